@@ -1,0 +1,3 @@
+module fanout/bench/go
+
+go 1.19

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the Debian packages a target needs, only those missing.
+#   scripts/deps.sh test   build and test (gcc, make, liburing)
+#   scripts/deps.sh demo   the above and gnuplot for the plot
+#   scripts/deps.sh bench  the above, Go and Python for the baselines
+set -euo pipefail
+want=(gcc make libc6-dev liburing-dev util-linux)
+case "${1:-test}" in
+  demo)  want+=(gnuplot-nox) ;;
+  bench) want+=(gnuplot-nox golang-go python3) ;;
+esac
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "fanout: installing ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,829 @@
+/*
+ * `fanout bench rtt` and `fanout bench tasks`: the round-trip experiment.
+ *
+ * One row = one run of N simulated hosts whose task sleeps one RTT (plus a
+ * jitter that depends only on the host's index, so every model sees the
+ * same delays). With one model and no sweep the run happens in this
+ * process, so that `time fanout bench rtt` measures fanout as a whole
+ * against another program. A sweep runs every row in a child process
+ * (this same binary with --row), and takes wall, user and sys time from
+ * wait4, so no row pays for another's memory or threads; the child reports
+ * its result counts and peak RSS (summed over its worker processes) back on
+ * a pipe.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "fanout/runtime.h"
+
+#define MAX_MODELS 32
+#define MAX_LIST 32
+
+struct cfg {
+	const char *what;      /* "rtt" or "tasks" */
+	size_t hosts[MAX_LIST];
+	int nhosts;
+	int64_t rtt[MAX_LIST];
+	int nrtt;
+	int64_t jitter;
+	struct fo_model models[MAX_MODELS];
+	char model_text[MAX_MODELS][48];
+	int nmodels;
+	bool model_given;
+	int workers;           /* --workers: pool size / coroutines in flight */
+	int runs;
+	int64_t timeout;       /* per task */
+	int64_t max_time;      /* per row */
+	const char *csv;
+	const char *plot;
+	bool row;              /* child mode: one run, report on fd 3 */
+	bool quiet;
+};
+
+struct row {
+	char model[48];
+	int workers;
+	size_t hosts;
+	int64_t rtt;
+	int run;
+	double wall, user, sys;
+	long maxrss_kb;
+	size_t ok, total;
+	int threads_started, threads_wanted, procs_started;
+	bool interrupted, failed;
+	char poller[16];
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: fanout bench rtt   [--hosts N] [--rtt D[,D...]] [--jitter D] [--model M[,M...]|all]\n"
+	      "                          [--workers N] [--runs K] [--timeout D] [--max-time D]\n"
+	      "                          [--csv FILE] [--plot FILE.svg] [--demo]\n"
+	      "       fanout bench tasks [--tasks N[,N...]] [--duration D] [--model M[,M...]|all] ...\n"
+	      "\n"
+	      "rtt:   N simulated hosts, each task sleeps one round trip; one row per run\n"
+	      "       like `time`: model, workers, hosts, rtt, wall, user, sys, cpu%, max RSS, ok/total.\n"
+	      "       Without --model: the default model (" "coro:N, N = cores" "), once, in this process.\n"
+	      "tasks: n tasks of duration h under each model: wall and overhead over the ideal.\n"
+	      "\n"
+	      "models:   " FO_MODEL_FORMS "; all = every model\n"
+	      "durations: 50ms, 1s, 250us, 2.5s\n"
+	      "--max-time D  stop a row after D: tasks not done end skipped (the row shows ok/total)\n"
+	      "--demo        10,000 hosts x 50 ms under every model, table and plot\n",
+	      f);
+}
+
+static int bad(const char *flag, const char *val, const char *forms)
+{
+	fprintf(stderr, "fanout: bad %s '%s': expected %s\n", flag, val, forms);
+	return 2;
+}
+
+static int parse_size_list(const char *flag, const char *s, size_t *out, int *n)
+{
+	char *dup = strdup(s), *save = NULL, *tok;
+
+	*n = 0;
+	for (tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *end;
+		unsigned long long v;
+
+		errno = 0;
+		v = strtoull(tok, &end, 10);
+		if (*tok == '-' || *tok == '+' || end == tok || *end || errno || v < 1 || v > 100000000ULL ||
+		    *n == MAX_LIST) {
+			int r = bad(flag, s, "a positive integer such as 10000, or a list 100,1000");
+
+			free(dup);
+			return r;
+		}
+		out[(*n)++] = (size_t)v;
+	}
+	free(dup);
+	if (*n == 0)
+		return bad(flag, s, "a positive integer such as 10000, or a list 100,1000");
+	return 0;
+}
+
+static int parse_dur_list(const char *flag, const char *s, int64_t *out, int *n, bool allow_zero)
+{
+	char *dup = strdup(s), *save = NULL, *tok;
+
+	*n = 0;
+	for (tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int64_t v;
+
+		if (fo_duration_parse(tok, &v) < 0 || (v == 0 && !allow_zero) || *n == MAX_LIST) {
+			free(dup);
+			return bad(flag, s, "a duration such as 50ms, 1s, 250us or 2.5s (a list: 50ms,1s)");
+		}
+		out[(*n)++] = v;
+	}
+	free(dup);
+	if (*n == 0)
+		return bad(flag, s, "a duration such as 50ms, 1s, 250us or 2.5s");
+	return 0;
+}
+
+static int ncores(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n > 0 ? (int)n : 1;
+}
+
+static int add_model(struct cfg *c, const char *text)
+{
+	char err[256];
+
+	if (c->nmodels == MAX_MODELS) {
+		fprintf(stderr, "fanout: too many models in --model (at most %d)\n", MAX_MODELS);
+		return 2;
+	}
+	if (fo_model_parse(text, &c->models[c->nmodels], err, sizeof(err)) < 0) {
+		fprintf(stderr, "fanout: bad --model '%s': expected %s (N >= 1)\n", text, FO_MODEL_FORMS);
+		return 2;
+	}
+	fo_model_format(&c->models[c->nmodels], c->model_text[c->nmodels], sizeof(c->model_text[0]));
+	c->nmodels++;
+	return 0;
+}
+
+static int parse_models(struct cfg *c, const char *s)
+{
+	char *dup = strdup(s), *save = NULL, *tok;
+	int r = 0;
+
+	for (tok = strtok_r(dup, ",", &save); tok && !r; tok = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(tok, "all")) {
+			char buf[48];
+			const char *all[] = { "sequential", "threads:100", "threads:1000", NULL, NULL, "loop", "coro" };
+
+			snprintf(buf, sizeof(buf), "processes:%d", ncores());
+			all[3] = buf;
+			{
+				static char b2[48];
+
+				snprintf(b2, sizeof(b2), "blended:%dx100", ncores());
+				all[4] = b2;
+			}
+			for (size_t k = 0; k < sizeof(all) / sizeof(all[0]) && !r; k++)
+				r = add_model(c, all[k]);
+		} else {
+			r = add_model(c, tok);
+		}
+	}
+	free(dup);
+	if (!r && c->nmodels == 0) {
+		fprintf(stderr, "fanout: bad --model '%s': expected %s\n", s, FO_MODEL_FORMS);
+		r = 2;
+	}
+	return r;
+}
+
+/* ---- the task ------------------------------------------------------------ */
+
+struct task_cfg {
+	int64_t rtt, jitter;
+};
+
+static int64_t jitter_of(size_t i, int64_t jitter)
+{
+	uint64_t x = (uint64_t)i * 0x9E3779B97F4A7C15ull;
+
+	x ^= x >> 31;
+	x *= 0xBF58476D1CE4E5B9ull;
+	x ^= x >> 29;
+	return jitter > 0 ? (int64_t)(x % (uint64_t)jitter) : 0;
+}
+
+static int rtt_task(struct fo_job *job, void *arg)
+{
+	const struct task_cfg *tc = arg;
+
+	return fo_sleep(tc->rtt + jitter_of(fo_job_index(job), tc->jitter));
+}
+
+/* ---- one run in this process ------------------------------------------------ */
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	fo_interrupt();
+}
+
+static void on_int(int sig)
+{
+	(void)sig;
+	fo_interrupt();
+}
+
+static int run_here(const struct cfg *c, const struct fo_model *m, size_t hosts, int64_t rtt,
+		    struct row *out)
+{
+	struct task_cfg tc = { rtt, c->jitter };
+	struct fo_run_opts o;
+	struct fo_run *run;
+	const struct fo_run_stats *st;
+	struct rusage self, kids;
+	int err = 0;
+
+	memset(&o, 0, sizeof(o));
+	o.model = *m;
+	o.ntasks = hosts;
+	o.fn = rtt_task;
+	o.arg = &tc;
+	o.task_timeout = c->timeout;
+	o.quiet = c->quiet;
+	if (c->workers && (m->kind == FO_MODEL_CORO || m->kind == FO_MODEL_LOOP))
+		o.max_inflight = (size_t)c->workers;
+	if (c->max_time > 0) {
+		struct itimerval it = { { 0, 0 }, { (time_t)(c->max_time / FO_SEC),
+						    (suseconds_t)(c->max_time % FO_SEC / 1000) } };
+
+		signal(SIGALRM, on_alarm);
+		setitimer(ITIMER_REAL, &it, NULL);
+	}
+	run = fo_run(&o, &err);
+	if (c->max_time > 0) {
+		struct itimerval off = { { 0, 0 }, { 0, 0 } };
+
+		setitimer(ITIMER_REAL, &off, NULL);
+	}
+	if (!run) {
+		fprintf(stderr, "fanout: cannot start model '%s': %s\n", out->model, fo_strerror(err));
+		return 1;
+	}
+	st = fo_run_stats(run);
+	getrusage(RUSAGE_SELF, &self);
+	getrusage(RUSAGE_CHILDREN, &kids);
+	out->wall = (double)st->wall_ns / 1e9;
+	out->user = (double)(self.ru_utime.tv_sec + kids.ru_utime.tv_sec) +
+		    (double)(self.ru_utime.tv_usec + kids.ru_utime.tv_usec) / 1e6;
+	out->sys = (double)(self.ru_stime.tv_sec + kids.ru_stime.tv_sec) +
+		   (double)(self.ru_stime.tv_usec + kids.ru_stime.tv_usec) / 1e6;
+	out->maxrss_kb = st->maxrss_kb_sum;
+	out->ok = st->count[FO_OK];
+	out->total = st->count[FO_OK] + st->count[FO_FAILED] + st->count[FO_TIMEOUT] + st->count[FO_ERROR] +
+		     st->count[FO_SKIPPED];
+	out->threads_started = st->threads_started;
+	out->threads_wanted = st->threads_wanted;
+	out->procs_started = st->procs_started;
+	out->interrupted = st->interrupted;
+	snprintf(out->poller, sizeof(out->poller), "%s", st->poller ? st->poller : "-");
+	fo_run_free(run);
+	return 0;
+}
+
+/* ---- a row in a child ------------------------------------------------------- */
+
+static int run_child(const struct cfg *c, int mi, size_t hosts, int64_t rtt, struct row *out)
+{
+	char hbuf[32], rbuf[32], jbuf[32], wbuf[32], mtbuf[32], tobuf[32];
+	const char *argv[32];
+	int n = 0, p[2], status;
+	pid_t pid;
+	struct rusage ru;
+	int64_t t0, t1;
+	FILE *f;
+	char line[512];
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	snprintf(hbuf, sizeof(hbuf), "%zu", hosts);
+	snprintf(rbuf, sizeof(rbuf), "%lldns", (long long)rtt);
+	argv[n++] = "fanout";
+	argv[n++] = "bench";
+	argv[n++] = "rtt";
+	argv[n++] = "--row";
+	argv[n++] = "--hosts";
+	argv[n++] = hbuf;
+	argv[n++] = "--rtt";
+	argv[n++] = rbuf;
+	argv[n++] = "--model";
+	argv[n++] = c->model_text[mi];
+	if (c->jitter) {
+		snprintf(jbuf, sizeof(jbuf), "%lldns", (long long)c->jitter);
+		argv[n++] = "--jitter";
+		argv[n++] = jbuf;
+	}
+	if (c->workers) {
+		snprintf(wbuf, sizeof(wbuf), "%d", c->workers);
+		argv[n++] = "--workers";
+		argv[n++] = wbuf;
+	}
+	if (c->max_time) {
+		snprintf(mtbuf, sizeof(mtbuf), "%lldns", (long long)c->max_time);
+		argv[n++] = "--max-time";
+		argv[n++] = mtbuf;
+	}
+	if (c->timeout) {
+		snprintf(tobuf, sizeof(tobuf), "%lldns", (long long)c->timeout);
+		argv[n++] = "--timeout";
+		argv[n++] = tobuf;
+	}
+	argv[n] = NULL;
+	fflush(NULL);
+	t0 = fo_now();
+	pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -errno;
+	}
+	if (pid == 0) {
+		dup2(p[1], 3);
+		execv("/proc/self/exe", (char **)argv);
+		fprintf(stderr, "fanout: cannot run '/proc/self/exe': %s\n", strerror(errno));
+		_exit(127);
+	}
+	close(p[1]);
+	f = fdopen(p[0], "r");
+	line[0] = 0;
+	if (f) {
+		if (!fgets(line, sizeof(line), f))
+			line[0] = 0;
+		fclose(f);
+	} else {
+		close(p[0]);
+	}
+	while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR)
+		;
+	t1 = fo_now();
+	out->wall = (double)(t1 - t0) / 1e9;
+	out->user = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6;
+	out->sys = (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+	out->maxrss_kb = ru.ru_maxrss;
+	{
+		unsigned long long ok = 0, total = 0;
+		long rss = 0;
+		int ts = 0, tw = 0, ps = 0, intr = 0;
+		char poller[16] = "-";
+
+		if (sscanf(line, "ROW %llu %llu %d %d %d %ld %d %15s", &ok, &total, &ts, &tw, &ps, &rss, &intr,
+			   poller) == 8) {
+			out->ok = ok;
+			out->total = total;
+			out->threads_started = ts;
+			out->threads_wanted = tw;
+			out->procs_started = ps;
+			out->interrupted = intr;
+			if (rss > out->maxrss_kb)
+				out->maxrss_kb = rss;
+			snprintf(out->poller, sizeof(out->poller), "%s", poller);
+		} else {
+			out->failed = true;
+			out->total = hosts;
+		}
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		out->failed = true;
+	return 0;
+}
+
+/* ---- output ------------------------------------------------------------------- */
+
+static void fmt_rss(long kb, char *buf, size_t len)
+{
+	if (kb >= 1024 * 1024)
+		snprintf(buf, len, "%.2fGB", (double)kb / (1024.0 * 1024.0));
+	else
+		snprintf(buf, len, "%.1fMB", (double)kb / 1024.0);
+}
+
+static void print_header(const struct cfg *c)
+{
+	if (!strcmp(c->what, "tasks"))
+		printf("%-16s %7s %8s %8s %9s %9s %10s %9s %8s %6s  %s\n", "model", "workers", "tasks", "duration",
+		       "wall", "ideal", "overhead", "cpu", "maxrss", "over%", "ok/total");
+	else
+		printf("%-16s %7s %8s %7s %9s %8s %8s %5s %9s  %s\n", "model", "workers", "hosts", "rtt", "wall",
+		       "user", "sys", "cpu%", "maxrss", "ok/total");
+}
+
+static double ideal_of(const struct cfg *c, const struct row *r, const struct fo_model *m)
+{
+	size_t conc = (size_t)fo_model_workers(m);
+	double h = (double)r->rtt / 1e9;
+
+	if (m->kind == FO_MODEL_CORO || m->kind == FO_MODEL_LOOP)
+		conc = c->workers ? (size_t)c->workers : r->hosts;
+	if (conc < 1)
+		conc = 1;
+	return (double)((r->hosts + conc - 1) / conc) * h;
+}
+
+static void print_row(const struct cfg *c, const struct row *r, const struct fo_model *m)
+{
+	char rss[32], rtt[32], note[96] = "";
+	double cpu = r->user + r->sys;
+
+	fmt_rss(r->maxrss_kb, rss, sizeof(rss));
+	fo_duration_format(r->rtt, rtt, sizeof(rtt));
+	if (r->failed)
+		snprintf(note, sizeof(note), "  (row failed)");
+	else if (r->interrupted)
+		snprintf(note, sizeof(note), "  (stopped at --max-time or interrupted)");
+	if (!r->failed && r->threads_wanted > r->threads_started && m->kind != FO_MODEL_CORO)
+		snprintf(note + strlen(note), sizeof(note) - strlen(note), "  (%d of %d threads started)",
+			 r->threads_started, r->threads_wanted);
+	if (!strcmp(c->what, "tasks")) {
+		double ideal = ideal_of(c, r, m);
+
+		printf("%-16s %7d %8zu %8s %8.3fs %8.3fs %9.1fms %8.3fs %8s %5.1f%%  %zu/%zu%s\n", r->model, r->workers,
+		       r->hosts, rtt, r->wall, ideal, (r->wall - ideal) * 1e3, cpu, rss,
+		       ideal > 0 ? (r->wall - ideal) / ideal * 100.0 : 0.0, r->ok, r->total, note);
+	} else {
+		printf("%-16s %7d %8zu %7s %8.3fs %7.3fs %7.3fs %4.0f%% %9s  %zu/%zu%s\n", r->model, r->workers,
+		       r->hosts, rtt, r->wall, r->user, r->sys, r->wall > 0 ? cpu / r->wall * 100.0 : 0.0, rss,
+		       r->ok, r->total, note);
+	}
+	fflush(stdout);
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(double), cmp_dbl);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
+}
+
+static int write_csv(const struct cfg *c, const struct row *rows, int n)
+{
+	FILE *f = fopen(c->csv, "w");
+	int i;
+
+	if (!f) {
+		fprintf(stderr, "fanout: cannot write --csv '%s': %s\n", c->csv, strerror(errno));
+		return 1;
+	}
+	fprintf(f, "model,workers,hosts,rtt_ms,jitter_ms,run,wall_s,user_s,sys_s,cpu_pct,maxrss_kb,ok,total,"
+		   "threads_started,procs_started,interrupted,failed\n");
+	for (i = 0; i < n; i++) {
+		const struct row *r = &rows[i];
+
+		fprintf(f, "%s,%d,%zu,%.3f,%.3f,%d,%.6f,%.6f,%.6f,%.1f,%ld,%zu,%zu,%d,%d,%d,%d\n", r->model,
+			r->workers, r->hosts, (double)r->rtt / 1e6, (double)c->jitter / 1e6, r->run, r->wall,
+			r->user, r->sys, r->wall > 0 ? (r->user + r->sys) / r->wall * 100 : 0, r->maxrss_kb,
+			r->ok, r->total, r->threads_started, r->procs_started, r->interrupted, r->failed);
+	}
+	if (fclose(f) != 0) {
+		fprintf(stderr, "fanout: cannot write --csv '%s': %s\n", c->csv, strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+/* One line per model family and RTT: wall time against workers. */
+static int write_plot(const struct cfg *c, const struct row *med, const struct fo_model *mods, int n)
+{
+	char dat[] = "/tmp/fanout-plot-XXXXXX";
+	int fd = mkstemp(dat), i, j, nser = 0, status;
+	char series[64][64];
+	FILE *f, *gp;
+
+	if (fd < 0)
+		return 1;
+	f = fdopen(fd, "w");
+	for (i = 0; i < n; i++) {
+		char fam[64], rtt[32];
+		const char *colon = strchr(med[i].model, ':');
+
+		snprintf(fam, sizeof(fam), "%.*s rtt %s", colon ? (int)(colon - med[i].model) : (int)strlen(med[i].model),
+			 med[i].model, fo_duration_format(med[i].rtt, rtt, sizeof(rtt)));
+		for (j = 0; j < nser; j++)
+			if (!strcmp(series[j], fam))
+				break;
+		if (j == nser && nser < 64)
+			snprintf(series[nser++], sizeof(series[0]), "%s", fam);
+	}
+	for (j = 0; j < nser; j++) {
+		fprintf(f, "\"%s\"\n", series[j]);
+		for (i = 0; i < n; i++) {
+			char fam[64], rtt[32];
+			const char *colon = strchr(med[i].model, ':');
+
+			snprintf(fam, sizeof(fam), "%.*s rtt %s",
+				 colon ? (int)(colon - med[i].model) : (int)strlen(med[i].model), med[i].model,
+				 fo_duration_format(med[i].rtt, rtt, sizeof(rtt)));
+			if (!strcmp(fam, series[j]) && !med[i].failed)
+				fprintf(f, "%d %.6f\n", med[i].workers, med[i].wall);
+		}
+		fprintf(f, "\n\n");
+	}
+	fclose(f);
+	(void)mods;
+	gp = popen("gnuplot 2>&1", "w");
+	if (!gp) {
+		unlink(dat);
+		return 1;
+	}
+	fprintf(gp, "set terminal svg size 900,560 dynamic enhanced font 'sans,12'\n");
+	fprintf(gp, "set output '%s'\n", c->plot);
+	fprintf(gp, "set title 'fanout bench %s: %zu hosts, wall time against workers'\n", c->what, med[0].hosts);
+	fprintf(gp, "set xlabel 'workers (threads, processes, or scheduler threads)'\n");
+	fprintf(gp, "set ylabel 'wall time (s)'\nset logscale xy\nset grid\nset key outside right\n");
+	fprintf(gp, "plot for [i=0:%d] '%s' index i using 1:2 with linespoints title columnheader(1)\n", nser - 1,
+		dat);
+	status = pclose(gp);
+	unlink(dat);
+	if (status != 0) {
+		fprintf(stderr, "fanout: cannot draw --plot '%s': gnuplot failed (apt-get install gnuplot-nox)\n",
+			c->plot);
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- main ---------------------------------------------------------------------- */
+
+static int parse(struct cfg *c, int argc, char **argv)
+{
+	int i, r;
+	bool demo = false;
+
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+#define NEED()                                                                   \
+	do {                                                                     \
+		if (!v) {                                                        \
+			fprintf(stderr, "fanout: %s needs a value (see --help)\n", a); \
+			return 2;                                                \
+		}                                                                \
+		i++;                                                             \
+	} while (0)
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			usage(stdout);
+			return -1;
+		} else if (!strcmp(a, "--hosts") || !strcmp(a, "--tasks")) {
+			NEED();
+			if ((r = parse_size_list(a, v, c->hosts, &c->nhosts)))
+				return r;
+		} else if (!strcmp(a, "--rtt") || !strcmp(a, "--duration")) {
+			NEED();
+			if ((r = parse_dur_list(a, v, c->rtt, &c->nrtt, true)))
+				return r;
+		} else if (!strcmp(a, "--jitter")) {
+			int one;
+
+			NEED();
+			if ((r = parse_dur_list(a, v, &c->jitter, &one, true)))
+				return r;
+			if (one != 1)
+				return bad(a, v, "one duration such as 5ms");
+		} else if (!strcmp(a, "--model")) {
+			NEED();
+			c->model_given = true;
+			if ((r = parse_models(c, v)))
+				return r;
+		} else if (!strcmp(a, "--workers")) {
+			char *end;
+			long w;
+
+			NEED();
+			errno = 0;
+			w = strtol(v, &end, 10);
+			if (end == v || *end || errno || w < 1 || w > 1000000)
+				return bad(a, v, "a positive integer such as 1000");
+			c->workers = (int)w;
+		} else if (!strcmp(a, "--runs")) {
+			char *end;
+			long k;
+
+			NEED();
+			k = strtol(v, &end, 10);
+			if (end == v || *end || k < 1 || k > 1000)
+				return bad(a, v, "a positive integer such as 5");
+			c->runs = (int)k;
+		} else if (!strcmp(a, "--timeout") || !strcmp(a, "--max-time")) {
+			int one;
+			int64_t d;
+
+			NEED();
+			if ((r = parse_dur_list(a, v, &d, &one, false)))
+				return r;
+			if (one != 1)
+				return bad(a, v, "one duration such as 10s");
+			if (!strcmp(a, "--timeout"))
+				c->timeout = d;
+			else
+				c->max_time = d;
+		} else if (!strcmp(a, "--csv")) {
+			NEED();
+			c->csv = v;
+		} else if (!strcmp(a, "--plot")) {
+			NEED();
+			c->plot = v;
+		} else if (!strcmp(a, "--row")) {
+			c->row = true;
+		} else if (!strcmp(a, "--quiet")) {
+			c->quiet = true;
+		} else if (!strcmp(a, "--demo")) {
+			demo = true;
+		} else {
+			fprintf(stderr, "fanout: unknown option '%s' for 'bench %s' (see --help)\n", a, c->what);
+			return 2;
+		}
+#undef NEED
+	}
+	if (demo) {
+		char buf[64];
+
+		c->hosts[0] = 10000;
+		c->nhosts = 1;
+		c->rtt[0] = 50 * FO_MSEC;
+		c->nrtt = 1;
+		c->nmodels = 0;
+		c->model_given = true;
+		if ((r = parse_models(c, "sequential,threads:100,threads:1000,threads:10000,processes:2")))
+			return r;
+		snprintf(buf, sizeof(buf), "processes:200,blended:2x5000,loop,coro");
+		if ((r = parse_models(c, buf)))
+			return r;
+		if (!c->max_time)
+			c->max_time = 8 * FO_SEC;
+		if (!c->plot)
+			c->plot = "build/bench-rtt.svg";
+		if (!c->csv)
+			c->csv = "build/bench-rtt.csv";
+	}
+	return 0;
+}
+
+int fo_bench_main(int argc, char **argv)
+{
+	struct cfg c;
+	struct row *rows = NULL, *med = NULL;
+	struct fo_model *medm = NULL;
+	int nrows = 0, nmed = 0, r, ri, mi, hi, k, ret = 0;
+
+	memset(&c, 0, sizeof(c));
+	if (argc < 1 || (strcmp(argv[0], "rtt") && strcmp(argv[0], "tasks"))) {
+		if (argc >= 1 && (!strcmp(argv[0], "-h") || !strcmp(argv[0], "--help"))) {
+			usage(stdout);
+			return 0;
+		}
+		if (argc >= 1)
+			fprintf(stderr, "fanout: unknown experiment '%s': expected rtt or tasks\n", argv[0]);
+		else
+			usage(stderr);
+		return 2;
+	}
+	c.what = argv[0];
+	c.runs = 1;
+	r = parse(&c, argc - 1, argv + 1);
+	if (r)
+		return r < 0 ? 0 : r;
+	if (!c.nhosts) {
+		c.hosts[0] = !strcmp(c.what, "tasks") ? 1000 : 10000;
+		c.nhosts = 1;
+	}
+	if (!c.nrtt) {
+		c.rtt[0] = !strcmp(c.what, "tasks") ? FO_SEC : 50 * FO_MSEC;
+		c.nrtt = 1;
+	}
+	if (!c.nmodels) {
+		c.models[0] = fo_model_default();
+		fo_model_format(&c.models[0], c.model_text[0], sizeof(c.model_text[0]));
+		c.nmodels = 1;
+	}
+	/* --workers without a count in the model: threads:N / processes:N */
+	for (mi = 0; mi < c.nmodels && c.workers; mi++) {
+		struct fo_model *m = &c.models[mi];
+
+		if (!strchr(c.model_text[mi], ':') && m->kind == FO_MODEL_THREADS)
+			m->threads = c.workers;
+		if (!strchr(c.model_text[mi], ':') && m->kind == FO_MODEL_PROCESSES)
+			m->procs = c.workers;
+		fo_model_format(m, c.model_text[mi], sizeof(c.model_text[0]));
+	}
+	fo_raise_nofile();
+	signal(SIGINT, on_int);
+	signal(SIGTERM, on_int);
+
+	if (c.row) {
+		/* a child of a sweep: one run, the figures on fd 3 */
+		struct row one;
+		FILE *f;
+
+		memset(&one, 0, sizeof(one));
+		snprintf(one.model, sizeof(one.model), "%s", c.model_text[0]);
+		r = run_here(&c, &c.models[0], c.hosts[0], c.rtt[0], &one);
+		if (r)
+			return r;
+		f = fdopen(3, "w");
+		if (f) {
+			fprintf(f, "ROW %zu %zu %d %d %d %ld %d %s\n", one.ok, one.total, one.threads_started,
+				one.threads_wanted, one.procs_started, one.maxrss_kb, one.interrupted, one.poller);
+			fclose(f);
+		}
+		return 0;
+	}
+
+	if (!c.model_given && c.nrtt == 1 && c.nhosts == 1 && c.runs == 1 && !c.csv && !c.plot) {
+		/* the default model once, here, so the whole process can be timed */
+		struct row one;
+
+		memset(&one, 0, sizeof(one));
+		snprintf(one.model, sizeof(one.model), "%s", c.model_text[0]);
+		one.workers = fo_model_workers(&c.models[0]);
+		one.hosts = c.hosts[0];
+		one.rtt = c.rtt[0];
+		r = run_here(&c, &c.models[0], c.hosts[0], c.rtt[0], &one);
+		if (r)
+			return r;
+		if (!c.quiet)
+			print_header(&c);
+		print_row(&c, &one, &c.models[0]);
+		printf("ok=%zu/%zu poller=%s\n", one.ok, one.total, one.poller);
+		return one.interrupted ? 130 : (one.ok == one.total ? 0 : 1);
+	}
+
+	rows = calloc((size_t)(c.nrtt * c.nmodels * c.nhosts * c.runs), sizeof(*rows));
+	med = calloc((size_t)(c.nrtt * c.nmodels * c.nhosts), sizeof(*med));
+	medm = calloc((size_t)(c.nrtt * c.nmodels * c.nhosts), sizeof(*medm));
+	if (!rows || !med || !medm) {
+		fprintf(stderr, "fanout: out of memory\n");
+		return 1;
+	}
+	printf("# fanout bench %s: %d core(s), poller %s%s\n", c.what, ncores(), fo_poller_name(),
+	       c.runs > 1 ? ", medians of the runs" : "");
+	print_header(&c);
+	for (ri = 0; ri < c.nrtt && !fo_interrupted(); ri++) {
+		for (hi = 0; hi < c.nhosts && !fo_interrupted(); hi++) {
+			for (mi = 0; mi < c.nmodels && !fo_interrupted(); mi++) {
+				double walls[1000], users[1000], syss[1000];
+				struct row *m = &med[nmed];
+				int first = nrows;
+
+				for (k = 0; k < c.runs && !fo_interrupted(); k++) {
+					struct row *x = &rows[nrows];
+
+					snprintf(x->model, sizeof(x->model), "%s", c.model_text[mi]);
+					x->workers = fo_model_workers(&c.models[mi]);
+					x->hosts = c.hosts[hi];
+					x->rtt = c.rtt[ri];
+					x->run = k + 1;
+					if (run_child(&c, mi, c.hosts[hi], c.rtt[ri], x) < 0)
+						x->failed = true;
+					walls[k] = x->wall;
+					users[k] = x->user;
+					syss[k] = x->sys;
+					nrows++;
+				}
+				if (nrows == first)
+					break;
+				*m = rows[first];
+				m->wall = median(walls, nrows - first);
+				m->user = median(users, nrows - first);
+				m->sys = median(syss, nrows - first);
+				for (k = first; k < nrows; k++) {
+					if (rows[k].maxrss_kb > m->maxrss_kb)
+						m->maxrss_kb = rows[k].maxrss_kb;
+					if (rows[k].failed)
+						m->failed = true;
+					if (rows[k].ok < m->ok)
+						m->ok = rows[k].ok;
+				}
+				medm[nmed] = c.models[mi];
+				print_row(&c, m, &c.models[mi]);
+				if (m->failed || m->ok != m->total)
+					ret = 1;
+				nmed++;
+			}
+		}
+	}
+	if (c.csv && nrows && write_csv(&c, rows, nrows) == 0)
+		printf("# every run: %s\n", c.csv);
+	if (c.plot && nmed) {
+		if (write_plot(&c, med, medm, nmed) == 0)
+			printf("# plot: %s\n", c.plot);
+		else
+			ret = 1;
+	}
+	if (fo_interrupted()) {
+		printf("# interrupted: %d of %d rows done\n", nmed, c.nrtt * c.nmodels * c.nhosts);
+		ret = 130;
+	}
+	free(rows);
+	free(med);
+	free(medm);
+	/* rows cut short by --max-time are expected in a demo, not failures */
+	return ret == 1 && c.max_time ? 0 : ret;
+}

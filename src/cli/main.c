@@ -1,0 +1,44 @@
+/*
+ * The `fanout` command: dispatches to the tools. Each tool parses its own
+ * flags and returns the exit code: 0 done and all ok, 1 something failed,
+ * 2 bad usage.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "../bench/bench.h"
+#include "fanout/runtime.h"
+
+static void usage(FILE *f)
+{
+	fputs("usage: fanout <command> [options]\n"
+	      "\n"
+	      "commands:\n"
+	      "  bench rtt     N simulated hosts, each waiting one round trip, under each model\n"
+	      "  bench tasks   n tasks of duration h under each model: overhead over the ideal\n"
+	      "  version       print the version and the poller this machine uses\n"
+	      "\n"
+	      "models (--model): " FO_MODEL_FORMS "\n"
+	      "`fanout <command> --help` tells more.\n",
+	      f);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "bench"))
+		return fo_bench_main(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
+		printf("fanout 0.1 (poller %s)\n", fo_poller_name());
+		return 0;
+	}
+	fprintf(stderr, "fanout: unknown command '%s' (see fanout --help)\n", argv[1]);
+	return 2;
+}

@@ -1,0 +1,103 @@
+/*
+ * What the runtime's files share and nobody else sees: the run control
+ * block that every model pulls task indices from and records results into,
+ * the job record a task writes its output to, and the thread-local "where am
+ * I" that lets fo_sleep_until() and fo_wait_fd() pick the coroutine or the
+ * blocking implementation.
+ */
+#ifndef FO_INTERNAL_H
+#define FO_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "fanout/runtime.h"
+
+struct fo_job {
+	size_t index;
+	int64_t start;
+	int64_t deadline;
+	char *out;
+	size_t out_len, out_cap;
+	char *err;
+};
+
+struct fo__runctl {
+	const struct fo_run_opts *o;
+	size_t n;
+	atomic_size_t *next;     /* the claim counter (maybe in shared memory) */
+	atomic_size_t next_local;
+	atomic_int *shared_intr; /* processes: the parent's interrupt flag */
+	/* Where results go: to this process's result set, or (in a worker
+	 * process) to the parent through a pipe. */
+	void (*record)(struct fo__runctl *rc, size_t index, enum fo_status st, int err, int64_t start,
+		       int64_t end, char *out, size_t out_len, char *errtext);
+	int wfd;                 /* worker process: the result pipe */
+	pthread_mutex_t lock;    /* on_result calls, pipe writes */
+	struct fo_result *results;
+	atomic_size_t counts[FO_STATUS_COUNT];
+	const char *model_name;  /* for fo_current_model() */
+};
+
+/* Claims up to want indices; returns how many (0 when none are left or the
+ * run was interrupted) and the first in *first. */
+size_t fo__claim(struct fo__runctl *rc, size_t want, size_t *first);
+/* Maps a task's return value to its status and records the job's result;
+ * frees or hands on the job's strings. */
+void fo__job_finish(struct fo__runctl *rc, struct fo_job *job, int ret);
+/* Records an index that never ran. */
+void fo__record_skip(struct fo__runctl *rc, size_t index, enum fo_status st, int err, const char *why);
+void fo__record_local(struct fo__runctl *rc, size_t index, enum fo_status st, int err, int64_t start,
+		      int64_t end, char *out, size_t out_len, char *errtext);
+
+/* Models. Each returns 0, or a negative errno when not one worker started. */
+int fo__coro_run(struct fo__runctl *rc, int nthreads, struct fo_run_stats *st);
+int fo__pool_run(struct fo__runctl *rc, int nthreads, struct fo_run_stats *st);
+int fo__proc_run(struct fo__runctl *rc, int procs, int threads, struct fo_run_stats *st);
+
+/* The process-wide interrupt: an eventfd that turns readable, and stays so,
+ * when fo_interrupt() is called. Every blocking wait polls it; every
+ * scheduler watches it. */
+int fo__intr_fd(void);
+
+/* Blocking-mode task context (sequential, threads, processes). */
+struct fo__btask {
+	int64_t deadline;
+	atomic_bool cancelled;
+	int cancel_fd;           /* -1, or an eventfd fo_cancel() writes */
+};
+
+enum { FO__TASK_CORO = 1, FO__TASK_THREAD = 2 };
+
+/* A task handle starts with its kind: a coroutine or a thread. */
+struct fo_task {
+	int kind;
+};
+
+struct fo__sched;
+struct fo__task;
+
+struct fo__cur {
+	struct fo__sched *sched; /* this thread's coroutine scheduler */
+	struct fo__task *task;   /* the running coroutine */
+	struct fo__btask *btask; /* the running blocking-mode task */
+	const char *model;
+};
+extern __thread struct fo__cur fo__cur;
+
+/* Coroutine halves of the waits and of spawn/join (sched.c). */
+int fo__coro_sleep_until(int64_t deadline);
+int fo__coro_wait_fd(int fd, int events, int64_t deadline);
+void fo__coro_yield(void);
+int64_t fo__coro_deadline(void);
+bool fo__coro_cancelled(void);
+fo_task *fo__coro_spawn(fo_task_fn fn, void *arg);
+int fo__coro_join(fo_task *t, int *ret);
+void fo__coro_cancel(fo_task *t);
+
+/* Default sizes. */
+#define FO__STACK_DEFAULT (256 * 1024)
+#define FO__POOL_STACK_DEFAULT (128 * 1024)
+
+#endif

@@ -1,0 +1,53 @@
+/*
+ * The poller behind fo_wait_fd for coroutines: one per scheduler thread,
+ * one-shot readiness registrations keyed by a 64-bit value, and one kernel
+ * wait per loop turn with a nanosecond deadline. Two backends behind the
+ * same small interface, one file each (poll_uring.c, poll_epoll.c), chosen
+ * once per process: io_uring where the kernel allows it, epoll otherwise,
+ * FANOUT_POLLER=epoll|io_uring to override.
+ */
+#ifndef FO_POLLER_H
+#define FO_POLLER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Keys with a meaning of their own; every other key is the caller's. */
+#define FO__PK_IGNORE 0
+#define FO__PK_WAKE   (UINT64_MAX)
+#define FO__PK_INTR   (UINT64_MAX - 1)
+
+struct fo__poll_ev {
+	uint64_t key;
+	/* FO_READ/FO_WRITE (errors set both) or, for a registration that
+	 * ended after disarm, a negative errno: the key is free again. */
+	int revents;
+};
+
+struct fo__poller;
+
+struct fo__poller_ops {
+	const char *name;
+	/* true when disarm only requests removal: the key's last event
+	 * (revents < 0, or a late readiness) arrives from wait() later */
+	bool async_disarm;
+	int (*init)(struct fo__poller *p);
+	void (*release)(struct fo__poller *p);
+	int (*arm)(struct fo__poller *p, int fd, int events, uint64_t key);
+	int (*disarm)(struct fo__poller *p, int fd, uint64_t key);
+	/* deadline: 0 = do not block, INT64_MAX = no deadline */
+	int (*wait)(struct fo__poller *p, int64_t deadline, struct fo__poll_ev *evs, int max);
+};
+
+struct fo__poller {
+	const struct fo__poller_ops *ops;
+	void *impl;
+};
+
+extern const struct fo__poller_ops fo__poll_epoll_ops;
+extern const struct fo__poller_ops fo__poll_uring_ops;
+
+/* The backend for this process (decided on first call). */
+const struct fo__poller_ops *fo__poller_choose(void);
+
+#endif

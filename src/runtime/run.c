@@ -1,0 +1,450 @@
+/*
+ * Runs: apply one task to every index 0..n-1 under a model, and account for
+ * every index with exactly one result. Here: model parsing, the claim
+ * counter every model pulls from, result recording, the job API tasks use,
+ * and the sequential and thread-pool models. Coroutines are in sched.c,
+ * processes in proc.c.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+/* ---- models ---------------------------------------------------------------- */
+
+static int ncores(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n > 0 ? (int)n : 1;
+}
+
+struct fo_model fo_model_default(void)
+{
+	struct fo_model m = { FO_MODEL_CORO, 1, ncores() };
+
+	return m;
+}
+
+static int parse_count(const char *s, const char *end, int *out)
+{
+	long v = 0;
+
+	if (s == end)
+		return -1;
+	for (; s < end; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s - '0');
+		if (v > 1000000)
+			return -1;
+	}
+	if (v < 1)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+int fo_model_parse(const char *s, struct fo_model *m, char *err, size_t errlen)
+{
+	const char *colon = s ? strchr(s, ':') : NULL;
+	size_t nlen = colon ? (size_t)(colon - s) : (s ? strlen(s) : 0);
+	const char *arg = colon ? colon + 1 : NULL;
+	const char *argend = arg ? arg + strlen(arg) : NULL;
+
+#define NAME_IS(x) (nlen == strlen(x) && !strncmp(s, x, nlen))
+	if (!s || !*s)
+		goto bad;
+	memset(m, 0, sizeof(*m));
+	m->procs = 1;
+	if (NAME_IS("sequential") && !arg) {
+		m->kind = FO_MODEL_SEQUENTIAL;
+		m->threads = 1;
+	} else if (NAME_IS("loop") && !arg) {
+		m->kind = FO_MODEL_LOOP;
+		m->threads = 1;
+	} else if (NAME_IS("coro")) {
+		m->kind = FO_MODEL_CORO;
+		m->threads = ncores();
+		if (arg && parse_count(arg, argend, &m->threads) < 0)
+			goto bad;
+	} else if (NAME_IS("threads")) {
+		m->kind = FO_MODEL_THREADS;
+		m->threads = 100;
+		if (arg && parse_count(arg, argend, &m->threads) < 0)
+			goto bad;
+	} else if (NAME_IS("processes")) {
+		m->kind = FO_MODEL_PROCESSES;
+		m->procs = ncores();
+		if (arg && parse_count(arg, argend, &m->procs) < 0)
+			goto bad;
+		m->threads = 1;
+	} else if (NAME_IS("blended")) {
+		const char *x;
+
+		m->kind = FO_MODEL_BLENDED;
+		if (!arg)
+			goto bad;
+		x = strchr(arg, 'x');
+		if (!x || parse_count(arg, x, &m->procs) < 0 || parse_count(x + 1, argend, &m->threads) < 0)
+			goto bad;
+	} else {
+		goto bad;
+	}
+#undef NAME_IS
+	return 0;
+bad:
+	if (err)
+		snprintf(err, errlen, "unknown model '%s': expected %s (N >= 1)", s ? s : "", FO_MODEL_FORMS);
+	return -EINVAL;
+}
+
+char *fo_model_format(const struct fo_model *m, char *buf, size_t len)
+{
+	switch (m->kind) {
+	case FO_MODEL_SEQUENTIAL:
+		snprintf(buf, len, "sequential");
+		break;
+	case FO_MODEL_THREADS:
+		snprintf(buf, len, "threads:%d", m->threads);
+		break;
+	case FO_MODEL_PROCESSES:
+		snprintf(buf, len, "processes:%d", m->procs);
+		break;
+	case FO_MODEL_BLENDED:
+		snprintf(buf, len, "blended:%dx%d", m->procs, m->threads);
+		break;
+	case FO_MODEL_LOOP:
+		snprintf(buf, len, "loop");
+		break;
+	case FO_MODEL_CORO:
+		snprintf(buf, len, "coro:%d", m->threads);
+		break;
+	}
+	return buf;
+}
+
+int fo_model_workers(const struct fo_model *m)
+{
+	switch (m->kind) {
+	case FO_MODEL_THREADS:
+	case FO_MODEL_CORO:
+		return m->threads;
+	case FO_MODEL_PROCESSES:
+		return m->procs;
+	case FO_MODEL_BLENDED:
+		return m->procs * m->threads;
+	default:
+		return 1;
+	}
+}
+
+/* ---- claims and results -------------------------------------------------------- */
+
+size_t fo__claim(struct fo__runctl *rc, size_t want, size_t *first)
+{
+	size_t i;
+
+	if (fo_interrupted() || (rc->shared_intr && atomic_load(rc->shared_intr)))
+		return 0;
+	if (atomic_load_explicit(rc->next, memory_order_relaxed) >= rc->n)
+		return 0;
+	i = atomic_fetch_add(rc->next, want);
+	if (i >= rc->n)
+		return 0;
+	*first = i;
+	return i + want > rc->n ? rc->n - i : want;
+}
+
+void fo__record_local(struct fo__runctl *rc, size_t index, enum fo_status st, int err, int64_t start,
+		      int64_t end, char *out, size_t out_len, char *errtext)
+{
+	const struct fo_run_opts *o = rc->o;
+	struct fo_result r = { index, st, err, start, end, out, out_len, errtext };
+
+	atomic_fetch_add_explicit(&rc->counts[st], 1, memory_order_relaxed);
+	if (rc->results)
+		rc->results[index] = r;
+	if (o->on_result) {
+		pthread_mutex_lock(&rc->lock);
+		o->on_result(&r, o->on_result_arg);
+		pthread_mutex_unlock(&rc->lock);
+	}
+	if (!rc->results) {
+		free(out);
+		free(errtext);
+	}
+}
+
+void fo__record_skip(struct fo__runctl *rc, size_t index, enum fo_status st, int err, const char *why)
+{
+	int64_t now = fo_now();
+
+	rc->record(rc, index, st, err, st == FO_SKIPPED ? 0 : now, now, NULL, 0, why ? strdup(why) : NULL);
+}
+
+void fo__job_finish(struct fo__runctl *rc, struct fo_job *job, int ret)
+{
+	enum fo_status st = FO_OK;
+
+	if (ret == -ETIMEDOUT)
+		st = FO_TIMEOUT;
+	else if (ret == -ECANCELED)
+		st = FO_ERROR;
+	else if (ret < 0 || ret > 0)
+		st = FO_FAILED;
+	if (st != FO_OK && !job->err)
+		job->err = strdup(ret < 0 ? fo_strerror(ret) : "task returned failure");
+	if (st == FO_OK && job->err) {
+		free(job->err);
+		job->err = NULL;
+	}
+	rc->record(rc, job->index, st, ret > 0 ? 0 : ret, job->start, fo_now(), job->out, job->out_len,
+		   job->err);
+	job->out = NULL;
+	job->err = NULL;
+	job->out_len = job->out_cap = 0;
+}
+
+size_t fo_job_index(const struct fo_job *job)
+{
+	return job->index;
+}
+
+int fo_job_output(struct fo_job *job, const void *data, size_t len)
+{
+	if (job->out_len + len + 1 > job->out_cap) {
+		size_t cap = job->out_cap ? job->out_cap : 64;
+		char *n;
+
+		while (cap < job->out_len + len + 1)
+			cap *= 2;
+		n = realloc(job->out, cap);
+		if (!n)
+			return -ENOMEM;
+		job->out = n;
+		job->out_cap = cap;
+	}
+	memcpy(job->out + job->out_len, data, len);
+	job->out_len += len;
+	job->out[job->out_len] = 0;
+	return 0;
+}
+
+void fo_job_errorf(struct fo_job *job, const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	free(job->err);
+	job->err = s;
+}
+
+/* ---- sequential and threads:N ------------------------------------------------------- */
+
+/* Runs one claimed index in the calling thread with blocking waits. */
+static void run_blocking(struct fo__runctl *rc, size_t index)
+{
+	struct fo_job job = { 0 };
+	struct fo__btask b;
+	int ret;
+
+	job.index = index;
+	job.start = fo_now();
+	b.deadline = rc->o->task_timeout > 0 ? job.start + rc->o->task_timeout : FO_NEVER;
+	job.deadline = b.deadline;
+	atomic_init(&b.cancelled, false);
+	b.cancel_fd = -1;
+	fo__cur.btask = &b;
+	ret = rc->o->fn(&job, rc->o->arg);
+	fo__cur.btask = NULL;
+	fo__job_finish(rc, &job, ret);
+}
+
+static void *pool_main(void *p)
+{
+	struct fo__runctl *rc = p;
+	size_t i;
+
+	fo__cur.model = rc->model_name;
+	while (fo__claim(rc, 1, &i))
+		run_blocking(rc, i);
+	return NULL;
+}
+
+int fo__pool_run(struct fo__runctl *rc, int nthreads, struct fo_run_stats *st)
+{
+	pthread_t *th;
+	pthread_attr_t attr;
+	size_t stack = rc->o->stack_size ? rc->o->stack_size : FO__POOL_STACK_DEFAULT;
+	int i, started = 0, err = 0;
+
+	st->threads_wanted = nthreads;
+	if (nthreads <= 1) {
+		st->threads_started = 1;
+		pool_main(rc);
+		return 0;
+	}
+	if ((size_t)nthreads > rc->n)
+		nthreads = (int)(rc->n ? rc->n : 1); /* no thread would find work */
+	th = calloc((size_t)nthreads, sizeof(*th));
+	if (!th)
+		return -ENOMEM;
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, stack);
+	for (i = 0; i < nthreads; i++) {
+		err = pthread_create(&th[i], &attr, pool_main, rc);
+		if (err)
+			break;
+		started++;
+	}
+	pthread_attr_destroy(&attr);
+	st->threads_started = started;
+	if (started < nthreads && !rc->o->quiet)
+		fprintf(stderr, "fanout: started %d of %d threads (%s); running with %d\n", started,
+			nthreads, strerror(err), started ? started : 1);
+	if (started == 0)
+		pool_main(rc); /* the caller does the work itself */
+	for (i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	free(th);
+	return 0;
+}
+
+/* ---- fo_run ------------------------------------------------------------------- */
+
+struct fo_run {
+	struct fo_run_stats st;
+	struct fo_result *results;
+	size_t n;
+};
+
+struct fo_run *fo_run(const struct fo_run_opts *o, int *errp)
+{
+	struct fo__runctl rc;
+	struct fo_run *run = calloc(1, sizeof(*run));
+	struct rusage ru;
+	char name[64];
+	int err = 0, i;
+	int64_t t0 = fo_now();
+
+	if (!run) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	if (!o->fn) {
+		err = -EINVAL;
+		goto fail;
+	}
+	memset(&rc, 0, sizeof(rc));
+	rc.o = o;
+	rc.n = o->ntasks;
+	atomic_init(&rc.next_local, 0);
+	rc.next = &rc.next_local;
+	rc.record = fo__record_local;
+	rc.wfd = -1;
+	for (i = 0; i < FO_STATUS_COUNT; i++)
+		atomic_init(&rc.counts[i], 0);
+	pthread_mutex_init(&rc.lock, NULL);
+	fo__intr_fd();
+	if (o->keep_results && o->ntasks) {
+		rc.results = calloc(o->ntasks, sizeof(*rc.results));
+		if (!rc.results) {
+			err = -ENOMEM;
+			goto fail;
+		}
+	}
+	fo_model_format(&o->model, name, sizeof(name));
+	rc.model_name = o->model.kind == FO_MODEL_CORO ? "coro"
+		      : o->model.kind == FO_MODEL_LOOP ? "loop"
+		      : o->model.kind == FO_MODEL_THREADS ? "threads"
+		      : o->model.kind == FO_MODEL_PROCESSES ? "processes"
+		      : o->model.kind == FO_MODEL_BLENDED ? "blended" : "sequential";
+	run->st.ntasks = o->ntasks;
+	switch (o->model.kind) {
+	case FO_MODEL_SEQUENTIAL:
+		err = fo__pool_run(&rc, 1, &run->st);
+		break;
+	case FO_MODEL_THREADS:
+		err = fo__pool_run(&rc, o->model.threads, &run->st);
+		break;
+	case FO_MODEL_LOOP:
+		err = fo__coro_run(&rc, 1, &run->st);
+		break;
+	case FO_MODEL_CORO:
+		err = fo__coro_run(&rc, o->model.threads, &run->st);
+		break;
+	case FO_MODEL_PROCESSES:
+		err = fo__proc_run(&rc, o->model.procs, 1, &run->st);
+		break;
+	case FO_MODEL_BLENDED:
+		err = fo__proc_run(&rc, o->model.procs, o->model.threads, &run->st);
+		break;
+	}
+	if (err < 0)
+		goto fail;
+	/* Indices no worker claimed (interrupted, or a coroutine run that
+	 * lost its schedulers) still end with a result. */
+	{
+		size_t next = atomic_load(rc.next), k;
+
+		for (k = next; k < rc.n; k++)
+			fo__record_skip(&rc, k, FO_SKIPPED, -ECANCELED,
+					fo_interrupted() ? "interrupted before it started" : "never started");
+		if (next < rc.n)
+			atomic_store(rc.next, rc.n);
+	}
+	for (i = 0; i < FO_STATUS_COUNT; i++)
+		run->st.count[i] = atomic_load(&rc.counts[i]);
+	run->st.interrupted = fo_interrupted();
+	run->st.wall_ns = fo_now() - t0;
+	getrusage(RUSAGE_SELF, &ru);
+	run->st.maxrss_kb_sum += ru.ru_maxrss;
+	run->results = rc.results;
+	run->n = rc.n;
+	pthread_mutex_destroy(&rc.lock);
+	return run;
+fail:
+	if (run)
+		free(run);
+	if (errp)
+		*errp = err;
+	return NULL;
+}
+
+const struct fo_run_stats *fo_run_stats(const struct fo_run *r)
+{
+	return &r->st;
+}
+
+const struct fo_result *fo_run_result(const struct fo_run *r, size_t i)
+{
+	if (!r->results || i >= r->n)
+		return NULL;
+	return &r->results[i];
+}
+
+void fo_run_free(struct fo_run *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	if (r->results) {
+		for (i = 0; i < r->n; i++) {
+			free(r->results[i].output);
+			free(r->results[i].error);
+		}
+		free(r->results);
+	}
+	free(r);
+}

@@ -1,0 +1,1029 @@
+/*
+ * Coroutines and their scheduler: the "loop" and "coro:N" models.
+ *
+ * One scheduler per thread, each with its run queue, user-space timers and
+ * poller. Tasks never move once started (libraries' handles are not
+ * thread-safe to move); threads share only the run's counter of unstarted
+ * task indices, claimed in batches, which balances the load the way
+ * stealing unstarted tasks would.
+ *
+ * Stacks. All tasks of a thread run on one shared stack. A task that parks
+ * leaves its frames there; only when another task needs the stack are they
+ * copied out, to the task's own slot (small parks, the common case, fit in
+ * the slot) or to a buffer of its own. So a waiting task costs its slot
+ * (FO__SLOT bytes) plus whatever stack it had in use, not a page, and a
+ * million of them fit in about half a GB. Copying costs a memcpy of the used
+ * part (a few hundred bytes when parked in a wait) per switch between
+ * different tasks. The rule that follows is in runtime.h: nothing may point
+ * into a parked task's stack. The shared stack has a guard page below it,
+ * so an overflow faults at once instead of corrupting memory; with one stack
+ * per thread this costs one mapping, not one per task.
+ *
+ * Slots are carved from slabs and reused LIFO through a per-thread free
+ * list, so tasks that start after early ones finish reuse warm memory.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "ctx.h"
+#include "internal.h"
+#include "poller.h"
+#include "timer.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define FO_ASAN 1
+#include <sanitizer/asan_interface.h>
+#include <sanitizer/common_interface_defs.h>
+#endif
+#if defined(__SANITIZE_THREAD__)
+#define FO_TSAN 1
+#include <sanitizer/tsan_interface.h>
+#endif
+
+/* A slot: the task record followed by its inline save area. */
+#define FO__SLOT 512
+#define FO__SLAB_MIN 128
+#define FO__SLAB_MAX 4096
+#define FO__BATCH 128
+#define FO__EVS 256
+
+enum { T_NEW, T_READY, T_RUNNING, T_PARKED, T_DONE };
+enum { K_JOB, K_SPAWN };
+struct fo__task {
+	struct fo_task h;
+	unsigned char state, what;
+	bool cancelled, joined;
+	uint32_t rec;          /* fd wait record index + 1, or 0 */
+	struct fo__ctx ctx;
+	struct fo__sched *sched;
+	struct fo__task *next; /* run queue or free list */
+	struct fo__task *lprev, *lnext; /* live list, for cancel-all */
+	uint64_t seq;          /* the current wait; timers and records check it */
+	int wake_res;          /* what the wait returns */
+	int timeout_res;       /* what it returns if its timer fires */
+	int64_t deadline;      /* the task's own deadline */
+	char *save;            /* out-of-line save area (big stacks) */
+	uint32_t save_len, save_cap;
+	union {
+		struct fo_job job;
+		struct {
+			fo_task_fn fn;
+			void *arg;
+			int ret;
+			struct fo__task *joiner;
+		} sp;
+	} u;
+#ifdef FO_ASAN
+	void *asan_fake;
+#endif
+#ifdef FO_TSAN
+	void *tsan_fiber;
+#endif
+	char inl[]; /* inline save area, to the end of the slot */
+};
+
+#define FO__INLINE (FO__SLOT - (uint32_t)sizeof(struct fo__task))
+_Static_assert(sizeof(struct fo__task) + 128 <= FO__SLOT, "task slot too small");
+
+struct wait_rec {
+	struct fo__task *task; /* NULL once orphaned (disarmed, key not yet free) */
+	uint64_t seq;
+	int fd;
+	uint32_t next_free;
+};
+
+struct slab {
+	struct slab *next;
+	size_t len;
+};
+
+struct fo__sched {
+	struct fo__ctx ctx;
+	struct fo__runctl *rc;
+	int id;
+	char *stack_lo;        /* usable shared stack [stack_lo, stack_hi) */
+	char *stack_hi;
+	void *map;
+	size_t map_len;
+	struct fo__task *owner; /* whose frames are on the shared stack */
+	struct fo__task *rq_head, *rq_tail;
+	struct fo__task live;  /* sentinel of the live list */
+	size_t nlive, cap;
+	bool src_done, interrupted;
+	struct fo__timers timers;
+	struct fo__poller poller;
+	struct wait_rec *recs;
+	uint32_t nrecs, recs_cap, rec_free; /* rec_free: index + 1, 0 = none */
+	size_t npending;       /* fd registrations in the kernel */
+	struct fo__task *free_slots;
+	struct slab *slabs;
+	size_t slab_next;      /* slots in the next slab */
+	struct fo__poll_ev evs[FO__EVS];
+	pthread_t thread;
+	int err;
+#ifdef FO_ASAN
+	void *asan_fake;
+	const void *asan_bottom;
+	size_t asan_size;
+#endif
+#ifdef FO_TSAN
+	void *tsan_fiber;
+#endif
+};
+
+/* ---- sanitizer hooks: tell ASan and TSan which stack is live ---------------- */
+
+static inline void san_enter_task(struct fo__sched *s, struct fo__task *t)
+{
+#ifdef FO_ASAN
+	__sanitizer_start_switch_fiber(&s->asan_fake, s->stack_lo, (size_t)(s->stack_hi - s->stack_lo));
+#endif
+#ifdef FO_TSAN
+	__tsan_switch_to_fiber(t->tsan_fiber, 0);
+#endif
+	(void)s;
+	(void)t;
+}
+
+static inline void san_back_in_sched(struct fo__sched *s)
+{
+#ifdef FO_ASAN
+	__sanitizer_finish_switch_fiber(s->asan_fake, NULL, NULL);
+#endif
+	(void)s;
+}
+
+static inline void san_in_task(struct fo__sched *s, struct fo__task *t)
+{
+#ifdef FO_ASAN
+	__sanitizer_finish_switch_fiber(t->asan_fake, &s->asan_bottom, &s->asan_size);
+#endif
+	(void)s;
+	(void)t;
+}
+
+static inline void san_leave_task(struct fo__sched *s, struct fo__task *t, bool last)
+{
+#ifdef FO_ASAN
+	__sanitizer_start_switch_fiber(last ? NULL : &t->asan_fake, s->asan_bottom, s->asan_size);
+#endif
+#ifdef FO_TSAN
+	__tsan_switch_to_fiber(s->tsan_fiber, 0);
+#endif
+	(void)s;
+	(void)t;
+	(void)last;
+}
+
+static inline void san_unpoison(void *p, size_t len)
+{
+#ifdef FO_ASAN
+	ASAN_UNPOISON_MEMORY_REGION(p, len);
+#endif
+	(void)p;
+	(void)len;
+}
+
+/* ---- slots ----------------------------------------------------------------- */
+
+static struct fo__task *slot_get(struct fo__sched *s)
+{
+	struct fo__task *t = s->free_slots;
+
+	if (t) {
+		s->free_slots = t->next;
+		return t;
+	}
+	{
+		size_t n = s->slab_next, i;
+		size_t len = sizeof(struct slab) + 64 + n * FO__SLOT;
+		struct slab *sl = malloc(len);
+		char *base;
+
+		if (!sl)
+			return NULL;
+		sl->next = s->slabs;
+		sl->len = len;
+		s->slabs = sl;
+		if (s->slab_next < FO__SLAB_MAX)
+			s->slab_next *= 2;
+		base = (char *)(((uintptr_t)(sl + 1) + 63) & ~(uintptr_t)63);
+		/* Push in reverse so the first slot handed out is the lowest. */
+		for (i = n; i-- > 1;) {
+			struct fo__task *x = (struct fo__task *)(base + i * FO__SLOT);
+
+			x->seq = 0;
+			x->save = NULL;
+			x->save_cap = 0;
+			x->next = s->free_slots;
+			s->free_slots = x;
+		}
+		t = (struct fo__task *)base;
+		t->seq = 0;
+		t->save = NULL;
+		t->save_cap = 0;
+		return t;
+	}
+}
+
+static void slot_put(struct fo__sched *s, struct fo__task *t)
+{
+	if (t->save_cap > 16384) {
+		free(t->save);
+		t->save = NULL;
+		t->save_cap = 0;
+	}
+	t->next = s->free_slots;
+	s->free_slots = t;
+}
+
+static struct fo__task *task_new(struct fo__sched *s, int what)
+{
+	struct fo__task *t = slot_get(s);
+
+	if (!t)
+		return NULL;
+	t->h.kind = FO__TASK_CORO;
+	t->state = T_NEW;
+	t->what = (unsigned char)what;
+	t->cancelled = false;
+	t->joined = false;
+	t->rec = 0;
+	t->sched = s;
+	t->next = NULL;
+	t->wake_res = 0;
+	t->deadline = FO_NEVER;
+	t->save_len = 0;
+	/* the live list */
+	t->lnext = s->live.lnext;
+	t->lprev = &s->live;
+	s->live.lnext->lprev = t;
+	s->live.lnext = t;
+	s->nlive++;
+	return t;
+}
+
+static void live_unlink(struct fo__sched *s, struct fo__task *t)
+{
+	t->lprev->lnext = t->lnext;
+	t->lnext->lprev = t->lprev;
+	s->nlive--;
+}
+
+/* ---- run queue -------------------------------------------------------------- */
+
+static inline void rq_push(struct fo__sched *s, struct fo__task *t)
+{
+	t->next = NULL;
+	if (s->rq_tail)
+		s->rq_tail->next = t;
+	else
+		s->rq_head = t;
+	s->rq_tail = t;
+}
+
+static inline struct fo__task *rq_pop(struct fo__sched *s)
+{
+	struct fo__task *t = s->rq_head;
+
+	if (t) {
+		s->rq_head = t->next;
+		if (!s->rq_head)
+			s->rq_tail = NULL;
+	}
+	return t;
+}
+
+static void make_ready(struct fo__sched *s, struct fo__task *t, int res)
+{
+	t->wake_res = res;
+	t->state = T_READY;
+	t->seq++; /* any timer or record of the finished wait is now stale */
+	rq_push(s, t);
+}
+
+/* ---- wait records (fd registrations) --------------------------------------------- */
+
+static uint32_t rec_get(struct fo__sched *s)
+{
+	uint32_t i;
+
+	if (s->rec_free) {
+		i = s->rec_free - 1;
+		s->rec_free = s->recs[i].next_free;
+		return i;
+	}
+	if (s->nrecs == s->recs_cap) {
+		uint32_t ncap = s->recs_cap ? s->recs_cap * 2 : 64;
+		struct wait_rec *n = realloc(s->recs, ncap * sizeof(*n));
+
+		if (!n)
+			return UINT32_MAX;
+		s->recs = n;
+		s->recs_cap = ncap;
+	}
+	return s->nrecs++;
+}
+
+static void rec_put(struct fo__sched *s, uint32_t i)
+{
+	s->recs[i].task = NULL;
+	s->recs[i].next_free = s->rec_free;
+	s->rec_free = i + 1;
+	s->npending--;
+}
+
+/* Ends t's current wait early (timer, cancel): drops its fd registration. */
+static void wait_abort(struct fo__sched *s, struct fo__task *t)
+{
+	if (t->rec) {
+		uint32_t i = t->rec - 1;
+
+		t->rec = 0;
+		s->poller.ops->disarm(&s->poller, s->recs[i].fd, (uint64_t)i + 1);
+		if (s->poller.ops->async_disarm)
+			s->recs[i].task = NULL; /* freed by its last event */
+		else
+			rec_put(s, i);
+	}
+}
+
+/* ---- stacks ---------------------------------------------------------------- */
+
+/* Copies the parked owner's frames off the shared stack. */
+static int save_out(struct fo__sched *s, struct fo__task *t)
+{
+	size_t len = (size_t)(s->stack_hi - (char *)t->ctx.sp);
+	char *dst = t->inl;
+
+	if (len > FO__INLINE) {
+		if (len > t->save_cap) {
+			size_t cap = (len + 1023) & ~(size_t)1023;
+			char *n = realloc(t->save, cap);
+
+			if (!n)
+				return -ENOMEM;
+			t->save = n;
+			t->save_cap = (uint32_t)cap;
+		}
+		dst = t->save;
+	}
+	san_unpoison(t->ctx.sp, len);
+	memcpy(dst, t->ctx.sp, len);
+	t->save_len = (uint32_t)len;
+	return 0;
+}
+
+static void copy_in(struct fo__sched *s, struct fo__task *t)
+{
+	size_t len = t->save_len;
+
+	(void)s;
+	san_unpoison(t->ctx.sp, len);
+	memcpy(t->ctx.sp, len > FO__INLINE ? t->save : t->inl, len);
+}
+
+/* ---- the task's side -------------------------------------------------------------- */
+
+__thread struct fo__cur fo__cur;
+
+static void task_main(void *p)
+{
+	struct fo__task *t = p;
+	struct fo__sched *s = t->sched;
+
+	san_in_task(s, t);
+	if (t->what == K_JOB) {
+		struct fo__runctl *rc = s->rc;
+		int ret;
+
+		t->u.job.start = fo_now();
+		if (rc->o->task_timeout > 0)
+			t->deadline = t->u.job.start + rc->o->task_timeout;
+		t->u.job.deadline = t->deadline;
+		ret = rc->o->fn(&t->u.job, rc->o->arg);
+		fo__job_finish(rc, &t->u.job, ret);
+	} else {
+		t->u.sp.ret = t->u.sp.fn(t->u.sp.arg);
+	}
+	t->state = T_DONE;
+	san_leave_task(s, t, true);
+	fo__ctx_switch(&t->ctx, &s->ctx);
+	abort(); /* a finished task is never resumed */
+}
+
+static int park(struct fo__sched *s, struct fo__task *t)
+{
+	t->state = T_PARKED;
+	san_leave_task(s, t, false);
+	fo__ctx_switch(&t->ctx, &s->ctx);
+	san_in_task(s, t);
+	return t->wake_res;
+}
+
+/* The deadline a wait really has: its own or the task's, whichever is first. */
+static inline int64_t wait_deadline(struct fo__task *t, int64_t deadline, int *tmo_res, int own)
+{
+	if (t->deadline < deadline) {
+		*tmo_res = -ETIMEDOUT;
+		return t->deadline;
+	}
+	*tmo_res = own;
+	return deadline;
+}
+
+static inline bool task_stopped(struct fo__sched *s, struct fo__task *t)
+{
+	return t->cancelled || s->interrupted;
+}
+
+int fo__coro_sleep_until(int64_t deadline)
+{
+	struct fo__task *t = fo__cur.task;
+	struct fo__sched *s = t->sched;
+	int tmo;
+
+	if (task_stopped(s, t))
+		return -ECANCELED;
+	deadline = wait_deadline(t, deadline, &tmo, 0);
+	if (deadline == FO_NEVER) {
+		/* sleeps until cancelled */
+	} else if (fo__timers_add(&s->timers, deadline, t, t->seq) < 0) {
+		return -ENOMEM;
+	}
+	t->timeout_res = tmo;
+	return park(s, t);
+}
+
+int fo__coro_wait_fd(int fd, int events, int64_t deadline)
+{
+	struct fo__task *t = fo__cur.task;
+	struct fo__sched *s = t->sched;
+	uint32_t i;
+	int tmo, err;
+
+	if (task_stopped(s, t))
+		return -ECANCELED;
+	if (!(events & (FO_READ | FO_WRITE)))
+		return -EINVAL;
+	deadline = wait_deadline(t, deadline, &tmo, -ETIMEDOUT);
+	if (deadline <= fo_now())
+		return tmo;
+	i = rec_get(s);
+	if (i == UINT32_MAX)
+		return -ENOMEM;
+	err = s->poller.ops->arm(&s->poller, fd, events, (uint64_t)i + 1);
+	if (err < 0) {
+		s->recs[i].next_free = s->rec_free;
+		s->rec_free = i + 1;
+		return err;
+	}
+	s->npending++;
+	s->recs[i].task = t;
+	s->recs[i].seq = t->seq;
+	s->recs[i].fd = fd;
+	t->rec = i + 1;
+	if (deadline != FO_NEVER && fo__timers_add(&s->timers, deadline, t, t->seq) < 0) {
+		wait_abort(s, t);
+		return -ENOMEM;
+	}
+	t->timeout_res = tmo;
+	return park(s, t);
+}
+
+void fo__coro_yield(void)
+{
+	struct fo__task *t = fo__cur.task;
+	struct fo__sched *s = t->sched;
+
+	/* Ready again at once: to the back of the queue, not parked. */
+	make_ready(s, t, 0);
+	san_leave_task(s, t, false);
+	fo__ctx_switch(&t->ctx, &s->ctx);
+	san_in_task(s, t);
+}
+
+int64_t fo__coro_deadline(void)
+{
+	return fo__cur.task->deadline;
+}
+
+bool fo__coro_cancelled(void)
+{
+	return task_stopped(fo__cur.task->sched, fo__cur.task);
+}
+
+fo_task *fo__coro_spawn(fo_task_fn fn, void *arg)
+{
+	struct fo__sched *s = fo__cur.sched;
+	struct fo__task *t = task_new(s, K_SPAWN);
+
+	if (!t) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	t->u.sp.fn = fn;
+	t->u.sp.arg = arg;
+	t->u.sp.ret = 0;
+	t->u.sp.joiner = NULL;
+	t->state = T_NEW;
+	rq_push(s, t);
+	return &t->h;
+}
+
+static void task_cancel(struct fo__sched *s, struct fo__task *t)
+{
+	t->cancelled = true;
+	if (t->state == T_PARKED) {
+		wait_abort(s, t);
+		make_ready(s, t, -ECANCELED);
+	}
+}
+
+void fo__coro_cancel(fo_task *h)
+{
+	struct fo__task *t = (struct fo__task *)h;
+
+	if (t->state != T_DONE)
+		task_cancel(t->sched, t);
+}
+
+int fo__coro_join(fo_task *h, int *ret)
+{
+	struct fo__task *t = (struct fo__task *)h;
+	struct fo__task *me = fo__cur.task;
+	struct fo__sched *s = me->sched;
+	int res = 0;
+
+	if (t->sched != s)
+		return -EXDEV; /* handles belong to the thread that spawned them */
+	while (t->state != T_DONE) {
+		int r;
+
+		t->u.sp.joiner = me;
+		me->timeout_res = 0;
+		r = park(s, me);
+		if (r == -ECANCELED && !t->cancelled) {
+			res = -ECANCELED;
+			task_cancel(s, t);
+		}
+	}
+	if (ret)
+		*ret = t->u.sp.ret;
+	slot_put(s, t);
+	return res;
+}
+
+/* ---- the scheduler's side ----------------------------------------------------------- */
+
+static void reap(struct fo__sched *s, struct fo__task *t)
+{
+#ifdef FO_TSAN
+	__tsan_destroy_fiber(t->tsan_fiber);
+#endif
+	if (s->owner == t)
+		s->owner = NULL;
+	wait_abort(s, t);
+	live_unlink(s, t);
+	if (t->what == K_JOB) {
+		slot_put(s, t);
+	} else {
+		struct fo__task *j = t->u.sp.joiner;
+
+		if (j && j->state == T_PARKED)
+			make_ready(s, j, 0);
+	}
+}
+
+static void resume(struct fo__sched *s, struct fo__task *t)
+{
+	if (s->owner != t) {
+		if (s->owner && save_out(s, s->owner) < 0) {
+			/* No memory to park the owner's frames: let t wait. */
+			rq_push(s, t);
+			return;
+		}
+		if (t->state == T_NEW) {
+			san_unpoison(s->stack_hi - 4096, 4096);
+			fo__ctx_make(&t->ctx, s->stack_lo, (size_t)(s->stack_hi - s->stack_lo), task_main, t);
+#ifdef FO_TSAN
+			t->tsan_fiber = __tsan_create_fiber(0);
+#endif
+		} else {
+			copy_in(s, t);
+		}
+		s->owner = t;
+	}
+	t->state = T_RUNNING;
+	fo__cur.task = t;
+	san_enter_task(s, t);
+	fo__ctx_switch(&s->ctx, &t->ctx);
+	san_back_in_sched(s);
+	fo__cur.task = NULL;
+	if (t->state == T_DONE)
+		reap(s, t);
+}
+
+/* Starts up to a batch of the run's unstarted tasks. */
+static void admit(struct fo__sched *s)
+{
+	size_t want = FO__BATCH, first, n, i;
+
+	if (s->cap && s->nlive + want > s->cap)
+		want = s->cap > s->nlive ? s->cap - s->nlive : 0;
+	if (!want)
+		return;
+	n = fo__claim(s->rc, want, &first);
+	if (n == 0) {
+		s->src_done = true;
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		struct fo__task *t = task_new(s, K_JOB);
+
+		if (!t) {
+			/* Out of memory for slots: the rest end as errors. */
+			for (; i < n; i++)
+				fo__record_skip(s->rc, first + i, FO_ERROR, -ENOMEM,
+						"no memory for another task");
+			return;
+		}
+		memset(&t->u.job, 0, sizeof(t->u.job));
+		t->u.job.index = first + i;
+		rq_push(s, t);
+	}
+}
+
+static void on_interrupt(struct fo__sched *s)
+{
+	struct fo__task *t;
+
+	s->interrupted = true;
+	for (t = s->live.lnext; t != &s->live; t = t->lnext)
+		task_cancel(s, t);
+}
+
+static void run_ready(struct fo__sched *s)
+{
+	struct fo__task *t, *last = s->rq_tail;
+
+	while ((t = rq_pop(s))) {
+		if (t->state == T_NEW && t->what == K_JOB && s->interrupted) {
+			fo__record_skip(s->rc, t->u.job.index, FO_SKIPPED, -ECANCELED,
+					"interrupted before it started");
+			live_unlink(s, t);
+			slot_put(s, t);
+		} else {
+			resume(s, t);
+		}
+		if (t == last)
+			break;
+	}
+}
+
+static void on_events(struct fo__sched *s, int n)
+{
+	int k;
+
+	for (k = 0; k < n; k++) {
+		uint64_t key = s->evs[k].key;
+		int rev = s->evs[k].revents;
+		struct wait_rec *r;
+		struct fo__task *t;
+
+		if (key == FO__PK_INTR) {
+			on_interrupt(s);
+			continue;
+		}
+		if (key == FO__PK_IGNORE || key > s->nrecs)
+			continue;
+		r = &s->recs[key - 1];
+		t = r->task;
+		if (!t) {
+			/* the last word of a disarmed registration */
+			rec_put(s, (uint32_t)(key - 1));
+			continue;
+		}
+		if (r->seq != t->seq || t->state != T_PARKED)
+			continue; /* NEEDSWORK: cannot happen; assert in debug builds */
+		t->rec = 0;
+		rec_put(s, (uint32_t)(key - 1));
+		make_ready(s, t, rev);
+	}
+}
+
+static void on_timers(struct fo__sched *s)
+{
+	struct fo__timer_ent e;
+	int64_t now = fo_now();
+
+	while (fo__timers_pop(&s->timers, now, &e)) {
+		struct fo__task *t = e.owner;
+
+		if (t->seq != e.seq || t->state != T_PARKED)
+			continue; /* stale: that wait ended otherwise */
+		wait_abort(s, t);
+		make_ready(s, t, t->timeout_res);
+	}
+}
+
+static void loop(struct fo__sched *s)
+{
+	for (;;) {
+		int64_t dl;
+		int n;
+
+		if (!s->src_done && !s->interrupted && !s->rq_head)
+			admit(s);
+		run_ready(s);
+		if (s->nlive == 0 && (s->src_done || s->interrupted))
+			break;
+		if (s->rq_head || (!s->src_done && !s->interrupted && (!s->cap || s->nlive < s->cap)))
+			dl = 0;
+		else
+			dl = fo__timers_next(&s->timers);
+		if (dl != 0 && dl != INT64_MAX && dl <= fo_now())
+			dl = 0;
+		n = s->poller.ops->wait(&s->poller, dl, s->evs, FO__EVS);
+		if (n < 0) {
+			s->err = n;
+			fprintf(stderr, "fanout: poller wait failed: %s\n", fo_strerror(n));
+			fo_interrupt();
+			n = 0;
+		}
+		on_events(s, n);
+		on_timers(s);
+	}
+}
+
+/* ---- set-up ---------------------------------------------------------------- */
+
+static void sched_release(struct fo__sched *s)
+{
+	struct slab *sl, *nx;
+
+	if (s->poller.ops)
+		s->poller.ops->release(&s->poller);
+	fo__timers_release(&s->timers);
+	free(s->recs);
+	/* out-of-line save areas hang off free slots, which live in slabs */
+	{
+		struct fo__task *t;
+
+		for (t = s->free_slots; t; t = t->next)
+			free(t->save);
+	}
+	for (sl = s->slabs; sl; sl = nx) {
+		nx = sl->next;
+		free(sl);
+	}
+	if (s->map)
+		munmap(s->map, s->map_len);
+}
+
+static int sched_init(struct fo__sched *s, struct fo__runctl *rc, size_t stack_size, size_t cap)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	s->rc = rc;
+	s->cap = cap;
+	s->live.lnext = s->live.lprev = &s->live;
+	s->slab_next = FO__SLAB_MIN;
+	fo__timers_init(&s->timers);
+	stack_size = (stack_size + (size_t)pg - 1) & ~((size_t)pg - 1);
+	s->map_len = stack_size + (size_t)pg;
+	s->map = mmap(NULL, s->map_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK,
+		      -1, 0);
+	if (s->map == MAP_FAILED) {
+		s->map = NULL;
+		return -errno;
+	}
+	/* the guard page: an overflow faults here (see fo__stack_guard_hit) */
+	mprotect(s->map, (size_t)pg, PROT_NONE);
+	s->stack_lo = (char *)s->map + pg;
+	s->stack_hi = (char *)s->map + s->map_len;
+	s->poller.ops = fo__poller_choose();
+	err = s->poller.ops->init(&s->poller);
+	if (err < 0 && s->poller.ops != &fo__poll_epoll_ops) {
+		s->poller.ops = &fo__poll_epoll_ops;
+		err = s->poller.ops->init(&s->poller);
+	}
+	if (err < 0) {
+		s->poller.ops = NULL;
+		return err;
+	}
+	err = s->poller.ops->arm(&s->poller, fo__intr_fd(), FO_READ, FO__PK_INTR);
+	if (err < 0)
+		return err;
+	if (fo_interrupted())
+		s->interrupted = true;
+#ifdef FO_TSAN
+	s->tsan_fiber = __tsan_get_current_fiber();
+#endif
+	return 0;
+}
+
+/* Guard pages of live shared stacks, for the SIGSEGV handler's message. */
+#define FO__MAX_SCHED 1024
+static struct {
+	_Atomic(uintptr_t) lo, hi;
+} guards[FO__MAX_SCHED];
+static size_t stack_size_used;
+
+static void guard_register(struct fo__sched *s, int slot)
+{
+	if (slot < FO__MAX_SCHED) {
+		atomic_store(&guards[slot].lo, (uintptr_t)s->map);
+		atomic_store(&guards[slot].hi, (uintptr_t)s->stack_lo);
+	}
+}
+
+static void guard_unregister(int slot)
+{
+	if (slot < FO__MAX_SCHED) {
+		atomic_store(&guards[slot].lo, 0);
+		atomic_store(&guards[slot].hi, 0);
+	}
+}
+
+static void segv_handler(int sig, siginfo_t *si, void *uc)
+{
+	uintptr_t a = (uintptr_t)si->si_addr;
+	int i;
+
+	(void)uc;
+	for (i = 0; i < FO__MAX_SCHED; i++) {
+		if (a >= atomic_load(&guards[i].lo) && a < atomic_load(&guards[i].hi)) {
+			char msg[160];
+			int n = snprintf(msg, sizeof(msg),
+					 "fanout: task stack overflow (stack %zu KB): raise FANOUT_STACK_SIZE\n",
+					 stack_size_used / 1024);
+
+			if (n > 0 && write(2, msg, (size_t)n) < 0)
+				break;
+			break;
+		}
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* Runs a handler for overflows on an alternate stack (the faulting stack
+ * is unusable). Once per thread; harmless if the program has its own. */
+static void guard_handler_install(void)
+{
+	static atomic_bool installed;
+	static __thread char *altstack;
+	stack_t ss;
+
+	if (!altstack) {
+		altstack = malloc(SIGSTKSZ > 32768 ? SIGSTKSZ : 32768);
+		if (altstack) {
+			ss.ss_sp = altstack;
+			ss.ss_size = SIGSTKSZ > 32768 ? SIGSTKSZ : 32768;
+			ss.ss_flags = 0;
+			sigaltstack(&ss, NULL);
+		}
+	}
+	if (!atomic_exchange(&installed, true)) {
+		struct sigaction sa, old;
+
+		sigaction(SIGSEGV, NULL, &old);
+		if (old.sa_handler == SIG_DFL) {
+			memset(&sa, 0, sizeof(sa));
+			sa.sa_sigaction = segv_handler;
+			sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESETHAND;
+			sigemptyset(&sa.sa_mask);
+			sigaction(SIGSEGV, &sa, NULL);
+		}
+	}
+}
+
+struct thread_arg {
+	struct fo__sched *s;
+	struct fo__runctl *rc;
+	size_t stack, cap;
+	int slot;
+};
+
+static void sched_main(struct fo__sched *s, int slot)
+{
+	guard_handler_install();
+	guard_register(s, slot);
+	fo__cur.sched = s;
+	fo__cur.model = s->rc->model_name;
+	loop(s);
+	fo__cur.sched = NULL;
+	guard_unregister(slot);
+}
+
+static void *thread_main(void *p)
+{
+	struct thread_arg *a = p;
+	int err = sched_init(a->s, a->rc, a->stack, a->cap);
+
+	if (err < 0) {
+		/* the other schedulers take this one's share */
+		if (!a->rc->o->quiet)
+			fprintf(stderr, "fanout: a scheduler thread cannot start: %s\n",
+				fo_strerror(err));
+		sched_release(a->s);
+		a->s->err = err;
+		return NULL;
+	}
+	sched_main(a->s, a->slot);
+	sched_release(a->s);
+	return NULL;
+}
+
+static size_t stack_size_for(const struct fo_run_opts *o)
+{
+	const char *env = getenv("FANOUT_STACK_SIZE");
+	size_t sz = o->stack_size ? o->stack_size : FO__STACK_DEFAULT;
+
+	if (env && *env) {
+		char *end;
+		unsigned long long v = strtoull(env, &end, 10);
+
+		if (*end == 'k' || *end == 'K')
+			v *= 1024;
+		else if (*end == 'm' || *end == 'M')
+			v *= 1024 * 1024;
+		if (v >= 16384)
+			sz = (size_t)v;
+	}
+	return sz;
+}
+
+int fo__coro_run(struct fo__runctl *rc, int nthreads, struct fo_run_stats *st)
+{
+	struct fo__sched *ss;
+	struct thread_arg *args;
+	size_t stack = stack_size_for(rc->o), cap = 0;
+	int i, started = 0, err = 0;
+	static atomic_int slot_base;
+	int base;
+
+	if (nthreads < 1)
+		nthreads = 1;
+	base = atomic_fetch_add(&slot_base, nthreads) % FO__MAX_SCHED;
+	stack_size_used = stack;
+	if (rc->o->max_inflight)
+		cap = (rc->o->max_inflight + (size_t)nthreads - 1) / (size_t)nthreads;
+	ss = calloc((size_t)nthreads, sizeof(*ss));
+	args = calloc((size_t)nthreads, sizeof(*args));
+	if (!ss || !args) {
+		free(ss);
+		free(args);
+		return -ENOMEM;
+	}
+	st->threads_wanted = nthreads;
+	/* Scheduler 0 is the caller's thread. Each scheduler is set up on
+	 * its own thread: an io_uring belongs to the thread that made it. */
+	err = sched_init(&ss[0], rc, stack, cap);
+	if (err < 0) {
+		sched_release(&ss[0]);
+		goto out;
+	}
+	st->poller = ss[0].poller.ops->name;
+	for (i = 1; i < nthreads; i++) {
+		pthread_attr_t attr;
+
+		args[i].s = &ss[i];
+		args[i].slot = (base + i) % FO__MAX_SCHED;
+		args[i].rc = rc;
+		args[i].stack = stack;
+		args[i].cap = cap;
+		pthread_attr_init(&attr);
+		pthread_attr_setstacksize(&attr, 256 * 1024);
+		err = pthread_create(&ss[i].thread, &attr, thread_main, &args[i]);
+		pthread_attr_destroy(&attr);
+		if (err) {
+			if (!rc->o->quiet)
+				fprintf(stderr, "fanout: started %d of %d scheduler threads (%s); running with %d\n",
+					i, nthreads, strerror(err), i);
+			break;
+		}
+	}
+	started = i;
+	sched_main(&ss[0], base);
+	for (i = 1; i < started; i++)
+		pthread_join(ss[i].thread, NULL);
+	st->threads_started = 1;
+	for (i = 1; i < started; i++)
+		if (!ss[i].err)
+			st->threads_started++;
+	sched_release(&ss[0]);
+	err = 0;
+out:
+	free(ss);
+	free(args);
+	return err;
+}

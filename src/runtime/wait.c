@@ -1,0 +1,328 @@
+/*
+ * The two waits, spawn and join, as tasks call them: in a coroutine they
+ * park the task (sched.c); anywhere else (sequential, threads, processes)
+ * they block the calling thread in ppoll(), which also watches the
+ * process-wide interrupt eventfd and the task's own cancel eventfd, so that
+ * fo_interrupt() and fo_cancel() wake a blocked thread at once.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "poller.h"
+
+/* ---- the interrupt ----------------------------------------------------------- */
+
+static atomic_int intr_fd = -1;
+static atomic_bool intr_flag;
+static pthread_once_t intr_once = PTHREAD_ONCE_INIT;
+
+static void intr_init(void)
+{
+	atomic_store(&intr_fd, eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+}
+
+int fo__intr_fd(void)
+{
+	pthread_once(&intr_once, intr_init);
+	return atomic_load(&intr_fd);
+}
+
+void fo_interrupt(void)
+{
+	int fd = atomic_load(&intr_fd);
+	uint64_t one = 1;
+
+	atomic_store(&intr_flag, true);
+	if (fd >= 0 && write(fd, &one, sizeof(one)) < 0) {
+		/* the counter is already non-zero: it is readable anyway */
+	}
+}
+
+void fo_interrupt_reset(void)
+{
+	int fd = fo__intr_fd();
+	uint64_t v;
+
+	atomic_store(&intr_flag, false);
+	while (read(fd, &v, sizeof(v)) > 0)
+		;
+}
+
+bool fo_interrupted(void)
+{
+	return atomic_load(&intr_flag);
+}
+
+/* ---- blocking mode ------------------------------------------------------------- */
+
+static inline bool btask_stopped(struct fo__btask *b)
+{
+	return atomic_load(&intr_flag) || (b && atomic_load(&b->cancelled));
+}
+
+/* One ppoll over fd (or none), the interrupt and the cancel fd. */
+static int block(int fd, int events, int64_t deadline, int tmo_res)
+{
+	struct fo__btask *b = fo__cur.btask;
+	struct pollfd p[3];
+	int n = 0, r, fdi = -1;
+
+	for (;;) {
+		struct timespec ts, *tsp = NULL;
+		int64_t now;
+
+		if (btask_stopped(b))
+			return -ECANCELED;
+		n = 0;
+		if (fd >= 0) {
+			fdi = n;
+			p[n].fd = fd;
+			p[n].events = (short)(((events & FO_READ) ? POLLIN | POLLRDHUP : 0) |
+					      ((events & FO_WRITE) ? POLLOUT : 0));
+			n++;
+		}
+		p[n].fd = fo__intr_fd();
+		p[n++].events = POLLIN;
+		if (b && b->cancel_fd >= 0) {
+			p[n].fd = b->cancel_fd;
+			p[n++].events = POLLIN;
+		}
+		if (deadline != FO_NEVER) {
+			now = fo_now();
+			if (deadline <= now)
+				return tmo_res;
+			ts.tv_sec = (deadline - now) / FO_SEC;
+			ts.tv_nsec = (deadline - now) % FO_SEC;
+			tsp = &ts;
+		}
+		r = ppoll(p, (nfds_t)n, tsp, NULL);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (r == 0)
+			continue; /* the deadline check above returns */
+		if (fdi >= 0 && p[fdi].revents) {
+			int rev = 0;
+
+			if (p[fdi].revents & (POLLERR | POLLHUP | POLLNVAL))
+				rev = FO_READ | FO_WRITE;
+			if (p[fdi].revents & (POLLIN | POLLRDHUP))
+				rev |= FO_READ;
+			if (p[fdi].revents & POLLOUT)
+				rev |= FO_WRITE;
+			return rev;
+		}
+		/* the interrupt or the cancel fd: the loop's check returns */
+		if (!btask_stopped(b))
+			continue;
+	}
+}
+
+static int64_t btask_deadline(void)
+{
+	return fo__cur.btask ? fo__cur.btask->deadline : FO_NEVER;
+}
+
+int fo_sleep_until(int64_t deadline)
+{
+	int64_t td;
+
+	if (fo__cur.task)
+		return fo__coro_sleep_until(deadline);
+	td = btask_deadline();
+	if (td < deadline)
+		return block(-1, 0, td, -ETIMEDOUT);
+	return block(-1, 0, deadline, 0);
+}
+
+int fo_sleep(int64_t ns)
+{
+	return fo_sleep_until(ns >= FO_NEVER - fo_now() ? FO_NEVER : fo_now() + ns);
+}
+
+int fo_wait_fd(int fd, int events, int64_t deadline)
+{
+	int64_t td;
+
+	if (fo__cur.task)
+		return fo__coro_wait_fd(fd, events, deadline);
+	if (fd < 0)
+		return -EBADF;
+	if (!(events & (FO_READ | FO_WRITE)))
+		return -EINVAL;
+	td = btask_deadline();
+	if (td < deadline)
+		return block(fd, events, td, -ETIMEDOUT);
+	return block(fd, events, deadline, -ETIMEDOUT);
+}
+
+void fo_yield(void)
+{
+	if (fo__cur.task)
+		fo__coro_yield();
+	else
+		sched_yield();
+}
+
+int64_t fo_deadline(void)
+{
+	if (fo__cur.task)
+		return fo__coro_deadline();
+	return btask_deadline();
+}
+
+bool fo_cancelled(void)
+{
+	if (fo__cur.task)
+		return fo__coro_cancelled();
+	return btask_stopped(fo__cur.btask);
+}
+
+const char *fo_current_model(void)
+{
+	return fo__cur.model ? fo__cur.model : "none";
+}
+
+/* ---- spawn and join outside coroutines: a thread per task ------------------------ */
+
+struct ttask {
+	struct fo_task h;
+	pthread_t thread;
+	fo_task_fn fn;
+	void *arg;
+	int ret;
+	const char *model;
+	struct fo__btask b;
+};
+
+static void *ttask_main(void *p)
+{
+	struct ttask *t = p;
+
+	fo__cur.btask = &t->b;
+	fo__cur.model = t->model;
+	t->ret = t->fn(t->arg);
+	return NULL;
+}
+
+fo_task *fo_spawn(fo_task_fn fn, void *arg)
+{
+	struct ttask *t;
+	int err;
+
+	if (fo__cur.task)
+		return fo__coro_spawn(fn, arg);
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->h.kind = FO__TASK_THREAD;
+	t->fn = fn;
+	t->arg = arg;
+	t->model = fo__cur.model;
+	t->b.deadline = btask_deadline();
+	t->b.cancel_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (t->b.cancel_fd < 0) {
+		err = errno;
+		free(t);
+		errno = err;
+		return NULL;
+	}
+	err = pthread_create(&t->thread, NULL, ttask_main, t);
+	if (err) {
+		close(t->b.cancel_fd);
+		free(t);
+		errno = err;
+		return NULL;
+	}
+	return &t->h;
+}
+
+void fo_cancel(fo_task *h)
+{
+	struct ttask *t = (struct ttask *)h;
+	uint64_t one = 1;
+
+	if (!h)
+		return;
+	if (h->kind != FO__TASK_THREAD) {
+		fo__coro_cancel(h);
+		return;
+	}
+	atomic_store(&t->b.cancelled, true);
+	if (write(t->b.cancel_fd, &one, sizeof(one)) < 0) {
+		/* already readable */
+	}
+}
+
+int fo_join(fo_task *h, int *ret)
+{
+	struct ttask *t = (struct ttask *)h;
+
+	if (!h)
+		return -EINVAL;
+	if (h->kind != FO__TASK_THREAD)
+		return fo__coro_join(h, ret);
+	pthread_join(t->thread, NULL);
+	if (ret)
+		*ret = t->ret;
+	close(t->b.cancel_fd);
+	free(t);
+	return 0;
+}
+
+/* ---- process set-up --------------------------------------------------------------- */
+
+long fo_raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return -errno;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	return (long)rl.rlim_cur;
+}
+
+static const struct fo__poller_ops *chosen;
+static pthread_once_t choose_once = PTHREAD_ONCE_INIT;
+
+static void choose(void)
+{
+	const char *env = getenv("FANOUT_POLLER");
+	struct fo__poller p = { 0 };
+
+	if (env && !strcmp(env, "epoll")) {
+		chosen = &fo__poll_epoll_ops;
+		return;
+	}
+	/* Try io_uring once; a kernel or sandbox that refuses it gets epoll. */
+	if (fo__poll_uring_ops.init(&p) == 0) {
+		fo__poll_uring_ops.release(&p);
+		chosen = &fo__poll_uring_ops;
+	} else {
+		chosen = &fo__poll_epoll_ops;
+	}
+}
+
+const struct fo__poller_ops *fo__poller_choose(void)
+{
+	pthread_once(&choose_once, choose);
+	return chosen;
+}
+
+const char *fo_poller_name(void)
+{
+	return fo__poller_choose()->name;
+}
