@@ -46,9 +46,9 @@
 #endif
 
 /* A slot: the task record followed by its inline save area. */
-#define FO__SLOT 512
-#define FO__SLAB_MIN 128
-#define FO__SLAB_MAX 4096
+#define FO__SLOT 384
+#define FO__SLAB_MIN 128   /* slots in the first slab (48 KB) */
+#define FO__SLAB_MAX 16384 /* and at most (6 MB: huge pages, few faults) */
 #define FO__BATCH 128
 #define FO__EVS 256
 
@@ -99,7 +99,7 @@ struct wait_rec {
 
 struct slab {
 	struct slab *next;
-	size_t len;
+	size_t len; /* of the whole mapping */
 };
 
 struct fo__sched {
@@ -123,6 +123,8 @@ struct fo__sched {
 	struct fo__task *free_slots;
 	struct slab *slabs;
 	size_t slab_next;      /* slots in the next slab */
+	size_t nsaves;         /* free slots holding an out-of-line save area */
+	int64_t now;           /* fo_now() as of this loop turn */
 	struct fo__poll_ev evs[FO__EVS];
 	pthread_t thread;
 	int err;
@@ -194,41 +196,40 @@ static inline void san_unpoison(void *p, size_t len)
 static struct fo__task *slot_get(struct fo__sched *s)
 {
 	struct fo__task *t = s->free_slots;
+	size_t n, i, len;
+	struct slab *sl;
+	char *base;
 
 	if (t) {
 		s->free_slots = t->next;
+		if (t->save)
+			s->nsaves--;
 		return t;
 	}
-	{
-		size_t n = s->slab_next, i;
-		size_t len = sizeof(struct slab) + 64 + n * FO__SLOT;
-		struct slab *sl = malloc(len);
-		char *base;
+	/* A new slab straight from mmap: big ones are backed by huge pages
+	 * (one fault per 2 MB instead of per 4 KB), and it is zeroed, so
+	 * seq starts at 0 and no save area hangs off a fresh slot. */
+	n = s->slab_next;
+	len = 64 + n * FO__SLOT;
+	sl = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (sl == MAP_FAILED)
+		return NULL;
+	if (len >= 2 * 1024 * 1024)
+		madvise(sl, len, MADV_HUGEPAGE);
+	sl->next = s->slabs;
+	sl->len = len;
+	s->slabs = sl;
+	if (s->slab_next < FO__SLAB_MAX)
+		s->slab_next *= 2;
+	base = (char *)sl + 64;
+	/* Push in reverse so that slots are handed out in address order. */
+	for (i = n; i-- > 1;) {
+		struct fo__task *x = (struct fo__task *)(base + i * FO__SLOT);
 
-		if (!sl)
-			return NULL;
-		sl->next = s->slabs;
-		sl->len = len;
-		s->slabs = sl;
-		if (s->slab_next < FO__SLAB_MAX)
-			s->slab_next *= 2;
-		base = (char *)(((uintptr_t)(sl + 1) + 63) & ~(uintptr_t)63);
-		/* Push in reverse so the first slot handed out is the lowest. */
-		for (i = n; i-- > 1;) {
-			struct fo__task *x = (struct fo__task *)(base + i * FO__SLOT);
-
-			x->seq = 0;
-			x->save = NULL;
-			x->save_cap = 0;
-			x->next = s->free_slots;
-			s->free_slots = x;
-		}
-		t = (struct fo__task *)base;
-		t->seq = 0;
-		t->save = NULL;
-		t->save_cap = 0;
-		return t;
+		x->next = s->free_slots;
+		s->free_slots = x;
 	}
+	return (struct fo__task *)base;
 }
 
 static void slot_put(struct fo__sched *s, struct fo__task *t)
@@ -238,6 +239,8 @@ static void slot_put(struct fo__sched *s, struct fo__task *t)
 		t->save = NULL;
 		t->save_cap = 0;
 	}
+	if (t->save)
+		s->nsaves++;
 	t->next = s->free_slots;
 	s->free_slots = t;
 }
@@ -402,7 +405,7 @@ static void task_main(void *p)
 		struct fo__runctl *rc = s->rc;
 		int ret;
 
-		t->u.job.start = fo_now();
+		t->u.job.start = s->now;
 		if (rc->o->task_timeout > 0)
 			t->deadline = t->u.job.start + rc->o->task_timeout;
 		t->u.job.deadline = t->deadline;
@@ -639,6 +642,7 @@ static void admit(struct fo__sched *s)
 	if (!want)
 		return;
 	n = fo__claim(s->rc, want, &first);
+	s->now = fo_now();
 	if (n == 0) {
 		s->src_done = true;
 		return;
@@ -720,9 +724,8 @@ static void on_events(struct fo__sched *s, int n)
 static void on_timers(struct fo__sched *s)
 {
 	struct fo__timer_ent e;
-	int64_t now = fo_now();
 
-	while (fo__timers_pop(&s->timers, now, &e)) {
+	while (fo__timers_pop(&s->timers, s->now, &e)) {
 		struct fo__task *t = e.owner;
 
 		if (t->seq != e.seq || t->state != T_PARKED)
@@ -747,8 +750,6 @@ static void loop(struct fo__sched *s)
 			dl = 0;
 		else
 			dl = fo__timers_next(&s->timers);
-		if (dl != 0 && dl != INT64_MAX && dl <= fo_now())
-			dl = 0;
 		n = s->poller.ops->wait(&s->poller, dl, s->evs, FO__EVS);
 		if (n < 0) {
 			s->err = n;
@@ -756,6 +757,7 @@ static void loop(struct fo__sched *s)
 			fo_interrupt();
 			n = 0;
 		}
+		s->now = fo_now();
 		on_events(s, n);
 		on_timers(s);
 	}
@@ -772,7 +774,7 @@ static void sched_release(struct fo__sched *s)
 	fo__timers_release(&s->timers);
 	free(s->recs);
 	/* out-of-line save areas hang off free slots, which live in slabs */
-	{
+	if (s->nsaves) {
 		struct fo__task *t;
 
 		for (t = s->free_slots; t; t = t->next)
@@ -780,7 +782,7 @@ static void sched_release(struct fo__sched *s)
 	}
 	for (sl = s->slabs; sl; sl = nx) {
 		nx = sl->next;
-		free(sl);
+		munmap(sl, sl->len);
 	}
 	if (s->map)
 		munmap(s->map, s->map_len);
@@ -796,6 +798,7 @@ static int sched_init(struct fo__sched *s, struct fo__runctl *rc, size_t stack_s
 	s->cap = cap;
 	s->live.lnext = s->live.lprev = &s->live;
 	s->slab_next = FO__SLAB_MIN;
+	s->now = fo_now();
 	fo__timers_init(&s->timers);
 	stack_size = (stack_size + (size_t)pg - 1) & ~((size_t)pg - 1);
 	s->map_len = stack_size + (size_t)pg;

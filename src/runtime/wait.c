@@ -146,7 +146,9 @@ int fo_sleep_until(int64_t deadline)
 
 int fo_sleep(int64_t ns)
 {
-	return fo_sleep_until(ns >= FO_NEVER - fo_now() ? FO_NEVER : fo_now() + ns);
+	int64_t now = fo_now();
+
+	return fo_sleep_until(ns >= FO_NEVER - now ? FO_NEVER : now + ns);
 }
 
 int fo_wait_fd(int fd, int events, int64_t deadline)
