@@ -1,1 +1,230 @@
-int main(void){return 0;}
+/*
+ * Runs the registered tests, each in a forked child with a time limit, and
+ * prints "ok"/"FAIL" per test and a closing "N passed, N failed" line that
+ * CI reads. Arguments select tests by name prefix; --list lists them.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "test.h"
+
+#define MAX_TESTS 512
+
+static struct {
+	const char *name, *file;
+	fo_test_fn fn;
+	int timeout;
+} tests[MAX_TESTS];
+static int ntests;
+
+void fo_test_register(const char *name, fo_test_fn fn, int timeout_s, const char *file)
+{
+	if (ntests < MAX_TESTS) {
+		tests[ntests].name = name;
+		tests[ntests].fn = fn;
+		tests[ntests].timeout = timeout_s;
+		tests[ntests].file = file;
+		ntests++;
+	}
+}
+
+const char *fo_test_san(void)
+{
+	const char *s = getenv("FANOUT_SAN");
+
+	return s ? s : "";
+}
+
+void fo_test_skip(const char *why)
+{
+	fprintf(stderr, "skip: %s\n", why);
+	fflush(NULL);
+	_exit(77);
+}
+
+static int cmp(const void *a, const void *b)
+{
+	int i = *(const int *)a, j = *(const int *)b;
+	int r = strcmp(tests[i].file, tests[j].file);
+
+	return r ? r : strcmp(tests[i].name, tests[j].name);
+}
+
+static char *slurp(int fd)
+{
+	size_t len = 0, cap = 4096;
+	char *b = malloc(cap);
+	ssize_t r;
+
+	while (b && (r = read(fd, b + len, cap - len - 1)) != 0) {
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		len += (size_t)r;
+		if (cap - len < 1024) {
+			char *n = realloc(b, cap * 2);
+
+			if (!n)
+				break;
+			b = n;
+			cap *= 2;
+		}
+	}
+	if (b)
+		b[len] = 0;
+	return b;
+}
+
+int fo_test_cli(char **out, char **err, const char *arg, ...)
+{
+	const char *bin = getenv("FANOUT_BIN");
+	const char *argv[64];
+	int n = 0, po[2], pe[2], status;
+	va_list ap;
+	pid_t pid;
+	const char *a;
+
+	if (!bin)
+		bin = "build/fanout";
+	argv[n++] = bin;
+	va_start(ap, arg);
+	for (a = arg; a && n < 63; a = va_arg(ap, const char *))
+		argv[n++] = a;
+	va_end(ap);
+	argv[n] = NULL;
+	if (pipe(po) < 0 || pipe(pe) < 0)
+		return -1;
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		dup2(po[1], 1);
+		dup2(pe[1], 2);
+		close(po[0]);
+		close(pe[0]);
+		execv(bin, (char **)argv);
+		_exit(127);
+	}
+	close(po[1]);
+	close(pe[1]);
+	/* stderr is small; read stdout first, then stderr */
+	{
+		char *o = slurp(po[0]), *e = slurp(pe[0]);
+
+		if (out)
+			*out = o;
+		else
+			free(o);
+		if (err)
+			*err = e;
+		else
+			free(e);
+	}
+	close(po[0]);
+	close(pe[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static volatile sig_atomic_t timed_out;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	timed_out = 1;
+}
+
+static bool selected(const char *name, int argc, char **argv)
+{
+	int i;
+
+	if (argc <= 1)
+		return true;
+	for (i = 1; i < argc; i++)
+		if (argv[i][0] != '-' && !strncmp(name, argv[i], strlen(argv[i])))
+			return true;
+	return false;
+}
+
+int main(int argc, char **argv)
+{
+	int order[MAX_TESTS], i, passed = 0, failed = 0, skipped = 0;
+	struct sigaction sa;
+
+	for (i = 0; i < ntests; i++)
+		order[i] = i;
+	qsort(order, (size_t)ntests, sizeof(int), cmp);
+	if (argc > 1 && !strcmp(argv[1], "--list")) {
+		for (i = 0; i < ntests; i++)
+			printf("%s\n", tests[order[i]].name);
+		return 0;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigaction(SIGALRM, &sa, NULL);
+	printf("# fanout tests%s%s\n", *fo_test_san() ? " under " : "", fo_test_san());
+	for (i = 0; i < ntests; i++) {
+		int k = order[i], status = 0, timeout = tests[k].timeout;
+		struct timespec t0, t1;
+		pid_t pid;
+
+		if (!selected(tests[k].name, argc, argv))
+			continue;
+		if (!strcmp(fo_test_san(), "tsan") || !strcmp(fo_test_san(), "asan"))
+			timeout *= 4;
+		fflush(NULL);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		pid = fork();
+		if (pid == 0) {
+			setpgid(0, 0);
+			alarm(0);
+			tests[k].fn();
+			fflush(NULL);
+			_exit(0);
+		}
+		timed_out = 0;
+		alarm((unsigned)timeout);
+		while (waitpid(pid, &status, 0) < 0) {
+			if (errno == EINTR && timed_out) {
+				kill(-pid, SIGKILL);
+				kill(pid, SIGKILL);
+			} else if (errno != EINTR) {
+				break;
+			}
+		}
+		alarm(0);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		{
+			double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+
+			if (timed_out) {
+				printf("FAIL %s (timed out after %d s)\n", tests[k].name, timeout);
+				failed++;
+			} else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+				printf("ok   %s (%.2fs)\n", tests[k].name, secs);
+				passed++;
+			} else if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
+				printf("skip %s\n", tests[k].name);
+				skipped++;
+			} else {
+				if (WIFSIGNALED(status))
+					printf("FAIL %s (signal %d: %s)\n", tests[k].name, WTERMSIG(status),
+					       strsignal(WTERMSIG(status)));
+				else
+					printf("FAIL %s (exit %d)\n", tests[k].name, WEXITSTATUS(status));
+				failed++;
+			}
+		}
+		fflush(stdout);
+		/* reap anything a test left behind in its group */
+		kill(-pid, SIGKILL);
+	}
+	printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
+	return failed ? 1 : 0;
+}

@@ -17,8 +17,9 @@ void fo__ctx_make(struct fo__ctx *c, void *base, size_t size, void (*fn)(void *)
 	uintptr_t top = ((uintptr_t)base + size) & ~(uintptr_t)15;
 	void **sp = (void **)top;
 
-	*--sp = NULL;                  /* fo__ctx_start's return address slot */
-	*--sp = (void *)fo__ctx_start; /* where the first switch returns */
+	/* The first switch "returns" into fo__ctx_start with rsp = top, so
+	 * that its call leaves rsp + 8 a multiple of 16 at fn's entry. */
+	*--sp = (void *)fo__ctx_start;
 	*--sp = NULL;                  /* rbp */
 	*--sp = NULL;                  /* rbx */
 	*--sp = arg;                   /* r12 */

@@ -126,7 +126,6 @@ struct fo__sched {
 	size_t nsaves;         /* free slots holding an out-of-line save area */
 	int64_t now;           /* fo_now() as of this loop turn */
 	struct fo__poll_ev evs[FO__EVS];
-	pthread_t thread;
 	int err;
 #ifdef FO_ASAN
 	void *asan_fake;
@@ -910,6 +909,7 @@ static void guard_handler_install(void)
 }
 
 struct thread_arg {
+	pthread_t thread; /* not in the sched: sched_init clears that */
 	struct fo__sched *s;
 	struct fo__runctl *rc;
 	size_t stack, cap;
@@ -1006,7 +1006,7 @@ int fo__coro_run(struct fo__runctl *rc, int nthreads, struct fo_run_stats *st)
 		args[i].cap = cap;
 		pthread_attr_init(&attr);
 		pthread_attr_setstacksize(&attr, 256 * 1024);
-		err = pthread_create(&ss[i].thread, &attr, thread_main, &args[i]);
+		err = pthread_create(&args[i].thread, &attr, thread_main, &args[i]);
 		pthread_attr_destroy(&attr);
 		if (err) {
 			if (!rc->o->quiet)
@@ -1018,7 +1018,7 @@ int fo__coro_run(struct fo__runctl *rc, int nthreads, struct fo_run_stats *st)
 	started = i;
 	sched_main(&ss[0], base);
 	for (i = 1; i < started; i++)
-		pthread_join(ss[i].thread, NULL);
+		pthread_join(args[i].thread, NULL);
 	st->threads_started = 1;
 	for (i = 1; i < started; i++)
 		if (!ss[i].err)

@@ -121,9 +121,14 @@ static int block(int fd, int events, int64_t deadline, int tmo_res)
 				rev |= FO_WRITE;
 			return rev;
 		}
-		/* the interrupt or the cancel fd: the loop's check returns */
-		if (!btask_stopped(b))
-			continue;
+		/* The interrupt fd is shared with forked workers, whose
+		 * flag the parent's fo_interrupt() cannot set: readable
+		 * means interrupted, here too. */
+		if (p[fdi + 1].revents & POLLIN) {
+			atomic_store(&intr_flag, true);
+			return -ECANCELED;
+		}
+		/* the cancel fd: the loop's check returns */
 	}
 }
 

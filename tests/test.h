@@ -1,0 +1,68 @@
+/*
+ * The test harness: each TEST() registers itself; tests/runner.c runs every
+ * test in a child process of its own with a time limit, prints a line per
+ * test and closes with "N passed, N failed". No timed assertions: tests
+ * check behaviour; speed belongs to bench/.
+ */
+#ifndef FO_TEST_H
+#define FO_TEST_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef void (*fo_test_fn)(void);
+
+void fo_test_register(const char *name, fo_test_fn fn, int timeout_s, const char *file);
+
+#define TEST_T(name, timeout_s)                                                        \
+	static void test_##name(void);                                                 \
+	__attribute__((constructor)) static void register_##name(void)                 \
+	{                                                                              \
+		fo_test_register(#name, test_##name, timeout_s, __FILE__);             \
+	}                                                                              \
+	static void test_##name(void)
+#define TEST(name) TEST_T(name, 60)
+
+#define CHECK(cond)                                                                    \
+	do {                                                                           \
+		if (!(cond)) {                                                         \
+			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
+			exit(1);                                                       \
+		}                                                                      \
+	} while (0)
+
+#define CHECK_EQ(a, b)                                                                 \
+	do {                                                                           \
+		long long a_ = (long long)(a), b_ = (long long)(b);                    \
+		if (a_ != b_) {                                                        \
+			fprintf(stderr, "%s:%d: check failed: %s == %s (%lld != %lld)\n", __FILE__, \
+				__LINE__, #a, #b, a_, b_);                             \
+			exit(1);                                                       \
+		}                                                                      \
+	} while (0)
+
+#define CHECK_STR(a, b)                                                                \
+	do {                                                                           \
+		const char *a_ = (a), *b_ = (b);                                       \
+		if (!a_ || !b_ || strcmp(a_, b_)) {                                    \
+			fprintf(stderr, "%s:%d: check failed: %s == \"%s\" (got \"%s\")\n", __FILE__, \
+				__LINE__, #a, b_ ? b_ : "(null)", a_ ? a_ : "(null)");  \
+			exit(1);                                                       \
+		}                                                                      \
+	} while (0)
+
+/* Which sanitizer the suite runs under: "", "asan" or "tsan" (FANOUT_SAN). */
+const char *fo_test_san(void);
+/* Skips the calling test (prints why; counts as passed-skipped). */
+void fo_test_skip(const char *why) __attribute__((noreturn));
+
+/*
+ * Runs the fanout CLI ($FANOUT_BIN, default build/fanout) with args (NULL
+ * terminated, without argv[0]); returns its exit status (128+sig when
+ * killed) and, when out/err are not NULL, what it printed (malloc'd).
+ */
+int fo_test_cli(char **out, char **err, const char *arg, ...) __attribute__((sentinel));
+
+#endif
