@@ -27,16 +27,18 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(LIB_ASM:%.S=$(BUILD)/obj/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 
-.PHONY: all deps test test-plain test-asan test-tsan demo clean check-banned bench-rtt
+.PHONY: all deps test demo clean check-banned bench-rtt
 all: $(BUILD)/fanout $(BUILD)/libfanout.a $(BUILD)/libfanout.so $(BUILD)/fanout-tests
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+	@echo "  CC $<"
+	@$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
 
 $(BUILD)/obj/%.o: %.S
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -c $< -o $@
+	@echo "  AS $<"
+	@$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -c $< -o $@
 
 $(BUILD)/libfanout.a: $(LIB_OBJ)
 	@rm -f $@
@@ -59,26 +61,10 @@ deps:
 check-banned:
 	@scripts/check-banned.sh
 
-# The whole suite: plain, ASan+UBSan, TSan. Each prints "N passed, N failed".
+# The whole suite: plain, epoll, ASan+UBSan, TSan, portable context switch;
+# closes with "total: N passed, N failed, N skipped".
 test: deps
-	@$(MAKE) --no-print-directory check-banned
-	@$(MAKE) --no-print-directory test-plain
-	@$(MAKE) --no-print-directory test-asan
-	@$(MAKE) --no-print-directory test-tsan
-
-test-plain:
-	@$(MAKE) --no-print-directory all
-	FANOUT_BIN=build/fanout build/fanout-tests
-
-test-asan:
-	@$(MAKE) --no-print-directory BUILD=build-asan SAN=address,undefined OPT=-O1 all
-	ASAN_OPTIONS=detect_stack_use_after_return=0:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-	  FANOUT_BIN=build-asan/fanout FANOUT_SAN=asan build-asan/fanout-tests
-
-test-tsan:
-	@$(MAKE) --no-print-directory BUILD=build-tsan SAN=thread OPT=-O1 all
-	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 FANOUT_BIN=build-tsan/fanout FANOUT_SAN=tsan \
-	  setarch $(ARCH) -R build-tsan/fanout-tests
+	@scripts/test-all.sh
 
 demo:
 	@scripts/deps.sh demo
@@ -89,4 +75,4 @@ bench-rtt: all
 	bench/rtt.sh
 
 clean:
-	rm -rf build build-asan build-tsan
+	rm -rf build build-asan build-tsan build-portable build-*.log

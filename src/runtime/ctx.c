@@ -9,7 +9,7 @@
 
 #include "ctx.h"
 
-#if defined(__x86_64__)
+#if defined(__x86_64__) && !defined(FO_CTX_PORTABLE)
 void fo__ctx_start(void);
 
 void fo__ctx_make(struct fo__ctx *c, void *base, size_t size, void (*fn)(void *), void *arg)
@@ -28,7 +28,7 @@ void fo__ctx_make(struct fo__ctx *c, void *base, size_t size, void (*fn)(void *)
 	*--sp = NULL;                  /* r15 */
 	c->sp = sp;
 }
-#elif defined(__aarch64__)
+#elif defined(__aarch64__) && !defined(FO_CTX_PORTABLE)
 void fo__ctx_start(void);
 
 void fo__ctx_make(struct fo__ctx *c, void *base, size_t size, void (*fn)(void *), void *arg)
@@ -60,11 +60,11 @@ void fo__ctx_make(struct fo__ctx *c, void *base, size_t size, void (*fn)(void *)
 {
 	uintptr_t f = (uintptr_t)fn, a = (uintptr_t)arg;
 
-	getcontext(&c->uc);
+	getcontext(&c->uc); /* banned-ok: the portable fallback */
 	c->uc.uc_stack.ss_sp = base;
 	c->uc.uc_stack.ss_size = size;
 	c->uc.uc_link = NULL;
-	makecontext(&c->uc, (void (*)(void))fo__ctx_tramp, 4, (unsigned)(f >> 32), (unsigned)f,
+	makecontext(&c->uc, (void (*)(void))fo__ctx_tramp, 4, (unsigned)(f >> 32), (unsigned)f, /* banned-ok: fallback */
 		    (unsigned)(a >> 32), (unsigned)a);
 	c->sp = (char *)base + size;
 }
@@ -74,7 +74,7 @@ void fo__ctx_switch(struct fo__ctx *from, struct fo__ctx *to)
 	char here;
 
 	/* What lies below this frame is swapcontext's own; keep a margin. */
-	from->sp = &here - 1024;
-	swapcontext(&from->uc, &to->uc);
+	from->sp = (void *)((uintptr_t)&here - 1024);
+	swapcontext(&from->uc, &to->uc); /* banned-ok: the portable fallback */
 }
 #endif

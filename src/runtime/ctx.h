@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#if defined(__x86_64__) || defined(__aarch64__)
+#if (defined(__x86_64__) || defined(__aarch64__)) && !defined(FO_CTX_PORTABLE)
 #define FO_CTX_ASM 1
 struct fo__ctx {
 	void *sp; /* the stack pointer while switched out */

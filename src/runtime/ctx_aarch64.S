@@ -4,7 +4,7 @@
  * x30. fo__ctx_make leaves fn in x19 and its argument in x20, and x30 at
  * fo__ctx_start.
  */
-#if defined(__aarch64__)
+#if defined(__aarch64__) && !defined(FO_CTX_PORTABLE)
 	.text
 	.globl fo__ctx_switch
 	.type fo__ctx_switch, %function

@@ -4,7 +4,7 @@
  * fo__ctx_start is where a new context begins: fo__ctx_make leaves fn in r13
  * and its argument in r12.
  */
-#if defined(__x86_64__)
+#if defined(__x86_64__) && !defined(FO_CTX_PORTABLE)
 	.text
 	.globl fo__ctx_switch
 	.type fo__ctx_switch, @function

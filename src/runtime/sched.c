@@ -46,7 +46,11 @@
 #endif
 
 /* A slot: the task record followed by its inline save area. */
+#ifdef FO_CTX_ASM
 #define FO__SLOT 384
+#else
+#define FO__SLOT 2048 /* ucontext_t alone is about 1 KB */
+#endif
 #define FO__SLAB_MIN 128   /* slots in the first slab (48 KB) */
 #define FO__SLAB_MAX 16384 /* and at most (6 MB: huge pages, few faults) */
 #define FO__BATCH 128
@@ -855,7 +859,7 @@ static void guard_unregister(int slot)
 	}
 }
 
-static void segv_handler(int sig, siginfo_t *si, void *uc)
+static __attribute__((unused)) void segv_handler(int sig, siginfo_t *si, void *uc)
 {
 	uintptr_t a = (uintptr_t)si->si_addr;
 	int i;
@@ -877,36 +881,70 @@ static void segv_handler(int sig, siginfo_t *si, void *uc)
 	raise(sig);
 }
 
-/* Runs a handler for overflows on an alternate stack (the faulting stack
- * is unusable). Once per thread; harmless if the program has its own. */
-static void guard_handler_install(void)
+/*
+ * Runs a handler for overflows on an alternate stack (the faulting stack is
+ * unusable): the process-wide handler once, if the program has none, and an
+ * alternate stack for each scheduler thread while it runs. The sanitizers
+ * bring their own SIGSEGV handling and alternate stacks: not under them.
+ */
+#if defined(FO_ASAN) || defined(FO_TSAN)
+static void *guard_handler_install(void)
+{
+	return NULL;
+}
+
+static void guard_handler_remove(void *alt)
+{
+	(void)alt;
+}
+#else
+#define FO__ALTSTACK 65536
+
+static void *guard_handler_install(void)
 {
 	static atomic_bool installed;
-	static __thread char *altstack;
-	stack_t ss;
+	stack_t ss, old;
+	void *alt = NULL;
 
-	if (!altstack) {
-		altstack = malloc(SIGSTKSZ > 32768 ? SIGSTKSZ : 32768);
-		if (altstack) {
-			ss.ss_sp = altstack;
-			ss.ss_size = SIGSTKSZ > 32768 ? SIGSTKSZ : 32768;
+	if (sigaltstack(NULL, &old) == 0 && (old.ss_flags & SS_DISABLE)) {
+		alt = malloc(FO__ALTSTACK);
+		if (alt) {
+			ss.ss_sp = alt;
+			ss.ss_size = FO__ALTSTACK;
 			ss.ss_flags = 0;
-			sigaltstack(&ss, NULL);
+			if (sigaltstack(&ss, NULL) < 0) {
+				free(alt);
+				alt = NULL;
+			}
 		}
 	}
 	if (!atomic_exchange(&installed, true)) {
-		struct sigaction sa, old;
+		struct sigaction sa, prev;
 
-		sigaction(SIGSEGV, NULL, &old);
-		if (old.sa_handler == SIG_DFL) {
+		sigaction(SIGSEGV, NULL, &prev);
+		if (prev.sa_handler == SIG_DFL) {
 			memset(&sa, 0, sizeof(sa));
 			sa.sa_sigaction = segv_handler;
-			sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESETHAND;
+			sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
 			sigemptyset(&sa.sa_mask);
 			sigaction(SIGSEGV, &sa, NULL);
 		}
 	}
+	return alt;
 }
+
+static void guard_handler_remove(void *alt)
+{
+	stack_t ss;
+
+	if (!alt)
+		return;
+	memset(&ss, 0, sizeof(ss));
+	ss.ss_flags = SS_DISABLE;
+	sigaltstack(&ss, NULL);
+	free(alt);
+}
+#endif
 
 struct thread_arg {
 	pthread_t thread; /* not in the sched: sched_init clears that */
@@ -918,13 +956,15 @@ struct thread_arg {
 
 static void sched_main(struct fo__sched *s, int slot)
 {
-	guard_handler_install();
+	void *alt = guard_handler_install();
+
 	guard_register(s, slot);
 	fo__cur.sched = s;
 	fo__cur.model = s->rc->model_name;
 	loop(s);
 	fo__cur.sched = NULL;
 	guard_unregister(slot);
+	guard_handler_remove(alt);
 }
 
 static void *thread_main(void *p)

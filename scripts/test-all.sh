@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The whole test suite, as `make test` runs it: the banned-function check,
+# then every test plain (io_uring where the kernel has it), the coroutine
+# and model tests again on epoll, everything under ASan+UBSan, under TSan,
+# and the coroutine tests on the portable (ucontext) context switch. Ends
+# with one line adding up every run: "total: N passed, N failed, N skipped".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+JOBS=${JOBS:-$(nproc)}
+ARCH=$(uname -m)
+passed=0; failed=0; skipped=0; broken=()
+
+suite() { # name, build dir, env..., -- test args
+  local name=$1 dir=$2; shift 2
+  local envs=()
+  while [ $# -gt 0 ] && [ "$1" != "--" ]; do envs+=("$1"); shift; done
+  shift
+  echo "== $name"
+  local log; log=$(mktemp)
+  env "${envs[@]}" FANOUT_BIN="$dir/fanout" $WRAP "$dir/fanout-tests" "$@" 2>&1 | tee "$log"
+  local line; line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+  if [ -z "$line" ]; then
+    echo "== $name: the runner did not finish"; broken+=("$name"); failed=$((failed + 1))
+  else
+    read -r p _ f _ s _ <<<"$(echo "$line" | tr -d ',')"
+    passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + ${s:-0}))
+    [ "$f" -eq 0 ] || broken+=("$name")
+  fi
+  rm -f "$log"
+}
+
+build() { # dir, make args...
+  local dir=$1; shift
+  mkdir -p "$dir"
+  echo "== build $dir"
+  if ! make --no-print-directory -j"$JOBS" BUILD="$dir" "$@" all >"$dir/make.log" 2>&1; then
+    cat "$dir/make.log"; echo "== build of $dir failed"; broken+=("build $dir"); failed=$((failed + 1)); return 1
+  fi
+}
+
+scripts/check-banned.sh || { broken+=("check-banned"); failed=$((failed + 1)); }
+mkdir -p build
+WRAP=""
+build build && {
+  suite plain build --
+  suite epoll build FANOUT_POLLER=epoll -- models coro
+}
+build build-asan SAN=address,undefined OPT=-O1 && suite asan+ubsan build-asan \
+  ASAN_OPTIONS=detect_stack_use_after_return=0:detect_leaks=1 \
+  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 FANOUT_SAN=asan --
+# TSan maps its shadow at fixed addresses: run without address randomisation.
+WRAP="setarch $ARCH -R"
+build build-tsan SAN=thread OPT=-O1 && suite tsan build-tsan \
+  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:die_after_fork=0 FANOUT_SAN=tsan -- \
+  models coro ctx poller
+WRAP=""
+build build-portable CFLAGS="-O2 -g -DFO_CTX_PORTABLE" && suite portable-ctx build-portable -- ctx coro models
+
+echo
+[ ${#broken[@]} -eq 0 ] || echo "failing: ${broken[*]}"
+echo "total: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
