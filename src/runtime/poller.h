@@ -47,7 +47,9 @@ struct fo__poller {
 extern const struct fo__poller_ops fo__poll_epoll_ops;
 extern const struct fo__poller_ops fo__poll_uring_ops;
 
-/* The backend for this process (decided on first call). */
+/* The backend for this process; a scheduler whose init of it fails says so
+ * with fo__poller_failed() and uses epoll, and so does everyone after. */
 const struct fo__poller_ops *fo__poller_choose(void);
+void fo__poller_failed(const struct fo__poller_ops *ops);
 
 #endif

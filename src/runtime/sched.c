@@ -791,7 +791,26 @@ static void sched_release(struct fo__sched *s)
 		munmap(s->map, s->map_len);
 }
 
-static int sched_init(struct fo__sched *s, struct fo__runctl *rc, size_t stack_size, size_t cap)
+/*
+ * The first slab holds this thread's expected share of the run (so a run of
+ * 10,000 makes one slab per thread, not six), rounded up to whole 2 MB
+ * huge pages once it is big enough for them to pay.
+ */
+static size_t first_slab(size_t share)
+{
+	size_t huge = 2 * 1024 * 1024, n = share + 16, bytes;
+
+	if (n < FO__SLAB_MIN)
+		return FO__SLAB_MIN;
+	if (n > FO__SLAB_MAX)
+		return FO__SLAB_MAX;
+	bytes = 64 + n * FO__SLOT;
+	if (bytes > huge / 2)
+		n = ((bytes + huge - 1) / huge * huge - 64) / FO__SLOT;
+	return n;
+}
+
+static int sched_init(struct fo__sched *s, struct fo__runctl *rc, size_t stack_size, size_t cap, size_t share)
 {
 	long pg = sysconf(_SC_PAGESIZE);
 	int err;
@@ -800,7 +819,7 @@ static int sched_init(struct fo__sched *s, struct fo__runctl *rc, size_t stack_s
 	s->rc = rc;
 	s->cap = cap;
 	s->live.lnext = s->live.lprev = &s->live;
-	s->slab_next = FO__SLAB_MIN;
+	s->slab_next = first_slab(share);
 	s->now = fo_now();
 	fo__timers_init(&s->timers);
 	stack_size = (stack_size + (size_t)pg - 1) & ~((size_t)pg - 1);
@@ -818,6 +837,7 @@ static int sched_init(struct fo__sched *s, struct fo__runctl *rc, size_t stack_s
 	s->poller.ops = fo__poller_choose();
 	err = s->poller.ops->init(&s->poller);
 	if (err < 0 && s->poller.ops != &fo__poll_epoll_ops) {
+		fo__poller_failed(s->poller.ops);
 		s->poller.ops = &fo__poll_epoll_ops;
 		err = s->poller.ops->init(&s->poller);
 	}
@@ -950,7 +970,7 @@ struct thread_arg {
 	pthread_t thread; /* not in the sched: sched_init clears that */
 	struct fo__sched *s;
 	struct fo__runctl *rc;
-	size_t stack, cap;
+	size_t stack, cap, share;
 	int slot;
 };
 
@@ -970,7 +990,7 @@ static void sched_main(struct fo__sched *s, int slot)
 static void *thread_main(void *p)
 {
 	struct thread_arg *a = p;
-	int err = sched_init(a->s, a->rc, a->stack, a->cap);
+	int err = sched_init(a->s, a->rc, a->stack, a->cap, a->share);
 
 	if (err < 0) {
 		/* the other schedulers take this one's share */
@@ -1009,7 +1029,7 @@ int fo__coro_run(struct fo__runctl *rc, int nthreads, struct fo_run_stats *st)
 {
 	struct fo__sched *ss;
 	struct thread_arg *args;
-	size_t stack = stack_size_for(rc->o), cap = 0;
+	size_t stack = stack_size_for(rc->o), cap = 0, share;
 	int i, started = 0, err = 0;
 	static atomic_int slot_base;
 	int base;
@@ -1020,6 +1040,7 @@ int fo__coro_run(struct fo__runctl *rc, int nthreads, struct fo_run_stats *st)
 	stack_size_used = stack;
 	if (rc->o->max_inflight)
 		cap = (rc->o->max_inflight + (size_t)nthreads - 1) / (size_t)nthreads;
+	share = cap ? cap : (rc->n + (size_t)nthreads - 1) / (size_t)nthreads;
 	ss = calloc((size_t)nthreads, sizeof(*ss));
 	args = calloc((size_t)nthreads, sizeof(*args));
 	if (!ss || !args) {
@@ -1030,7 +1051,7 @@ int fo__coro_run(struct fo__runctl *rc, int nthreads, struct fo_run_stats *st)
 	st->threads_wanted = nthreads;
 	/* Scheduler 0 is the caller's thread. Each scheduler is set up on
 	 * its own thread: an io_uring belongs to the thread that made it. */
-	err = sched_init(&ss[0], rc, stack, cap);
+	err = sched_init(&ss[0], rc, stack, cap, share);
 	if (err < 0) {
 		sched_release(&ss[0]);
 		goto out;
@@ -1044,6 +1065,7 @@ int fo__coro_run(struct fo__runctl *rc, int nthreads, struct fo_run_stats *st)
 		args[i].rc = rc;
 		args[i].stack = stack;
 		args[i].cap = cap;
+		args[i].share = share;
 		pthread_attr_init(&attr);
 		pthread_attr_setstacksize(&attr, 256 * 1024);
 		err = pthread_create(&args[i].thread, &attr, thread_main, &args[i]);

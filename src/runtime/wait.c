@@ -302,34 +302,48 @@ long fo_raise_nofile(void)
 	return (long)rl.rlim_cur;
 }
 
-static const struct fo__poller_ops *chosen;
-static pthread_once_t choose_once = PTHREAD_ONCE_INIT;
-
-static void choose(void)
-{
-	const char *env = getenv("FANOUT_POLLER");
-	struct fo__poller p = { 0 };
-
-	if (env && !strcmp(env, "epoll")) {
-		chosen = &fo__poll_epoll_ops;
-		return;
-	}
-	/* Try io_uring once; a kernel or sandbox that refuses it gets epoll. */
-	if (fo__poll_uring_ops.init(&p) == 0) {
-		fo__poll_uring_ops.release(&p);
-		chosen = &fo__poll_uring_ops;
-	} else {
-		chosen = &fo__poll_epoll_ops;
-	}
-}
+/*
+ * The backend is decided once per process. Schedulers ask for it with
+ * fo__poller_choose(), which does not probe: the first scheduler tries
+ * io_uring for real and reports with fo__poller_failed() when the kernel
+ * refuses, so a run pays for no throw-away ring. fo_poller_name() probes
+ * when nothing has decided yet.
+ */
+static _Atomic(const struct fo__poller_ops *) chosen;
 
 const struct fo__poller_ops *fo__poller_choose(void)
 {
-	pthread_once(&choose_once, choose);
-	return chosen;
+	const struct fo__poller_ops *c = atomic_load(&chosen);
+	const char *env;
+
+	if (c)
+		return c;
+	env = getenv("FANOUT_POLLER");
+	if (env && !strcmp(env, "epoll"))
+		c = &fo__poll_epoll_ops;
+	else
+		c = &fo__poll_uring_ops;
+	atomic_store(&chosen, c);
+	return c;
+}
+
+void fo__poller_failed(const struct fo__poller_ops *ops)
+{
+	if (ops != &fo__poll_epoll_ops)
+		atomic_store(&chosen, &fo__poll_epoll_ops);
 }
 
 const char *fo_poller_name(void)
 {
+	const struct fo__poller_ops *c = fo__poller_choose();
+
+	if (c != &fo__poll_epoll_ops) {
+		struct fo__poller p = { 0 };
+
+		if (c->init(&p) == 0)
+			c->release(&p);
+		else
+			fo__poller_failed(c);
+	}
 	return fo__poller_choose()->name;
 }
