@@ -39,7 +39,7 @@ int fo_duration_parse(const char *s, int64_t *ns)
 	if (*p < '0' || *p > '9')
 		return -EINVAL;
 	for (; *p >= '0' && *p <= '9'; p++) {
-		if (whole > INT64_MAX / 10 / FO_SEC)
+		if (whole > (INT64_MAX - 9) / 10)
 			return -EINVAL;
 		whole = whole * 10 + (*p - '0');
 	}

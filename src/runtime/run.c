@@ -481,8 +481,10 @@ int fo__pool_run(struct fo__runctl *rc, int nthreads, struct fo_run_stats *st)
 		pool_main(rc);
 		return 0;
 	}
-	if ((size_t)nthreads > rc->n)
+	if ((size_t)nthreads > rc->n) {
 		nthreads = (int)(rc->n ? rc->n : 1); /* no thread would find work */
+		st->threads_wanted = nthreads;
+	}
 	memset(&p, 0, sizeof(p));
 	p.rc = rc;
 	p.n = nthreads;
