@@ -498,59 +498,72 @@ static int write_csv(const struct cfg *c, const struct row *rows, int n)
 	return 0;
 }
 
-/* One line per model family and RTT: wall time against workers. */
-static int write_plot(const struct cfg *c, const struct row *med, const struct fo_model *mods, int n)
+/*
+ * One line per model family and RTT: wall time against workers. Rows cut
+ * short by --max-time are left out (their wall time is the cap, not a
+ * measurement of the model); rows that failed too.
+ */
+static void family(const struct row *r, char *buf, size_t len)
 {
-	char dat[] = "/tmp/fanout-plot-XXXXXX";
-	int fd = mkstemp(dat), i, j, nser = 0, status;
+	const char *colon = strchr(r->model, ':');
+	char rtt[32];
+
+	snprintf(buf, len, "%.*s, rtt %s", colon ? (int)(colon - r->model) : (int)strlen(r->model), r->model,
+		 fo_duration_format(r->rtt, rtt, sizeof(rtt)));
+}
+
+static int write_plot(const struct cfg *c, const struct row *med, int n)
+{
 	char series[64][64];
-	FILE *f, *gp;
+	int i, j, nser = 0, status, shown;
+	FILE *gp;
 
-	if (fd < 0)
-		return 1;
-	f = fdopen(fd, "w");
 	for (i = 0; i < n; i++) {
-		char fam[64], rtt[32];
-		const char *colon = strchr(med[i].model, ':');
+		char fam[64];
 
-		snprintf(fam, sizeof(fam), "%.*s rtt %s", colon ? (int)(colon - med[i].model) : (int)strlen(med[i].model),
-			 med[i].model, fo_duration_format(med[i].rtt, rtt, sizeof(rtt)));
+		if (med[i].failed || med[i].interrupted)
+			continue;
+		family(&med[i], fam, sizeof(fam));
 		for (j = 0; j < nser; j++)
 			if (!strcmp(series[j], fam))
 				break;
 		if (j == nser && nser < 64)
 			snprintf(series[nser++], sizeof(series[0]), "%s", fam);
 	}
-	for (j = 0; j < nser; j++) {
-		fprintf(f, "\"%s\"\n", series[j]);
-		for (i = 0; i < n; i++) {
-			char fam[64], rtt[32];
-			const char *colon = strchr(med[i].model, ':');
-
-			snprintf(fam, sizeof(fam), "%.*s rtt %s",
-				 colon ? (int)(colon - med[i].model) : (int)strlen(med[i].model), med[i].model,
-				 fo_duration_format(med[i].rtt, rtt, sizeof(rtt)));
-			if (!strcmp(fam, series[j]) && !med[i].failed)
-				fprintf(f, "%d %.6f\n", med[i].workers, med[i].wall);
-		}
-		fprintf(f, "\n\n");
-	}
-	fclose(f);
-	(void)mods;
-	gp = popen("gnuplot 2>&1", "w");
-	if (!gp) {
-		unlink(dat);
+	if (!nser) {
+		fprintf(stderr, "fanout: nothing to plot: every row was cut short or failed\n");
 		return 1;
 	}
+	gp = popen("gnuplot 2>&1", "w");
+	if (!gp)
+		return 1;
 	fprintf(gp, "set terminal svg size 900,560 dynamic enhanced font 'sans,12'\n");
 	fprintf(gp, "set output '%s'\n", c->plot);
-	fprintf(gp, "set title 'fanout bench %s: %zu hosts, wall time against workers'\n", c->what, med[0].hosts);
+	fprintf(gp, "set title 'fanout bench %s: %zu %s, wall time against workers'\n", c->what, med[0].hosts,
+		!strcmp(c->what, "tasks") ? "tasks" : "hosts");
 	fprintf(gp, "set xlabel 'workers (threads, processes, or scheduler threads)'\n");
 	fprintf(gp, "set ylabel 'wall time (s)'\nset logscale xy\nset grid\nset key outside right\n");
-	fprintf(gp, "plot for [i=0:%d] '%s' index i using 1:2 with linespoints title columnheader(1)\n", nser - 1,
-		dat);
+	fprintf(gp, "set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05\n");
+	fprintf(gp, "plot ");
+	for (j = 0; j < nser; j++)
+		fprintf(gp, "%s'-' using 1:2 with linespoints pt 7 ps 1 lw 2 title '%s'", j ? ", " : "", series[j]);
+	fprintf(gp, "\n");
+	for (j = 0; j < nser; j++) {
+		shown = 0;
+		for (i = 0; i < n; i++) {
+			char fam[64];
+
+			if (med[i].failed || med[i].interrupted)
+				continue;
+			family(&med[i], fam, sizeof(fam));
+			if (!strcmp(fam, series[j])) {
+				fprintf(gp, "%d %.6f\n", med[i].workers, med[i].wall);
+				shown++;
+			}
+		}
+		fprintf(gp, "e\n");
+	}
 	status = pclose(gp);
-	unlink(dat);
 	if (status != 0) {
 		fprintf(stderr, "fanout: cannot draw --plot '%s': gnuplot failed (apt-get install gnuplot-nox)\n",
 			c->plot);
@@ -823,7 +836,7 @@ int fo_bench_main(int argc, char **argv)
 	if (c.csv && nrows && write_csv(&c, rows, nrows) == 0)
 		printf("# every run: %s\n", c.csv);
 	if (c.plot && nmed) {
-		if (write_plot(&c, med, medm, nmed) == 0)
+		if (write_plot(&c, med, nmed) == 0)
 			printf("# plot: %s\n", c.plot);
 		else
 			ret = 1;
