@@ -58,6 +58,7 @@ struct row {
 	double wall, user, sys;
 	long maxrss_kb;
 	size_t ok, total;
+	size_t count[FO_STATUS_COUNT];
 	int threads_started, threads_wanted, procs_started;
 	bool interrupted, failed;
 	char poller[16];
@@ -273,6 +274,7 @@ static int run_here(const struct cfg *c, const struct fo_model *m, size_t hosts,
 		   (double)(self.ru_stime.tv_usec + kids.ru_stime.tv_usec) / 1e6;
 	out->maxrss_kb = st->maxrss_kb_sum;
 	out->ok = st->count[FO_OK];
+	memcpy(out->count, st->count, sizeof(out->count));
 	out->total = st->count[FO_OK] + st->count[FO_FAILED] + st->count[FO_TIMEOUT] + st->count[FO_ERROR] +
 		     st->count[FO_SKIPPED];
 	out->threads_started = st->threads_started;
@@ -773,7 +775,11 @@ int fo_bench_main(int argc, char **argv)
 		if (!c.quiet)
 			print_header(&c);
 		print_row(&c, &one, &c.models[0]);
-		printf("ok=%zu/%zu poller=%s\n", one.ok, one.total, one.poller);
+		printf("ok=%zu/%zu", one.ok, one.total);
+		for (int st = 1; st < FO_STATUS_COUNT; st++)
+			if (one.count[st])
+				printf(" %s=%zu", fo_status_name((enum fo_status)st), one.count[st]);
+		printf(" poller=%s\n", one.poller);
 		return one.interrupted ? 130 : (one.ok == one.total ? 0 : 1);
 	}
 
