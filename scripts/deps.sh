@@ -4,7 +4,7 @@
 #   scripts/deps.sh demo   the above and gnuplot for the plot
 #   scripts/deps.sh bench  the above, Go and Python for the baselines
 set -euo pipefail
-want=(gcc make libc6-dev liburing-dev util-linux)
+want=(gcc make libc6-dev liburing-dev util-linux clang libclang-rt-14-dev)
 case "${1:-test}" in
   demo)  want+=(gnuplot-nox) ;;
   bench) want+=(gnuplot-nox golang-go python3) ;;

@@ -56,6 +56,9 @@ build build-tsan SAN=thread OPT=-O1 && suite tsan build-tsan \
 WRAP=""
 build build-portable CFLAGS="-O2 -g -DFO_CTX_PORTABLE" && suite portable-ctx build-portable -- ctx coro models
 
+echo "== fuzz (parsers of flag values, 10 s)"
+if scripts/fuzz.sh 10; then passed=$((passed + 1)); else broken+=("fuzz"); failed=$((failed + 1)); fi
+
 echo
 [ ${#broken[@]} -eq 0 ] || echo "failing: ${broken[*]}"
 echo "total: $passed passed, $failed failed, $skipped skipped"

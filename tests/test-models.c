@@ -638,3 +638,40 @@ TEST(durations_parse)
 	CHECK_STR(fo_duration_format(50 * FO_MSEC, buf, sizeof(buf)), "50ms");
 	CHECK_STR(fo_duration_format(FO_SEC, buf, sizeof(buf)), "1s");
 }
+
+/* ---- coroutines: unstarted tasks go to whichever thread is free ------------------------ */
+
+static pthread_t busy_thread;
+static atomic_int on_busy, on_other;
+
+static int hog_task(struct fo_job *job, void *arg)
+{
+	(void)arg;
+	if (fo_job_index(job) == 0) {
+		/* hog this scheduler thread: no wait for 300 ms */
+		int64_t end = fo_now() + 300 * FO_MSEC;
+
+		busy_thread = pthread_self();
+		while (fo_now() < end)
+			;
+		return 0;
+	}
+	fo_sleep(FO_MSEC);
+	if (pthread_equal(pthread_self(), busy_thread))
+		atomic_fetch_add(&on_busy, 1);
+	else
+		atomic_fetch_add(&on_other, 1);
+	return 0;
+}
+
+TEST(coro_unstarted_tasks_go_to_free_thread)
+{
+	struct fo_run *r;
+
+	r = run_model("coro:2", 5000, hog_task, NULL, 0);
+	CHECK_EQ(fo_run_stats(r)->count[FO_OK], 5000);
+	/* the hogged thread had claimed at most a batch before it blocked;
+	 * the free thread ran the rest */
+	CHECK(atomic_load(&on_other) >= 5000 - 1 - 2 * 128);
+	fo_run_free(r);
+}

@@ -49,7 +49,8 @@ int64_t fo_now(void);
  * or -EINVAL.
  */
 int fo_duration_parse(const char *s, int64_t *ns);
-/* Formats ns as the shortest exact "50ms"/"1s"/"1.5s" form; returns buf. */
+/* Formats ns in the largest unit that is exact ("50ms", "1s", "1500ms"), so
+ * that it parses back to ns; returns buf. */
 char *fo_duration_format(int64_t ns, char *buf, size_t len);
 
 /* Text for a negative errno value (or a positive one). Never NULL. */

@@ -70,15 +70,13 @@ int fo_duration_parse(const char *s, int64_t *ns)
 
 char *fo_duration_format(int64_t ns, char *buf, size_t len)
 {
-	if (ns % FO_SEC == 0)
+	/* the largest unit that divides it exactly: the text parses back to
+	 * the same value */
+	if (ns != 0 && ns % FO_SEC == 0)
 		snprintf(buf, len, "%llds", (long long)(ns / FO_SEC));
-	else if (ns >= FO_SEC)
-		snprintf(buf, len, "%gs", (double)ns / FO_SEC);
-	else if (ns % FO_MSEC == 0)
+	else if (ns != 0 && ns % FO_MSEC == 0)
 		snprintf(buf, len, "%lldms", (long long)(ns / FO_MSEC));
-	else if (ns >= FO_MSEC)
-		snprintf(buf, len, "%gms", (double)ns / FO_MSEC);
-	else if (ns % FO_USEC == 0)
+	else if (ns != 0 && ns % FO_USEC == 0)
 		snprintf(buf, len, "%lldus", (long long)(ns / FO_USEC));
 	else
 		snprintf(buf, len, "%lldns", (long long)ns);

@@ -92,7 +92,8 @@ int fo_model_parse(const char *s, struct fo_model *m, char *err, size_t errlen)
 		if (!arg)
 			goto bad;
 		x = strchr(arg, 'x');
-		if (!x || parse_count(arg, x, &m->procs) < 0 || parse_count(x + 1, argend, &m->threads) < 0)
+		if (!x || parse_count(arg, x, &m->procs) < 0 || parse_count(x + 1, argend, &m->threads) < 0 ||
+		    (long long)m->procs * m->threads > 10000000)
 			goto bad;
 	} else {
 		goto bad;

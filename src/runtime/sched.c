@@ -88,8 +88,10 @@ struct fo__task {
 #ifdef FO_TSAN
 	void *tsan_fiber;
 #endif
-	char inl[]; /* inline save area, to the end of the slot */
+	/* the inline save area follows, to the end of the slot: TASK_INL() */
 };
+
+#define TASK_INL(t) ((char *)((t) + 1))
 
 #define FO__INLINE (FO__SLOT - (uint32_t)sizeof(struct fo__task))
 _Static_assert(sizeof(struct fo__task) + 128 <= FO__SLOT, "task slot too small");
@@ -365,7 +367,7 @@ static void wait_abort(struct fo__sched *s, struct fo__task *t)
 static int save_out(struct fo__sched *s, struct fo__task *t)
 {
 	size_t len = (size_t)(s->stack_hi - (char *)t->ctx.sp);
-	char *dst = t->inl;
+	char *dst = TASK_INL(t);
 
 	if (len > FO__INLINE) {
 		if (len > t->save_cap) {
@@ -391,7 +393,7 @@ static void copy_in(struct fo__sched *s, struct fo__task *t)
 
 	(void)s;
 	san_unpoison(t->ctx.sp, len);
-	memcpy(t->ctx.sp, len > FO__INLINE ? t->save : t->inl, len);
+	memcpy(t->ctx.sp, len > FO__INLINE ? t->save : TASK_INL(t), len);
 }
 
 /* ---- the task's side -------------------------------------------------------------- */
