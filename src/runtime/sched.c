@@ -118,6 +118,7 @@ struct fo__sched {
 	size_t map_len;
 	struct fo__task *owner; /* whose frames are on the shared stack */
 	struct fo__task *rq_head, *rq_tail;
+	size_t rq_len;
 	struct fo__task live;  /* sentinel of the live list */
 	size_t nlive, cap;
 	bool src_done, interrupted;
@@ -293,6 +294,7 @@ static inline void rq_push(struct fo__sched *s, struct fo__task *t)
 	else
 		s->rq_head = t;
 	s->rq_tail = t;
+	s->rq_len++;
 }
 
 static inline struct fo__task *rq_pop(struct fo__sched *s)
@@ -303,6 +305,7 @@ static inline struct fo__task *rq_pop(struct fo__sched *s)
 		s->rq_head = t->next;
 		if (!s->rq_head)
 			s->rq_tail = NULL;
+		s->rq_len--;
 	}
 	return t;
 }
@@ -677,11 +680,14 @@ static void on_interrupt(struct fo__sched *s)
 		task_cancel(s, t);
 }
 
+/* Runs the tasks ready now; those made ready meanwhile wait for the next
+ * pass, after IO and timers had their turn. */
 static void run_ready(struct fo__sched *s)
 {
-	struct fo__task *t, *last = s->rq_tail;
+	size_t n = s->rq_len;
+	struct fo__task *t;
 
-	while ((t = rq_pop(s))) {
+	while (n-- && (t = rq_pop(s))) {
 		if (t->state == T_NEW && t->what == K_JOB && s->interrupted) {
 			fo__record_skip(s->rc, t->u.job.index, FO_SKIPPED, -ECANCELED,
 					"interrupted before it started");
@@ -690,8 +696,6 @@ static void run_ready(struct fo__sched *s)
 		} else {
 			resume(s, t);
 		}
-		if (t == last)
-			break;
 	}
 }
 
