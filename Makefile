@@ -28,7 +28,9 @@ CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 
 .PHONY: all deps test demo clean check-banned bench-rtt
-all: $(BUILD)/fanout $(BUILD)/libfanout.a $(BUILD)/libfanout.so $(BUILD)/fanout-tests
+EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
+
+all: $(BUILD)/fanout $(BUILD)/libfanout.a $(BUILD)/libfanout.so $(BUILD)/fanout-tests $(EXAMPLES)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -52,6 +54,10 @@ $(BUILD)/fanout: $(CLI_OBJ) $(BUILD)/libfanout.a
 
 $(BUILD)/fanout-tests: $(TEST_OBJ) $(BUILD)/libfanout.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $(TEST_OBJ) $(BUILD)/libfanout.a $(LDLIBS)
+
+$(BUILD)/examples/%: $(BUILD)/obj/examples/%.o $(BUILD)/libfanout.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $< $(BUILD)/libfanout.a $(LDLIBS)
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
