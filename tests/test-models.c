@@ -641,8 +641,7 @@ TEST(durations_parse)
 
 /* ---- coroutines: unstarted tasks go to whichever thread is free ------------------------ */
 
-static pthread_t busy_thread;
-static atomic_int on_busy, on_other;
+static atomic_int busy_tid, on_busy, on_other;
 
 static int hog_task(struct fo_job *job, void *arg)
 {
@@ -651,13 +650,13 @@ static int hog_task(struct fo_job *job, void *arg)
 		/* hog this scheduler thread: no wait for 300 ms */
 		int64_t end = fo_now() + 300 * FO_MSEC;
 
-		busy_thread = pthread_self();
+		atomic_store(&busy_tid, gettid());
 		while (fo_now() < end)
 			;
 		return 0;
 	}
 	fo_sleep(FO_MSEC);
-	if (pthread_equal(pthread_self(), busy_thread))
+	if (atomic_load(&busy_tid) == gettid())
 		atomic_fetch_add(&on_busy, 1);
 	else
 		atomic_fetch_add(&on_other, 1);
