@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a target needs, only those missing.
-#   scripts/deps.sh test   build and test (gcc, make, liburing)
+#   scripts/deps.sh test   build and test (gcc, make, liburing; clang for the
+#                          fuzzer; an aarch64 cross compiler and qemu-user for
+#                          the aarch64 context switch)
 #   scripts/deps.sh demo   the above and gnuplot for the plot
 #   scripts/deps.sh bench  the above, Go and Python for the baselines
 set -euo pipefail
-want=(gcc make libc6-dev liburing-dev util-linux clang libclang-rt-14-dev)
+want=(gcc make libc6-dev liburing-dev util-linux clang libclang-rt-14-dev
+      gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user)
 case "${1:-test}" in
   demo)  want+=(gnuplot-nox) ;;
   bench) want+=(gnuplot-nox golang-go python3) ;;

@@ -2,7 +2,8 @@
 # The whole test suite, as `make test` runs it: the banned-function check,
 # then every test plain (io_uring where the kernel has it), the coroutine
 # and model tests again on epoll, everything under ASan+UBSan, under TSan,
-# and the coroutine tests on the portable (ucontext) context switch. Ends
+# the coroutine tests on the portable (ucontext) context switch, the aarch64
+# switch under qemu-user, and the parser fuzzer for 10 s. Ends
 # with one line adding up every run: "total: N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -55,6 +56,9 @@ build build-tsan SAN=thread OPT=-O1 && suite tsan build-tsan \
   models coro ctx poller
 WRAP=""
 build build-portable CFLAGS="-O2 -g -DFO_CTX_PORTABLE" && suite portable-ctx build-portable -- ctx coro models
+
+echo "== aarch64 context switch (cross-compiled, run under qemu-user)"
+if scripts/test-aarch64.sh; then passed=$((passed + 1)); else broken+=("aarch64"); failed=$((failed + 1)); fi
 
 echo "== fuzz (parsers of flag values, 10 s)"
 if scripts/fuzz.sh 10; then passed=$((passed + 1)); else broken+=("fuzz"); failed=$((failed + 1)); fi
