@@ -109,6 +109,12 @@ fo_task *fo_spawn(fo_task_fn fn, void *arg);
 int fo_join(fo_task *t, int *ret);
 /* Asks t to stop: its current and later waits return -ECANCELED. */
 void fo_cancel(fo_task *t);
+/*
+ * Starts fn(arg) as a detached task: nobody joins it, its resources go when
+ * it returns (a server's task per connection). Returns 0 or a negative
+ * errno. Outside coroutines the thread gets a 256 KB stack.
+ */
+int fo_go(fo_task_fn fn, void *arg);
 
 /* ---- execution models ----------------------------------------------------- */
 
@@ -201,6 +207,14 @@ struct fo_run_opts {
 	void (*on_result)(const struct fo_result *r, void *arg);
 	void *on_result_arg;
 	bool keep_results;     /* keep every record for fo_run_results() */
+	/*
+	 * Run the task once on each worker instead of over ntasks indices
+	 * (ntasks is ignored): index = the worker's number, 0..workers-1
+	 * (scheduler threads for coro/loop, pool threads, processes, or
+	 * processes x threads). For long-lived tasks such as a server's
+	 * acceptors.
+	 */
+	bool per_worker;
 	bool quiet;            /* no notes on stderr */
 };
 

@@ -135,6 +135,18 @@ static int parse_dur_list(const char *flag, const char *s, int64_t *out, int *n,
 	return 0;
 }
 
+/* A flag that takes exactly one duration. */
+static int parse_dur_one(const char *flag, const char *s, int64_t *out, bool allow_zero)
+{
+	int64_t v;
+
+	if (fo_duration_parse(s, &v) < 0 || (v == 0 && !allow_zero))
+		return bad(flag, s, allow_zero ? "one duration such as 50ms, 1s or 0"
+					       : "one duration above zero such as 50ms, 10s or 1m");
+	*out = v;
+	return 0;
+}
+
 static int ncores(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -216,16 +228,39 @@ static int rtt_task(struct fo_job *job, void *arg)
 
 /* ---- one run in this process ------------------------------------------------ */
 
+/* --max-time ran out (not Ctrl-C): the row is cut, not interrupted */
+static volatile sig_atomic_t max_time_hit;
+/* the child running the current row of a sweep, if any */
+static volatile pid_t row_child;
+
 static void on_alarm(int sig)
 {
 	(void)sig;
+	max_time_hit = 1;
 	fo_interrupt();
 }
 
+/* Ctrl-C or SIGTERM: stop here, and pass it on to the row being run (a
+ * terminal sends it to the whole group, kill(1) to this process only). */
 static void on_int(int sig)
 {
-	(void)sig;
+	pid_t c = row_child;
+
 	fo_interrupt();
+	if (c > 0)
+		kill(c, SIGINT);
+	(void)sig;
+}
+
+static void handle(int sig, void (*fn)(int))
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = fn;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(sig, &sa, NULL);
 }
 
 static int run_here(const struct cfg *c, const struct fo_model *m, size_t hosts, int64_t rtt,
@@ -251,7 +286,7 @@ static int run_here(const struct cfg *c, const struct fo_model *m, size_t hosts,
 		struct itimerval it = { { 0, 0 }, { (time_t)(c->max_time / FO_SEC),
 						    (suseconds_t)(c->max_time % FO_SEC / 1000) } };
 
-		signal(SIGALRM, on_alarm);
+		handle(SIGALRM, on_alarm);
 		setitimer(ITIMER_REAL, &it, NULL);
 	}
 	run = fo_run(&o, &err);
@@ -348,18 +383,29 @@ static int run_child(const struct cfg *c, int mi, size_t hosts, int64_t rtt, str
 		fprintf(stderr, "fanout: cannot run '/proc/self/exe': %s\n", strerror(errno));
 		_exit(127);
 	}
+	row_child = pid;
+	if (fo_interrupted())
+		kill(pid, SIGINT); /* interrupted while it was being forked */
 	close(p[1]);
 	f = fdopen(p[0], "r");
 	line[0] = 0;
 	if (f) {
-		if (!fgets(line, sizeof(line), f))
+		/* a signal may interrupt the read: read on, the row is coming */
+		while (!fgets(line, sizeof(line), f)) {
+			if (ferror(f) && errno == EINTR) {
+				clearerr(f);
+				continue;
+			}
 			line[0] = 0;
+			break;
+		}
 		fclose(f);
 	} else {
 		close(p[0]);
 	}
 	while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR)
 		;
+	row_child = 0;
 	t1 = fo_now();
 	out->wall = (double)(t1 - t0) / 1e9;
 	out->user = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6;
@@ -604,13 +650,9 @@ static int parse(struct cfg *c, int argc, char **argv)
 			if ((r = parse_dur_list(a, v, c->rtt, &c->nrtt, true)))
 				return r;
 		} else if (!strcmp(a, "--jitter")) {
-			int one;
-
 			NEED();
-			if ((r = parse_dur_list(a, v, &c->jitter, &one, true)))
+			if ((r = parse_dur_one(a, v, &c->jitter, true)))
 				return r;
-			if (one != 1)
-				return bad(a, v, "one duration such as 5ms");
 		} else if (!strcmp(a, "--model")) {
 			NEED();
 			c->model_given = true;
@@ -636,14 +678,11 @@ static int parse(struct cfg *c, int argc, char **argv)
 				return bad(a, v, "a positive integer such as 5");
 			c->runs = (int)k;
 		} else if (!strcmp(a, "--timeout") || !strcmp(a, "--max-time")) {
-			int one;
 			int64_t d;
 
 			NEED();
-			if ((r = parse_dur_list(a, v, &d, &one, false)))
+			if ((r = parse_dur_one(a, v, &d, false)))
 				return r;
-			if (one != 1)
-				return bad(a, v, "one duration such as 10s");
 			if (!strcmp(a, "--timeout"))
 				c->timeout = d;
 			else
@@ -738,8 +777,8 @@ int fo_bench_main(int argc, char **argv)
 		fo_model_format(m, c.model_text[mi], sizeof(c.model_text[0]));
 	}
 	fo_raise_nofile();
-	signal(SIGINT, on_int);
-	signal(SIGTERM, on_int);
+	handle(SIGINT, on_int);
+	handle(SIGTERM, on_int);
 
 	if (c.row) {
 		/* a child of a sweep: one run, the figures on fd 3 */
@@ -780,7 +819,9 @@ int fo_bench_main(int argc, char **argv)
 			if (one.count[st])
 				printf(" %s=%zu", fo_status_name((enum fo_status)st), one.count[st]);
 		printf(" poller=%s\n", one.poller);
-		return one.interrupted ? 130 : (one.ok == one.total ? 0 : 1);
+		if (one.interrupted && !max_time_hit)
+			return 130;
+		return one.ok == one.total || max_time_hit ? 0 : 1;
 	}
 
 	rows = calloc((size_t)(c.nrtt * c.nmodels * c.nhosts * c.runs), sizeof(*rows));

@@ -38,6 +38,8 @@ struct fo__runctl {
 	struct fo_result *results;
 	atomic_size_t counts[FO_STATUS_COUNT];
 	const char *model_name;  /* for fo_current_model() */
+	size_t worker_base;      /* per_worker: this process's first worker number */
+	unsigned char *pw_claimed; /* per_worker: which workers took their index */
 };
 
 /* Claims up to want indices; returns how many (0 when none are left or the
@@ -83,8 +85,17 @@ struct fo__cur {
 	struct fo__task *task;   /* the running coroutine */
 	struct fo__btask *btask; /* the running blocking-mode task */
 	const char *model;
+	size_t worker;           /* this worker's number (per_worker runs) */
+	bool own_claimed;        /* per_worker: it has taken its index */
 };
 extern __thread struct fo__cur fo__cur;
+
+/* Marks the calling thread as worker w of a run (per_worker runs). */
+static inline void fo__set_worker(size_t w)
+{
+	fo__cur.worker = w;
+	fo__cur.own_claimed = false;
+}
 
 /* Coroutine halves of the waits and of spawn/join (sched.c). */
 int fo__coro_sleep_until(int64_t deadline);
@@ -92,7 +103,7 @@ int fo__coro_wait_fd(int fd, int events, int64_t deadline);
 void fo__coro_yield(void);
 int64_t fo__coro_deadline(void);
 bool fo__coro_cancelled(void);
-fo_task *fo__coro_spawn(fo_task_fn fn, void *arg);
+fo_task *fo__coro_spawn(fo_task_fn fn, void *arg, bool detached);
 int fo__coro_join(fo_task *t, int *ret);
 void fo__coro_cancel(fo_task *t);
 

@@ -98,7 +98,7 @@ static void record_pipe(struct fo__runctl *rc, size_t index, enum fo_status st, 
 	free(errtext);
 }
 
-static void worker_main(struct fo__runctl *rc, struct shm *shm, int wfd, int threads)
+static void worker_main(struct fo__runctl *rc, struct shm *shm, int wfd, int threads, int k)
 {
 	struct fo_run_stats st = { 0 };
 	struct fr_hdr h = { FR_THREADS, 2 * sizeof(int32_t) };
@@ -109,6 +109,7 @@ static void worker_main(struct fo__runctl *rc, struct shm *shm, int wfd, int thr
 	rc->record = record_pipe;
 	rc->wfd = wfd;
 	rc->results = NULL;
+	rc->worker_base = (size_t)k * (size_t)threads;
 	pthread_mutex_init(&rc->lock, NULL);
 	fo__pool_run(rc, threads, &st);
 	th[0] = st.threads_wanted;
@@ -152,7 +153,7 @@ static int spawn_worker(struct procrun *pr, int k)
 		for (i = 0; i < pr->nw; i++)
 			if (pr->w[i].rfd >= 0)
 				close(pr->w[i].rfd);
-		worker_main(pr->rc, pr->shm, p[1], pr->threads);
+		worker_main(pr->rc, pr->shm, p[1], pr->threads, k);
 	}
 	close(p[1]);
 	pr->w[k].pid = pid;
@@ -255,7 +256,8 @@ static void reap_worker(struct procrun *pr, int k)
 				 "worker process %d exited with status %d before the task ended", (int)w->pid,
 				 WEXITSTATUS(status));
 		/* More work waiting and nobody to do it soon: a replacement. */
-		if (pr->respawns_left > 0 && atomic_load(&pr->shm->next) < pr->rc->n &&
+		if (pr->respawns_left > 0 &&
+		    (pr->rc->o->per_worker || atomic_load(&pr->shm->next) < pr->rc->n) &&
 		    !fo_interrupted() && !atomic_load(&pr->shm->intr)) {
 			pr->respawns_left--;
 			if (spawn_worker(pr, k) == 0)
@@ -344,7 +346,7 @@ int fo__proc_run(struct fo__runctl *rc, int procs, int threads, struct fo_run_st
 		for (i = 0; i < rc->n; i++) {
 			if (pr.done[i / 8] & (1u << (i % 8)))
 				continue;
-			if (i >= claimed)
+			if (i >= claimed && !(rc->o->per_worker && pr.died_msg[0]))
 				fo__record_skip(rc, i, FO_SKIPPED, -ECANCELED,
 						stopped ? "interrupted before it started" : "no worker process left");
 			else

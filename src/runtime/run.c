@@ -154,6 +154,17 @@ size_t fo__claim(struct fo__runctl *rc, size_t want, size_t *first)
 
 	if (fo_interrupted() || (rc->shared_intr && atomic_load(rc->shared_intr)))
 		return 0;
+	if (rc->o->per_worker) {
+		size_t w = fo__cur.worker;
+
+		if (fo__cur.own_claimed || w >= rc->n)
+			return 0;
+		fo__cur.own_claimed = true;
+		if (rc->pw_claimed)
+			rc->pw_claimed[w] = 1;
+		*first = w;
+		return 1;
+	}
 	if (atomic_load_explicit(rc->next, memory_order_relaxed) >= rc->n)
 		return 0;
 	i = atomic_fetch_add(rc->next, want);
@@ -291,11 +302,12 @@ static void canary_check(const char *bottom)
 	}
 }
 
-static void *pool_main_checked(struct fo__runctl *rc, const char *bottom)
+static void *pool_main_checked(struct fo__runctl *rc, const char *bottom, size_t worker)
 {
 	size_t i;
 
 	fo__cur.model = rc->model_name;
+	fo__set_worker(rc->worker_base + worker);
 	while (fo__claim(rc, 1, &i)) {
 		run_blocking(rc, i);
 		if (bottom)
@@ -310,6 +322,7 @@ static void *pool_main(void *arg)
 	size_t i;
 
 	fo__cur.model = rc->model_name;
+	fo__set_worker(rc->worker_base);
 	while (fo__claim(rc, 1, &i))
 		run_blocking(rc, i);
 	return NULL;
@@ -391,6 +404,7 @@ struct pool {
 struct creator {
 	struct pool *p;
 	int lo, hi;            /* threads this one makes, after itself */
+	int splits;            /* how often it may hand half of them on */
 };
 
 /* one per thread, so no thread start needs a malloc */
@@ -422,21 +436,30 @@ static void attempts_add(struct pool *p, int k)
 	}
 }
 
-/* Makes threads lo..hi-1, splitting big ranges off to new creators. */
-static void create_range(struct pool *p, int lo, int hi)
+/*
+ * Makes threads lo..hi-1, handing half the range to a new creator while
+ * splits remain: one creator per core keeps every core making threads, and
+ * each creator costs a malloc arena (the new thread's TLS vector is malloc'd
+ * by the creating thread): 64 MB of address space that an RLIMIT_AS budget
+ * would rather spend on stacks (with a creator per 64 threads, 600 MB gave
+ * 160 threads instead of 4,600).
+ */
+static void create_range(struct pool *p, int lo, int hi, int splits)
 {
 	while (lo < hi) {
 		struct creator *c = CREATOR(p, lo);
 		int err, mid = lo;
 
 		c->p = p;
-		c->lo = c->hi = 0;
-		if (hi - lo > 64) {
+		c->lo = c->hi = c->splits = 0;
+		if (splits > 0 && hi - lo > 64) {
 			mid = lo + (hi - lo) / 2;
+			splits--;
 			c = CREATOR(p, mid);
 			c->p = p;
 			c->lo = mid + 1;
 			c->hi = hi;
+			c->splits = splits;
 		}
 		err = make_thread(p, mid, pool_thread, c);
 		if (err) {
@@ -464,10 +487,10 @@ static void *pool_thread(void *arg)
 	const char *bottom = NULL;
 
 	if (c->hi > c->lo)
-		create_range(p, c->lo, c->hi);
+		create_range(p, c->lo, c->hi, c->splits);
 	if (p->stacks && !p->guards)
 		bottom = p->stacks + (p->stack + p->pg) * (size_t)(c - p->cs) + p->pg;
-	return pool_main_checked(p->rc, bottom);
+	return pool_main_checked(p->rc, bottom, (size_t)(c - p->cs));
 }
 
 int fo__pool_run(struct fo__runctl *rc, int nthreads, struct fo_run_stats *st)
@@ -509,7 +532,14 @@ int fo__pool_run(struct fo__runctl *rc, int nthreads, struct fo_run_stats *st)
 		p.stacks = pool_stacks(nthreads, p.stack, &maplen, &kind);
 		p.guards = kind != GUARD_CANARY;
 	}
-	create_range(&p, 0, nthreads);
+	{
+		int splits = 0;
+		long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+		while ((1L << splits) < cores)
+			splits++;
+		create_range(&p, 0, nthreads, splits);
+	}
 	pthread_mutex_lock(&p.lock);
 	while (atomic_load(&p.attempts) < nthreads)
 		pthread_cond_wait(&p.cond, &p.lock);
@@ -551,6 +581,7 @@ struct fo_run *fo_run(const struct fo_run_opts *o, int *errp)
 	int err = 0, i;
 	int64_t t0 = fo_now();
 
+	memset(&rc, 0, sizeof(rc));
 	if (!run) {
 		err = -ENOMEM;
 		goto fail;
@@ -559,9 +590,8 @@ struct fo_run *fo_run(const struct fo_run_opts *o, int *errp)
 		err = -EINVAL;
 		goto fail;
 	}
-	memset(&rc, 0, sizeof(rc));
 	rc.o = o;
-	rc.n = o->ntasks;
+	rc.n = o->per_worker ? (size_t)fo_model_workers(&o->model) : o->ntasks;
 	atomic_init(&rc.next_local, 0);
 	rc.next = &rc.next_local;
 	rc.record = fo__record_local;
@@ -570,8 +600,12 @@ struct fo_run *fo_run(const struct fo_run_opts *o, int *errp)
 		atomic_init(&rc.counts[i], 0);
 	pthread_mutex_init(&rc.lock, NULL);
 	fo__intr_fd();
-	if (o->keep_results && o->ntasks) {
-		rc.results = calloc(o->ntasks, sizeof(*rc.results));
+	if (o->per_worker && !(rc.pw_claimed = calloc(rc.n, 1))) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	if (o->keep_results && rc.n) {
+		rc.results = calloc(rc.n, sizeof(*rc.results));
 		if (!rc.results) {
 			err = -ENOMEM;
 			goto fail;
@@ -608,7 +642,15 @@ struct fo_run *fo_run(const struct fo_run_opts *o, int *errp)
 		goto fail;
 	/* Indices no worker claimed (interrupted, or a coroutine run that
 	 * lost its schedulers) still end with a result. */
-	{
+	if (o->per_worker && o->model.kind != FO_MODEL_PROCESSES && o->model.kind != FO_MODEL_BLENDED) {
+		size_t k;
+
+		for (k = 0; k < rc.n; k++)
+			if (!rc.pw_claimed[k])
+				fo__record_skip(&rc, k, FO_SKIPPED, -ECANCELED,
+						fo_interrupted() ? "interrupted before it started"
+								 : "its worker never started");
+	} else {
 		size_t next = atomic_load(rc.next), k;
 
 		for (k = next; k < rc.n; k++)
@@ -625,9 +667,12 @@ struct fo_run *fo_run(const struct fo_run_opts *o, int *errp)
 	run->st.maxrss_kb_sum += ru.ru_maxrss;
 	run->results = rc.results;
 	run->n = rc.n;
+	free(rc.pw_claimed);
 	pthread_mutex_destroy(&rc.lock);
 	return run;
 fail:
+	free(rc.pw_claimed);
+	free(rc.results);
 	if (run)
 		free(run);
 	if (errp)

@@ -61,7 +61,7 @@ enum { K_JOB, K_SPAWN };
 struct fo__task {
 	struct fo_task h;
 	unsigned char state, what;
-	bool cancelled, joined;
+	bool cancelled, detached;
 	uint32_t rec;          /* fd wait record index + 1, or 0 */
 	struct fo__ctx ctx;
 	struct fo__sched *sched;
@@ -261,7 +261,7 @@ static struct fo__task *task_new(struct fo__sched *s, int what)
 	t->state = T_NEW;
 	t->what = (unsigned char)what;
 	t->cancelled = false;
-	t->joined = false;
+	t->detached = false;
 	t->rec = 0;
 	t->sched = s;
 	t->next = NULL;
@@ -529,7 +529,7 @@ bool fo__coro_cancelled(void)
 	return task_stopped(fo__cur.task->sched, fo__cur.task);
 }
 
-fo_task *fo__coro_spawn(fo_task_fn fn, void *arg)
+fo_task *fo__coro_spawn(fo_task_fn fn, void *arg, bool detached)
 {
 	struct fo__sched *s = fo__cur.sched;
 	struct fo__task *t = task_new(s, K_SPAWN);
@@ -538,6 +538,7 @@ fo_task *fo__coro_spawn(fo_task_fn fn, void *arg)
 		errno = ENOMEM;
 		return NULL;
 	}
+	t->detached = detached;
 	t->u.sp.fn = fn;
 	t->u.sp.arg = arg;
 	t->u.sp.ret = 0;
@@ -601,7 +602,7 @@ static void reap(struct fo__sched *s, struct fo__task *t)
 		s->owner = NULL;
 	wait_abort(s, t);
 	live_unlink(s, t);
-	if (t->what == K_JOB) {
+	if (t->what == K_JOB || t->detached) {
 		slot_put(s, t);
 	} else {
 		struct fo__task *j = t->u.sp.joiner;
@@ -977,13 +978,14 @@ struct thread_arg {
 	struct fo__sched *s;
 	struct fo__runctl *rc;
 	size_t stack, cap, share;
-	int slot;
+	int slot, worker;
 };
 
-static void sched_main(struct fo__sched *s, int slot)
+static void sched_main(struct fo__sched *s, int slot, int worker)
 {
 	void *alt = guard_handler_install();
 
+	fo__set_worker((size_t)worker);
 	guard_register(s, slot);
 	fo__cur.sched = s;
 	fo__cur.model = s->rc->model_name;
@@ -1007,7 +1009,7 @@ static void *thread_main(void *p)
 		a->s->err = err;
 		return NULL;
 	}
-	sched_main(a->s, a->slot);
+	sched_main(a->s, a->slot, a->worker);
 	sched_release(a->s);
 	return NULL;
 }
@@ -1068,6 +1070,7 @@ int fo__coro_run(struct fo__runctl *rc, int nthreads, struct fo_run_stats *st)
 
 		args[i].s = &ss[i];
 		args[i].slot = (base + i) % FO__MAX_SCHED;
+		args[i].worker = i;
 		args[i].rc = rc;
 		args[i].stack = stack;
 		args[i].cap = cap;
@@ -1084,7 +1087,7 @@ int fo__coro_run(struct fo__runctl *rc, int nthreads, struct fo_run_stats *st)
 		}
 	}
 	started = i;
-	sched_main(&ss[0], base);
+	sched_main(&ss[0], base, 0);
 	for (i = 1; i < started; i++)
 		pthread_join(args[i].thread, NULL);
 	st->threads_started = 1;

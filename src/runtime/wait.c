@@ -203,6 +203,7 @@ const char *fo_current_model(void)
 
 struct ttask {
 	struct fo_task h;
+	bool detached;
 	pthread_t thread;
 	fo_task_fn fn;
 	void *arg;
@@ -218,22 +219,25 @@ static void *ttask_main(void *p)
 	fo__cur.btask = &t->b;
 	fo__cur.model = t->model;
 	t->ret = t->fn(t->arg);
+	if (t->detached) {
+		close(t->b.cancel_fd);
+		free(t);
+	}
 	return NULL;
 }
 
-fo_task *fo_spawn(fo_task_fn fn, void *arg)
+static struct ttask *thread_spawn(fo_task_fn fn, void *arg, bool detached)
 {
-	struct ttask *t;
+	struct ttask *t = calloc(1, sizeof(*t));
+	pthread_attr_t attr;
 	int err;
 
-	if (fo__cur.task)
-		return fo__coro_spawn(fn, arg);
-	t = calloc(1, sizeof(*t));
 	if (!t)
 		return NULL;
 	t->h.kind = FO__TASK_THREAD;
 	t->fn = fn;
 	t->arg = arg;
+	t->detached = detached;
 	t->model = fo__cur.model;
 	t->b.deadline = btask_deadline();
 	t->b.cancel_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -243,14 +247,36 @@ fo_task *fo_spawn(fo_task_fn fn, void *arg)
 		errno = err;
 		return NULL;
 	}
-	err = pthread_create(&t->thread, NULL, ttask_main, t);
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 256 * 1024);
+	if (detached)
+		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	err = pthread_create(&t->thread, &attr, ttask_main, t);
+	pthread_attr_destroy(&attr);
 	if (err) {
 		close(t->b.cancel_fd);
 		free(t);
 		errno = err;
 		return NULL;
 	}
-	return &t->h;
+	return t;
+}
+
+fo_task *fo_spawn(fo_task_fn fn, void *arg)
+{
+	struct ttask *t;
+
+	if (fo__cur.task)
+		return fo__coro_spawn(fn, arg, false);
+	t = thread_spawn(fn, arg, false);
+	return t ? &t->h : NULL;
+}
+
+int fo_go(fo_task_fn fn, void *arg)
+{
+	if (fo__cur.task)
+		return fo__coro_spawn(fn, arg, true) ? 0 : -ENOMEM;
+	return thread_spawn(fn, arg, true) ? 0 : -errno;
 }
 
 void fo_cancel(fo_task *h)
