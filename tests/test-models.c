@@ -675,3 +675,92 @@ TEST(coro_unstarted_tasks_go_to_free_thread)
 	CHECK(atomic_load(&on_other) >= 5000 - 128);
 	fo_run_free(r);
 }
+
+/* ---- per-worker runs: one task per worker, index = worker number ------------------------- */
+
+static atomic_int pw_seen[64];
+
+static int pw_task(struct fo_job *job, void *arg)
+{
+	(void)arg;
+	atomic_fetch_add(&pw_seen[fo_job_index(job) % 64], 1);
+	return fo_sleep(FO_MSEC);
+}
+
+TEST(models_per_worker_every_model)
+{
+	const char *models[] = { "sequential", "threads:4", "loop", "coro:3", "processes:2", "blended:2x3" };
+	int expect[] = { 1, 4, 1, 3, 2, 6 };
+	size_t m;
+	int i;
+
+	for (m = 0; m < sizeof(models) / sizeof(models[0]); m++) {
+		struct fo_run_opts o;
+		struct fo_run *r;
+		char err[64];
+		int e;
+
+		for (i = 0; i < 64; i++)
+			atomic_store(&pw_seen[i], 0);
+		memset(&o, 0, sizeof(o));
+		fo_model_parse(models[m], &o.model, err, sizeof(err));
+		o.ntasks = 1000; /* ignored */
+		o.per_worker = true;
+		o.fn = pw_task;
+		o.keep_results = true;
+		o.quiet = true;
+		r = fo_run(&o, &e);
+		CHECK(r);
+		CHECK_EQ(fo_run_stats(r)->count[FO_OK], expect[m]);
+		CHECK_EQ(fo_run_stats(r)->ntasks, expect[m]); /* not the 1000 given */
+		for (i = 0; i < expect[m]; i++) {
+			CHECK_EQ(fo_run_result(r, (size_t)i)->status, FO_OK);
+			/* in-process models ran each index exactly once here */
+			if (o.model.kind != FO_MODEL_PROCESSES && o.model.kind != FO_MODEL_BLENDED)
+				CHECK_EQ(atomic_load(&pw_seen[i]), 1);
+		}
+		CHECK(fo_run_result(r, (size_t)expect[m]) == NULL);
+		fo_run_free(r);
+	}
+}
+
+/* ---- detached tasks ------------------------------------------------------------------------ */
+
+static atomic_int go_done;
+
+static int go_child(void *arg)
+{
+	(void)arg;
+	fo_sleep(2 * FO_MSEC);
+	atomic_fetch_add(&go_done, 1);
+	return 0;
+}
+
+static int go_task(struct fo_job *job, void *arg)
+{
+	int i, before = atomic_load(&go_done);
+	int64_t end = fo_now() + 10 * FO_SEC;
+
+	(void)job;
+	(void)arg;
+	for (i = 0; i < 10; i++)
+		if (fo_go(go_child, NULL) < 0)
+			return -EIO;
+	while (atomic_load(&go_done) < before + 10 && fo_now() < end)
+		fo_sleep(FO_MSEC);
+	return atomic_load(&go_done) >= before + 10 ? 0 : -EIO;
+}
+
+TEST(models_detached_tasks_every_model)
+{
+	size_t m;
+
+	for (m = 0; m < NMODELS; m++) {
+		struct fo_run *r;
+
+		atomic_store(&go_done, 0);
+		r = run_model(all_models[m], 3, go_task, NULL, 0);
+		CHECK_EQ(fo_run_stats(r)->count[FO_OK], 3);
+		fo_run_free(r);
+	}
+}

@@ -617,7 +617,7 @@ struct fo_run *fo_run(const struct fo_run_opts *o, int *errp)
 		      : o->model.kind == FO_MODEL_THREADS ? "threads"
 		      : o->model.kind == FO_MODEL_PROCESSES ? "processes"
 		      : o->model.kind == FO_MODEL_BLENDED ? "blended" : "sequential";
-	run->st.ntasks = o->ntasks;
+	run->st.ntasks = rc.n;
 	switch (o->model.kind) {
 	case FO_MODEL_SEQUENTIAL:
 		err = fo__pool_run(&rc, 1, &run->st);
