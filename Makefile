@@ -20,7 +20,7 @@ endif
 ARCH := $(shell uname -m)
 LIB_SRC := $(wildcard src/runtime/*.c)
 LIB_ASM := $(wildcard src/runtime/ctx_$(ARCH).S)
-CLI_SRC := $(wildcard src/cli/*.c) $(wildcard src/bench/*.c)
+CLI_SRC := $(wildcard src/cli/*.c) $(wildcard src/bench/*.c) $(wildcard src/serve/*.c) $(wildcard src/load/*.c)
 TEST_SRC := $(wildcard tests/*.c)
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(LIB_ASM:%.S=$(BUILD)/obj/%.o)

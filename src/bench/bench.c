@@ -678,7 +678,7 @@ static int parse(struct cfg *c, int argc, char **argv)
 				return bad(a, v, "a positive integer such as 5");
 			c->runs = (int)k;
 		} else if (!strcmp(a, "--timeout") || !strcmp(a, "--max-time")) {
-			int64_t d;
+			int64_t d = 0;
 
 			NEED();
 			if ((r = parse_dur_one(a, v, &d, false)))

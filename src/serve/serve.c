@@ -1,0 +1,697 @@
+/*
+ * `fanout serve`: the request/response server of the classic experiment,
+ * in every model, on the runtime's one task API.
+ *
+ * Each worker runs an acceptor (a per-worker run: one task per scheduler
+ * thread, pool thread or process). Models:
+ *   coro:N (default), loop  an acceptor per scheduler thread, each on its own
+ *                           SO_REUSEPORT listener; a coroutine per connection
+ *   threads                 one acceptor; a thread per connection
+ *   threads:N               N threads share the listener and each serves one
+ *                           connection at a time (the classic pool: clients
+ *                           beyond N wait, and the stats say so)
+ *   processes:N             N pre-forked workers share the listener; a
+ *                           thread per connection in each
+ *   blended:PxT             P processes of T threads that each serve one
+ *                           connection at a time
+ *
+ * Protocols: line (read up to a newline or one read's worth, answer
+ * "hello world\n" per line) and http (HTTP/1.1 keep-alive, pipelining).
+ *
+ * Buffers. A connection parked in a read costs its coroutine slot and a
+ * few hundred bytes of stack, not a buffer: reads go to a per-thread buffer
+ * and are answered before the task parks again. Bytes that must outlive a
+ * park (a partial request, a reply the socket would not take) are copied to
+ * a per-connection heap buffer first: the thread's buffers belong to
+ * whichever connection runs next.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "fanout/runtime.h"
+#include "http.h"
+#include "serve.h"
+
+#define RBUF 16384
+#define WBUF 65536
+
+enum proto { P_LINE, P_HTTP };
+enum mode { M_SPAWN, M_INLINE };
+
+/* Counters shared with forked workers: in a MAP_SHARED page. */
+struct counters {
+	atomic_llong conns, reqs, active, peak_active, refused, backoffs, idle_closed, bad;
+};
+
+struct srv {
+	enum proto proto;
+	enum mode mode;
+	bool own_listeners;         /* a SO_REUSEPORT listener per worker */
+	int lfd;                    /* the first (or only) listener */
+	struct sockaddr_storage addr;
+	socklen_t alen;
+	int64_t idle;
+	size_t max_head;
+	const char *reply;
+	size_t reply_len;
+	char *ok_keep, *ok_close;   /* full 200 responses, prebuilt */
+	size_t ok_keep_len, ok_close_len;
+	struct counters *c;
+};
+
+static __thread char *rbuf, *wbuf;
+
+static bool thread_bufs(void)
+{
+	if (!rbuf)
+		rbuf = malloc(RBUF);
+	if (!wbuf)
+		wbuf = malloc(WBUF);
+	return rbuf && wbuf;
+}
+
+/* ---- writing: never park holding the thread's buffer --------------------------- */
+
+/*
+ * Writes len bytes. What the socket does not take at once is copied to the
+ * heap before the task waits. When the run is being stopped, the rest gets
+ * up to a second of plain poll(): a reply already computed still goes out.
+ */
+static int send_all(struct srv *sv, int fd, const char *data, size_t len)
+{
+	char *heap = NULL;
+	int ret = 0;
+
+	while (len) {
+		ssize_t w = send(fd, data, len, MSG_NOSIGNAL);
+
+		if (w > 0) {
+			data += w;
+			len -= (size_t)w;
+			continue;
+		}
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno == EAGAIN) {
+			int r;
+
+			if (!heap) {
+				heap = malloc(len);
+				if (!heap) {
+					ret = -ENOMEM;
+					break;
+				}
+				memcpy(heap, data, len);
+				data = heap;
+			}
+			r = fo_wait_fd(fd, FO_WRITE, fo_now() + sv->idle);
+			if (r == -ECANCELED) {
+				struct pollfd p = { fd, POLLOUT, 0 };
+
+				if (poll(&p, 1, 1000) <= 0) {
+					ret = r;
+					break;
+				}
+			} else if (r < 0) {
+				ret = r;
+				break;
+			}
+			continue;
+		}
+		ret = w < 0 ? -errno : -EPIPE;
+		break;
+	}
+	free(heap);
+	return ret;
+}
+
+/* ---- reading ---------------------------------------------------------------- */
+
+/* Reads into buf; waits while there is nothing. Returns bytes, 0 at EOF,
+ * or a negative errno (-ETIMEDOUT when idle past deadline). */
+static ssize_t recv_wait(int fd, char *buf, size_t cap, int64_t deadline)
+{
+	for (;;) {
+		ssize_t n = recv(fd, buf, cap, 0);
+		int r;
+
+		if (n >= 0)
+			return n;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN)
+			return -errno;
+		r = fo_wait_fd(fd, FO_READ, deadline);
+		if (r < 0)
+			return r;
+	}
+}
+
+/* ---- line protocol ------------------------------------------------------------ */
+
+static void serve_line(struct srv *sv, int fd)
+{
+	for (;;) {
+		ssize_t n = recv_wait(fd, rbuf, RBUF, fo_now() + sv->idle);
+		size_t k = 0, i, out = 0;
+
+		if (n <= 0) {
+			if (n == -ETIMEDOUT)
+				atomic_fetch_add(&sv->c->idle_closed, 1);
+			return;
+		}
+		for (i = 0; i < (size_t)n; i++)
+			k += rbuf[i] == '\n';
+		if (k == 0)
+			k = 1; /* one read's worth */
+		atomic_fetch_add_explicit(&sv->c->reqs, (long long)k, memory_order_relaxed);
+		while (k--) {
+			if (out + sv->reply_len > WBUF) {
+				if (send_all(sv, fd, wbuf, out) < 0)
+					return;
+				out = 0;
+			}
+			memcpy(wbuf + out, sv->reply, sv->reply_len);
+			out += sv->reply_len;
+		}
+		if (out && send_all(sv, fd, wbuf, out) < 0)
+			return;
+	}
+}
+
+/* ---- http -------------------------------------------------------------------- */
+
+struct conn {
+	char *stash;       /* unparsed bytes that must outlive a park */
+	size_t stash_len, stash_cap;
+	long long skip;    /* body bytes of a refused request still to discard */
+};
+
+static int stash_set(struct conn *c, const char *p, size_t n)
+{
+	if (n > c->stash_cap) {
+		size_t cap = n < 4096 ? 4096 : n;
+		char *s = malloc(cap);
+
+		if (!s)
+			return -ENOMEM;
+		free(c->stash);
+		c->stash = s;
+		c->stash_cap = cap;
+	}
+	memmove(c->stash, p, n);
+	c->stash_len = n;
+	return 0;
+}
+
+static size_t put_error(char *out, size_t cap, int code)
+{
+	const char *text = code == 400 ? "Bad Request"
+			 : code == 431 ? "Request Header Fields Too Large"
+			 : code == 405 ? "Method Not Allowed"
+			 : "Not Implemented";
+	int n = snprintf(out, cap,
+			 "HTTP/1.1 %d %s\r\nServer: fanout\r\nContent-Length: %zu\r\n"
+			 "Content-Type: text/plain\r\n%s%s\r\n%s\n",
+			 code, text, strlen(text) + 1, code == 405 ? "Allow: GET, HEAD\r\n" : "",
+			 code == 405 ? "" : "Connection: close\r\n", text);
+
+	return n > 0 && (size_t)n < cap ? (size_t)n : 0;
+}
+
+/*
+ * Answers every complete request in buf[0..len). Returns the bytes
+ * consumed; sets *close when the connection must end after the replies
+ * in wbuf[0..*out). Stops early when wbuf is nearly full.
+ */
+static size_t answer(struct srv *sv, struct conn *c, const char *buf, size_t len, size_t *out, bool *close)
+{
+	size_t used = 0;
+
+	while (used < len && !*close) {
+		struct fo_http_req r;
+		int h;
+
+		if (c->skip) {
+			size_t k = (size_t)c->skip < len - used ? (size_t)c->skip : len - used;
+
+			c->skip -= (long long)k;
+			used += k;
+			continue;
+		}
+		if (*out + sv->ok_close_len + 512 > WBUF)
+			break;
+		h = fo_http_parse(buf + used, len - used, sv->max_head, &r);
+		if (h == FO_HTTP_MORE)
+			break;
+		if (h < 0) {
+			atomic_fetch_add(&sv->c->bad, 1);
+			*out += put_error(wbuf + *out, WBUF - *out, -h);
+			*close = true;
+			break;
+		}
+		used += (size_t)h;
+		atomic_fetch_add_explicit(&sv->c->reqs, 1, memory_order_relaxed);
+		if (r.chunked) {
+			*out += put_error(wbuf + *out, WBUF - *out, 501);
+			*close = true;
+		} else if ((r.method_len == 3 && !memcmp(r.method, "GET", 3)) ||
+			   (r.method_len == 4 && !memcmp(r.method, "HEAD", 4))) {
+			const char *resp = r.keep_alive ? sv->ok_keep : sv->ok_close;
+			size_t rl = r.keep_alive ? sv->ok_keep_len : sv->ok_close_len;
+
+			if (r.method_len == 4)
+				rl -= sv->reply_len; /* HEAD: the head alone */
+			memcpy(wbuf + *out, resp, rl);
+			*out += rl;
+			*close = !r.keep_alive;
+			if (r.content_length > 0)
+				c->skip = r.content_length;
+		} else {
+			*out += put_error(wbuf + *out, WBUF - *out, 405);
+			if (r.content_length > 0)
+				c->skip = r.content_length;
+			*close = !r.keep_alive;
+		}
+	}
+	return used;
+}
+
+static void serve_http(struct srv *sv, int fd)
+{
+	struct conn c = { NULL, 0, 0, 0 };
+	int64_t started = 0; /* when the pending partial request began */
+
+	for (;;) {
+		bool partial = c.stash_len > 0, close = false;
+		int64_t deadline = (partial ? started : fo_now()) + sv->idle;
+		const char *buf;
+		size_t len, used, out = 0;
+		ssize_t n;
+
+		if (partial) {
+			/* read after the kept bytes, in the heap: this may park */
+			if (c.stash_cap - c.stash_len < 4096) {
+				char *s = realloc(c.stash, c.stash_cap * 2);
+
+				if (!s)
+					break;
+				c.stash = s;
+				c.stash_cap *= 2;
+			}
+			n = recv_wait(fd, c.stash + c.stash_len, c.stash_cap - c.stash_len, deadline);
+			if (n > 0)
+				c.stash_len += (size_t)n;
+			buf = c.stash;
+			len = c.stash_len;
+		} else {
+			n = recv_wait(fd, rbuf, RBUF, deadline);
+			buf = rbuf;
+			len = n > 0 ? (size_t)n : 0;
+		}
+		if (n <= 0) {
+			if (n == -ETIMEDOUT)
+				atomic_fetch_add(&sv->c->idle_closed, 1);
+			break;
+		}
+		for (;;) {
+			used = answer(sv, &c, buf, len, &out, &close);
+			if (close || used == len || out == 0)
+				break; /* done, or a partial request waits for more */
+			/* wbuf is full: keep the rest in the heap, send, go on */
+			if (stash_set(&c, buf + used, len - used) < 0)
+				goto done;
+			buf = c.stash;
+			len = c.stash_len;
+			if (send_all(sv, fd, wbuf, out) < 0)
+				goto done;
+			out = 0;
+		}
+		if (!close && used < len) {
+			if (stash_set(&c, buf + used, len - used) < 0)
+				goto done;
+			if (!partial || used > 0)
+				started = fo_now();
+		} else {
+			c.stash_len = 0;
+		}
+		if (out && send_all(sv, fd, wbuf, out) < 0)
+			break;
+		if (close)
+			break;
+	}
+done:
+	free(c.stash);
+}
+
+/* ---- connections and acceptors ----------------------------------------------------- */
+
+static struct srv *the_srv;
+
+static void conn_main(struct srv *sv, int fd)
+{
+	long long a = atomic_fetch_add(&sv->c->active, 1) + 1, peak;
+
+	while ((peak = atomic_load(&sv->c->peak_active)) < a &&
+	       !atomic_compare_exchange_weak(&sv->c->peak_active, &peak, a))
+		;
+	if (thread_bufs()) {
+		if (sv->proto == P_LINE)
+			serve_line(sv, fd);
+		else
+			serve_http(sv, fd);
+	}
+	close(fd);
+	atomic_fetch_sub(&sv->c->active, 1);
+}
+
+static int conn_task(void *arg)
+{
+	conn_main(the_srv, (int)(intptr_t)arg);
+	return 0;
+}
+
+static int listener(struct srv *sv, bool reuseport, char *err, size_t errlen)
+{
+	int fd = socket(sv->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), one = 1;
+
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot make a socket: %s", strerror(errno));
+		return -1;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (reuseport)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&sv->addr, sv->alen) < 0 || listen(fd, 4096) < 0) {
+		int e = errno;
+
+		snprintf(err, errlen, "%s", strerror(e));
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+static int acceptor(struct fo_job *job, void *arg)
+{
+	struct srv *sv = arg;
+	int lfd = sv->lfd;
+	int64_t backoff = FO_MSEC;
+	char err[256];
+
+	if (sv->own_listeners && fo_job_index(job) > 0) {
+		lfd = listener(sv, true, err, sizeof(err));
+		if (lfd < 0) {
+			fo_job_errorf(job, "listener: %s", err);
+			return -EIO;
+		}
+	}
+	for (;;) {
+		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC), r;
+
+		if (fd >= 0) {
+			int one = 1;
+
+			backoff = FO_MSEC;
+			atomic_fetch_add_explicit(&sv->c->conns, 1, memory_order_relaxed);
+			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+			if (sv->mode == M_INLINE) {
+				conn_main(sv, fd);
+			} else if (fo_go(conn_task, (void *)(intptr_t)fd) < 0) {
+				atomic_fetch_add(&sv->c->refused, 1);
+				close(fd);
+			}
+			if (fo_cancelled())
+				break;
+			continue;
+		}
+		if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO)
+			continue;
+		if (errno == EAGAIN) {
+			r = fo_wait_fd(lfd, FO_READ, FO_NEVER);
+			if (r == -ECANCELED)
+				break;
+			continue;
+		}
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+			/* out of descriptors: leave the queue be, serve what we have */
+			atomic_fetch_add(&sv->c->backoffs, 1);
+			if (fo_sleep(backoff) == -ECANCELED)
+				break;
+			if (backoff < FO_SEC / 4)
+				backoff *= 2;
+			continue;
+		}
+		fo_job_errorf(job, "accept: %s", strerror(errno));
+		break;
+	}
+	if (lfd != sv->lfd)
+		close(lfd);
+	return 0;
+}
+
+/* ---- the command ------------------------------------------------------------------- */
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	fo_interrupt();
+}
+
+static void usage(FILE *f)
+{
+	fputs("usage: fanout serve [--model M] [--proto line|http] [--bind ADDR] [--port P]\n"
+	      "                    [--reply TEXT] [--idle-timeout D] [--max-header BYTES]\n"
+	      "\n"
+	      "The request/response server of the classic experiment. line: answers each line\n"
+	      "(or each read without a newline) with the reply; http: HTTP/1.1 keep-alive, GET and\n"
+	      "HEAD answered 200 with the reply, pipelining, 400 for malformed requests, 431 for\n"
+	      "heads over --max-header. Ctrl-C or SIGTERM: stop accepting, end the connections,\n"
+	      "print a line of stats.\n"
+	      "\n"
+	      "models: threads (a thread per connection), threads:N (a pool; N clients at once),\n"
+	      "        processes:N, blended:PxT, loop, coro or coro:N (the default)\n"
+	      "defaults: --proto line --bind 127.0.0.1 --port 7000 --reply 'hello world'\n"
+	      "          --idle-timeout 60s --max-header 8192; --port 0 picks a free port\n",
+	      f);
+}
+
+static int bad(const char *flag, const char *v, const char *forms)
+{
+	fprintf(stderr, "fanout: bad %s '%s': expected %s\n", flag, v, forms);
+	return 2;
+}
+
+int fo_serve_main(int argc, char **argv)
+{
+	struct srv sv;
+	struct fo_run_opts o;
+	struct fo_run *run;
+	const char *bind_addr = "127.0.0.1", *model_text = NULL;
+	long port = 7000;
+	char model_name[64], err[256], host[INET6_ADDRSTRLEN];
+	const char *reply = "hello world";
+	struct rusage self, kids;
+	int i, e, rc = 0;
+
+	memset(&sv, 0, sizeof(sv));
+	memset(&o, 0, sizeof(o));
+	sv.proto = P_LINE;
+	sv.idle = 60 * FO_SEC;
+	sv.max_head = 8192;
+	o.model = fo_model_default();
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			usage(stdout);
+			return 0;
+		}
+		if (!v) {
+			fprintf(stderr, "fanout: unknown option '%s' for 'serve' (see fanout serve --help)\n", a);
+			return 2;
+		}
+		i++;
+		if (!strcmp(a, "--model")) {
+			model_text = v;
+			if (fo_model_parse(v, &o.model, err, sizeof(err)) < 0)
+				return bad(a, v, FO_MODEL_FORMS);
+		} else if (!strcmp(a, "--proto")) {
+			if (!strcmp(v, "line"))
+				sv.proto = P_LINE;
+			else if (!strcmp(v, "http"))
+				sv.proto = P_HTTP;
+			else
+				return bad(a, v, "line or http");
+		} else if (!strcmp(a, "--bind")) {
+			bind_addr = v;
+		} else if (!strcmp(a, "--port")) {
+			char *end;
+
+			errno = 0;
+			port = strtol(v, &end, 10);
+			if (end == v || *end || errno || port < 0 || port > 65535)
+				return bad(a, v, "a port number from 0 to 65535");
+		} else if (!strcmp(a, "--reply")) {
+			reply = v;
+		} else if (!strcmp(a, "--idle-timeout")) {
+			if (fo_duration_parse(v, &sv.idle) < 0 || sv.idle <= 0)
+				return bad(a, v, "a duration such as 60s or 500ms");
+		} else if (!strcmp(a, "--max-header")) {
+			char *end;
+			long m = strtol(v, &end, 10);
+
+			if (end == v || *end || m < 64 || m > 1048576)
+				return bad(a, v, "a size in bytes from 64 to 1048576");
+			sv.max_head = (size_t)m;
+		} else {
+			fprintf(stderr, "fanout: unknown option '%s' for 'serve' (see fanout serve --help)\n", a);
+			return 2;
+		}
+	}
+	/* the reply: line adds the newline; http wraps it in a response */
+	{
+		size_t rl = strlen(reply);
+		char *line = malloc(rl + 2);
+		size_t cap = rl + 256;
+
+		sv.ok_keep = malloc(cap);
+		sv.ok_close = malloc(cap);
+		if (!line || !sv.ok_keep || !sv.ok_close)
+			return 1;
+		memcpy(line, reply, rl);
+		line[rl] = '\n';
+		line[rl + 1] = 0;
+		sv.reply = line;
+		sv.reply_len = rl + 1;
+		sv.ok_keep_len = (size_t)snprintf(sv.ok_keep, cap,
+						  "HTTP/1.1 200 OK\r\nServer: fanout\r\nContent-Length: %zu\r\n"
+						  "Content-Type: text/plain\r\n\r\n%s",
+						  rl + 1, line);
+		sv.ok_close_len = (size_t)snprintf(sv.ok_close, cap,
+						   "HTTP/1.1 200 OK\r\nServer: fanout\r\nContent-Length: %zu\r\n"
+						   "Content-Type: text/plain\r\nConnection: close\r\n\r\n%s",
+						   rl + 1, line);
+	}
+	/* the address */
+	{
+		struct addrinfo hints = { .ai_flags = AI_NUMERICHOST | AI_PASSIVE, .ai_socktype = SOCK_STREAM };
+		struct addrinfo *ai = NULL;
+		char ps[16];
+
+		snprintf(ps, sizeof(ps), "%ld", port);
+		/* a numeric address only: no name lookup happens here */
+		if (getaddrinfo(bind_addr, ps, &hints, &ai) != 0 || !ai) /* banned-ok: numeric, at start */
+			return bad("--bind", bind_addr, "a numeric address such as 127.0.0.1 or ::1");
+		memcpy(&sv.addr, ai->ai_addr, ai->ai_addrlen);
+		sv.alen = (socklen_t)ai->ai_addrlen;
+		freeaddrinfo(ai);
+	}
+	/* the model decides how connections are served */
+	if (model_text && !strcmp(model_text, "threads")) {
+		o.model.kind = FO_MODEL_SEQUENTIAL; /* one acceptor, a thread per connection */
+		o.model.threads = 1;
+		sv.mode = M_SPAWN;
+		snprintf(model_name, sizeof(model_name), "threads (a thread per connection)");
+	} else {
+		fo_model_format(&o.model, model_name, sizeof(model_name));
+		sv.mode = (o.model.kind == FO_MODEL_THREADS || o.model.kind == FO_MODEL_BLENDED ||
+			   o.model.kind == FO_MODEL_SEQUENTIAL) ? M_INLINE : M_SPAWN;
+		sv.own_listeners = o.model.kind == FO_MODEL_CORO;
+	}
+	fo_raise_nofile();
+	sv.lfd = listener(&sv, sv.own_listeners, err, sizeof(err));
+	if (sv.lfd < 0) {
+		fprintf(stderr, "fanout: cannot listen on %s port %ld: %s%s\n", bind_addr, port, err,
+			errno == EADDRINUSE ? " (is another server running? pick another --port)"
+			: errno == EACCES ? " (ports below 1024 need root: pick another --port)" : "");
+		return 2;
+	}
+	if (port == 0) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+
+		getsockname(sv.lfd, (struct sockaddr *)&ss, &sl);
+		memcpy(&sv.addr, &ss, sl);
+		sv.alen = sl;
+		port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+						       : ((struct sockaddr_in *)&ss)->sin_port);
+	}
+	sv.c = mmap(NULL, sizeof(*sv.c), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sv.c == MAP_FAILED)
+		return 1;
+	memset(sv.c, 0, sizeof(*sv.c));
+	the_srv = &sv;
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGINT, on_stop);
+	signal(SIGTERM, on_stop);
+	inet_ntop(sv.addr.ss_family,
+		  sv.addr.ss_family == AF_INET6 ? (void *)&((struct sockaddr_in6 *)&sv.addr)->sin6_addr
+						: (void *)&((struct sockaddr_in *)&sv.addr)->sin_addr,
+		  host, sizeof(host));
+	printf("fanout serve: listening on %s port %ld, proto %s, model %s\n", host, port,
+	       sv.proto == P_LINE ? "line" : "http", model_name);
+	fflush(stdout);
+
+	o.per_worker = true;
+	o.fn = acceptor;
+	o.arg = &sv;
+	o.quiet = false;
+	run = fo_run(&o, &e);
+	if (!run) {
+		fprintf(stderr, "fanout: cannot start model '%s': %s\n", model_name, fo_strerror(e));
+		return 1;
+	}
+	/* threads of a thread-per-connection server end on their own: give
+	 * them a moment to finish what is in flight */
+	{
+		int64_t end = fo_now() + 2 * FO_SEC;
+
+		while (atomic_load(&sv.c->active) > 0 && fo_now() < end)
+			usleep(10000);
+	}
+	getrusage(RUSAGE_SELF, &self);
+	getrusage(RUSAGE_CHILDREN, &kids);
+	{
+		const struct fo_run_stats *st = fo_run_stats(run);
+		double user = (double)(self.ru_utime.tv_sec + kids.ru_utime.tv_sec) +
+			      (double)(self.ru_utime.tv_usec + kids.ru_utime.tv_usec) / 1e6;
+		double sys = (double)(self.ru_stime.tv_sec + kids.ru_stime.tv_sec) +
+			     (double)(self.ru_stime.tv_usec + kids.ru_stime.tv_usec) / 1e6;
+
+		printf("fanout serve: stopped: %lld connections, %lld requests, peak %lld at once, "
+		       "peak RSS %.1f MB, CPU %.2fs (user %.2fs, sys %.2fs)",
+		       atomic_load(&sv.c->conns), atomic_load(&sv.c->reqs), atomic_load(&sv.c->peak_active),
+		       (double)st->maxrss_kb_sum / 1024.0, user + sys, user, sys);
+		if (atomic_load(&sv.c->idle_closed))
+			printf(", %lld closed idle", atomic_load(&sv.c->idle_closed));
+		if (atomic_load(&sv.c->bad))
+			printf(", %lld malformed", atomic_load(&sv.c->bad));
+		if (atomic_load(&sv.c->backoffs))
+			printf(", %lld accept back-offs (out of descriptors)", atomic_load(&sv.c->backoffs));
+		if (atomic_load(&sv.c->refused))
+			printf(", %lld refused (no task)", atomic_load(&sv.c->refused));
+		printf("\n");
+		if (st->count[FO_FAILED])
+			rc = 1;
+	}
+	fo_run_free(run);
+	close(sv.lfd);
+	return rc;
+}
