@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../bench/bench.h"
+#include "../load/load.h"
 #include "../serve/serve.h"
 #include "fanout/runtime.h"
 
@@ -18,6 +19,7 @@ static void usage(FILE *f)
 	      "  bench rtt     N simulated hosts, each waiting one round trip, under each model\n"
 	      "  bench tasks   n tasks of duration h under each model: overhead over the ideal\n"
 	      "  serve         a request/response server (line or HTTP/1.1) in any model\n"
+	      "  load          a closed-loop or fixed-rate load generator for it\n"
 	      "  version       print the version and the poller this machine uses\n"
 	      "\n"
 	      "models (--model): " FO_MODEL_FORMS "\n"
@@ -39,6 +41,8 @@ int main(int argc, char **argv)
 		return fo_bench_main(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "serve"))
 		return fo_serve_main(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "load"))
+		return fo_load_main(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
 		printf("fanout 0.1 (poller %s)\n", fo_poller_name());
 		return 0;

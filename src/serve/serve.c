@@ -616,7 +616,28 @@ int fo_serve_main(int argc, char **argv)
 		sv.own_listeners = o.model.kind == FO_MODEL_CORO;
 	}
 	fo_raise_nofile();
+	/*
+	 * SO_REUSEPORT would let this server share a port another server
+	 * holds (with the same option and user) and quietly take half its
+	 * traffic: a first bind without it finds a port in use.
+	 */
+	if (sv.own_listeners) {
+		int probe = listener(&sv, false, err, sizeof(err));
+
+		if (probe < 0) {
+			sv.lfd = -1;
+			goto cannot_listen;
+		}
+		if (port == 0) {
+			socklen_t sl = sizeof(sv.addr);
+
+			getsockname(probe, (struct sockaddr *)&sv.addr, &sl);
+			sv.alen = sl;
+		}
+		close(probe);
+	}
 	sv.lfd = listener(&sv, sv.own_listeners, err, sizeof(err));
+cannot_listen:
 	if (sv.lfd < 0) {
 		fprintf(stderr, "fanout: cannot listen on %s port %ld: %s%s\n", bind_addr, port, err,
 			errno == EADDRINUSE ? " (is another server running? pick another --port)"
