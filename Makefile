@@ -52,8 +52,11 @@ $(BUILD)/libfanout.so: $(LIB_OBJ)
 $(BUILD)/fanout: $(CLI_OBJ) $(BUILD)/libfanout.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(BUILD)/libfanout.a $(LDLIBS)
 
-$(BUILD)/fanout-tests: $(TEST_OBJ) $(BUILD)/libfanout.a
-	$(CC) $(LDFLAGS_ALL) -o $@ $(TEST_OBJ) $(BUILD)/libfanout.a $(LDLIBS)
+# the tests also link the pure parsers of the tools
+TEST_TOOL_OBJ := $(BUILD)/obj/src/serve/http.o
+
+$(BUILD)/fanout-tests: $(TEST_OBJ) $(TEST_TOOL_OBJ) $(BUILD)/libfanout.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $(TEST_OBJ) $(TEST_TOOL_OBJ) $(BUILD)/libfanout.a $(LDLIBS)
 
 $(BUILD)/examples/%: $(BUILD)/obj/examples/%.o $(BUILD)/libfanout.a
 	@mkdir -p $(dir $@)

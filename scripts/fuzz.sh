@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Fuzzes the runtime's parsers of outside input (tests/fuzz/) with libFuzzer
-# for the given seconds (default 10), with ASan and UBSan. Needs clang and
-# its runtime (Debian: clang, libclang-rt-14-dev); skips with a note without.
+# Fuzzes the parsers of outside input with libFuzzer, ASan and UBSan, each
+# for the given seconds (default 10):
+#   parse  durations and models as users type them (src/runtime/)
+#   http   the HTTP request-head parser of fanout serve (src/serve/http.c)
+# Needs clang and its runtime (Debian: clang, libclang-rt-14-dev); skips with
+# a note without. Seeds are tests/fuzz/corpus-NAME/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}
@@ -9,11 +12,16 @@ if ! command -v clang >/dev/null 2>&1; then
   echo "fuzz: skipped: clang not installed (apt-get install clang libclang-rt-14-dev)"; exit 0
 fi
 out=build-fuzz
-mkdir -p "$out/corpus"
-cp -n tests/fuzz/corpus/* "$out/corpus/" 2>/dev/null || true
-clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -D_GNU_SOURCE -Iinclude \
-  tests/fuzz/fuzz-parse.c src/runtime/clock.c src/runtime/run.c src/runtime/wait.c src/runtime/sched.c \
-  src/runtime/proc.c src/runtime/timer.c src/runtime/ctx.c src/runtime/poll_epoll.c src/runtime/poll_uring.c \
-  src/runtime/ctx_$(uname -m).S -luring -lpthread -o "$out/fuzz-parse"
-"$out/fuzz-parse" -max_total_time="$secs" -max_len=64 "$out/corpus" 2>&1 | tail -3
-echo "fuzz: fuzz-parse ran ${secs}s with no crash"
+mkdir -p "$out"
+flags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -D_GNU_SOURCE -Iinclude)
+runtime=(src/runtime/clock.c src/runtime/run.c src/runtime/wait.c src/runtime/sched.c src/runtime/proc.c
+         src/runtime/timer.c src/runtime/ctx.c src/runtime/poll_epoll.c src/runtime/poll_uring.c
+         "src/runtime/ctx_$(uname -m).S")
+clang "${flags[@]}" tests/fuzz/fuzz-parse.c "${runtime[@]}" -luring -lpthread -o "$out/fuzz-parse"
+clang "${flags[@]}" tests/fuzz/fuzz-http.c src/serve/http.c -o "$out/fuzz-http"
+for t in parse http; do
+  mkdir -p "$out/corpus-$t"
+  cp -n tests/fuzz/corpus-$t/* "$out/corpus-$t/" 2>/dev/null || true
+  "$out/fuzz-$t" -max_total_time="$secs" -max_len=2048 -artifact_prefix="$out/crash-$t-" "$out/corpus-$t" 2>&1 | tail -2
+  echo "fuzz: fuzz-$t ran ${secs}s with no crash"
+done
