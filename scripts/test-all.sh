@@ -60,7 +60,7 @@ build build-portable CFLAGS="-O2 -g -DFO_CTX_PORTABLE" && suite portable-ctx bui
 echo "== aarch64 context switch (cross-compiled, run under qemu-user)"
 if scripts/test-aarch64.sh; then passed=$((passed + 1)); else broken+=("aarch64"); failed=$((failed + 1)); fi
 
-echo "== fuzz (parsers of flag values, 10 s)"
+echo "== fuzz (parsers of outside input, 10 s each)"
 if scripts/fuzz.sh 10; then passed=$((passed + 1)); else broken+=("fuzz"); failed=$((failed + 1)); fi
 
 echo
