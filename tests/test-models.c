@@ -764,3 +764,37 @@ TEST(models_detached_tasks_every_model)
 		fo_run_free(r);
 	}
 }
+
+/* ---- coroutines: waits that end early leave no pile of timer entries ------------------ */
+
+static int many_waits_task(struct fo_job *job, void *arg)
+{
+	int fds[2], i, r;
+	char c;
+
+	(void)job;
+	(void)arg;
+	if (pipe2(fds, O_NONBLOCK) < 0)
+		return -errno;
+	for (i = 0; i < 20000; i++) {
+		if (write(fds[1], "x", 1) != 1)
+			break;
+		/* a far deadline, as a server's idle timeout: ready at once */
+		r = fo_wait_fd(fds[0], FO_READ, fo_now() + 60 * FO_SEC);
+		if (r <= 0 || read(fds[0], &c, 1) != 1)
+			break;
+	}
+	close(fds[0]);
+	close(fds[1]);
+	return i == 20000 ? 0 : -EIO;
+}
+
+TEST(coro_timer_entries_bounded)
+{
+	struct fo_run *r = run_model("loop", 2, many_waits_task, NULL, 0);
+
+	CHECK_EQ(fo_run_stats(r)->count[FO_OK], 2);
+	/* one live entry per task, not one per wait */
+	CHECK(fo_run_stats(r)->timers_peak <= 4);
+	fo_run_free(r);
+}

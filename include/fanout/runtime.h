@@ -227,6 +227,7 @@ struct fo_run_stats {
 	long maxrss_kb_sum;     /* sum of every process's peak RSS (KB) */
 	bool interrupted;
 	const char *poller;     /* "io_uring" or "epoll" for coro/loop */
+	size_t timers_peak;     /* coro/loop: most timer entries held at once */
 	int64_t wall_ns;
 };
 
