@@ -737,13 +737,15 @@ int fo_bench_main(int argc, char **argv)
 	int nrows = 0, nmed = 0, r, ri, mi, hi, k, ret = 0;
 
 	memset(&c, 0, sizeof(c));
+	if (argc >= 1 && !strcmp(argv[0], "serve"))
+		return fo_bench_serve(argc - 1, argv + 1);
 	if (argc < 1 || (strcmp(argv[0], "rtt") && strcmp(argv[0], "tasks"))) {
 		if (argc >= 1 && (!strcmp(argv[0], "-h") || !strcmp(argv[0], "--help"))) {
 			usage(stdout);
 			return 0;
 		}
 		if (argc >= 1)
-			fprintf(stderr, "fanout: unknown experiment '%s': expected rtt or tasks\n", argv[0]);
+			fprintf(stderr, "fanout: unknown experiment '%s': expected rtt, tasks or serve\n", argv[0]);
 		else
 			usage(stderr);
 		return 2;

@@ -8,5 +8,7 @@
 #define FO_BENCH_H
 
 int fo_bench_main(int argc, char **argv);
+/* `fanout bench serve`, in serve_bench.c */
+int fo_bench_serve(int argc, char **argv);
 
 #endif

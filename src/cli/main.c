@@ -18,6 +18,7 @@ static void usage(FILE *f)
 	      "commands:\n"
 	      "  bench rtt     N simulated hosts, each waiting one round trip, under each model\n"
 	      "  bench tasks   n tasks of duration h under each model: overhead over the ideal\n"
+	      "  bench serve   fanout serve under each model, driven by fanout load at each client count\n"
 	      "  serve         a request/response server (line or HTTP/1.1) in any model\n"
 	      "  load          a closed-loop or fixed-rate load generator for it\n"
 	      "  version       print the version and the poller this machine uses\n"
