@@ -380,7 +380,7 @@ static int save_out(struct fo__sched *s, struct fo__task *t)
 
 	if (len > FO__INLINE) {
 		if (len > t->save_cap) {
-			size_t cap = (len + 1023) & ~(size_t)1023;
+			size_t cap = (len + 63) & ~(size_t)63; /* a parked server connection: ~400 bytes */
 			char *n = realloc(t->save, cap);
 
 			if (!n)
