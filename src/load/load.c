@@ -273,6 +273,8 @@ static int conn_task(struct fo_job *job, void *arg)
 			if (r < 0)
 				goto out; /* the run's end: this request does not count */
 		}
+		if (fo_now() > c->end)
+			break; /* it came after the run's end: not counted */
 		record(t, fo_now() - start);
 		replies++;
 		memmove(buf, buf + rl, have - rl);
@@ -452,8 +454,15 @@ int fo_load_main(int argc, char **argv)
 		struct addrinfo *ai = NULL;
 		size_t hl = colon ? (size_t)(colon - target) : 0;
 
-		if (!colon || !hl || hl >= sizeof(host) || !colon[1])
-			return bad("target", target, "HOST:PORT with a numeric host, such as 127.0.0.1:7000 or [::1]:7000");
+		{
+			char *pend;
+			long pn = colon ? strtol(colon + 1, &pend, 10) : 0;
+
+			if (!colon || !hl || hl >= sizeof(host) || !colon[1] || *pend || pn < 1 || pn > 65535)
+				return bad("target", target,
+					   "HOST:PORT with a numeric host and a port from 1 to 65535, such as "
+					   "127.0.0.1:7000 or [::1]:7000");
+		}
 		memcpy(host, target, hl);
 		host[hl] = 0;
 		if (host[0] == '[' && host[hl - 1] == ']') {

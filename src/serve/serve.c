@@ -48,7 +48,10 @@
 #include "serve.h"
 
 #define RBUF 16384
-#define WBUF 65536
+
+/* The per-thread reply buffer: 64 KB, or room for two of the longest
+ * response when --reply is big (set once at start). */
+static size_t WBUF = 65536;
 
 enum proto { P_LINE, P_HTTP };
 enum mode { M_SPAWN, M_INLINE };
@@ -524,7 +527,12 @@ int fo_serve_main(int argc, char **argv)
 			return 0;
 		}
 		if (!v) {
-			fprintf(stderr, "fanout: unknown option '%s' for 'serve' (see fanout serve --help)\n", a);
+			if ((!strcmp(a, "--model") || !strcmp(a, "--proto") || !strcmp(a, "--bind") ||
+			     !strcmp(a, "--port") || !strcmp(a, "--reply") || !strcmp(a, "--idle-timeout") ||
+			     !strcmp(a, "--max-header")))
+				fprintf(stderr, "fanout: %s needs a value (see fanout serve --help)\n", a);
+			else
+				fprintf(stderr, "fanout: unknown option '%s' for 'serve' (see fanout serve --help)\n", a);
 			return 2;
 		}
 		i++;
@@ -615,7 +623,20 @@ int fo_serve_main(int argc, char **argv)
 			   o.model.kind == FO_MODEL_SEQUENTIAL) ? M_INLINE : M_SPAWN;
 		sv.own_listeners = o.model.kind == FO_MODEL_CORO;
 	}
-	fo_raise_nofile();
+	if (sv.ok_close_len + 512 > WBUF / 2)
+		WBUF = 2 * (sv.ok_close_len + 512);
+	{
+		long nofile = fo_raise_nofile();
+
+		/* listeners, pollers, the interrupt, and room for clients */
+		if (nofile < 64) {
+			fprintf(stderr,
+				"fanout: only %ld file descriptors (RLIMIT_NOFILE): serve needs at least 64; "
+				"raise it with ulimit -n\n",
+				nofile);
+			return 2;
+		}
+	}
 	/*
 	 * SO_REUSEPORT would let this server share a port another server
 	 * holds (with the same option and user) and quietly take half its
