@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "../cli/cli.h"
 #include "fanout/runtime.h"
 
 #define MAX_MODELS 32
@@ -83,12 +84,6 @@ static void usage(FILE *f)
 	      f);
 }
 
-static int bad(const char *flag, const char *val, const char *forms)
-{
-	fprintf(stderr, "fanout: bad %s '%s': expected %s\n", flag, val, forms);
-	return 2;
-}
-
 static int parse_size_list(const char *flag, const char *s, size_t *out, int *n)
 {
 	char *dup = strdup(s), *save = NULL, *tok;
@@ -102,7 +97,7 @@ static int parse_size_list(const char *flag, const char *s, size_t *out, int *n)
 		v = strtoull(tok, &end, 10);
 		if (*tok == '-' || *tok == '+' || end == tok || *end || errno || v < 1 || v > 100000000ULL ||
 		    *n == MAX_LIST) {
-			int r = bad(flag, s, "a positive integer such as 10000, or a list 100,1000");
+			int r = fo_cli_bad(flag, s, "a positive integer such as 10000, or a list 100,1000");
 
 			free(dup);
 			return r;
@@ -111,7 +106,7 @@ static int parse_size_list(const char *flag, const char *s, size_t *out, int *n)
 	}
 	free(dup);
 	if (*n == 0)
-		return bad(flag, s, "a positive integer such as 10000, or a list 100,1000");
+		return fo_cli_bad(flag, s, "a positive integer such as 10000, or a list 100,1000");
 	return 0;
 }
 
@@ -125,13 +120,13 @@ static int parse_dur_list(const char *flag, const char *s, int64_t *out, int *n,
 
 		if (fo_duration_parse(tok, &v) < 0 || (v == 0 && !allow_zero) || *n == MAX_LIST) {
 			free(dup);
-			return bad(flag, s, "a duration such as 50ms, 1s, 250us or 2.5s (a list: 50ms,1s)");
+			return fo_cli_bad(flag, s, "a duration such as 50ms, 1s, 250us or 2.5s (a list: 50ms,1s)");
 		}
 		out[(*n)++] = v;
 	}
 	free(dup);
 	if (*n == 0)
-		return bad(flag, s, "a duration such as 50ms, 1s, 250us or 2.5s");
+		return fo_cli_bad(flag, s, "a duration such as 50ms, 1s, 250us or 2.5s");
 	return 0;
 }
 
@@ -141,7 +136,7 @@ static int parse_dur_one(const char *flag, const char *s, int64_t *out, bool all
 	int64_t v;
 
 	if (fo_duration_parse(s, &v) < 0 || (v == 0 && !allow_zero))
-		return bad(flag, s, allow_zero ? "one duration such as 50ms, 1s or 0"
+		return fo_cli_bad(flag, s, allow_zero ? "one duration such as 50ms, 1s or 0"
 					       : "one duration above zero such as 50ms, 10s or 1m");
 	*out = v;
 	return 0;
@@ -666,7 +661,7 @@ static int parse(struct cfg *c, int argc, char **argv)
 			errno = 0;
 			w = strtol(v, &end, 10);
 			if (end == v || *end || errno || w < 1 || w > 1000000)
-				return bad(a, v, "a positive integer such as 1000");
+				return fo_cli_bad(a, v, "a positive integer such as 1000");
 			c->workers = (int)w;
 		} else if (!strcmp(a, "--runs")) {
 			char *end;
@@ -675,7 +670,7 @@ static int parse(struct cfg *c, int argc, char **argv)
 			NEED();
 			k = strtol(v, &end, 10);
 			if (end == v || *end || k < 1 || k > 1000)
-				return bad(a, v, "a positive integer such as 5");
+				return fo_cli_bad(a, v, "a positive integer such as 5");
 			c->runs = (int)k;
 		} else if (!strcmp(a, "--timeout") || !strcmp(a, "--max-time")) {
 			int64_t d = 0;

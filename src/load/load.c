@@ -27,6 +27,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "../cli/cli.h"
 #include "fanout/runtime.h"
 #include "load.h"
 
@@ -347,12 +348,6 @@ static void on_int(int sig)
 	fo_interrupt();
 }
 
-static int bad(const char *flag, const char *v, const char *forms)
-{
-	fprintf(stderr, "fanout: bad %s '%s': expected %s\n", flag, v, forms);
-	return 2;
-}
-
 static void usage(FILE *f)
 {
 	fputs("usage: fanout load [--proto line|http] [-c CONNECTIONS] [-d DURATION] [--rate R]\n"
@@ -414,29 +409,29 @@ int fo_load_main(int argc, char **argv)
 			else if (!strcmp(v, "http"))
 				c.proto = 1;
 			else
-				return bad(a, v, "line or http");
+				return fo_cli_bad(a, v, "line or http");
 		} else if (!strcmp(a, "-c") || !strcmp(a, "--connections")) {
 			long n = strtol(v, &end, 10);
 
 			if (end == v || *end || n < 1 || n > 1000000)
-				return bad(a, v, "a number of connections from 1 to 1000000");
+				return fo_cli_bad(a, v, "a number of connections from 1 to 1000000");
 			c.conns = (int)n;
 		} else if (!strcmp(a, "-d") || !strcmp(a, "--duration")) {
 			if (fo_duration_parse(v, &c.duration) < 0 || c.duration <= 0)
-				return bad(a, v, "a duration such as 10s or 500ms");
+				return fo_cli_bad(a, v, "a duration such as 10s or 500ms");
 		} else if (!strcmp(a, "--rate")) {
 			c.rate = strtod(v, &end);
 			if (end == v || *end || !(c.rate > 0))
-				return bad(a, v, "requests per second, such as 10000");
+				return fo_cli_bad(a, v, "requests per second, such as 10000");
 		} else if (!strcmp(a, "--threads") || !strcmp(a, "-t")) {
 			long n = strtol(v, &end, 10);
 
 			if (end == v || *end || n < 1 || n > MAX_THREADS)
-				return bad(a, v, "a thread count from 1 to 256");
+				return fo_cli_bad(a, v, "a thread count from 1 to 256");
 			c.threads = (int)n;
 		} else if (!strcmp(a, "--path")) {
 			if (v[0] != '/' || strpbrk(v, " \r\n"))
-				return bad(a, v, "a path starting with / and without spaces");
+				return fo_cli_bad(a, v, "a path starting with / and without spaces");
 			c.path = v;
 		} else {
 			fprintf(stderr, "fanout: unknown option '%s' for 'load' (see fanout load --help)\n", a);
@@ -459,7 +454,7 @@ int fo_load_main(int argc, char **argv)
 			long pn = colon ? strtol(colon + 1, &pend, 10) : 0;
 
 			if (!colon || !hl || hl >= sizeof(host) || !colon[1] || *pend || pn < 1 || pn > 65535)
-				return bad("target", target,
+				return fo_cli_bad("target", target,
 					   "HOST:PORT with a numeric host and a port from 1 to 65535, such as "
 					   "127.0.0.1:7000 or [::1]:7000");
 		}
@@ -471,7 +466,7 @@ int fo_load_main(int argc, char **argv)
 		}
 		/* numeric only: no name lookup, nothing blocks */
 		if (getaddrinfo(host, colon + 1, &hints, &ai) != 0 || !ai) /* banned-ok: numeric, at start */
-			return bad("target", target, "HOST:PORT with a numeric host, such as 127.0.0.1:7000 or [::1]:7000");
+			return fo_cli_bad("target", target, "HOST:PORT with a numeric host, such as 127.0.0.1:7000 or [::1]:7000");
 		memcpy(&c.addr, ai->ai_addr, ai->ai_addrlen);
 		c.alen = (socklen_t)ai->ai_addrlen;
 		freeaddrinfo(ai);

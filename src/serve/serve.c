@@ -43,6 +43,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "../cli/cli.h"
 #include "fanout/runtime.h"
 #include "http.h"
 #include "serve.h"
@@ -495,12 +496,6 @@ static void usage(FILE *f)
 	      f);
 }
 
-static int bad(const char *flag, const char *v, const char *forms)
-{
-	fprintf(stderr, "fanout: bad %s '%s': expected %s\n", flag, v, forms);
-	return 2;
-}
-
 int fo_serve_main(int argc, char **argv)
 {
 	struct srv sv;
@@ -539,14 +534,14 @@ int fo_serve_main(int argc, char **argv)
 		if (!strcmp(a, "--model")) {
 			model_text = v;
 			if (fo_model_parse(v, &o.model, err, sizeof(err)) < 0)
-				return bad(a, v, FO_MODEL_FORMS);
+				return fo_cli_bad(a, v, FO_MODEL_FORMS);
 		} else if (!strcmp(a, "--proto")) {
 			if (!strcmp(v, "line"))
 				sv.proto = P_LINE;
 			else if (!strcmp(v, "http"))
 				sv.proto = P_HTTP;
 			else
-				return bad(a, v, "line or http");
+				return fo_cli_bad(a, v, "line or http");
 		} else if (!strcmp(a, "--bind")) {
 			bind_addr = v;
 		} else if (!strcmp(a, "--port")) {
@@ -555,18 +550,18 @@ int fo_serve_main(int argc, char **argv)
 			errno = 0;
 			port = strtol(v, &end, 10);
 			if (end == v || *end || errno || port < 0 || port > 65535)
-				return bad(a, v, "a port number from 0 to 65535");
+				return fo_cli_bad(a, v, "a port number from 0 to 65535");
 		} else if (!strcmp(a, "--reply")) {
 			reply = v;
 		} else if (!strcmp(a, "--idle-timeout")) {
 			if (fo_duration_parse(v, &sv.idle) < 0 || sv.idle <= 0)
-				return bad(a, v, "a duration such as 60s or 500ms");
+				return fo_cli_bad(a, v, "a duration such as 60s or 500ms");
 		} else if (!strcmp(a, "--max-header")) {
 			char *end;
 			long m = strtol(v, &end, 10);
 
 			if (end == v || *end || m < 64 || m > 1048576)
-				return bad(a, v, "a size in bytes from 64 to 1048576");
+				return fo_cli_bad(a, v, "a size in bytes from 64 to 1048576");
 			sv.max_head = (size_t)m;
 		} else {
 			fprintf(stderr, "fanout: unknown option '%s' for 'serve' (see fanout serve --help)\n", a);
@@ -606,7 +601,7 @@ int fo_serve_main(int argc, char **argv)
 		snprintf(ps, sizeof(ps), "%ld", port);
 		/* a numeric address only: no name lookup happens here */
 		if (getaddrinfo(bind_addr, ps, &hints, &ai) != 0 || !ai) /* banned-ok: numeric, at start */
-			return bad("--bind", bind_addr, "a numeric address such as 127.0.0.1 or ::1");
+			return fo_cli_bad("--bind", bind_addr, "a numeric address such as 127.0.0.1 or ::1");
 		memcpy(&sv.addr, ai->ai_addr, ai->ai_addrlen);
 		sv.alen = (socklen_t)ai->ai_addrlen;
 		freeaddrinfo(ai);
