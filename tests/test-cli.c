@@ -740,7 +740,7 @@ TEST_T(cli_max_time_cuts_sweep_row, 30)
 	row_of(out, "sequential", line, sizeof(line), &ok, &total);
 	CHECK(ok < 1000);
 	CHECK_EQ(total, 1000); /* every host has a result */
-	CHECK_HAS(line, "stopped");
+	CHECK_HAS(line, "cut at --max-time");
 	CHECK_LACKS(line, "failed");
 	free(out);
 	free(err);
@@ -757,7 +757,7 @@ TEST_T(cli_max_time_cuts_in_process_run, 30)
 	row_of(out, "coro", line, sizeof(line), &ok, &total);
 	CHECK_EQ(total, 1000);
 	CHECK(ok < 1000);
-	CHECK_HAS(line, "stopped");
+	CHECK_HAS(line, "cut at --max-time");
 	CHECK(find_line(out, "ok", line, sizeof(line)));
 	CHECK(ok_total(line, &ok, &total));
 	CHECK_EQ(total, 1000);

@@ -474,8 +474,13 @@ static void print_row(const struct cfg *c, const struct row *r, const struct fo_
 	fo_duration_format(r->rtt, rtt, sizeof(rtt));
 	if (r->failed)
 		snprintf(note, sizeof(note), "  (row failed)");
-	else if (r->interrupted)
-		snprintf(note, sizeof(note), "  (stopped at --max-time or interrupted)");
+	else if (r->interrupted && c->max_time && (max_time_hit || !fo_interrupted())) {
+		char mt[32];
+
+		snprintf(note, sizeof(note), "  (cut at --max-time %s)", fo_duration_format(c->max_time, mt, sizeof(mt)));
+	} else if (r->interrupted) {
+		snprintf(note, sizeof(note), "  (interrupted)");
+	}
 	if (!r->failed && r->threads_wanted > r->threads_started && m->kind != FO_MODEL_CORO)
 		snprintf(note + strlen(note), sizeof(note) - strlen(note), "  (%d of %d threads started)",
 			 r->threads_started, r->threads_wanted);
