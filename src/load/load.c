@@ -572,6 +572,12 @@ int fo_load_main(int argc, char **argv)
 				printf("  first error: %s\n", first_err);
 		}
 		fo_run_free(run);
-		return fo_interrupted() ? 130 : (errors || atomic_load(&c.connect_errors) ? 1 : 0);
+		free(c.req);
+		if (fo_interrupted())
+			return 130;
+		if (reqs == 0 && !c.json)
+			fprintf(stderr, "fanout: no replies at all from %s (is it speaking --proto %s?)\n",
+				c.hostport, c.proto ? "http" : "line");
+		return errors || atomic_load(&c.connect_errors) || reqs == 0 ? 1 : 0;
 	}
 }

@@ -32,6 +32,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -67,6 +68,8 @@ struct srv {
 	enum mode mode;
 	bool own_listeners;         /* a SO_REUSEPORT listener per worker */
 	int lfd;                    /* the first (or only) listener */
+	int *lfds;                  /* own_listeners: one per worker, [0] = lfd */
+	int nlfds;
 	struct sockaddr_storage addr;
 	socklen_t alen;
 	int64_t idle;
@@ -79,13 +82,33 @@ struct srv {
 };
 
 static __thread char *rbuf, *wbuf;
+static pthread_key_t bufs_key;
+static pthread_once_t bufs_once = PTHREAD_ONCE_INIT;
+
+/* A thread per connection comes and goes: its buffers go with it. */
+static void bufs_free(void *unused)
+{
+	(void)unused;
+	free(rbuf);
+	free(wbuf);
+	rbuf = wbuf = NULL;
+}
+
+static void bufs_key_make(void)
+{
+	pthread_key_create(&bufs_key, bufs_free);
+}
 
 static bool thread_bufs(void)
 {
-	if (!rbuf)
-		rbuf = malloc(RBUF);
-	if (!wbuf)
-		wbuf = malloc(WBUF);
+	if (!rbuf || !wbuf) {
+		pthread_once(&bufs_once, bufs_key_make);
+		pthread_setspecific(bufs_key, (void *)1);
+		if (!rbuf)
+			rbuf = malloc(RBUF);
+		if (!wbuf)
+			wbuf = malloc(WBUF);
+	}
 	return rbuf && wbuf;
 }
 
@@ -223,7 +246,7 @@ static int stash_set(struct conn *c, const char *p, size_t n)
 	return 0;
 }
 
-static size_t put_error(char *out, size_t cap, int code)
+static size_t put_error(char *out, size_t cap, int code, bool close)
 {
 	const char *text = code == 400 ? "Bad Request"
 			 : code == 431 ? "Request Header Fields Too Large"
@@ -233,7 +256,7 @@ static size_t put_error(char *out, size_t cap, int code)
 			 "HTTP/1.1 %d %s\r\nServer: fanout\r\nContent-Length: %zu\r\n"
 			 "Content-Type: text/plain\r\n%s%s\r\n%s\n",
 			 code, text, strlen(text) + 1, code == 405 ? "Allow: GET, HEAD\r\n" : "",
-			 code == 405 ? "" : "Connection: close\r\n", text);
+			 close ? "Connection: close\r\n" : "", text);
 
 	return n > 0 && (size_t)n < cap ? (size_t)n : 0;
 }
@@ -265,14 +288,14 @@ static size_t answer(struct srv *sv, struct conn *c, const char *buf, size_t len
 			break;
 		if (h < 0) {
 			atomic_fetch_add(&sv->c->bad, 1);
-			*out += put_error(wbuf + *out, WBUF - *out, -h);
+			*out += put_error(wbuf + *out, WBUF - *out, -h, true);
 			*close = true;
 			break;
 		}
 		used += (size_t)h;
 		atomic_fetch_add_explicit(&sv->c->reqs, 1, memory_order_relaxed);
 		if (r.chunked) {
-			*out += put_error(wbuf + *out, WBUF - *out, 501);
+			*out += put_error(wbuf + *out, WBUF - *out, 501, true);
 			*close = true;
 		} else if ((r.method_len == 3 && !memcmp(r.method, "GET", 3)) ||
 			   (r.method_len == 4 && !memcmp(r.method, "HEAD", 4))) {
@@ -287,13 +310,34 @@ static size_t answer(struct srv *sv, struct conn *c, const char *buf, size_t len
 			if (r.content_length > 0)
 				c->skip = r.content_length;
 		} else {
-			*out += put_error(wbuf + *out, WBUF - *out, 405);
+			*close = !r.keep_alive;
+			*out += put_error(wbuf + *out, WBUF - *out, 405, *close);
 			if (r.content_length > 0)
 				c->skip = r.content_length;
-			*close = !r.keep_alive;
 		}
 	}
 	return used;
+}
+
+/*
+ * Closing with unread input makes the kernel reset the connection, and a
+ * reset can overtake the response just sent (a 400 or 431 the client never
+ * sees). So: no more writes, then read and drop what the client still sends,
+ * up to 256 KB or half a second, then close.
+ */
+static void linger_close(int fd)
+{
+	int64_t end = fo_now() + FO_SEC / 2;
+	size_t dropped = 0;
+
+	shutdown(fd, SHUT_WR);
+	while (dropped < 256 * 1024) {
+		ssize_t n = recv_wait(fd, rbuf, RBUF, end);
+
+		if (n <= 0)
+			break;
+		dropped += (size_t)n;
+	}
 }
 
 static void serve_http(struct srv *sv, int fd)
@@ -356,8 +400,10 @@ static void serve_http(struct srv *sv, int fd)
 		}
 		if (out && send_all(sv, fd, wbuf, out) < 0)
 			break;
-		if (close)
+		if (close) {
+			linger_close(fd);
 			break;
+		}
 	}
 done:
 	free(c.stash);
@@ -367,10 +413,14 @@ done:
 
 static struct srv *the_srv;
 
+/* connections of this process (the shared counters add up all workers) */
+static atomic_int local_active;
+
 static void conn_main(struct srv *sv, int fd)
 {
 	long long a = atomic_fetch_add(&sv->c->active, 1) + 1, peak;
 
+	atomic_fetch_add(&local_active, 1);
 	while ((peak = atomic_load(&sv->c->peak_active)) < a &&
 	       !atomic_compare_exchange_weak(&sv->c->peak_active, &peak, a))
 		;
@@ -382,6 +432,7 @@ static void conn_main(struct srv *sv, int fd)
 	}
 	close(fd);
 	atomic_fetch_sub(&sv->c->active, 1);
+	atomic_fetch_sub(&local_active, 1);
 }
 
 static int conn_task(void *arg)
@@ -419,13 +470,9 @@ static int acceptor(struct fo_job *job, void *arg)
 	int64_t backoff = FO_MSEC;
 	char err[256];
 
-	if (sv->own_listeners && fo_job_index(job) > 0) {
-		lfd = listener(sv, true, err, sizeof(err));
-		if (lfd < 0) {
-			fo_job_errorf(job, "listener: %s", err);
-			return -EIO;
-		}
-	}
+	(void)err;
+	if (sv->own_listeners)
+		lfd = sv->lfds[fo_job_index(job)];
 	for (;;) {
 		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC), r;
 
@@ -465,8 +512,13 @@ static int acceptor(struct fo_job *job, void *arg)
 		fo_job_errorf(job, "accept: %s", strerror(errno));
 		break;
 	}
-	if (lfd != sv->lfd)
-		close(lfd);
+	/* a worker process must not exit under its connections' threads */
+	if (sv->mode == M_SPAWN && strcmp(fo_current_model(), "coro") && strcmp(fo_current_model(), "loop")) {
+		int64_t end = fo_now() + 2 * FO_SEC;
+
+		while (atomic_load(&local_active) > 0 && fo_now() < end)
+			usleep(5000);
+	}
 	return 0;
 }
 
@@ -568,30 +620,6 @@ int fo_serve_main(int argc, char **argv)
 			return 2;
 		}
 	}
-	/* the reply: line adds the newline; http wraps it in a response */
-	{
-		size_t rl = strlen(reply);
-		char *line = malloc(rl + 2);
-		size_t cap = rl + 256;
-
-		sv.ok_keep = malloc(cap);
-		sv.ok_close = malloc(cap);
-		if (!line || !sv.ok_keep || !sv.ok_close)
-			return 1;
-		memcpy(line, reply, rl);
-		line[rl] = '\n';
-		line[rl + 1] = 0;
-		sv.reply = line;
-		sv.reply_len = rl + 1;
-		sv.ok_keep_len = (size_t)snprintf(sv.ok_keep, cap,
-						  "HTTP/1.1 200 OK\r\nServer: fanout\r\nContent-Length: %zu\r\n"
-						  "Content-Type: text/plain\r\n\r\n%s",
-						  rl + 1, line);
-		sv.ok_close_len = (size_t)snprintf(sv.ok_close, cap,
-						   "HTTP/1.1 200 OK\r\nServer: fanout\r\nContent-Length: %zu\r\n"
-						   "Content-Type: text/plain\r\nConnection: close\r\n\r\n%s",
-						   rl + 1, line);
-	}
 	/* the address */
 	{
 		struct addrinfo hints = { .ai_flags = AI_NUMERICHOST | AI_PASSIVE, .ai_socktype = SOCK_STREAM };
@@ -618,8 +646,6 @@ int fo_serve_main(int argc, char **argv)
 			   o.model.kind == FO_MODEL_SEQUENTIAL) ? M_INLINE : M_SPAWN;
 		sv.own_listeners = o.model.kind == FO_MODEL_CORO;
 	}
-	if (sv.ok_close_len + 512 > WBUF / 2)
-		WBUF = 2 * (sv.ok_close_len + 512);
 	{
 		long nofile = fo_raise_nofile();
 
@@ -653,6 +679,29 @@ int fo_serve_main(int argc, char **argv)
 		close(probe);
 	}
 	sv.lfd = listener(&sv, sv.own_listeners, err, sizeof(err));
+	/* Every worker's listener exists before any worker accepts: a burst
+	 * at start-up cannot take the descriptors the others need. */
+	if (sv.lfd >= 0 && sv.own_listeners) {
+		int w, n = fo_model_workers(&o.model);
+
+		sv.lfds = calloc((size_t)n, sizeof(int));
+		if (!sv.lfds) {
+			rc = 1;
+			goto out;
+		}
+		sv.nlfds = n;
+		sv.lfds[0] = sv.lfd;
+		for (w = 1; w < n; w++) {
+			sv.lfds[w] = listener(&sv, true, err, sizeof(err));
+			if (sv.lfds[w] < 0) {
+				fprintf(stderr, "fanout: cannot make listener %d of %d on port %ld: %s\n", w + 1, n,
+					port, err);
+				sv.nlfds = w;
+				rc = 2;
+				goto out;
+			}
+		}
+	}
 cannot_listen:
 	if (sv.lfd < 0) {
 		fprintf(stderr, "fanout: cannot listen on %s port %ld: %s%s\n", bind_addr, port, err,
@@ -670,9 +719,41 @@ cannot_listen:
 		port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
 						       : ((struct sockaddr_in *)&ss)->sin_port);
 	}
+	/* the reply: line adds the newline; http wraps it in a response */
+	{
+		size_t rl = strlen(reply);
+		char *line = malloc(rl + 2);
+		size_t cap = rl + 256;
+
+		sv.ok_keep = malloc(cap);
+		sv.ok_close = malloc(cap);
+		if (!line || !sv.ok_keep || !sv.ok_close) {
+			free(line);
+			rc = 1;
+			goto out;
+		}
+		memcpy(line, reply, rl);
+		line[rl] = '\n';
+		line[rl + 1] = 0;
+		sv.reply = line;
+		sv.reply_len = rl + 1;
+		sv.ok_keep_len = (size_t)snprintf(sv.ok_keep, cap,
+						  "HTTP/1.1 200 OK\r\nServer: fanout\r\nContent-Length: %zu\r\n"
+						  "Content-Type: text/plain\r\n\r\n%s",
+						  rl + 1, line);
+		sv.ok_close_len = (size_t)snprintf(sv.ok_close, cap,
+						   "HTTP/1.1 200 OK\r\nServer: fanout\r\nContent-Length: %zu\r\n"
+						   "Content-Type: text/plain\r\nConnection: close\r\n\r\n%s",
+						   rl + 1, line);
+	}
+	if (sv.ok_close_len + 512 > WBUF / 2)
+		WBUF = 2 * (sv.ok_close_len + 512);
 	sv.c = mmap(NULL, sizeof(*sv.c), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (sv.c == MAP_FAILED)
-		return 1;
+	if (sv.c == MAP_FAILED) {
+		sv.c = NULL;
+		rc = 1;
+		goto out;
+	}
 	memset(sv.c, 0, sizeof(*sv.c));
 	the_srv = &sv;
 	signal(SIGPIPE, SIG_IGN);
@@ -690,10 +771,12 @@ cannot_listen:
 	o.fn = acceptor;
 	o.arg = &sv;
 	o.quiet = false;
+	o.keep_results = true;
 	run = fo_run(&o, &e);
 	if (!run) {
 		fprintf(stderr, "fanout: cannot start model '%s': %s\n", model_name, fo_strerror(e));
-		return 1;
+		rc = 1;
+		goto out;
 	}
 	/* threads of a thread-per-connection server end on their own: give
 	 * them a moment to finish what is in flight */
@@ -725,10 +808,29 @@ cannot_listen:
 		if (atomic_load(&sv.c->refused))
 			printf(", %lld refused (no task)", atomic_load(&sv.c->refused));
 		printf("\n");
+		fflush(stdout);
+		for (size_t w = 0; w < st->ntasks; w++) {
+			const struct fo_result *res = fo_run_result(run, w);
+
+			if (res && res->status != FO_OK && res->error)
+				fprintf(stderr, "fanout: serve worker %zu: %s\n", w, res->error);
+		}
 		if (st->count[FO_FAILED])
 			rc = 1;
 	}
 	fo_run_free(run);
-	close(sv.lfd);
+out:
+	if (sv.lfds) {
+		for (i = 1; i < sv.nlfds; i++)
+			close(sv.lfds[i]);
+		free(sv.lfds);
+	}
+	if (sv.lfd >= 0)
+		close(sv.lfd);
+	free((char *)sv.reply);
+	free(sv.ok_keep);
+	free(sv.ok_close);
+	if (sv.c)
+		munmap(sv.c, sizeof(*sv.c));
 	return rc;
 }
