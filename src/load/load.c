@@ -65,7 +65,7 @@ struct cfg {
 	struct tstats *ts[MAX_THREADS];
 	atomic_int nts;
 	pthread_mutex_t lock;
-	atomic_llong starved, connect_errors, closed_early;
+	atomic_llong starved, connect_errors, reconnects;
 };
 
 static struct cfg *C;
@@ -159,6 +159,9 @@ static size_t response_len(const struct cfg *c, const char *buf, size_t len, boo
 			long long cl = 0;
 			const char *p = buf;
 
+			/* HTTP/1.0 closes after each response unless it says otherwise */
+			if (len > 8 && !memcmp(buf, "HTTP/1.0", 8))
+				*close = true;
 			while (p < buf + head) {
 				const char *eol = memchr(p, '\n', (size_t)(buf + head - p));
 
@@ -179,6 +182,38 @@ static size_t response_len(const struct cfg *c, const char *buf, size_t len, boo
 	return 0;
 }
 
+/* Connects fd to the target; returns the fd or a negative errno. */
+static int dial(struct cfg *c)
+{
+	int fd = socket(c->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), r, one = 1;
+
+	if (fd < 0)
+		return -errno;
+	r = connect(fd, (struct sockaddr *)&c->addr, c->alen);
+	if (r < 0 && errno == EINPROGRESS) {
+		int err = 0;
+		socklen_t el = sizeof(err);
+
+		r = fo_wait_fd(fd, FO_WRITE, c->end);
+		if (r > 0 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) == 0 && err)
+			r = -err;
+	} else if (r < 0) {
+		r = -errno;
+	}
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	return fd;
+}
+
+/*
+ * One connection's life: requests back to back until the end. When the
+ * server closes the connection (EOF, or a response with Connection: close,
+ * as nginx does after its keepalive_requests), it connects again, as wrk
+ * does, and counts it.
+ */
 static int conn_task(struct fo_job *job, void *arg)
 {
 	struct cfg *c = arg;
@@ -195,41 +230,24 @@ static int conn_task(struct fo_job *job, void *arg)
 		free(buf);
 		return -ENOMEM;
 	}
-	fd = socket(c->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		ret = -errno;
-		goto out;
-	}
-	r = connect(fd, (struct sockaddr *)&c->addr, c->alen);
-	if (r < 0 && errno == EINPROGRESS) {
-		int err = 0;
-		socklen_t el = sizeof(err);
-
-		r = fo_wait_fd(fd, FO_WRITE, c->end);
-		if (r > 0 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) == 0 && err)
-			r = -err;
-	} else if (r < 0) {
-		r = -errno;
-	}
-	if (r < 0) {
-		if (r != -ECANCELED && r != -ETIMEDOUT)
-			atomic_fetch_add(&c->connect_errors, 1);
-		fo_job_errorf(job, "connect %s: %s", c->hostport, fo_strerror(r));
-		ret = r;
-		goto out;
-	}
-	{
-		int one = 1;
-
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	}
 	for (;;) {
 		int64_t start, now = fo_now();
-		bool close = false;
+		bool close_after = false;
 		size_t rl;
 
 		if (now >= c->end)
 			break;
+		if (fd < 0) {
+			fd = dial(c);
+			if (fd < 0) {
+				if (fd != -ECANCELED && fd != -ETIMEDOUT)
+					atomic_fetch_add(&c->connect_errors, 1);
+				fo_job_errorf(job, "connect %s: %s", c->hostport, fo_strerror(fd));
+				ret = fd;
+				goto out;
+			}
+			have = 0;
+		}
 		if (interval) {
 			if (due > now && fo_sleep_until(due < c->end ? due : c->end) < 0)
 				break;
@@ -241,10 +259,13 @@ static int conn_task(struct fo_job *job, void *arg)
 			start = now;
 		}
 		r = send_all(fd, c->req, c->req_len, c->end);
-		if (r < 0)
-			break;
+		if (r < 0) {
+			if (r == -ECANCELED || r == -ETIMEDOUT)
+				break;
+			goto reconnect; /* the server went away between requests */
+		}
 		/* read until one whole response is here */
-		while (!(rl = response_len(c, buf, have, &close))) {
+		while (!(rl = response_len(c, buf, have, &close_after))) {
 			ssize_t n;
 
 			if (have == RESP_BUF) {
@@ -257,11 +278,11 @@ static int conn_task(struct fo_job *job, void *arg)
 				have += (size_t)n;
 				continue;
 			}
-			if (n == 0) {
-				atomic_fetch_add(&c->closed_early, 1);
-				fo_job_errorf(job, "the server closed the connection");
-				ret = -ECONNRESET;
-				goto out;
+			if (n == 0 || (n < 0 && errno == ECONNRESET)) {
+				/* closed with this request unanswered: an error */
+				atomic_fetch_add_explicit(&t->errors, 1, memory_order_relaxed);
+				fo_job_errorf(job, "the server closed the connection before answering");
+				goto reconnect;
 			}
 			if (errno == EINTR)
 				continue;
@@ -280,8 +301,12 @@ static int conn_task(struct fo_job *job, void *arg)
 		replies++;
 		memmove(buf, buf + rl, have - rl);
 		have -= rl;
-		if (close)
-			break;
+		if (!close_after)
+			continue;
+reconnect:
+		close(fd);
+		fd = -1;
+		atomic_fetch_add(&c->reconnects, 1);
 	}
 out:
 	if (replies == 0)
@@ -547,10 +572,11 @@ int fo_load_main(int argc, char **argv)
 		if (c.json) {
 			printf("{\"target\":\"%s\",\"proto\":\"%s\",\"connections\":%d,\"threads\":%d,"
 			       "\"duration_s\":%.3f,\"rate\":%.1f,\"requests\":%lld,\"rps\":%.1f,\"errors\":%lld,"
-			       "\"connect_errors\":%lld,\"starved\":%lld,\"latency_us\":{\"p50\":%.1f,\"p90\":%.1f,"
+			       "\"connect_errors\":%lld,\"reconnects\":%lld,\"starved\":%lld,\"latency_us\":{\"p50\":%.1f,\"p90\":%.1f,"
 			       "\"p99\":%.1f,\"p99.9\":%.1f,\"max\":%.1f}}\n",
 			       c.hostport, c.proto ? "http" : "line", c.conns, c.threads, secs, c.rate, reqs,
-			       (double)reqs / secs, errors, atomic_load(&c.connect_errors), atomic_load(&c.starved),
+			       (double)reqs / secs, errors, atomic_load(&c.connect_errors), atomic_load(&c.reconnects),
+			       atomic_load(&c.starved),
 			       (double)pv[0] / 1e3, (double)pv[1] / 1e3, (double)pv[2] / 1e3, (double)pv[3] / 1e3,
 			       (double)all.max / 1e3);
 		} else {
@@ -564,8 +590,11 @@ int fo_load_main(int argc, char **argv)
 			printf("fanout load: %s, proto %s, %d connections on %d threads, %.2fs%s\n", c.hostport,
 			       c.proto ? "http" : "line", c.conns, c.threads, secs,
 			       c.rate > 0 ? " (open loop)" : "");
-			printf("  requests %lld, %.0f req/s, errors %lld, starved %lld of %d connections\n", reqs,
+			printf("  requests %lld, %.0f req/s, errors %lld, starved %lld of %d connections", reqs,
 			       (double)reqs / secs, errors, atomic_load(&c.starved), c.conns);
+			if (atomic_load(&c.reconnects))
+				printf(", %lld reconnects (the server closed)", atomic_load(&c.reconnects));
+			printf("\n");
 			printf("  latency  p50 %s  p90 %s  p99 %s  p99.9 %s  max %s%s\n", p50, p90, p99, p999, mx,
 			       c.rate > 0 ? "  (from when each request was due)" : "");
 			if (first_err)
@@ -573,6 +602,8 @@ int fo_load_main(int argc, char **argv)
 		}
 		fo_run_free(run);
 		free(c.req);
+		for (i = 0; i < atomic_load(&c.nts) && i < MAX_THREADS; i++)
+			free(c.ts[i]);
 		if (fo_interrupted())
 			return 130;
 		if (reqs == 0 && !c.json)

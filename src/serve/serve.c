@@ -820,13 +820,20 @@ cannot_listen:
 	}
 	fo_run_free(run);
 out:
+	/* shutdown(): out of LISTEN now, not when the kernel is done with
+	 * the pollers' last references (io_uring: some ms after exit), so a
+	 * server started again at once finds the port free */
 	if (sv.lfds) {
-		for (i = 1; i < sv.nlfds; i++)
+		for (i = 1; i < sv.nlfds; i++) {
+			shutdown(sv.lfds[i], SHUT_RDWR);
 			close(sv.lfds[i]);
+		}
 		free(sv.lfds);
 	}
-	if (sv.lfd >= 0)
+	if (sv.lfd >= 0) {
+		shutdown(sv.lfd, SHUT_RDWR);
 		close(sv.lfd);
+	}
 	free((char *)sv.reply);
 	free(sv.ok_keep);
 	free(sv.ok_close);

@@ -1,0 +1,3 @@
+module fanout/bench/peers/go
+
+go 1.19
