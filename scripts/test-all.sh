@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as `make test` runs it: the banned-function check,
 # then every test plain (io_uring where the kernel has it), the coroutine
-# and model tests again on epoll, everything under ASan+UBSan, under TSan,
+# and model tests again on epoll, everything under ASan+UBSan, the runtime,
+# serve and load under TSan,
 # the coroutine tests on the portable (ucontext) context switch, the aarch64
 # switch under qemu-user, and the parser fuzzer for 10 s. Ends
 # with one line adding up every run: "total: N passed, N failed, N skipped".
@@ -53,7 +54,7 @@ build build-asan SAN=address,undefined OPT=-O1 && suite asan+ubsan build-asan \
 WRAP="setarch $ARCH -R"
 build build-tsan SAN=thread OPT=-O1 && suite tsan build-tsan \
   TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:die_after_fork=0 FANOUT_SAN=tsan -- \
-  models coro ctx poller
+  models coro ctx poller serve load
 WRAP=""
 build build-portable CFLAGS="-O2 -g -DFO_CTX_PORTABLE" && suite portable-ctx build-portable -- ctx coro models
 
