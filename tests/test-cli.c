@@ -47,30 +47,8 @@ static void sleep_ms(long ms)
 		;
 }
 
-static bool has(const char *s, const char *needle)
-{
-	return s && strstr(s, needle) != NULL;
-}
 
-#define CHECK_HAS(s, needle)                                                           \
-	do {                                                                           \
-		const char *s_ = (s), *n_ = (needle);                                  \
-		if (!has(s_, n_)) {                                                    \
-			fprintf(stderr, "%s:%d: check failed: %s contains \"%s\"; it is:\n%s\n", \
-				__FILE__, __LINE__, #s, n_, s_ ? s_ : "(null)");       \
-			exit(1);                                                       \
-		}                                                                      \
-	} while (0)
 
-#define CHECK_LACKS(s, needle)                                                         \
-	do {                                                                           \
-		const char *s_ = (s), *n_ = (needle);                                  \
-		if (has(s_, n_)) {                                                     \
-			fprintf(stderr, "%s:%d: check failed: %s lacks \"%s\"; it is:\n%s\n", \
-				__FILE__, __LINE__, #s, n_, s_);                       \
-			exit(1);                                                       \
-		}                                                                      \
-	} while (0)
 
 static int count_char(const char *s, char c)
 {
@@ -551,7 +529,7 @@ TEST_T(cli_rtt_in_process, 30)
 	CHECK_LACKS(line, "failed");
 	CHECK(find_line(out, "ok", line, sizeof(line)));
 	CHECK(!strncmp(line, "ok=200/200 poller=", 18));
-	CHECK(has(line, "poller=io_uring") || has(line, "poller=epoll"));
+	CHECK(fo_test_has(line, "poller=io_uring") || fo_test_has(line, "poller=epoll"));
 	free(out);
 	free(err);
 }
@@ -944,7 +922,7 @@ static void thread_limit(bool one_arena)
 		unsetenv("MALLOC_ARENA_MAX");
 	spawn(&p, (rlim_t)600 << 20, args);
 	CHECK(finish(&p, 40000));
-	if (p.status != 0 || !has(p.err, "fanout: started "))
+	if (p.status != 0 || !fo_test_has(p.err, "fanout: started "))
 		fprintf(stderr, "exit %d; stdout:\n%s\nstderr:\n%s\n", p.status, p.out, p.err);
 	CHECK_EQ(p.status, 0);
 	/* the limit binds here: fewer threads than asked, and it says so */
@@ -1059,7 +1037,7 @@ TEST_T(cli_plot_svg, 30)
 	CHECK(stat(svg, &sb) == 0 && sb.st_size > 0);
 	text = read_file(svg);
 	CHECK(text != NULL);
-	CHECK(!strncmp(text, "<?xml", 5) || has(text, "<svg"));
+	CHECK(!strncmp(text, "<?xml", 5) || fo_test_has(text, "<svg"));
 	CHECK_HAS(text, "</svg>");
 	unlink(svg);
 	free(svg);

@@ -77,20 +77,7 @@ static const char *ns(const char *s)
 	return s ? s : "(null)";
 }
 
-static bool has(const char *s, const char *needle)
-{
-	return s && strstr(s, needle) != NULL;
-}
 
-#define CHECK_HAS(s, needle)                                                           \
-	do {                                                                           \
-		const char *s_ = (s), *n_ = (needle);                                  \
-		if (!has(s_, n_)) {                                                    \
-			fprintf(stderr, "%s:%d: check failed: %s contains \"%s\"; it is:\n%s\n", \
-				__FILE__, __LINE__, #s, n_, s_ ? s_ : "(null)");       \
-			exit(1);                                                       \
-		}                                                                      \
-	} while (0)
 
 static int count_char(const char *s, size_t len, char c)
 {
@@ -534,7 +521,7 @@ static long long stop_server(struct proc *p, int sig)
 	CHECK(alive(p));
 	CHECK(kill(p->pid, sig) == 0);
 	CHECK(finish(p, 15000 * scale()));
-	if (p->status != 0 || !has(p->out, "fanout serve: stopped: "))
+	if (p->status != 0 || !fo_test_has(p->out, "fanout serve: stopped: "))
 		fprintf(stderr, "after signal %d: exit %d; stdout:\n%s\nstderr:\n%s\n", sig, p->status, p->out,
 			p->err);
 	CHECK(p->exited);
@@ -1452,14 +1439,14 @@ static void idle_clients_closed(const char *model, const char *proto)
 	rd_init(&r);
 	send_str(fd, !strcmp(proto, "http") ? GET_CLOSE : "1\n");
 	if (!strcmp(proto, "http"))
-		CHECK(read_eof(fd, &r, 10000) && has(r.b, "HTTP/1.1 200 OK\r\n"));
+		CHECK(read_eof(fd, &r, 10000) && fo_test_has(r.b, "HTTP/1.1 200 OK\r\n"));
 	else
 		CHECK(read_lines(fd, &r, 1, 10000) && !strcmp(r.b, "hello world\n"));
 	rd_free(&r);
 	close(fd);
 	stop_server(&s, SIGTERM);
 	line = strstr(s.out, "stopped: ");
-	if (num_after(line, ", ") < 0 || !has(line, " closed idle"))
+	if (num_after(line, ", ") < 0 || !fo_test_has(line, " closed idle"))
 		fprintf(stderr, "%s\n", s.out);
 	CHECK_HAS(line, " closed idle");
 	proc_free(&s);
@@ -1492,7 +1479,7 @@ static void served_beside_idle(const char *model, const char *proto)
 		send_str(fd, http ? GET_CLOSE : "1\n");
 		/* 5 s: a quarter of the idle timeout */
 		if (http)
-			CHECK(read_eof(fd, &r, 5000) && has(r.b, "HTTP/1.1 200 OK\r\n") && has(r.b, "hello world\n"));
+			CHECK(read_eof(fd, &r, 5000) && fo_test_has(r.b, "HTTP/1.1 200 OK\r\n") && fo_test_has(r.b, "hello world\n"));
 		else
 			CHECK(read_lines(fd, &r, 1, 5000) && !strcmp(r.b, "hello world\n"));
 		rd_free(&r);
@@ -1566,7 +1553,7 @@ static void resets(const char *model, const char *proto)
 		rd_init(&r);
 		send_str(fd, http ? GET_CLOSE : "1\n");
 		if (http)
-			CHECK(read_eof(fd, &r, 10000) && has(r.b, "HTTP/1.1 200 OK\r\n"));
+			CHECK(read_eof(fd, &r, 10000) && fo_test_has(r.b, "HTTP/1.1 200 OK\r\n"));
 		else
 			CHECK(read_lines(fd, &r, 1, 10000) && !strcmp(r.b, "hello world\n"));
 		rd_free(&r);
@@ -1619,7 +1606,7 @@ STEST(serve_faults_reset_threads, 30)
 static void one_line_error(struct proc *p, int rc, const char *what, const char *n1, const char *n2)
 {
 	if (rc != 2 || *p->out || count_char(p->err, strlen(p->err), '\n') != 1 ||
-	    p->err[strlen(p->err) - 1] != '\n' || (n1 && !has(p->err, n1)) || (n2 && !has(p->err, n2))) {
+	    p->err[strlen(p->err) - 1] != '\n' || (n1 && !fo_test_has(p->err, n1)) || (n2 && !fo_test_has(p->err, n2))) {
 		fprintf(stderr, "%s: exit %d (want 2)\nstdout (want empty): [%s]\nstderr (want one line with '%s'%s%s%s): [%s]\n",
 			what, rc, p->out, n1 ? n1 : "", n2 ? ", '" : "", n2 ? n2 : "", n2 ? "'" : "", p->err);
 		exit(1);
@@ -2237,7 +2224,7 @@ STEST(load_starved_by_pool, 30)
 	start_server(&s, 0, "--model", "threads:2", NULL);
 	target_of(&s, target, sizeof(target));
 	rc = run_cli(&l, 15000, "load", "-c", "6", "-d", "500ms", target, NULL);
-	if (!has(l.out, "starved 4 of 6"))
+	if (!fo_test_has(l.out, "starved 4 of 6"))
 		fprintf(stderr, "load: exit %d\n%s\n%s\n", rc, ns(l.out), ns(l.err));
 	CHECK_HAS(l.out, "starved 4 of 6");
 	CHECK(rc == 0 || rc == 1);

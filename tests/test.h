@@ -53,6 +53,32 @@ void fo_test_register(const char *name, fo_test_fn fn, int timeout_s, const char
 		}                                                                      \
 	} while (0)
 
+/* Does s (NULL allowed) contain needle? */
+static inline bool fo_test_has(const char *s, const char *needle)
+{
+	return s && strstr(s, needle) != NULL;
+}
+
+#define CHECK_HAS(s, needle)                                                           \
+	do {                                                                           \
+		const char *s_ = (s), *n_ = (needle);                                  \
+		if (!fo_test_has(s_, n_)) {                                            \
+			fprintf(stderr, "%s:%d: check failed: %s contains \"%s\"; it is:\n%s\n", \
+				__FILE__, __LINE__, #s, n_, s_ ? s_ : "(null)");       \
+			exit(1);                                                       \
+		}                                                                      \
+	} while (0)
+
+#define CHECK_LACKS(s, needle)                                                         \
+	do {                                                                           \
+		const char *s_ = (s), *n_ = (needle);                                  \
+		if (fo_test_has(s_, n_)) {                                             \
+			fprintf(stderr, "%s:%d: check failed: %s lacks \"%s\"; it is:\n%s\n", \
+				__FILE__, __LINE__, #s, n_, s_);                       \
+			exit(1);                                                       \
+		}                                                                      \
+	} while (0)
+
 /* Which sanitizer the suite runs under: "", "asan" or "tsan" (FANOUT_SAN). */
 const char *fo_test_san(void);
 /* Skips the calling test (prints why; counts as passed-skipped). */
