@@ -31,21 +31,7 @@ static const char *bin(void)
 	return b && *b ? b : "build/fanout";
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
 
 
 
@@ -251,14 +237,14 @@ static void append(char **buf, size_t *len, const char *data, size_t n)
  */
 static bool finish(struct proc *p, long long limit_ms)
 {
-	long long end = now_ms() + limit_ms;
+	long long end = fo_test_now_ms() + limit_ms;
 	bool timed_out = false;
 	int st = 0;
 
 	while (p->out_fd >= 0 || p->err_fd >= 0) {
 		struct pollfd pf[2];
 		int n = 0, r, k;
-		long long left = end - now_ms();
+		long long left = end - fo_test_now_ms();
 
 		if (left <= 0) {
 			timed_out = true;
@@ -306,11 +292,11 @@ static bool finish(struct proc *p, long long limit_ms)
 			timed_out = true;
 			break;
 		}
-		if (now_ms() >= end) {
+		if (fo_test_now_ms() >= end) {
 			timed_out = true;
 			break;
 		}
-		sleep_ms(10);
+		fo_test_sleep_ms(10);
 	}
 	if (timed_out) {
 		kill(-p->pid, SIGKILL);
@@ -786,7 +772,7 @@ TEST_T(cli_failed_rows_exit_1, 30)
 static void interrupt_run(struct proc *p, const char *const *args, int sig, bool group, long long limit_ms)
 {
 	spawn(p, 0, args);
-	sleep_ms(300);
+	fo_test_sleep_ms(300);
 	CHECK(kill(group ? -p->pid : p->pid, sig) == 0);
 	if (!finish(p, limit_ms)) {
 		fprintf(stderr, "fanout did not stop within %lld ms of signal %d\n", limit_ms, sig);

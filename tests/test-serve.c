@@ -55,21 +55,7 @@ static long long scale(void)
 	return *fo_test_san() ? 3 : 1;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
 
 /* Never a NULL for %s. */
 static const char *ns(const char *s)
@@ -354,7 +340,7 @@ static int group_alive(pid_t pg)
  */
 static bool finish(struct proc *p, long long limit_ms)
 {
-	long long end = now_ms() + limit_ms;
+	long long end = fo_test_now_ms() + limit_ms;
 	int st = 0, left;
 	bool ok = true;
 
@@ -367,7 +353,7 @@ static bool finish(struct proc *p, long long limit_ms)
 			ok = false;
 			break;
 		}
-		if (now_ms() >= end) {
+		if (fo_test_now_ms() >= end) {
 			kill(-p->pid, SIGKILL);
 			kill(p->pid, SIGKILL);
 			waitpid(p->pid, &st, 0);
@@ -387,8 +373,8 @@ static bool finish(struct proc *p, long long limit_ms)
 		p->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 	}
 	/* what is left of the group: workers must end with their server */
-	for (end = now_ms() + 3000 * scale(); (left = group_alive(p->pid)) > 0 && now_ms() < end;)
-		sleep_ms(20);
+	for (end = fo_test_now_ms() + 3000 * scale(); (left = group_alive(p->pid)) > 0 && fo_test_now_ms() < end;)
+		fo_test_sleep_ms(20);
 	kill(-p->pid, SIGKILL);
 	kid_del(p->pid);
 	if (left > 0) {
@@ -445,8 +431,8 @@ static bool try_start_server_v(struct proc *p, rlim_t nofile, va_list ap)
 		argv[n++] = a;
 	argv[n] = NULL;
 	spawn_argv(p, nofile, argv);
-	end = now_ms() + 10000 * scale();
-	while (!strchr(p->out, '\n') && now_ms() < end)
+	end = fo_test_now_ms() + 10000 * scale();
+	while (!strchr(p->out, '\n') && fo_test_now_ms() < end)
 		if (!pump_out(p, 50))
 			break;
 	line = strstr(p->out, "fanout serve: listening on ");
@@ -611,7 +597,7 @@ static int rd_more(int fd, struct rd *r, long long end_ms)
 {
 	for (;;) {
 		struct pollfd pf = { fd, POLLIN, 0 };
-		long long left = end_ms - now_ms();
+		long long left = end_ms - fo_test_now_ms();
 		char buf[65536];
 		ssize_t n;
 
@@ -643,7 +629,7 @@ static int rd_more(int fd, struct rd *r, long long end_ms)
 /* Reads until there are n newlines (or EOF, or ms pass); true when there are. */
 static bool read_lines(int fd, struct rd *r, int n, long long ms)
 {
-	long long end = now_ms() + ms * scale();
+	long long end = fo_test_now_ms() + ms * scale();
 
 	while (count_char(r->b, r->len, '\n') < n)
 		if (rd_more(fd, r, end) <= 0)
@@ -654,7 +640,7 @@ static bool read_lines(int fd, struct rd *r, int n, long long ms)
 /* Reads until EOF or a reset (true), or until ms pass (false). */
 static bool read_eof(int fd, struct rd *r, long long ms)
 {
-	long long end = now_ms() + ms * scale();
+	long long end = fo_test_now_ms() + ms * scale();
 
 	while (rd_more(fd, r, end) > 0)
 		;
@@ -914,8 +900,8 @@ STEST(serve_line_big_burst, 30)
 		fcntl(fd, F_SETFL, O_NONBLOCK);
 		rd_init(&r);
 		/* send and read at once: neither side's buffers need to hold it all */
-		end = now_ms() + 20000 * scale();
-		while (r.len < want && now_ms() < end && !r.eof) {
+		end = fo_test_now_ms() + 20000 * scale();
+		while (r.len < want && fo_test_now_ms() < end && !r.eof) {
 			if (off < 2 * N) {
 				ssize_t w = send(fd, req + off, 2 * N - off, MSG_NOSIGNAL);
 
@@ -924,7 +910,7 @@ STEST(serve_line_big_burst, 30)
 				else
 					CHECK(errno == EAGAIN || errno == EINTR);
 			}
-			rd_more(fd, &r, now_ms() + 10);
+			rd_more(fd, &r, fo_test_now_ms() + 10);
 		}
 		if (r.len != want)
 			fprintf(stderr, "%s: %zu bytes of %zu sent; %zu of %zu bytes back\n", models[m], off,
@@ -1096,10 +1082,10 @@ STEST(serve_no_memory_per_connection, 60)
 
 		start_server(&s, 0, "--model", models[m], NULL);
 		sequential_clients(s.port, 300);
-		sleep_ms(200);
+		fo_test_sleep_ms(200);
 		before = group_rss_kb(s.pid);
 		sequential_clients(s.port, 3000);
-		sleep_ms(200);
+		fo_test_sleep_ms(200);
 		after = group_rss_kb(s.pid);
 		CHECK(before > 0 && after > 0);
 		fprintf(stderr, "%s: resident %ld KB after a warm-up, %ld KB after 3000 more connections\n",
@@ -1156,9 +1142,9 @@ static void http_model(const char *model, bool with_curl)
 	fd = cli(s.port);
 	rd_init(&r);
 	send_str(fd, "POST /x HTTP/1.1\r\nHost: t\r\nContent-Length: 7\r\n\r\nab");
-	sleep_ms(50);
+	fo_test_sleep_ms(50);
 	send_str(fd, "cde");
-	sleep_ms(50);
+	fo_test_sleep_ms(50);
 	send_str(fd, "fg" GET_CLOSE);
 	CHECK(read_eof(fd, &r, 10000));
 	close(fd);
@@ -1176,9 +1162,9 @@ static void http_model(const char *model, bool with_curl)
 	fd = cli(s.port);
 	rd_init(&r);
 	send_str(fd, "GET / HT");
-	sleep_ms(50);
+	fo_test_sleep_ms(50);
 	send_str(fd, "TP/1.1\r\nHost: t\r\nConn");
-	sleep_ms(50);
+	fo_test_sleep_ms(50);
 	send_str(fd, "ection: close\r\n\r\n");
 	CHECK(read_eof(fd, &r, 10000));
 	close(fd);
@@ -1335,8 +1321,8 @@ STEST(serve_http_long_pipeline, 30)
 		fd = cli(s.port);
 		fcntl(fd, F_SETFL, O_NONBLOCK);
 		rd_init(&r);
-		end = now_ms() + 20000 * scale();
-		while (!r.eof && now_ms() < end) {
+		end = fo_test_now_ms() + 20000 * scale();
+		while (!r.eof && fo_test_now_ms() < end) {
 			if (off < total) {
 				ssize_t w = send(fd, req + off, total - off, MSG_NOSIGNAL);
 
@@ -1345,7 +1331,7 @@ STEST(serve_http_long_pipeline, 30)
 				else
 					CHECK(errno == EAGAIN || errno == EINTR);
 			}
-			rd_more(fd, &r, now_ms() + 10);
+			rd_more(fd, &r, fo_test_now_ms() + 10);
 		}
 		close(fd);
 		CHECK(r.eof);
@@ -1416,12 +1402,12 @@ static void idle_clients_closed(const char *model, const char *proto)
 	if (!strcmp(proto, "http")) {
 		fd = cli(s.port);
 		rd_init(&r);
-		end = now_ms() + 20000 * scale();
-		while (sent < sizeof(trickle) - 1 && !r.eof && now_ms() < end) {
+		end = fo_test_now_ms() + 20000 * scale();
+		while (sent < sizeof(trickle) - 1 && !r.eof && fo_test_now_ms() < end) {
 			if (send(fd, trickle + sent, 1, MSG_NOSIGNAL) != 1)
 				break; /* closed under us */
 			sent++;
-			rd_more(fd, &r, now_ms() + 50);
+			rd_more(fd, &r, fo_test_now_ms() + 50);
 		}
 		if (!r.eof)
 			read_eof(fd, &r, 5000);
@@ -1521,17 +1507,17 @@ static void resets(const char *model, const char *proto)
 		fd = cli(s.port);
 		send_str(fd, http ? "GET / HT" : "abc");
 		if (k % 2)
-			sleep_ms(10); /* sometimes after the server read it */
+			fo_test_sleep_ms(10); /* sometimes after the server read it */
 		close_reset(fd);
 	}
 	/* many requests, no reading, then a reset: the server meets EPIPE/ECONNRESET mid-reply */
 	for (k = 0; k < 5; k++) {
-		long long end = now_ms() + 5000 * scale();
+		long long end = fo_test_now_ms() + 5000 * scale();
 		size_t off = 0;
 
 		fd = cli(s.port);
 		fcntl(fd, F_SETFL, O_NONBLOCK);
-		while (off < one * n && now_ms() < end) {
+		while (off < one * n && fo_test_now_ms() < end) {
 			ssize_t w = send(fd, flood + off, one * n - off, MSG_NOSIGNAL);
 
 			if (w > 0)
@@ -1541,7 +1527,7 @@ static void resets(const char *model, const char *proto)
 			else
 				CHECK(errno == EINTR);
 		}
-		sleep_ms(20);
+		fo_test_sleep_ms(20);
 		close_reset(fd);
 	}
 	/* connected, reset at once, before any byte */
@@ -1818,12 +1804,12 @@ static void open_many(int *fds, struct rd *rds, int n, int port)
 			CHECK(errno == EINPROGRESS);
 		rd_init(&rds[i]);
 	}
-	end = now_ms() + 10000 * scale();
+	end = fo_test_now_ms() + 10000 * scale();
 	for (i = 0; i < n; i++) {
 		struct pollfd pf = { fds[i], POLLOUT, 0 };
 		int err = 0;
 		socklen_t el = sizeof(err);
-		long long left = end - now_ms();
+		long long left = end - fo_test_now_ms();
 
 		if (poll(&pf, 1, left > 0 ? (int)left : 0) == 1 &&
 		    getsockopt(fds[i], SOL_SOCKET, SO_ERROR, &err, &el) == 0 && err == 0)
@@ -1839,12 +1825,12 @@ static void open_many(int *fds, struct rd *rds, int n, int port)
 /* A new client gets its reply (retrying while the server frees descriptors). */
 static void new_client_served(struct proc *s)
 {
-	long long end = now_ms() + 15000 * scale();
+	long long end = fo_test_now_ms() + 15000 * scale();
 	struct rd r;
 	int fd = -1;
 
 	rd_init(&r);
-	while (now_ms() < end) {
+	while (fo_test_now_ms() < end) {
 		fd = cli(s->port);
 		send_str(fd, "1\n");
 		if (read_lines(fd, &r, 1, 2000))
@@ -1890,17 +1876,17 @@ static int collect(const int *fds, bool *replied, struct rd *rds, int from, int 
 static int collect_until_quiet(const int *fds, bool *replied, struct rd *rds, int from, int to, long long quiet_ms,
 			       long long limit_ms)
 {
-	long long end = now_ms() + limit_ms, last = now_ms();
+	long long end = fo_test_now_ms() + limit_ms, last = fo_test_now_ms();
 	int total = 0;
 
-	while (now_ms() < end && now_ms() - last < quiet_ms) {
+	while (fo_test_now_ms() < end && fo_test_now_ms() - last < quiet_ms) {
 		int n = collect(fds, replied, rds, from, to);
 
 		if (n) {
 			total += n;
-			last = now_ms();
+			last = fo_test_now_ms();
 		}
-		sleep_ms(20);
+		fo_test_sleep_ms(20);
 	}
 	return total;
 }
@@ -1930,7 +1916,7 @@ STEST(serve_out_of_descriptors, 40)
 	 * while they start is serve_flood_at_startup's business.
 	 */
 	want = coro_workers(s.out);
-	for (end = now_ms() + 10000 * scale(); now_ms() < end; sleep_ms(10))
+	for (end = fo_test_now_ms() + 10000 * scale(); fo_test_now_ms() < end; fo_test_sleep_ms(10))
 		if ((have = count_listeners(s.port)) >= want || have < 0)
 			break;
 	if (have >= 0 && have < want)
@@ -2275,7 +2261,7 @@ STEST(load_interrupted, 30)
 
 		spawn_argv(&l, 0, argv);
 	}
-	sleep_ms(500);
+	fo_test_sleep_ms(500);
 	CHECK(kill(l.pid, SIGINT) == 0);
 	CHECK(finish(&l, 10000 * scale()));
 	if (l.status != 130)

@@ -7,10 +7,12 @@
 #ifndef FO_TEST_H
 #define FO_TEST_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 typedef void (*fo_test_fn)(void);
 
@@ -52,6 +54,24 @@ void fo_test_register(const char *name, fo_test_fn fn, int timeout_s, const char
 			exit(1);                                                       \
 		}                                                                      \
 	} while (0)
+
+/* Monotonic milliseconds, and a sleep that survives signals: for deadlines
+ * in tests (which never assert on speed). */
+static inline long long fo_test_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static inline void fo_test_sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
 
 /* Does s (NULL allowed) contain needle? */
 static inline bool fo_test_has(const char *s, const char *needle)
