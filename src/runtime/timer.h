@@ -5,10 +5,11 @@
  * Most timers of a run are "now + the same duration", so deadlines mostly
  * arrive in order: those go to a FIFO ring (O(1) in and out, read in
  * sequence). The rest go to a 4-ary min-heap (a node's four children share
- * one or two cache lines). Cancel is lazy: an entry carries the sequence
- * number of the wait that made it, and the owner ignores entries whose wait
- * is over. So the heap never needs a back index in the task, and cancel
- * costs nothing.
+ * one or two cache lines). Cancel is lazy: entries are never removed
+ * early; their owner tells a stale one from a live one (the scheduler keeps
+ * the deadline of each task's one live entry; seq is there for owners that
+ * prefer a sequence number). So the heap never needs a back index in the
+ * task, and cancel costs nothing.
  */
 #ifndef FO_TIMER_H
 #define FO_TIMER_H
