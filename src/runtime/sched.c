@@ -1009,8 +1009,31 @@ static void guard_handler_remove(void *alt)
 }
 #endif
 
+/*
+ * Every scheduler is set up (its poller made, which takes a descriptor)
+ * before any of them runs a task: a server's first acceptor cannot use up
+ * the descriptors the other schedulers still need.
+ */
+struct start_gate {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int ready; /* schedulers done setting up, whether they could or not */
+	bool go;
+};
+
+static void gate_ready_and_wait(struct start_gate *g, bool wait)
+{
+	pthread_mutex_lock(&g->lock);
+	g->ready++;
+	pthread_cond_broadcast(&g->cond);
+	while (wait && !g->go)
+		pthread_cond_wait(&g->cond, &g->lock);
+	pthread_mutex_unlock(&g->lock);
+}
+
 struct thread_arg {
 	pthread_t thread; /* not in the sched: sched_init clears that */
+	struct start_gate *gate;
 	struct fo__sched *s;
 	struct fo__runctl *rc;
 	size_t stack, cap, share;
@@ -1036,6 +1059,7 @@ static void *thread_main(void *p)
 	struct thread_arg *a = p;
 	int err = sched_init(a->s, a->rc, a->stack, a->cap, a->share);
 
+	gate_ready_and_wait(a->gate, err == 0);
 	if (err < 0) {
 		/* the other schedulers take this one's share */
 		if (!a->rc->o->quiet)
@@ -1073,6 +1097,7 @@ int fo__coro_run(struct fo__runctl *rc, int nthreads, struct fo_run_stats *st)
 {
 	struct fo__sched *ss;
 	struct thread_arg *args;
+	struct start_gate gate = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, false };
 	size_t stack = stack_size_for(rc->o), cap = 0, share;
 	int i, started = 0, err = 0;
 	static atomic_int slot_base;
@@ -1107,6 +1132,7 @@ int fo__coro_run(struct fo__runctl *rc, int nthreads, struct fo_run_stats *st)
 		args[i].s = &ss[i];
 		args[i].slot = (base + i) % FO__MAX_SCHED;
 		args[i].worker = i;
+		args[i].gate = &gate;
 		args[i].rc = rc;
 		args[i].stack = stack;
 		args[i].cap = cap;
@@ -1123,6 +1149,13 @@ int fo__coro_run(struct fo__runctl *rc, int nthreads, struct fo_run_stats *st)
 		}
 	}
 	started = i;
+	/* the others are set up (or could not be): now everyone runs */
+	pthread_mutex_lock(&gate.lock);
+	while (gate.ready < started - 1)
+		pthread_cond_wait(&gate.cond, &gate.lock);
+	gate.go = true;
+	pthread_cond_broadcast(&gate.cond);
+	pthread_mutex_unlock(&gate.lock);
 	sched_main(&ss[0], base, 0);
 	for (i = 1; i < started; i++)
 		pthread_join(args[i].thread, NULL);
