@@ -298,8 +298,11 @@ static void read_err(struct proc *p)
 	p->err[r > 0 ? r : 0] = 0;
 }
 
-/* Live processes (not zombies) in process group pg, from /proc. */
-static int group_alive(pid_t pg)
+/*
+ * The live processes (not zombies) of process group pg, from /proc: up to
+ * max pids into pids; returns how many there are.
+ */
+static int group_pids(pid_t pg, pid_t *pids, int max)
 {
 	DIR *d = opendir("/proc");
 	struct dirent *de;
@@ -325,11 +328,19 @@ static int group_alive(pid_t pg)
 		buf[r] = 0;
 		rp = strrchr(buf, ')');
 		if (rp && sscanf(rp + 1, " %c %*d %d", &state, &pgrp) == 2 && pgrp == pg && state != 'Z' &&
-		    state != 'X')
+		    state != 'X') {
+			if (n < max)
+				pids[n] = (pid_t)strtol(de->d_name, NULL, 10);
 			n++;
+		}
 	}
 	closedir(d);
 	return n;
+}
+
+static int group_alive(pid_t pg)
+{
+	return group_pids(pg, NULL, 0);
 }
 
 /*
@@ -1003,33 +1014,15 @@ STEST(serve_line_ipv6, 30)
 /* Resident memory of process group pg (the server and any workers), in KB. */
 static long group_rss_kb(pid_t pg)
 {
-	DIR *d = opendir("/proc");
-	struct dirent *de;
+	pid_t pids[256];
+	int n = group_pids(pg, pids, 256), i;
 	long sum = 0;
 
-	if (!d)
-		return -1;
-	while ((de = readdir(d))) {
-		char path[300], buf[512], *rp;
+	for (i = 0; i < n && i < 256; i++) {
+		char path[64], buf[256];
 		FILE *f;
-		int fd, pgrp;
-		ssize_t r;
 
-		if (!isdigit((unsigned char)de->d_name[0]))
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		r = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (r <= 0)
-			continue;
-		buf[r] = 0;
-		rp = strrchr(buf, ')');
-		if (!rp || sscanf(rp + 1, " %*c %*d %d", &pgrp) != 1 || pgrp != pg)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/status", de->d_name);
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)pids[i]);
 		f = fopen(path, "re");
 		if (!f)
 			continue;
@@ -1041,7 +1034,6 @@ static long group_rss_kb(pid_t pg)
 		}
 		fclose(f);
 	}
-	closedir(d);
 	return sum;
 }
 
