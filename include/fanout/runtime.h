@@ -79,6 +79,21 @@ int fo_sleep(int64_t ns);
  */
 int fo_wait_fd(int fd, int events, int64_t deadline);
 
+/*
+ * recv(2) and send(2) on a socket, waiting as fo_wait_fd() would while
+ * nothing can move: fo_recv returns the bytes read (0 at end of stream),
+ * fo_send the bytes sent (at least one; maybe fewer than len), or a
+ * negative errno: -ETIMEDOUT past the deadline, -ECANCELED, or the
+ * socket's error. send never raises SIGPIPE (-EPIPE instead).
+ * Under coroutines on io_uring the kernel does the IO when the socket is
+ * ready (no try that fails with EAGAIN, no readiness wait of its own): buf
+ * must then be memory that stays put while the task waits, which a
+ * coroutine's stack is not, so a buf on the stack takes the other way
+ * (try, wait for readiness, retry). Everywhere else: that other way.
+ */
+ssize_t fo_recv(int fd, void *buf, size_t len, int64_t deadline);
+ssize_t fo_send(int fd, const void *buf, size_t len, int64_t deadline);
+
 /* Lets other ready tasks run (a no-op outside coroutines). */
 void fo_yield(void);
 

@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "fanout/runtime.h"
 
@@ -101,6 +102,7 @@ static inline void fo__set_worker(size_t w)
 int fo__coro_sleep_until(int64_t deadline);
 int fo__coro_wait_fd(int fd, int events, int64_t deadline);
 void fo__coro_yield(void);
+ssize_t fo__coro_io(bool send, int fd, void *buf, size_t len, int64_t deadline);
 int64_t fo__coro_deadline(void);
 bool fo__coro_cancelled(void);
 fo_task *fo__coro_spawn(fo_task_fn fn, void *arg, bool detached);

@@ -6,11 +6,17 @@
  * timeout SQE and no kernel timer per task). Disarm queues a POLL_REMOVE;
  * the removed poll's own completion (-ECANCELED, or a readiness that won
  * the race) is reported later, which frees the key.
+ *
+ * It also does the IO itself where asked (recv, send): the kernel reads
+ * into the caller's buffer when data comes, so a read costs no system call
+ * of its own and never returns EAGAIN; one io_uring_enter carries every
+ * connection's operations of a loop turn.
  */
 #include <errno.h>
 #include <liburing.h>
 #include <poll.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 
 #include "fanout/runtime.h"
 #include "poller.h"
@@ -81,6 +87,28 @@ static int ur_arm(struct fo__poller *p, int fd, int events, uint64_t key)
 	return 0;
 }
 
+static int ur_recv(struct fo__poller *p, int fd, void *buf, unsigned len, uint64_t key)
+{
+	struct io_uring_sqe *sqe = get_sqe(p->impl);
+
+	if (!sqe)
+		return -EBUSY;
+	io_uring_prep_recv(sqe, fd, buf, len, 0);
+	io_uring_sqe_set_data64(sqe, key);
+	return 0;
+}
+
+static int ur_send(struct fo__poller *p, int fd, const void *buf, unsigned len, uint64_t key)
+{
+	struct io_uring_sqe *sqe = get_sqe(p->impl);
+
+	if (!sqe)
+		return -EBUSY;
+	io_uring_prep_send(sqe, fd, buf, len, MSG_NOSIGNAL);
+	io_uring_sqe_set_data64(sqe, key);
+	return 0;
+}
+
 static int ur_disarm(struct fo__poller *p, int fd, uint64_t key)
 {
 	struct io_uring_sqe *sqe = get_sqe(p->impl);
@@ -88,7 +116,10 @@ static int ur_disarm(struct fo__poller *p, int fd, uint64_t key)
 	(void)fd;
 	if (!sqe)
 		return -EBUSY;
-	io_uring_prep_poll_remove(sqe, key);
+	if (key & FO__PK_IO)
+		io_uring_prep_cancel64(sqe, key, 0);
+	else
+		io_uring_prep_poll_remove(sqe, key);
 	io_uring_sqe_set_data64(sqe, FO__PK_IGNORE);
 	return 0;
 }
@@ -125,7 +156,9 @@ static int ur_wait(struct fo__poller *p, int64_t deadline, struct fo__poll_ev *o
 		seen++;
 		if (key == FO__PK_IGNORE)
 			continue;
-		if (res < 0) {
+		if ((key & FO__PK_IO) && key < FO__PK_INTR) {
+			rev = res;
+		} else if (res < 0) {
 			rev = res;
 		} else {
 			if (res & (POLLERR | POLLHUP | POLLNVAL))
@@ -150,5 +183,7 @@ const struct fo__poller_ops fo__poll_uring_ops = {
 	.release = ur_release,
 	.arm = ur_arm,
 	.disarm = ur_disarm,
+	.recv = ur_recv,
+	.send = ur_send,
 	.wait = ur_wait,
 };

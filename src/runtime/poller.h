@@ -16,6 +16,9 @@
 #define FO__PK_IGNORE 0
 #define FO__PK_WAKE   (UINT64_MAX)
 #define FO__PK_INTR   (UINT64_MAX - 1)
+/* Set in the key of a completion-based IO operation (recv, send): its event
+ * carries the operation's result (bytes or a negative errno), not readiness. */
+#define FO__PK_IO     (UINT64_C(1) << 62)
 
 struct fo__poll_ev {
 	uint64_t key;
@@ -35,6 +38,16 @@ struct fo__poller_ops {
 	void (*release)(struct fo__poller *p);
 	int (*arm)(struct fo__poller *p, int fd, int events, uint64_t key);
 	int (*disarm)(struct fo__poller *p, int fd, uint64_t key);
+	/*
+	 * Completion-based IO, NULL where the backend has none (epoll): starts
+	 * a recv or a send of len bytes at buf on socket fd; key has FO__PK_IO
+	 * set. Its one event comes from wait() with revents = the result.
+	 * buf must stay valid until that event: disarm(key) only requests a
+	 * cancel, and the event still comes (-ECANCELED, or the bytes moved if
+	 * the operation won the race).
+	 */
+	int (*recv)(struct fo__poller *p, int fd, void *buf, unsigned len, uint64_t key);
+	int (*send)(struct fo__poller *p, int fd, const void *buf, unsigned len, uint64_t key);
 	/* deadline: 0 = do not block, INT64_MAX = no deadline */
 	int (*wait)(struct fo__poller *p, int64_t deadline, struct fo__poll_ev *evs, int max);
 };

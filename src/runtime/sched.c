@@ -103,6 +103,8 @@ struct wait_rec {
 	uint64_t seq;
 	int fd;
 	uint32_t next_free;
+	bool io;               /* a recv or send the kernel does (FO__PK_IO) */
+	int abort_res;         /* io: cancelled; what the task gets unless the IO won */
 };
 
 struct slab {
@@ -358,7 +360,7 @@ static void rec_put(struct fo__sched *s, uint32_t i)
 /* Ends t's current wait early (timer, cancel): drops its fd registration. */
 static void wait_abort(struct fo__sched *s, struct fo__task *t)
 {
-	if (t->rec) {
+	if (t->rec && !s->recs[t->rec - 1].io) {
 		uint32_t i = t->rec - 1;
 
 		t->rec = 0;
@@ -368,6 +370,28 @@ static void wait_abort(struct fo__sched *s, struct fo__task *t)
 		else
 			rec_put(s, i);
 	}
+}
+
+/*
+ * Ends t's wait early (its timer, a cancel) with res. An IO wait cannot end
+ * before the kernel lets go of the task's buffer: the operation is
+ * cancelled and the task stays parked until the operation's own completion
+ * comes, which then ends the wait (with the bytes moved, if the IO won).
+ */
+static void end_wait(struct fo__sched *s, struct fo__task *t, int res)
+{
+	struct wait_rec *r = t->rec ? &s->recs[t->rec - 1] : NULL;
+
+	if (r && r->io) {
+		if (!r->abort_res) {
+			r->abort_res = res;
+			s->poller.ops->disarm(&s->poller, r->fd, (uint64_t)t->rec | FO__PK_IO);
+		}
+		t->wait_dl = FO_NEVER;
+		return;
+	}
+	wait_abort(s, t);
+	make_ready(s, t, res);
 }
 
 /* ---- stacks ---------------------------------------------------------------- */
@@ -523,12 +547,62 @@ int fo__coro_wait_fd(int fd, int events, int64_t deadline)
 	s->recs[i].task = t;
 	s->recs[i].seq = t->seq;
 	s->recs[i].fd = fd;
+	s->recs[i].io = false;
+	s->recs[i].abort_res = 0;
 	t->rec = i + 1;
 	if (arm_timer(s, t, deadline) < 0) {
 		wait_abort(s, t);
 		return -ENOMEM;
 	}
 	t->timeout_res = tmo;
+	return park(s, t);
+}
+
+/*
+ * recv or send done by the kernel (io_uring): the task parks until the
+ * operation completes. Returns -ENOTSUP, before doing anything, where that
+ * cannot be: no completion-based backend, or buf on the shared stack (the
+ * kernel would write into whichever task is on it then).
+ */
+ssize_t fo__coro_io(bool send, int fd, void *buf, size_t len, int64_t deadline)
+{
+	struct fo__task *t = fo__cur.task;
+	struct fo__sched *s = t->sched;
+	const struct fo__poller_ops *ops = s->poller.ops;
+	uint32_t i;
+	int tmo, err;
+
+	if (!ops->recv || ((char *)buf + len > s->stack_lo - 4096 && (char *)buf < s->stack_hi))
+		return -ENOTSUP;
+	if (task_stopped(s, t))
+		return -ECANCELED;
+	if (len > INT32_MAX)
+		len = INT32_MAX;
+	deadline = wait_deadline(t, deadline, &tmo, -ETIMEDOUT);
+	if (deadline <= fo_now())
+		return tmo;
+	i = rec_get(s);
+	if (i == UINT32_MAX)
+		return -ENOMEM;
+	if (send)
+		err = ops->send(&s->poller, fd, buf, (unsigned)len, ((uint64_t)i + 1) | FO__PK_IO);
+	else
+		err = ops->recv(&s->poller, fd, buf, (unsigned)len, ((uint64_t)i + 1) | FO__PK_IO);
+	if (err < 0) {
+		s->recs[i].next_free = s->rec_free;
+		s->rec_free = i + 1;
+		return err;
+	}
+	s->npending++;
+	s->recs[i].task = t;
+	s->recs[i].seq = t->seq;
+	s->recs[i].fd = fd;
+	s->recs[i].io = true;
+	s->recs[i].abort_res = 0;
+	t->rec = i + 1;
+	t->timeout_res = tmo;
+	if (arm_timer(s, t, deadline) < 0)
+		end_wait(s, t, -ENOMEM);
 	return park(s, t);
 }
 
@@ -576,10 +650,8 @@ fo_task *fo__coro_spawn(fo_task_fn fn, void *arg, bool detached)
 static void task_cancel(struct fo__sched *s, struct fo__task *t)
 {
 	t->cancelled = true;
-	if (t->state == T_PARKED) {
-		wait_abort(s, t);
-		make_ready(s, t, -ECANCELED);
-	}
+	if (t->state == T_PARKED)
+		end_wait(s, t, -ECANCELED);
 }
 
 void fo__coro_cancel(fo_task *h)
@@ -739,6 +811,8 @@ static void on_events(struct fo__sched *s, int n)
 			on_interrupt(s);
 			continue;
 		}
+		if (key != FO__PK_WAKE)
+			key &= ~FO__PK_IO;
 		if (key == FO__PK_IGNORE || key > s->nrecs)
 			continue;
 		r = &s->recs[key - 1];
@@ -750,6 +824,8 @@ static void on_events(struct fo__sched *s, int n)
 		}
 		if (r->seq != t->seq || t->state != T_PARKED)
 			continue; /* NEEDSWORK: cannot happen; assert in debug builds */
+		if (r->io && r->abort_res && rev < 0)
+			rev = r->abort_res; /* cancelled: timed out, or the task was */
 		t->rec = 0;
 		rec_put(s, (uint32_t)(key - 1));
 		make_ready(s, t, rev);
@@ -770,14 +846,11 @@ static void on_timers(struct fo__sched *s)
 			continue; /* that wait ended otherwise */
 		if (t->wait_dl > s->now) {
 			/* the task waits on with a later deadline: re-arm */
-			if (arm_timer(s, t, t->wait_dl) < 0) {
-				wait_abort(s, t);
-				make_ready(s, t, -ENOMEM);
-			}
+			if (arm_timer(s, t, t->wait_dl) < 0)
+				end_wait(s, t, -ENOMEM);
 			continue;
 		}
-		wait_abort(s, t);
-		make_ready(s, t, t->timeout_res);
+		end_wait(s, t, t->timeout_res);
 	}
 }
 

@@ -6,6 +6,7 @@
  * fo_interrupt() and fo_cancel() wake a blocked thread at once.
  */
 #include <errno.h>
+#include <sys/socket.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -170,6 +171,54 @@ int fo_wait_fd(int fd, int events, int64_t deadline)
 	if (td < deadline)
 		return block(fd, events, td, -ETIMEDOUT);
 	return block(fd, events, deadline, -ETIMEDOUT);
+}
+
+ssize_t fo_recv(int fd, void *buf, size_t len, int64_t deadline)
+{
+	if (fo__cur.task) {
+		ssize_t n = fo__coro_io(false, fd, buf, len, deadline);
+
+		if (n != -ENOTSUP)
+			return n;
+	}
+	for (;;) {
+		ssize_t n = recv(fd, buf, len, MSG_DONTWAIT);
+		int r;
+
+		if (n >= 0)
+			return n;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN)
+			return -errno;
+		r = fo_wait_fd(fd, FO_READ, deadline);
+		if (r < 0)
+			return r;
+	}
+}
+
+ssize_t fo_send(int fd, const void *buf, size_t len, int64_t deadline)
+{
+	if (fo__cur.task) {
+		ssize_t n = fo__coro_io(true, fd, (void *)buf, len, deadline);
+
+		if (n != -ENOTSUP)
+			return n;
+	}
+	for (;;) {
+		ssize_t n = send(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		int r;
+
+		if (n >= 0)
+			return n;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN)
+			return -errno;
+		r = fo_wait_fd(fd, FO_WRITE, deadline);
+		if (r < 0)
+			return r;
+	}
 }
 
 void fo_yield(void)

@@ -50,6 +50,10 @@
 #include "serve.h"
 
 #define RBUF 16384
+#define LINE_RBUF 512
+#ifndef FO_SERVE_SYSCALL_SEND
+#define FO_SERVE_SYSCALL_SEND 0
+#endif
 
 /* The per-thread reply buffer: 64 KB, or room for two of the longest
  * response when --reply is big (set once at start). */
@@ -167,6 +171,21 @@ static int send_all(struct srv *sv, int fd, const char *data, size_t len)
 	return ret;
 }
 
+/* Sends from memory that stays put while the task waits (not the thread's
+ * buffers): on io_uring the kernel sends it, no system call of its own. */
+static int send_whole(struct srv *sv, const int fd, const char *data, size_t len)
+{
+	while (len) {
+		ssize_t w = fo_send(fd, data, len, fo_now() + sv->idle);
+
+		if (w < 0)
+			return (int)w;
+		data += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
 /* ---- reading ---------------------------------------------------------------- */
 
 /* Reads into buf; waits while there is nothing. Returns bytes, 0 at EOF,
@@ -193,32 +212,46 @@ static ssize_t recv_wait(int fd, char *buf, size_t cap, int64_t deadline)
 
 static void serve_line(struct srv *sv, int fd)
 {
+	/* A buffer of the connection's own: on io_uring the kernel reads into
+	 * it while the task waits, when the thread's rbuf may be another's. */
+	char *buf = malloc(LINE_RBUF);
+
+	if (!buf)
+		return;
 	for (;;) {
-		ssize_t n = recv_wait(fd, rbuf, RBUF, fo_now() + sv->idle);
+		ssize_t n = fo_recv(fd, buf, LINE_RBUF, fo_now() + sv->idle);
 		size_t k = 0, i, out = 0;
 
 		if (n <= 0) {
 			if (n == -ETIMEDOUT)
 				atomic_fetch_add(&sv->c->idle_closed, 1);
-			return;
+			break;
 		}
 		for (i = 0; i < (size_t)n; i++)
-			k += rbuf[i] == '\n';
+			k += buf[i] == '\n';
 		if (k == 0)
 			k = 1; /* one read's worth */
 		atomic_fetch_add_explicit(&sv->c->reqs, (long long)k, memory_order_relaxed);
+		if (k == 1 && !FO_SERVE_SYSCALL_SEND) {
+			/* the common case: the reply as it is (it stays put) */
+			if (send_whole(sv, fd, sv->reply, sv->reply_len) < 0)
+				break;
+			continue;
+		}
 		while (k--) {
 			if (out + sv->reply_len > WBUF) {
 				if (send_all(sv, fd, wbuf, out) < 0)
-					return;
+					goto out;
 				out = 0;
 			}
 			memcpy(wbuf + out, sv->reply, sv->reply_len);
 			out += sv->reply_len;
 		}
 		if (out && send_all(sv, fd, wbuf, out) < 0)
-			return;
+			break;
 	}
+out:
+	free(buf);
 }
 
 /* ---- http -------------------------------------------------------------------- */

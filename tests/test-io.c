@@ -1,0 +1,423 @@
+/*
+ * fo_recv and fo_send: the same calls under every model; and, for the
+ * completion-based way (coroutines on io_uring, where the kernel writes
+ * into the caller's buffer while the task waits), that a wait which ends
+ * early never leaves the kernel holding the buffer and never loses bytes.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "fanout/runtime.h"
+#include "test.h"
+
+static const char *const io_models[] = {
+	"sequential", "threads:4", "processes:2", "blended:2x2", "loop", "coro:2",
+};
+#define NIO (sizeof(io_models) / sizeof(io_models[0]))
+
+static struct fo_run *run(const char *model, size_t n, fo_job_fn fn, void *arg)
+{
+	struct fo_run_opts o;
+	struct fo_run *r;
+	char err[256];
+	int e = 0;
+
+	memset(&o, 0, sizeof(o));
+	CHECK_EQ(fo_model_parse(model, &o.model, err, sizeof(err)), 0);
+	o.ntasks = n;
+	o.fn = fn;
+	o.arg = arg;
+	o.keep_results = true;
+	o.quiet = true;
+	r = fo_run(&o, &e);
+	CHECK(r != NULL);
+	return r;
+}
+
+static void all_ok(struct fo_run *r, const char *model)
+{
+	const struct fo_run_stats *st = fo_run_stats(r);
+	size_t i;
+
+	for (i = 0; i < st->ntasks; i++) {
+		const struct fo_result *res = fo_run_result(r, i);
+
+		if (res->status != FO_OK)
+			fprintf(stderr, "%s: task %zu: %s\n", model, i, res->error ? res->error : "?");
+		CHECK_EQ(res->status, FO_OK);
+	}
+}
+
+static int pair(int sv[2])
+{
+	return socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv);
+}
+
+/* ---- round trip, heap and stack buffers, end of stream ------------------------ */
+
+static int echo_task(struct fo_job *job, void *arg)
+{
+	char *heap = malloc(64), stackbuf[64];
+	int sv[2], ret = -EIO;
+	ssize_t n;
+
+	(void)arg;
+	if (!heap || pair(sv) < 0)
+		goto out;
+	memcpy(heap, "ping", 4);
+	/* heap to heap: the completion-based way under coroutines on io_uring */
+	if (fo_send(sv[0], heap, 4, fo_now() + FO_SEC) != 4)
+		goto close;
+	memset(heap, 0, 64);
+	n = fo_recv(sv[1], heap, 64, fo_now() + FO_SEC);
+	if (n != 4 || memcmp(heap, "ping", 4))
+		goto close;
+	/* a buffer on the (shared) stack takes the readiness way */
+	if (fo_send(sv[1], "pong", 4, fo_now() + FO_SEC) != 4)
+		goto close;
+	n = fo_recv(sv[0], stackbuf, sizeof(stackbuf), fo_now() + FO_SEC);
+	if (n != 4 || memcmp(stackbuf, "pong", 4))
+		goto close;
+	/* nothing there: waits, then times out */
+	n = fo_recv(sv[0], heap, 64, fo_now() + 5 * FO_MSEC);
+	if (n != -ETIMEDOUT) {
+		fo_job_errorf(job, "recv on an empty socket: %zd", n);
+		goto close;
+	}
+	/* the peer closes: end of stream */
+	close(sv[1]);
+	sv[1] = -1;
+	n = fo_recv(sv[0], heap, 64, fo_now() + FO_SEC);
+	if (n != 0)
+		goto close;
+	/* and sending to a closed peer is -EPIPE, not SIGPIPE */
+	n = fo_send(sv[0], heap, 4, fo_now() + FO_SEC);
+	if (n != -EPIPE) {
+		fo_job_errorf(job, "send to a closed peer: %zd", n);
+		goto close;
+	}
+	ret = 0;
+close:
+	close(sv[0]);
+	if (sv[1] >= 0)
+		close(sv[1]);
+out:
+	free(heap);
+	return ret;
+}
+
+TEST(io_recv_send_every_model)
+{
+	size_t m;
+
+	for (m = 0; m < NIO; m++) {
+		struct fo_run *r = run(io_models[m], 8, echo_task, NULL);
+
+		all_ok(r, io_models[m]);
+		fo_run_free(r);
+	}
+}
+
+/* ---- a send bigger than the socket takes: partial sends, then the rest ---------- */
+
+#define BIG (4 << 20)
+
+struct big {
+	int fd;
+	char *buf;
+	size_t got;
+};
+
+static int big_reader(void *arg)
+{
+	struct big *b = arg;
+
+	while (b->got < BIG) {
+		ssize_t n = fo_recv(b->fd, b->buf + b->got, BIG - b->got, fo_now() + 5 * FO_SEC);
+
+		if (n <= 0)
+			return (int)n;
+		b->got += (size_t)n;
+	}
+	return 0;
+}
+
+static int big_task(struct fo_job *job, void *arg)
+{
+	/* not on the stack: the reader may not point into a parked task's */
+	struct big *bp = calloc(1, sizeof(*bp)), b0 = { 0 };
+	char *out = malloc(BIG);
+	size_t sent = 0, i;
+	fo_task *rd;
+	int sv[2], ret = -EIO, rr = -1;
+
+	(void)arg;
+	if (!bp)
+		return -ENOMEM;
+	b0.buf = malloc(BIG);
+	*bp = b0;
+	if (!out || !bp->buf || pair(sv) < 0)
+		goto out;
+	for (i = 0; i < BIG; i++)
+		out[i] = (char)(i * 7 + 3);
+	bp->fd = sv[1];
+	rd = fo_spawn(big_reader, bp);
+	if (!rd)
+		goto close;
+	while (sent < BIG) {
+		ssize_t n = fo_send(sv[0], out + sent, BIG - sent, fo_now() + 5 * FO_SEC);
+
+		if (n <= 0)
+			break;
+		sent += (size_t)n;
+	}
+	fo_join(rd, &rr);
+	if (sent == BIG && rr == 0 && bp->got == BIG && !memcmp(out, bp->buf, BIG))
+		ret = 0;
+	else
+		fo_job_errorf(job, "sent %zu, read %zu, reader %d", sent, bp->got, rr);
+close:
+	close(sv[0]);
+	close(sv[1]);
+out:
+	free(out);
+	free(bp->buf);
+	free(bp);
+	return ret;
+}
+
+TEST(io_big_send_every_model)
+{
+	size_t m;
+
+	for (m = 0; m < NIO; m++) {
+		struct fo_run *r = run(io_models[m], 2, big_task, NULL);
+
+		all_ok(r, io_models[m]);
+		fo_run_free(r);
+	}
+}
+
+/* ---- a wait that ends early lets go of the buffer, and loses nothing ------------ */
+
+struct racer {
+	int fd;
+	int64_t delay;
+};
+
+static int late_writer(void *arg)
+{
+	struct racer *w = arg;
+
+	fo_sleep(w->delay);
+	return send(w->fd, "z", 1, MSG_NOSIGNAL) == 1 ? 0 : -errno;
+}
+
+/*
+ * The byte is sent near the reader's deadline, on either side of it. A
+ * timed-out recv must leave the byte in the socket, and the buffer
+ * untouched from then on; a recv that got it reports it.
+ */
+static int race_task(struct fo_job *job, void *arg)
+{
+	char *buf = malloc(16);
+	struct racer *w = malloc(sizeof(*w));
+	int sv[2], k, ret = -EIO, got = 0, timeouts = 0;
+
+	(void)arg;
+	if (!buf || !w || pair(sv) < 0)
+		goto out;
+	for (k = 0; k < 60; k++) {
+		fo_task *wt;
+		ssize_t n;
+
+		w->fd = sv[1];
+		w->delay = (int64_t)(k % 5) * 500 * FO_USEC;
+		wt = fo_spawn(late_writer, w);
+		if (!wt)
+			goto close;
+		buf[0] = 'a';
+		n = fo_recv(sv[0], buf, 16, fo_now() + 1 * FO_MSEC);
+		if (n == -ETIMEDOUT) {
+			timeouts++;
+			if (buf[0] != 'a')
+				goto bad; /* written into after it gave up */
+			fo_join(wt, NULL);
+			fo_sleep(FO_MSEC);
+			if (buf[0] != 'a')
+				goto bad;
+			n = fo_recv(sv[0], buf, 16, fo_now() + FO_SEC);
+		} else {
+			fo_join(wt, NULL);
+		}
+		if (n != 1 || buf[0] != 'z') {
+			fo_job_errorf(job, "round %d: recv %zd '%c'", k, n, buf[0]);
+			goto close;
+		}
+		got++;
+	}
+	ret = got == 60 ? 0 : -EIO;
+	(void)timeouts;
+	goto close;
+bad:
+	fo_job_errorf(job, "the buffer changed after recv timed out");
+close:
+	close(sv[0]);
+	close(sv[1]);
+out:
+	free(buf);
+	free(w);
+	return ret;
+}
+
+TEST(io_recv_deadline_race)
+{
+	const char *models[] = { "loop", "coro:2", "threads:2" };
+	size_t m;
+
+	for (m = 0; m < 3; m++) {
+		struct fo_run *r = run(models[m], 4, race_task, NULL);
+
+		all_ok(r, models[m]);
+		fo_run_free(r);
+	}
+}
+
+/* ---- cancel and interrupt a task waiting in recv ------------------------------- */
+
+struct waiter {
+	int fd;
+	char *buf;
+	ssize_t res;
+};
+
+static int waiter_main(void *arg)
+{
+	struct waiter *w = arg;
+
+	w->res = fo_recv(w->fd, w->buf, 16, FO_NEVER);
+	return 0;
+}
+
+static int cancel_task(struct fo_job *job, void *arg)
+{
+	struct waiter *wp = calloc(1, sizeof(*wp));
+	int sv[2], ret = -EIO;
+	fo_task *t;
+
+	(void)arg;
+	if (!wp)
+		return -ENOMEM;
+	wp->buf = malloc(16);
+	if (!wp->buf || pair(sv) < 0)
+		goto out;
+	wp->fd = sv[0];
+	wp->res = 1;
+	wp->buf[0] = 'a';
+	t = fo_spawn(waiter_main, wp);
+	if (!t)
+		goto close;
+	fo_sleep(5 * FO_MSEC);
+	fo_cancel(t);
+	fo_join(t, NULL);
+	if (wp->res != -ECANCELED) {
+		fo_job_errorf(job, "cancelled recv returned %zd", wp->res);
+		goto close;
+	}
+	/* the kernel no longer reads into the buffer: a byte stays queued */
+	if (send(sv[1], "z", 1, 0) != 1)
+		goto close;
+	fo_sleep(2 * FO_MSEC);
+	if (wp->buf[0] != 'a') {
+		fo_job_errorf(job, "buffer written after cancel");
+		goto close;
+	}
+	ret = fo_recv(sv[0], wp->buf, 16, fo_now() + FO_SEC) == 1 ? 0 : -EIO;
+close:
+	close(sv[0]);
+	close(sv[1]);
+out:
+	free(wp->buf);
+	free(wp);
+	return ret;
+}
+
+TEST(io_recv_cancel)
+{
+	const char *models[] = { "loop", "coro:2", "threads:2", "sequential" };
+	size_t m;
+
+	for (m = 0; m < 4; m++) {
+		struct fo_run *r = run(models[m], 3, cancel_task, NULL);
+
+		all_ok(r, models[m]);
+		fo_run_free(r);
+	}
+}
+
+static atomic_int parked;
+
+static int stuck_task(struct fo_job *job, void *arg)
+{
+	char *buf = malloc(16);
+	int sv[2];
+	ssize_t n;
+
+	(void)job;
+	(void)arg;
+	if (!buf || pair(sv) < 0)
+		return -ENOMEM;
+	atomic_fetch_add(&parked, 1);
+	n = fo_recv(sv[0], buf, 16, FO_NEVER);
+	close(sv[0]);
+	close(sv[1]);
+	free(buf);
+	return (int)n;
+}
+
+static void *interrupter(void *arg)
+{
+	int want = *(int *)arg;
+	int64_t end = fo_now() + 5 * FO_SEC;
+
+	while (atomic_load(&parked) < want && fo_now() < end)
+		usleep(1000);
+	usleep(5000);
+	fo_interrupt();
+	return NULL;
+}
+
+TEST(io_recv_interrupted)
+{
+	const char *models[] = { "loop", "coro:2" };
+	size_t m;
+
+	for (m = 0; m < 2; m++) {
+		pthread_t th;
+		int want = 200;
+		struct fo_run *r;
+		const struct fo_run_stats *st;
+		size_t i, seen = 0;
+
+		atomic_store(&parked, 0);
+		fo_interrupt_reset();
+		CHECK_EQ(pthread_create(&th, NULL, interrupter, &want), 0);
+		r = run(models[m], 200, stuck_task, NULL);
+		pthread_join(th, NULL);
+		st = fo_run_stats(r);
+		for (i = 0; i < st->ntasks; i++) {
+			const struct fo_result *res = fo_run_result(r, i);
+
+			CHECK(res->status != FO_OK);
+			seen++;
+		}
+		CHECK_EQ(seen, 200);
+		fo_run_free(r);
+		fo_interrupt_reset();
+	}
+}
