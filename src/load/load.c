@@ -121,24 +121,17 @@ static void record(struct tstats *t, int64_t ns)
 
 /* ---- one connection -------------------------------------------------------- */
 
+/* p stays put (the request is built once): on io_uring the kernel sends
+ * it, with no system call of its own. */
 static int send_all(int fd, const char *p, size_t len, int64_t deadline)
 {
 	while (len) {
-		ssize_t w = send(fd, p, len, MSG_NOSIGNAL);
+		ssize_t w = fo_send(fd, p, len, deadline);
 
-		if (w > 0) {
-			p += w;
-			len -= (size_t)w;
-		} else if (w < 0 && errno == EAGAIN) {
-			int r = fo_wait_fd(fd, FO_WRITE, deadline);
-
-			if (r < 0)
-				return r;
-		} else if (w < 0 && errno == EINTR) {
-			continue;
-		} else {
-			return -errno;
-		}
+		if (w < 0)
+			return (int)w;
+		p += w;
+		len -= (size_t)w;
 	}
 	return 0;
 }
@@ -273,27 +266,22 @@ static int conn_task(struct fo_job *job, void *arg)
 				ret = -EMSGSIZE;
 				goto out;
 			}
-			n = recv(fd, buf + have, RESP_BUF - have, 0);
+			n = fo_recv(fd, buf + have, RESP_BUF - have, c->end);
 			if (n > 0) {
 				have += (size_t)n;
 				continue;
 			}
-			if (n == 0 || (n < 0 && errno == ECONNRESET)) {
+			if (n == 0 || n == -ECONNRESET) {
 				/* closed with this request unanswered: an error */
 				atomic_fetch_add_explicit(&t->errors, 1, memory_order_relaxed);
 				fo_job_errorf(job, "the server closed the connection before answering");
 				goto reconnect;
 			}
-			if (errno == EINTR)
-				continue;
-			if (errno != EAGAIN) {
-				ret = -errno;
-				atomic_fetch_add_explicit(&t->errors, 1, memory_order_relaxed);
-				goto out;
-			}
-			r = fo_wait_fd(fd, FO_READ, c->end);
-			if (r < 0)
+			if (n == -ECANCELED || n == -ETIMEDOUT)
 				goto out; /* the run's end: this request does not count */
+			ret = (int)n;
+			atomic_fetch_add_explicit(&t->errors, 1, memory_order_relaxed);
+			goto out;
 		}
 		if (fo_now() > c->end)
 			break; /* it came after the run's end: not counted */
