@@ -30,7 +30,8 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 .PHONY: all deps test demo clean check-banned bench-rtt
 EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
 
-all: $(BUILD)/fanout $(BUILD)/libfanout.a $(BUILD)/libfanout.so $(BUILD)/fanout-tests $(EXAMPLES)
+all: $(BUILD)/fanout $(BUILD)/libfanout.a $(BUILD)/libfanout.so $(BUILD)/fanout-tests $(EXAMPLES) \
+     $(BUILD)/devsim $(BUILD)/devsim-relay
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -61,6 +62,13 @@ $(BUILD)/fanout-tests: $(TEST_OBJ) $(TEST_TOOL_OBJ) $(BUILD)/libfanout.a
 $(BUILD)/examples/%: $(BUILD)/obj/examples/%.o $(BUILD)/libfanout.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $< $(BUILD)/libfanout.a $(LDLIBS)
+
+# the SSH fixture (tests/fixtures/ssh/): the simulated device CLI and the latency relay
+$(BUILD)/devsim: tests/fixtures/ssh/devsim.c
+$(BUILD)/devsim-relay: tests/fixtures/ssh/relay.c
+$(BUILD)/devsim $(BUILD)/devsim-relay:
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $<
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 

@@ -5,12 +5,17 @@
 #                          the aarch64 context switch)
 #   scripts/deps.sh demo   the above and gnuplot for the plot
 #   scripts/deps.sh bench  the above, Go and Python for the baselines
+#   scripts/deps.sh ssh    the SSH test fixture alone (tests/fixtures/ssh: sshd,
+#                          ssh, PAM's pam_exec, unshare/setpriv, ip/tc/ss, ps);
+#                          `test` installs these too
 set -euo pipefail
+ssh_want=(openssh-server openssh-client libpam-modules util-linux iproute2 procps)
 want=(gcc make libc6-dev liburing-dev util-linux clang libclang-rt-14-dev
-      gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user)
+      gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user "${ssh_want[@]}")
 case "${1:-test}" in
   demo)  want+=(gnuplot-nox) ;;
   bench) want+=(gnuplot-nox golang-go python3) ;;
+  ssh)   want=(gcc make libc6-dev "${ssh_want[@]}") ;;
 esac
 missing=()
 for p in "${want[@]}"; do
