@@ -20,7 +20,8 @@ endif
 ARCH := $(shell uname -m)
 LIB_SRC := $(wildcard src/runtime/*.c)
 LIB_ASM := $(wildcard src/runtime/ctx_$(ARCH).S)
-CLI_SRC := $(wildcard src/cli/*.c) $(wildcard src/bench/*.c) $(wildcard src/serve/*.c) $(wildcard src/load/*.c)
+CLI_SRC := $(wildcard src/cli/*.c) $(wildcard src/bench/*.c) $(wildcard src/serve/*.c) $(wildcard src/load/*.c) \
+           $(wildcard src/run/*.c)
 TEST_SRC := $(wildcard tests/*.c)
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(LIB_ASM:%.S=$(BUILD)/obj/%.o)
@@ -50,14 +51,19 @@ $(BUILD)/libfanout.a: $(LIB_OBJ)
 $(BUILD)/libfanout.so: $(LIB_OBJ)
 	$(CC) -shared $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS)
 
+# the tools' own libraries (libyaml: nornir inventories); the runtime needs none of them
+TOOL_LDLIBS := -lyaml
+
 $(BUILD)/fanout: $(CLI_OBJ) $(BUILD)/libfanout.a
-	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(BUILD)/libfanout.a $(LDLIBS)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(BUILD)/libfanout.a $(TOOL_LDLIBS) $(LDLIBS)
 
 # the tests also link the pure parsers of the tools
-TEST_TOOL_OBJ := $(BUILD)/obj/src/serve/http.o
+TEST_TOOL_OBJ := $(BUILD)/obj/src/serve/http.o \
+                 $(BUILD)/obj/src/run/inventory.o $(BUILD)/obj/src/run/nornir.o \
+                 $(BUILD)/obj/src/run/hostlist.o
 
 $(BUILD)/fanout-tests: $(TEST_OBJ) $(TEST_TOOL_OBJ) $(BUILD)/libfanout.a
-	$(CC) $(LDFLAGS_ALL) -o $@ $(TEST_OBJ) $(TEST_TOOL_OBJ) $(BUILD)/libfanout.a $(LDLIBS)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(TEST_OBJ) $(TEST_TOOL_OBJ) $(BUILD)/libfanout.a $(TOOL_LDLIBS) $(LDLIBS)
 
 $(BUILD)/examples/%: $(BUILD)/obj/examples/%.o $(BUILD)/libfanout.a
 	@mkdir -p $(dir $@)

@@ -3,6 +3,8 @@
 # for the given seconds (default 10):
 #   parse  durations and models as users type them (src/runtime/)
 #   http   the HTTP request-head parser of fanout serve (src/serve/http.c)
+#   hostlist   host lists as -w and -x take them (src/run/hostlist.c)
+#   inventory  nornir hosts/groups/defaults YAML over libyaml (src/run/nornir.c)
 # Needs clang and its runtime (Debian: clang, libclang-rt-14-dev); skips with
 # a note without. Seeds are tests/fuzz/corpus-NAME/.
 set -euo pipefail
@@ -19,7 +21,10 @@ runtime=(src/runtime/clock.c src/runtime/run.c src/runtime/wait.c src/runtime/sc
          "src/runtime/ctx_$(uname -m).S")
 clang "${flags[@]}" tests/fuzz/fuzz-parse.c "${runtime[@]}" -luring -lpthread -o "$out/fuzz-parse"
 clang "${flags[@]}" tests/fuzz/fuzz-http.c src/serve/http.c -o "$out/fuzz-http"
-for t in parse http; do
+clang "${flags[@]}" tests/fuzz/fuzz-hostlist.c src/run/hostlist.c -o "$out/fuzz-hostlist"
+clang "${flags[@]}" tests/fuzz/fuzz-inventory.c src/run/inventory.c src/run/nornir.c src/run/hostlist.c \
+  src/run/inventory_cli.c -lyaml -lm -o "$out/fuzz-inventory"
+for t in parse http hostlist inventory; do
   mkdir -p "$out/corpus-$t"
   cp -n tests/fuzz/corpus-$t/* "$out/corpus-$t/" 2>/dev/null || true
   "$out/fuzz-$t" -max_total_time="$secs" -max_len=2048 -artifact_prefix="$out/crash-$t-" "$out/corpus-$t" 2>&1 | tail -2

@@ -1,0 +1,232 @@
+/*
+ * The inventory of `fanout run`: which hosts to reach and with what
+ * settings. Three sources add up into one list of resolved hosts:
+ *
+ *   - nornir's SimpleInventory files as they are (hosts.yaml, groups.yaml,
+ *     defaults.yaml), read with libyaml (nornir.c); every attribute
+ *     resolved host -> its groups depth-first (each group's own groups
+ *     right after it) -> defaults, as nornir does, `data` per key alike;
+ *   - pdsh/ClusterShell host lists: `core-[01-40].dc[1-3]`, `a,b,c`,
+ *     `^FILE` (hostlist.c);
+ *   - a plain file of hosts, one per line (`^FILE` by another name).
+ *
+ * Then filters narrow it: names to drop or keep (host lists), groups
+ * (nested membership counts), data attributes, and a count.
+ *
+ * Ownership: a struct fo_inv owns everything it hands out. Every string,
+ * host, value and array reachable from inv->hosts lives in the inventory's
+ * arena and stays valid, unchanged, until fo_inv_release(); the caller
+ * frees nothing of it. Functions never keep a pointer to their arguments
+ * past the call. Errors are negative errno values, with a line for people
+ * in err (lowercase, the input quoted, the line number when there is one,
+ * without the "fanout: " prefix a command adds).
+ *
+ * Secrets: besides nornir's `password: TEXT`, every place that takes a
+ * password (host, group, defaults, a connection option) also takes
+ *   password_env: VAR     the password is the value of $VAR
+ *   password_file: PATH   the password is the file's content, without the
+ *                         final newline; PATH relative to the YAML file
+ * (one of the three per place). Only the one that wins resolution is read,
+ * when the inventory loads; an unset variable or unreadable file is an error
+ * naming it. Nothing here prints a password; tools print "********".
+ */
+#ifndef FO_INVENTORY_H
+#define FO_INVENTORY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* ---- values of `data` and `extras`, as written in YAML ------------------------ */
+
+enum fo_inv_type {
+	FO_INV_NULL,  /* ~, null or nothing */
+	FO_INV_BOOL,  /* true/false (YAML 1.2 core schema, as nornir's ruamel) */
+	FO_INV_INT,   /* 12, -3, 0x1f, 0o17 */
+	FO_INV_FLOAT, /* 1.5, 1e3, .inf */
+	FO_INV_STR,
+	FO_INV_LIST,
+	FO_INV_MAP,
+};
+
+/*
+ * One YAML value. Scalars keep their text as written (BOOL as "true" or
+ * "false"); a list or map keeps n items, a map also n keys in file order.
+ * Values are shared, not copied, where YAML aliases (&a / *a) share them.
+ */
+struct fo_inv_val {
+	enum fo_inv_type type;
+	const char *s;                         /* scalars: the text; "" for NULL */
+	size_t n;                              /* LIST, MAP: how many items */
+	const char *const *keys;               /* MAP: the n keys */
+	const struct fo_inv_val *const *items; /* LIST, MAP: the n values */
+};
+
+/* The value of key in map (a FO_INV_MAP), or NULL when map lacks it. */
+const struct fo_inv_val *fo_inv_val_get(const struct fo_inv_val *map, const char *key);
+
+/* ---- a resolved host -------------------------------------------------------------- */
+
+/*
+ * A connection option of nornir (connection_options: NAME: {...}) after
+ * resolution: each field the first set on the host, its groups, the
+ * defaults, else the host's own effective field; extras whole, as nornir.
+ */
+struct fo_inv_conn {
+	const char *name; /* e.g. "netmiko", "netconf" */
+	const char *hostname;
+	int port;
+	const char *username;     /* NULL when none */
+	const char *password;     /* secret; NULL when none */
+	const char *password_ref; /* "env VAR" / "file PATH" when it came from one, else NULL */
+	const char *platform;     /* NULL when none */
+	struct fo_inv_val extras; /* FO_INV_MAP, or FO_INV_NULL when none */
+};
+
+/* A host with its effective settings. */
+struct fo_inv_host {
+	const char *name;
+	const char *hostname;     /* host -> groups -> defaults, else name */
+	int port;                 /* ... else inv->port (22) */
+	const char *username;     /* ... else inv->user ($USER); NULL when neither */
+	const char *password;     /* secret, see above; NULL when none (or not read) */
+	const char *password_ref; /* "env VAR" / "file PATH" when it came from one */
+	const char *platform;     /* NULL when none */
+	const char *const *groups;     /* the host's own groups, in order */
+	size_t ngroups;
+	const char *const *all_groups; /* with nested groups, in resolution order */
+	size_t nall_groups;
+	struct fo_inv_val data;   /* FO_INV_MAP: the effective data, host's keys first */
+	const struct fo_inv_conn *conn;
+	size_t nconn;
+};
+
+/* The connection option called name of h, or NULL. */
+const struct fo_inv_conn *fo_inv_host_conn(const struct fo_inv_host *h, const char *name);
+
+/* ---- the inventory ------------------------------------------------------------------- */
+
+#define FO_INV_DEFAULT_PORT 22
+#define FO_INV_MAX_VALUES 1000000 /* items one data value may expand to through aliases */
+#define FO_INV_MAX_WARNINGS 100
+
+/* fo_inv.flags */
+#define FO_INV_NO_SECRETS 1 /* leave password_env/password_file unread (password NULL) */
+
+struct fo_inv__priv;
+
+struct fo_inv {
+	struct fo_inv_host *hosts; /* nhosts hosts, in the order the sources gave them */
+	size_t nhosts;
+	/* Settings for the loads that follow; fo_inv_init sets them. */
+	const char *user;          /* username of hosts that set none: $USER (copied at use) */
+	int port;                  /* port of hosts that set none: 22 */
+	unsigned flags;            /* FO_INV_* */
+	/* Input nornir ignores and so do we (an unknown setting, groups in the
+	 * defaults): the first FO_INV_MAX_WARNINGS messages, like err's. */
+	const char *const *warnings;
+	size_t nwarnings;
+	struct fo_inv__priv *priv;
+};
+
+/* Sets up an empty inventory (no allocation yet). */
+void fo_inv_init(struct fo_inv *inv);
+
+/* Frees everything the inventory holds; inv is then as after fo_inv_init. */
+void fo_inv_release(struct fo_inv *inv);
+
+/*
+ * Adds the hosts of a nornir SimpleInventory. path is a directory holding
+ * hosts.yaml (or .yml), and optionally groups.yaml and defaults.yaml, or
+ * the hosts file itself, groups and defaults then read from beside it.
+ * A host whose name the inventory already has is skipped (the first source
+ * wins). On error the inventory is as before the call. Returns 0, -ENOENT
+ * (no hosts file), -EINVAL (bad content, err says where), -ENOMEM.
+ */
+int fo_inv_load_nornir(struct fo_inv *inv, const char *path, char *err, size_t errlen);
+
+/* The same with each file named; groups and defaults may be NULL. */
+int fo_inv_load_nornir_files(struct fo_inv *inv, const char *hosts, const char *groups,
+			     const char *defaults, char *err, size_t errlen);
+
+/*
+ * The same from text in memory (tests, the fuzzer); a text may be NULL
+ * (absent). Messages name the files hosts.yaml, groups.yaml, defaults.yaml;
+ * password_file paths are relative to the working directory.
+ */
+int fo_inv_load_nornir_text(struct fo_inv *inv, const char *hosts, size_t hosts_len,
+			    const char *groups, size_t groups_len, const char *defaults,
+			    size_t defaults_len, char *err, size_t errlen);
+
+/*
+ * Adds the hosts a host list names (see fo_hostlist_expand; ^FILE allowed),
+ * each with hostname = name, inv->port and inv->user. Names the inventory
+ * already has are skipped. On error the inventory is as before the call.
+ * Returns 0, -EINVAL (bad list), -E2BIG (too many names), -ENOENT/-errno
+ * (unreadable ^FILE), -ENOMEM.
+ */
+int fo_inv_add_hostlist(struct fo_inv *inv, const char *list, char *err, size_t errlen);
+
+/* A plain file of hosts, one per line, # comments: fo_inv_add_hostlist("^path"). */
+int fo_inv_add_hosts_file(struct fo_inv *inv, const char *path, char *err, size_t errlen);
+
+/*
+ * What to keep; a zero field keeps everything. Applied in the order below.
+ * Pointers are borrowed for the call only.
+ */
+struct fo_inv_filter {
+	const char *exclude;       /* host list (-x): drop these names */
+	const char *names;         /* host list (--limit LIST): keep only these names */
+	const char *const *groups; /* keep hosts in any of these groups, directly or */
+	size_t ngroups;            /* through nested groups */
+	const char *const *attrs;  /* "KEY=VALUE" or "KEY!=VALUE", all must hold; KEY is */
+	size_t nattrs;             /* name, hostname, port, username, platform, group, or */
+	                           /* a data key (a.b walks nested maps); VALUE a glob; */
+	                           /* a list value matches when an item does */
+	size_t limit;              /* then keep the first limit hosts; 0: all */
+};
+
+/*
+ * Keeps the hosts that pass f, in their order. An unknown group or a
+ * malformed attribute is an error (-EINVAL, err says which) and changes
+ * nothing. Ending with no host is not an error: check inv->nhosts.
+ */
+int fo_inv_filter(struct fo_inv *inv, const struct fo_inv_filter *f, char *err, size_t errlen);
+
+/* ---- host lists (hostlist.c) ----------------------------------------------------- */
+
+#define FO_HOSTLIST_MAX 10000000 /* names one list may expand to, files included */
+#define FO_HOSTLIST_NAME_MAX 255 /* bytes in one name */
+#define FO_HOSTLIST_FILES 1      /* flag: allow ^FILE items */
+
+/* Gets each name (NUL-terminated, len bytes; valid during the call only). */
+typedef int (*fo_hostlist_fn)(void *arg, const char *name, size_t len);
+
+/*
+ * Expands a pdsh/ClusterShell host list and calls fn for every name, in
+ * order, duplicates included:
+ *   items separated by commas or blanks   a,b c
+ *   ranges in brackets, zero padding kept  core-[01-40]     core-01 ... core-40
+ *   lists and steps in brackets            n[1,3,5-7] n[0-10/5]
+ *   several brackets: every combination    r[1-2]s[1-2]     r1s1 r1s2 r2s1 r2s2
+ *   ^FILE (with FO_HOSTLIST_FILES)         each line a list; # comments, blank lines
+ * A list must name at least one host and at most FO_HOSTLIST_MAX, which is
+ * checked before fn is first called. Returns 0, what fn returned when not
+ * 0 (stopping there), -EINVAL (bad syntax), -E2BIG (too many names or a
+ * name too long), or the -errno of an unreadable file; err says which.
+ */
+int fo_hostlist_expand(const char *list, unsigned flags, fo_hostlist_fn fn, void *arg, char *err,
+		       size_t errlen);
+
+/* How many names list expands to (duplicates included), without expanding. */
+int fo_hostlist_count(const char *list, unsigned flags, size_t *count, char *err, size_t errlen);
+
+/* ---- the command (inventory_cli.c) ------------------------------------------------ */
+
+/* `fanout inventory ...`: prints the resolved hosts; returns the exit code. */
+int fo_inventory_main(int argc, char **argv);
+
+/* One host as a JSON object on one line (passwords masked), to f. */
+void fo_inv_host_json(FILE *f, const struct fo_inv_host *h);
+
+#endif
