@@ -52,7 +52,7 @@ $(BUILD)/libfanout.so: $(LIB_OBJ)
 	$(CC) -shared $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS)
 
 # the tools' own libraries (libyaml: nornir inventories); the runtime needs none of them
-TOOL_LDLIBS := -lyaml
+TOOL_LDLIBS := -lyaml -lssh2
 
 $(BUILD)/fanout: $(CLI_OBJ) $(BUILD)/libfanout.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(BUILD)/libfanout.a $(TOOL_LDLIBS) $(LDLIBS)

@@ -83,20 +83,31 @@ static char *slurp(int fd)
 
 int fo_test_cli(char **out, char **err, const char *arg, ...)
 {
-	const char *bin = getenv("FANOUT_BIN");
 	const char *argv[64];
-	int n = 0, po[2], pe[2], status;
+	int n = 0;
 	va_list ap;
-	pid_t pid;
 	const char *a;
 
-	if (!bin)
-		bin = "build/fanout";
-	argv[n++] = bin;
 	va_start(ap, arg);
 	for (a = arg; a && n < 63; a = va_arg(ap, const char *))
 		argv[n++] = a;
 	va_end(ap);
+	argv[n] = NULL;
+	return fo_test_cliv(out, err, argv);
+}
+
+int fo_test_cliv(char **out, char **err, const char *const *args)
+{
+	const char *bin = getenv("FANOUT_BIN");
+	const char *argv[256];
+	int n = 0, po[2], pe[2], status;
+	pid_t pid;
+
+	if (!bin)
+		bin = "build/fanout";
+	argv[n++] = bin;
+	for (; *args && n < 255; args++)
+		argv[n++] = *args;
 	argv[n] = NULL;
 	if (pipe(po) < 0 || pipe(pe) < 0)
 		return -1;

@@ -110,5 +110,7 @@ void fo_test_skip(const char *why) __attribute__((noreturn));
  * killed) and, when out/err are not NULL, what it printed (malloc'd).
  */
 int fo_test_cli(char **out, char **err, const char *arg, ...) __attribute__((sentinel));
+/* The same with the arguments in a NULL-terminated array. */
+int fo_test_cliv(char **out, char **err, const char *const *args);
 
 #endif

@@ -9,6 +9,7 @@
 #include "../bench/bench.h"
 #include "../load/load.h"
 #include "../run/inventory.h"
+#include "../run/run.h"
 #include "../serve/serve.h"
 #include "fanout/runtime.h"
 
@@ -22,6 +23,7 @@ static void usage(FILE *f)
 	      "  bench serve   fanout serve under each model, driven by fanout load at each client count\n"
 	      "  serve         a request/response server (line or HTTP/1.1) in any model\n"
 	      "  load          a closed-loop or fixed-rate load generator for it\n"
+	      "  run           apply a task (ssh commands, tcp, sleep, exec) to every host of an inventory\n"
 	      "  inventory     the hosts a run would reach (nornir files, host lists), resolved\n"
 	      "  version       print the version and the poller this machine uses\n"
 	      "\n"
@@ -46,6 +48,8 @@ int main(int argc, char **argv)
 		return fo_serve_main(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "load"))
 		return fo_load_main(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "run"))
+		return fo_run_main(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "inventory"))
 		return fo_inventory_main(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {

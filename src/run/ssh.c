@@ -1,0 +1,986 @@
+/*
+ * The ssh task: one host, its commands, with libssh2 on the runtime.
+ *
+ * libssh2 runs non-blocking; every call that would block returns
+ * LIBSSH2_ERROR_EAGAIN and we wait with fo_wait_fd() for the directions
+ * libssh2_session_block_directions() names, until the phase's deadline.
+ * So a host costs a socket, a libssh2 session and a task, and thousands
+ * wait at once under the coroutine models.
+ *
+ * Phases and their deadlines: connect, handshake, hostkey and auth share
+ * the connect timeout; the first prompt (shell) and each command have the
+ * command timeout; everything also stops at the host timeout. A failure
+ * before the commands ends every command of the host with that status.
+ *
+ * Host keys: our own known_hosts file in OpenSSH's format, read once per
+ * process into a table (libssh2's knownhost API wants a session and a
+ * file per check, which is quadratic over a big fleet); accept-new
+ * appends a line with O_APPEND, one write per key. Hashed names (|1|...)
+ * are not read (NEEDSWORK: HMAC-SHA1 them).
+ *
+ * Shell mode is what network devices need: a pty, the first prompt found
+ * with the platform's pattern, then the exact prompt text marks the end of
+ * each command's output; the echoed command and the prompt are cut off.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libssh2.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <regex.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "fanout/runtime.h"
+#include "ssh.h"
+
+static const char *const status_names[FO_SSH_NSTATUS] = {
+	"ok", "failed", "timeout", "unreachable", "auth_failed", "hostkey_mismatch", "skipped",
+};
+
+const char *fo_ssh_status_name(enum fo_ssh_status s)
+{
+	return (unsigned)s < FO_SSH_NSTATUS ? status_names[s] : "?";
+}
+
+int fo_ssh_global_init(void)
+{
+	return libssh2_init(0) ? -EIO : 0;
+}
+
+/* ---- one host's state ---------------------------------------------------------- */
+
+struct host {
+	const struct fo_ssh_target *t;
+	const struct fo_ssh_cfg *c;
+	int fd;
+	LIBSSH2_SESSION *s;
+	int64_t host_dl;
+	enum fo_ssh_status status; /* of the failure, when one ends the host */
+	long failed_at;            /* the command it ended in; -1: before any */
+	const char *phase;
+	char err[256];
+};
+
+static void fail(struct host *h, enum fo_ssh_status st, const char *phase, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void fail(struct host *h, enum fo_ssh_status st, const char *phase, const char *fmt, ...)
+{
+	va_list ap;
+
+	h->status = st;
+	h->phase = phase;
+	va_start(ap, fmt);
+	vsnprintf(h->err, sizeof(h->err), fmt, ap);
+	va_end(ap);
+}
+
+static int64_t phase_dl(struct host *h, int64_t timeout)
+{
+	int64_t dl = timeout > 0 ? fo_now() + timeout : FO_NEVER;
+
+	return dl < h->host_dl ? dl : h->host_dl;
+}
+
+/* A wait ended badly: timeout (which deadline) or interrupted. */
+static void wait_failed(struct host *h, int r, const char *phase)
+{
+	if (r == -ECANCELED)
+		fail(h, FO_SSH_SKIPPED, phase, "interrupted during %s", phase);
+	else if (r == -ETIMEDOUT && fo_now() >= h->host_dl)
+		fail(h, FO_SSH_TIMEOUT, phase, "host timeout during %s", phase);
+	else if (r == -ETIMEDOUT)
+		fail(h, FO_SSH_TIMEOUT, phase, "timed out during %s", phase);
+	else
+		fail(h, FO_SSH_FAILED, phase, "%s: %s", phase, fo_strerror(r));
+}
+
+/* libssh2 said EAGAIN: wait for what it is blocked on. 0 or -errno. */
+static int ssh_wait(struct host *h, int64_t dl)
+{
+	int dir = libssh2_session_block_directions(h->s), ev = 0;
+
+	if (dir & LIBSSH2_SESSION_BLOCK_INBOUND)
+		ev |= FO_READ;
+	if (dir & LIBSSH2_SESSION_BLOCK_OUTBOUND)
+		ev |= FO_WRITE;
+	if (!ev)
+		ev = FO_READ;
+	return fo_wait_fd(h->fd, ev, dl) < 0 ? (fo_cancelled() ? -ECANCELED : -ETIMEDOUT) : 0;
+}
+
+/* Calls expr until it stops saying EAGAIN; on a failed wait, jumps to
+ * label with r set to the wait's error. */
+#define SSH_DO(h, dl, rc, expr, r, label)                     \
+	for (;;) {                                            \
+		(rc) = (expr);                                \
+		if ((rc) != LIBSSH2_ERROR_EAGAIN)             \
+			break;                                \
+		if (((r) = ssh_wait((h), (dl))) < 0)          \
+			goto label;                           \
+	}
+
+static const char *ssh_errmsg(struct host *h)
+{
+	char *msg = NULL;
+
+	libssh2_session_last_error(h->s, &msg, NULL, 0);
+	return msg && *msg ? msg : "unknown libssh2 error";
+}
+
+/* ---- connect ----------------------------------------------------------------------- */
+
+static int tcp_connect(struct host *h)
+{
+	const struct fo_ssh_target *t = h->t;
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int64_t dl = phase_dl(h, h->c->connect_timeout);
+	int fd, r, one = 1, soerr = 0;
+	socklen_t el = sizeof(soerr);
+
+	memset(&ss, 0, sizeof(ss));
+	if (inet_pton(AF_INET, t->addr, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
+		((struct sockaddr_in *)&ss)->sin_family = AF_INET;
+		((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)t->port);
+		sl = sizeof(struct sockaddr_in);
+	} else if (inet_pton(AF_INET6, t->addr, &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
+		((struct sockaddr_in6 *)&ss)->sin6_family = AF_INET6;
+		((struct sockaddr_in6 *)&ss)->sin6_port = htons((uint16_t)t->port);
+		sl = sizeof(struct sockaddr_in6);
+	} else {
+		fail(h, FO_SSH_UNREACHABLE, "connect", "not an address: '%s'", t->addr);
+		return -1;
+	}
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		fail(h, FO_SSH_FAILED, "connect", "socket: %s", strerror(errno));
+		return -1;
+	}
+	h->fd = fd;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (connect(fd, (struct sockaddr *)&ss, sl) == 0)
+		return 0;
+	if (errno != EINPROGRESS) {
+		fail(h, FO_SSH_UNREACHABLE, "connect", "connect to %s port %d: %s", t->addr, t->port,
+		     strerror(errno));
+		return -1;
+	}
+	r = fo_wait_fd(fd, FO_WRITE, dl);
+	if (r < 0) {
+		if (r == -ETIMEDOUT && fo_now() < h->host_dl)
+			fail(h, FO_SSH_UNREACHABLE, "connect", "connect to %s port %d: timed out",
+			     t->addr, t->port);
+		else
+			wait_failed(h, r, "connect");
+		return -1;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &el) < 0)
+		soerr = errno;
+	if (soerr) {
+		fail(h, FO_SSH_UNREACHABLE, "connect", "connect to %s port %d: %s", t->addr, t->port,
+		     strerror(soerr));
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- known hosts -------------------------------------------------------------------- */
+
+struct kh_ent {
+	char *name; /* "host" or "[host]:port" */
+	char *type;
+	char *key;  /* base64 */
+};
+
+static pthread_mutex_t kh_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct kh_ent *kh;
+static size_t kh_n, kh_cap;
+static char *kh_file; /* which file kh holds */
+
+static void b64(const unsigned char *in, size_t n, char *out)
+{
+	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t i, o = 0;
+
+	for (i = 0; i + 2 < n; i += 3) {
+		unsigned v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8 | in[i + 2];
+
+		out[o++] = tab[v >> 18];
+		out[o++] = tab[(v >> 12) & 63];
+		out[o++] = tab[(v >> 6) & 63];
+		out[o++] = tab[v & 63];
+	}
+	if (i < n) {
+		unsigned v = (unsigned)in[i] << 16 | (i + 1 < n ? (unsigned)in[i + 1] << 8 : 0);
+
+		out[o++] = tab[v >> 18];
+		out[o++] = tab[(v >> 12) & 63];
+		out[o++] = i + 1 < n ? tab[(v >> 6) & 63] : '=';
+		out[o++] = '=';
+	}
+	out[o] = 0;
+}
+
+static int kh_add(const char *name, const char *type, const char *key)
+{
+	if (kh_n == kh_cap) {
+		size_t nc = kh_cap ? kh_cap * 2 : 64;
+		struct kh_ent *n = realloc(kh, nc * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		kh = n;
+		kh_cap = nc;
+	}
+	kh[kh_n].name = strdup(name);
+	kh[kh_n].type = strdup(type);
+	kh[kh_n].key = strdup(key);
+	if (!kh[kh_n].name || !kh[kh_n].type || !kh[kh_n].key)
+		return -ENOMEM;
+	kh_n++;
+	return 0;
+}
+
+/* Reads path into the table (once per process and path). Caller holds kh_lock. */
+static void kh_load(const char *path)
+{
+	FILE *f;
+	char *line = NULL;
+	size_t cap = 0;
+
+	if (kh_file && !strcmp(kh_file, path))
+		return;
+	free(kh_file);
+	kh_file = strdup(path);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (getline(&line, &cap, f) > 0) {
+		char *save = NULL, *names, *type, *key, *name;
+
+		names = strtok_r(line, " \t\r\n", &save);
+		if (!names || names[0] == '#' || names[0] == '@' || names[0] == '|')
+			continue;
+		type = strtok_r(NULL, " \t\r\n", &save);
+		key = strtok_r(NULL, " \t\r\n", &save);
+		if (!type || !key)
+			continue;
+		for (name = strtok_r(names, ",", &save); name; name = strtok_r(NULL, ",", &save))
+			kh_add(name, type, key);
+	}
+	free(line);
+	fclose(f);
+}
+
+static const char *key_type_name(int type)
+{
+	switch (type) {
+	case LIBSSH2_HOSTKEY_TYPE_RSA: return "ssh-rsa";
+	case LIBSSH2_HOSTKEY_TYPE_DSS: return "ssh-dss";
+#ifdef LIBSSH2_HOSTKEY_TYPE_ECDSA_256
+	case LIBSSH2_HOSTKEY_TYPE_ECDSA_256: return "ecdsa-sha2-nistp256";
+	case LIBSSH2_HOSTKEY_TYPE_ECDSA_384: return "ecdsa-sha2-nistp384";
+	case LIBSSH2_HOSTKEY_TYPE_ECDSA_521: return "ecdsa-sha2-nistp521";
+#endif
+#ifdef LIBSSH2_HOSTKEY_TYPE_ED25519
+	case LIBSSH2_HOSTKEY_TYPE_ED25519: return "ssh-ed25519";
+#endif
+	default: return NULL;
+	}
+}
+
+static int check_hostkey(struct host *h)
+{
+	const struct fo_ssh_cfg *c = h->c;
+	const struct fo_ssh_target *t = h->t;
+	size_t len, i;
+	int type, ret = 0;
+	const char *key = libssh2_session_hostkey(h->s, &len, &type), *tname;
+	char name[300], *enc;
+	bool seen_name = false;
+
+	if (c->hostkey == FO_HK_OFF)
+		return 0;
+	tname = key_type_name(type);
+	if (!key || !tname) {
+		fail(h, FO_SSH_HOSTKEY, "hostkey", "no host key of a known type from the server");
+		return -1;
+	}
+	if (t->port == 22)
+		snprintf(name, sizeof(name), "%s", t->hostname);
+	else
+		snprintf(name, sizeof(name), "[%s]:%d", t->hostname, t->port);
+	enc = malloc(len / 3 * 4 + 8);
+	if (!enc) {
+		fail(h, FO_SSH_FAILED, "hostkey", "out of memory");
+		return -1;
+	}
+	b64((const unsigned char *)key, len, enc);
+	pthread_mutex_lock(&kh_lock);
+	kh_load(c->known_hosts);
+	for (i = 0; i < kh_n; i++) {
+		if (strcmp(kh[i].name, name))
+			continue;
+		if (strcmp(kh[i].type, tname))
+			continue; /* another type on record: OpenSSH tries the next */
+		seen_name = true;
+		if (!strcmp(kh[i].key, enc))
+			goto out; /* on record: good */
+	}
+	if (seen_name) {
+		fail(h, FO_SSH_HOSTKEY, "hostkey",
+		     "host key for '%s' changed (%s); if that is expected, remove its line from '%s'",
+		     name, tname, c->known_hosts);
+		ret = -1;
+	} else if (c->hostkey == FO_HK_STRICT) {
+		fail(h, FO_SSH_HOSTKEY, "hostkey",
+		     "host key for '%s' is not in '%s' (use --host-keys accept-new to record it)", name,
+		     c->known_hosts);
+		ret = -1;
+	} else {
+		/* accept-new: record it, one append (O_APPEND keeps lines whole) */
+		size_t ll = strlen(name) + strlen(tname) + strlen(enc) + 4;
+		char *line = malloc(ll);
+		int fd;
+
+		if (line) {
+			snprintf(line, ll, "%s %s %s\n", name, tname, enc);
+			fd = open(c->known_hosts, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+			if (fd >= 0) {
+				if (write(fd, line, strlen(line)) < 0)
+					ret = 0; /* recorded or not, this login goes on */
+				close(fd);
+			}
+			free(line);
+		}
+		kh_add(name, tname, enc);
+	}
+out:
+	pthread_mutex_unlock(&kh_lock);
+	free(enc);
+	return ret;
+}
+
+/* ---- authentication ---------------------------------------------------------------- */
+
+static void kbdint(const char *name, int name_len, const char *instr, int instr_len, int n,
+		   const LIBSSH2_USERAUTH_KBDINT_PROMPT *prompts, LIBSSH2_USERAUTH_KBDINT_RESPONSE *resp,
+		   void **abstract)
+{
+	struct host *h = *abstract;
+	int i;
+
+	(void)name, (void)name_len, (void)instr, (void)instr_len, (void)prompts;
+	for (i = 0; i < n; i++) {
+		resp[i].text = strdup(h->t->password ? h->t->password : "");
+		resp[i].length = resp[i].text ? (unsigned)strlen(resp[i].text) : 0;
+	}
+}
+
+static void tried_add(char *tried, size_t cap, const char *what)
+{
+	size_t n = strlen(tried);
+
+	snprintf(tried + n, cap - n, "%s%s", n ? ", " : "", what);
+}
+
+static int auth(struct host *h, int64_t dl)
+{
+	const struct fo_ssh_target *t = h->t;
+	unsigned ul = (unsigned)strlen(t->user);
+	char *methods = NULL, tried[128] = "";
+	int rc, r;
+
+	for (;;) {
+		methods = libssh2_userauth_list(h->s, t->user, ul);
+		if (methods || libssh2_userauth_authenticated(h->s))
+			break;
+		if (libssh2_session_last_errno(h->s) != LIBSSH2_ERROR_EAGAIN) {
+			fail(h, FO_SSH_FAILED, "auth", "asking for login methods: %s", ssh_errmsg(h));
+			return -1;
+		}
+		if ((r = ssh_wait(h, dl)) < 0)
+			goto waitfail;
+	}
+	if (!methods)
+		return 0; /* "none" was enough */
+	if (t->key_file && strstr(methods, "publickey")) {
+		tried_add(tried, sizeof(tried), "publickey");
+		SSH_DO(h, dl, rc, libssh2_userauth_publickey_fromfile_ex(h->s, t->user, ul, NULL, t->key_file,
+									 t->key_pass), r, waitfail);
+		if (rc == 0)
+			return 0;
+		if (rc == LIBSSH2_ERROR_FILE) {
+			fail(h, FO_SSH_AUTH, "auth", "cannot use key file '%s': %s", t->key_file, ssh_errmsg(h));
+			return -1;
+		}
+	}
+	if (t->agent && strstr(methods, "publickey") && getenv("SSH_AUTH_SOCK")) {
+		/* NEEDSWORK: libssh2's agent calls block on the local socket */
+		LIBSSH2_AGENT *a = libssh2_agent_init(h->s);
+		struct libssh2_agent_publickey *id = NULL, *prev = NULL;
+		bool ok = false;
+
+		tried_add(tried, sizeof(tried), "agent");
+		if (a && libssh2_agent_connect(a) == 0 && libssh2_agent_list_identities(a) == 0) {
+			while (!ok && libssh2_agent_get_identity(a, &id, prev) == 0) {
+				SSH_DO(h, dl, rc, libssh2_agent_userauth(a, t->user, id), r, agentfail);
+				ok = rc == 0;
+				prev = id;
+			}
+		}
+agentfail:
+		if (a) {
+			libssh2_agent_disconnect(a);
+			libssh2_agent_free(a);
+		}
+		if (ok)
+			return 0;
+		if (fo_cancelled() || fo_now() >= dl) {
+			r = fo_cancelled() ? -ECANCELED : -ETIMEDOUT;
+			goto waitfail;
+		}
+	}
+	if (t->password && strstr(methods, "password")) {
+		tried_add(tried, sizeof(tried), "password");
+		SSH_DO(h, dl, rc, libssh2_userauth_password_ex(h->s, t->user, ul, t->password,
+							       (unsigned)strlen(t->password), NULL), r, waitfail);
+		if (rc == 0)
+			return 0;
+	}
+	if (t->password && strstr(methods, "keyboard-interactive")) {
+		tried_add(tried, sizeof(tried), "keyboard-interactive");
+		SSH_DO(h, dl, rc, libssh2_userauth_keyboard_interactive_ex(h->s, t->user, ul, kbdint), r,
+		       waitfail);
+		if (rc == 0)
+			return 0;
+	}
+	if (!*tried)
+		fail(h, FO_SSH_AUTH, "auth", "no way to log in as '%s': the server offers %s; give a key, "
+		     "an agent or a password", t->user, methods);
+	else
+		fail(h, FO_SSH_AUTH, "auth", "authentication failed for '%s' (tried %s)", t->user, tried);
+	return -1;
+waitfail:
+	wait_failed(h, r, "auth");
+	return -1;
+}
+
+/* ---- output buffers ------------------------------------------------------------------- */
+
+struct buf {
+	char *p;
+	size_t len, cap;
+};
+
+/* Room for at least want more bytes (and a NUL). 0, or -1 past max. */
+static int buf_room(struct buf *b, size_t want, size_t max)
+{
+	size_t need = b->len + want + 1;
+
+	if (need > max + 1)
+		return -1;
+	if (need > b->cap) {
+		size_t nc = b->cap ? b->cap * 2 : 4096;
+		char *n;
+
+		while (nc < need)
+			nc *= 2;
+		if (nc > max + 1)
+			nc = max + 1;
+		n = realloc(b->p, nc);
+		if (!n)
+			return -1;
+		b->p = n;
+		b->cap = nc;
+	}
+	return 0;
+}
+
+/* ---- exec mode ------------------------------------------------------------------------- */
+
+static void exec_one(struct host *h, const char *cmd, struct fo_ssh_res *res)
+{
+	const struct fo_ssh_cfg *c = h->c;
+	int64_t dl = phase_dl(h, c->command_timeout);
+	LIBSSH2_CHANNEL *ch = NULL;
+	struct buf out = { 0 }, err = { 0 };
+	int rc, r = 0;
+	bool cut = false;
+
+	for (;;) {
+		ch = libssh2_channel_open_session(h->s);
+		if (ch)
+			break;
+		if (libssh2_session_last_errno(h->s) != LIBSSH2_ERROR_EAGAIN) {
+			fail(h, FO_SSH_FAILED, "command", "cannot open a channel: %s", ssh_errmsg(h));
+			goto out;
+		}
+		if ((r = ssh_wait(h, dl)) < 0)
+			goto waitfail;
+	}
+	SSH_DO(h, dl, rc, libssh2_channel_exec(ch, cmd), r, waitfail);
+	if (rc < 0) {
+		fail(h, FO_SSH_FAILED, "command", "cannot run the command: %s", ssh_errmsg(h));
+		goto out;
+	}
+	for (;;) {
+		ssize_t n1 = LIBSSH2_ERROR_EAGAIN, n2 = LIBSSH2_ERROR_EAGAIN;
+
+		if (buf_room(&out, 16384, c->max_output) == 0)
+			n1 = libssh2_channel_read(ch, out.p + out.len, out.cap - out.len - 1);
+		else
+			cut = true;
+		if (n1 > 0) {
+			out.len += (size_t)n1;
+			continue;
+		}
+		if (buf_room(&err, 4096, 65536) == 0)
+			n2 = libssh2_channel_read_stderr(ch, err.p + err.len, err.cap - err.len - 1);
+		if (n2 > 0) {
+			err.len += (size_t)n2;
+			continue;
+		}
+		if (cut)
+			break;
+		if (libssh2_channel_eof(ch))
+			break;
+		if ((n1 < 0 && n1 != LIBSSH2_ERROR_EAGAIN) || (n2 < 0 && n2 != LIBSSH2_ERROR_EAGAIN)) {
+			fail(h, FO_SSH_FAILED, "command", "the connection ended during the command: %s",
+			     ssh_errmsg(h));
+			goto out;
+		}
+		if ((r = ssh_wait(h, dl)) < 0)
+			goto waitfail;
+	}
+	if (!cut) {
+		SSH_DO(h, dl, rc, libssh2_channel_close(ch), r, waitfail);
+		SSH_DO(h, dl, rc, libssh2_channel_wait_closed(ch), r, waitfail);
+		res->exit_code = libssh2_channel_get_exit_status(ch);
+	}
+	res->status = FO_SSH_OK;
+	if (cut) {
+		res->status = FO_SSH_FAILED;
+		snprintf(h->err, sizeof(h->err), "output over %zu bytes; cut there", c->max_output);
+		res->error = strdup(h->err);
+		res->phase = "command";
+	} else if (res->exit_code != 0) {
+		size_t e = 0;
+
+		while (err.p && e < err.len && err.p[e] != '\n')
+			e++;
+		res->status = FO_SSH_FAILED;
+		res->phase = "command";
+		snprintf(h->err, sizeof(h->err), "exit status %d%s%.*s", res->exit_code, e ? ": " : "",
+			 (int)(e > 200 ? 200 : e), err.p ? err.p : "");
+		res->error = strdup(h->err);
+	}
+	goto out;
+waitfail:
+	wait_failed(h, r, "command");
+out:
+	if (h->phase) {
+		res->status = h->status;
+		res->phase = h->phase;
+		res->error = strdup(h->err);
+	}
+	if (out.p)
+		out.p[out.len] = 0;
+	res->out = out.p ? out.p : strdup("");
+	res->out_len = out.len;
+	free(err.p);
+	if (ch) {
+		if (h->phase) {
+			/* the session is unusable or being abandoned: no goodbyes */
+		} else {
+			while (libssh2_channel_free(ch) == LIBSSH2_ERROR_EAGAIN && ssh_wait(h, dl) == 0)
+				;
+		}
+	}
+}
+
+/* ---- shell mode ------------------------------------------------------------------------- */
+
+static const char *platform_prompt(const char *p)
+{
+	if (p && (!strcmp(p, "junos") || !strcmp(p, "juniper_junos") || !strcmp(p, "juniper")))
+		return "[[:alnum:]_.-]+@[[:alnum:]_.:-]+[>#%][[:space:]]*$";
+	if (p && (!strcmp(p, "linux") || !strcmp(p, "generic")))
+		return "[$#>%][[:space:]]*$";
+	return "[[:alnum:]_.:/@()-]+[>#][[:space:]]*$"; /* ios, nxos, eos, ... */
+}
+
+static const char *platform_error(const char *p)
+{
+	if (p && (!strcmp(p, "junos") || !strcmp(p, "juniper_junos") || !strcmp(p, "juniper")))
+		return "^(error:|syntax error|unknown command)";
+	if (p && (!strcmp(p, "linux") || !strcmp(p, "generic")))
+		return NULL;
+	return "^% ?(Invalid|Incomplete|Ambiguous|Unknown|Unrecognized|Error)";
+}
+
+struct shell {
+	LIBSSH2_CHANNEL *ch;
+	struct buf b;
+	char prompt[128]; /* the device's prompt, exactly, once seen */
+	size_t prompt_len;
+};
+
+/* The last line of b, trailing spaces cut, as [*s, *s + *n). */
+static void last_line(const struct buf *b, const char **s, size_t *n)
+{
+	size_t e = b->len, i;
+
+	while (e && (b->p[e - 1] == ' ' || b->p[e - 1] == '\r'))
+		e--;
+	i = e;
+	while (i && b->p[i - 1] != '\n' && b->p[i - 1] != '\r')
+		i--;
+	*s = b->p + i;
+	*n = e - i;
+}
+
+static bool at_prompt(struct shell *sh, const regex_t *re)
+{
+	const char *s;
+	size_t n;
+
+	if (!sh->b.len)
+		return false;
+	last_line(&sh->b, &s, &n);
+	if (sh->prompt_len)
+		return n == sh->prompt_len && !memcmp(s, sh->prompt, n);
+	if (!n || n >= sizeof(sh->prompt))
+		return false;
+	{
+		char tmp[sizeof(sh->prompt)];
+
+		memcpy(tmp, s, n);
+		tmp[n] = 0;
+		if (regexec(re, tmp, 0, NULL, 0) != 0)
+			return false;
+		memcpy(sh->prompt, tmp, n + 1);
+		sh->prompt_len = n;
+	}
+	return true;
+}
+
+/* Reads into sh->b until the prompt ends it. 0, or -1 with h failed. */
+static int read_to_prompt(struct host *h, struct shell *sh, const regex_t *re, int64_t dl,
+			  const char *phase)
+{
+	int r;
+
+	for (;;) {
+		ssize_t n;
+
+		if (at_prompt(sh, re))
+			return 0;
+		if (buf_room(&sh->b, 16384, h->c->max_output) < 0) {
+			fail(h, FO_SSH_FAILED, phase, "output over %zu bytes; cut there", h->c->max_output);
+			return -1;
+		}
+		n = libssh2_channel_read(sh->ch, sh->b.p + sh->b.len, sh->b.cap - sh->b.len - 1);
+		if (n > 0) {
+			sh->b.len += (size_t)n;
+			sh->b.p[sh->b.len] = 0;
+			continue;
+		}
+		if (n == 0 || libssh2_channel_eof(sh->ch) ||
+		    (n < 0 && n != LIBSSH2_ERROR_EAGAIN)) {
+			if (!strcmp(phase, "prompt"))
+				fail(h, FO_SSH_FAILED, phase, "the device closed the session before a prompt");
+			else
+				fail(h, FO_SSH_FAILED, phase, "the device closed the connection during the command");
+			return -1;
+		}
+		if ((r = ssh_wait(h, dl)) < 0) {
+			wait_failed(h, r, phase);
+			if (!strcmp(phase, "prompt") && h->status == FO_SSH_TIMEOUT) {
+				/* the last bytes that came, printable */
+				char tail[61];
+				size_t k = 0, from = sh->b.len > 60 ? sh->b.len - 60 : 0;
+
+				for (; from < sh->b.len; from++)
+					if ((unsigned char)sh->b.p[from] >= 0x20 || (k && tail[k - 1] != ' '))
+						tail[k++] = (unsigned char)sh->b.p[from] >= 0x20 ? sh->b.p[from] : ' ';
+				tail[k] = 0;
+				snprintf(h->err, sizeof(h->err), "no prompt seen in %zu bytes%s%s", sh->b.len,
+					 k ? ", the last: " : "", tail);
+			}
+			return -1;
+		}
+	}
+}
+
+static int shell_send(struct host *h, struct shell *sh, const char *cmd, int64_t dl)
+{
+	size_t len = strlen(cmd), done = 0;
+	char *line = malloc(len + 2);
+	int r = 0;
+
+	if (!line)
+		return -1;
+	memcpy(line, cmd, len);
+	line[len] = '\n';
+	while (done < len + 1) {
+		ssize_t w = libssh2_channel_write(sh->ch, line + done, len + 1 - done);
+
+		if (w > 0) {
+			done += (size_t)w;
+		} else if (w == LIBSSH2_ERROR_EAGAIN) {
+			if ((r = ssh_wait(h, dl)) < 0) {
+				wait_failed(h, r, "command");
+				break;
+			}
+		} else {
+			fail(h, FO_SSH_FAILED, "command", "cannot send the command: %s", ssh_errmsg(h));
+			r = -1;
+			break;
+		}
+	}
+	free(line);
+	return r < 0 ? -1 : 0;
+}
+
+/* The command's output: sh->b without the echoed first line and the prompt;
+ * \r\n made \n. Moves it into res. */
+static void take_output(struct shell *sh, struct fo_ssh_res *res)
+{
+	char *p = sh->b.p, *end = p + sh->b.len, *o, *w;
+	const char *pl;
+	size_t pn;
+
+	last_line(&sh->b, &pl, &pn);
+	end = (char *)pl;
+	/* the echo: up to the first newline */
+	o = memchr(p, '\n', (size_t)(end - p));
+	o = o ? o + 1 : end;
+	for (w = p; o < end; o++)
+		if (*o != '\r')
+			*w++ = *o;
+	*w = 0;
+	res->out = p;
+	res->out_len = (size_t)(w - p);
+	sh->b.p = NULL;
+	sh->b.len = sh->b.cap = 0;
+}
+
+static void run_shell(struct host *h, struct fo_ssh_res *res)
+{
+	const struct fo_ssh_cfg *c = h->c;
+	struct shell sh = { 0 };
+	regex_t re, ere;
+	regmatch_t m;
+	bool have_ere = false;
+	const char *perr = platform_error(h->t->platform);
+	int64_t dl = phase_dl(h, c->command_timeout), t0;
+	size_t i;
+	int rc, r;
+
+	if (regcomp(&re, c->prompt ? c->prompt : platform_prompt(h->t->platform),
+		    REG_EXTENDED | REG_NOSUB) != 0) {
+		fail(h, FO_SSH_FAILED, "prompt", "bad prompt pattern '%s'", c->prompt);
+		return;
+	}
+	if (perr && regcomp(&ere, perr, REG_EXTENDED | REG_NEWLINE) == 0)
+		have_ere = true;
+	for (;;) {
+		sh.ch = libssh2_channel_open_session(h->s);
+		if (sh.ch)
+			break;
+		if (libssh2_session_last_errno(h->s) != LIBSSH2_ERROR_EAGAIN) {
+			fail(h, FO_SSH_FAILED, "prompt", "cannot open a channel: %s", ssh_errmsg(h));
+			goto out;
+		}
+		if ((r = ssh_wait(h, dl)) < 0)
+			goto waitfail;
+	}
+	/* wide, so that long lines are not wrapped by the device */
+	SSH_DO(h, dl, rc, libssh2_channel_request_pty_ex(sh.ch, "vt100", 5, NULL, 0, 511, 24, 0, 0), r,
+	       waitfail);
+	SSH_DO(h, dl, rc, libssh2_channel_shell(sh.ch), r, waitfail);
+	if (rc < 0) {
+		fail(h, FO_SSH_FAILED, "prompt", "cannot start a shell: %s", ssh_errmsg(h));
+		goto out;
+	}
+	if (read_to_prompt(h, &sh, &re, dl, "prompt") < 0)
+		goto out;
+	for (i = 0; i < c->nsetup; i++) {
+		dl = phase_dl(h, c->command_timeout);
+		sh.b.len = 0;
+		if (shell_send(h, &sh, c->setup[i], dl) < 0 || read_to_prompt(h, &sh, &re, dl, "setup") < 0)
+			goto out;
+	}
+	for (i = 0; i < c->ncmds; i++) {
+		struct fo_ssh_res *x = &res[i];
+
+		t0 = fo_now();
+		dl = phase_dl(h, c->command_timeout);
+		sh.b.len = 0;
+		if (shell_send(h, &sh, c->cmds[i], dl) < 0 || read_to_prompt(h, &sh, &re, dl, "command") < 0) {
+			/* this command ends with the failure; the rest too (below) */
+			h->failed_at = (long)i;
+			if (sh.b.p) {
+				sh.b.p[sh.b.len] = 0;
+				x->out = sh.b.p;
+				x->out_len = sh.b.len;
+				sh.b.p = NULL;
+				sh.b.len = sh.b.cap = 0;
+			}
+			x->ms = (fo_now() - t0) / FO_MSEC;
+			goto out;
+		}
+		take_output(&sh, x);
+		x->ms = (fo_now() - t0) / FO_MSEC;
+		x->status = FO_SSH_OK;
+		if (have_ere && regexec(&ere, x->out, 1, &m, 0) == 0) {
+			/* the line the error pattern matched */
+			char *l = x->out + m.rm_so;
+			size_t n = strcspn(l, "\n");
+
+			x->status = FO_SSH_FAILED;
+			x->phase = "command";
+			snprintf(h->err, sizeof(h->err), "the device said: %.*s", (int)(n > 200 ? 200 : n), l);
+			x->error = strdup(h->err);
+		}
+	}
+	goto out;
+waitfail:
+	wait_failed(h, r, "prompt");
+out:
+	if (sh.ch && !h->phase)
+		while (libssh2_channel_free(sh.ch) == LIBSSH2_ERROR_EAGAIN && ssh_wait(h, dl) == 0)
+			;
+	free(sh.b.p);
+	regfree(&re);
+	if (have_ere)
+		regfree(&ere);
+}
+
+/* ---- a host ------------------------------------------------------------------------------- */
+
+enum fo_ssh_status fo_ssh_host(const struct fo_ssh_target *t, const struct fo_ssh_cfg *c,
+			       struct fo_ssh_res *res)
+{
+	struct host h = { .t = t, .c = c, .fd = -1, .failed_at = -1 };
+	int64_t t0 = fo_now(), dl, login_ms = 0;
+	enum fo_ssh_status worst = FO_SSH_OK;
+	size_t i;
+	int rc, r;
+
+	h.host_dl = c->host_timeout > 0 ? t0 + c->host_timeout : FO_NEVER;
+	if (fo_deadline() < h.host_dl)
+		h.host_dl = fo_deadline();
+	memset(res, 0, c->ncmds * sizeof(*res));
+	for (i = 0; i < c->ncmds; i++) {
+		res[i].exit_code = -1;
+		res[i].status = FO_SSH_SKIPPED;
+	}
+	if (tcp_connect(&h) < 0)
+		goto fail_all;
+	dl = phase_dl(&h, c->connect_timeout);
+	h.s = libssh2_session_init_ex(NULL, NULL, NULL, &h);
+	if (!h.s) {
+		fail(&h, FO_SSH_FAILED, "handshake", "out of memory for a session");
+		goto fail_all;
+	}
+	libssh2_session_set_blocking(h.s, 0);
+	SSH_DO(&h, dl, rc, libssh2_session_handshake(h.s, h.fd), r, handshake_wait);
+	if (rc) {
+		fail(&h, FO_SSH_FAILED, "handshake", "ssh handshake with %s port %d: %s", t->addr, t->port,
+		     ssh_errmsg(&h));
+		goto fail_all;
+	}
+	if (check_hostkey(&h) < 0 || auth(&h, dl) < 0)
+		goto fail_all;
+	login_ms = (fo_now() - t0) / FO_MSEC;
+	if (c->shell) {
+		run_shell(&h, res);
+		if (h.phase)
+			goto fail_rest;
+	} else {
+		for (i = 0; i < c->ncmds; i++) {
+			int64_t t1 = fo_now();
+
+			exec_one(&h, c->cmds[i], &res[i]);
+			res[i].ms = (fo_now() - t1) / FO_MSEC;
+			if (h.phase) {
+				h.failed_at = (long)i;
+				goto fail_rest;
+			}
+		}
+	}
+	goto done;
+handshake_wait:
+	wait_failed(&h, r, "handshake");
+fail_all:
+	for (i = 0; i < c->ncmds; i++) {
+		res[i].status = h.status;
+		res[i].phase = h.phase;
+		res[i].error = strdup(h.err);
+		res[i].out = strdup("");
+	}
+	goto done;
+fail_rest:
+	/* Commands before h.failed_at have their results; the failure is that
+	 * command's; those after it did not run. A failure before any command
+	 * (the prompt, the setup: failed_at -1) is every command's. */
+	for (i = 0; i < c->ncmds; i++) {
+		bool fails = h.failed_at < 0 || (size_t)h.failed_at == i;
+
+		if (h.failed_at >= 0 && i < (size_t)h.failed_at)
+			continue;
+		free(res[i].error);
+		res[i].phase = h.phase;
+		res[i].status = fails ? h.status : FO_SSH_SKIPPED;
+		res[i].error = strdup(fails ? h.err : "not run: an earlier command ended the session");
+		if (!res[i].out)
+			res[i].out = strdup("");
+	}
+done:
+	if (c->ncmds && res[0].ms == 0)
+		res[0].ms = login_ms;
+	if (h.s) {
+		if (!h.phase) {
+			/* a polite goodbye, but never wait long for it */
+			int64_t bye = phase_dl(&h, 100 * FO_MSEC);
+
+			while (libssh2_session_disconnect(h.s, "done") == LIBSSH2_ERROR_EAGAIN &&
+			       ssh_wait(&h, bye) == 0)
+				;
+		}
+		else
+			shutdown(h.fd, SHUT_RDWR); /* so that freeing it cannot wait */
+		while (libssh2_session_free(h.s) == LIBSSH2_ERROR_EAGAIN)
+			if (ssh_wait(&h, phase_dl(&h, 100 * FO_MSEC)) < 0)
+				shutdown(h.fd, SHUT_RDWR);
+	}
+	if (h.fd >= 0)
+		close(h.fd);
+	for (i = 0; i < c->ncmds; i++)
+		if (res[i].status > worst && res[i].status != FO_SSH_SKIPPED)
+			worst = res[i].status;
+	if (worst == FO_SSH_OK && c->ncmds && res[0].status == FO_SSH_SKIPPED)
+		worst = FO_SSH_SKIPPED;
+	return worst;
+}
+
+void fo_ssh_results_release(struct fo_ssh_res *res, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(res[i].out);
+		free(res[i].error);
+		res[i].out = res[i].error = NULL;
+	}
+}
