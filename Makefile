@@ -20,18 +20,20 @@ endif
 ARCH := $(shell uname -m)
 LIB_SRC := $(wildcard src/runtime/*.c)
 LIB_ASM := $(wildcard src/runtime/ctx_$(ARCH).S)
-CLI_SRC := $(wildcard src/cli/*.c) $(wildcard src/bench/*.c) $(wildcard src/serve/*.c) $(wildcard src/load/*.c) \
-           $(wildcard src/run/*.c)
+CLI_SRC := $(wildcard src/cli/*.c) $(wildcard src/bench/*.c) $(wildcard src/serve/*.c) $(wildcard src/load/*.c)
+# fanout-run: the tools with big libraries, in their own executable (src/cli/main.c says why)
+RUN_SRC := $(wildcard src/run/*.c) $(wildcard src/net/*.c)
 TEST_SRC := $(wildcard tests/*.c)
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(LIB_ASM:%.S=$(BUILD)/obj/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+RUN_OBJ := $(RUN_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 
 .PHONY: all deps test demo clean check-banned bench-rtt
 EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
 
-all: $(BUILD)/fanout $(BUILD)/libfanout.a $(BUILD)/libfanout.so $(BUILD)/fanout-tests $(EXAMPLES) \
+all: $(BUILD)/fanout $(BUILD)/fanout-run $(BUILD)/libfanout.a $(BUILD)/libfanout.so $(BUILD)/fanout-tests $(EXAMPLES) \
      $(BUILD)/devsim $(BUILD)/devsim-relay
 
 $(BUILD)/obj/%.o: %.c
@@ -51,11 +53,15 @@ $(BUILD)/libfanout.a: $(LIB_OBJ)
 $(BUILD)/libfanout.so: $(LIB_OBJ)
 	$(CC) -shared $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS)
 
-# the tools' own libraries (libyaml: nornir inventories); the runtime needs none of them
-TOOL_LDLIBS := -lyaml -lssh2
+# the tools' own libraries (libyaml: nornir inventories; libssh2; libcurl);
+# the runtime and fanout itself need none of them
+TOOL_LDLIBS := -lyaml -lssh2 -lcurl
 
 $(BUILD)/fanout: $(CLI_OBJ) $(BUILD)/libfanout.a
-	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(BUILD)/libfanout.a $(TOOL_LDLIBS) $(LDLIBS)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(BUILD)/libfanout.a $(LDLIBS)
+
+$(BUILD)/fanout-run: $(RUN_OBJ) $(BUILD)/libfanout.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $(RUN_OBJ) $(BUILD)/libfanout.a $(TOOL_LDLIBS) $(LDLIBS)
 
 # the tests also link the pure parsers of the tools
 TEST_TOOL_OBJ := $(BUILD)/obj/src/serve/http.o \

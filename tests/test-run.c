@@ -59,7 +59,7 @@ static void env_get(const char *envfile, const char *key, char *out, size_t cap)
 
 static void fx_stop(struct fx *f)
 {
-	char cmd[400];
+	char cmd[600];
 
 	snprintf(cmd, sizeof(cmd), "bash tests/fixtures/ssh/sshd-fixture.sh stop %s >/dev/null 2>&1; rm -rf %s %s.log",
 		 f->dir, f->dir, f->dir);
@@ -520,4 +520,47 @@ TEST_T(run_tcp_10000_hosts, 120)
 	CHECK_EQ(system(path), 0);
 	shutdown(lfd, SHUT_RDWR);
 	close(lfd);
+}
+
+/* The http task against fanout serve --proto http: status, body, latency;
+ * a refused port is unreachable. */
+TEST(run_http_task)
+{
+	const char *bin = getenv("FANOUT_BIN");
+	char line[256] = "", *out = NULL, *err = NULL, *p;
+	int po[2], rc;
+	pid_t pid;
+	FILE *f;
+
+	if (!bin)
+		bin = "build/fanout";
+	CHECK_EQ(pipe(po), 0);
+	pid = fork();
+	if (pid == 0) {
+		dup2(po[1], 1);
+		close(po[0]);
+		execl(bin, bin, "serve", "--proto", "http", "--port", "0", "--reply", "pong", (char *)NULL);
+		_exit(127);
+	}
+	close(po[1]);
+	f = fdopen(po[0], "r");
+	CHECK(fgets(line, sizeof(line), f) != NULL);
+	p = strstr(line, " port ");
+	CHECK(p != NULL);
+	p += 6;
+	p[strspn(p, "0123456789")] = 0;
+	rc = fo_test_cli(&out, &err, "run", "--task", "http", "-w", "127.0.0.1", "--port", p, "--json", NULL);
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	fclose(f);
+	CHECK_EQ(rc, 0);
+	CHECK_HAS(out, "\"http_status\":200");
+	CHECK_HAS(out, "\"output\":\"pong");
+	free(out);
+	free(err);
+	rc = fo_test_cli(&out, &err, "run", "--task", "http", "-w", "127.0.0.1", "--port", p, "--json", NULL);
+	CHECK_EQ(rc, 1);
+	CHECK_HAS(out, "{\"status\":\"unreachable\"");
+	free(out);
+	free(err);
 }

@@ -2,14 +2,21 @@
  * The `fanout` command: dispatches to the tools. Each tool parses its own
  * flags and returns the exit code: 0 done and all ok, 1 something failed,
  * 2 bad usage.
+ *
+ * The tools that need big libraries (run and inventory: libssh2, libcurl
+ * with OpenSSL, libyaml) live in their own executable, fanout-run, next to
+ * this one, which we exec, as git does with git-<command>: loading those
+ * libraries costs about 6 MB of resident memory, which `fanout serve`,
+ * whose budget is 4 MB, should not pay.
  */
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../bench/bench.h"
 #include "../load/load.h"
-#include "../run/inventory.h"
-#include "../run/run.h"
 #include "../serve/serve.h"
 #include "fanout/runtime.h"
 
@@ -32,6 +39,28 @@ static void usage(FILE *f)
 	      f);
 }
 
+/* Runs DIR/tool argv[1] argv[2]..., DIR being this executable's folder. */
+static int exec_tool(const char *tool, char **argv)
+{
+	char path[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+	char *slash;
+
+	if (n <= 0)
+		n = 0;
+	path[n] = 0;
+	slash = strrchr(path, '/');
+	if (!slash || (size_t)(slash - path) + strlen(tool) + 2 > sizeof(path)) {
+		fprintf(stderr, "fanout: cannot find where fanout is installed to run '%s'\n", tool);
+		return 2;
+	}
+	snprintf(slash + 1, sizeof(path) - (size_t)(slash + 1 - path), "%s", tool);
+	argv[0] = path;
+	execv(path, argv);
+	fprintf(stderr, "fanout: cannot run '%s': %s (it is built with fanout: make)\n", path, strerror(errno));
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -48,10 +77,8 @@ int main(int argc, char **argv)
 		return fo_serve_main(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "load"))
 		return fo_load_main(argc - 2, argv + 2);
-	if (!strcmp(argv[1], "run"))
-		return fo_run_main(argc - 2, argv + 2);
-	if (!strcmp(argv[1], "inventory"))
-		return fo_inventory_main(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "run") || !strcmp(argv[1], "inventory"))
+		return exec_tool("fanout-run", argv);
 	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
 		printf("fanout 0.1 (poller %s)\n", fo_poller_name());
 		return 0;

@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdatomic.h>
@@ -36,6 +37,7 @@
 #include <unistd.h>
 
 #include "../cli/cli.h"
+#include "../net/curl.h"
 #include "fanout/runtime.h"
 #include "inventory.h"
 #include "run.h"
@@ -43,7 +45,7 @@
 
 extern char **environ;
 
-enum task { T_SSH, T_TCP, T_SLEEP, T_EXEC };
+enum task { T_SSH, T_TCP, T_SLEEP, T_EXEC, T_HTTP };
 
 struct cfg {
 	enum task task;
@@ -62,6 +64,9 @@ struct cfg {
 	const char *password;      /* --password-env/--password-file, for every host */
 	int64_t rtt;               /* sleep */
 	const char *exec_tmpl;     /* exec */
+	const char *url_tmpl;      /* http */
+	const char *method;
+	const char *me;            /* the user running this, for hosts with none */
 	int64_t timeout;           /* tcp, exec: per host */
 	int retry;
 	int64_t retry_base;
@@ -201,7 +206,7 @@ struct cmdres {
 	const char *command;
 	enum fo_ssh_status status;
 	const char *phase;
-	int exit_code;
+	int exit_code;            /* exec; for http the HTTP status */
 	const char *out;
 	size_t out_len;
 	const char *error;
@@ -237,7 +242,8 @@ static void host_json(struct jb *b, const struct fo_inv_host *h, const char *add
 			jb_cstr(b, r[i].phase);
 		}
 		if (r[i].exit_code >= 0)
-			jb_fmt(b, ",\"exit\":%d", r[i].exit_code);
+			jb_fmt(b, strcmp(r[i].command, "http") ? ",\"exit\":%d" : ",\"http_status\":%d",
+			       r[i].exit_code);
 		jb_fmt(b, ",\"ms\":%lld", (long long)r[i].ms);
 		if (r[i].error) {
 			jb_s(b, ",\"error\":");
@@ -265,7 +271,7 @@ static void host_json_all(struct jb *b, const struct cfg *c, const struct fo_inv
 	for (i = 0; i < n; i++) {
 		r[i] = one;
 		r[i].command = c->task == T_SSH ? c->cmds[i] : c->task == T_TCP ? "tcp" :
-			       c->task == T_SLEEP ? "sleep" : c->exec_tmpl;
+			       c->task == T_SLEEP ? "sleep" : c->task == T_HTTP ? "http" : c->exec_tmpl;
 	}
 	host_json(b, h, NULL, st, 0, 0, r, n);
 	free(r);
@@ -336,7 +342,7 @@ static void task_ssh(struct fo_job *job, struct cfg *c, const struct fo_inv_host
 {
 	struct fo_ssh_target t = {
 		.name = h->name, .addr = addr, .hostname = h->hostname, .port = h->port,
-		.user = h->username ? h->username : "root",
+		.user = h->username ? h->username : c->me,
 		.password = c->password ? c->password : h->password,
 		.key_file = c->key_file, .key_pass = c->key_pass, .agent = c->agent,
 		.platform = h->platform,
@@ -568,6 +574,80 @@ done:
 	free(cmd);
 }
 
+static size_t on_body(char *p, size_t size, size_t n, void *arg)
+{
+	struct jb *out = arg;
+	size_t len = size * n;
+
+	if (out->len + len > out->cap && out->len + len > (16u << 20))
+		return 0; /* over the cap: curl stops with a write error */
+	jb_add(out, p, len);
+	return out->oom ? 0 : len;
+}
+
+/* One request per host: status, latency, body (capped by --max-output). */
+static void task_http(struct cfg *c, const struct fo_inv_host *h, const char *addr, struct jb *b)
+{
+	char *url = expand(c->url_tmpl, h), err[CURL_ERROR_SIZE] = "", msg[CURL_ERROR_SIZE + 40] = "";
+	struct cmdres r = { "http", FO_SSH_OK, NULL, -1, "", 0, NULL, 0 };
+	struct jb body = { 0 };
+	int64_t t0 = fo_now(), dl = c->timeout > 0 ? t0 + c->timeout : FO_NEVER;
+	struct curl_slist *resolve = NULL;
+	CURL *e = curl_easy_init();
+	CURLcode cc;
+	long code = 0;
+
+	if (!e || !url) {
+		r.status = FO_SSH_FAILED;
+		snprintf(msg, sizeof(msg), "out of memory");
+		goto done;
+	}
+	/* the name was resolved before the run: pin it, no lookup per host */
+	if (addr && strcmp(addr, h->hostname)) {
+		char pin[600];
+
+		snprintf(pin, sizeof(pin), "%s:%d:%s", h->hostname, h->port, addr);
+		resolve = curl_slist_append(NULL, pin);
+		curl_easy_setopt(e, CURLOPT_RESOLVE, resolve);
+	}
+	curl_easy_setopt(e, CURLOPT_URL, url);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, err);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, &body);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, "fanout-run/1");
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	if (c->method && !strcmp(c->method, "HEAD"))
+		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+	cc = fo_curl_perform(e, dl);
+	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
+	r.exit_code = (int)code;
+	if (cc == CURLE_OK) {
+		if (code >= 400) {
+			r.status = FO_SSH_FAILED;
+			snprintf(msg, sizeof(msg), "HTTP %ld", code);
+		}
+	} else {
+		r.status = cc == CURLE_OPERATION_TIMEDOUT ? FO_SSH_TIMEOUT
+			   : cc == CURLE_ABORTED_BY_CALLBACK ? FO_SSH_SKIPPED
+			   : cc == CURLE_COULDNT_CONNECT || cc == CURLE_COULDNT_RESOLVE_HOST ? FO_SSH_UNREACHABLE
+			   : FO_SSH_FAILED;
+		snprintf(msg, sizeof(msg), "%s", cc == CURLE_ABORTED_BY_CALLBACK ? "interrupted" :
+			 cc == CURLE_OPERATION_TIMEDOUT ? "timed out" : *err ? err : curl_easy_strerror(cc));
+	}
+done:
+	r.out = body.p ? body.p : "";
+	r.out_len = body.len;
+	r.error = *msg ? msg : NULL;
+	r.phase = r.status == FO_SSH_OK ? NULL : "request";
+	r.ms = (fo_now() - t0) / FO_MSEC;
+	host_json(b, h, addr, r.status, r.ms, 1, &r, 1);
+	if (e)
+		curl_easy_cleanup(e);
+	curl_slist_free_all(resolve);
+	free(body.p);
+	free(url);
+}
+
 static int job(struct fo_job *jb_, void *arg)
 {
 	struct cfg *c = arg;
@@ -585,6 +665,8 @@ static int job(struct fo_job *jb_, void *arg)
 		task_tcp(c, h, c->addrs[i], &b);
 	else if (c->task == T_SLEEP)
 		task_sleep(c, h, &b);
+	else if (c->task == T_HTTP)
+		task_http(c, h, c->addrs[i], &b);
 	else
 		task_exec(c, h, &b);
 	if (b.oom) {
@@ -777,7 +859,7 @@ static int resolve_all(struct cfg *c)
 
 static void usage(FILE *f)
 {
-	fputs("usage: fanout run [inventory] [--task ssh|tcp|sleep|exec] [task options] [run options]\n"
+	fputs("usage: fanout run [inventory] [--task ssh|tcp|http|sleep|exec] [task options] [run options]\n"
 	      "\n"
 	      "Applies a task to every host and accounts for each: ok, failed, timeout,\n"
 	      "unreachable, auth_failed, hostkey_mismatch or skipped, one result per command.\n"
@@ -803,6 +885,8 @@ static void usage(FILE *f)
 	      "tcp: connect to each host's port, with its latency (--timeout D, default 5s)\n"
 	      "sleep: --rtt D, a simulated round trip (default 50ms)\n"
 	      "exec: --run 'CMD {host} {hostname} {port} {user}' locally per host (--timeout D)\n"
+	      "http: a GET (--head: HEAD) of --url TEMPLATE (default http://{hostname}:{port}/),\n"
+	      "      ok below 400, with the status, latency and body (--timeout D)\n"
 	      "run:\n"
 	      "  --model M              execution model (default coro:cores)\n"
 	      "  --workers N            hosts in flight at most (default: bounded by the fd limit)\n"
@@ -942,6 +1026,11 @@ int fo_run_main(int argc, char **argv)
 	c.retry_base = 500 * FO_MSEC;
 	c.grace = 2 * FO_SEC;
 	c.progress = isatty(2);
+	{
+		struct passwd *pw = getpwuid(getuid());
+
+		c.me = pw && pw->pw_name ? strdup(pw->pw_name) : strdup("root");
+	}
 
 	for (i = 0; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -1096,6 +1185,11 @@ int fo_run_main(int argc, char **argv)
 		} else if (!strcmp(a, "--run")) {
 			NEED_V();
 			c.exec_tmpl = v;
+		} else if (!strcmp(a, "--url")) {
+			NEED_V();
+			c.url_tmpl = v;
+		} else if (!strcmp(a, "--head")) {
+			c.method = "HEAD";
 		} else if (!strcmp(a, "--model")) {
 			NEED_V();
 			model_s = v;
@@ -1135,8 +1229,10 @@ int fo_run_main(int argc, char **argv)
 		c.task = T_SLEEP;
 	else if (!strcmp(task, "exec"))
 		c.task = T_EXEC;
+	else if (!strcmp(task, "http"))
+		c.task = T_HTTP;
 	else {
-		ret = fo_cli_bad("--task", task, "ssh, tcp, sleep or exec");
+		ret = fo_cli_bad("--task", task, "ssh, tcp, http, sleep or exec");
 		goto out;
 	}
 	if (!nsrcs) {
@@ -1166,6 +1262,8 @@ int fo_run_main(int argc, char **argv)
 		fprintf(stderr, "fanout: --task exec needs --run 'CMD {hostname}'\n");
 		goto out;
 	}
+	if (c.task == T_HTTP && !c.url_tmpl)
+		c.url_tmpl = "http://{hostname}:{port}/";
 	if (!strcmp(hk, "strict"))
 		c.ssh.hostkey = FO_HK_STRICT;
 	else if (!strcmp(hk, "accept-new"))
@@ -1220,6 +1318,11 @@ int fo_run_main(int argc, char **argv)
 		}
 	} else {
 		o.model = fo_model_default();
+	}
+	if (c.task == T_HTTP && fo_curl_global_init() < 0) {
+		fprintf(stderr, "fanout: cannot start libcurl\n");
+		ret = 1;
+		goto out;
 	}
 	if (c.task == T_SSH && fo_ssh_global_init() < 0) {
 		fprintf(stderr, "fanout: cannot start libssh2\n");
@@ -1308,5 +1411,6 @@ out:
 	free(c.setup);
 	free(kh);
 	free(secret);
+	free((char *)c.me);
 	return ret;
 }
