@@ -548,6 +548,157 @@ static int write_csv(const struct cfg *c, const struct row *rows, int n)
 	return 0;
 }
 
+/* ---- plots (gnuplot), shared with serve_bench.c --------------------------------- */
+
+/* Is there an executable gnuplot on PATH (as the shell popen runs would find it)? */
+static bool have_gnuplot(void)
+{
+	const char *path = getenv("PATH"), *p, *colon;
+	char def[256], file[4096];
+
+	if (!path) {
+		if (!confstr(_CS_PATH, def, sizeof(def)))
+			return false;
+		path = def;
+	}
+	for (p = path;; p = colon + 1) {
+		size_t len;
+
+		colon = strchr(p, ':');
+		len = colon ? (size_t)(colon - p) : strlen(p);
+		if (len < sizeof(file) - 16) {
+			/* an empty entry is the current directory */
+			snprintf(file, sizeof(file), "%.*s/gnuplot", len ? (int)len : 1, len ? p : ".");
+			if (access(file, X_OK) == 0)
+				return true;
+		}
+		if (!colon)
+			return false;
+	}
+}
+
+static void say_no_gnuplot(const char *path)
+{
+	fprintf(stderr, "fanout: cannot draw --plot '%s': gnuplot is not installed (apt-get install gnuplot-nox)\n",
+		path);
+}
+
+int fo_bench_plot_check(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[4096];
+	int r;
+
+	if (!have_gnuplot()) {
+		say_no_gnuplot(path);
+		return 2;
+	}
+	/* the file if it exists, else the directory it would be made in */
+	if (access(path, F_OK) == 0) {
+		r = access(path, W_OK);
+	} else {
+		snprintf(dir, sizeof(dir), "%.*s", slash ? (slash == path ? 1 : (int)(slash - path)) : 1,
+			 slash ? path : ".");
+		r = access(dir, W_OK);
+	}
+	if (r < 0) {
+		fprintf(stderr, "fanout: cannot write --plot '%s': %s\n", path, strerror(errno));
+		return 2;
+	}
+	return 0;
+}
+
+/* s as a gnuplot single-quoted string, where a quote is written twice. */
+static void gp_quoted(FILE *gp, const char *s)
+{
+	fputc('\'', gp);
+	for (; *s; s++) {
+		if (*s == '\'')
+			fputc('\'', gp);
+		fputc(*s, gp);
+	}
+	fputc('\'', gp);
+}
+
+static int cmp_x(const void *a, const void *b)
+{
+	double x = ((const double *)a)[0], y = ((const double *)b)[0];
+
+	return (x > y) - (x < y);
+}
+
+int fo_bench_plot(const struct fo_plot *p)
+{
+	struct sigaction ign, old;
+	double *pts = NULL;
+	int i, j, most = 0, status = -1;
+	FILE *gp;
+
+	if (!have_gnuplot()) {
+		say_no_gnuplot(p->path);
+		return 1;
+	}
+	for (j = 0; j < p->nseries; j++)
+		if (p->series[j].n > most)
+			most = p->series[j].n;
+	pts = malloc(sizeof(double) * 2 * (size_t)(most ? most : 1));
+	if (!pts) {
+		fprintf(stderr, "fanout: cannot draw --plot '%s': out of memory\n", p->path);
+		return 1;
+	}
+	/* a gnuplot that dies early must not take us with it */
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &ign, &old);
+	fflush(NULL);
+	gp = popen("gnuplot", "w");
+	if (!gp) {
+		fprintf(stderr, "fanout: cannot draw --plot '%s': cannot start gnuplot: %s\n", p->path, strerror(errno));
+	} else {
+		fprintf(gp, "set terminal svg size 900,560 dynamic enhanced font 'sans,12'\nset output ");
+		gp_quoted(gp, p->path);
+		fprintf(gp, "\nset title ");
+		gp_quoted(gp, p->title);
+		fprintf(gp, "\nset xlabel ");
+		gp_quoted(gp, p->xlabel);
+		fprintf(gp, "\nset ylabel ");
+		gp_quoted(gp, p->ylabel);
+		fprintf(gp, "\nset grid\nset key outside right\n");
+		if (p->logx)
+			fprintf(gp, "set logscale x\n");
+		if (p->logy)
+			fprintf(gp, "set logscale y\n");
+		else
+			fprintf(gp, "set yrange [0:*]\n");
+		fprintf(gp, "set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05\nplot ");
+		for (j = 0; j < p->nseries; j++) {
+			fprintf(gp, "%s'-' using 1:2 with linespoints pt 7 ps 1 lw 2 title ", j ? ", " : "");
+			gp_quoted(gp, p->series[j].title);
+		}
+		fprintf(gp, "\n");
+		for (j = 0; j < p->nseries; j++) {
+			const struct fo_plot_series *se = &p->series[j];
+
+			for (i = 0; i < se->n; i++) {
+				pts[2 * i] = se->x[i];
+				pts[2 * i + 1] = se->y[i];
+			}
+			qsort(pts, (size_t)se->n, 2 * sizeof(double), cmp_x);
+			for (i = 0; i < se->n; i++)
+				fprintf(gp, "%.10g %.10g\n", pts[2 * i], pts[2 * i + 1]);
+			fprintf(gp, "e\n");
+		}
+		status = pclose(gp);
+		/* gnuplot said what went wrong just above */
+		if (status != 0)
+			fprintf(stderr, "fanout: cannot draw --plot '%s': gnuplot failed (exit status %d)\n", p->path,
+				status < 0 ? -1 : WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	}
+	sigaction(SIGPIPE, &old, NULL);
+	free(pts);
+	return status == 0 ? 0 : 1;
+}
+
 /*
  * One line per model family and RTT: wall time against workers. Rows cut
  * short by --max-time are left out (their wall time is the cap, not a
@@ -564,10 +715,14 @@ static void family(const struct row *r, char *buf, size_t len)
 
 static int write_plot(const struct cfg *c, const struct row *med, int n)
 {
-	char series[64][64];
-	int i, j, nser = 0, status, shown;
-	FILE *gp;
+	char names[64][64], title[160];
+	struct fo_plot_series ser[64];
+	struct fo_plot plot;
+	double *xy;
+	int i, j, nser = 0, off = 0, at[64], r;
 
+	/* the series (a family each), and how many points each has */
+	memset(ser, 0, sizeof(ser));
 	for (i = 0; i < n; i++) {
 		char fam[64];
 
@@ -575,51 +730,59 @@ static int write_plot(const struct cfg *c, const struct row *med, int n)
 			continue;
 		family(&med[i], fam, sizeof(fam));
 		for (j = 0; j < nser; j++)
-			if (!strcmp(series[j], fam))
+			if (!strcmp(names[j], fam))
 				break;
-		if (j == nser && nser < 64)
-			snprintf(series[nser++], sizeof(series[0]), "%s", fam);
+		if (j == nser) {
+			if (nser == 64)
+				continue;
+			snprintf(names[nser], sizeof(names[0]), "%s", fam);
+			ser[nser].title = names[nser];
+			nser++;
+		}
+		ser[j].n++;
 	}
 	if (!nser) {
 		fprintf(stderr, "fanout: nothing to plot: every row was cut short or failed\n");
 		return 1;
 	}
-	gp = popen("gnuplot 2>&1", "w");
-	if (!gp)
+	xy = malloc(sizeof(double) * 2 * (size_t)n);
+	if (!xy) {
+		fprintf(stderr, "fanout: cannot draw --plot '%s': out of memory\n", c->plot);
 		return 1;
-	fprintf(gp, "set terminal svg size 900,560 dynamic enhanced font 'sans,12'\n");
-	fprintf(gp, "set output '%s'\n", c->plot);
-	fprintf(gp, "set title 'fanout bench %s: %zu %s, wall time against workers'\n", c->what, med[0].hosts,
-		!strcmp(c->what, "tasks") ? "tasks" : "hosts");
-	fprintf(gp, "set xlabel 'workers (threads, processes, or scheduler threads)'\n");
-	fprintf(gp, "set ylabel 'wall time (s)'\nset logscale xy\nset grid\nset key outside right\n");
-	fprintf(gp, "set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05\n");
-	fprintf(gp, "plot ");
-	for (j = 0; j < nser; j++)
-		fprintf(gp, "%s'-' using 1:2 with linespoints pt 7 ps 1 lw 2 title '%s'", j ? ", " : "", series[j]);
-	fprintf(gp, "\n");
+	}
+	/* series j's points: xy[at..] (workers), xy[n + at..] (wall time) */
 	for (j = 0; j < nser; j++) {
-		shown = 0;
-		for (i = 0; i < n; i++) {
-			char fam[64];
+		at[j] = off;
+		ser[j].x = xy + off;
+		ser[j].y = xy + n + off;
+		off += ser[j].n;
+	}
+	for (i = 0; i < n; i++) {
+		char fam[64];
 
-			if (med[i].failed || med[i].interrupted)
-				continue;
-			family(&med[i], fam, sizeof(fam));
-			if (!strcmp(fam, series[j])) {
-				fprintf(gp, "%d %.6f\n", med[i].workers, med[i].wall);
-				shown++;
+		if (med[i].failed || med[i].interrupted)
+			continue;
+		family(&med[i], fam, sizeof(fam));
+		for (j = 0; j < nser; j++)
+			if (!strcmp(names[j], fam)) {
+				xy[at[j]] = med[i].workers;
+				xy[n + at[j]++] = med[i].wall;
+				break;
 			}
-		}
-		fprintf(gp, "e\n");
 	}
-	status = pclose(gp);
-	if (status != 0) {
-		fprintf(stderr, "fanout: cannot draw --plot '%s': gnuplot failed (apt-get install gnuplot-nox)\n",
-			c->plot);
-		return 1;
-	}
-	return 0;
+	snprintf(title, sizeof(title), "fanout bench %s: %zu %s, wall time against workers", c->what, med[0].hosts,
+		 !strcmp(c->what, "tasks") ? "tasks" : "hosts");
+	memset(&plot, 0, sizeof(plot));
+	plot.path = c->plot;
+	plot.title = title;
+	plot.xlabel = "workers (threads, processes, or scheduler threads)";
+	plot.ylabel = "wall time (s)";
+	plot.logx = plot.logy = true;
+	plot.series = ser;
+	plot.nseries = nser;
+	r = fo_bench_plot(&plot);
+	free(xy);
+	return r;
 }
 
 /* ---- main ---------------------------------------------------------------------- */

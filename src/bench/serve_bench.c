@@ -5,7 +5,8 @@
  * --pin) with the same client every time. Per row: req/s, the server's CPU
  * (its own and its worker processes', from /proc) as a share of the row's
  * wall time and per request, its peak RSS (summed over its processes), and
- * how many connections got any reply at all.
+ * how many connections got any reply at all. --csv keeps every row, --plot
+ * draws req/s against clients, a line per model (gnuplot, as bench rtt).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -144,21 +145,86 @@ static double json_num(const char *js, const char *key)
 	return p ? strtod(p + strlen(pat), NULL) : -1;
 }
 
+/* The series of the plot that row r belongs to (its model's), or -1. */
+static int series_of(const struct fo_plot_series *ser, int nser, const struct srow *r)
+{
+	int j;
+
+	for (j = 0; j < nser; j++)
+		if (!strcmp(ser[j].title, r->model))
+			return j;
+	return -1;
+}
+
+/* req/s against clients, a line per model; rows whose load failed are left out. */
+static int write_plot(const char *path, const char *proto, const char *dur, bool pinned, const struct srow *rows,
+		      int n)
+{
+	struct fo_plot_series ser[MAXM];
+	struct fo_plot plot;
+	double x[MAXM * MAXC], y[MAXM * MAXC];
+	char title[160];
+	int i, j, nser = 0, off = 0, at[MAXM];
+
+	/* the series and their sizes, then their points: x[at[j]..], y[at[j]..] */
+	for (i = 0; i < n; i++) {
+		if (rows[i].failed)
+			continue;
+		j = series_of(ser, nser, &rows[i]);
+		if (j < 0 && nser < MAXM) {
+			j = nser++;
+			ser[j].title = rows[i].model;
+			ser[j].n = 0;
+		}
+		if (j >= 0)
+			ser[j].n++;
+	}
+	if (!nser) {
+		fprintf(stderr, "fanout: nothing to plot: every row failed\n");
+		return 1;
+	}
+	for (j = 0; j < nser; j++) {
+		at[j] = off;
+		ser[j].x = x + off;
+		ser[j].y = y + off;
+		off += ser[j].n;
+	}
+	for (i = 0; i < n; i++) {
+		if (rows[i].failed || (j = series_of(ser, nser, &rows[i])) < 0)
+			continue;
+		x[at[j]] = rows[i].clients;
+		y[at[j]++] = rows[i].rps;
+	}
+	snprintf(title, sizeof(title), "fanout bench serve: proto %s, %s per row, %s", proto, dur,
+		 pinned ? "server on core 0, client on core 1" : "server and client share every core");
+	memset(&plot, 0, sizeof(plot));
+	plot.path = path;
+	plot.title = title;
+	plot.xlabel = "clients (connections, closed loop)";
+	plot.ylabel = "requests per second";
+	plot.logx = true;
+	plot.series = ser;
+	plot.nseries = nser;
+	return fo_bench_plot(&plot);
+}
+
 static void usage(FILE *f)
 {
 	fputs("usage: fanout bench serve [--model M[,M...]|all] [--proto line|http]\n"
 	      "                          [--clients N[,N...]] [-d DURATION] [--pin] [--csv FILE]\n"
+	      "                          [--plot FILE.svg]\n"
 	      "\n"
 	      "Starts `fanout serve` under each model and drives it with `fanout load` at each\n"
 	      "client count: req/s, server CPU% and CPU per request, server peak RSS, connections\n"
-	      "served. --pin puts the server on core 0 and the client on core 1.\n"
+	      "served. --pin puts the server on core 0 and the client on core 1. --plot draws\n"
+	      "req/s against clients (log scale), a line per model, with gnuplot.\n"
 	      "defaults: --model coro:1 --proto line --clients 1,2,4,8,16,64,256,1024 -d 2s\n",
 	      f);
 }
 
 int fo_bench_serve(int argc, char **argv)
 {
-	char models[MAXM][48], dur[32] = "2s", line[1024], csv_path[512] = "";
+	char models[MAXM][48], dur[32] = "2s", line[1024], csv_path[512] = "", plot_path[512] = "";
 	const char *proto = "line";
 	int clients[MAXC] = { 1, 2, 4, 8, 16, 64, 256, 1024 }, nc = 8, nm = 0, i, j;
 	bool pinned = false;
@@ -239,6 +305,8 @@ int fo_bench_serve(int argc, char **argv)
 			snprintf(dur, sizeof(dur), "%s", v);
 		} else if (!strcmp(a, "--csv")) {
 			snprintf(csv_path, sizeof(csv_path), "%s", v);
+		} else if (!strcmp(a, "--plot")) {
+			snprintf(plot_path, sizeof(plot_path), "%s", v);
 		} else {
 			fprintf(stderr, "fanout: unknown option '%s' for 'bench serve' (see --help)\n", a);
 			return 2;
@@ -250,6 +318,8 @@ int fo_bench_serve(int argc, char **argv)
 		fprintf(stderr, "fanout: --pin needs two cores; running unpinned\n");
 		pinned = false;
 	}
+	if (plot_path[0] && fo_bench_plot_check(plot_path))
+		return 2;
 	if (csv_path[0] && !(csv = fopen(csv_path, "w"))) {
 		fprintf(stderr, "fanout: cannot write --csv '%s': %s\n", csv_path, strerror(errno));
 		return 2;
@@ -339,6 +409,12 @@ int fo_bench_serve(int argc, char **argv)
 	if (csv) {
 		fclose(csv);
 		printf("# every row: %s\n", csv_path);
+	}
+	if (plot_path[0]) {
+		if (write_plot(plot_path, proto, dur, pinned, rows, nrows) == 0)
+			printf("# plot: %s\n", plot_path);
+		else
+			ret = 1;
 	}
 	return ret;
 }
