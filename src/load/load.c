@@ -79,7 +79,7 @@ static struct tstats *tstats(void)
 			int i = atomic_fetch_add(&C->nts, 1);
 
 			if (i < MAX_THREADS)
-				C->ts[i] = my;
+				__atomic_store_n(&C->ts[i], my, __ATOMIC_RELEASE); /* read by the reporter */
 		}
 	}
 	return my;
@@ -312,9 +312,12 @@ static long long total_reqs(void)
 	long long s = 0;
 	int i, n = atomic_load(&C->nts);
 
-	for (i = 0; i < n && i < MAX_THREADS; i++)
-		if (C->ts[i])
-			s += atomic_load_explicit(&C->ts[i]->reqs, memory_order_relaxed);
+	for (i = 0; i < n && i < MAX_THREADS; i++) {
+		struct tstats *t = __atomic_load_n(&C->ts[i], __ATOMIC_ACQUIRE);
+
+		if (t)
+			s += atomic_load_explicit(&t->reqs, memory_order_relaxed);
+	}
 	return s;
 }
 

@@ -860,7 +860,10 @@ static void loop(struct fo__sched *s)
 		int64_t dl;
 		int n;
 
-		if (!s->src_done && !s->interrupted && !s->rq_head)
+		/* a batch every pass, busy or not: when waking tasks keep the
+		 * queue from ever being empty (a load generator's connections
+		 * against a fast server) new tasks must still start */
+		if (!s->src_done && !s->interrupted)
 			admit(s);
 		run_ready(s);
 		if (s->nlive == 0 && (s->src_done || s->interrupted))

@@ -268,10 +268,8 @@ static void *ttask_main(void *p)
 	fo__cur.btask = &t->b;
 	fo__cur.model = t->model;
 	t->ret = t->fn(t->arg);
-	if (t->detached) {
-		close(t->b.cancel_fd);
-		free(t);
-	}
+	if (t->detached)
+		free(t); /* it had no cancel_fd: nobody holds its handle */
 	return NULL;
 }
 
@@ -289,8 +287,11 @@ static struct ttask *thread_spawn(fo_task_fn fn, void *arg, bool detached)
 	t->detached = detached;
 	t->model = fo__cur.model;
 	t->b.deadline = btask_deadline();
-	t->b.cancel_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (t->b.cancel_fd < 0) {
+	/* A detached thread (fo_go) has no handle to cancel it by, so no
+	 * eventfd: a thread per connection would otherwise cost two
+	 * descriptors. The run's interrupt still reaches it. */
+	t->b.cancel_fd = detached ? -1 : eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (!detached && t->b.cancel_fd < 0) {
 		err = errno;
 		free(t);
 		errno = err;
@@ -303,7 +304,8 @@ static struct ttask *thread_spawn(fo_task_fn fn, void *arg, bool detached)
 	err = pthread_create(&t->thread, &attr, ttask_main, t);
 	pthread_attr_destroy(&attr);
 	if (err) {
-		close(t->b.cancel_fd);
+		if (t->b.cancel_fd >= 0)
+			close(t->b.cancel_fd);
 		free(t);
 		errno = err;
 		return NULL;
