@@ -512,6 +512,13 @@ def build_rows(args, workdir, pin):
                                            "--threads", "1", "--json", target],
                                 tmo, baseline="go"))
         elif s.proto == "resp":
+            # the same client as every line server: redis's inline protocol
+            # takes "PING\n" and answers one line, "+PONG"
+            for c in args.clients:
+                rows.append(Row(s, "fanout load", c,
+                                cli_pin + [fanout, "load", "--line", "PING", "-c", str(c), "-d",
+                                           args.duration, "--threads", "1", "--json", target],
+                                tmo, baseline="go"))
             if missing_program("redis-benchmark"):
                 note("skipping 'redis': redis-benchmark is not installed")
                 continue
@@ -577,7 +584,9 @@ def summarize(rows, seconds):
             if r.kind == "redis":
                 base = by_key.get((r.baseline, "line", "fanout load", r.conns))
             else:
-                base = by_key.get((r.baseline, r.server.proto, r.client, r.conns))
+                # redis under fanout load --line PING: against go's line rows
+                proto = "line" if r.server.proto == "resp" else r.server.proto
+                base = by_key.get((r.baseline, proto, r.client, r.conns))
             brps = med(base.results, lambda x: x.rps) if base else None
             served = med(res, lambda x: x.served)
             rss = med(res, lambda x: x.rss_kb)
@@ -635,6 +644,16 @@ def print_table(summary, runs):
               "fanout load); ratio to go under fanout load, for orientation only")
         for s in rowsets[1]:
             print(line(s))
+    # the target's other baseline: fanout's default model over redis, same client
+    for s in rowsets[0]:
+        r = s["row"]
+        if r.server.name == "redis" and s["rps"]:
+            for f in rowsets[0]:
+                fr = f["row"]
+                if (fr.server.name.startswith("fanout coro") and fr.server.proto == "line"
+                        and fr.conns == r.conns and f["rps"]):
+                    print(f"{fr.server.name} / redis (fanout load, {r.conns} conns): "
+                          f"{f['rps'] / s['rps']:.2f}")
     print(f"medians of {runs} runs; ratio = req/s / req/s of go (line) or nginx (http) "
           f"with the same client and connections; served = connections that got any "
           f"reply (fanout load: connections - starved); rss = server's peak resident "

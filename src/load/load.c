@@ -61,6 +61,7 @@ struct cfg {
 	const char *path;
 	char *req;
 	size_t req_len;
+	const char *line;       /* --line: the line request's text */
 	int64_t t0, end;
 	struct tstats *ts[MAX_THREADS];
 	atomic_int nts;
@@ -367,7 +368,7 @@ static void on_int(int sig)
 static void usage(FILE *f)
 {
 	fputs("usage: fanout load [--proto line|http] [-c CONNECTIONS] [-d DURATION] [--rate R]\n"
-	      "                   [--threads T] [--path /] [--json] HOST:PORT\n"
+	      "                   [--threads T] [--path /] [--line TEXT] [--json] HOST:PORT\n"
 	      "\n"
 	      "Closed loop by default: each connection sends a request, waits for the whole\n"
 	      "response, and sends the next. --rate R: open loop, R requests per second over all\n"
@@ -375,7 +376,8 @@ static void usage(FILE *f)
 	      "Prints req/s every second, then the total, req/s, latency p50/p90/p99/p99.9/max,\n"
 	      "errors, and connections that got no reply at all (starved).\n"
 	      "defaults: --proto line -c 16 -d 10s --threads cores --path /\n"
-	      "line requests are \"1\" (answered by one line); http requests are GET keep-alive.\n",
+	      "line requests are \"1\" (answered by one line), or TEXT and a newline with --line\n"
+	      "(--line PING drives redis); http requests are GET keep-alive.\n",
 	      f);
 }
 
@@ -445,6 +447,10 @@ int fo_load_main(int argc, char **argv)
 			if (end == v || *end || n < 1 || n > MAX_THREADS)
 				return fo_cli_bad(a, v, "a thread count from 1 to 256");
 			c.threads = (int)n;
+		} else if (!strcmp(a, "--line")) {
+			if (strpbrk(v, "\r\n") || !*v)
+				return fo_cli_bad(a, v, "one line of text, such as PING");
+			c.line = v;
 		} else if (!strcmp(a, "--path")) {
 			if (v[0] != '/' || strpbrk(v, " \r\n"))
 				return fo_cli_bad(a, v, "a path starting with / and without spaces");
@@ -494,6 +500,16 @@ int fo_load_main(int argc, char **argv)
 			if (!c.req)
 				return 1;
 			c.req_len = (size_t)snprintf(c.req, cap, "GET %s HTTP/1.1\r\nHost: %s\r\n\r\n", c.path, target);
+		} else if (c.line) {
+			/* a line of the caller's, e.g. PING for redis's inline protocol */
+			size_t n = strlen(c.line);
+
+			c.req = malloc(n + 2);
+			if (!c.req)
+				return 1;
+			memcpy(c.req, c.line, n);
+			memcpy(c.req + n, "\n", 2);
+			c.req_len = n + 1;
 		} else {
 			c.req = strdup("1");
 			c.req_len = 1;
