@@ -256,7 +256,7 @@ TEST_T(run_ssh_faults_each_a_status, 120)
 	char refused[64];
 	const char *a[] = { "-w", NULL, "--key", NULL, "--password-env", "FANOUT_TEST_BAD", "--shell",
 			    "-c", "show version", "-c", "show running-config", "--command-timeout", "1500ms",
-			    "--json", NULL };
+			    "--max-output", "1M", "--json", NULL };
 
 	fx_start(&f, 1, NULL);
 	/* a port nobody listens on: bind one, close it */
@@ -266,12 +266,12 @@ TEST_T(run_ssh_faults_each_a_status, 120)
 	getsockname(lfd, (struct sockaddr *)&sa, &sl);
 	close(lfd);
 	(void)refused;
-	a[1] = "127.9.0.[1-4],127.1.0.1";
+	a[1] = "127.9.0.[1-5],127.1.0.1";
 	a[3] = f.key;
 	setenv("FANOUT_TEST_BAD", "not-the-password", 1);
 	rc = fx_run(&f, &out, &err, a);
 	CHECK_EQ(rc, 1);
-	CHECK_EQ(count(out, "\n"), 5);
+	CHECK_EQ(count(out, "\n"), 6);
 	l = line_of(out, "127.9.0.1");
 	CHECK_HAS(l, "{\"status\":\"auth_failed\"");
 	free(l);
@@ -283,6 +283,10 @@ TEST_T(run_ssh_faults_each_a_status, 120)
 	l = line_of(out, "127.9.0.3"); /* drops halfway through an output */
 	CHECK_HAS(l, "{\"status\":\"failed\"");
 	CHECK_HAS(l, "closed the connection during the command");
+	free(l);
+	l = line_of(out, "127.9.0.5"); /* prints forever: the output cap ends it */
+	CHECK_HAS(l, "{\"status\":\"failed\"");
+	CHECK_HAS(l, "output over 1048576 bytes");
 	free(l);
 	l = line_of(out, "127.1.0.1"); /* unaffected */
 	CHECK_HAS(l, "{\"status\":\"ok\"");
