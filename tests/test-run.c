@@ -568,3 +568,31 @@ TEST(run_http_task)
 	free(out);
 	free(err);
 }
+
+/* Through a jump host (ssh -J): the fixture's 127.8.0.1 forwards TCP; a
+ * device that does not is a clear unreachable. */
+TEST_T(run_ssh_jump_host, 120)
+{
+	struct fx f;
+	char *out = NULL, *err = NULL;
+	int rc;
+	const char *a[] = { "-w", "127.1.0.[1-3]", "--key", NULL, "--jump", "127.8.0.1", "--shell", "-c",
+			    "show version", "--json", NULL };
+
+	fx_start(&f, 3, NULL);
+	a[3] = f.key;
+	rc = fx_run(&f, &out, &err, a);
+	CHECK_EQ(rc, 0);
+	CHECK_EQ(count(out, "{\"status\":\"ok\""), 3);
+	CHECK_HAS(out, "dev-1-0-3 uptime is");
+	free(out);
+	free(err);
+	a[5] = "127.1.0.1"; /* a device: forwarding is off there */
+	rc = fx_run(&f, &out, &err, a);
+	CHECK_EQ(rc, 1);
+	CHECK_HAS(out, "{\"status\":\"unreachable\"");
+	CHECK_HAS(out, "through jump host 127.1.0.1: cannot reach");
+	free(out);
+	free(err);
+	fx_stop(&f);
+}

@@ -67,6 +67,9 @@ struct cfg {
 	const char *url_tmpl;      /* http */
 	const char *method;
 	const char *me;            /* the user running this, for hosts with none */
+	const char *jump;          /* --jump [USER@]HOST[:PORT], as given */
+	char jump_user[128], jump_addr[64], jump_host[256];
+	int jump_port;             /* 0: the host's port */
 	int64_t timeout;           /* tcp, exec: per host */
 	int retry;
 	int64_t retry_base;
@@ -359,6 +362,18 @@ static void task_ssh(struct fo_job *job, struct cfg *c, const struct fo_inv_host
 	if (!res || !r) {
 		b->oom = true;
 		goto out;
+	}
+	struct fo_ssh_target jt = t;
+
+	if (c->jump) {
+		jt.name = c->jump;
+		jt.addr = c->jump_addr;
+		jt.hostname = c->jump_host;
+		jt.port = c->jump_port ? c->jump_port : h->port;
+		jt.user = c->jump_user[0] ? c->jump_user : t.user;
+		jt.platform = "linux";
+		jt.jump = NULL;
+		t.jump = &jt;
 	}
 	sc.shell = c->shell >= 0 ? c->shell : is_network_platform(h->platform);
 	if (sc.shell && !c->setup_given) {
@@ -878,6 +893,8 @@ static void usage(FILE *f)
 	      "  --password-env VAR | --password-file FILE   a password for every host\n"
 	      "                         (else the inventory's); never on the command line\n"
 	      "  --no-agent             do not try ssh-agent\n"
+	      "  -J, --jump [USER@]HOST[:PORT]   log in through this jump host (as ssh -J), with\n"
+	      "                         the same credentials; its port defaults to the host's\n"
 	      "  --host-keys strict|accept-new|off   (default accept-new)\n"
 	      "  --known-hosts FILE     default ~/.config/fanout/known_hosts\n"
 	      "  --connect-timeout D (10s)  --command-timeout D (30s)  --host-timeout D (none)\n"
@@ -994,6 +1011,59 @@ static char *default_known_hosts(void)
 		mkdir(dir, 0700);
 	}
 	return path;
+}
+
+/* --jump [USER@]HOST[:PORT]: the host resolved now, once. */
+static int parse_jump(struct cfg *c, char *err, size_t errlen)
+{
+	const char *v = c->jump, *at = strchr(v, '@'), *h = at ? at + 1 : v, *colon;
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM }, *ai = NULL;
+	size_t hl;
+	int e;
+
+	if (at) {
+		if ((size_t)(at - v) >= sizeof(c->jump_user) || at == v) {
+			snprintf(err, errlen, "expected [USER@]HOST[:PORT]");
+			return -1;
+		}
+		memcpy(c->jump_user, v, (size_t)(at - v));
+		c->jump_user[at - v] = 0;
+	}
+	colon = strrchr(h, ':');
+	if (colon && strchr(h, ']') && colon < strchr(h, ']'))
+		colon = NULL; /* [v6] without a port */
+	hl = colon ? (size_t)(colon - h) : strlen(h);
+	if (h[0] == '[' && hl >= 2 && h[hl - 1] == ']')
+		h++, hl -= 2;
+	if (!hl || hl >= sizeof(c->jump_host)) {
+		snprintf(err, errlen, "expected [USER@]HOST[:PORT]");
+		return -1;
+	}
+	memcpy(c->jump_host, h, hl);
+	c->jump_host[hl] = 0;
+	if (colon) {
+		char *end;
+		long p = strtol(colon + 1, &end, 10);
+
+		if (*end || p < 1 || p > 65535) {
+			snprintf(err, errlen, "the port must be 1 to 65535");
+			return -1;
+		}
+		c->jump_port = (int)p;
+	}
+	e = getaddrinfo(c->jump_host, NULL, &hints, &ai); /* banned-ok: once, before the run */
+	if (e || !ai) {
+		snprintf(err, errlen, "cannot resolve '%s': %s", c->jump_host, gai_strerror(e));
+		return -1;
+	}
+	if (ai->ai_family == AF_INET6)
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr, c->jump_addr,
+			  sizeof(c->jump_addr));
+	else
+		inet_ntop(AF_INET, &((struct sockaddr_in *)ai->ai_addr)->sin_addr, c->jump_addr,
+			  sizeof(c->jump_addr));
+	freeaddrinfo(ai);
+	return 0;
 }
 
 int fo_run_main(int argc, char **argv)
@@ -1148,6 +1218,9 @@ int fo_run_main(int argc, char **argv)
 				goto out;
 			}
 			c.password = secret;
+		} else if (!strcmp(a, "--jump") || !strcmp(a, "-J")) {
+			NEED_V();
+			c.jump = v;
 		} else if (!strcmp(a, "--no-agent")) {
 			c.agent = false;
 		} else if (!strcmp(a, "--host-keys")) {
@@ -1260,6 +1333,10 @@ int fo_run_main(int argc, char **argv)
 	}
 	if (c.task == T_EXEC && !c.exec_tmpl) {
 		fprintf(stderr, "fanout: --task exec needs --run 'CMD {hostname}'\n");
+		goto out;
+	}
+	if (c.jump && parse_jump(&c, err, sizeof(err)) < 0) {
+		fprintf(stderr, "fanout: bad --jump '%s': %s\n", c.jump, err);
 		goto out;
 	}
 	if (c.task == T_HTTP && !c.url_tmpl)

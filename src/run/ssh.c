@@ -59,8 +59,10 @@ int fo_ssh_global_init(void)
 struct host {
 	const struct fo_ssh_target *t;
 	const struct fo_ssh_cfg *c;
-	int fd;
+	int fd;                    /* the socket; through a jump host, the jump's */
 	LIBSSH2_SESSION *s;
+	struct host *jump;         /* the jump host's session, or NULL */
+	LIBSSH2_CHANNEL *jch;      /* the tunnel through it (direct-tcpip) */
 	int64_t host_dl;
 	enum fo_ssh_status status; /* of the failure, when one ends the host */
 	long failed_at;            /* the command it ended in; -1: before any */
@@ -107,6 +109,8 @@ static int ssh_wait(struct host *h, int64_t dl)
 {
 	int dir = libssh2_session_block_directions(h->s), ev = 0;
 
+	if (h->jump) /* our bytes travel in the jump host's session: its socket */
+		dir |= libssh2_session_block_directions(h->jump->s) | LIBSSH2_SESSION_BLOCK_INBOUND;
 	if (dir & LIBSSH2_SESSION_BLOCK_INBOUND)
 		ev |= FO_READ;
 	if (dir & LIBSSH2_SESSION_BLOCK_OUTBOUND)
@@ -866,16 +870,133 @@ out:
 		regfree(&ere);
 }
 
+/* ---- logging in, directly or through a jump host --------------------------------------------- */
+
+/* The session's transport through a jump host: its tunnel channel. libssh2
+ * takes these as its send and recv (errno-style results). */
+static ssize_t jump_send(libssh2_socket_t sock, const void *buf, size_t len, int flags, void **abstract)
+{
+	struct host *h = *abstract;
+	ssize_t n = libssh2_channel_write(h->jch, buf, len);
+
+	(void)sock, (void)flags;
+	if (n == LIBSSH2_ERROR_EAGAIN)
+		return -EAGAIN;
+	return n < 0 ? -ECONNRESET : n;
+}
+
+static ssize_t jump_recv(libssh2_socket_t sock, void *buf, size_t len, int flags, void **abstract)
+{
+	struct host *h = *abstract;
+	ssize_t n = libssh2_channel_read(h->jch, buf, len);
+
+	(void)sock, (void)flags;
+	if (n == LIBSSH2_ERROR_EAGAIN)
+		return -EAGAIN;
+	if (n < 0)
+		return -ECONNRESET;
+	if (n == 0 && !libssh2_channel_eof(h->jch))
+		return -EAGAIN;
+	return n;
+}
+
+/* Connects (or tunnels), shakes hands, checks the host key, logs in. */
+static int login(struct host *h)
+{
+	const struct fo_ssh_target *t = h->t;
+	int64_t dl;
+	int rc, r;
+
+	if (h->jump) {
+		/* a direct-tcpip channel from the jump host to ours (ssh -J) */
+		dl = phase_dl(h, h->c->connect_timeout);
+		for (;;) {
+			h->jch = libssh2_channel_direct_tcpip_ex(h->jump->s, t->addr, t->port, "127.0.0.1", 22);
+			if (h->jch)
+				break;
+			if (libssh2_session_last_errno(h->jump->s) != LIBSSH2_ERROR_EAGAIN) {
+				char *msg = NULL;
+
+				libssh2_session_last_error(h->jump->s, &msg, NULL, 0);
+				fail(h, FO_SSH_UNREACHABLE, "connect", "through jump host %s: cannot reach %s port %d: %s",
+				     h->jump->t->name, t->addr, t->port, msg ? msg : "?");
+				return -1;
+			}
+			h->fd = h->jump->fd;
+			if ((r = fo_wait_fd(h->jump->fd, FO_READ | FO_WRITE, dl)) < 0) {
+				wait_failed(h, fo_cancelled() ? -ECANCELED : -ETIMEDOUT, "connect");
+				return -1;
+			}
+		}
+		h->fd = h->jump->fd;
+	} else if (tcp_connect(h) < 0) {
+		return -1;
+	}
+	dl = phase_dl(h, h->c->connect_timeout);
+	h->s = libssh2_session_init_ex(NULL, NULL, NULL, h);
+	if (!h->s) {
+		fail(h, FO_SSH_FAILED, "handshake", "out of memory for a session");
+		return -1;
+	}
+	libssh2_session_set_blocking(h->s, 0);
+	if (h->jump) {
+		libssh2_session_callback_set(h->s, LIBSSH2_CALLBACK_SEND, (void *)jump_send);
+		libssh2_session_callback_set(h->s, LIBSSH2_CALLBACK_RECV, (void *)jump_recv);
+	}
+	SSH_DO(h, dl, rc, libssh2_session_handshake(h->s, h->fd), r, handshake_wait);
+	if (rc) {
+		fail(h, FO_SSH_FAILED, "handshake", "ssh handshake with %s port %d: %s", t->addr, t->port,
+		     ssh_errmsg(h));
+		return -1;
+	}
+	if (check_hostkey(h) < 0 || auth(h, dl) < 0)
+		return -1;
+	return 0;
+handshake_wait:
+	wait_failed(h, r, "handshake");
+	return -1;
+}
+
+/* Ends a session: a polite goodbye when it went well (never a long wait),
+ * else none; then frees it and closes its socket. */
+static void logout(struct host *h)
+{
+	if (h->s) {
+		if (!h->phase) {
+			int64_t bye = phase_dl(h, 100 * FO_MSEC);
+
+			while (libssh2_session_disconnect(h->s, "done") == LIBSSH2_ERROR_EAGAIN &&
+			       ssh_wait(h, bye) == 0)
+				;
+		} else if (!h->jump && h->fd >= 0) {
+			shutdown(h->fd, SHUT_RDWR); /* so that freeing it cannot wait */
+		}
+		while (libssh2_session_free(h->s) == LIBSSH2_ERROR_EAGAIN)
+			if (ssh_wait(h, phase_dl(h, 100 * FO_MSEC)) < 0 && !h->jump)
+				shutdown(h->fd, SHUT_RDWR);
+		h->s = NULL;
+	}
+	if (h->jch) {
+		while (libssh2_channel_free(h->jch) == LIBSSH2_ERROR_EAGAIN)
+			if (fo_wait_fd(h->jump->fd, FO_READ, phase_dl(h, 100 * FO_MSEC)) < 0)
+				break;
+		h->jch = NULL;
+	}
+	if (!h->jump && h->fd >= 0)
+		close(h->fd);
+	h->fd = -1;
+}
+
 /* ---- a host ------------------------------------------------------------------------------- */
 
 enum fo_ssh_status fo_ssh_host(const struct fo_ssh_target *t, const struct fo_ssh_cfg *c,
 			       struct fo_ssh_res *res)
 {
 	struct host h = { .t = t, .c = c, .fd = -1, .failed_at = -1 };
-	int64_t t0 = fo_now(), dl, login_ms = 0;
+	struct host jh = { .c = c, .fd = -1, .failed_at = -1 };
+	int64_t t0 = fo_now(), login_ms = 0;
 	enum fo_ssh_status worst = FO_SSH_OK;
 	size_t i;
-	int rc, r;
 
 	h.host_dl = c->host_timeout > 0 ? t0 + c->host_timeout : FO_NEVER;
 	if (fo_deadline() < h.host_dl)
@@ -885,22 +1006,17 @@ enum fo_ssh_status fo_ssh_host(const struct fo_ssh_target *t, const struct fo_ss
 		res[i].exit_code = -1;
 		res[i].status = FO_SSH_SKIPPED;
 	}
-	if (tcp_connect(&h) < 0)
-		goto fail_all;
-	dl = phase_dl(&h, c->connect_timeout);
-	h.s = libssh2_session_init_ex(NULL, NULL, NULL, &h);
-	if (!h.s) {
-		fail(&h, FO_SSH_FAILED, "handshake", "out of memory for a session");
-		goto fail_all;
+	if (t->jump) {
+		/* log into the jump host first; its failure is this host's */
+		jh.t = t->jump;
+		jh.host_dl = h.host_dl;
+		if (login(&jh) < 0) {
+			fail(&h, jh.status, jh.phase, "jump host %s: %s", t->jump->name, jh.err);
+			goto fail_all;
+		}
+		h.jump = &jh;
 	}
-	libssh2_session_set_blocking(h.s, 0);
-	SSH_DO(&h, dl, rc, libssh2_session_handshake(h.s, h.fd), r, handshake_wait);
-	if (rc) {
-		fail(&h, FO_SSH_FAILED, "handshake", "ssh handshake with %s port %d: %s", t->addr, t->port,
-		     ssh_errmsg(&h));
-		goto fail_all;
-	}
-	if (check_hostkey(&h) < 0 || auth(&h, dl) < 0)
+	if (login(&h) < 0)
 		goto fail_all;
 	login_ms = (fo_now() - t0) / FO_MSEC;
 	if (c->shell) {
@@ -920,8 +1036,6 @@ enum fo_ssh_status fo_ssh_host(const struct fo_ssh_target *t, const struct fo_ss
 		}
 	}
 	goto done;
-handshake_wait:
-	wait_failed(&h, r, "handshake");
 fail_all:
 	for (i = 0; i < c->ncmds; i++) {
 		res[i].status = h.status;
@@ -949,23 +1063,9 @@ fail_rest:
 done:
 	if (c->ncmds && res[0].ms == 0)
 		res[0].ms = login_ms;
-	if (h.s) {
-		if (!h.phase) {
-			/* a polite goodbye, but never wait long for it */
-			int64_t bye = phase_dl(&h, 100 * FO_MSEC);
-
-			while (libssh2_session_disconnect(h.s, "done") == LIBSSH2_ERROR_EAGAIN &&
-			       ssh_wait(&h, bye) == 0)
-				;
-		}
-		else
-			shutdown(h.fd, SHUT_RDWR); /* so that freeing it cannot wait */
-		while (libssh2_session_free(h.s) == LIBSSH2_ERROR_EAGAIN)
-			if (ssh_wait(&h, phase_dl(&h, 100 * FO_MSEC)) < 0)
-				shutdown(h.fd, SHUT_RDWR);
-	}
-	if (h.fd >= 0)
-		close(h.fd);
+	logout(&h);
+	if (h.jump)
+		logout(&jh);
 	for (i = 0; i < c->ncmds; i++)
 		if (res[i].status > worst && res[i].status != FO_SSH_SKIPPED)
 			worst = res[i].status;

@@ -42,6 +42,7 @@ struct fo_ssh_target {
 	const char *key_pass;   /* its passphrase, or NULL */
 	bool agent;             /* try ssh-agent ($SSH_AUTH_SOCK) */
 	const char *platform;   /* prompt and error patterns: ios, junos, generic */
+	const struct fo_ssh_target *jump; /* log in through this host first (ssh -J), or NULL */
 };
 
 struct fo_ssh_cfg {
