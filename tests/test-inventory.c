@@ -607,7 +607,7 @@ TEST(inventory_nornir_yaml_features)
 TEST(inventory_nornir_errors)
 {
 	CHECK_STR(load_fails("r1:\n  hostname: a\n  port: [1, 2\nr2: {}\n", NULL, NULL, -EINVAL),
-		  "cannot read inventory 'hosts.yaml': line 4: did not find expected ',' or ']' "
+		  "cannot read inventory 'hosts.yaml': line 4, column 3: did not find expected ',' or ']' "
 		  "(while parsing a flow sequence on line 3)");
 	CHECK_STR(load_fails("r1:\n  hostname: a\n bad\n", NULL, NULL, -EINVAL),
 		  "cannot read inventory 'hosts.yaml': line 3: did not find expected key "

@@ -101,6 +101,7 @@ struct load {
 	struct arena *a;
 	char *err;
 	size_t errlen;
+	int col;               /* a column for fail() to name with the line, or 0 */
 	struct yfile files[3]; /* hosts, groups, defaults */
 	struct elem *hosts, *groups, defaults;
 	size_t nhosts, ngroups;
@@ -126,7 +127,10 @@ static int fail(struct load *L, const struct yfile *f, int line, int code, const
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (L->err && L->errlen) {
-		if (line > 0)
+		if (line > 0 && L->col > 0)
+			snprintf(L->err, L->errlen, "cannot read inventory '%s': line %d, column %d: %s", f->label,
+				 line, L->col, msg);
+		else if (line > 0)
 			snprintf(L->err, L->errlen, "cannot read inventory '%s': line %d: %s", f->label, line, msg);
 		else
 			snprintf(L->err, L->errlen, "cannot read inventory '%s': %s", f->label, msg);
@@ -806,6 +810,7 @@ static int yload(struct load *L, struct yfile *f, const char *text, size_t len)
 		r = nomem(L);
 	goto out;
 bad:
+	L->col = (int)p.problem_mark.column + 1; /* a syntax error: where exactly */
 	if (p.error == YAML_MEMORY_ERROR)
 		r = nomem(L);
 	else if (p.context)
@@ -813,6 +818,7 @@ bad:
 			 p.problem ? p.problem : "bad YAML", p.context, (int)p.context_mark.line + 1);
 	else
 		r = fail(L, f, (int)p.problem_mark.line + 1, -EINVAL, "%s", p.problem ? p.problem : "bad YAML");
+	L->col = 0;
 out:
 	yaml_parser_delete(&p);
 	return r;

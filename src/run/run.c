@@ -1322,8 +1322,10 @@ int fo_run_main(int argc, char **argv)
 		else
 			e = fo_inv_add_hosts_file(&c.inv, v, err, sizeof(err));
 		if (e < 0) {
-			fprintf(stderr, "fanout: %s '%s': %s\n", a[1] == 'w' ? "bad host list" :
-				a[2] == 'h' ? "cannot read hosts file" : "cannot read inventory", v, err);
+			if (a[1] == 'w')
+				fprintf(stderr, "fanout: bad host list '%s': %s\n", v, err);
+			else /* the loaders name the file and line themselves */
+				fprintf(stderr, "fanout: %s\n", err);
 			goto out;
 		}
 	}
