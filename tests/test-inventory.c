@@ -610,7 +610,7 @@ TEST(inventory_nornir_errors)
 		  "cannot read inventory 'hosts.yaml': line 4, column 3: did not find expected ',' or ']' "
 		  "(while parsing a flow sequence on line 3)");
 	CHECK_STR(load_fails("r1:\n  hostname: a\n bad\n", NULL, NULL, -EINVAL),
-		  "cannot read inventory 'hosts.yaml': line 3: did not find expected key "
+		  "cannot read inventory 'hosts.yaml': line 3, column 2: did not find expected key "
 		  "(while parsing a block mapping on line 1)");
 	CHECK_STR(load_fails("- r1\n- r2\n", NULL, NULL, -EINVAL),
 		  "cannot read inventory 'hosts.yaml': line 1: expected a mapping of host names to their "
