@@ -66,7 +66,7 @@ $(BUILD)/fanout-run: $(RUN_OBJ) $(BUILD)/libfanout.a
 # the tests also link the pure parsers of the tools
 TEST_TOOL_OBJ := $(BUILD)/obj/src/serve/http.o \
                  $(BUILD)/obj/src/run/inventory.o $(BUILD)/obj/src/run/nornir.o \
-                 $(BUILD)/obj/src/run/hostlist.o
+                 $(BUILD)/obj/src/run/hostlist.o $(BUILD)/obj/src/links/robots.o
 
 $(BUILD)/fanout-tests: $(TEST_OBJ) $(TEST_TOOL_OBJ) $(BUILD)/libfanout.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $(TEST_OBJ) $(TEST_TOOL_OBJ) $(BUILD)/libfanout.a $(TOOL_LDLIBS) $(LDLIBS)

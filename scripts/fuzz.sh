@@ -5,6 +5,7 @@
 #   http   the HTTP request-head parser of fanout serve (src/serve/http.c)
 #   hostlist   host lists as -w and -x take them (src/run/hostlist.c)
 #   inventory  nornir hosts/groups/defaults YAML over libyaml (src/run/nornir.c)
+#   robots     robots.txt rules and matching (src/links/robots.c)
 # Needs clang and its runtime (Debian: clang, libclang-rt-14-dev); skips with
 # a note without. Seeds are tests/fuzz/corpus-NAME/.
 set -euo pipefail
@@ -24,7 +25,8 @@ clang "${flags[@]}" tests/fuzz/fuzz-http.c src/serve/http.c -o "$out/fuzz-http"
 clang "${flags[@]}" tests/fuzz/fuzz-hostlist.c src/run/hostlist.c -o "$out/fuzz-hostlist"
 clang "${flags[@]}" tests/fuzz/fuzz-inventory.c src/run/inventory.c src/run/nornir.c src/run/hostlist.c \
   src/run/inventory_cli.c -lyaml -lm -o "$out/fuzz-inventory"
-for t in parse http hostlist inventory; do
+clang "${flags[@]}" tests/fuzz/fuzz-robots.c src/links/robots.c -o "$out/fuzz-robots"
+for t in parse http hostlist inventory robots; do
   mkdir -p "$out/corpus-$t"
   cp -n tests/fuzz/corpus-$t/* "$out/corpus-$t/" 2>/dev/null || true
   "$out/fuzz-$t" -max_total_time="$secs" -max_len=2048 -artifact_prefix="$out/crash-$t-" "$out/corpus-$t" 2>&1 | tail -2
