@@ -38,6 +38,7 @@
 
 #include "../cli/cli.h"
 #include "../net/curl.h"
+#include "../util/sbuf.h"
 #include "fanout/runtime.h"
 #include "inventory.h"
 #include "run.h"
@@ -87,33 +88,12 @@ static atomic_int stopping; /* Ctrl-C seen: start no more hosts */
 
 /* ---- JSON text ---------------------------------------------------------------- */
 
-struct jb {
-	char *p;
-	size_t len, cap;
-	bool oom;
-};
+/* struct jb: the JSON text being made (a growing buffer) */
+#define jb fo_sbuf
 
 static void jb_add(struct jb *b, const char *s, size_t n)
 {
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t nc = b->cap ? b->cap * 2 : 1024;
-		char *np;
-
-		while (nc < b->len + n + 1)
-			nc *= 2;
-		np = realloc(b->p, nc);
-		if (!np) {
-			b->oom = true;
-			return;
-		}
-		b->p = np;
-		b->cap = nc;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = 0;
+	fo_sbuf_add(b, s, n);
 }
 
 static void jb_s(struct jb *b, const char *s)
