@@ -9,7 +9,7 @@ SAN     ?=
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
-CPPFLAGS_ALL := -Iinclude -D_GNU_SOURCE
+CPPFLAGS_ALL := -Iinclude -D_GNU_SOURCE -I/usr/include/libxml2
 CFLAGS_ALL := -std=gnu11 -fPIC -pthread $(WARN) $(CFLAGS)
 LDLIBS  := -luring -lpthread -lm
 ifneq ($(SAN),)
@@ -55,7 +55,7 @@ $(BUILD)/libfanout.so: $(LIB_OBJ)
 
 # the tools' own libraries (libyaml: nornir inventories; libssh2; libcurl);
 # the runtime and fanout itself need none of them
-TOOL_LDLIBS := -lyaml -lssh2 -lcurl
+TOOL_LDLIBS := -lyaml -lssh2 -lcurl -lxml2
 
 $(BUILD)/fanout: $(CLI_OBJ) $(BUILD)/libfanout.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(BUILD)/libfanout.a $(LDLIBS)
@@ -66,7 +66,8 @@ $(BUILD)/fanout-run: $(RUN_OBJ) $(BUILD)/libfanout.a
 # the tests also link the pure parsers of the tools
 TEST_TOOL_OBJ := $(BUILD)/obj/src/serve/http.o \
                  $(BUILD)/obj/src/run/inventory.o $(BUILD)/obj/src/run/nornir.o \
-                 $(BUILD)/obj/src/run/hostlist.o $(BUILD)/obj/src/links/robots.o
+                 $(BUILD)/obj/src/run/hostlist.o $(BUILD)/obj/src/links/robots.o \
+                 $(BUILD)/obj/src/links/extract.o $(BUILD)/obj/src/links/url.o
 
 $(BUILD)/fanout-tests: $(TEST_OBJ) $(TEST_TOOL_OBJ) $(BUILD)/libfanout.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $(TEST_OBJ) $(TEST_TOOL_OBJ) $(BUILD)/libfanout.a $(TOOL_LDLIBS) $(LDLIBS)
