@@ -5,6 +5,8 @@
 #   http   the HTTP request-head parser of fanout serve (src/serve/http.c)
 #   hostlist   host lists as -w and -x take them (src/run/hostlist.c)
 #   inventory  nornir hosts/groups/defaults YAML over libyaml (src/run/nornir.c)
+#   extract  the link extractor of fanout links over libxml2 (src/links/extract.c)
+#   url      link resolution and normalising over libcurl (src/links/url.c)
 #   robots     robots.txt rules and matching (src/links/robots.c)
 # Needs clang and its runtime (Debian: clang, libclang-rt-14-dev); skips with
 # a note without. Seeds are tests/fuzz/corpus-NAME/.
@@ -26,9 +28,14 @@ clang "${flags[@]}" tests/fuzz/fuzz-hostlist.c src/run/hostlist.c -o "$out/fuzz-
 clang "${flags[@]}" tests/fuzz/fuzz-inventory.c src/run/inventory.c src/run/nornir.c src/run/hostlist.c \
   src/run/inventory_cli.c -lyaml -lm -o "$out/fuzz-inventory"
 clang "${flags[@]}" tests/fuzz/fuzz-robots.c src/links/robots.c -o "$out/fuzz-robots"
-for t in parse http hostlist inventory robots; do
+clang "${flags[@]}" -I/usr/include/libxml2 tests/fuzz/fuzz-extract.c src/links/extract.c src/links/url.c \
+  -lxml2 -lcurl -o "$out/fuzz-extract"
+clang "${flags[@]}" tests/fuzz/fuzz-url.c src/links/url.c -lcurl -o "$out/fuzz-url"
+for t in parse http hostlist inventory robots extract url; do
   mkdir -p "$out/corpus-$t"
   cp -n tests/fuzz/corpus-$t/* "$out/corpus-$t/" 2>/dev/null || true
-  "$out/fuzz-$t" -max_total_time="$secs" -max_len=2048 -artifact_prefix="$out/crash-$t-" "$out/corpus-$t" 2>&1 | tail -2
+  max_len=2048
+  [ "$t" = extract ] && max_len=8192 # pages, past the extractor's 4 KB steps
+  "$out/fuzz-$t" -max_total_time="$secs" -max_len="$max_len" -artifact_prefix="$out/crash-$t-" "$out/corpus-$t" 2>&1 | tail -2
   echo "fuzz: fuzz-$t ran ${secs}s with no crash"
 done
