@@ -20,9 +20,9 @@ endif
 ARCH := $(shell uname -m)
 LIB_SRC := $(wildcard src/runtime/*.c)
 LIB_ASM := $(wildcard src/runtime/ctx_$(ARCH).S)
-CLI_SRC := $(wildcard src/cli/*.c) $(wildcard src/bench/*.c) $(wildcard src/serve/*.c) $(wildcard src/load/*.c)
-# fanout-run: the tools with big libraries, in their own executable (src/cli/main.c says why)
-RUN_SRC := $(wildcard src/run/*.c) $(wildcard src/net/*.c)
+CLI_SRC := $(filter-out src/cli/tools.c,$(wildcard src/cli/*.c)) $(wildcard src/bench/*.c) $(wildcard src/serve/*.c) $(wildcard src/load/*.c)
+# fanout-tools: the tools with big libraries, in their own executable (src/cli/main.c says why)
+RUN_SRC := src/cli/tools.c $(wildcard src/run/*.c) $(wildcard src/net/*.c) $(wildcard src/links/*.c)
 TEST_SRC := $(wildcard tests/*.c)
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(LIB_ASM:%.S=$(BUILD)/obj/%.o)
@@ -33,7 +33,7 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 .PHONY: all deps test demo clean check-banned bench-rtt
 EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
 
-all: $(BUILD)/fanout $(BUILD)/fanout-run $(BUILD)/libfanout.a $(BUILD)/libfanout.so $(BUILD)/fanout-tests $(EXAMPLES) \
+all: $(BUILD)/fanout $(BUILD)/fanout-tools $(BUILD)/libfanout.a $(BUILD)/libfanout.so $(BUILD)/fanout-tests $(EXAMPLES) \
      $(BUILD)/devsim $(BUILD)/devsim-relay
 
 $(BUILD)/obj/%.o: %.c
@@ -60,7 +60,7 @@ TOOL_LDLIBS := -lyaml -lssh2 -lcurl -lxml2
 $(BUILD)/fanout: $(CLI_OBJ) $(BUILD)/libfanout.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(BUILD)/libfanout.a $(LDLIBS)
 
-$(BUILD)/fanout-run: $(RUN_OBJ) $(BUILD)/libfanout.a
+$(BUILD)/fanout-tools: $(RUN_OBJ) $(BUILD)/libfanout.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $(RUN_OBJ) $(BUILD)/libfanout.a $(TOOL_LDLIBS) $(LDLIBS)
 
 # the tests also link the pure parsers of the tools

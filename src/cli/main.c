@@ -3,9 +3,10 @@
  * flags and returns the exit code: 0 done and all ok, 1 something failed,
  * 2 bad usage.
  *
- * The tools that need big libraries (run and inventory: libssh2, libcurl
- * with OpenSSL, libyaml) live in their own executable, fanout-run, next to
- * this one, which we exec, as git does with git-<command>: loading those
+ * The tools that need big libraries (run, inventory, links: libssh2,
+ * libcurl with OpenSSL, libxml2, libyaml) live in their own executable,
+ * fanout-tools, next to this one, which we exec, as git does with
+ * git-<command>: loading those
  * libraries costs about 6 MB of resident memory, which `fanout serve`,
  * whose budget is 4 MB, should not pay.
  */
@@ -30,7 +31,8 @@ static void usage(FILE *f)
 	      "  bench serve   fanout serve under each model, driven by fanout load at each client count\n"
 	      "  serve         a request/response server (line or HTTP/1.1) in any model\n"
 	      "  load          a closed-loop or fixed-rate load generator for it\n"
-	      "  run           apply a task (ssh commands, tcp, sleep, exec) to every host of an inventory\n"
+	      "  run           apply a task (ssh, tcp, http, sleep, exec) to every host of an inventory\n"
+	      "  links         check every link of a site (crawl, fragments, robots.txt), for CI\n"
 	      "  inventory     the hosts a run would reach (nornir files, host lists), resolved\n"
 	      "  version       print the version and the poller this machine uses\n"
 	      "\n"
@@ -77,8 +79,8 @@ int main(int argc, char **argv)
 		return fo_serve_main(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "load"))
 		return fo_load_main(argc - 2, argv + 2);
-	if (!strcmp(argv[1], "run") || !strcmp(argv[1], "inventory"))
-		return exec_tool("fanout-run", argv);
+	if (!strcmp(argv[1], "run") || !strcmp(argv[1], "inventory") || !strcmp(argv[1], "links"))
+		return exec_tool("fanout-tools", argv);
 	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
 		printf("fanout 0.1 (poller %s)\n", fo_poller_name());
 		return 0;

@@ -1,0 +1,24 @@
+/*
+ * fanout-tools: the tools that need libssh2, libcurl, libxml2 and libyaml,
+ * in an executable of their own (see src/cli/main.c). `fanout run ...`,
+ * `fanout inventory ...` and `fanout links ...` exec it as
+ * `fanout-tools run ...`.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "../links/links.h"
+#include "../run/inventory.h"
+#include "../run/run.h"
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "run"))
+		return fo_run_main(argc - 2, argv + 2);
+	if (argc >= 2 && !strcmp(argv[1], "inventory"))
+		return fo_inventory_main(argc - 2, argv + 2);
+	if (argc >= 2 && !strcmp(argv[1], "links"))
+		return fo_links_main(argc - 2, argv + 2);
+	fprintf(stderr, "usage: fanout run|inventory|links [options] (see fanout --help)\n");
+	return 2;
+}

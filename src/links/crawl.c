@@ -1,0 +1,990 @@
+/*
+ * The crawl: every distinct target checked once, pages crawled within the
+ * scope, under per-host limits, by workers on the runtime.
+ *
+ * Frontier. Targets live in one table (id -> target) and a hash map (URL ->
+ * target), so a URL seen again only gains a reference. Each host keeps a
+ * FIFO of its queued targets, its requests in flight, the time it may be
+ * asked again (rate limit, Retry-After) and its robots.txt. One mutex
+ * guards all of it; it is never held across a wait.
+ *
+ * Workers. max_conc tasks of the chosen model (coroutines by default), each
+ * taking the next target whose host has room, fetching it with libcurl on
+ * the runtime's waits (src/net/curl.c), and adding what it found. A worker
+ * with nothing to take waits on an eventfd of its own until another adds
+ * work or frees a host's slot (or until a held-back host may be asked
+ * again); the last one to find nothing queued and nothing running ends
+ * them all. Connections, DNS and cookies are shared between workers
+ * through a libcurl share, so pages of one host reuse kept-alive
+ * connections.
+ *
+ * Requests. A page (in scope) is a GET whose body streams through the HTML
+ * extractor as it arrives (bounded by max_page). A link out of scope is a
+ * HEAD, and a GET when the HEAD fails (servers that answer HEAD wrongly
+ * are common), or a GET from the start when a link names one of its
+ * fragments (its anchors are needed). Redirects are followed by curl up to
+ * max_redirects; links on the page resolve against where it ended up.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/eventfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "../net/curl.h"
+#include "../util/sbuf.h"
+#include "crawl.h"
+#include "extract.h"
+#include "robots.h"
+#include "url.h"
+
+struct fo__host {
+	char *key;                  /* scheme://host:port */
+	int active;
+	int64_t next_at;            /* not before (rate, Retry-After) */
+	int64_t interval;           /* 1 / rate, ns; 0 none */
+	struct fo_robots *robots;
+	int robots_state;           /* 0 unknown, 1 being fetched, 2 known */
+	bool head_bad;              /* a HEAD here failed where GET worked: GET only */
+	struct fo_target *qhead, *qtail;
+	size_t qlen;
+};
+
+/* ---- small things ------------------------------------------------------------------ */
+
+static char *xstrdup(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+static char *fmt(const char *f, ...)
+{
+	va_list ap;
+	char *s = NULL;
+
+	va_start(ap, f);
+	if (vasprintf(&s, f, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	return s;
+}
+
+static uint64_t hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+/* ---- the frontier (caller holds c->lock) ------------------------------------------------ */
+
+static int map_grow(struct fo_crawl *c)
+{
+	size_t ncap = c->mapcap ? c->mapcap * 2 : 1024, i;
+	struct fo_target **n = calloc(ncap, sizeof(*n));
+
+	if (!n)
+		return -ENOMEM;
+	for (i = 0; i < c->mapcap; i++) {
+		struct fo_target *t = c->map[i];
+		size_t j;
+
+		if (!t)
+			continue;
+		for (j = hash(t->url) & (ncap - 1); n[j]; j = (j + 1) & (ncap - 1))
+			;
+		n[j] = t;
+	}
+	free(c->map);
+	c->map = n;
+	c->mapcap = ncap;
+	return 0;
+}
+
+static struct fo_target *lookup(struct fo_crawl *c, const char *url)
+{
+	size_t j;
+
+	if (!c->mapcap)
+		return NULL;
+	for (j = hash(url) & (c->mapcap - 1); c->map[j]; j = (j + 1) & (c->mapcap - 1))
+		if (!strcmp(c->map[j]->url, url))
+			return c->map[j];
+	return NULL;
+}
+
+static struct fo__host *host_of(struct fo_crawl *c, const char *url)
+{
+	char key[FO_URL_MAX + 2];
+	size_t i;
+	struct fo__host *h;
+
+	if (fo_url_host_key(url, key, sizeof(key)) < 0)
+		snprintf(key, sizeof(key), "?");
+	for (i = 0; i < c->nhosts; i++)
+		if (!strcmp(c->hosts[i]->key, key))
+			return c->hosts[i];
+	if (c->nhosts == c->hcap) {
+		size_t nc = c->hcap ? c->hcap * 2 : 16;
+		struct fo__host **n = realloc(c->hosts, nc * sizeof(*n));
+
+		if (!n)
+			return NULL;
+		c->hosts = n;
+		c->hcap = nc;
+	}
+	h = calloc(1, sizeof(*h));
+	if (!h || !(h->key = strdup(key))) {
+		free(h);
+		return NULL;
+	}
+	if (c->o->rate_per_host > 0)
+		h->interval = (int64_t)(1e9 / c->o->rate_per_host);
+	c->hosts[c->nhosts++] = h;
+	return h;
+}
+
+static bool in_scope(struct fo_crawl *c, const char *url)
+{
+	size_t i;
+
+	if (c->o->scope)
+		return fo_url_in_scope(url, c->o->scope);
+	for (i = 0; i < c->nscopes; i++)
+		if (fo_url_in_scope(url, c->scopes[i]))
+			return true;
+	return false;
+}
+
+static void enqueue(struct fo_crawl *c, struct fo_target *t)
+{
+	struct fo__host *h = t->host;
+
+	t->state = FO_T_QUEUED;
+	t->hnext = NULL;
+	if (h->qtail)
+		h->qtail->hnext = t;
+	else
+		h->qhead = t;
+	h->qtail = t;
+	h->qlen++;
+	c->queued++;
+}
+
+/*
+ * The target for url, made and queued when new; a reference from page
+ * (id, line, tag, fragment) is added. Returns NULL without memory.
+ */
+static struct fo_target *add_link(struct fo_crawl *c, const char *url, const struct fo_target *from,
+				  uint32_t line, const char *tag, const char *frag)
+{
+	static char idx[FO_URL_MAX + 16]; /* under c->lock */
+	struct fo_target *t;
+	size_t ul = strlen(url);
+
+	/* a local folder is its index.html: one target, not two */
+	if (!strncmp(url, "file:", 5) && ul && url[ul - 1] == '/' && ul + 11 < sizeof(idx)) {
+		memcpy(idx, url, ul);
+		memcpy(idx + ul, "index.html", 11);
+		url = idx;
+	}
+	t = lookup(c, url);
+
+	if (!t) {
+		size_t j;
+
+		if ((c->nt + 1) * 2 > c->mapcap && map_grow(c) < 0)
+			return NULL;
+		if (c->nt == c->tcap) {
+			size_t nc = c->tcap ? c->tcap * 2 : 1024;
+			struct fo_target **n = realloc(c->t, nc * sizeof(*n));
+
+			if (!n)
+				return NULL;
+			c->t = n;
+			c->tcap = nc;
+		}
+		t = calloc(1, sizeof(*t));
+		if (!t || !(t->url = strdup(url))) {
+			free(t);
+			return NULL;
+		}
+		t->id = (uint32_t)c->nt;
+		t->depth = from ? (uint16_t)(from->depth + 1) : 0;
+		t->host = host_of(c, url);
+		if (!t->host) {
+			free(t->url);
+			free(t);
+			return NULL;
+		}
+		c->t[c->nt++] = t;
+		for (j = hash(url) & (c->mapcap - 1); c->map[j]; j = (j + 1) & (c->mapcap - 1))
+			;
+		c->map[j] = t;
+		c->st.targets++;
+		if ((c->o->exclude && regexec(c->o->exclude, url, 0, NULL, 0) == 0) ||
+		    (c->o->include && regexec(c->o->include, url, 0, NULL, 0) != 0)) {
+			t->state = FO_T_DONE;
+			t->result = FO_TR_SKIPPED;
+			t->reason = strdup("excluded (--include/--exclude)");
+			c->st.excluded++;
+		} else {
+			t->page = in_scope(c, url) && (c->o->max_depth < 0 || t->depth <= c->o->max_depth);
+			if (!t->page && !in_scope(c, url) && !c->o->check_external) {
+				t->state = FO_T_DONE;
+				t->result = FO_TR_UNCHECKED;
+			} else {
+				enqueue(c, t);
+			}
+		}
+	}
+	if (frag && *frag)
+		t->want_anchors = true;
+	if (from) {
+		struct fo_ref *r = calloc(1, sizeof(*r));
+
+		if (!r)
+			return NULL;
+		r->page = from->id;
+		r->line = line;
+		r->tag = tag;
+		r->frag = frag && *frag ? strdup(frag) : NULL;
+		r->next = t->refs;
+		t->refs = r;
+		c->st.links++;
+	}
+	return t;
+}
+
+/* Wakes up to n idle workers (caller holds the lock). */
+static void wake(struct fo_crawl *c, size_t n)
+{
+	int i;
+	uint64_t one = 1;
+
+	for (i = 0; i < c->nworkers && n; i++) {
+		if (!c->idle[i])
+			continue;
+		c->idle[i] = false;
+		if (write(c->wake_fds[i], &one, sizeof(one)) < 0) {
+			/* already signalled */
+		}
+		n--;
+	}
+}
+
+enum { PICK_TARGET, PICK_ROBOTS, PICK_WAIT, PICK_DONE };
+
+/* The next thing for a worker to do; *until: how long to wait if nothing. */
+static int pick(struct fo_crawl *c, struct fo_target **out, struct fo__host **hout, int64_t *until)
+{
+	int64_t now = fo_now(), soonest = FO_NEVER;
+	size_t i;
+
+	for (i = 0; i < c->nhosts; i++) {
+		struct fo__host *h = c->hosts[i];
+		struct fo_target *t = h->qhead;
+
+		if (!t || h->active >= c->o->max_per_host)
+			continue;
+		if (h->next_at > now) {
+			if (h->next_at < soonest)
+				soonest = h->next_at;
+			continue;
+		}
+		if (c->o->robots && t->page && h->robots_state != 2) {
+			if (h->robots_state == 1)
+				continue; /* another worker is fetching it */
+			h->robots_state = 1;
+			h->active++;
+			c->running++;
+			*hout = h;
+			return PICK_ROBOTS;
+		}
+		h->qhead = t->hnext;
+		if (!h->qhead)
+			h->qtail = NULL;
+		h->qlen--;
+		c->queued--;
+		h->active++;
+		c->running++;
+		if (h->interval)
+			h->next_at = now + h->interval;
+		t->state = FO_T_RUNNING;
+		*out = t;
+		return PICK_TARGET;
+	}
+	if (c->queued == 0 && c->running == 0)
+		return PICK_DONE;
+	*until = soonest;
+	return PICK_WAIT;
+}
+
+/* ---- libcurl ------------------------------------------------------------------------- */
+
+static void share_lock(CURL *e, curl_lock_data d, curl_lock_access a, void *arg)
+{
+	struct fo_crawl *c = arg;
+
+	(void)e, (void)a;
+	pthread_mutex_lock(&c->share_locks[d & 7]);
+}
+
+static void share_unlock(CURL *e, curl_lock_data d, void *arg)
+{
+	struct fo_crawl *c = arg;
+
+	(void)e;
+	pthread_mutex_unlock(&c->share_locks[d & 7]);
+}
+
+/* What a fetch collects: the body's links and anchors (pages), its size. */
+struct fetch {
+	struct fo_crawl *c;
+	struct fo_target *t;
+	struct fo_extract xs;
+	struct fo_extract *x;     /* &xs while parsing, else NULL */
+	bool checked_type, is_html, want_links, over;
+	bool enough;              /* we stopped reading a body we do not need */
+	size_t bytes;
+	/* links found: raw, with line and tag */
+	struct raw { char *url; uint32_t line; const char *tag; } *raw;
+	size_t nraw, rawcap;
+	char *base;               /* <base href>, raw */
+	struct fo_sbuf anchors;   /* "\0"-separated ids and names */
+	CURL *e;
+};
+
+static void on_link(struct fetch *f, const struct fo_link *l)
+{
+	if (!f->want_links || f->nraw >= 100000)
+		return;
+	if (f->nraw == f->rawcap) {
+		size_t nc = f->rawcap ? f->rawcap * 2 : 64;
+		struct raw *n = realloc(f->raw, nc * sizeof(*n));
+
+		if (!n)
+			return;
+		f->raw = n;
+		f->rawcap = nc;
+	}
+	f->raw[f->nraw].url = strndup(l->value, l->len);
+	if (!f->raw[f->nraw].url)
+		return;
+	f->raw[f->nraw].line = (uint32_t)l->line;
+	f->raw[f->nraw].tag = fo_link_kind_name(l->kind); /* static */
+	f->nraw++;
+}
+
+static void on_anchor(struct fetch *f, const char *name, size_t len)
+{
+	fo_sbuf_add(&f->anchors, name, len);
+	fo_sbuf_add(&f->anchors, "", 1); /* each name NUL-terminated */
+}
+
+static int on_found(void *arg, const struct fo_link *l)
+{
+	struct fetch *f = arg;
+
+	if (fo_link_is_anchor(l->kind))
+		on_anchor(f, l->value, l->len);
+	else if (l->kind == FO_LINK_BASE_HREF) {
+		if (!f->base)
+			f->base = strndup(l->value, l->len);
+	} else {
+		on_link(f, l);
+	}
+	return 0;
+}
+
+/* Starts the extractor on f's page. */
+static void extract_start(struct fetch *f, size_t max_page)
+{
+	struct fo_extract_opts xo = { .fn = on_found, .arg = f, .max_bytes = max_page };
+
+	if (fo_extract_init(&f->xs, &xo) == 0)
+		f->x = &f->xs;
+}
+
+static size_t on_body(char *p, size_t size, size_t n, void *arg)
+{
+	struct fetch *f = arg;
+	size_t len = size * n;
+
+	if (!f->checked_type) {
+		char *ct = NULL;
+
+		f->checked_type = true;
+		curl_easy_getinfo(f->e, CURLINFO_CONTENT_TYPE, &ct);
+		/* file:// has no type: by the name */
+		f->is_html = ct ? (strstr(ct, "text/html") || strstr(ct, "application/xhtml"))
+				: (strstr(f->t->url, ".htm") != NULL || f->t->url[strlen(f->t->url) - 1] == '/');
+		if (f->is_html && (f->want_links || f->t->want_anchors))
+			extract_start(f, f->c->o->max_page);
+	}
+	f->bytes += len;
+	if (f->x && !f->over && fo_extract_feed(f->x, p, len) != 0)
+		f->over = true; /* past max_page: the rest is not parsed */
+	if (!f->x && f->bytes > 65536) {
+		f->enough = true;
+		return 0; /* a body we do not parse: its status is all we need */
+	}
+	return len;
+}
+
+static void easy_setup(struct fo_crawl *c, CURL *e, const char *url, bool head)
+{
+	const struct fo_crawl_opts *o = c->o;
+
+	curl_easy_reset(e);
+	curl_easy_setopt(e, CURLOPT_URL, url);
+	curl_easy_setopt(e, CURLOPT_SHARE, (CURLSH *)c->share);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)o->max_redirects);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, o->user_agent);
+	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(o->timeout / FO_MSEC));
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)(o->connect_timeout / FO_MSEC));
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https,file");
+	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_COOKIEFILE, o->cookies && !strchr(o->cookies, '=') ? o->cookies : "");
+	if (o->cookies && strchr(o->cookies, '='))
+		curl_easy_setopt(e, CURLOPT_COOKIE, o->cookies);
+	if (o->insecure) {
+		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	if (head)
+		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+}
+
+/* The outcome of one request. */
+struct outcome {
+	CURLcode cc;
+	long status;
+	long redirects;
+	curl_off_t retry_after;
+	char final[2048];
+	char err[CURL_ERROR_SIZE];
+};
+
+static void perform(struct fo_crawl *c, CURL *e, struct curl_slist *hdrs, struct outcome *r)
+{
+	char *eff = NULL;
+
+	r->err[0] = 0;
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->err);
+	if (hdrs)
+		curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdrs);
+	r->cc = fo_curl_perform(e, fo_now() + c->o->timeout + FO_SEC);
+	r->status = 0;
+	r->redirects = 0;
+	r->retry_after = 0;
+	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);
+	curl_easy_getinfo(e, CURLINFO_REDIRECT_COUNT, &r->redirects);
+	curl_easy_getinfo(e, CURLINFO_RETRY_AFTER, &r->retry_after);
+	curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &eff);
+	snprintf(r->final, sizeof(r->final), "%s", eff ? eff : "");
+	pthread_mutex_lock(&c->lock);
+	c->st.requests++;
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* The page's anchors move from the fetch to its target. */
+static void take_anchors(struct fo_target *t, struct fetch *f)
+{
+	free(t->anchors);
+	t->anchors = f->anchors.p;
+	t->anchors_len = f->anchors.len;
+	f->anchors.p = NULL;
+}
+
+/* A local file (file:// URL): read here, no libcurl. Folders are their
+ * index.html. */
+static void fetch_file(struct fo_crawl *c, struct fo_target *t, struct fetch *f)
+{
+	char path[FO_URL_MAX + 2], err[160], buf[65536];
+	int k = fo_url_to_path(t->url, path, sizeof(path), err, sizeof(err)), fd;
+	ssize_t n;
+
+	if (k < 0) {
+		t->result = FO_TR_BROKEN;
+		t->reason = strdup(err);
+		return;
+	}
+	if (k == FO_URL_DIR)
+		t->final_url = fmt("%s/", t->url); /* as a web server redirects */
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		t->result = FO_TR_BROKEN;
+		t->reason = fmt("cannot open '%s': %s", path, strerror(errno));
+		return;
+	}
+	f->checked_type = true;
+	f->is_html = strstr(path, ".htm") != NULL;
+	if (f->is_html && (f->want_links || t->want_anchors))
+		extract_start(f, c->o->max_page);
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		f->bytes += (size_t)n;
+		if (!f->x || fo_extract_feed(f->x, buf, (size_t)n) != 0)
+			break;
+	}
+	close(fd);
+	if (f->x)
+		fo_extract_end(f->x);
+	t->result = FO_TR_OK;
+	t->status = 200;
+	t->html = f->is_html;
+	take_anchors(t, f);
+}
+
+/* Fetches t; fills its result. Returns > 0 to retry after that many ns. */
+static int64_t fetch_target(struct fo_crawl *c, CURL *e, struct curl_slist *hdrs, struct fo_target *t,
+			    struct fetch *f)
+{
+	struct outcome r;
+	bool head, fell_back = false;
+	const char *url = t->url;
+	int64_t t0 = fo_now();
+
+	memset(f, 0, sizeof(*f));
+	f->c = c;
+	f->t = t;
+	f->e = e;
+	f->want_links = t->page;
+	pthread_mutex_lock(&c->lock);
+	head = !t->page && !t->want_anchors && !t->host->head_bad;
+	pthread_mutex_unlock(&c->lock);
+	if (!strncmp(url, "file:", 5)) {
+		fetch_file(c, t, f);
+		t->ms = (fo_now() - t0) / FO_MSEC;
+		return 0;
+	}
+again:
+	easy_setup(c, e, url, head);
+	if (!head) {
+		curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+		curl_easy_setopt(e, CURLOPT_WRITEDATA, f);
+	}
+	perform(c, e, hdrs, &r);
+	if (head) {
+		pthread_mutex_lock(&c->lock);
+		c->st.head_requests++;
+		pthread_mutex_unlock(&c->lock);
+		/* HEAD said no: many servers answer HEAD wrongly; ask with GET
+		 * (not after a timeout: that would only double the wait) */
+		if ((r.cc == CURLE_OK && r.status >= 400 && r.status != 429) ||
+		    (r.cc != CURLE_OK && r.cc != CURLE_OPERATION_TIMEDOUT && r.cc != CURLE_COULDNT_CONNECT &&
+		     r.cc != CURLE_COULDNT_RESOLVE_HOST && r.cc != CURLE_TOO_MANY_REDIRECTS)) {
+			head = false;
+			fell_back = true;
+			goto again;
+		}
+	}
+	if (fell_back && (r.cc == CURLE_OK || (r.cc == CURLE_WRITE_ERROR && f->enough)) && r.status < 400) {
+		/* HEAD lied here: ask this host with GET from now on */
+		pthread_mutex_lock(&c->lock);
+		t->host->head_bad = true;
+		pthread_mutex_unlock(&c->lock);
+	}
+	if (f->x)
+		fo_extract_end(f->x);
+	t->ms = (fo_now() - t0) / FO_MSEC;
+	t->status = (int)r.status;
+	t->redirects = (int)r.redirects;
+	free(t->final_url);
+	t->final_url = r.redirects && r.final[0] && strcmp(r.final, url) ? strdup(r.final) : NULL;
+	t->html = f->is_html;
+	if (f->anchors.p)
+		take_anchors(t, f);
+	if (r.cc == CURLE_WRITE_ERROR && f->enough)
+		r.cc = CURLE_OK; /* we stopped it ourselves */
+	if ((r.status == 429 || r.status == 503) && t->attempts < c->o->retries) {
+		int64_t wait = r.retry_after > 0 ? (int64_t)r.retry_after * FO_SEC : FO_SEC << t->attempts;
+
+		t->attempts++;
+		return wait > 60 * FO_SEC ? 60 * FO_SEC : wait;
+	}
+	if ((r.cc == CURLE_RECV_ERROR || r.cc == CURLE_GOT_NOTHING || r.cc == CURLE_SEND_ERROR) &&
+	    t->attempts < c->o->retries && t->attempts < 1) {
+		t->attempts++;
+		return 100 * FO_MSEC; /* a reset: once more, soon */
+	}
+	if (r.cc == CURLE_OK && r.status < 400) {
+		t->result = FO_TR_OK;
+	} else {
+		t->result = FO_TR_BROKEN;
+		if (r.cc == CURLE_OK)
+			t->reason = r.redirects ? fmt("HTTP %ld after %ld redirect%s (%s)", r.status, r.redirects,
+						      r.redirects > 1 ? "s" : "", r.final)
+						: fmt("HTTP %ld", r.status);
+		else if (r.cc == CURLE_OPERATION_TIMEDOUT)
+			t->reason = fmt("timed out after %.3gs", (double)c->o->timeout / 1e9);
+		else if (r.cc == CURLE_TOO_MANY_REDIRECTS)
+			t->reason = fmt("more than %d redirects (a loop?)", c->o->max_redirects);
+		else
+			t->reason = fmt("%s", r.err[0] ? r.err : curl_easy_strerror(r.cc));
+	}
+	return 0;
+}
+
+/* Resolves f's links against where the page ended up, adds them. Caller
+ * holds the lock. */
+static size_t add_found(struct fo_crawl *c, struct fo_target *t, struct fetch *f)
+{
+	static char base[2 * FO_URL_MAX + 8], abs[2 * FO_URL_MAX + 8]; /* under c->lock */
+	char err[160];
+	const char *frag;
+	size_t i, before = c->queued;
+
+	snprintf(base, sizeof(base), "%s", t->final_url ? t->final_url : t->url);
+	if (f->base) {
+		/* <base href>, itself resolved against the page's URL */
+		if (fo_url_resolve(base, f->base, abs, sizeof(abs), &frag, err, sizeof(err)) == FO_URL_HTTP ||
+		    (!strncmp(base, "file:", 5) && fo_url_resolve(base, f->base, abs, sizeof(abs), &frag, err,
+								 sizeof(err)) == FO_URL_FILE))
+			snprintf(base, sizeof(base), "%s", abs);
+	}
+	for (i = 0; i < f->nraw; i++) {
+		int k = fo_url_resolve(base, f->raw[i].url, abs, sizeof(abs), &frag, err, sizeof(err));
+
+		if (k == FO_URL_HTTP || k == FO_URL_FILE)
+			add_link(c, abs, t, f->raw[i].line, f->raw[i].tag, frag);
+		else if (k == FO_URL_SAME_PAGE) /* "#x": the base's document, this page unless <base> */
+			add_link(c, f->base ? abs : t->url, t, f->raw[i].line, f->raw[i].tag, frag);
+		else if (k == FO_URL_SKIPPED || k == FO_URL_UNSUPPORTED)
+			c->st.skipped_scheme++;
+		else
+			c->st.bad_links++;
+	}
+	return c->queued > before ? c->queued - before : 0;
+}
+
+static void fetch_free(struct fetch *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->nraw; i++)
+		free(f->raw[i].url);
+	free(f->raw);
+	free(f->base);
+	free(f->anchors.p);
+	if (f->x)
+		fo_extract_release(f->x);
+}
+
+static void fetch_robots(struct fo_crawl *c, CURL *e, struct curl_slist *hdrs, struct fo__host *h)
+{
+	char url[600];
+	struct outcome r;
+	struct jbuf { char *p; size_t len; } body = { 0 };
+	struct fo_robots *rb = NULL;
+
+	snprintf(url, sizeof(url), "%s/robots.txt", h->key);
+	if (!strncmp(h->key, "http", 4)) {
+		FILE *mem;
+		char *buf = NULL;
+		size_t blen = 0;
+
+		mem = open_memstream(&buf, &blen);
+		easy_setup(c, e, url, false);
+		curl_easy_setopt(e, CURLOPT_WRITEDATA, mem);
+		curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)FO_ROBOTS_MAX);
+		perform(c, e, hdrs, &r);
+		if (mem)
+			fclose(mem);
+		body.p = buf;
+		body.len = blen;
+		/* only a 2xx robots.txt has rules; 4xx: no rules; 5xx: RFC says assume
+		 * all disallowed, we say allowed and note nothing (NEEDSWORK) */
+		if (r.cc == CURLE_OK && r.status >= 200 && r.status < 300 && body.p)
+			rb = fo_robots_parse(body.p, body.len, "fanout");
+		free(body.p);
+	}
+	pthread_mutex_lock(&c->lock);
+	h->robots = rb;
+	h->robots_state = 2;
+	if (rb && fo_robots_delay(rb) > 0) {
+		int64_t d = (int64_t)(fo_robots_delay(rb) * 1e9);
+
+		if (d > h->interval)
+			h->interval = d;
+	}
+	pthread_mutex_unlock(&c->lock);
+}
+
+static bool robots_forbid(struct fo_crawl *c, struct fo_target *t)
+{
+	const char *p;
+
+	if (!c->o->robots || !t->page || !t->host->robots)
+		return false;
+	p = strstr(t->url, "://");
+	p = p ? strchr(p + 3, '/') : NULL;
+	return !fo_robots_allowed(t->host->robots, p ? p : "/");
+}
+
+/* ---- workers ------------------------------------------------------------------------------ */
+
+struct wctx {
+	struct fo_crawl *c;
+};
+
+static int worker(struct fo_job *job, void *arg)
+{
+	struct fo_crawl *c = arg;
+	int me = (int)fo_job_index(job);
+	CURL *e = curl_easy_init();
+	struct curl_slist *hdrs = NULL;
+	size_t i;
+
+	if (!e)
+		return -ENOMEM;
+	for (i = 0; i < c->o->nheaders; i++)
+		hdrs = curl_slist_append(hdrs, c->o->headers[i]);
+	for (;;) {
+		struct fo_target *t = NULL;
+		struct fo__host *h = NULL;
+		int64_t until = FO_NEVER, retry = 0;
+		struct fetch f;
+		int what;
+
+		pthread_mutex_lock(&c->lock);
+		what = pick(c, &t, &h, &until);
+		if (what == PICK_DONE) {
+			wake(c, (size_t)c->nworkers);
+			pthread_mutex_unlock(&c->lock);
+			break;
+		}
+		if (what == PICK_WAIT) {
+			uint64_t v;
+
+			c->idle[me] = true;
+			pthread_mutex_unlock(&c->lock);
+			if (fo_wait_fd(c->wake_fds[me], FO_READ, until) == -ECANCELED)
+				break;
+			if (read(c->wake_fds[me], &v, sizeof(v)) < 0) {
+				/* a timeout: nothing to read */
+			}
+			pthread_mutex_lock(&c->lock);
+			c->idle[me] = false;
+			pthread_mutex_unlock(&c->lock);
+			continue;
+		}
+		pthread_mutex_unlock(&c->lock);
+		if (what == PICK_ROBOTS) {
+			fetch_robots(c, e, hdrs, h);
+			pthread_mutex_lock(&c->lock);
+			h->active--;
+			c->running--;
+			wake(c, 1 + h->qlen);
+			pthread_mutex_unlock(&c->lock);
+			continue;
+		}
+		if (robots_forbid(c, t)) {
+			pthread_mutex_lock(&c->lock);
+			t->result = FO_TR_SKIPPED;
+			t->reason = strdup("robots.txt disallows it");
+			t->state = FO_T_DONE;
+			c->st.skipped_robots++;
+			t->host->active--;
+			c->running--;
+			c->done++;
+			wake(c, 1);
+			pthread_mutex_unlock(&c->lock);
+			continue;
+		}
+		if (fo_cancelled())
+			break;
+		retry = fetch_target(c, e, hdrs, t, &f);
+		pthread_mutex_lock(&c->lock);
+		t->host->active--;
+		c->running--;
+		if (retry > 0) {
+			int64_t at = fo_now() + retry;
+
+			if (at > t->host->next_at)
+				t->host->next_at = at;
+			enqueue(c, t);
+			wake(c, 1);
+		} else {
+			size_t n;
+
+			t->state = FO_T_DONE;
+			c->done++;
+			if (t->result == FO_TR_BROKEN)
+				c->st.broken++;
+			if (t->page && t->html)
+				c->st.pages++;
+			c->st.bytes += f.bytes;
+			n = add_found(c, t, &f);
+			wake(c, n + 1);
+			if (c->o->progress)
+				c->o->progress(c->done, c->queued + c->running, c->st.broken, c->o->progress_arg);
+		}
+		pthread_mutex_unlock(&c->lock);
+		fetch_free(&f);
+	}
+	curl_slist_free_all(hdrs);
+	curl_easy_cleanup(e);
+	return 0;
+}
+
+/* ---- the crawl ------------------------------------------------------------------------------- */
+
+bool fo_crawl_frag_missing(const struct fo_crawl *c, const struct fo_ref *r, const struct fo_target *t)
+{
+	const char *a;
+
+	(void)c;
+	if (!r->frag || t->result != FO_TR_OK || !t->html)
+		return false;
+	/* "#top" means the page's top in every browser (HTML's "indicated part") */
+	if (!strcasecmp(r->frag, "top"))
+		return false;
+	for (a = t->anchors; a && a < t->anchors + t->anchors_len; a += strlen(a) + 1)
+		if (!strcmp(a, r->frag))
+			return false;
+	return true;
+}
+
+int fo_crawl_run(struct fo_crawl *c, const struct fo_crawl_opts *o, char *errbuf, size_t errlen)
+{
+	struct fo_run_opts ro = { 0 };
+	struct fo_run *run;
+	CURLSH *sh;
+	size_t i;
+	int e = 0, k;
+
+	memset(c, 0, sizeof(*c));
+	c->o = o;
+	pthread_mutex_init(&c->lock, NULL);
+	for (k = 0; k < 8; k++)
+		pthread_mutex_init(&c->share_locks[k], NULL);
+	sh = curl_share_init();
+	if (!sh) {
+		snprintf(errbuf, errlen, "no memory for libcurl");
+		return -ENOMEM;
+	}
+	curl_share_setopt(sh, CURLSHOPT_LOCKFUNC, share_lock);
+	curl_share_setopt(sh, CURLSHOPT_UNLOCKFUNC, share_unlock);
+	curl_share_setopt(sh, CURLSHOPT_USERDATA, c);
+	curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+	curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+	curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_COOKIE);
+	curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+	c->share = sh;
+	c->scopes = calloc(o->nstarts, sizeof(char *));
+	for (i = 0; i < o->nstarts; i++) {
+		const char *p = strstr(o->starts[i], "://");
+
+		/* the start's host (http), or its folder (file) */
+		p = p ? (!strncmp(o->starts[i], "file:", 5) ? strrchr(o->starts[i], '/') : strchr(p + 3, '/')) : NULL;
+		c->scopes[c->nscopes++] = p ? strndup(o->starts[i], (size_t)(p - o->starts[i]) + 1)
+					    : fmt("%s/", o->starts[i]);
+		pthread_mutex_lock(&c->lock);
+		{
+			struct fo_target *t = add_link(c, o->starts[i], NULL, 0, NULL, NULL);
+
+			if (t && t->state == FO_T_QUEUED) {
+				t->page = true;
+				t->depth = 0;
+			}
+		}
+		pthread_mutex_unlock(&c->lock);
+	}
+	c->nworkers = o->max_conc;
+	c->wake_fds = calloc((size_t)c->nworkers, sizeof(int));
+	c->idle = calloc((size_t)c->nworkers, sizeof(bool));
+	if (!c->wake_fds || !c->idle) {
+		snprintf(errbuf, errlen, "no memory");
+		return -ENOMEM;
+	}
+	for (k = 0; k < c->nworkers; k++) {
+		c->wake_fds[k] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (c->wake_fds[k] < 0) {
+			snprintf(errbuf, errlen, "cannot make %d workers: %s (lower --max-concurrency)",
+				 c->nworkers, strerror(errno));
+			for (; k > 0; k--)
+				close(c->wake_fds[k - 1]);
+			free(c->wake_fds);
+			c->wake_fds = NULL;
+			return -errno;
+		}
+	}
+	c->t0 = fo_now();
+	ro.model = o->model;
+	ro.ntasks = (size_t)c->nworkers;
+	ro.fn = worker;
+	ro.arg = c;
+	ro.quiet = true;
+	ro.stack_size = 512 * 1024; /* libcurl and OpenSSL want room */
+	run = fo_run(&ro, &e);
+	if (!run) {
+		snprintf(errbuf, errlen, "cannot start the workers: %s", fo_strerror(e));
+		return e;
+	}
+	fo_run_free(run);
+	c->st.secs = (double)(fo_now() - c->t0) / 1e9;
+	/* fragments, now that every page we fetched has its anchors */
+	for (i = 0; i < c->nt; i++) {
+		struct fo_ref *r;
+
+		for (r = c->t[i]->refs; r; r = r->next)
+			if (fo_crawl_frag_missing(c, r, c->t[i]))
+				c->st.broken_fragments++;
+	}
+	return fo_interrupted() ? -ECANCELED : 0;
+}
+
+void fo_crawl_release(struct fo_crawl *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nt; i++) {
+		struct fo_target *t = c->t[i];
+		struct fo_ref *r, *n;
+
+		for (r = t->refs; r; r = n) {
+			n = r->next;
+			free((char *)r->frag);
+			free(r);
+		}
+		free(t->url);
+		free(t->final_url);
+		free(t->reason);
+		free(t->anchors);
+		free(t);
+	}
+	free(c->t);
+	free(c->map);
+	for (i = 0; i < c->nhosts; i++) {
+		fo_robots_free(c->hosts[i]->robots);
+		free(c->hosts[i]->key);
+		free(c->hosts[i]);
+	}
+	free(c->hosts);
+	for (i = 0; i < c->nscopes; i++)
+		free(c->scopes[i]);
+	free(c->scopes);
+	if (c->wake_fds)
+		for (int k = 0; k < c->nworkers; k++)
+			close(c->wake_fds[k]);
+	free(c->wake_fds);
+	free(c->idle);
+	if (c->share)
+		curl_share_cleanup(c->share);
+	pthread_mutex_destroy(&c->lock);
+	(void)xstrdup;
+}

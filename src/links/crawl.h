@@ -1,0 +1,125 @@
+/*
+ * The crawl of `fanout links`: a frontier of targets (every distinct URL,
+ * checked once), per-host limits, and workers that fetch, parse and check
+ * on the runtime. links.c is the command around it.
+ *
+ * Ownership: struct fo_crawl owns every target, reference and string; they
+ * live until fo_crawl_release(). The options' strings are borrowed for the
+ * crawl's life.
+ */
+#ifndef FO_LINKS_CRAWL_H
+#define FO_LINKS_CRAWL_H
+
+#include <pthread.h>
+#include <regex.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fanout/runtime.h"
+
+struct fo_crawl_opts {
+	const char *const *starts;  /* start URLs (absolute; file:// for local paths) */
+	size_t nstarts;
+	const char *scope;          /* crawl pages under this prefix; NULL: each start's host */
+	regex_t *include, *exclude; /* on absolute URLs; NULL: none */
+	int max_depth;              /* pages from a start; -1: no limit */
+	bool robots;                /* respect robots.txt (default) */
+	bool check_external;        /* check links out of scope (default) */
+	bool fragments;             /* check #fragments (default) */
+	int max_conc;               /* requests in flight at most */
+	int max_per_host;           /* and per host */
+	double rate_per_host;       /* requests per second per host; 0: no limit */
+	int retries;                /* for 429/503 and resets */
+	int max_redirects;
+	int64_t timeout;            /* per request, ns */
+	int64_t connect_timeout;
+	size_t max_page;            /* bytes of a page parsed at most */
+	const char *user_agent;
+	const char *const *headers; /* "Name: value" */
+	size_t nheaders;
+	const char *cookies;        /* a cookie file (Netscape format) or "NAME=V; ..." */
+	bool insecure;              /* no TLS verification */
+	struct fo_model model;
+	bool quiet;
+	void (*progress)(size_t done, size_t queued, size_t broken, void *arg);
+	void *progress_arg;
+};
+
+/* A place a link appears: a page and a line, maybe a fragment. */
+struct fo_ref {
+	uint32_t page;   /* target id of the page */
+	uint32_t line;
+	const char *frag;  /* NULL when none */
+	const char *tag;   /* "a", "img", ... */
+	struct fo_ref *next;
+};
+
+enum fo_tstate { FO_T_NEW, FO_T_QUEUED, FO_T_RUNNING, FO_T_DONE };
+enum fo_tresult {
+	FO_TR_OK,
+	FO_TR_BROKEN,     /* HTTP status >= 400, or no answer: reason says */
+	FO_TR_SKIPPED,    /* robots.txt, excluded, a scheme we do not check */
+	FO_TR_UNCHECKED,  /* out of scope and --no-external */
+};
+
+struct fo_target {
+	char *url;            /* absolute, normalised, no fragment */
+	uint32_t id;
+	uint8_t state, result;
+	bool page;            /* in scope: fetched with GET and crawled */
+	bool html;            /* its body was HTML (anchors known) */
+	bool want_anchors;    /* a link names one of its fragments */
+	uint16_t depth;
+	int status;           /* HTTP status; 0 when none */
+	int redirects;
+	char *final_url;      /* after redirects, when it differs */
+	char *reason;         /* for people: "404 Not Found", "timed out after 5s" */
+	char *anchors;        /* "\0"-separated ids and names, when html */
+	size_t anchors_len;
+	struct fo_ref *refs;
+	struct fo__host *host;
+	struct fo_target *hnext; /* the host's queue */
+	int attempts;
+	int64_t ms;
+};
+
+struct fo_crawl_stats {
+	size_t pages, links, targets, broken, skipped_scheme, skipped_robots, excluded,
+		requests, head_requests, bytes, broken_fragments, bad_links;
+	double secs;
+};
+
+struct fo__host;
+
+struct fo_crawl {
+	const struct fo_crawl_opts *o;
+	pthread_mutex_t lock;
+	struct fo_target **t;       /* by id */
+	size_t nt, tcap;
+	struct fo_target **map;     /* open addressing on url */
+	size_t mapcap;
+	struct fo__host **hosts;
+	size_t nhosts, hcap;
+	size_t queued, running, done;
+	size_t idle_waiting;
+	int *wake_fds;              /* per worker: an eventfd its idle wait watches */
+	bool *idle;
+	int nworkers;
+	struct fo_crawl_stats st;
+	int64_t t0;
+	char **scopes;              /* per start: its scope prefix (scope NULL) */
+	size_t nscopes;
+	void *share;                /* the libcurl share: connections, DNS, cookies */
+	pthread_mutex_t share_locks[8];
+	int err;
+};
+
+/* 0, or a negative errno with errbuf saying why. */
+int fo_crawl_run(struct fo_crawl *c, const struct fo_crawl_opts *o, char *errbuf, size_t errlen);
+void fo_crawl_release(struct fo_crawl *c);
+
+/* Is a broken fragment: the ref names a fragment its target lacks. */
+bool fo_crawl_frag_missing(const struct fo_crawl *c, const struct fo_ref *r, const struct fo_target *t);
+
+#endif

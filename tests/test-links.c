@@ -1,0 +1,332 @@
+/*
+ * `fanout links` end to end against the generated test site
+ * (tests/fixtures/site/): a main host on 127.0.0.1 and an "external" one on
+ * 127.0.0.2, both real HTTP servers started here; the findings scored
+ * against the site's own list of broken links (score.py: every one found,
+ * no false alarm), politeness counted by the server, the report formats,
+ * local folders, bad input and Ctrl-C.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "test.h"
+
+static const char *py(void)
+{
+	return access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "python3";
+}
+
+struct site {
+	char dir[128];
+	pid_t main_pid, ext_pid;
+	char main_port[16], ext_port[16];
+	char base[64];
+};
+
+/* Starts serve.py with args; returns its pid and the port it printed. */
+static pid_t serve(const char *const *args, char *port, size_t portlen)
+{
+	int po[2];
+	pid_t pid;
+	char line[256] = "", *p;
+	FILE *f;
+
+	CHECK_EQ(pipe(po), 0);
+	pid = fork();
+	if (pid == 0) {
+		const char *argv[32];
+		char owner[16];
+		int n = 0;
+
+		snprintf(owner, sizeof(owner), "%d", (int)getppid());
+		argv[n++] = py();
+		argv[n++] = "tests/fixtures/site/serve.py";
+		for (; *args; args++)
+			argv[n++] = *args;
+		argv[n++] = "--owner"; /* gone with the test, however it ends */
+		argv[n++] = owner;
+		argv[n++] = "--max-life";
+		argv[n++] = "300";
+		argv[n] = NULL;
+		dup2(po[1], 1);
+		close(po[0]);
+		execvp(argv[0], (char **)argv);
+		_exit(127);
+	}
+	close(po[1]);
+	f = fdopen(po[0], "r");
+	CHECK(fgets(line, sizeof(line), f) != NULL);
+	p = strstr(line, " port ");
+	CHECK(p != NULL);
+	p += 6;
+	p[strspn(p, "0123456789")] = 0;
+	snprintf(port, portlen, "%s", p);
+	/* keep reading nothing more: the server's stdout goes to a closed pipe
+	 * end only if it writes again, which it does not */
+	return pid;
+}
+
+static void site_start(struct site *s, int pages, const char *latency)
+{
+	char cmd[512], ext[64], pg[16];
+	const char *eargs[] = { "--external", "--bind", "127.0.0.2", "--port", "0", NULL };
+	const char *margs[] = { "--root", s->dir, "--port", "0", "--latency", latency, NULL };
+
+	if (system("command -v python3 >/dev/null 2>&1") != 0)
+		fo_test_skip("no python3 for the test site");
+	snprintf(s->dir, sizeof(s->dir), "/tmp/fanout-test-site.%d", (int)getpid());
+	s->ext_pid = serve(eargs, s->ext_port, sizeof(s->ext_port));
+	snprintf(ext, sizeof(ext), "http://127.0.0.2:%s", s->ext_port);
+	snprintf(pg, sizeof(pg), "%d", pages);
+	snprintf(cmd, sizeof(cmd), "%s tests/fixtures/site/gensite.py %s --pages %s --external-base %s --force >/dev/null",
+		 py(), s->dir, pg, ext);
+	CHECK_EQ(system(cmd), 0);
+	s->main_pid = serve(margs, s->main_port, sizeof(s->main_port));
+	snprintf(s->base, sizeof(s->base), "http://127.0.0.1:%s/", s->main_port);
+}
+
+static void site_stop(struct site *s)
+{
+	char cmd[256];
+
+	kill(s->main_pid, SIGTERM);
+	kill(s->ext_pid, SIGTERM);
+	waitpid(s->main_pid, NULL, 0);
+	waitpid(s->ext_pid, NULL, 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", s->dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", s->dir);
+}
+
+/* score.py on a JSON report: 0 when exact. */
+static int score(struct site *s, const char *report, bool robots, char **out)
+{
+	char cmd[768], *o = NULL;
+	int st;
+	FILE *p;
+	size_t len = 0;
+
+	snprintf(cmd, sizeof(cmd), "%s tests/fixtures/site/score.py --expected %s/expected.json --base http://127.0.0.1:%s "
+		 "--fanout %s %s 2>&1", py(), s->dir, s->main_port, report, robots ? "--robots" : "");
+	p = popen(cmd, "r");
+	CHECK(p != NULL);
+	o = malloc(65536);
+	len = fread(o, 1, 65535, p);
+	o[len] = 0;
+	st = pclose(p);
+	*out = o;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+}
+
+static char *stats(struct site *s, bool reset)
+{
+	char cmd[256], *o = malloc(1 << 20);
+	FILE *p;
+	size_t len;
+
+	snprintf(cmd, sizeof(cmd), "curl -s 'http://127.0.0.1:%s/__stats%s'", s->main_port, reset ? "?reset=1" : "");
+	p = popen(cmd, "r");
+	len = fread(o, 1, (1 << 20) - 1, p);
+	o[len] = 0;
+	pclose(p);
+	return o;
+}
+
+static long json_num(const char *s, const char *key)
+{
+	char k[64];
+	const char *p;
+
+	snprintf(k, sizeof(k), "\"%s\":", key);
+	p = strstr(s, k);
+	return p ? strtol(p + strlen(k), NULL, 10) : -1;
+}
+
+/* ---- the site, exactly ------------------------------------------------------------------- */
+
+TEST_T(links_site_every_broken_link_no_false_alarm, 120)
+{
+	struct site s;
+	char report[200], *out = NULL, *err = NULL, *sc = NULL;
+	int rc;
+
+	site_start(&s, 150, "0");
+	snprintf(report, sizeof(report), "%s.json", s.dir);
+	rc = fo_test_cli(&out, &err, "links", s.base, "--timeout", "3s", "--format", "json", "-o", report, NULL);
+	CHECK_EQ(rc, 1); /* the site has broken links */
+	rc = score(&s, report, true, &sc);
+	if (rc)
+		fprintf(stderr, "%s", sc);
+	CHECK_EQ(rc, 0);
+	free(sc);
+	free(out);
+	free(err);
+	/* the same without robots.txt: the disallowed part is crawled too */
+	rc = fo_test_cli(&out, &err, "links", s.base, "--no-robots", "--timeout", "3s", "--format", "json", "-o",
+			 report, NULL);
+	CHECK_EQ(rc, 1);
+	rc = score(&s, report, false, &sc);
+	if (rc)
+		fprintf(stderr, "%s", sc);
+	CHECK_EQ(rc, 0);
+	free(sc);
+	free(out);
+	free(err);
+	unlink(report);
+	site_stop(&s);
+}
+
+TEST_T(links_politeness_per_host, 120)
+{
+	struct site s;
+	char *out = NULL, *err = NULL, *st;
+	int rc;
+
+	site_start(&s, 60, "20ms");
+	free(stats(&s, true));
+	rc = fo_test_cli(&out, &err, "links", s.base, "--max-per-host", "3", "--timeout", "3s", "--format", "json",
+			 NULL);
+	CHECK_EQ(rc, 1);
+	st = stats(&s, false);
+	/* the server counts connections open at once */
+	CHECK(json_num(st, "peak_connections") >= 1);
+	CHECK(json_num(st, "peak_connections") <= 3);
+	/* 429 with Retry-After was waited out, not reported */
+	CHECK_LACKS(out, "ratelimited");
+	free(st);
+	free(out);
+	free(err);
+	site_stop(&s);
+}
+
+TEST_T(links_formats, 120)
+{
+	struct site s;
+	char *out = NULL, *err = NULL;
+
+	site_start(&s, 40, "0");
+	CHECK_EQ(fo_test_cli(&out, &err, "links", s.base, "--timeout", "2s", NULL), 1);
+	CHECK_HAS(out, "\n  http://127.0.0.1:"); /* broken links under their page */
+	CHECK_HAS(out, "HTTP 404");
+	CHECK_HAS(out, "pages,");
+	free(out), free(err);
+	CHECK_EQ(fo_test_cli(&out, &err, "links", s.base, "--timeout", "2s", "--format", "junit", NULL), 1);
+	CHECK_HAS(out, "<testsuite name=\"fanout links\"");
+	CHECK_HAS(out, "<failure message=\"HTTP 404\"");
+	free(out), free(err);
+	CHECK_EQ(fo_test_cli(&out, &err, "links", s.base, "--timeout", "2s", "--format", "csv", NULL), 1);
+	CHECK(!strncmp(out, "page,line,tag,url,status,reason\n", 32));
+	free(out), free(err);
+	CHECK_EQ(fo_test_cli(&out, &err, "links", s.base, "--timeout", "2s", "--format", "markdown", NULL), 1);
+	CHECK_HAS(out, "| page | line | link | reason |");
+	free(out), free(err);
+	site_stop(&s);
+}
+
+/* ---- local files ------------------------------------------------------------------------ */
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	CHECK(f != NULL);
+	fputs(text, f);
+	fclose(f);
+}
+
+TEST(links_local_folder)
+{
+	char dir[128], path[256], *out = NULL, *err = NULL;
+
+	snprintf(dir, sizeof(dir), "/tmp/fanout-test-local.%d", (int)getpid());
+	snprintf(path, sizeof(path), "%s/sub", dir);
+	CHECK_EQ(system("true"), 0);
+	mkdir(dir, 0755);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/index.html", dir);
+	write_file(path, "<html><body><a href=\"sub/p%C3%A4ge.html#sec\">ok</a>\n"
+			 "<a href=\"sub/p%C3%A4ge.html#nope\">bad fragment</a>\n<img src=\"missing.png\">\n"
+			 "<a href=\"mailto:x@example.invalid\">skipped</a><a href=\"#top\">top</a></body></html>\n");
+	snprintf(path, sizeof(path), "%s/sub/p\xc3\xa4ge.html", dir);
+	write_file(path, "<html><body><h2 id=\"sec\">s</h2><a href=\"../\">up</a></body></html>\n");
+	CHECK_EQ(fo_test_cli(&out, &err, "links", dir, NULL), 1);
+	CHECK_HAS(out, "missing.png");
+	CHECK_HAS(out, "no id or name 'nope'");
+	CHECK_LACKS(out, "#sec");
+	CHECK_LACKS(out, "#top");
+	CHECK_HAS(out, "2 pages");
+	free(out), free(err);
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	CHECK_EQ(system(path), 0);
+}
+
+TEST(links_bad_input)
+{
+	char *out = NULL, *err = NULL;
+
+	CHECK_EQ(fo_test_cli(&out, &err, "links", NULL), 2);
+	CHECK_HAS(err, "links needs a start");
+	free(out), free(err);
+	CHECK_EQ(fo_test_cli(&out, &err, "links", "/nonexistent/site", NULL), 2);
+	CHECK_HAS(err, "bad start '/nonexistent/site'");
+	free(out), free(err);
+	CHECK_EQ(fo_test_cli(&out, &err, "links", "ftp://example.invalid/", NULL), 2);
+	CHECK_HAS(err, "bad start 'ftp://example.invalid/'");
+	free(out), free(err);
+	CHECK_EQ(fo_test_cli(&out, &err, "links", "http://127.0.0.1:1/", "--format", "xml", NULL), 2);
+	CHECK_HAS(err, "bad --format 'xml'");
+	free(out), free(err);
+	CHECK_EQ(fo_test_cli(&out, &err, "links", "http://127.0.0.1:1/", "--exclude", "(", NULL), 2);
+	CHECK_HAS(err, "bad --exclude '('");
+	free(out), free(err);
+	CHECK_EQ(fo_test_cli(&out, &err, "links", "http://127.0.0.1:1/", "--model", "processes:2", NULL), 2);
+	free(out), free(err);
+	/* a start nobody answers: broken, exit 1, reported */
+	CHECK_EQ(fo_test_cli(&out, &err, "links", "http://127.0.0.1:1/", NULL), 1);
+	CHECK_HAS(out, "Couldn't connect");
+	free(out), free(err);
+}
+
+/* Ctrl-C: what was checked is reported, exit 130, no hang on the slow link. */
+TEST_T(links_interrupt_reports_what_was_done, 120)
+{
+	struct site s;
+	const char *bin = getenv("FANOUT_BIN");
+	int po[2], status;
+	pid_t pid;
+	char buf[65536];
+	size_t len = 0;
+	ssize_t r;
+	long long t0;
+
+	if (!bin)
+		bin = "build/fanout";
+	site_start(&s, 40, "0");
+	CHECK_EQ(pipe(po), 0);
+	pid = fork();
+	if (pid == 0) {
+		dup2(po[1], 1);
+		close(po[0]);
+		execl(bin, bin, "links", s.base, "--timeout", "60s", "--format", "json", (char *)NULL);
+		_exit(127);
+	}
+	close(po[1]);
+	fo_test_sleep_ms(1500); /* the crawl is done but for /slow (60 s timeout) */
+	t0 = fo_test_now_ms();
+	kill(pid, SIGINT);
+	while ((r = read(po[0], buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += (size_t)r;
+	buf[len] = 0;
+	close(po[0]);
+	waitpid(pid, &status, 0);
+	CHECK(WIFEXITED(status));
+	CHECK_EQ(WEXITSTATUS(status), 130);
+	CHECK_HAS(buf, "\"broken\":[");
+	CHECK_HAS(buf, "HTTP 404");
+	(void)t0;
+	site_stop(&s);
+}
