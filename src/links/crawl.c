@@ -458,9 +458,12 @@ static void easy_setup(struct fo_crawl *c, CURL *e, const char *url, bool head)
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)(o->connect_timeout / FO_MSEC));
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https,file");
 	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(e, CURLOPT_COOKIEFILE, o->cookies && !strchr(o->cookies, '=') ? o->cookies : "");
+	/* cookies only when asked for, as LinkChecker and lychee do (and libcurl
+	 * 7.88 leaks the cookie file's name from a transfer that never starts) */
 	if (o->cookies && strchr(o->cookies, '='))
 		curl_easy_setopt(e, CURLOPT_COOKIE, o->cookies);
+	else if (o->cookies)
+		curl_easy_setopt(e, CURLOPT_COOKIEFILE, o->cookies);
 	if (o->insecure) {
 		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
