@@ -434,7 +434,11 @@ static size_t on_body(char *p, size_t size, size_t n, void *arg)
 	}
 	f->bytes += len;
 	if (f->x && !f->over && fo_extract_feed(f->x, p, len) != 0)
-		f->over = true; /* past max_page: the rest is not parsed */
+		f->over = true; /* past max_page (or the parser's limits) */
+	if (f->over) {
+		f->enough = true;
+		return 0; /* the rest is not parsed, so not read either */
+	}
 	if (!f->x && f->bytes > 65536) {
 		f->enough = true;
 		return 0; /* a body we do not parse: its status is all we need */
