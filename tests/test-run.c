@@ -596,3 +596,26 @@ TEST_T(run_ssh_jump_host, 120)
 	free(err);
 	fx_stop(&f);
 }
+
+/* Logins through the gate, a few at a time, under coroutines and threads:
+ * every host still ends ok. */
+TEST_T(run_ssh_login_gate, 120)
+{
+	struct fx f;
+	char *out = NULL, *err = NULL;
+	const char *models[] = { "coro:2", "threads:8" };
+	const char *a[] = { "-w", "127.1.0.[1-12]", "--key", NULL, "--exec", "-c", "show clock", "--max-logins",
+			    "2", "--model", NULL, "--json", NULL };
+	size_t m;
+
+	fx_start(&f, 12, NULL);
+	a[3] = f.key;
+	for (m = 0; m < 2; m++) {
+		a[10] = models[m];
+		CHECK_EQ(fx_run(&f, &out, &err, a), 0);
+		CHECK_EQ(count(out, "{\"status\":\"ok\""), 12);
+		free(out);
+		free(err);
+	}
+	fx_stop(&f);
+}

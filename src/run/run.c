@@ -40,6 +40,7 @@
 #include "../net/curl.h"
 #include "../util/sbuf.h"
 #include "fanout/runtime.h"
+#include "gate.h"
 #include "inventory.h"
 #include "run.h"
 #include "ssh.h"
@@ -74,6 +75,8 @@ struct cfg {
 	int64_t timeout;           /* tcp, exec: per host */
 	int retry;
 	int64_t retry_base;
+	struct fo_gate login_gate;
+	long max_logins;
 	const char *out_dir;
 	bool json, progress;
 	int64_t grace;
@@ -887,6 +890,8 @@ static void usage(FILE *f)
 	      "run:\n"
 	      "  --model M              execution model (default coro:cores)\n"
 	      "  --workers N            hosts in flight at most (default: bounded by the fd limit)\n"
+	      "  --max-logins N         ssh logins in progress at once (default 128; 0: no cap):\n"
+	      "                         the rest wait their turn, outside the connect timeout\n"
 	      "  --retry N              retries of connection failures, with backoff (default 0)\n"
 	      "  --out DIR              outputs, DIR/HOST/COMMAND.txt\n"
 	      "  --json                 a JSON line per host on stdout\n"
@@ -1075,6 +1080,7 @@ int fo_run_main(int argc, char **argv)
 	c.timeout = 5 * FO_SEC;
 	c.retry_base = 500 * FO_MSEC;
 	c.grace = 2 * FO_SEC;
+	c.max_logins = 128;
 	c.progress = isatty(2);
 	{
 		struct passwd *pw = getpwuid(getuid());
@@ -1246,6 +1252,15 @@ int fo_run_main(int argc, char **argv)
 		} else if (!strcmp(a, "--model")) {
 			NEED_V();
 			model_s = v;
+		} else if (!strcmp(a, "--max-logins")) {
+			char *end;
+
+			NEED_V();
+			c.max_logins = strtol(v, &end, 10);
+			if (*end || c.max_logins < 0 || c.max_logins > 1000000) {
+				ret = fo_cli_bad(a, v, "a count, 0 for no limit");
+				goto out;
+			}
 		} else if (!strcmp(a, "--workers") || !strcmp(a, "--retry")) {
 			char *end;
 			long n;
@@ -1344,6 +1359,8 @@ int fo_run_main(int argc, char **argv)
 	}
 	c.ssh.cmds = c.cmds;
 	c.ssh.ncmds = c.ncmds;
+	fo_gate_init(&c.login_gate, (int)c.max_logins);
+	c.ssh.login_gate = c.max_logins > 0 ? &c.login_gate : NULL;
 	if (c.out_dir && mkdir(c.out_dir, 0755) < 0 && errno != EEXIST) {
 		fprintf(stderr, "fanout: cannot make --out folder '%s': %s\n", c.out_dir, strerror(errno));
 		goto out;
@@ -1471,5 +1488,7 @@ out:
 	free(kh);
 	free(secret);
 	free((char *)c.me);
+	if (c.ssh.login_gate)
+		fo_gate_release(&c.login_gate);
 	return ret;
 }

@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "fanout/runtime.h"
+#include "gate.h"
 #include "ssh.h"
 
 static const char *const status_names[FO_SSH_NSTATUS] = {
@@ -909,8 +910,26 @@ static ssize_t jump_recv(libssh2_socket_t sock, void *buf, size_t len, int flags
 	return n;
 }
 
-/* Connects (or tunnels), shakes hands, checks the host key, logs in. */
+static int login_gated(struct host *h);
+
+/* Connects (or tunnels), shakes hands, checks the host key, logs in; with
+ * a place at the login gate, if there is one (its wait is not part of the
+ * connect timeout: it is our own queue, not the network's). */
 static int login(struct host *h)
+{
+	int r = h->c->login_gate ? fo_gate_enter(h->c->login_gate, h->host_dl) : 0;
+
+	if (r < 0) {
+		wait_failed(h, r, "connect");
+		return -1;
+	}
+	r = login_gated(h);
+	if (h->c->login_gate)
+		fo_gate_leave(h->c->login_gate);
+	return r;
+}
+
+static int login_gated(struct host *h)
 {
 	const struct fo_ssh_target *t = h->t;
 	int64_t dl;

@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct fo_gate;
+
 /* What one command on one host came to. */
 enum fo_ssh_status {
 	FO_SSH_OK,
@@ -58,6 +60,7 @@ struct fo_ssh_cfg {
 	const char *const *cmds;
 	size_t ncmds;
 	size_t max_output;         /* per command; more is cut and the command fails */
+	struct fo_gate *login_gate; /* logins in progress at once (gate.h); NULL: no cap */
 };
 
 struct fo_ssh_res {
