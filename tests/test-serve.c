@@ -1763,6 +1763,12 @@ STEST(serve_stop_right_away, 40)
 	size_t m;
 	int k;
 
+	/* a SIGTERM right after start meets idle threads: under TSan their
+	 * handler waits for an intercepted call that may never come (see
+	 * serve_flood_at_startup); plain and ASan cover it */
+	if (!strcmp(fo_test_san(), "tsan"))
+		fo_test_skip("TSan defers signal handlers of idle threads");
+
 	for (m = 0; m < 6; m++)
 		for (k = 0; k < 3; k++) {
 			struct proc s;
