@@ -912,6 +912,8 @@ int fo_crawl_run(struct fo_crawl *c, const struct fo_crawl_opts *o, char *errbuf
 		pthread_mutex_unlock(&c->lock);
 	}
 	c->nworkers = o->max_conc;
+	/* kept-alive connections, bounded by the transfers at once */
+	fo_curl_keep_connections(o->max_conc);
 	c->wake_fds = calloc((size_t)c->nworkers, sizeof(int));
 	c->idle = calloc((size_t)c->nworkers, sizeof(bool));
 	if (!c->wake_fds || !c->idle) {

@@ -25,6 +25,13 @@ struct drv {
 	int64_t timer_set_at;
 };
 
+static long keep_connections; /* 0: curl's default */
+
+void fo_curl_keep_connections(long n)
+{
+	keep_connections = n;
+}
+
 int fo_curl_global_init(void)
 {
 	return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -EIO;
@@ -86,6 +93,8 @@ CURLcode fo_curl_perform(CURL *easy, int64_t deadline)
 	curl_multi_setopt(m, CURLMOPT_SOCKETDATA, &d);
 	curl_multi_setopt(m, CURLMOPT_TIMERFUNCTION, on_timer);
 	curl_multi_setopt(m, CURLMOPT_TIMERDATA, &d);
+	if (keep_connections > 0)
+		curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, keep_connections);
 	if (curl_multi_add_handle(m, easy) != CURLM_OK) {
 		curl_multi_cleanup(m);
 		return CURLE_FAILED_INIT;

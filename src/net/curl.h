@@ -3,9 +3,12 @@
  * style, that parks the calling task (coroutine or thread) while curl waits
  * on its sockets, through curl's multi-socket interface.
  *
- * NEEDSWORK: one multi handle per call, so no connection reuse between
- * calls; DESIGN.md's one multi handle per scheduler thread (shared
- * connections, one timer) is for the link checker.
+ * One multi handle per call. Connections outlive a call only through a
+ * share with CURL_LOCK_DATA_CONNECT set on the easy handle (the link
+ * checker's); fo_curl_keep_connections() then bounds how many stay open.
+ * NEEDSWORK: DESIGN.md's one multi handle per scheduler thread (one timer,
+ * no multi set up per transfer) needs a way for a task to wake another
+ * parked on a socket curl has since closed.
  */
 #ifndef FO_NET_CURL_H
 #define FO_NET_CURL_H
@@ -15,6 +18,16 @@
 
 /* Process set-up, once, before threads: 0 or -EIO. */
 int fo_curl_global_init(void);
+
+/*
+ * How many connections, in use or idle, a shared connection cache may hold
+ * before a finished transfer closes the oldest idle one. curl's default,
+ * four per easy handle in the multi, would be 4 here (one easy handle per
+ * multi), so every transfer but a few would close its connection. Set it
+ * once, before transfers start, to the most transfers at once (the idle
+ * connections then stay bounded by it, however many hosts are linked).
+ */
+void fo_curl_keep_connections(long n);
 
 /*
  * Performs easy (set up by the caller, who keeps owning it) until done or
