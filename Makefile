@@ -53,9 +53,10 @@ $(BUILD)/libfanout.a: $(LIB_OBJ)
 $(BUILD)/libfanout.so: $(LIB_OBJ)
 	$(CC) -shared $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS)
 
-# the tools' own libraries (libyaml: nornir inventories; libssh2; libcurl);
-# the runtime and fanout itself need none of them
-TOOL_LDLIBS := -lyaml -lssh2 -lcurl -lxml2
+# the tools' own libraries (libyaml: nornir inventories; libssh2; libcurl;
+# libxml2: HTML; libcrypto: hashed known_hosts names); the runtime and
+# fanout itself need none of them
+TOOL_LDLIBS := -lyaml -lssh2 -lcurl -lxml2 -lcrypto
 
 $(BUILD)/fanout: $(CLI_OBJ) $(BUILD)/libfanout.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(BUILD)/libfanout.a $(LDLIBS)
@@ -67,7 +68,8 @@ $(BUILD)/fanout-tools: $(RUN_OBJ) $(BUILD)/libfanout.a
 TEST_TOOL_OBJ := $(BUILD)/obj/src/serve/http.o \
                  $(BUILD)/obj/src/run/inventory.o $(BUILD)/obj/src/run/nornir.o \
                  $(BUILD)/obj/src/run/hostlist.o $(BUILD)/obj/src/links/robots.o \
-                 $(BUILD)/obj/src/links/extract.o $(BUILD)/obj/src/links/url.o
+                 $(BUILD)/obj/src/links/extract.o $(BUILD)/obj/src/links/url.o \
+                 $(BUILD)/obj/src/run/knownhosts.o
 
 $(BUILD)/fanout-tests: $(TEST_OBJ) $(TEST_TOOL_OBJ) $(BUILD)/libfanout.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $(TEST_OBJ) $(TEST_TOOL_OBJ) $(BUILD)/libfanout.a $(TOOL_LDLIBS) $(LDLIBS)

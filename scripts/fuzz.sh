@@ -8,6 +8,7 @@
 #   extract  the link extractor of fanout links over libxml2 (src/links/extract.c)
 #   url      link resolution and normalising over libcurl (src/links/url.c)
 #   robots     robots.txt rules and matching (src/links/robots.c)
+#   knownhosts OpenSSH known_hosts lines and lookups (src/run/knownhosts.c)
 # Needs clang and its runtime (Debian: clang, libclang-rt-14-dev); skips with
 # a note without. Seeds are tests/fuzz/corpus-NAME/.
 set -euo pipefail
@@ -31,7 +32,8 @@ clang "${flags[@]}" tests/fuzz/fuzz-robots.c src/links/robots.c -o "$out/fuzz-ro
 clang "${flags[@]}" -I/usr/include/libxml2 tests/fuzz/fuzz-extract.c src/links/extract.c src/links/url.c \
   -lxml2 -lcurl -o "$out/fuzz-extract"
 clang "${flags[@]}" tests/fuzz/fuzz-url.c src/links/url.c -lcurl -o "$out/fuzz-url"
-for t in parse http hostlist inventory robots extract url; do
+clang "${flags[@]}" tests/fuzz/fuzz-knownhosts.c src/run/knownhosts.c -lcrypto -o "$out/fuzz-knownhosts"
+for t in parse http hostlist inventory robots extract url knownhosts; do
   mkdir -p "$out/corpus-$t"
   cp -n tests/fuzz/corpus-$t/* "$out/corpus-$t/" 2>/dev/null || true
   max_len=2048

@@ -314,7 +314,7 @@ TEST_T(run_ssh_faults_each_a_status, 120)
 TEST_T(run_ssh_host_keys, 120)
 {
 	struct fx f;
-	char *out = NULL, *err = NULL, cmd[600];
+	char *out = NULL, *err = NULL, cmd[2000];
 	int rc;
 	const char *strict[] = { "-w", "127.1.0.1", "--key", NULL, "--exec", "-c", "show clock",
 				 "--host-keys", "strict", "--json", NULL };
@@ -348,6 +348,33 @@ TEST_T(run_ssh_host_keys, 120)
 	CHECK_EQ(rc, 1);
 	CHECK_HAS(out, "{\"status\":\"hostkey_mismatch\"");
 	CHECK_HAS(out, "changed");
+	free(out);
+	free(err);
+	/* OpenSSH's own file, as the fixture writes it for ssh: a [127.*]:PORT
+	 * pattern, under strict */
+	snprintf(cmd, sizeof(cmd), "cp %s/known_hosts %s", f.dir, f.kh);
+	CHECK_EQ(system(cmd), 0);
+	rc = fx_run(&f, &out, &err, strict);
+	CHECK_EQ(rc, 0);
+	free(out);
+	free(err);
+	/* the same hashed by ssh-keygen -H (a literal name is what it hashes) */
+	snprintf(cmd, sizeof(cmd),
+		 "sed -i 's/^\\[127\\.\\*\\]/[127.1.0.1]/' %s && ssh-keygen -q -H -f %s >/dev/null 2>&1 && "
+		 "rm -f %s.old && grep -q '^|1|' %s && ! grep -q 127 %s",
+		 f.kh, f.kh, f.kh, f.kh, f.kh);
+	CHECK_EQ(system(cmd), 0);
+	rc = fx_run(&f, &out, &err, strict);
+	CHECK_EQ(rc, 0);
+	free(out);
+	free(err);
+	/* a key marked @revoked is refused, also where another line has it */
+	snprintf(cmd, sizeof(cmd), "sed -n 's/^[^ ]* /@revoked * /p' %s >>%s", f.kh, f.kh);
+	CHECK_EQ(system(cmd), 0);
+	rc = fx_run(&f, &out, &err, accept);
+	CHECK_EQ(rc, 1);
+	CHECK_HAS(out, "{\"status\":\"hostkey_mismatch\"");
+	CHECK_HAS(out, "@revoked");
 	free(out);
 	free(err);
 	fx_stop(&f);

@@ -12,11 +12,11 @@
  * command timeout; everything also stops at the host timeout. A failure
  * before the commands ends every command of the host with that status.
  *
- * Host keys: our own known_hosts file in OpenSSH's format, read once per
- * process into a table (libssh2's knownhost API wants a session and a
- * file per check, which is quadratic over a big fleet); accept-new
- * appends a line with O_APPEND, one write per key. Hashed names (|1|...)
- * are not read (NEEDSWORK: HMAC-SHA1 them).
+ * Host keys: a known_hosts file in OpenSSH's format (knownhosts.c: names,
+ * [name]:port, wildcards, negations, hashed names, @revoked), read once per
+ * process (libssh2's knownhost API wants a session and a file per check,
+ * which is quadratic over a big fleet, and reads no patterns); accept-new
+ * appends a line with O_APPEND, one write per key.
  *
  * Shell mode is what network devices need: a pty, the first prompt found
  * with the platform's pattern, then the exact prompt text marks the end of
@@ -39,6 +39,7 @@
 
 #include "fanout/runtime.h"
 #include "gate.h"
+#include "knownhosts.h"
 #include "ssh.h"
 
 static const char *const status_names[FO_SSH_NSTATUS] = {
@@ -199,15 +200,8 @@ static int tcp_connect(struct host *h)
 
 /* ---- known hosts -------------------------------------------------------------------- */
 
-struct kh_ent {
-	char *name; /* "host" or "[host]:port" */
-	char *type;
-	char *key;  /* base64 */
-};
-
 static pthread_mutex_t kh_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct kh_ent *kh;
-static size_t kh_n, kh_cap;
+static struct fo_kh *kh;
 static char *kh_file; /* which file kh holds */
 
 static void b64(const unsigned char *in, size_t n, char *out)
@@ -234,55 +228,22 @@ static void b64(const unsigned char *in, size_t n, char *out)
 	out[o] = 0;
 }
 
-static int kh_add(const char *name, const char *type, const char *key)
+/* Reads path into kh (once per process and path); NULL when out of memory.
+ * Caller holds kh_lock. */
+static struct fo_kh *kh_get(const char *path)
 {
-	if (kh_n == kh_cap) {
-		size_t nc = kh_cap ? kh_cap * 2 : 64;
-		struct kh_ent *n = realloc(kh, nc * sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		kh = n;
-		kh_cap = nc;
-	}
-	kh[kh_n].name = strdup(name);
-	kh[kh_n].type = strdup(type);
-	kh[kh_n].key = strdup(key);
-	if (!kh[kh_n].name || !kh[kh_n].type || !kh[kh_n].key)
-		return -ENOMEM;
-	kh_n++;
-	return 0;
-}
-
-/* Reads path into the table (once per process and path). Caller holds kh_lock. */
-static void kh_load(const char *path)
-{
-	FILE *f;
-	char *line = NULL;
-	size_t cap = 0;
-
-	if (kh_file && !strcmp(kh_file, path))
-		return;
+	if (kh && kh_file && !strcmp(kh_file, path))
+		return kh;
+	fo_kh_free(kh);
 	free(kh_file);
+	kh = fo_kh_new();
 	kh_file = strdup(path);
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	while (getline(&line, &cap, f) > 0) {
-		char *save = NULL, *names, *type, *key, *name;
-
-		names = strtok_r(line, " \t\r\n", &save);
-		if (!names || names[0] == '#' || names[0] == '@' || names[0] == '|')
-			continue;
-		type = strtok_r(NULL, " \t\r\n", &save);
-		key = strtok_r(NULL, " \t\r\n", &save);
-		if (!type || !key)
-			continue;
-		for (name = strtok_r(names, ",", &save); name; name = strtok_r(NULL, ",", &save))
-			kh_add(name, type, key);
+	if (!kh || !kh_file || fo_kh_load(kh, path) == -ENOMEM) {
+		fo_kh_free(kh);
+		kh = NULL;
+		return NULL;
 	}
-	free(line);
-	fclose(f);
+	return kh;
 }
 
 static const char *key_type_name(int type)
@@ -306,11 +267,11 @@ static int check_hostkey(struct host *h)
 {
 	const struct fo_ssh_cfg *c = h->c;
 	const struct fo_ssh_target *t = h->t;
-	size_t len, i;
+	size_t len;
 	int type, ret = 0;
 	const char *key = libssh2_session_hostkey(h->s, &len, &type), *tname;
 	char name[300], *enc;
-	bool seen_name = false;
+	enum fo_kh_verdict v;
 
 	if (c->hostkey == FO_HK_OFF)
 		return 0;
@@ -319,10 +280,7 @@ static int check_hostkey(struct host *h)
 		fail(h, FO_SSH_HOSTKEY, "hostkey", "no host key of a known type from the server");
 		return -1;
 	}
-	if (t->port == 22)
-		snprintf(name, sizeof(name), "%s", t->hostname);
-	else
-		snprintf(name, sizeof(name), "[%s]:%d", t->hostname, t->port);
+	fo_kh_name(name, sizeof(name), t->hostname, t->port);
 	enc = malloc(len / 3 * 4 + 8);
 	if (!enc) {
 		fail(h, FO_SSH_FAILED, "hostkey", "out of memory");
@@ -330,17 +288,19 @@ static int check_hostkey(struct host *h)
 	}
 	b64((const unsigned char *)key, len, enc);
 	pthread_mutex_lock(&kh_lock);
-	kh_load(c->known_hosts);
-	for (i = 0; i < kh_n; i++) {
-		if (strcmp(kh[i].name, name))
-			continue;
-		if (strcmp(kh[i].type, tname))
-			continue; /* another type on record: OpenSSH tries the next */
-		seen_name = true;
-		if (!strcmp(kh[i].key, enc))
-			goto out; /* on record: good */
+	if (!kh_get(c->known_hosts)) {
+		fail(h, FO_SSH_FAILED, "hostkey", "out of memory");
+		ret = -1;
+		goto out;
 	}
-	if (seen_name) {
+	v = fo_kh_check(kh, name, tname, enc);
+	if (v == FO_KH_OK)
+		goto out;
+	if (v == FO_KH_REVOKED) {
+		fail(h, FO_SSH_HOSTKEY, "hostkey", "host key for '%s' (%s) is marked @revoked in '%s'", name,
+		     tname, c->known_hosts);
+		ret = -1;
+	} else if (v == FO_KH_CHANGED) {
 		fail(h, FO_SSH_HOSTKEY, "hostkey",
 		     "host key for '%s' changed (%s); if that is expected, remove its line from '%s'",
 		     name, tname, c->known_hosts);
@@ -366,7 +326,7 @@ static int check_hostkey(struct host *h)
 			}
 			free(line);
 		}
-		kh_add(name, tname, enc);
+		fo_kh_add(kh, name, tname, enc);
 	}
 out:
 	pthread_mutex_unlock(&kh_lock);
