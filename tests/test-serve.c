@@ -701,6 +701,17 @@ struct resp {
 	size_t body_len;
 };
 
+/* Whether [p, end) holds word (no NUL in it). */
+static bool strcasestr_n(const char *p, const char *end, const char *word)
+{
+	size_t wl = strlen(word);
+
+	for (; p + wl <= end; p++)
+		if (!strncasecmp(p, word, wl))
+			return true;
+	return false;
+}
+
 /*
  * Splits b[0..len) into responses (is_head[i]: the i-th answers a HEAD: no
  * body). Returns how many are complete; *used is the bytes they take.
@@ -734,7 +745,7 @@ static int parse_resps(const char *b, size_t len, const bool *is_head, int max, 
 				break;
 			if (!strncasecmp(p, "Content-Length:", 15))
 				r->cl = strtoll(p + 15, NULL, 10);
-			if (!strncasecmp(p, "Connection:", 11) && memmem(p, (size_t)(eol - p), "close", 5))
+			if (!strncasecmp(p, "Connection:", 11) && strcasestr_n(p, eol, "close"))
 				r->conn_close = true;
 			if (!strncasecmp(p, "Allow:", 6))
 				r->allow = true;
