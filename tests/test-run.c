@@ -216,6 +216,42 @@ TEST_T(run_ssh_device_error_is_failed, 120)
 	fx_stop(&f);
 }
 
+/* The public key comes from KEY.pub when it is there; without it, from the
+ * private key; a .pub of another key fails the login, as with ssh(1). */
+TEST_T(run_ssh_key_with_and_without_pub, 120)
+{
+	struct fx f;
+	char *out = NULL, *err = NULL, key[300], cmd[2000];
+	int rc;
+	const char *a[] = { "-w", "127.1.0.1", "--key", key, "--exec", "-c", "show clock", "--host-keys", "off",
+			    "--json", NULL };
+
+	fx_start(&f, 1, NULL);
+	snprintf(key, sizeof(key), "%s/lone_key", f.dir);
+	snprintf(cmd, sizeof(cmd), "cp %s %s && chmod 600 %s", f.key, key, key);
+	CHECK_EQ(system(cmd), 0);
+	rc = fx_run(&f, &out, &err, a); /* no lone_key.pub */
+	CHECK_EQ(rc, 0);
+	CHECK_HAS(out, "\"status\":\"ok\"");
+	free(out);
+	free(err);
+	snprintf(cmd, sizeof(cmd), "cp %s.pub %s.pub", f.key, key);
+	CHECK_EQ(system(cmd), 0);
+	rc = fx_run(&f, &out, &err, a);
+	CHECK_EQ(rc, 0);
+	free(out);
+	free(err);
+	snprintf(cmd, sizeof(cmd), "rm -f %s.x* && ssh-keygen -q -t ed25519 -N '' -f %s.x && cp %s.x.pub %s.pub", key,
+		 key, key, key);
+	CHECK_EQ(system(cmd), 0);
+	rc = fx_run(&f, &out, &err, a);
+	CHECK_EQ(rc, 1);
+	CHECK_HAS(out, "{\"status\":\"auth_failed\"");
+	free(out);
+	free(err);
+	fx_stop(&f);
+}
+
 TEST_T(run_ssh_password_and_out_dir, 120)
 {
 	struct fx f;

@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libssh2.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
@@ -378,9 +379,17 @@ static int auth(struct host *h, int64_t dl)
 	if (!methods)
 		return 0; /* "none" was enough */
 	if (t->key_file && strstr(methods, "publickey")) {
+		/* The public key from KEY.pub when there is one, as ssh(1) does.
+		 * Without it libssh2 derives it from the private key file, and
+		 * first has OpenSSL 3 try (and fail, slowly) to decode an
+		 * OpenSSH-format key as PEM: a third of a login's client CPU. */
+		char pub[PATH_MAX];
+		bool haspub = snprintf(pub, sizeof(pub), "%s.pub", t->key_file) < (int)sizeof(pub) &&
+			      access(pub, R_OK) == 0;
+
 		tried_add(tried, sizeof(tried), "publickey");
-		SSH_DO(h, dl, rc, libssh2_userauth_publickey_fromfile_ex(h->s, t->user, ul, NULL, t->key_file,
-									 t->key_pass), r, waitfail);
+		SSH_DO(h, dl, rc, libssh2_userauth_publickey_fromfile_ex(h->s, t->user, ul, haspub ? pub : NULL,
+									 t->key_file, t->key_pass), r, waitfail);
 		if (rc == 0)
 			return 0;
 		if (rc == LIBSSH2_ERROR_FILE) {
