@@ -929,6 +929,50 @@ TEST(inventory_filter_names_and_limit)
 	CHECK_STR(after(&f), "rtm1"); /* the limit counts what is left */
 }
 
+TEST(inventory_filter_shards)
+{
+	struct fo_inv_filter f;
+	const char *core[] = { "core" };
+	char err[200];
+	unsigned k = 0, n = 0;
+
+	memset(&f, 0, sizeof(f));
+	f.nshards = 2;
+	f.shard = 1;
+	CHECK_STR(after(&f), "ams1 rtm1 bare");
+	f.shard = 2;
+	CHECK_STR(after(&f), "ams2 lon1");
+	f.nshards = 5;
+	f.shard = 5;
+	CHECK_STR(after(&f), "bare");
+	f.nshards = 7;
+	f.shard = 7;
+	CHECK_STR(after(&f), ""); /* more shards than hosts: some are empty */
+	/* after every other filter: the shards split what the run would do */
+	f.nshards = 2;
+	f.shard = 2;
+	f.limit = 3;
+	CHECK_STR(after(&f), "ams2");
+	f.limit = 0;
+	f.groups = core;
+	f.ngroups = 1;
+	f.exclude = "ams1";
+	f.shard = 1;
+	CHECK_STR(after(&f), "rtm1");
+	CHECK_EQ(fo_inv_parse_shard("3/8", &k, &n, err, sizeof(err)), 0);
+	CHECK_EQ(k, 3);
+	CHECK_EQ(n, 8);
+	CHECK_EQ(fo_inv_parse_shard("8/8", &k, &n, err, sizeof(err)), 0);
+	CHECK_EQ(fo_inv_parse_shard("0/8", &k, &n, err, sizeof(err)), -EINVAL);
+	CHECK_HAS(err, "bad --shard '0/8': expected K/N");
+	CHECK_EQ(fo_inv_parse_shard("9/8", &k, &n, err, sizeof(err)), -EINVAL);
+	CHECK_EQ(fo_inv_parse_shard("1/", &k, &n, err, sizeof(err)), -EINVAL);
+	CHECK_EQ(fo_inv_parse_shard("/2", &k, &n, err, sizeof(err)), -EINVAL);
+	CHECK_EQ(fo_inv_parse_shard("1/2x", &k, &n, err, sizeof(err)), -EINVAL);
+	CHECK_EQ(fo_inv_parse_shard("-1/2", &k, &n, err, sizeof(err)), -EINVAL);
+	CHECK_EQ(fo_inv_parse_shard("1/99999999999999999999", &k, &n, err, sizeof(err)), -EINVAL);
+}
+
 TEST(inventory_filter_errors)
 {
 	struct fo_inv inv;

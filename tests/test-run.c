@@ -469,6 +469,91 @@ TEST(run_exec_templates)
 	free(err);
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The lines of s that hold "host", with their "ms" fields (timings) cut,
+ * sorted: what two runs of the same hosts must agree on. */
+static char *host_lines(const char *s)
+{
+	char *copy = strdup(s ? s : ""), *save = NULL, *ln, **v = NULL, *out;
+	size_t n = 0, cap = 0, len = 1, i;
+
+	CHECK(copy != NULL);
+	for (ln = strtok_r(copy, "\n", &save); ln; ln = strtok_r(NULL, "\n", &save)) {
+		char *m;
+
+		if (!strstr(ln, "\"host\":"))
+			continue;
+		while ((m = strstr(ln, "\"ms\":"))) {
+			char *e = m + 5;
+
+			while (*e >= '0' && *e <= '9')
+				e++;
+			memmove(m, e, strlen(e) + 1);
+		}
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			v = realloc(v, cap * sizeof(*v));
+			CHECK(v != NULL);
+		}
+		v[n++] = ln;
+		len += strlen(ln) + 1;
+	}
+	qsort(v, n, sizeof(*v), cmp_str);
+	out = malloc(len);
+	CHECK(out != NULL);
+	len = 0;
+	for (i = 0; i < n; i++) {
+		size_t l = strlen(v[i]);
+
+		memcpy(out + len, v[i], l);
+		out[len + l] = '\n';
+		len += l + 1;
+	}
+	out[len] = 0;
+	free(v);
+	free(copy);
+	return out;
+}
+
+/* DESIGN's sharding: N runs with --shard K/N, as separate processes, do
+ * what one run does, each host once. */
+TEST(run_shards_merge_into_one_run)
+{
+	char *out = NULL, *err = NULL, *all, *merged = NULL, *got, shard[16];
+	size_t len = 0;
+	int k;
+	const char *base[] = { "run", "--task", "exec", "--run", "echo {host}; test {host} != h037",
+			       "-w", "h[001-100]", "-x", "h050", "--json", "--shard", shard, NULL };
+
+	CHECK_EQ(fo_test_cli(&out, &err, "run", "--task", "exec", "--run", "echo {host}; test {host} != h037", "-w",
+			     "h[001-100]", "-x", "h050", "--json", NULL),
+		 1);
+	all = host_lines(out);
+	CHECK_EQ(count(all, "\n"), 99);
+	free(out);
+	free(err);
+	for (k = 1; k <= 3; k++) {
+		snprintf(shard, sizeof(shard), "%d/3", k);
+		CHECK_EQ(fo_test_cliv(&out, &err, base), k == 1 ? 1 : 0); /* h037 is the 36th host: shard 1 */
+		CHECK_EQ(count(out, "{\"status\""), 33);
+		merged = realloc(merged, len + strlen(out) + 1);
+		CHECK(merged != NULL);
+		memcpy(merged + len, out, strlen(out) + 1);
+		len += strlen(out);
+		free(out);
+		free(err);
+	}
+	got = host_lines(merged);
+	CHECK_STR(got, all);
+	free(got);
+	free(merged);
+	free(all);
+}
+
 TEST(run_bad_input)
 {
 	char *out = NULL, *err = NULL;

@@ -8,6 +8,7 @@
  * A hash set of names keeps each host once across sources; filters compact
  * the host array in place and rebuild the set.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <stdbool.h>
@@ -422,15 +423,40 @@ struct attr {
 	bool neg;
 };
 
+int fo_inv_parse_shard(const char *s, unsigned *k, unsigned *n, char *err, size_t errlen)
+{
+	unsigned long a, b;
+	char *end;
+
+	if (!s || !*s || !isdigit((unsigned char)*s))
+		goto bad;
+	a = strtoul(s, &end, 10);
+	if (*end != '/' || !isdigit((unsigned char)end[1]))
+		goto bad;
+	b = strtoul(end + 1, &end, 10);
+	if (*end || a < 1 || b < 1 || a > b || b > 1000000)
+		goto bad;
+	*k = (unsigned)a;
+	*n = (unsigned)b;
+	return 0;
+bad:
+	snprintf(err, errlen, "bad --shard '%s': expected K/N with 1 <= K <= N, such as 2/8", s ? s : "");
+	return -EINVAL;
+}
+
 int fo_inv_filter(struct fo_inv *inv, const struct fo_inv_filter *f, char *err, size_t errlen)
 {
 	struct nameset ex = { { 0 }, { 0 } }, keep = { { 0 }, { 0 } };
 	struct attr *attrs = NULL;
-	size_t i, k, n = 0;
+	size_t i, k, n = 0, kept = 0;
 	int r = 0;
 
 	if (err && errlen)
 		err[0] = 0;
+	if (f->nshards && (f->shard < 1 || f->shard > f->nshards)) {
+		snprintf(err, errlen, "bad shard %u of %u", f->shard, f->nshards);
+		return -EINVAL;
+	}
 	if (fo__inv_priv(inv) < 0)
 		return -ENOMEM;
 	attrs = calloc(f->nattrs + 1, sizeof(*attrs));
@@ -489,8 +515,11 @@ int fo_inv_filter(struct fo_inv *inv, const struct fo_inv_filter *f, char *err, 
 		}
 		for (k = 0; ok && k < f->nattrs; k++)
 			ok = attr_match(h, attrs[k].key, attrs[k].pat) != attrs[k].neg;
-		if (ok && (!f->limit || n < f->limit))
+		if (!ok || (f->limit && kept >= f->limit))
+			continue;
+		if (!f->nshards || kept % f->nshards == f->shard - 1)
 			inv->hosts[n++] = *h;
+		kept++;
 	}
 	inv->nhosts = n;
 	r = fo__inv_names_rebuild(inv);

@@ -184,7 +184,18 @@ struct fo_inv_filter {
 	                           /* a data key (a.b walks nested maps); VALUE a glob; */
 	                           /* a list value matches when an item does */
 	size_t limit;              /* then keep the first limit hosts; 0: all */
+	unsigned shard, nshards;   /* then keep every nshards-th host from the shard-th */
+	                           /* (1-based: --shard K/N); nshards 0: all */
 };
+
+/*
+ * Parses "K/N" (1 <= K <= N <= 1,000,000) as --shard takes it: 0, or
+ * -EINVAL with err saying why. The shards of one inventory and filters
+ * split it exactly: host i (0-based, after every other filter) goes to
+ * shard i mod N + 1, so N runs with K = 1..N together do each host once,
+ * and each has hosts / N of them, rounded up or down.
+ */
+int fo_inv_parse_shard(const char *s, unsigned *k, unsigned *n, char *err, size_t errlen);
 
 /*
  * Keeps the hosts that pass f, in their order. An unknown group or a

@@ -25,7 +25,7 @@ static void usage(FILE *f)
 {
 	fputs("usage: fanout inventory [-i DIR] [--hosts-file FILE] [-w LIST] [-x LIST]\n"
 	      "                        [--group G] [--filter KEY=VALUE] [--limit N|LIST]\n"
-	      "                        [--user USER] [--port PORT] [--json]\n"
+	      "                        [--shard K/N] [--user USER] [--port PORT] [--json]\n"
 	      "\n"
 	      "Prints the hosts a run would reach, with their effective settings.\n"
 	      "\n"
@@ -46,6 +46,7 @@ static void usage(FILE *f)
 	      "                       name, hostname, port, username, platform, group; VALUE may\n"
 	      "                       be a glob; KEY!=VALUE negates; repeat: all must hold\n"
 	      "  --limit N            then the first N hosts\n"
+	      "  --shard K/N          then every Nth host from the Kth: the hosts of run K of N\n"
 	      "output:\n"
 	      "  --json               JSON Lines, one host per line, instead of the table\n"
 	      "\n"
@@ -661,6 +662,11 @@ int fo_inventory_main(int argc, char **argv)
 				if (join(&names, v) < 0)
 					goto oom;
 			}
+		} else if (!strcmp(a, "--shard")) {
+			if (fo_inv_parse_shard(v, &flt.shard, &flt.nshards, err, sizeof(err)) < 0) {
+				fprintf(stderr, "fanout: %s\n", err);
+				goto out;
+			}
 		} else if (!strcmp(a, "--user") || !strcmp(a, "-l")) {
 			if (!*v) {
 				rc = fo_cli_bad(a, v, "a user name");
@@ -726,7 +732,7 @@ int fo_inventory_main(int argc, char **argv)
 		goto out;
 	}
 	if (!inv.nhosts) {
-		fprintf(stderr, "fanout: no host left after -x, --limit, --group and --filter\n");
+		fprintf(stderr, "fanout: no host left after -x, --limit, --group, --filter and --shard\n");
 		rc = 1;
 		goto out;
 	}

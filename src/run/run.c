@@ -865,6 +865,8 @@ static void usage(FILE *f)
 	      "inventory (as `fanout inventory`; at least one source):\n"
 	      "  -i DIR | -w LIST | --hosts-file FILE   nornir files, host list, file of hosts\n"
 	      "  -x LIST  --group G  --filter KEY=VALUE  --limit N|LIST  --user U  --port P\n"
+	      "  --shard K/N            every Nth host from the Kth, after the filters: N runs\n"
+	      "                         (K = 1..N, on one machine or many) do each host once\n"
 	      "ssh (the default task):\n"
 	      "  -c, --command CMD      a command to run (repeat for more); --commands-file FILE\n"
 	      "  --shell | --exec       one interactive session with prompt detection, or an exec\n"
@@ -1123,6 +1125,12 @@ int fo_run_main(int argc, char **argv)
 		} else if (!strcmp(a, "--limit")) {
 			NEED_V();
 			limit = v;
+		} else if (!strcmp(a, "--shard")) {
+			NEED_V();
+			if (fo_inv_parse_shard(v, &flt.shard, &flt.nshards, err, sizeof(err)) < 0) {
+				fprintf(stderr, "fanout: %s\n", err);
+				goto out;
+			}
 		} else if (!strcmp(a, "--user")) {
 			NEED_V();
 			c.inv.user = v;
@@ -1381,6 +1389,13 @@ int fo_run_main(int argc, char **argv)
 	flt.nattrs = nattrs;
 	if (fo_inv_filter(&c.inv, &flt, err, sizeof(err)) < 0) {
 		fprintf(stderr, "fanout: %s\n", err);
+		goto out;
+	}
+	if (c.inv.nhosts == 0 && flt.nshards) {
+		/* more shards than hosts: an empty shard has done its part */
+		fprintf(stderr, "fanout: shard %u/%u has no hosts (fewer hosts than shards)\n", flt.shard,
+			flt.nshards);
+		ret = 0;
 		goto out;
 	}
 	if (c.inv.nhosts == 0) {
