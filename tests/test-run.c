@@ -747,6 +747,34 @@ TEST_T(run_ssh_jump_host, 120)
 
 /* Logins through the gate, a few at a time, under coroutines and threads:
  * every host still ends ok. */
+/* An sshd that sheds load (MaxStartups 3:100:3: every unauthenticated
+ * connection past 3 dropped): the logins it hangs up on are tried again by
+ * default, and all end ok; without (--retry-shed 0) they fail, saying why. */
+TEST_T(run_ssh_load_shedding_retried, 120)
+{
+	struct fx f;
+	char *out = NULL, *err = NULL;
+	const char *a[] = { "-w", "127.1.0.[1-30]", "--key", NULL, "--exec", "-c", "show clock", "--max-logins",
+			    "0", "--json", NULL, NULL, NULL };
+
+	fx_start(&f, 30, "--max-startups 3:100:3");
+	a[3] = f.key;
+	CHECK_EQ(fx_run(&f, &out, &err, a), 0);
+	CHECK_EQ(count(out, "{\"status\":\"ok\""), 30);
+	CHECK_HAS(err, "retried: ");
+	CHECK(count(out, "\"attempts\":1,") < 30);
+	free(out);
+	free(err);
+	a[10] = "--retry-shed";
+	a[11] = "0";
+	CHECK_EQ(fx_run(&f, &out, &err, a), 1);
+	CHECK_HAS(out, "the server hung up: too many logins at once?");
+	CHECK_LACKS(err, "retried: ");
+	free(out);
+	free(err);
+	fx_stop(&f);
+}
+
 TEST_T(run_ssh_login_gate, 120)
 {
 	struct fx f;

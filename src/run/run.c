@@ -75,6 +75,8 @@ struct cfg {
 	int64_t timeout;           /* tcp, exec: per host */
 	int retry;
 	int64_t retry_base;
+	int retry_shed;            /* tries again of logins the server hung up on */
+	size_t retried;            /* hosts that took more than one login (from the lines) */
 	struct fo_gate login_gate;
 	long max_logins;
 	const char *out_dir;
@@ -305,6 +307,20 @@ static void write_outputs(const struct cfg *c, const struct fo_inv_host *h, cons
 
 /* ---- the tasks ----------------------------------------------------------------------- */
 
+/* A number below range, from a per-thread xorshift seeded by the clock:
+ * jitter for backoffs, nothing that needs to be unpredictable. */
+static uint64_t jitter(uint64_t range)
+{
+	static __thread uint64_t x;
+
+	if (!x)
+		x = (uint64_t)fo_now() ^ (uint64_t)(uintptr_t)&x ^ 0x9e3779b97f4a7c15ULL;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return range ? x % range : 0;
+}
+
 static bool retryable(const struct fo_ssh_res *r)
 {
 	return r->status == FO_SSH_UNREACHABLE ||
@@ -337,8 +353,8 @@ static void task_ssh(struct fo_job *job, struct cfg *c, const struct fo_inv_host
 	struct fo_ssh_res *res = calloc(c->ncmds, sizeof(*res));
 	struct cmdres *r = calloc(c->ncmds, sizeof(*r));
 	enum fo_ssh_status worst = FO_SSH_FAILED;
-	int64_t t0 = fo_now(), backoff = c->retry_base;
-	int attempt;
+	int64_t t0 = fo_now(), backoff = c->retry_base, shed_backoff = 100 * FO_MSEC;
+	int attempt, sheds = 0;
 	size_t i;
 
 	(void)job;
@@ -366,13 +382,26 @@ static void task_ssh(struct fo_job *job, struct cfg *c, const struct fo_inv_host
 		sc.nsetup = sc.setup ? 2 : 0;
 	}
 	for (attempt = 0;; attempt++) {
+		int64_t wait;
+
 		worst = fo_ssh_host(&t, &sc, res);
-		if (attempt >= c->retry || !retryable(&res[0]) || fo_cancelled() || atomic_load(&stopping))
+		if (fo_cancelled() || atomic_load(&stopping))
 			break;
+		if (res[0].shed && sheds < c->retry_shed) {
+			/* load shedding (MaxStartups): soon again, spread out so
+			 * that the shed ones do not all come back at once */
+			wait = shed_backoff + (int64_t)jitter((uint64_t)shed_backoff);
+			shed_backoff *= 2;
+			sheds++;
+		} else if (attempt - sheds < c->retry && retryable(&res[0])) {
+			wait = backoff;
+			backoff *= 2;
+		} else {
+			break;
+		}
 		fo_ssh_results_release(res, c->ncmds);
-		if (fo_sleep(backoff) < 0)
+		if (fo_sleep(wait) < 0)
 			break;
-		backoff *= 2;
 	}
 	for (i = 0; i < c->ncmds; i++) {
 		r[i] = (struct cmdres){ c->cmds[i], res[i].status, res[i].phase, res[i].exit_code,
@@ -735,6 +764,12 @@ static void on_result(const struct fo_result *r, void *arg)
 	st = status_of(line);
 	c->count[st]++;
 	c->done++;
+	{
+		const char *a = strstr(line, ",\"attempts\":");
+
+		if (a && strtol(a + 12, NULL, 10) > 1)
+			c->retried++;
+	}
 	if (c->json) {
 		fputs(line, stdout);
 		fputc('\n', stdout);
@@ -774,6 +809,8 @@ static void summary(struct cfg *c, double secs)
 		if (c->count[s])
 			fprintf(stderr, " %s %zu", fo_ssh_status_name((enum fo_ssh_status)s), c->count[s]);
 	fputc('\n', stderr);
+	if (c->retried)
+		fprintf(stderr, "retried: %zu hosts took more than one login (--retry-shed, --retry)\n", c->retried);
 	if (c->total > 1 && c->slow[0].ms > 0) {
 		fputs("slowest:", stderr);
 		for (k = 0; k < 5 && c->slow[k].ms > 0; k++)
@@ -895,6 +932,9 @@ static void usage(FILE *f)
 	      "  --max-logins N         ssh logins in progress at once (default 128; 0: no cap):\n"
 	      "                         the rest wait their turn, outside the connect timeout\n"
 	      "  --retry N              retries of connection failures, with backoff (default 0)\n"
+	      "  --retry-shed N         logins the server hung up on during the handshake (sshd's\n"
+	      "                         MaxStartups under load) tried again, from 0.1s apart with\n"
+	      "                         jitter, doubling (default 5; 0: never)\n"
 	      "  --out DIR              outputs, DIR/HOST/COMMAND.txt\n"
 	      "  --json                 a JSON line per host on stdout\n"
 	      "  --grace D              after Ctrl-C, how long hosts in flight may finish (2s)\n"
@@ -1081,6 +1121,7 @@ int fo_run_main(int argc, char **argv)
 	c.rtt = 50 * FO_MSEC;
 	c.timeout = 5 * FO_SEC;
 	c.retry_base = 500 * FO_MSEC;
+	c.retry_shed = 5;
 	c.grace = 2 * FO_SEC;
 	c.max_logins = 128;
 	c.progress = isatty(2);
@@ -1269,6 +1310,17 @@ int fo_run_main(int argc, char **argv)
 				ret = fo_cli_bad(a, v, "a count, 0 for no limit");
 				goto out;
 			}
+		} else if (!strcmp(a, "--retry-shed")) {
+			char *end;
+			long n;
+
+			NEED_V();
+			n = strtol(v, &end, 10);
+			if (!*v || *end || n < 0 || n > 100) {
+				ret = fo_cli_bad(a, v, "a count from 0 to 100");
+				goto out;
+			}
+			c.retry_shed = (int)n;
 		} else if (!strcmp(a, "--workers") || !strcmp(a, "--retry")) {
 			char *end;
 			long n;

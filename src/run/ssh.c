@@ -71,6 +71,7 @@ struct host {
 	long failed_at;            /* the command it ended in; -1: before any */
 	const char *phase;
 	char err[256];
+	bool shed;                 /* hung up on during the handshake (see fo_ssh_res) */
 };
 
 static void fail(struct host *h, enum fo_ssh_status st, const char *phase, const char *fmt, ...)
@@ -942,8 +943,12 @@ static int login_gated(struct host *h)
 	}
 	SSH_DO(h, dl, rc, libssh2_session_handshake(h->s, h->fd), r, handshake_wait);
 	if (rc) {
-		fail(h, FO_SSH_FAILED, "handshake", "ssh handshake with %s port %d: %s", t->addr, t->port,
-		     ssh_errmsg(h));
+		/* closed on us before the banner or during the key exchange:
+		 * what sshd does to connections past MaxStartups */
+		h->shed = rc == LIBSSH2_ERROR_BANNER_RECV || rc == LIBSSH2_ERROR_SOCKET_DISCONNECT ||
+			  rc == LIBSSH2_ERROR_SOCKET_RECV;
+		fail(h, FO_SSH_FAILED, "handshake", "ssh handshake with %s port %d: %s%s", t->addr, t->port,
+		     ssh_errmsg(h), h->shed ? " (the server hung up: too many logins at once?)" : "");
 		return -1;
 	}
 	if (check_hostkey(h) < 0 || auth(h, dl) < 0)
@@ -1009,6 +1014,7 @@ enum fo_ssh_status fo_ssh_host(const struct fo_ssh_target *t, const struct fo_ss
 		jh.host_dl = h.host_dl;
 		if (login(&jh) < 0) {
 			fail(&h, jh.status, jh.phase, "jump host %s: %s", t->jump->name, jh.err);
+			h.shed = jh.shed;
 			goto fail_all;
 		}
 		h.jump = &jh;
@@ -1035,6 +1041,7 @@ enum fo_ssh_status fo_ssh_host(const struct fo_ssh_target *t, const struct fo_ss
 	goto done;
 fail_all:
 	for (i = 0; i < c->ncmds; i++) {
+		res[i].shed = h.shed;
 		res[i].status = h.status;
 		res[i].phase = h.phase;
 		res[i].error = strdup(h.err);

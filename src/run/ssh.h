@@ -71,6 +71,9 @@ struct fo_ssh_res {
 	size_t out_len;
 	char *error;        /* heap one-line reason, NULL when ok */
 	int64_t ms;         /* time the command took (ms); the login for the first */
+	bool shed;          /* the server (or the jump host) hung up before the key
+	                     * exchange was done, as sshd's MaxStartups does to logins
+	                     * past its limit: worth another try a moment later */
 };
 
 /* Process set-up: once, before any thread uses libssh2. 0 or -errno. */
