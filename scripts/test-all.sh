@@ -55,10 +55,13 @@ build build-asan SAN=address,undefined OPT=-O1 && suite asan+ubsan build-asan \
 # function it intercepts, which a thread blocked in io_uring_enter (a raw
 # syscall) never does, so SIGTERM to an idle io_uring server would wait
 # forever under TSan (not without it). Both pollers run under ASan.
+# run and links exec a TSan-built fanout-tools: its threads (threads:N
+# models, the login gate, the crawl's frontier and curl's shared caches)
+# are checked too, and a report fails the test through the exit status.
 WRAP="setarch $ARCH -R"
 build build-tsan SAN=thread OPT=-O1 && suite tsan build-tsan FANOUT_POLLER=epoll \
   TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:die_after_fork=0 FANOUT_SAN=tsan -- \
-  models coro ctx poller io serve load
+  models coro ctx poller io serve load run links knownhosts
 WRAP=""
 build build-portable CFLAGS="-O2 -g -DFO_CTX_PORTABLE" && suite portable-ctx build-portable -- ctx coro models
 

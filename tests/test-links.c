@@ -182,6 +182,35 @@ TEST_T(links_site_every_broken_link_no_false_alarm, 120)
 	site_stop(&s);
 }
 
+/* The crawl under other models: the frontier, the host slots and curl's
+ * shared caches (connections, DNS, TLS sessions) are used from several
+ * threads at once (TSan runs this). Exact under each. */
+TEST_T(links_models_exact, 120)
+{
+	struct site s;
+	char report[200], *out = NULL, *err = NULL, *sc = NULL;
+	const char *models[] = { "threads:8", "coro:2" };
+	size_t m;
+	int rc;
+
+	site_start(&s, 60, "0");
+	snprintf(report, sizeof(report), "%s.json", s.dir);
+	for (m = 0; m < 2; m++) {
+		rc = fo_test_cli(&out, &err, "links", s.base, "--model", models[m], "--max-concurrency", "16",
+				 "--timeout", "3s", "--format", "json", "-o", report, NULL);
+		CHECK_EQ(rc, 1);
+		rc = score(&s, report, true, &sc);
+		if (rc)
+			fprintf(stderr, "%s: %s", models[m], sc);
+		CHECK_EQ(rc, 0);
+		free(sc);
+		free(out);
+		free(err);
+	}
+	unlink(report);
+	site_stop(&s);
+}
+
 TEST_T(links_politeness_per_host, 120)
 {
 	struct site s;
