@@ -1161,7 +1161,7 @@ TEST_T(inventory_cli_empty_and_warnings, 30)
 	char dir[200];
 
 	CHECK_EQ(fo_test_cli(&out, &err, "inventory", "-w", "a,b", "-x", "a,b", NULL), 1);
-	CHECK_STR(err, "fanout: no host left after -x, --limit, --group and --filter\n");
+	CHECK_STR(err, "fanout: no host left after -x, --limit, --group, --filter and --shard\n");
 	CHECK_STR(out, "");
 	free(out);
 	free(err);
