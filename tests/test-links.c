@@ -211,6 +211,58 @@ TEST_T(links_models_exact, 120)
 	site_stop(&s);
 }
 
+static void write_file(const char *path, const char *text);
+
+/* A link to an outside page is checked with a HEAD; a link that names one
+ * of its fragments, found after that HEAD (or while it runs), must still
+ * get the page's anchors checked: a GET follows. */
+TEST_T(links_late_fragment_to_outside_page, 60)
+{
+	char dir[128], ext[160], path[300], html[1024], port[16], eport[16], base[64], *out = NULL, *err = NULL;
+	/* the outside host answers at once (its HEAD is over ~150 ms before
+	 * deep.html arrives) or 600 ms late (the HEAD still runs then) */
+	const char *lat[] = { "0", "600ms" };
+	const char *eargs[] = { "--root", ext, "--bind", "127.0.0.2", "--port", "0", "--latency", NULL, NULL };
+	const char *margs[] = { "--root", dir, "--port", "0", "--latency", "150ms", NULL };
+	pid_t mp, ep;
+	int k;
+
+	if (system("command -v python3 >/dev/null 2>&1") != 0)
+		fo_test_skip("no python3 for the test site");
+	snprintf(dir, sizeof(dir), "/tmp/fanout-test-late.%d", (int)getpid());
+	snprintf(ext, sizeof(ext), "%s/ext", dir);
+	CHECK_EQ(mkdir(dir, 0755), 0);
+	CHECK_EQ(mkdir(ext, 0755), 0);
+	snprintf(path, sizeof(path), "%s/page.html", ext);
+	write_file(path, "<html><body><h1 id=\"here\">outside</h1></body></html>\n");
+	mp = serve(margs, port, sizeof(port));
+	snprintf(base, sizeof(base), "http://127.0.0.1:%s/", port);
+	for (k = 0; k < 2; k++) {
+		eargs[7] = lat[k];
+		ep = serve(eargs, eport, sizeof(eport));
+		snprintf(path, sizeof(path), "%s/index.html", dir);
+		snprintf(html, sizeof(html),
+			 "<html><body><a href=\"http://127.0.0.2:%s/page.html\">out</a>\n"
+			 "<a href=\"deep.html\">on</a></body></html>\n", eport);
+		write_file(path, html);
+		snprintf(path, sizeof(path), "%s/deep.html", dir);
+		snprintf(html, sizeof(html),
+			 "<html><body><a href=\"http://127.0.0.2:%s/page.html#here\">fine</a>\n"
+			 "<a href=\"http://127.0.0.2:%s/page.html#gone\">broken</a></body></html>\n", eport, eport);
+		write_file(path, html);
+		CHECK_EQ(fo_test_cli(&out, &err, "links", base, "--format", "json", NULL), 1);
+		CHECK_HAS(out, "page.html#gone");
+		CHECK_LACKS(out, "page.html#here");
+		free(out), free(err);
+		kill(ep, SIGTERM);
+		waitpid(ep, NULL, 0);
+	}
+	kill(mp, SIGTERM);
+	waitpid(mp, NULL, 0);
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	CHECK_EQ(system(path), 0);
+}
+
 TEST_T(links_politeness_per_host, 120)
 {
 	struct site s;

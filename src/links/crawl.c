@@ -248,8 +248,17 @@ static struct fo_target *add_link(struct fo_crawl *c, const char *url, const str
 			}
 		}
 	}
-	if (frag && *frag)
+	if (frag && *frag && !t->want_anchors) {
 		t->want_anchors = true;
+		/* A link with a fragment to a target already checked with a
+		 * HEAD (no anchors): once more with a GET, or the fragment
+		 * would pass unchecked. (Still running: the worker does it.) */
+		if (t->state == FO_T_DONE && t->headed && t->result == FO_TR_OK) {
+			t->headed = false;
+			c->done--;
+			enqueue(c, t);
+		}
+	}
 	if (from) {
 		struct fo_ref *r = calloc(1, sizeof(*r));
 
@@ -585,6 +594,7 @@ again:
 		curl_easy_setopt(e, CURLOPT_WRITEDATA, f);
 	}
 	perform(c, e, hdrs, &r);
+	t->headed = head;
 	if (head) {
 		pthread_mutex_lock(&c->lock);
 		c->st.head_requests++;
@@ -823,6 +833,12 @@ static int worker(struct fo_job *job, void *arg)
 
 			if (at > t->host->next_at)
 				t->host->next_at = at;
+			enqueue(c, t);
+			wake(c, 1);
+		} else if (t->headed && t->want_anchors && t->result == FO_TR_OK) {
+			/* a link naming one of its fragments came while the HEAD
+			 * ran: a GET for its anchors */
+			t->headed = false;
 			enqueue(c, t);
 			wake(c, 1);
 		} else {

@@ -70,6 +70,7 @@ struct fo_target {
 	bool page;            /* in scope: fetched with GET and crawled */
 	bool html;            /* its body was HTML (anchors known) */
 	bool want_anchors;    /* a link names one of its fragments */
+	bool headed;          /* checked with a HEAD (no body, so no anchors) */
 	uint16_t depth;
 	int status;           /* HTTP status; 0 when none */
 	int redirects;
