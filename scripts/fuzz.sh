@@ -9,6 +9,7 @@
 #   url      link resolution and normalising over libcurl (src/links/url.c)
 #   robots     robots.txt rules and matching (src/links/robots.c)
 #   knownhosts OpenSSH known_hosts lines and lookups (src/run/knownhosts.c)
+#   lcache     the results cache file of fanout links --cache (src/links/cache.c)
 # Needs clang and its runtime (Debian: clang, libclang-rt-14-dev); skips with
 # a note without. Seeds are tests/fuzz/corpus-NAME/.
 set -euo pipefail
@@ -33,7 +34,8 @@ clang "${flags[@]}" -I/usr/include/libxml2 tests/fuzz/fuzz-extract.c src/links/e
   -lxml2 -lcurl -o "$out/fuzz-extract"
 clang "${flags[@]}" tests/fuzz/fuzz-url.c src/links/url.c -lcurl -o "$out/fuzz-url"
 clang "${flags[@]}" tests/fuzz/fuzz-knownhosts.c src/run/knownhosts.c -lcrypto -o "$out/fuzz-knownhosts"
-for t in parse http hostlist inventory robots extract url knownhosts; do
+clang "${flags[@]}" tests/fuzz/fuzz-lcache.c src/links/cache.c -o "$out/fuzz-lcache"
+for t in parse http hostlist inventory robots extract url knownhosts lcache; do
   mkdir -p "$out/corpus-$t"
   cp -n tests/fuzz/corpus-$t/* "$out/corpus-$t/" 2>/dev/null || true
   max_len=2048

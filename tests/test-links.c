@@ -263,6 +263,93 @@ TEST_T(links_late_fragment_to_outside_page, 60)
 	CHECK_EQ(system(path), 0);
 }
 
+static char *stats_of(const char *host, const char *port, bool reset)
+{
+	char cmd[256], *o = malloc(1 << 20);
+	FILE *p;
+	size_t len;
+
+	snprintf(cmd, sizeof(cmd), "curl -s 'http://%s:%s/__stats%s'", host, port, reset ? "?reset=1" : "");
+	p = popen(cmd, "r");
+	len = fread(o, 1, (1 << 20) - 1, p);
+	o[len] = 0;
+	pclose(p);
+	return o;
+}
+
+static long json_num(const char *s, const char *key);
+
+/* --cache: the second run does not ask the outside host again for what
+ * was fine, finds exactly the same, and old entries are asked again. */
+TEST_T(links_cache_between_runs, 120)
+{
+	struct site s;
+	char report[200], cache[200], cmd[1200], *out = NULL, *err = NULL, *sc = NULL, *st;
+	long first, second;
+	int rc;
+
+	site_start(&s, 60, "0");
+	snprintf(report, sizeof(report), "%s.json", s.dir);
+	snprintf(cache, sizeof(cache), "%s.cache", s.dir);
+	free(stats_of("127.0.0.2", s.ext_port, true));
+	rc = fo_test_cli(&out, &err, "links", s.base, "--timeout", "3s", "--cache", cache, "--format", "json", "-o",
+			 report, NULL);
+	CHECK_EQ(rc, 1);
+	CHECK_EQ(score(&s, report, true, &sc), 0);
+	free(sc), free(out), free(err);
+	st = stats_of("127.0.0.2", s.ext_port, true);
+	first = json_num(st, "requests");
+	free(st);
+	CHECK(access(cache, R_OK) == 0);
+	snprintf(cmd, sizeof(cmd), "head -1 %s | grep -qx '# fanout links cache 1' && grep -q ' 200 http://127.0.0.2:' %s "
+		 "&& ! grep -q '127.0.0.1:%s' %s && ! grep -q '/status/404' %s", cache, cache, s.main_port, cache, cache);
+	CHECK_EQ(system(cmd), 0); /* outside links only, fine ones only */
+	rc = fo_test_cli(&out, &err, "links", s.base, "--timeout", "3s", "--cache", cache, "--format", "json", "-o",
+			 report, NULL);
+	CHECK_EQ(rc, 1);
+	rc = score(&s, report, true, &sc);
+	if (rc)
+		fprintf(stderr, "%s", sc);
+	CHECK_EQ(rc, 0);
+	free(sc), free(out), free(err);
+	st = stats_of("127.0.0.2", s.ext_port, true);
+	second = json_num(st, "requests");
+	free(st);
+	CHECK(second < first); /* the broken ones are asked again; the fine ones not */
+	CHECK(second > 0);
+	out = NULL;
+	{
+		FILE *f = fopen(report, "r");
+		char buf[4096] = "";
+
+		CHECK(f != NULL);
+		CHECK(fread(buf, 1, sizeof(buf) - 1, f) > 0);
+		fclose(f);
+		CHECK(json_num(buf, "cached") > 0);
+	}
+	/* entries older than --cache-max-age are asked again */
+	snprintf(cmd, sizeof(cmd), "sed -i 's/^[0-9]* /1000 /' %s", cache);
+	CHECK_EQ(system(cmd), 0);
+	rc = fo_test_cli(&out, &err, "links", s.base, "--timeout", "3s", "--cache", cache, NULL);
+	CHECK_EQ(rc, 1);
+	CHECK_LACKS(out, "from the cache");
+	free(out), free(err);
+	st = stats_of("127.0.0.2", s.ext_port, true);
+	/* as many as the first time, give or take a HEAD that fell back to
+	 * a GET or a 429 asked again, whose count depends on the order */
+	CHECK(json_num(st, "requests") > second);
+	CHECK(json_num(st, "requests") >= first - 3);
+	free(st);
+	/* a cache that cannot be read is an error, not an empty cache */
+	rc = fo_test_cli(&out, &err, "links", s.base, "--cache", "/proc/self/mem/x", NULL);
+	CHECK_EQ(rc, 2);
+	CHECK_HAS(err, "cannot read --cache '/proc/self/mem/x'");
+	free(out), free(err);
+	unlink(report);
+	unlink(cache);
+	site_stop(&s);
+}
+
 TEST_T(links_politeness_per_host, 120)
 {
 	struct site s;

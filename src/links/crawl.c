@@ -34,12 +34,14 @@
 #include <strings.h>
 #include <sys/eventfd.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
 
 #include "../net/curl.h"
 #include "../util/sbuf.h"
+#include "cache.h"
 #include "crawl.h"
 #include "extract.h"
 #include "robots.h"
@@ -239,10 +241,23 @@ static struct fo_target *add_link(struct fo_crawl *c, const char *url, const str
 			t->reason = strdup("excluded (--include/--exclude)");
 			c->st.excluded++;
 		} else {
-			t->page = in_scope(c, url) && (c->o->max_depth < 0 || t->depth <= c->o->max_depth);
-			if (!t->page && !in_scope(c, url) && !c->o->check_external) {
+			bool inside = in_scope(c, url);
+			int st;
+
+			t->page = inside && (c->o->max_depth < 0 || t->depth <= c->o->max_depth);
+			if (!t->page && !inside && !c->o->check_external) {
 				t->state = FO_T_DONE;
 				t->result = FO_TR_UNCHECKED;
+			} else if (!inside && c->cache && fo_lcache_get(c->cache, url, &st, &t->cached_at)) {
+				/* fine when last asked, recently enough: not asked
+				 * again (no anchors: a fragment link gets a GET) */
+				t->state = FO_T_DONE;
+				t->result = FO_TR_OK;
+				t->status = st;
+				t->cached = true;
+				t->headed = true;
+				c->st.cached++;
+				c->done++;
 			} else {
 				enqueue(c, t);
 			}
@@ -255,6 +270,9 @@ static struct fo_target *add_link(struct fo_crawl *c, const char *url, const str
 		 * would pass unchecked. (Still running: the worker does it.) */
 		if (t->state == FO_T_DONE && t->headed && t->result == FO_TR_OK) {
 			t->headed = false;
+			if (t->cached)
+				c->st.cached--;
+			t->cached = false;
 			c->done--;
 			enqueue(c, t);
 		}
@@ -882,6 +900,28 @@ bool fo_crawl_frag_missing(const struct fo_crawl *c, const struct fo_ref *r, con
 	return true;
 }
 
+/* Out-of-scope http(s) targets that were fine go into the cache (with when
+ * they were checked: a cached one keeps its time), then the file. */
+static void save_cache(struct fo_crawl *c)
+{
+	int64_t now = (int64_t)time(NULL);
+	size_t i;
+	int e = 0;
+
+	for (i = 0; i < c->nt && e == 0; i++) {
+		const struct fo_target *t = c->t[i];
+
+		if (t->state != FO_T_DONE || t->result != FO_TR_OK || t->page || t->status < 100 ||
+		    t->status >= 400 || strncmp(t->url, "http", 4) || in_scope(c, t->url))
+			continue;
+		e = fo_lcache_put(c->cache, t->url, t->status, t->cached ? t->cached_at : now);
+	}
+	if (e == 0)
+		e = fo_lcache_save(c->cache, c->o->cache);
+	if (e < 0)
+		fprintf(stderr, "fanout: warning: cannot write --cache '%s': %s\n", c->o->cache, strerror(-e));
+}
+
 int fo_crawl_run(struct fo_crawl *c, const struct fo_crawl_opts *o, char *errbuf, size_t errlen)
 {
 	struct fo_run_opts ro = { 0 };
@@ -908,6 +948,20 @@ int fo_crawl_run(struct fo_crawl *c, const struct fo_crawl_opts *o, char *errbuf
 	curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_COOKIE);
 	curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
 	c->share = sh;
+	if (o->cache) {
+		int64_t oldest = (int64_t)time(NULL) - o->cache_max_age / FO_SEC;
+
+		c->cache = fo_lcache_new();
+		if (!c->cache || (e = fo_lcache_load(c->cache, o->cache, oldest)) == -ENOMEM) {
+			snprintf(errbuf, errlen, "no memory for the cache '%s'", o->cache);
+			return -ENOMEM;
+		}
+		if (e < 0) {
+			snprintf(errbuf, errlen, "cannot read --cache '%s': %s (remove it, or give another file)",
+				 o->cache, strerror(-e));
+			return e;
+		}
+	}
 	c->scopes = calloc(o->nstarts, sizeof(char *));
 	for (i = 0; i < o->nstarts; i++) {
 		const char *p = strstr(o->starts[i], "://");
@@ -970,6 +1024,8 @@ int fo_crawl_run(struct fo_crawl *c, const struct fo_crawl_opts *o, char *errbuf
 			if (fo_crawl_frag_missing(c, r, c->t[i]))
 				c->st.broken_fragments++;
 	}
+	if (c->cache)
+		save_cache(c);
 	return fo_interrupted() ? -ECANCELED : 0;
 }
 
@@ -1010,6 +1066,7 @@ void fo_crawl_release(struct fo_crawl *c)
 	free(c->idle);
 	if (c->share)
 		curl_share_cleanup(c->share);
+	fo_lcache_free(c->cache);
 	pthread_mutex_destroy(&c->lock);
 	(void)xstrdup;
 }

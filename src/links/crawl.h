@@ -40,6 +40,8 @@ struct fo_crawl_opts {
 	size_t nheaders;
 	const char *cookies;        /* a cookie file (Netscape format) or "NAME=V; ..." */
 	bool insecure;              /* no TLS verification */
+	const char *cache;          /* results cache file (cache.h); NULL: none */
+	int64_t cache_max_age;      /* ns: entries older are asked again */
 	struct fo_model model;
 	bool quiet;
 	void (*progress)(size_t done, size_t queued, size_t broken, void *arg);
@@ -71,6 +73,8 @@ struct fo_target {
 	bool html;            /* its body was HTML (anchors known) */
 	bool want_anchors;    /* a link names one of its fragments */
 	bool headed;          /* checked with a HEAD (no body, so no anchors) */
+	bool cached;          /* its result came from the cache (checked at cached_at) */
+	int64_t cached_at;    /* unix seconds */
 	uint16_t depth;
 	int status;           /* HTTP status; 0 when none */
 	int redirects;
@@ -87,7 +91,7 @@ struct fo_target {
 
 struct fo_crawl_stats {
 	size_t pages, links, targets, broken, skipped_scheme, skipped_robots, excluded,
-		requests, head_requests, bytes, broken_fragments, bad_links;
+		requests, head_requests, bytes, broken_fragments, bad_links, cached;
 	double secs;
 };
 
@@ -112,11 +116,14 @@ struct fo_crawl {
 	char **scopes;              /* per start: its scope prefix (scope NULL) */
 	size_t nscopes;
 	void *share;                /* the libcurl share: connections, DNS, cookies */
+	struct fo_lcache *cache;    /* --cache: results of earlier runs */
 	pthread_mutex_t share_locks[8];
 	int err;
 };
 
-/* 0, or a negative errno with errbuf saying why. */
+/* 0, or a negative errno with errbuf saying why. With o->cache, the cache
+ * is read first (an unreadable one is an error) and written at the end (a
+ * failure to write it is a warning on stderr). */
 int fo_crawl_run(struct fo_crawl *c, const struct fo_crawl_opts *o, char *errbuf, size_t errlen);
 void fo_crawl_release(struct fo_crawl *c);
 

@@ -55,6 +55,9 @@ static void usage(FILE *f)
 	      "  --user-agent UA        (default fanout-links/0.1)\n"
 	      "  --insecure             do not verify TLS certificates\n"
 	      "  --max-page SIZE        bytes of a page parsed at most (default 10M)\n"
+	      "  --cache FILE           remember links out of scope that were fine, and do not\n"
+	      "                         ask them again in the next run (made when missing)\n"
+	      "  --cache-max-age D      how long a cached result holds (default 24h)\n"
 	      "  --model M              the runtime's model (default loop; threads:N, coro:N)\n"
 	      "output:\n"
 	      "  --format text|json|junit|markdown|csv   (default text)\n"
@@ -195,15 +198,18 @@ static void report(FILE *f, enum format fmt, const struct fo_crawl *c, const str
 		}
 		fprintf(f, "%s%zu pages, %zu links to %zu targets, %zu broken link%s (%zu targets, %zu "
 			   "fragments), %zu skipped (%zu mailto/tel/javascript/data/other, %zu robots.txt, "
-			   "%zu excluded); %zu requests in %.2fs\n",
+			   "%zu excluded); %zu requests in %.2fs",
 			n ? "\n" : "", st->pages, st->links, st->targets, n, n == 1 ? "" : "s", st->broken,
 			st->broken_fragments, st->skipped_scheme + st->skipped_robots + st->excluded,
 			st->skipped_scheme, st->skipped_robots, st->excluded, st->requests, st->secs);
+		if (st->cached)
+			fprintf(f, "; %zu fine from the cache", st->cached);
+		fputc('\n', f);
 		break;
 	case F_JSON:
 		fprintf(f, "{\"pages\":%zu,\"links\":%zu,\"targets\":%zu,\"requests\":%zu,\"seconds\":%.3f,"
-			   "\"skipped\":{\"scheme\":%zu,\"robots\":%zu,\"excluded\":%zu},\"broken\":[",
-			st->pages, st->links, st->targets, st->requests, st->secs, st->skipped_scheme,
+			   "\"cached\":%zu,\"skipped\":{\"scheme\":%zu,\"robots\":%zu,\"excluded\":%zu},\"broken\":[",
+			st->pages, st->links, st->targets, st->requests, st->secs, st->cached, st->skipped_scheme,
 			st->skipped_robots, st->excluded);
 		for (i = 0; i < n; i++) {
 			link_of(&p[i], link, sizeof(link));
@@ -331,6 +337,7 @@ int fo_links_main(int argc, char **argv)
 	o.timeout = 20 * FO_SEC;
 	o.connect_timeout = 10 * FO_SEC;
 	o.max_page = 10 << 20;
+	o.cache_max_age = 24 * 3600 * FO_SEC;
 	o.user_agent = "fanout-links/0.1 (+https://github.com/fanout)";
 	o.model.kind = FO_MODEL_LOOP;
 	o.model.threads = 1;
@@ -466,6 +473,18 @@ int fo_links_main(int argc, char **argv)
 				goto out;
 			}
 			o.cookies = v;
+		} else if (!strcmp(a, "--cache")) {
+			if (!*v) {
+				ret = fo_cli_bad(a, v, "a file name");
+				goto out;
+			}
+			o.cache = v;
+		} else if (!strcmp(a, "--cache-max-age")) {
+			if (fo_duration_parse(v, &d) < 0 || d < FO_SEC) {
+				ret = fo_cli_bad(a, v, "a duration of a second or more, such as 24h or 30m");
+				goto out;
+			}
+			o.cache_max_age = d;
 		} else if (!strcmp(a, "--user-agent")) {
 			o.user_agent = v;
 		} else if (!strcmp(a, "--max-page")) {

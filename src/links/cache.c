@@ -1,0 +1,233 @@
+/*
+ * The results cache of `fanout links` (see cache.h): a hash table of URL ->
+ * (time, status), open addressing on an FNV-1a hash, read from and written
+ * to one text file.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cache.h"
+
+#define HEADER "# fanout links cache 1\n"
+
+struct ent {
+	char *url;
+	int64_t at;
+	int status;
+};
+
+struct fo_lcache {
+	struct ent *e; /* open addressing; url NULL: empty */
+	size_t cap, n;
+};
+
+static uint64_t fnv(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+struct fo_lcache *fo_lcache_new(void)
+{
+	return calloc(1, sizeof(struct fo_lcache));
+}
+
+void fo_lcache_free(struct fo_lcache *lc)
+{
+	size_t i;
+
+	if (!lc)
+		return;
+	for (i = 0; i < lc->cap; i++)
+		free(lc->e[i].url);
+	free(lc->e);
+	free(lc);
+}
+
+static struct ent *slot(const struct fo_lcache *lc, const char *url)
+{
+	size_t j;
+
+	for (j = fnv(url) & (lc->cap - 1); lc->e[j].url; j = (j + 1) & (lc->cap - 1))
+		if (!strcmp(lc->e[j].url, url))
+			break;
+	return &lc->e[j];
+}
+
+static int grow(struct fo_lcache *lc)
+{
+	struct fo_lcache n = { calloc(lc->cap ? lc->cap * 2 : 1024, sizeof(struct ent)), lc->cap ? lc->cap * 2 : 1024, 0 };
+	size_t i;
+
+	if (!n.e)
+		return -ENOMEM;
+	for (i = 0; i < lc->cap; i++)
+		if (lc->e[i].url)
+			*slot(&n, lc->e[i].url) = lc->e[i];
+	n.n = lc->n;
+	free(lc->e);
+	*lc = n;
+	return 0;
+}
+
+int fo_lcache_put(struct fo_lcache *lc, const char *url, int status, int64_t at)
+{
+	struct ent *e;
+
+	if ((lc->n + 1) * 2 > lc->cap && grow(lc) < 0)
+		return -ENOMEM;
+	e = slot(lc, url);
+	if (!e->url) {
+		e->url = strdup(url);
+		if (!e->url)
+			return -ENOMEM;
+		lc->n++;
+	}
+	e->at = at;
+	e->status = status;
+	return 0;
+}
+
+bool fo_lcache_get(const struct fo_lcache *lc, const char *url, int *status, int64_t *at)
+{
+	const struct ent *e;
+
+	if (!lc->n)
+		return false;
+	e = slot(lc, url);
+	if (!e->url)
+		return false;
+	*status = e->status;
+	*at = e->at;
+	return true;
+}
+
+size_t fo_lcache_size(const struct fo_lcache *lc)
+{
+	return lc->n;
+}
+
+/* "AT STATUS URL" with AT >= 0, STATUS 100..399, a URL of printable bytes. */
+static int parse_line(struct fo_lcache *lc, const char *s, size_t len, int64_t oldest)
+{
+	char buf[8200], *end, *url;
+	long long at;
+	long st;
+	size_t i;
+
+	if (!len || s[0] == '#' || len >= sizeof(buf))
+		return 0;
+	memcpy(buf, s, len);
+	buf[len] = 0;
+	if (buf[0] < '0' || buf[0] > '9')
+		return 0;
+	at = strtoll(buf, &end, 10);
+	if (*end != ' ' || end[1] < '1' || end[1] > '9')
+		return 0;
+	st = strtol(end + 1, &end, 10);
+	if (*end != ' ' || st < 100 || st > 399 || at < oldest)
+		return 0;
+	url = end + 1;
+	if (strncmp(url, "http://", 7) && strncmp(url, "https://", 8))
+		return 0;
+	for (i = 0; url[i]; i++)
+		if ((unsigned char)url[i] <= ' ' || url[i] == 0x7f)
+			return 0;
+	{
+		int old_st;
+		int64_t old_at;
+
+		if (fo_lcache_get(lc, url, &old_st, &old_at) && old_at >= at)
+			return 0;
+	}
+	return fo_lcache_put(lc, url, (int)st, at);
+}
+
+int fo_lcache_parse(struct fo_lcache *lc, const char *text, size_t len, int64_t oldest)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		const char *nl = memchr(text + i, '\n', len - i);
+		size_t ll = nl ? (size_t)(nl - (text + i)) : len - i;
+		int r = parse_line(lc, text + i, ll, oldest);
+
+		if (r < 0)
+			return r;
+		i += ll + 1;
+	}
+	return 0;
+}
+
+int fo_lcache_load(struct fo_lcache *lc, const char *path, int64_t oldest)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	size_t len = 0, cap = 0, got;
+	int r;
+
+	if (!f)
+		return errno == ENOENT ? 0 : -errno;
+	for (;;) {
+		if (cap - len < 65536) {
+			char *nb = realloc(buf, cap + (1 << 20));
+
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				return -ENOMEM;
+			}
+			buf = nb;
+			cap += 1 << 20;
+		}
+		got = fread(buf + len, 1, cap - len, f);
+		len += got;
+		if (got == 0)
+			break;
+	}
+	r = ferror(f) ? -EIO : 0;
+	fclose(f);
+	if (!r)
+		r = fo_lcache_parse(lc, buf, len, oldest);
+	free(buf);
+	return r;
+}
+
+int fo_lcache_save(const struct fo_lcache *lc, const char *path)
+{
+	size_t tl = strlen(path) + 5, i;
+	char *tmp = malloc(tl);
+	FILE *f;
+	int r = 0;
+
+	if (!tmp)
+		return -ENOMEM;
+	snprintf(tmp, tl, "%s.tmp", path);
+	f = fopen(tmp, "we");
+	if (!f) {
+		r = -errno;
+		free(tmp);
+		return r;
+	}
+	fputs(HEADER, f);
+	for (i = 0; i < lc->cap; i++)
+		if (lc->e[i].url)
+			fprintf(f, "%lld %d %s\n", (long long)lc->e[i].at, lc->e[i].status, lc->e[i].url);
+	if (fflush(f) != 0 || ferror(f))
+		r = errno ? -errno : -EIO;
+	if (fclose(f) != 0 && !r)
+		r = -errno;
+	if (!r && rename(tmp, path) < 0)
+		r = -errno;
+	if (r)
+		unlink(tmp);
+	free(tmp);
+	return r;
+}
