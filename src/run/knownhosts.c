@@ -239,8 +239,8 @@ static int parse_hashed(struct ent *e, const char *s, size_t len)
 /* One line (no newline). 0, 1 when skipped as malformed, or -ENOMEM. */
 static int parse_line(struct fo_kh *kh, const char *s, size_t len)
 {
-	const char *f[4];
-	size_t fl[4], nf = 0, i = 0, ei;
+	const char *f[4] = { 0 };
+	size_t fl[4] = { 0 }, nf = 0, i = 0, ei;
 	int marker = M_NONE, r;
 
 	while (nf < 4) {
