@@ -22,7 +22,8 @@ LIB_SRC := $(wildcard src/runtime/*.c)
 LIB_ASM := $(wildcard src/runtime/ctx_$(ARCH).S)
 CLI_SRC := $(filter-out src/cli/tools.c,$(wildcard src/cli/*.c)) $(wildcard src/bench/*.c) $(wildcard src/serve/*.c) $(wildcard src/load/*.c)
 # fanout-tools: the tools with big libraries, in their own executable (src/cli/main.c says why)
-RUN_SRC := src/cli/tools.c $(wildcard src/run/*.c) $(wildcard src/net/*.c) $(wildcard src/links/*.c)
+RUN_SRC := src/cli/tools.c $(wildcard src/run/*.c) $(wildcard src/net/*.c) $(wildcard src/links/*.c) \
+           $(wildcard src/util/*.c)
 TEST_SRC := $(wildcard tests/*.c)
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(LIB_ASM:%.S=$(BUILD)/obj/%.o)
@@ -69,7 +70,8 @@ TEST_TOOL_OBJ := $(BUILD)/obj/src/serve/http.o \
                  $(BUILD)/obj/src/run/inventory.o $(BUILD)/obj/src/run/nornir.o \
                  $(BUILD)/obj/src/run/hostlist.o $(BUILD)/obj/src/links/robots.o \
                  $(BUILD)/obj/src/links/extract.o $(BUILD)/obj/src/links/url.o \
-                 $(BUILD)/obj/src/run/knownhosts.o $(BUILD)/obj/src/links/cache.o
+                 $(BUILD)/obj/src/run/knownhosts.o $(BUILD)/obj/src/links/cache.o \
+                 $(BUILD)/obj/src/util/map.o
 
 $(BUILD)/fanout-tests: $(TEST_OBJ) $(TEST_TOOL_OBJ) $(BUILD)/libfanout.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $(TEST_OBJ) $(TEST_TOOL_OBJ) $(BUILD)/libfanout.a $(TOOL_LDLIBS) $(LDLIBS)

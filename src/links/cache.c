@@ -1,6 +1,6 @@
 /*
- * The results cache of `fanout links` (see cache.h): a hash table of URL ->
- * (time, status), open addressing on an FNV-1a hash, read from and written
+ * The results cache of `fanout links` (see cache.h): URL -> (time,
+ * status) in the tools' hash map (src/util/map.h), read from and written
  * to one text file.
  */
 #include <errno.h>
@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../util/map.h"
 #include "cache.h"
 
 #define HEADER "# fanout links cache 1\n"
@@ -21,18 +22,8 @@ struct ent {
 };
 
 struct fo_lcache {
-	struct ent *e; /* open addressing; url NULL: empty */
-	size_t cap, n;
+	struct fo__map m; /* url -> struct ent (its url is the key) */
 };
-
-static uint64_t fnv(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
 
 struct fo_lcache *fo_lcache_new(void)
 {
@@ -45,50 +36,30 @@ void fo_lcache_free(struct fo_lcache *lc)
 
 	if (!lc)
 		return;
-	for (i = 0; i < lc->cap; i++)
-		free(lc->e[i].url);
-	free(lc->e);
+	for (i = 0; i < lc->m.cap; i++) {
+		struct ent *e = lc->m.keys[i] ? (struct ent *)lc->m.vals[i] : NULL;
+
+		if (e) {
+			free(e->url);
+			free(e);
+		}
+	}
+	fo__map_free(&lc->m);
 	free(lc);
-}
-
-static struct ent *slot(const struct fo_lcache *lc, const char *url)
-{
-	size_t j;
-
-	for (j = fnv(url) & (lc->cap - 1); lc->e[j].url; j = (j + 1) & (lc->cap - 1))
-		if (!strcmp(lc->e[j].url, url))
-			break;
-	return &lc->e[j];
-}
-
-static int grow(struct fo_lcache *lc)
-{
-	struct fo_lcache n = { calloc(lc->cap ? lc->cap * 2 : 1024, sizeof(struct ent)), lc->cap ? lc->cap * 2 : 1024, 0 };
-	size_t i;
-
-	if (!n.e)
-		return -ENOMEM;
-	for (i = 0; i < lc->cap; i++)
-		if (lc->e[i].url)
-			*slot(&n, lc->e[i].url) = lc->e[i];
-	n.n = lc->n;
-	free(lc->e);
-	*lc = n;
-	return 0;
 }
 
 int fo_lcache_put(struct fo_lcache *lc, const char *url, int status, int64_t at)
 {
-	struct ent *e;
+	struct ent *e = (struct ent *)fo__map_get(&lc->m, url);
 
-	if ((lc->n + 1) * 2 > lc->cap && grow(lc) < 0)
-		return -ENOMEM;
-	e = slot(lc, url);
-	if (!e->url) {
-		e->url = strdup(url);
-		if (!e->url)
+	if (!e) {
+		e = calloc(1, sizeof(*e));
+		if (!e || !(e->url = strdup(url)) || fo__map_put(&lc->m, e->url, e) < 0) {
+			if (e)
+				free(e->url);
+			free(e);
 			return -ENOMEM;
-		lc->n++;
+		}
 	}
 	e->at = at;
 	e->status = status;
@@ -97,12 +68,9 @@ int fo_lcache_put(struct fo_lcache *lc, const char *url, int status, int64_t at)
 
 bool fo_lcache_get(const struct fo_lcache *lc, const char *url, int *status, int64_t *at)
 {
-	const struct ent *e;
+	const struct ent *e = fo__map_get(&lc->m, url);
 
-	if (!lc->n)
-		return false;
-	e = slot(lc, url);
-	if (!e->url)
+	if (!e)
 		return false;
 	*status = e->status;
 	*at = e->at;
@@ -111,7 +79,7 @@ bool fo_lcache_get(const struct fo_lcache *lc, const char *url, int *status, int
 
 size_t fo_lcache_size(const struct fo_lcache *lc)
 {
-	return lc->n;
+	return lc->m.n;
 }
 
 /* "AT STATUS URL" with AT >= 0, STATUS 100..399, a URL of printable bytes. */
@@ -217,9 +185,12 @@ int fo_lcache_save(const struct fo_lcache *lc, const char *path)
 		return r;
 	}
 	fputs(HEADER, f);
-	for (i = 0; i < lc->cap; i++)
-		if (lc->e[i].url)
-			fprintf(f, "%lld %d %s\n", (long long)lc->e[i].at, lc->e[i].status, lc->e[i].url);
+	for (i = 0; i < lc->m.cap; i++) {
+		const struct ent *e = lc->m.keys[i] ? lc->m.vals[i] : NULL;
+
+		if (e)
+			fprintf(f, "%lld %d %s\n", (long long)e->at, e->status, e->url);
+	}
 	if (fflush(f) != 0 || ferror(f))
 		r = errno ? -errno : -EIO;
 	if (fclose(f) != 0 && !r)

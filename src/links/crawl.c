@@ -40,6 +40,7 @@
 #include <curl/curl.h>
 
 #include "../net/curl.h"
+#include "../util/map.h"
 #include "../util/sbuf.h"
 #include "cache.h"
 #include "crawl.h"
@@ -79,15 +80,6 @@ static char *fmt(const char *f, ...)
 	return s;
 }
 
-static uint64_t hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h;
-}
-
 /* ---- the frontier (caller holds c->lock) ------------------------------------------------ */
 
 static int map_grow(struct fo_crawl *c)
@@ -103,7 +95,7 @@ static int map_grow(struct fo_crawl *c)
 
 		if (!t)
 			continue;
-		for (j = hash(t->url) & (ncap - 1); n[j]; j = (j + 1) & (ncap - 1))
+		for (j = fo__fnv1a(t->url) & (ncap - 1); n[j]; j = (j + 1) & (ncap - 1))
 			;
 		n[j] = t;
 	}
@@ -119,7 +111,7 @@ static struct fo_target *lookup(struct fo_crawl *c, const char *url)
 
 	if (!c->mapcap)
 		return NULL;
-	for (j = hash(url) & (c->mapcap - 1); c->map[j]; j = (j + 1) & (c->mapcap - 1))
+	for (j = fo__fnv1a(url) & (c->mapcap - 1); c->map[j]; j = (j + 1) & (c->mapcap - 1))
 		if (!strcmp(c->map[j]->url, url))
 			return c->map[j];
 	return NULL;
@@ -230,7 +222,7 @@ static struct fo_target *add_link(struct fo_crawl *c, const char *url, const str
 			return NULL;
 		}
 		c->t[c->nt++] = t;
-		for (j = hash(url) & (c->mapcap - 1); c->map[j]; j = (j + 1) & (c->mapcap - 1))
+		for (j = fo__fnv1a(url) & (c->mapcap - 1); c->map[j]; j = (j + 1) & (c->mapcap - 1))
 			;
 		c->map[j] = t;
 		c->st.targets++;

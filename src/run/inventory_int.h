@@ -1,14 +1,15 @@
 /*
  * What the files of the inventory share and nobody else sees: the arena
- * every handed-out string and host lives in, a string-keyed hash map, and
- * the private part of struct fo_inv. inventory.c implements these;
- * nornir.c (the YAML loader) uses them.
+ * every handed-out string and host lives in, and the private part of
+ * struct fo_inv (its hash maps are src/util/map.h). inventory.c
+ * implements these; nornir.c (the YAML loader) uses them.
  */
 #ifndef FO_INVENTORY_INT_H
 #define FO_INVENTORY_INT_H
 
 #include <stddef.h>
 
+#include "../util/map.h"
 #include "inventory.h"
 
 /* A chain of 64 KiB chunks; freed all at once. Blocks are max_align_t aligned. */
@@ -26,23 +27,12 @@ void *fo__arena_alloc(struct arena *a, size_t size);
 char *fo__arena_strndup(struct arena *a, const char *s, size_t len);
 void fo__arena_free(struct arena *a);
 
-/* Open addressing over borrowed NUL-terminated keys; values must not be NULL. */
-struct map {
-	const char **keys;
-	const void **vals;
-	size_t cap, n;
-};
 
-const void *fo__map_get(const struct map *m, const char *key);
-/* 1 when added, 0 when key was there already (its value kept), -ENOMEM. */
-int fo__map_put(struct map *m, const char *key, const void *val);
-void fo__map_clear(struct map *m);
-void fo__map_free(struct map *m);
 
 struct fo_inv__priv {
 	struct arena arena;
-	struct map names;  /* host names (value: the name), for dedup; rebuilt by filters */
-	struct map groups; /* every group name loaded, for --group */
+	struct fo__map names;  /* host names (value: the name), for dedup; rebuilt by filters */
+	struct fo__map groups; /* every group name loaded, for --group */
 	size_t cap;        /* of inv->hosts */
 	const char *warn[FO_INV_MAX_WARNINGS];
 };

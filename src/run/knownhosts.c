@@ -2,8 +2,8 @@
  * known_hosts: see knownhosts.h.
  *
  * Every usable line becomes an entry (type, key, marker). Its names go
- * where a lookup finds them fastest: each literal name into a hash table
- * (lowercased), a names field with a wildcard or a negation to the list of
+ * where a lookup finds them fastest: each literal name into a hash map
+ * (src/util/map.h; lowercased), a names field with a wildcard or a negation to the list of
  * pattern entries, a hashed name (salt and HMAC decoded) to the list of
  * hashed entries. A lookup gathers the entries whose names match and
  * judges the key against them.
@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../util/map.h"
 #include "knownhosts.h"
 
 enum { M_NONE, M_REVOKED };
@@ -42,21 +43,11 @@ struct node {
 struct fo_kh {
 	struct ent *e;
 	size_t n, cap;
-	struct node **bucket;
-	size_t nbuckets, nnames;
+	struct fo__map names;        /* literal name -> its first node (node->name is the key) */
 	size_t *pat, npat, cappat;   /* entries with patterns */
 	size_t *hash, nhash, caphash; /* entries with a hashed name */
 	size_t skipped;
 };
-
-static uint64_t fnv(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
 
 static void lower(char *s)
 {
@@ -75,8 +66,8 @@ void fo_kh_free(struct fo_kh *kh)
 
 	if (!kh)
 		return;
-	for (i = 0; i < kh->nbuckets; i++) {
-		struct node *nd = kh->bucket[i], *next;
+	for (i = 0; i < kh->names.cap; i++) {
+		struct node *nd = kh->names.keys[i] ? (struct node *)kh->names.vals[i] : NULL, *next;
 
 		for (; nd; nd = next) {
 			next = nd->next;
@@ -84,12 +75,12 @@ void fo_kh_free(struct fo_kh *kh)
 			free(nd);
 		}
 	}
+	fo__map_free(&kh->names);
 	for (i = 0; i < kh->n; i++) {
 		free(kh->e[i].type);
 		free(kh->e[i].key);
 		free(kh->e[i].names);
 	}
-	free(kh->bucket);
 	free(kh->e);
 	free(kh->pat);
 	free(kh->hash);
@@ -116,50 +107,32 @@ static int push(size_t **a, size_t *n, size_t *cap, size_t v)
 	return 0;
 }
 
-static int grow_table(struct fo_kh *kh)
-{
-	size_t nb = kh->nbuckets ? kh->nbuckets * 2 : 256, i;
-	struct node **b = calloc(nb, sizeof(*b));
-
-	if (!b)
-		return -ENOMEM;
-	for (i = 0; i < kh->nbuckets; i++) {
-		struct node *nd = kh->bucket[i], *next;
-
-		for (; nd; nd = next) {
-			size_t k = fnv(nd->name) & (nb - 1);
-
-			next = nd->next;
-			nd->next = b[k];
-			b[k] = nd;
-		}
-	}
-	free(kh->bucket);
-	kh->bucket = b;
-	kh->nbuckets = nb;
-	return 0;
-}
-
-/* A literal name (lowercased copy made here) for entry ei. */
+/* A literal name (lowercased copy made here) for entry ei: the first node
+ * of a name is the map's value, more for the same name chain after it. */
 static int add_name(struct fo_kh *kh, const char *name, size_t ei)
 {
-	struct node *nd;
-	size_t k;
+	struct node *nd = malloc(sizeof(*nd)), *first;
+	int r;
 
-	if (kh->nnames >= kh->nbuckets && grow_table(kh) < 0)
-		return -ENOMEM;
-	nd = malloc(sizeof(*nd));
 	if (!nd || !(nd->name = strdup(name))) {
 		free(nd);
 		return -ENOMEM;
 	}
 	lower(nd->name);
 	nd->ent = ei;
-	k = fnv(nd->name) & (kh->nbuckets - 1);
-	nd->next = kh->bucket[k];
-	kh->bucket[k] = nd;
-	kh->nnames++;
-	return 0;
+	nd->next = NULL;
+	first = (struct node *)fo__map_get(&kh->names, nd->name);
+	if (first) {
+		nd->next = first->next;
+		first->next = nd;
+		return 0;
+	}
+	r = fo__map_put(&kh->names, nd->name, nd);
+	if (r < 0) {
+		free(nd->name);
+		free(nd);
+	}
+	return r < 0 ? r : 0;
 }
 
 static int new_ent(struct fo_kh *kh, const char *type, size_t tlen, const char *key, size_t klen, int marker)
@@ -456,18 +429,14 @@ static void judge(struct judge *j, const struct ent *e, const char *type, const 
 enum fo_kh_verdict fo_kh_check(const struct fo_kh *kh, const char *name, const char *type, const char *key_b64)
 {
 	struct judge j = { 0 };
+	const struct node *nd;
 	char low[1024];
 	size_t i;
 
 	snprintf(low, sizeof(low), "%s", name);
 	lower(low);
-	if (kh->nbuckets) {
-		const struct node *nd = kh->bucket[fnv(low) & (kh->nbuckets - 1)];
-
-		for (; nd; nd = nd->next)
-			if (!strcmp(nd->name, low))
-				judge(&j, &kh->e[nd->ent], type, key_b64);
-	}
+	for (nd = fo__map_get(&kh->names, low); nd; nd = nd->next)
+		judge(&j, &kh->e[nd->ent], type, key_b64);
 	for (i = 0; i < kh->npat; i++)
 		if (match_names(low, kh->e[kh->pat[i]].names))
 			judge(&j, &kh->e[kh->pat[i]], type, key_b64);

@@ -106,10 +106,10 @@ struct load {
 	struct elem *hosts, *groups, defaults;
 	size_t nhosts, ngroups;
 	bool have_groups_file;
-	struct map groupmap;
+	struct fo__map groupmap;
 	struct elem **srcs; /* one host's chain: host, groups, defaults */
 	size_t nsrcs, srcs_cap;
-	struct map keys;    /* scratch for merging data keys */
+	struct fo__map keys;    /* scratch for merging data keys */
 	const char *user;
 	const char *warn[FO_INV_MAX_WARNINGS]; /* committed with the hosts */
 	size_t nwarn;
@@ -225,7 +225,7 @@ struct pair {
 struct pairs {
 	struct pair *p;
 	size_t n, cap;
-	struct map seen; /* built once there are LINEAR_MAX pairs */
+	struct fo__map seen; /* built once there are LINEAR_MAX pairs */
 	yaml_node_t **merged; /* mappings merged in already: merging one again adds */
 	size_t nmerged, mcap; /* nothing, and skipping it keeps `<<: [*a, *a]` linear */
 };
