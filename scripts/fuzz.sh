@@ -28,13 +28,13 @@ clang "${flags[@]}" tests/fuzz/fuzz-parse.c "${runtime[@]}" -luring -lpthread -o
 clang "${flags[@]}" tests/fuzz/fuzz-http.c src/serve/http.c -o "$out/fuzz-http"
 clang "${flags[@]}" tests/fuzz/fuzz-hostlist.c src/run/hostlist.c -o "$out/fuzz-hostlist"
 clang "${flags[@]}" tests/fuzz/fuzz-inventory.c src/run/inventory.c src/run/nornir.c src/run/hostlist.c \
-  src/run/inventory_cli.c src/util/map.c -lyaml -lm -o "$out/fuzz-inventory"
+  src/run/inventory_cli.c src/util/map.c src/util/file.c -lyaml -lm -o "$out/fuzz-inventory"
 clang "${flags[@]}" tests/fuzz/fuzz-robots.c src/links/robots.c -o "$out/fuzz-robots"
 clang "${flags[@]}" -I/usr/include/libxml2 tests/fuzz/fuzz-extract.c src/links/extract.c src/links/url.c \
   -lxml2 -lcurl -o "$out/fuzz-extract"
 clang "${flags[@]}" tests/fuzz/fuzz-url.c src/links/url.c -lcurl -o "$out/fuzz-url"
-clang "${flags[@]}" tests/fuzz/fuzz-knownhosts.c src/run/knownhosts.c src/util/map.c -lcrypto -o "$out/fuzz-knownhosts"
-clang "${flags[@]}" tests/fuzz/fuzz-lcache.c src/links/cache.c src/util/map.c -o "$out/fuzz-lcache"
+clang "${flags[@]}" tests/fuzz/fuzz-knownhosts.c src/run/knownhosts.c src/util/map.c src/util/file.c -lcrypto -o "$out/fuzz-knownhosts"
+clang "${flags[@]}" tests/fuzz/fuzz-lcache.c src/links/cache.c src/util/map.c src/util/file.c -o "$out/fuzz-lcache"
 for t in parse http hostlist inventory robots extract url knownhosts lcache; do
   mkdir -p "$out/corpus-$t"
   cp -n tests/fuzz/corpus-$t/* "$out/corpus-$t/" 2>/dev/null || true

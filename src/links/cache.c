@@ -4,12 +4,12 @@
  * to one text file.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "../util/file.h"
 #include "../util/map.h"
 #include "cache.h"
 
@@ -136,34 +136,13 @@ int fo_lcache_parse(struct fo_lcache *lc, const char *text, size_t len, int64_t 
 
 int fo_lcache_load(struct fo_lcache *lc, const char *path, int64_t oldest)
 {
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t len = 0, cap = 0, got;
-	int r;
+	char *buf;
+	size_t len;
+	int r = fo__slurp(path, &buf, &len);
 
-	if (!f)
-		return errno == ENOENT ? 0 : -errno;
-	for (;;) {
-		if (cap - len < 65536) {
-			char *nb = realloc(buf, cap + (1 << 20));
-
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				return -ENOMEM;
-			}
-			buf = nb;
-			cap += 1 << 20;
-		}
-		got = fread(buf + len, 1, cap - len, f);
-		len += got;
-		if (got == 0)
-			break;
-	}
-	r = ferror(f) ? -EIO : 0;
-	fclose(f);
-	if (!r)
-		r = fo_lcache_parse(lc, buf, len, oldest);
+	if (r < 0)
+		return r == -ENOENT ? 0 : r;
+	r = fo_lcache_parse(lc, buf, len, oldest);
 	free(buf);
 	return r;
 }

@@ -10,7 +10,6 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <stdbool.h>
@@ -18,8 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "../util/file.h"
 #include "../util/map.h"
 #include "knownhosts.h"
 
@@ -302,39 +301,12 @@ int fo_kh_parse(struct fo_kh *kh, const char *text, size_t len)
 
 int fo_kh_load(struct fo_kh *kh, const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC), r;
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	ssize_t got;
+	char *buf;
+	size_t len;
+	int r = fo__slurp(path, &buf, &len);
 
-	if (fd < 0)
-		return -errno;
-	for (;;) {
-		if (cap - len < 65536) {
-			char *nb = realloc(buf, cap + 65536 * 4);
-
-			if (!nb) {
-				free(buf);
-				close(fd);
-				return -ENOMEM;
-			}
-			buf = nb;
-			cap += 65536 * 4;
-		}
-		got = read(fd, buf + len, cap - len);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			r = -errno;
-			free(buf);
-			close(fd);
-			return r;
-		}
-		if (got == 0)
-			break;
-		len += (size_t)got;
-	}
-	close(fd);
+	if (r < 0)
+		return r;
 	r = fo_kh_parse(kh, buf, len);
 	free(buf);
 	return r;

@@ -30,6 +30,7 @@
 #include <sys/stat.h>
 #include <yaml.h>
 
+#include "../util/file.h"
 #include "inventory_int.h"
 
 #define MAX_DEPTH 64           /* nesting of YAML values and merge keys */
@@ -1326,45 +1327,6 @@ int fo_inv_load_nornir_text(struct fo_inv *inv, const char *hosts, size_t hosts_
 	return load(inv, src, err, errlen);
 }
 
-/* The whole file at path, malloc'd and NUL-terminated; -errno. */
-static int slurp(const char *path, char **out, size_t *len)
-{
-	FILE *f = fopen(path, "r");
-	size_t cap = 65536, n = 0, r;
-	char *b = NULL, *nb;
-	int e = 0;
-
-	if (!f)
-		return -errno;
-	for (;;) {
-		if (!b || cap - n < 2) {
-			cap = b ? cap * 2 : cap;
-			nb = realloc(b, cap);
-			if (!nb) {
-				e = -ENOMEM;
-				break;
-			}
-			b = nb;
-		}
-		r = fread(b + n, 1, cap - n - 1, f);
-		n += r;
-		if (r == 0) {
-			if (ferror(f))
-				e = -EIO;
-			break;
-		}
-	}
-	fclose(f);
-	if (e) {
-		free(b);
-		return e;
-	}
-	b[n] = 0;
-	*out = b;
-	*len = n;
-	return 0;
-}
-
 static char *dir_of(const char *path)
 {
 	const char *slash = strrchr(path, '/');
@@ -1390,7 +1352,7 @@ int fo_inv_load_nornir_files(struct fo_inv *inv, const char *hosts, const char *
 		src[i].label = paths[i] ? paths[i] : i == 1 ? "groups.yaml" : "defaults.yaml";
 		if (!paths[i])
 			continue;
-		if ((r = slurp(paths[i], &texts[i], &src[i].len)) < 0) {
+		if ((r = fo__slurp(paths[i], &texts[i], &src[i].len)) < 0) {
 			if (err && errlen)
 				snprintf(err, errlen, "cannot read inventory '%s': %s", paths[i], strerror(-r));
 			goto out;
