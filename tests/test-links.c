@@ -124,18 +124,24 @@ static int score(struct site *s, const char *report, bool robots, char **out)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
 }
 
-static char *stats(struct site *s, bool reset)
+static char *stats_of(const char *host, const char *port, bool reset)
 {
 	char cmd[256], *o = malloc(1 << 20);
 	FILE *p;
 	size_t len;
 
-	snprintf(cmd, sizeof(cmd), "curl -s 'http://127.0.0.1:%s/__stats%s'", s->main_port, reset ? "?reset=1" : "");
+	snprintf(cmd, sizeof(cmd), "curl -s 'http://%s:%s/__stats%s'", host, port, reset ? "?reset=1" : "");
 	p = popen(cmd, "r");
 	len = fread(o, 1, (1 << 20) - 1, p);
 	o[len] = 0;
 	pclose(p);
 	return o;
+}
+
+/* What the main host's server counted (its /__stats). */
+static char *stats(struct site *s, bool reset)
+{
+	return stats_of("127.0.0.1", s->main_port, reset);
 }
 
 static long json_num(const char *s, const char *key)
@@ -262,22 +268,6 @@ TEST_T(links_late_fragment_to_outside_page, 60)
 	snprintf(path, sizeof(path), "rm -rf %s", dir);
 	CHECK_EQ(system(path), 0);
 }
-
-static char *stats_of(const char *host, const char *port, bool reset)
-{
-	char cmd[256], *o = malloc(1 << 20);
-	FILE *p;
-	size_t len;
-
-	snprintf(cmd, sizeof(cmd), "curl -s 'http://%s:%s/__stats%s'", host, port, reset ? "?reset=1" : "");
-	p = popen(cmd, "r");
-	len = fread(o, 1, (1 << 20) - 1, p);
-	o[len] = 0;
-	pclose(p);
-	return o;
-}
-
-static long json_num(const char *s, const char *key);
 
 /* --cache: the second run does not ask the outside host again for what
  * was fine, finds exactly the same, and old entries are asked again. */
