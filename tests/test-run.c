@@ -582,6 +582,12 @@ TEST(run_bad_input)
 	CHECK_EQ(fo_test_cli(&out, &err, "run", "-w", "a", "-c", "x", "--password-env", "FANOUT_NOT_SET_X", NULL), 2);
 	CHECK_HAS(err, "FANOUT_NOT_SET_X");
 	free(out), free(err);
+	CHECK_EQ(fo_test_cli(&out, &err, "run", "-w", "a", "-c", "x", "--retry-shed", "-1", NULL), 2);
+	CHECK_HAS(err, "bad --retry-shed '-1'");
+	free(out), free(err);
+	CHECK_EQ(fo_test_cli(&out, &err, "run", "-w", "a", "-c", "x", "--shard", "3/2", NULL), 2);
+	CHECK_HAS(err, "bad --shard '3/2': expected K/N");
+	free(out), free(err);
 }
 
 /* Ctrl-C: hosts in flight get the grace, then are cancelled; the rest are
