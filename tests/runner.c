@@ -4,6 +4,9 @@
  * CI reads. Arguments select tests by name prefix; --list lists them.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <sys/wait.h>
@@ -141,6 +144,70 @@ int fo_test_cliv(char **out, char **err, const char *const *args)
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int fo_test_cli_stdout(const char *out_path, char **err, const char *const *args)
+{
+	const char *bin = getenv("FANOUT_BIN");
+	const char *argv[256];
+	int n = 0, pe[2], status, fd;
+	pid_t pid;
+
+	if (!bin)
+		bin = "build/fanout";
+	argv[n++] = bin;
+	for (; *args && n < 255; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || pipe(pe) < 0)
+		return -1;
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		dup2(fd, 1);
+		dup2(pe[1], 2);
+		close(pe[0]);
+		execv(bin, (char **)argv);
+		_exit(127);
+	}
+	close(fd);
+	close(pe[1]);
+	{
+		char *e = slurp(pe[0]);
+
+		if (err)
+			*err = e;
+		else
+			free(e);
+	}
+	close(pe[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+const char *fo_test_small_fs(size_t bytes)
+{
+	static char dir[64];
+	char opts[64];
+
+	if (geteuid() != 0)
+		fo_test_skip("a small tmpfs needs root");
+	snprintf(dir, sizeof(dir), "/tmp/fo-smallfs-XXXXXX");
+	if (!mkdtemp(dir))
+		fo_test_skip("mkdtemp failed");
+	/* a mount namespace of this test's own: the mount vanishes with it */
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+		rmdir(dir);
+		fo_test_skip("cannot make a mount namespace");
+	}
+	snprintf(opts, sizeof(opts), "size=%zu", bytes);
+	if (mount("tmpfs", dir, "tmpfs", 0, opts) < 0) {
+		rmdir(dir);
+		fo_test_skip("cannot mount a tmpfs");
+	}
+	return dir;
 }
 
 static volatile sig_atomic_t timed_out;

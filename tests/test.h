@@ -113,4 +113,12 @@ int fo_test_cli(char **out, char **err, const char *arg, ...) __attribute__((sen
 /* The same with the arguments in a NULL-terminated array. */
 int fo_test_cliv(char **out, char **err, const char *const *args);
 
+/* The same with the CLI's stdout sent to the file out_path (e.g.
+ * "/dev/full"), its stderr returned in *err. */
+int fo_test_cli_stdout(const char *out_path, char **err, const char *const *args);
+/* A fresh tmpfs of the given size in bytes, mounted in a mount namespace of
+ * the calling test's own (so it vanishes with the test, and fanout run by
+ * fo_test_cli sees it): its path. Skips the test where that needs root. */
+const char *fo_test_small_fs(size_t bytes);
+
 #endif

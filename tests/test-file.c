@@ -1,0 +1,64 @@
+/*
+ * src/util/file.c: bounded whole-file reads and all-or-nothing writes
+ * (STYLE 19-20), on a real small tmpfs for the full-disk case.
+ */
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../src/util/file.h"
+#include "test.h"
+
+TEST(file_slurp_bounded)
+{
+	char *b = NULL, dir[] = "/tmp/fo-slurp-XXXXXX", path[64];
+	size_t n;
+
+	CHECK_EQ(fo__slurp_max("/dev/zero", 1 << 20, &b, &n), -EFBIG);
+	CHECK(mkdtemp(dir));
+	CHECK_EQ(fo__slurp(dir, &b, &n), -EISDIR);
+	snprintf(path, sizeof(path), "%s/f", dir);
+	CHECK_EQ(fo__write_file(path, "hello", 5, 0600, false), 0);
+	CHECK_EQ(fo__slurp_max(path, 4, &b, &n), -EFBIG);
+	CHECK_EQ(fo__slurp_max(path, 5, &b, &n), 0);
+	CHECK_EQ(n, 5);
+	CHECK_STR(b, "hello");
+	free(b);
+	unlink(path);
+	rmdir(dir);
+}
+
+TEST(file_write_full_disk_keeps_the_old_file)
+{
+	const char *fs = fo_test_small_fs(64 << 10);
+	char path[128], *b = NULL, big[200000];
+	struct fo_wfile w;
+	size_t n;
+	int e;
+
+	snprintf(path, sizeof(path), "%s/report", fs);
+	CHECK_EQ(fo__write_file(path, "good", 4, 0644, true), 0);
+	memset(big, 'x', sizeof(big));
+	e = fo__write_file(path, big, sizeof(big), 0644, true);
+	CHECK_EQ(e, -ENOSPC);
+	CHECK_EQ(fo__slurp(path, &b, &n), 0);
+	CHECK_STR(b, "good");
+	free(b);
+	/* no temporary file is left behind, by commit's failure or by abort */
+	CHECK_EQ(fo__wfile_open(&w, path, 0644), 0);
+	fputs("half", w.f);
+	fo__wfile_abort(&w);
+	{
+		char cmd[256], *out = NULL;
+		FILE *p;
+
+		snprintf(cmd, sizeof(cmd), "ls -A %s", fs);
+		p = popen(cmd, "r");
+		CHECK(p);
+		out = calloc(1, 4096);
+		CHECK_EQ(fread(out, 1, 4095, p) > 0, 1);
+		pclose(p);
+		CHECK_STR(out, "report\n");
+		free(out);
+	}
+}
