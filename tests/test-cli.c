@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../src/cli/cli.h"
 #include "test.h"
 
 /* ---- helpers ---------------------------------------------------------------- */
@@ -1030,4 +1031,35 @@ TEST_T(cli_plot_svg, 30)
 	free(text);
 	free(out);
 	free(err);
+}
+
+/* The strict parsers every flag goes through (src/cli/cli.h): what strtol
+ * and strtod let in quietly is refused. */
+TEST(cli_strict_numbers)
+{
+	uint64_t v;
+	double d;
+
+	CHECK_EQ(fo_cli_uint("", 0, 10, &v), -EINVAL);
+	CHECK_EQ(fo_cli_uint(" 1", 0, 10, &v), -EINVAL);
+	CHECK_EQ(fo_cli_uint("-1", 0, 10, &v), -EINVAL);
+	CHECK_EQ(fo_cli_uint("0x1", 0, 10, &v), -EINVAL);
+	CHECK_EQ(fo_cli_uint("11", 0, 10, &v), -ERANGE);
+	CHECK_EQ(fo_cli_uint("18446744073709551616", 0, UINT64_MAX, &v), -ERANGE);
+	CHECK_EQ(fo_cli_uint("18446744073709551615", 0, UINT64_MAX, &v), 0);
+	CHECK(v == UINT64_MAX);
+	CHECK_EQ(fo_cli_size("64K", 1, UINT64_MAX, &v), 0);
+	CHECK_EQ(v, 65536);
+	CHECK_EQ(fo_cli_size("-1", 1, UINT64_MAX, &v), -EINVAL);
+	CHECK_EQ(fo_cli_size("K", 1, UINT64_MAX, &v), -EINVAL);
+	CHECK_EQ(fo_cli_size("0", 1, UINT64_MAX, &v), -ERANGE);
+	CHECK_EQ(fo_cli_size("17179869184G", 1, UINT64_MAX, &v), -ERANGE);
+	CHECK_EQ(fo_cli_real("inf", 0, 1e9, &d), -EINVAL);
+	CHECK_EQ(fo_cli_real("nan", 0, 1e9, &d), -EINVAL);
+	CHECK_EQ(fo_cli_real("1e999", 0, 1e9, &d), -EINVAL);
+	CHECK_EQ(fo_cli_real("0x10", 0, 1e9, &d), -EINVAL);
+	CHECK_EQ(fo_cli_real("5.", 0, 1e9, &d), -EINVAL);
+	CHECK_EQ(fo_cli_real("99999999999999999999", 0, 1e9, &d), -ERANGE);
+	CHECK_EQ(fo_cli_real("2.5", 0, 1e9, &d), 0);
+	CHECK(d == 2.5);
 }
