@@ -4,7 +4,13 @@
  * them. Every list is read twice: once to count the names it makes (ranges
  * counted arithmetically, so `dev[0-99999999]` fails at once instead of
  * after minutes of allocation), once to hand each name to the caller.
- * A ^FILE is therefore read twice too; the second pass checks the cap again.
+ * A ^FILE is therefore read twice too (each time whole, at most
+ * FO_HOSTLIST_FILE_MAX bytes: a file that never ends, /dev/zero, stops
+ * there); the second pass checks the cap again.
+ *
+ * The cap of FO_HOSTLIST_MAX names is on a whole run, not on one list:
+ * fo_hostlist_expand_after counts on from the names earlier lists made, so
+ * that three -w of nine million each are refused as one of 27 million is.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -13,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/file.h"
 #include "inventory.h"
 
 #define MAX_RANGES 32 /* brackets in one item */
@@ -46,6 +53,7 @@ struct ctx {
 	fo_hostlist_fn fn;
 	void *arg;
 	size_t total;
+	size_t used; /* names of the run's earlier lists */
 	char *err;
 	size_t errlen;
 	const char *file; /* the ^FILE being read, for messages */
@@ -300,46 +308,70 @@ static int gen(struct ctx *c, const struct item *it, size_t k, char *buf, size_t
 
 static int do_list(struct ctx *c, const char *s, size_t len, bool in_file);
 
+/* Why a host file could not be read, for people. */
+static const char *read_error(int code, char *buf, size_t size)
+{
+	switch (code) {
+	case -EFBIG:
+		snprintf(buf, size, "larger than %zu MiB; split it, or write ranges such as core-[01-40]",
+			 (size_t)(FO_HOSTLIST_FILE_MAX >> 20));
+		return buf;
+	case -ENOMEM:
+		return "out of memory";
+	case -EISDIR:
+		return "it is a directory; expected a file of hosts, one per line";
+	default:
+		return strerror(-code);
+	}
+}
+
 static int do_file(struct ctx *c, const char *path)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	FILE *f;
-	int r = 0;
+	char *buf = NULL, *p, *e, why[128];
+	size_t len = 0;
+	int r;
 
 	if (c->file)
 		return fail(c, -EINVAL, "'^%s' inside a host file; list the hosts there instead", path);
-	f = fopen(path, "r");
-	if (!f)
-		return fail(c, -errno, "cannot read host file '%s': %s", path, strerror(errno));
+	r = fo__slurp_max(path, FO_HOSTLIST_FILE_MAX, &buf, &len);
+	if (r < 0)
+		return fail(c, r, "cannot read host file '%s': %s", path, read_error(r, why, sizeof(why)));
 	c->file = path;
 	c->line = 0;
-	while ((n = getline(&line, &cap, f)) >= 0) {
-		char *hash = memchr(line, '#', (size_t)n);
+	for (p = buf, e = buf + len; p < e && !r;) {
+		char *nl = memchr(p, '\n', (size_t)(e - p)), *end = nl ? nl : e, *hash;
 
 		c->line++;
-		if (hash)
-			n = hash - line;
-		if (memchr(line, 0, (size_t)n)) {
+		if ((hash = memchr(p, '#', (size_t)(end - p))))
+			end = hash;
+		if (memchr(p, 0, (size_t)(end - p)))
 			r = fail(c, -EINVAL, "a NUL byte; expected text, one host per line");
-			break;
-		}
-		r = do_list(c, line, (size_t)n, true);
-		if (r)
-			break;
+		else
+			r = do_list(c, p, (size_t)(end - p), true);
+		p = nl ? nl + 1 : e;
 	}
-	if (!r && ferror(f))
-		r = fail(c, -EIO, "read error");
 	c->file = NULL;
-	free(line);
-	fclose(f);
+	free(buf);
 	return r;
 }
 
 static bool is_sep(char ch)
 {
 	return ch == ',' || ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
+}
+
+/* The item at s makes the names pass the cap: of this list, or of the run. */
+static int too_many(struct ctx *c, const char *s, size_t len)
+{
+	char q[QUOTE_MAX + 8];
+
+	if (!c->used)
+		return fail(c, -E2BIG, "'%s' makes more than %d names; narrow the ranges or split the run",
+			    quote(q, sizeof(q), s, len), FO_HOSTLIST_MAX);
+	return fail(c, -E2BIG,
+		    "'%s' takes the host lists of this run past %d names in all (%zu before it; every -w, -x, "
+		    "--limit and host file counts); split the hosts over several runs",
+		    quote(q, sizeof(q), s, len), FO_HOSTLIST_MAX, c->used);
 }
 
 static int do_list(struct ctx *c, const char *s, size_t len, bool in_file)
@@ -386,17 +418,15 @@ static int do_list(struct ctx *c, const char *s, size_t len, bool in_file)
 			if (r == 0 && c->counting) {
 				unsigned long long n = item_count(&it);
 
-				if (n > FO_HOSTLIST_MAX - c->total)
-					r = fail(c, -E2BIG,
-						 "'%s' makes more than %d names; narrow the ranges or split the run",
-						 quote(q, sizeof(q), b, (size_t)(p - b)), FO_HOSTLIST_MAX);
+				if (n > FO_HOSTLIST_MAX - c->used - c->total)
+					r = too_many(c, b, (size_t)(p - b));
 				else
 					c->total += (size_t)n;
 			} else if (r == 0) {
 				char buf[FO_HOSTLIST_NAME_MAX + 1];
 
 				c->total += (size_t)item_count(&it);
-				if (c->total > FO_HOSTLIST_MAX)
+				if (c->total > FO_HOSTLIST_MAX - c->used)
 					r = fail(c, -E2BIG, "more than %d names (a host file grew?)",
 						 FO_HOSTLIST_MAX);
 				else
@@ -410,8 +440,8 @@ static int do_list(struct ctx *c, const char *s, size_t len, bool in_file)
 	return 0;
 }
 
-static int run(const char *list, unsigned flags, fo_hostlist_fn fn, void *arg, size_t *count, char *err,
-	       size_t errlen)
+int fo_hostlist_expand_after(const char *list, unsigned flags, size_t used, fo_hostlist_fn fn, void *arg,
+			     size_t *count, char *err, size_t errlen)
 {
 	char q[QUOTE_MAX + 8];
 	struct ctx c = { .flags = flags, .counting = true, .err = err, .errlen = errlen };
@@ -419,6 +449,7 @@ static int run(const char *list, unsigned flags, fo_hostlist_fn fn, void *arg, s
 
 	if (err && errlen)
 		err[0] = 0;
+	c.used = used < FO_HOSTLIST_MAX ? used : FO_HOSTLIST_MAX;
 	r = do_list(&c, list, strlen(list), false);
 	if (r)
 		return r;
@@ -438,10 +469,10 @@ static int run(const char *list, unsigned flags, fo_hostlist_fn fn, void *arg, s
 int fo_hostlist_expand(const char *list, unsigned flags, fo_hostlist_fn fn, void *arg, char *err,
 		       size_t errlen)
 {
-	return run(list, flags, fn, arg, NULL, err, errlen);
+	return fo_hostlist_expand_after(list, flags, 0, fn, arg, NULL, err, errlen);
 }
 
 int fo_hostlist_count(const char *list, unsigned flags, size_t *count, char *err, size_t errlen)
 {
-	return run(list, flags, NULL, NULL, count, err, errlen);
+	return fo_hostlist_expand_after(list, flags, 0, NULL, NULL, count, err, errlen);
 }

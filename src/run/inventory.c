@@ -195,20 +195,24 @@ static int add_one(void *arg, const char *name, size_t len)
 int fo_inv_add_hostlist(struct fo_inv *inv, const char *list, char *err, size_t errlen)
 {
 	struct add a = { inv, NULL };
-	size_t before = inv->nhosts;
+	size_t before = inv->nhosts, n = 0;
 	int r;
 
 	if (err && errlen)
 		err[0] = 0;
 	if (fo__inv_priv(inv) < 0 || fo__inv_user(inv, &a.user) < 0)
 		return -ENOMEM;
-	r = fo_hostlist_expand(list, FO_HOSTLIST_FILES, add_one, &a, err, errlen);
+	r = fo_hostlist_expand_after(list, FO_HOSTLIST_FILES, inv->priv->listed, add_one, &a, &n, err, errlen);
 	if (r < 0) {
-		if (r == -ENOMEM && err && errlen && !err[0])
-			snprintf(err, errlen, "out of memory");
+		/* say what was being read, unless the message names a file already */
+		if (r == -ENOMEM && err && errlen && !strstr(err, "host file '"))
+			snprintf(err, errlen, "cannot read host list '%.80s%s': out of memory", list,
+				 strlen(list) > 80 ? "..." : "");
 		inv->nhosts = before;
 		fo__inv_names_rebuild(inv);
+		return r;
 	}
+	inv->priv->listed += n;
 	return r;
 }
 
@@ -362,11 +366,58 @@ bad:
 	return -EINVAL;
 }
 
+/* The attributes of f split into key and pattern: 0 or -EINVAL. */
+static int parse_attrs(const struct fo_inv_filter *f, struct attr *attrs, char *err, size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < f->nattrs; i++) {
+		const char *a = f->attrs[i], *eq = strchr(a, '=');
+		size_t kl;
+
+		if (!eq || eq == a || (eq == a + 1 && a[0] == '!')) {
+			snprintf(err, errlen,
+				 "bad --filter '%s': expected KEY=VALUE or KEY!=VALUE, such as site=ams", a);
+			return -EINVAL;
+		}
+		attrs[i].neg = eq[-1] == '!';
+		kl = (size_t)(eq - a) - attrs[i].neg;
+		if (kl >= sizeof(attrs[i].key)) {
+			snprintf(err, errlen, "bad --filter '%.40s...': the key is too long", a);
+			return -EINVAL;
+		}
+		memcpy(attrs[i].key, a, kl);
+		attrs[i].key[kl] = 0;
+		attrs[i].pat = eq + 1;
+	}
+	return 0;
+}
+
+/* Every group of f (a glob: some group) is in the inventory: 0 or -EINVAL. */
+static int check_groups(const struct fo_inv *inv, const struct fo_inv_filter *f, char *err, size_t errlen)
+{
+	size_t i, k;
+
+	for (i = 0; i < f->ngroups; i++) {
+		const char *g = f->groups[i];
+		bool found = fo__map_get(&inv->priv->groups, g) != NULL;
+
+		for (k = 0; !found && strpbrk(g, "*?[") && k < inv->priv->groups.cap; k++)
+			found = inv->priv->groups.keys[k] && !fnmatch(g, inv->priv->groups.keys[k], 0);
+		if (!found) {
+			snprintf(err, errlen, "bad --group '%s': no such group in the inventory%s", g,
+				 inv->priv->groups.n ? "" : " (it has no groups.yaml groups)");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 int fo_inv_filter(struct fo_inv *inv, const struct fo_inv_filter *f, char *err, size_t errlen)
 {
 	struct nameset ex = { { 0 }, { 0 } }, keep = { { 0 }, { 0 } };
 	struct attr *attrs = NULL;
-	size_t i, k, n = 0, kept = 0;
+	size_t i, k, n = 0, kept = 0, nex = 0, nkeep = 0;
 	int r = 0;
 
 	if (err && errlen)
@@ -380,43 +431,13 @@ int fo_inv_filter(struct fo_inv *inv, const struct fo_inv_filter *f, char *err, 
 	attrs = calloc(f->nattrs + 1, sizeof(*attrs));
 	if (!attrs)
 		return -ENOMEM;
-	for (i = 0; i < f->nattrs; i++) {
-		const char *a = f->attrs[i], *eq = strchr(a, '=');
-		size_t kl;
-
-		if (!eq || eq == a || (eq == a + 1 && a[0] == '!')) {
-			snprintf(err, errlen,
-				 "bad --filter '%s': expected KEY=VALUE or KEY!=VALUE, such as site=ams", a);
-			r = -EINVAL;
-			goto out;
-		}
-		attrs[i].neg = eq[-1] == '!';
-		kl = (size_t)(eq - a) - attrs[i].neg;
-		if (kl >= sizeof(attrs[i].key)) {
-			snprintf(err, errlen, "bad --filter '%.40s...': the key is too long", a);
-			r = -EINVAL;
-			goto out;
-		}
-		memcpy(attrs[i].key, a, kl);
-		attrs[i].key[kl] = 0;
-		attrs[i].pat = eq + 1;
-	}
-	for (i = 0; i < f->ngroups; i++) {
-		const char *g = f->groups[i];
-		bool found = fo__map_get(&inv->priv->groups, g) != NULL;
-
-		for (k = 0; !found && strpbrk(g, "*?[") && k < inv->priv->groups.cap; k++)
-			found = inv->priv->groups.keys[k] && !fnmatch(g, inv->priv->groups.keys[k], 0);
-		if (!found) {
-			snprintf(err, errlen, "bad --group '%s': no such group in the inventory%s", g,
-				 inv->priv->groups.n ? "" : " (it has no groups.yaml groups)");
-			r = -EINVAL;
-			goto out;
-		}
-	}
-	if (f->exclude && (r = fo_hostlist_expand(f->exclude, FO_HOSTLIST_FILES, set_add, &ex, err, errlen)) < 0)
+	if ((r = parse_attrs(f, attrs, err, errlen)) < 0 || (r = check_groups(inv, f, err, errlen)) < 0)
 		goto out;
-	if (f->names && (r = fo_hostlist_expand(f->names, FO_HOSTLIST_FILES, set_add, &keep, err, errlen)) < 0)
+	if (f->exclude && (r = fo_hostlist_expand_after(f->exclude, FO_HOSTLIST_FILES, inv->priv->listed, set_add,
+							 &ex, &nex, err, errlen)) < 0)
+		goto out;
+	if (f->names && (r = fo_hostlist_expand_after(f->names, FO_HOSTLIST_FILES, inv->priv->listed + nex, set_add,
+						       &keep, &nkeep, err, errlen)) < 0)
 		goto out;
 	for (i = 0; i < inv->nhosts; i++) {
 		const struct fo_inv_host *h = &inv->hosts[i];
@@ -440,6 +461,7 @@ int fo_inv_filter(struct fo_inv *inv, const struct fo_inv_filter *f, char *err, 
 		kept++;
 	}
 	inv->nhosts = n;
+	inv->priv->listed += nex + nkeep;
 	r = fo__inv_names_rebuild(inv);
 out:
 	if (r == -ENOMEM && err && errlen && !err[0])

@@ -109,6 +109,8 @@ const struct fo_inv_conn *fo_inv_host_conn(const struct fo_inv_host *h, const ch
 #define FO_INV_DEFAULT_PORT 22
 #define FO_INV_MAX_VALUES 1000000 /* items one data value may expand to through aliases */
 #define FO_INV_MAX_WARNINGS 100
+#define FO_INV_FILE_MAX ((size_t)64 << 20) /* bytes of one YAML file: libyaml's tree is ~45 times that */
+#define FO_INV_MAX_DEPTH 64 /* nesting of a YAML file, and of a value through aliases and merge keys */
 
 /* fo_inv.flags */
 #define FO_INV_NO_SECRETS 1 /* leave password_env/password_file unread (password NULL) */
@@ -162,8 +164,11 @@ int fo_inv_load_nornir_text(struct fo_inv *inv, const char *hosts, size_t hosts_
  * Adds the hosts a host list names (see fo_hostlist_expand; ^FILE allowed),
  * each with hostname = name, inv->port and inv->user. Names the inventory
  * already has are skipped. On error the inventory is as before the call.
- * Returns 0, -EINVAL (bad list), -E2BIG (too many names), -ENOENT/-errno
- * (unreadable ^FILE), -ENOMEM.
+ * The names of every host list an inventory takes (here and in the filters'
+ * exclude and names) count together against FO_HOSTLIST_MAX, as the lists
+ * of one run. Returns 0, -EINVAL (bad list), -E2BIG (too many names),
+ * -ENOENT/-errno (unreadable ^FILE), -ENOMEM (err then says "out of
+ * memory" and what was being read).
  */
 int fo_inv_add_hostlist(struct fo_inv *inv, const char *list, char *err, size_t errlen);
 
@@ -206,9 +211,10 @@ int fo_inv_filter(struct fo_inv *inv, const struct fo_inv_filter *f, char *err, 
 
 /* ---- host lists (hostlist.c) ----------------------------------------------------- */
 
-#define FO_HOSTLIST_MAX 10000000 /* names one list may expand to, files included */
+#define FO_HOSTLIST_MAX 10000000 /* names the host lists of a run may expand to, in all */
 #define FO_HOSTLIST_NAME_MAX 255 /* bytes in one name */
 #define FO_HOSTLIST_FILES 1      /* flag: allow ^FILE items */
+#define FO_HOSTLIST_FILE_MAX ((size_t)256 << 20) /* bytes of one ^FILE (about the cap's worth) */
 
 /* Gets each name (NUL-terminated, len bytes; valid during the call only). */
 typedef int (*fo_hostlist_fn)(void *arg, const char *name, size_t len);
@@ -222,9 +228,11 @@ typedef int (*fo_hostlist_fn)(void *arg, const char *name, size_t len);
  *   several brackets: every combination    r[1-2]s[1-2]     r1s1 r1s2 r2s1 r2s2
  *   ^FILE (with FO_HOSTLIST_FILES)         each line a list; # comments, blank lines
  * A list must name at least one host and at most FO_HOSTLIST_MAX, which is
- * checked before fn is first called. Returns 0, what fn returned when not
- * 0 (stopping there), -EINVAL (bad syntax), -E2BIG (too many names or a
- * name too long), or the -errno of an unreadable file; err says which.
+ * checked before fn is first called. A ^FILE is read whole, at most
+ * FO_HOSTLIST_FILE_MAX bytes. Returns 0, what fn returned when not 0
+ * (stopping there), -EINVAL (bad syntax), -E2BIG (too many names or a name
+ * too long), or the -errno of an unreadable file (-EFBIG past the bound,
+ * -EISDIR, -ENOMEM among them); err says which, naming the file.
  */
 int fo_hostlist_expand(const char *list, unsigned flags, fo_hostlist_fn fn, void *arg, char *err,
 		       size_t errlen);
@@ -232,12 +240,23 @@ int fo_hostlist_expand(const char *list, unsigned flags, fo_hostlist_fn fn, void
 /* How many names list expands to (duplicates included), without expanding. */
 int fo_hostlist_count(const char *list, unsigned flags, size_t *count, char *err, size_t errlen);
 
+/*
+ * Either of the two above (expands when fn is not NULL, else only counts)
+ * for a list of a run whose earlier lists made used names: the cap is on
+ * the run, used + this list's names at most FO_HOSTLIST_MAX, else -E2BIG
+ * with err naming the cap and saying to split the run. *count (when not
+ * NULL) gets this list's names; the caller adds them to its used.
+ */
+int fo_hostlist_expand_after(const char *list, unsigned flags, size_t used, fo_hostlist_fn fn, void *arg,
+			     size_t *count, char *err, size_t errlen);
+
 /* ---- the command (inventory_cli.c) ------------------------------------------------ */
 
 /* `fanout inventory ...`: prints the resolved hosts; returns the exit code. */
 int fo_inventory_main(int argc, char **argv);
 
-/* One host as a JSON object on one line (passwords masked), to f. */
+/* One host as a JSON object on one line, to f: passwords and the values under
+ * secret keys (fo_inv_key_secret) masked. */
 void fo_inv_host_json(FILE *f, const struct fo_inv_host *h);
 
 #endif

@@ -34,6 +34,7 @@ struct fo_inv__priv {
 	struct fo__map names;  /* host names (value: the name), for dedup; rebuilt by filters */
 	struct fo__map groups; /* every group name loaded, for --group */
 	size_t cap;        /* of inv->hosts */
+	size_t listed;     /* names host lists made so far, against FO_HOSTLIST_MAX */
 	const char *warn[FO_INV_MAX_WARNINGS];
 };
 

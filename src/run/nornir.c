@@ -951,13 +951,44 @@ static int chain(struct load *L, struct elem *h, size_t stamp)
 
 /* ---- resolving a host ------------------------------------------------------------------ */
 
+/* The password in the file at path (bounded, whole, not empty) into s. */
+static int secret_file(struct load *L, struct secret *s, const char *path)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int r = fo__slurp_max(path, SECRET_FILE_MAX, &buf, &len);
+
+	if (r == -EISDIR)
+		return fail(L, s->f, s->line, r, "password_file '%s' is a directory; expected a file holding the password",
+			    path);
+	if (r == -EFBIG)
+		return fail(L, s->f, s->line, r, "password_file '%s': larger than 64 KiB; it should hold the password only",
+			    path);
+	if (r == -ENOMEM)
+		return nomem(L);
+	if (r < 0)
+		return fail(L, s->f, s->line, r, "password_file '%s': %s", path, strerror(-r));
+	if (memchr(buf, 0, len))
+		r = fail(L, s->f, s->line, -EINVAL, "password_file '%s' holds a NUL byte", path);
+	if (len && buf[len - 1] == '\n')
+		len--;
+	if (len && buf[len - 1] == '\r')
+		len--;
+	if (!r && !len)
+		r = fail(L, s->f, s->line, -EINVAL,
+			 "password_file '%s' is empty; put the password in it, or write password: '' for none", path);
+	if (!r && !(s->resolved = fo__arena_strndup(L->a, buf, len)))
+		r = nomem(L);
+	s->done = !r;
+	explicit_bzero(buf, len);
+	free(buf);
+	return r;
+}
+
 static int secret_resolve(struct load *L, struct secret *s)
 {
-	struct fo_inv *inv = L->inv;
-	char *buf = NULL, *path = NULL;
-	size_t len = 0;
-	FILE *fp = NULL;
-	int r = 0;
+	char *path = NULL;
+	int r;
 
 	if (s->done)
 		return 0;
@@ -975,7 +1006,7 @@ static int secret_resolve(struct load *L, struct secret *s)
 		snprintf(ref, n, "%s %s", s->kind == SEC_ENV ? "env" : "file", s->v);
 		s->ref = ref;
 	}
-	if (inv->flags & FO_INV_NO_SECRETS) {
+	if (L->inv->flags & FO_INV_NO_SECRETS) {
 		s->done = true;
 		return 0;
 	}
@@ -989,45 +1020,10 @@ static int secret_resolve(struct load *L, struct secret *s)
 		s->done = true;
 		return s->resolved ? 0 : nomem(L);
 	}
-	if (s->v[0] != '/' && s->f->dir) {
-		size_t n = strlen(s->f->dir) + strlen(s->v) + 2;
-
-		path = malloc(n);
-		if (!path)
-			return nomem(L);
-		snprintf(path, n, "%s/%s", s->f->dir, s->v);
-	}
-	fp = fopen(path ? path : s->v, "r");
-	if (!fp) {
-		r = fail(L, s->f, s->line, -errno, "password_file '%s': %s", path ? path : s->v, strerror(errno));
-		goto out;
-	}
-	buf = malloc(SECRET_FILE_MAX + 1);
-	if (!buf) {
-		r = nomem(L);
-		goto out;
-	}
-	len = fread(buf, 1, SECRET_FILE_MAX + 1, fp);
-	if (ferror(fp) || len > SECRET_FILE_MAX || memchr(buf, 0, len)) {
-		r = fail(L, s->f, s->line, -EINVAL, "password_file '%s': %s", path ? path : s->v,
-			 ferror(fp) ? "read error" : len > SECRET_FILE_MAX ? "larger than 64 KiB" : "holds a NUL byte");
-		goto out;
-	}
-	if (len && buf[len - 1] == '\n')
-		len--;
-	if (len && buf[len - 1] == '\r')
-		len--;
-	s->resolved = fo__arena_strndup(L->a, buf, len);
-	s->done = true;
-	if (!s->resolved)
-		r = nomem(L);
-out:
-	if (buf)
-		memset(buf, 0, SECRET_FILE_MAX + 1);
-	free(buf);
+	if (s->v[0] != '/' && s->f->dir && asprintf(&path, "%s/%s", s->f->dir, s->v) < 0)
+		return nomem(L);
+	r = secret_file(L, s, path ? path : s->v);
 	free(path);
-	if (fp)
-		fclose(fp);
 	return r;
 }
 
@@ -1352,9 +1348,13 @@ int fo_inv_load_nornir_files(struct fo_inv *inv, const char *hosts, const char *
 		src[i].label = paths[i] ? paths[i] : i == 1 ? "groups.yaml" : "defaults.yaml";
 		if (!paths[i])
 			continue;
-		if ((r = fo__slurp(paths[i], &texts[i], &src[i].len)) < 0) {
-			if (err && errlen)
-				snprintf(err, errlen, "cannot read inventory '%s': %s", paths[i], strerror(-r));
+		if ((r = fo__slurp_max(paths[i], FO_INV_FILE_MAX, &texts[i], &src[i].len)) < 0) {
+			if (err && errlen && r == -EFBIG)
+				snprintf(err, errlen, "cannot read inventory '%s': larger than %zu MiB; split the hosts "
+					 "over several inventories", paths[i], (size_t)(FO_INV_FILE_MAX >> 20));
+			else if (err && errlen)
+				snprintf(err, errlen, "cannot read inventory '%s': %s", paths[i],
+					 r == -ENOMEM ? "out of memory" : strerror(-r));
 			goto out;
 		}
 		if (!(dirs[i] = dir_of(paths[i]))) {
