@@ -142,8 +142,11 @@ void fo_inv_release(struct fo_inv *inv);
  * hosts.yaml (or .yml), and optionally groups.yaml and defaults.yaml, or
  * the hosts file itself, groups and defaults then read from beside it.
  * A host whose name the inventory already has is skipped (the first source
- * wins). On error the inventory is as before the call. Returns 0, -ENOENT
- * (no hosts file), -EINVAL (bad content, err says where), -ENOMEM.
+ * wins). On error the inventory is as before the call. Each file is read
+ * whole, at most FO_INV_FILE_MAX bytes (-EFBIG past it), and YAML nested
+ * more than FO_INV_MAX_DEPTH deep is refused as it is read, before the rest
+ * of the file is. Returns 0, -ENOENT (no hosts file), -EINVAL (bad content,
+ * err says where), -EFBIG, -ENOMEM.
  */
 int fo_inv_load_nornir(struct fo_inv *inv, const char *path, char *err, size_t errlen);
 

@@ -33,7 +33,7 @@
 #include "../util/file.h"
 #include "inventory_int.h"
 
-#define MAX_DEPTH 64           /* nesting of YAML values and merge keys */
+#define MAX_DEPTH FO_INV_MAX_DEPTH /* nesting of YAML values and merge keys */
 #define SECRET_FILE_MAX 65536  /* bytes of a password_file */
 #define LINEAR_MAX 16          /* below this, look keys up by scanning */
 
@@ -52,6 +52,7 @@ struct yfile {
 	size_t nnodes;
 	const struct fo_inv_val **memo; /* per node: its value once converted */
 	size_t *weight;                 /* per node: items it expands to */
+	unsigned char *height;          /* per node: levels below it (<= MAX_DEPTH) */
 	unsigned char *state;           /* per node: 0 new, 1 converting, 2 done */
 };
 
@@ -407,24 +408,92 @@ static enum fo_inv_type resolve(const char *s)
 	}
 }
 
+static int convert(struct load *L, struct yfile *f, int id, int depth, const struct fo_inv_val **out);
+
+/* What converting one item adds to its parent: its weight and height. */
+static void tally(const struct yfile *f, int id, size_t *w, int *h)
+{
+	*w += f->weight[id - 1];
+	if (f->height[id - 1] + 1 > *h)
+		*h = f->height[id - 1] + 1;
+}
+
+static int convert_list(struct load *L, struct yfile *f, yaml_node_t *n, int depth, struct fo_inv_val *v,
+			size_t *w, int *h)
+{
+	const struct fo_inv_val **items;
+	size_t cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start), i;
+	int r;
+
+	v->type = FO_INV_LIST;
+	items = fo__arena_alloc(L->a, (cnt ? cnt : 1) * sizeof(*items));
+	if (!items)
+		return nomem(L);
+	for (i = 0; i < cnt && *w <= FO_INV_MAX_VALUES; i++) {
+		if ((r = convert(L, f, n->data.sequence.items.start[i], depth + 1, &items[i])) < 0)
+			return r;
+		tally(f, n->data.sequence.items.start[i], w, h);
+	}
+	v->n = cnt;
+	v->items = items;
+	return 0;
+}
+
+static int convert_map(struct load *L, struct yfile *f, yaml_node_t *n, int depth, struct fo_inv_val *v,
+		       size_t *w, int *h)
+{
+	struct pairs ps = { 0 };
+	const struct fo_inv_val **items = NULL;
+	const char **keys = NULL;
+	size_t i;
+	int r;
+
+	v->type = FO_INV_MAP;
+	r = map_pairs(L, f, n, &ps, 0, false);
+	if (r == 0) {
+		items = fo__arena_alloc(L->a, (ps.n ? ps.n : 1) * sizeof(*items));
+		keys = fo__arena_alloc(L->a, (ps.n ? ps.n : 1) * sizeof(*keys));
+		if (!items || !keys)
+			r = nomem(L);
+	}
+	for (i = 0; r == 0 && i < ps.n && *w <= FO_INV_MAX_VALUES; i++) {
+		int vid = (int)(ps.p[i].v - f->doc.nodes.start) + 1;
+
+		keys[i] = ps.p[i].key;
+		if ((r = convert(L, f, vid, depth + 1, &items[i])) == 0)
+			tally(f, vid, w, h);
+	}
+	v->n = ps.n;
+	v->keys = keys;
+	v->items = items;
+	pairs_free(&ps);
+	return r;
+}
+
+/*
+ * Node id as a value at depth (0: a data or extras map), converted once:
+ * an alias met again gets the same value, after checking that its items
+ * (weight) and levels (height) fit where it is used this time.
+ */
 static int convert(struct load *L, struct yfile *f, int id, int depth, const struct fo_inv_val **out)
 {
 	yaml_node_t *n = node(f, id);
 	struct fo_inv_val *v;
-	size_t idx, w = 1, i;
-	int r = 0;
+	size_t idx, w = 1;
+	int r = 0, h = 0;
 
 	if (!n)
 		return fail(L, f, 0, -EINVAL, "a broken document");
 	idx = (size_t)id - 1;
+	if (f->state[idx] == 1)
+		return fail(L, f, line_of(n), -EINVAL, "an alias refers to the value that holds it");
+	if (depth + (f->state[idx] == 2 ? f->height[idx] : 0) > MAX_DEPTH)
+		return fail(L, f, line_of(n), -EINVAL, "values nested more than %d deep%s", MAX_DEPTH,
+			    f->state[idx] == 2 ? " (counting through aliases)" : "");
 	if (f->state[idx] == 2) {
 		*out = f->memo[idx];
 		return 0;
 	}
-	if (f->state[idx] == 1)
-		return fail(L, f, line_of(n), -EINVAL, "an alias refers to the value that holds it");
-	if (depth > MAX_DEPTH)
-		return fail(L, f, line_of(n), -EINVAL, "values nested more than %d deep", MAX_DEPTH);
 	f->state[idx] = 1;
 	v = fo__arena_alloc(L->a, sizeof(*v));
 	if (!v)
@@ -437,57 +506,14 @@ static int convert(struct load *L, struct yfile *f, int id, int depth, const str
 		v->type = is_plain(n) ? resolve(v->s) : FO_INV_STR;
 		if (v->type == FO_INV_BOOL)
 			v->s = (v->s[0] == 't' || v->s[0] == 'T') ? "true" : "false";
-	} else if (n->type == YAML_SEQUENCE_NODE) {
-		const struct fo_inv_val **items;
-		size_t cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
-
-		v->type = FO_INV_LIST;
-		items = fo__arena_alloc(L->a, (cnt ? cnt : 1) * sizeof(*items));
-		if (!items)
-			return nomem(L);
-		for (i = 0; i < cnt; i++) {
-			if ((r = convert(L, f, n->data.sequence.items.start[i], depth + 1, &items[i])) < 0)
-				return r;
-			w += f->weight[n->data.sequence.items.start[i] - 1];
-			if (w > FO_INV_MAX_VALUES)
-				break;
-		}
-		v->n = cnt;
-		v->items = items;
-	} else {
-		struct pairs ps = { 0 };
-		const struct fo_inv_val **items = NULL;
-		const char **keys = NULL;
-
-		v->type = FO_INV_MAP;
-		r = map_pairs(L, f, n, &ps, 0, false);
-		if (r == 0) {
-			items = fo__arena_alloc(L->a, (ps.n ? ps.n : 1) * sizeof(*items));
-			keys = fo__arena_alloc(L->a, (ps.n ? ps.n : 1) * sizeof(*keys));
-			if (!items || !keys)
-				r = nomem(L);
-		}
-		for (i = 0; r == 0 && i < ps.n; i++) {
-			int vid = (int)(ps.p[i].v - f->doc.nodes.start) + 1;
-
-			keys[i] = ps.p[i].key;
-			if ((r = convert(L, f, vid, depth + 1, &items[i])) < 0)
-				break;
-			w += f->weight[vid - 1];
-			if (w > FO_INV_MAX_VALUES)
-				break;
-		}
-		v->n = ps.n;
-		v->keys = keys;
-		v->items = items;
-		pairs_free(&ps);
-		if (r < 0)
-			return r;
+	} else if ((r = (n->type == YAML_SEQUENCE_NODE ? convert_list : convert_map)(L, f, n, depth, v, &w, &h)) < 0) {
+		return r;
 	}
 	if (w > FO_INV_MAX_VALUES)
 		return fail(L, f, line_of(n), -E2BIG, "a value that expands to more than %d items through aliases",
 			    FO_INV_MAX_VALUES);
 	f->weight[idx] = w;
+	f->height[idx] = (unsigned char)h;
 	f->memo[idx] = v;
 	f->state[idx] = 2;
 	*out = v;
@@ -780,49 +806,214 @@ out:
 	return r;
 }
 
-/* ---- reading YAML ---------------------------------------------------------------------- */
+/* ---- reading YAML: events into libyaml's document, bounded as they come ------------------ */
+
+/*
+ * libyaml's yaml_parser_load reads a whole document before anyone can look
+ * at it, and its scanner costs O(depth) per token inside flow collections:
+ * a 200 KB hosts.yaml of '[' took over a minute of CPU before the depth
+ * check saw it. So the document is built here from the parser's events, one
+ * at a time, and reading stops at the first collection nested deeper than
+ * MAX_DEPTH, having scanned only that far. Anchors are kept in a hash map
+ * (libyaml's loader scans a list per alias: quadratic in anchors); an anchor
+ * defined again takes over for the aliases after it, as in ruamel, nornir's
+ * YAML, which warns as we do.
+ */
+
+struct anchor {
+	int id;   /* its node */
+	int line; /* where first defined */
+};
+
+struct compose {
+	struct load *L;
+	struct yfile *f;
+	struct arena a;            /* anchor names and records */
+	struct fo__map anchors;    /* name -> struct anchor */
+	int open[MAX_DEPTH];       /* node ids of the collections open, outermost first */
+	int key[MAX_DEPTH];        /* per open mapping: its key waiting for a value, or 0 */
+	int depth;
+};
+
+/* Node id joins the innermost open collection (or is the root): 0 or -ENOMEM. */
+static int attach(struct compose *c, int id)
+{
+	yaml_document_t *d = &c->f->doc;
+	int top, *key, ok;
+
+	if (!c->depth)
+		return 0;
+	top = c->open[c->depth - 1];
+	key = &c->key[c->depth - 1];
+	if (node(c->f, top)->type == YAML_SEQUENCE_NODE) {
+		ok = yaml_document_append_sequence_item(d, top, id);
+	} else if (!*key) {
+		*key = id;
+		return 0;
+	} else {
+		ok = yaml_document_append_mapping_pair(d, top, *key, id);
+		*key = 0;
+	}
+	return ok ? 0 : nomem(c->L);
+}
+
+static int anchor_set(struct compose *c, const yaml_char_t *name, int id, int line)
+{
+	struct anchor *an;
+	char *copy;
+
+	if (!name)
+		return 0;
+	an = (struct anchor *)fo__map_get(&c->anchors, (const char *)name);
+	if (an) {
+		an->id = id;
+		if (warn(c->L, c->f, line, "anchor '&%s' defined again (first on line %d); the aliases after it "
+			 "take this value, as nornir's YAML does", (const char *)name, an->line) < 0)
+			return nomem(c->L);
+		return 0;
+	}
+	copy = fo__arena_strndup(&c->a, (const char *)name, strlen((const char *)name));
+	an = fo__arena_alloc(&c->a, sizeof(*an));
+	if (!copy || !an)
+		return nomem(c->L);
+	an->id = id;
+	an->line = line;
+	return fo__map_put(&c->anchors, copy, an) < 0 ? nomem(c->L) : 0;
+}
+
+/* A scalar or the start of a collection: a new node, joined to its parent. */
+static int add_node(struct compose *c, const yaml_event_t *e)
+{
+	yaml_document_t *d = &c->f->doc;
+	const yaml_char_t *anchor;
+	yaml_node_t *n;
+	int id, r;
+
+	if (e->type == YAML_SCALAR_EVENT) {
+		id = yaml_document_add_scalar(d, e->data.scalar.tag, e->data.scalar.value,
+					      (int)e->data.scalar.length, e->data.scalar.style);
+		anchor = e->data.scalar.anchor;
+	} else if (e->type == YAML_SEQUENCE_START_EVENT) {
+		id = yaml_document_add_sequence(d, e->data.sequence_start.tag, e->data.sequence_start.style);
+		anchor = e->data.sequence_start.anchor;
+	} else {
+		id = yaml_document_add_mapping(d, e->data.mapping_start.tag, e->data.mapping_start.style);
+		anchor = e->data.mapping_start.anchor;
+	}
+	if (!id)
+		return nomem(c->L);
+	n = node(c->f, id);
+	n->start_mark = e->start_mark;
+	n->end_mark = e->end_mark;
+	if ((r = anchor_set(c, anchor, id, line_of(n))) < 0 || (r = attach(c, id)) < 0)
+		return r;
+	if (e->type != YAML_SCALAR_EVENT) {
+		c->open[c->depth] = id;
+		c->key[c->depth++] = 0;
+	}
+	return 0;
+}
+
+static int add_alias(struct compose *c, const yaml_event_t *e)
+{
+	const char *name = (const char *)e->data.alias.anchor;
+	const struct anchor *an = fo__map_get(&c->anchors, name);
+	int r;
+
+	if (an)
+		return attach(c, an->id);
+	c->L->col = (int)e->start_mark.column + 1;
+	r = fail(c->L, c->f, (int)e->start_mark.line + 1, -EINVAL,
+		 "found undefined alias '*%s'; define its anchor (&%s) before it", name, name);
+	c->L->col = 0;
+	return r;
+}
+
+static int compose_event(struct compose *c, const yaml_event_t *e)
+{
+	switch (e->type) {
+	case YAML_DOCUMENT_START_EVENT:
+		if (c->f->have_doc)
+			return fail(c->L, c->f, (int)e->start_mark.line + 1, -EINVAL,
+				    "a second YAML document (---); nornir reads one per file");
+		if (!yaml_document_initialize(&c->f->doc, NULL, NULL, NULL, 1, 1))
+			return nomem(c->L);
+		c->f->have_doc = true;
+		return 0;
+	case YAML_SEQUENCE_START_EVENT:
+	case YAML_MAPPING_START_EVENT:
+		if (c->depth == MAX_DEPTH)
+			return fail(c->L, c->f, (int)e->start_mark.line + 1, -EINVAL, "values nested more than %d deep",
+				    MAX_DEPTH);
+		return add_node(c, e);
+	case YAML_SCALAR_EVENT:
+		return add_node(c, e);
+	case YAML_ALIAS_EVENT:
+		return add_alias(c, e);
+	case YAML_SEQUENCE_END_EVENT:
+	case YAML_MAPPING_END_EVENT:
+		c->depth--;
+		node(c->f, c->open[c->depth])->end_mark = e->end_mark;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* libyaml's syntax error as a message: line, column, what. */
+static int syntax_error(struct load *L, struct yfile *f, const yaml_parser_t *p)
+{
+	int r;
+
+	if (p->error == YAML_MEMORY_ERROR)
+		return nomem(L);
+	L->col = (int)p->problem_mark.column + 1; /* a syntax error: where exactly */
+	if (p->context)
+		r = fail(L, f, (int)p->problem_mark.line + 1, -EINVAL, "%s (%s on line %d)",
+			 p->problem ? p->problem : "bad YAML", p->context, (int)p->context_mark.line + 1);
+	else
+		r = fail(L, f, (int)p->problem_mark.line + 1, -EINVAL, "%s", p->problem ? p->problem : "bad YAML");
+	L->col = 0;
+	return r;
+}
 
 static int yload(struct load *L, struct yfile *f, const char *text, size_t len)
 {
+	struct compose c;
 	yaml_parser_t p;
-	yaml_document_t more;
+	yaml_event_t e;
+	bool end = false;
 	int r = 0;
 
+	if (len > FO_INV_FILE_MAX)
+		return fail(L, f, 0, -EFBIG, "larger than %zu MiB; split the hosts over several inventories",
+			    (size_t)(FO_INV_FILE_MAX >> 20));
 	if (!yaml_parser_initialize(&p))
 		return nomem(L);
+	memset(&c, 0, sizeof(c));
+	c.L = L;
+	c.f = f;
 	yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
-	if (!yaml_parser_load(&p, &f->doc))
-		goto bad;
-	f->have_doc = true;
-	if (!yaml_parser_load(&p, &more))
-		goto bad;
-	if (yaml_document_get_root_node(&more)) {
-		r = fail(L, f, (int)more.start_mark.line + 1, -EINVAL,
-			 "a second YAML document (---); nornir reads one per file");
-		yaml_document_delete(&more);
-		goto out;
+	while (!r && !end) {
+		if (!yaml_parser_parse(&p, &e)) {
+			r = syntax_error(L, f, &p);
+			break;
+		}
+		end = e.type == YAML_STREAM_END_EVENT;
+		r = compose_event(&c, &e);
+		yaml_event_delete(&e);
 	}
-	yaml_document_delete(&more);
-	f->nnodes = (size_t)(f->doc.nodes.top - f->doc.nodes.start);
+	yaml_parser_delete(&p);
+	fo__map_free(&c.anchors);
+	fo__arena_free(&c.a);
+	if (r)
+		return r;
+	f->nnodes = f->have_doc ? (size_t)(f->doc.nodes.top - f->doc.nodes.start) : 0;
 	f->memo = calloc(f->nnodes + 1, sizeof(*f->memo));
 	f->weight = calloc(f->nnodes + 1, sizeof(*f->weight));
+	f->height = calloc(f->nnodes + 1, 1);
 	f->state = calloc(f->nnodes + 1, 1);
-	if (!f->memo || !f->weight || !f->state)
-		r = nomem(L);
-	goto out;
-bad:
-	L->col = (int)p.problem_mark.column + 1; /* a syntax error: where exactly */
-	if (p.error == YAML_MEMORY_ERROR)
-		r = nomem(L);
-	else if (p.context)
-		r = fail(L, f, (int)p.problem_mark.line + 1, -EINVAL, "%s (%s on line %d)",
-			 p.problem ? p.problem : "bad YAML", p.context, (int)p.context_mark.line + 1);
-	else
-		r = fail(L, f, (int)p.problem_mark.line + 1, -EINVAL, "%s", p.problem ? p.problem : "bad YAML");
-	L->col = 0;
-out:
-	yaml_parser_delete(&p);
-	return r;
+	return f->memo && f->weight && f->height && f->state ? 0 : nomem(L);
 }
 
 static void yfile_free(struct yfile *f)
@@ -831,6 +1022,7 @@ static void yfile_free(struct yfile *f)
 		yaml_document_delete(&f->doc);
 	free(f->memo);
 	free(f->weight);
+	free(f->height);
 	free(f->state);
 	memset(f, 0, sizeof(*f));
 }

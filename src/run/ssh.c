@@ -1088,3 +1088,21 @@ void fo_ssh_results_release(struct fo_ssh_res *res, size_t n)
 		res[i].out = res[i].error = NULL;
 	}
 }
+
+int fo_ssh_prompt_check(const char *pattern, char *err, size_t errlen)
+{
+	regex_t re;
+	int e;
+
+	if (!*pattern) {
+		snprintf(err, errlen, "an empty pattern matches any output");
+		return -EINVAL;
+	}
+	e = regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB); /* as run_shell compiles it */
+	if (e) {
+		regerror(e, &re, err, errlen);
+		return -EINVAL;
+	}
+	regfree(&re);
+	return 0;
+}

@@ -88,4 +88,9 @@ enum fo_ssh_status fo_ssh_host(const struct fo_ssh_target *t, const struct fo_ss
 			       struct fo_ssh_res *res);
 void fo_ssh_results_release(struct fo_ssh_res *res, size_t n);
 
+/* Is pattern a prompt pattern that fo_ssh_host can use (an ERE, as the
+ * shell mode compiles it)? 0, or -EINVAL with regcomp's reason in err:
+ * for `fanout run --prompt`, checked before any login. */
+int fo_ssh_prompt_check(const char *pattern, char *err, size_t errlen);
+
 #endif
