@@ -192,3 +192,118 @@ TEST_T(inventory_harden_password_file_bound, 30)
 	REFUSES("password_file '/dev/zero': larger than 64 KiB", "-i", hosts);
 }
 
+/* ---- YAML nesting ------------------------------------------------------------------- */
+
+/* hosts.yaml with a data value of depth brackets ('[' then ']'), open
+ * when unclosed; malloc'd. */
+static char *nested(size_t depth, bool closed)
+{
+	size_t len = 32 + 2 * depth, n;
+	char *s = malloc(len);
+
+	CHECK(s != NULL);
+	n = (size_t)snprintf(s, len, "r1:\n  data: {x: ");
+	memset(s + n, '[', depth);
+	n += depth;
+	if (closed) {
+		memset(s + n, ']', depth);
+		n += depth;
+		s[n++] = '}';
+	}
+	s[n++] = '\n';
+	s[n] = 0;
+	return s;
+}
+
+TEST_T(inventory_harden_deep_yaml, 60)
+{
+	char hosts[300];
+	char *deep, *out = NULL, *err = NULL;
+	struct fo_inv inv;
+	int r;
+
+	snprintf(hosts, sizeof(hosts), "%s/hosts.yaml", tmpdir());
+	/* 200 KB of '[': libyaml alone spends a minute of CPU on it */
+	deep = nested(200 * 1024, false);
+	put("hosts.yaml", deep);
+	REFUSES("hosts.yaml': line 2: values nested more than 64 deep", "-i", hosts);
+	free(deep);
+	deep = nested(100 * 1024, true);
+	put("hosts.yaml", deep);
+	REFUSES("values nested more than 64 deep", "-i", hosts);
+	fo_inv_init(&inv);
+	r = fo_inv_load_nornir_text(&inv, deep, strlen(deep), NULL, 0, NULL, 0, err = malloc(512), 512);
+	CHECK_EQ(r, -EINVAL);
+	CHECK_STR(err, "cannot read inventory 'hosts.yaml': line 2: values nested more than 64 deep");
+	CHECK_EQ(inv.nhosts, 0);
+	fo_inv_release(&inv);
+	free(err);
+	free(deep);
+	/* 64 levels in all (the hosts map, the host, data, then 61 lists) are fine */
+	deep = nested(61, true);
+	put("hosts.yaml", deep);
+	free(deep);
+	CHECK_EQ(fo_test_cli(&out, &err, "inventory", "-i", hosts, "--json", NULL), 0);
+	CHECK_HAS(out, "\"data\":{\"x\":[[[");
+	free(out);
+	free(err);
+	deep = nested(62, true);
+	put("hosts.yaml", deep);
+	free(deep);
+	REFUSES("values nested more than 64 deep", "-i", hosts);
+	/* deep flow mappings too */
+	put("hosts.yaml", "r1: {data: {a: {b: {c: {d: {e: {f: {g: {h: {i: {j: {k: {l: {m: {n: {o: {p: "
+			  "{q: {r: {s: {t: {u: {v: {w: {x: {y: {z: {a: {b: {c: {d: {e: {f: {g: {h: {i: {j: {k: "
+			  "{l: {m: {n: {o: {p: {q: {r: {s: {t: {u: {v: {w: {x: {y: {z: {a: {b: {c: {d: {e: {f: "
+			  "{g: {h: {i: {j: {k: {l: {m: {n: 1}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}"
+			  "}}}}}}}}}}}}}}}}}}}\n");
+	REFUSES("values nested more than 64 deep", "-i", hosts);
+}
+
+TEST_T(inventory_harden_aliases, 30)
+{
+	char hosts[300];
+	char *out = NULL, *err = NULL;
+
+	snprintf(hosts, sizeof(hosts), "%s/hosts.yaml", tmpdir());
+	/* the billion laughs: refused, as before the loader read events */
+	put("hosts.yaml", "r1:\n"
+			  "  data:\n"
+			  "    a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+			  "    b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+			  "    c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+			  "    d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+			  "    e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
+			  "    f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
+			  "    g: [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n");
+	REFUSES("line 8: a value that expands to more than 1000000 items through aliases", "-i", hosts);
+	/* an alias nests what it names: depth through aliases is bounded too */
+	{
+		char text[400], open[60], close[60];
+
+		memset(open, '[', 56);
+		memset(close, ']', 56);
+		snprintf(text, sizeof(text), "a: {data: {x: &a %.56s1%.56s}}\nb: {data: {y: %.56s*a%.56s}}\n", open,
+			 close, open, close);
+		put("hosts.yaml", text);
+		REFUSES("values nested more than 64 deep (counting through aliases)", "-i", hosts);
+	}
+	put("hosts.yaml", "r1: {data: {x: *nope}}\n");
+	REFUSES("line 1, column 16: found undefined alias '*nope'; define its anchor (&nope) before it", "-i", hosts);
+	put("hosts.yaml", "r1: {data: &d {x: *d}}\n");
+	REFUSES("an alias refers to the value that holds it", "-i", hosts);
+	/* an anchor defined again: the aliases after it take the new one (ruamel, as nornir, warns) */
+	put("hosts.yaml", "a: {data: &v {k: 1}}\nb: {data: *v}\nc: {data: &v {k: 2}}\nd: {data: *v}\n");
+	CHECK_EQ(fo_test_cli(&out, &err, "inventory", "-i", hosts, "--json", NULL), 0);
+	CHECK_HAS(out, "\"name\":\"b\",\"hostname\":\"b\",\"port\":22,");
+	CHECK_HAS(err, "hosts.yaml': line 3: anchor '&v' defined again (first on line 1)");
+	{
+		const char *b = strstr(out, "\"name\":\"b\""), *d = strstr(out, "\"name\":\"d\"");
+
+		CHECK(b && d);
+		CHECK(!strncmp(strstr(b, "\"data\":"), "\"data\":{\"k\":1}", 14));
+		CHECK(!strncmp(strstr(d, "\"data\":"), "\"data\":{\"k\":2}", 14));
+	}
+	free(out);
+	free(err);
+}
