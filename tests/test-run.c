@@ -269,7 +269,7 @@ TEST_T(run_ssh_password_and_out_dir, 120)
 	setenv("FANOUT_TEST_PW", f.password, 1);
 	rc = fx_run(&f, &out, &err, a);
 	CHECK_EQ(rc, 0);
-	snprintf(path, sizeof(path), "%s/127.1.0.2/show_inventory.txt", outdir);
+	snprintf(path, sizeof(path), "%s/127.1.0.2/show+inventory.txt", outdir);
 	CHECK_EQ(stat(path, &st), 0);
 	CHECK(st.st_size > 100);
 	/* the password is never printed */

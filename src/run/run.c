@@ -12,6 +12,13 @@
  * never started because of Ctrl-C, gets a result made here from the
  * runtime's record: no host is ever missing.
  *
+ * What reaches the outside is guarded (STYLE 17-19): inventory values
+ * reach sh -c only as single-quoted words; --out files are written whole
+ * under a temporary name, a failed or cut output only ever as
+ * CMD.partial.txt, under names escaped by fo__run_file_name (run.h), and
+ * a write error fails its host; each --json line is one write(2); names
+ * and device text shown on the terminal are neutralised (term_add).
+ *
  * Ctrl-C: no new hosts start (they end "skipped"); hosts in flight get a
  * grace (--grace, 2 s) and are then cancelled; the results so far and the
  * summary are written. A second Ctrl-C cancels at once.
@@ -20,6 +27,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netdb.h>
 #include <poll.h>
 #include <pwd.h>
@@ -38,6 +46,7 @@
 
 #include "../cli/cli.h"
 #include "../net/curl.h"
+#include "../util/file.h"
 #include "../util/sbuf.h"
 #include "fanout/runtime.h"
 #include "gate.h"
@@ -47,7 +56,13 @@
 
 extern char **environ;
 
-enum task { T_SSH, T_TCP, T_SLEEP, T_EXEC, T_HTTP };
+enum task { T_SSH, T_TCP, T_SLEEP, T_EXEC, T_HTTP, T_NTASKS };
+
+/* Sets of tasks, for the options that apply to some only. */
+enum { M_SSH = 1 << T_SSH, M_TCP = 1 << T_TCP, M_SLEEP = 1 << T_SLEEP, M_EXEC = 1 << T_EXEC,
+       M_HTTP = 1 << T_HTTP, M_ALL = (1 << T_NTASKS) - 1 };
+
+static const char *const task_names[T_NTASKS] = { "ssh", "tcp", "sleep", "exec", "http" };
 
 struct cfg {
 	enum task task;
@@ -72,7 +87,7 @@ struct cfg {
 	const char *jump;          /* --jump [USER@]HOST[:PORT], as given */
 	char jump_user[128], jump_addr[64], jump_host[256];
 	int jump_port;             /* 0: the host's port */
-	int64_t timeout;           /* tcp, exec: per host */
+	int64_t timeout;           /* tcp, exec, http: per host */
 	int retry;
 	int64_t retry_base;
 	int retry_shed;            /* tries again of logins the server hung up on */
@@ -87,6 +102,9 @@ struct cfg {
 	size_t done, total;
 	int64_t t0, last_progress;
 	struct slow { int64_t ms; size_t i; } slow[5];
+	size_t out_bad;            /* hosts whose --out files were not all written */
+	char *out_first;           /* the first such error (heap) */
+	int stdout_err;            /* the first error writing --json lines: -errno */
 };
 
 static atomic_int stopping; /* Ctrl-C seen: start no more hosts */
@@ -188,6 +206,112 @@ static void jb_cstr(struct jb *b, const char *s)
 		jb_s(b, "null");
 }
 
+/* Back from JSON: the string whose text starts at p (after its opening
+ * quote), as jb_str wrote it, into b, up to about max bytes. */
+static void jb_unstr(struct jb *b, const char *p, size_t max)
+{
+	while (*p && *p != '"' && b->len < max) {
+		char c = *p;
+
+		if (c == '\\') {
+			c = *++p;
+			if (c == 'u') {
+				char hex[5] = { 0 };
+				unsigned long u;
+				int j;
+
+				for (j = 0; j < 4 && p[1 + j]; j++)
+					hex[j] = p[1 + j];
+				if (j < 4)
+					return;
+				u = strtoul(hex, NULL, 16);
+				p += 4;
+				if (u < 0x80) {
+					c = (char)u;
+				} else {
+					jb_s(b, "\xef\xbf\xbd"); /* jb_str writes only U+FFFD so */
+					p++;
+					continue;
+				}
+			} else if (c == 'n' || c == 't' || c == 'r') {
+				c = c == 'n' ? '\n' : c == 't' ? '\t' : '\r';
+			} else if (!c) {
+				return;
+			}
+		}
+		jb_add(b, &c, 1);
+		p++;
+	}
+}
+
+/* ---- text for the terminal ---------------------------------------------------------- */
+
+/* The length of the well-formed UTF-8 sequence of a character from U+00A0
+ * up at s[0..n), or 0: C1 controls (U+0080-U+009F, which some terminals
+ * obey), overlong forms, surrogates and stray bytes are not one. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
+	size_t k, j;
+
+	if (c >= 0xc2 && c <= 0xdf)
+		k = 1, lo = c == 0xc2 ? 0xa0 : 0x80;
+	else if (c >= 0xe0 && c <= 0xef)
+		k = 2, lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
+	else if (c >= 0xf0 && c <= 0xf4)
+		k = 3, lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
+	else
+		return 0;
+	if (k >= n || s[1] < lo || s[1] > hi)
+		return 0;
+	for (j = 2; j <= k; j++)
+		if ((s[j] & 0xc0) != 0x80)
+			return 0;
+	return k + 1;
+}
+
+/* Untrusted text (host names, device output, error text) for a terminal
+ * (STYLE 17): control bytes, ESC, DEL, C1 controls and bytes that are not
+ * UTF-8 become \xNN; printable ASCII and well-formed UTF-8 stay. Files and
+ * JSON keep the text exact; this is for stderr only. */
+static void term_add(struct jb *b, const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+		size_t k = c < 0x80 ? (c >= 0x20 && c != 0x7f) : utf8_seq((const unsigned char *)s + i, n - i);
+
+		if (k) {
+			jb_add(b, s + i, k);
+			i += k;
+		} else {
+			jb_fmt(b, "\\x%02x", c);
+			i++;
+		}
+	}
+}
+
+static void term_s(struct jb *b, const char *s)
+{
+	term_add(b, s, strlen(s));
+}
+
+/* "fanout: " pre, s neutralised, then post and a newline, on stderr. */
+static void say(const char *pre, const char *s, const char *post)
+{
+	struct jb b = { 0 };
+
+	jb_s(&b, "fanout: ");
+	jb_s(&b, pre);
+	term_s(&b, s);
+	jb_s(&b, post);
+	jb_s(&b, "\n");
+	if (b.p)
+		fputs(b.p, stderr);
+	free(b.p);
+}
+
 /* ---- the per-host record ---------------------------------------------------------- */
 
 struct cmdres {
@@ -201,10 +325,12 @@ struct cmdres {
 	int64_t ms;
 };
 
-/* {"status":..,"host":..,...,"results":[...]}: status first, on_result reads it. */
+/* {"status":..,"host":..,...,"results":[...]}: status first, on_result reads
+ * it; out_error (a file under --out not written) before the results, where
+ * on_result finds it. */
 static void host_json(struct jb *b, const struct fo_inv_host *h, const char *addr,
 		      enum fo_ssh_status worst, int64_t ms, int attempts, const struct cmdres *r,
-		      size_t n)
+		      size_t n, const char *out_error)
 {
 	size_t i;
 
@@ -218,8 +344,12 @@ static void host_json(struct jb *b, const struct fo_inv_host *h, const char *add
 		jb_s(b, ",\"address\":");
 		jb_cstr(b, addr);
 	}
-	jb_fmt(b, ",\"port\":%d,\"ms\":%lld,\"attempts\":%d,\"results\":[", h->port, (long long)ms,
-	       attempts);
+	jb_fmt(b, ",\"port\":%d,\"ms\":%lld,\"attempts\":%d", h->port, (long long)ms, attempts);
+	if (out_error) {
+		jb_s(b, ",\"out_error\":");
+		jb_cstr(b, out_error);
+	}
+	jb_s(b, ",\"results\":[");
 	for (i = 0; i < n; i++) {
 		jb_s(b, i ? ",{\"command\":" : "{\"command\":");
 		jb_cstr(b, r[i].command);
@@ -261,48 +391,102 @@ static void host_json_all(struct jb *b, const struct cfg *c, const struct fo_inv
 		r[i].command = c->task == T_SSH ? c->cmds[i] : c->task == T_TCP ? "tcp" :
 			       c->task == T_SLEEP ? "sleep" : c->task == T_HTTP ? "http" : c->exec_tmpl;
 	}
-	host_json(b, h, NULL, st, 0, 0, r, n);
+	host_json(b, h, NULL, st, 0, 0, r, n, NULL);
 	free(r);
 }
 
 /* ---- --out DIR -------------------------------------------------------------------- */
 
-static void slug(char *dst, size_t cap, const char *s)
+static char *msgf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *msgf(const char *fmt, ...)
 {
-	size_t o = 0;
+	va_list ap;
+	char *s;
+	int n;
 
-	for (; *s && o + 1 < cap; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		dst[o++] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-			   c == '-' || c == '.' ? (char)c : '_';
-	}
-	if (o == 0 || (o == 1 && dst[0] == '.'))
-		dst[o++] = '_';
-	dst[o] = 0;
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	return n < 0 ? NULL : s;
 }
 
-static void write_outputs(const struct cfg *c, const struct fo_inv_host *h, const struct cmdres *r, size_t n)
+/* One command's output under dir: NAME.txt when it is complete and good
+ * (and then a NAME.partial.txt of an earlier run goes), else
+ * NAME.partial.txt beside it, leaving a good NAME.txt as it was. Both
+ * whole or not at all (fo__write_file). NULL, or why not (heap). */
+static char *write_one(const char *dir, const struct cmdres *r)
 {
-	char dir[4096], name[200], path[4400];
+	char name[FO_RUN_NAME_MAX + 1], part[PATH_MAX], path[PATH_MAX];
+	int e;
+
+	fo__run_file_name(r->command, name);
+	if ((size_t)snprintf(part, sizeof(part), "%s/%s.partial.txt", dir, name) >= sizeof(part))
+		return msgf("cannot write '%s/%s.partial.txt': %s", dir, name, strerror(ENAMETOOLONG));
+	if (r->status != FO_SSH_OK) {
+		e = fo__write_file(part, r->out, r->out_len, 0644, false);
+		return e ? msgf("cannot write '%s': %s", part, strerror(-e)) : NULL;
+	}
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s.txt", dir, name) >= sizeof(path))
+		return msgf("cannot write '%s/%s.txt': %s", dir, name, strerror(ENAMETOOLONG));
+	e = fo__write_file(path, r->out, r->out_len, 0644, false);
+	if (e)
+		return msgf("cannot write '%s': %s", path, strerror(-e));
+	if (unlink(part) < 0 && errno != ENOENT)
+		return msgf("cannot remove '%s': %s", part, strerror(errno));
+	return NULL;
+}
+
+/* Every command's file under DIR/HOST; why[i]: NULL, or why command i's
+ * was not written (heap). */
+static void write_outputs(const struct cfg *c, const struct fo_inv_host *h, const struct cmdres *r,
+			  size_t n, char **why)
+{
+	char name[FO_RUN_NAME_MAX + 1], dir[PATH_MAX];
+	char *bad = NULL;
 	size_t i;
 
-	slug(name, sizeof(name), h->name);
-	snprintf(dir, sizeof(dir), "%s/%s", c->out_dir, name);
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		return;
-	for (i = 0; i < n; i++) {
-		FILE *f;
+	fo__run_file_name(h->name, name);
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", c->out_dir, name) >= sizeof(dir))
+		bad = msgf("cannot make '%s/%s': %s", c->out_dir, name, strerror(ENAMETOOLONG));
+	else if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		bad = msgf("cannot make '%s': %s", dir, strerror(errno));
+	for (i = 0; i < n; i++)
+		why[i] = bad ? strdup(bad) : write_one(dir, &r[i]);
+	free(bad);
+}
 
-		slug(name, sizeof(name), r[i].command);
-		snprintf(path, sizeof(path), "%s/%s.txt", dir, name);
-		f = fopen(path, "we");
-		if (!f)
-			continue;
-		if (r[i].out_len)
-			fwrite(r[i].out, 1, r[i].out_len, f);
-		fclose(f);
+/* The end of a task's host: its outputs under --out, where a file not
+ * written makes its command (and so the host) failed, saying which file
+ * and why; then the host's JSON record into b. */
+static void finish_host(const struct cfg *c, struct jb *b, const struct fo_inv_host *h, const char *addr,
+			enum fo_ssh_status worst, int64_t ms, int attempts, struct cmdres *r, size_t n)
+{
+	char **why = c->out_dir ? calloc(2 * n, sizeof(*why)) : NULL; /* why, then the new error texts */
+	const char *first = NULL;
+	size_t i;
+
+	if (c->out_dir && !why) {
+		b->oom = true;
+		return;
 	}
+	if (why)
+		write_outputs(c, h, r, n, why);
+	for (i = 0; why && i < n; i++) {
+		if (!why[i])
+			continue;
+		first = first ? first : why[i];
+		why[n + i] = r[i].error ? msgf("%s; %s", r[i].error, why[i]) : NULL;
+		r[i].error = why[n + i] ? why[n + i] : why[i];
+		if (r[i].status == FO_SSH_OK) {
+			r[i].status = FO_SSH_FAILED;
+			r[i].phase = "output";
+		}
+		worst = worst == FO_SSH_OK ? FO_SSH_FAILED : worst;
+	}
+	host_json(b, h, addr, worst, ms, attempts, r, n, first);
+	for (i = 0; why && i < 2 * n; i++)
+		free(why[i]);
+	free(why);
 }
 
 /* ---- the tasks ----------------------------------------------------------------------- */
@@ -407,9 +591,7 @@ static void task_ssh(struct fo_job *job, struct cfg *c, const struct fo_inv_host
 		r[i] = (struct cmdres){ c->cmds[i], res[i].status, res[i].phase, res[i].exit_code,
 					res[i].out, res[i].out_len, res[i].error, res[i].ms };
 	}
-	host_json(b, h, addr, worst, (fo_now() - t0) / FO_MSEC, attempt + 1, r, c->ncmds);
-	if (c->out_dir)
-		write_outputs(c, h, r, c->ncmds);
+	finish_host(c, b, h, addr, worst, (fo_now() - t0) / FO_MSEC, attempt + 1, r, c->ncmds);
 	fo_ssh_results_release(res, c->ncmds);
 out:
 	free(res);
@@ -455,7 +637,7 @@ static void task_tcp(struct cfg *c, const struct fo_inv_host *h, const char *add
 	r.ms = (fo_now() - t0) / FO_MSEC;
 	r.phase = r.status == FO_SSH_OK ? NULL : "connect";
 	r.error = *err ? err : NULL;
-	host_json(b, h, addr, r.status, r.ms, 1, &r, 1);
+	finish_host(c, b, h, addr, r.status, r.ms, 1, &r, 1);
 }
 
 static void task_sleep(struct cfg *c, const struct fo_inv_host *h, struct jb *b)
@@ -466,158 +648,285 @@ static void task_sleep(struct cfg *c, const struct fo_inv_host *h, struct jb *b)
 			    w ? "sleep" : NULL, -1, "", 0, w ? fo_strerror(w) : NULL, 0 };
 
 	r.ms = (fo_now() - t0) / FO_MSEC;
-	host_json(b, h, NULL, r.status, r.ms, 1, &r, 1);
+	finish_host(c, b, h, NULL, r.status, r.ms, 1, &r, 1);
 }
 
-/* {host} {hostname} {port} {user} {platform} in the template, for sh -c. */
-static char *expand(const char *tmpl, const struct fo_inv_host *h)
+/* v into b; with quote, as one single-quoted sh word: ' becomes '\'' (as
+ * GNU parallel quotes its replacement strings), so that no byte of an
+ * inventory value is ever read by the shell as syntax (STYLE 18). */
+static void add_value(struct jb *b, const char *v, bool quote)
+{
+	if (!quote) {
+		jb_s(b, v);
+		return;
+	}
+	jb_add(b, "'", 1);
+	for (; *v; v++) {
+		if (*v == '\'')
+			jb_s(b, "'\\''");
+		else
+			jb_add(b, v, 1);
+	}
+	jb_add(b, "'", 1);
+}
+
+static const char *const tmpl_keys[] = { "{host}", "{hostname}", "{port}", "{user}", "{platform}" };
+/* The same values in the environment of an exec command. */
+static const char *const exec_vars[] = { "FANOUT_HOST", "FANOUT_HOSTNAME", "FANOUT_PORT", "FANOUT_USER",
+					 "FANOUT_PLATFORM" };
+#define NVARS (sizeof(tmpl_keys) / sizeof(tmpl_keys[0]))
+
+/* The values of h for tmpl_keys; port holds the number's text. */
+static void host_values(const struct fo_inv_host *h, char port[16], const char *val[NVARS])
+{
+	snprintf(port, 16, "%d", h->port);
+	val[0] = h->name;
+	val[1] = h->hostname;
+	val[2] = port;
+	val[3] = h->username ? h->username : "";
+	val[4] = h->platform ? h->platform : "";
+}
+
+/* tmpl with {host} {hostname} {port} {user} {platform} filled in (quote:
+ * for sh -c, see add_value). Heap, or NULL when out of memory. */
+static char *expand(const char *tmpl, const struct fo_inv_host *h, bool quote)
 {
 	struct jb b = { 0 };
-	const char *p = tmpl;
+	const char *val[NVARS], *p = tmpl;
+	char port[16];
+	size_t k;
 
+	host_values(h, port, val);
 	while (*p) {
-		const char *q = strchr(p, '{');
-		const char *v = NULL;
-		size_t k = 0;
-
-		if (!q) {
-			jb_s(&b, p);
-			break;
+		for (k = 0; k < NVARS; k++)
+			if (!strncmp(p, tmpl_keys[k], strlen(tmpl_keys[k])))
+				break;
+		if (k < NVARS) {
+			add_value(&b, val[k], quote);
+			p += strlen(tmpl_keys[k]);
+		} else {
+			jb_add(&b, p++, 1);
 		}
-		jb_add(&b, p, (size_t)(q - p));
-		if (!strncmp(q, "{host}", 6))
-			v = h->name, k = 6;
-		else if (!strncmp(q, "{hostname}", 10))
-			v = h->hostname, k = 10;
-		else if (!strncmp(q, "{port}", 6))
-			k = 6;
-		else if (!strncmp(q, "{user}", 6))
-			v = h->username ? h->username : "", k = 6;
-		else if (!strncmp(q, "{platform}", 10))
-			v = h->platform ? h->platform : "", k = 10;
-		if (k == 6 && !strncmp(q, "{port}", 6))
-			jb_fmt(&b, "%d", h->port);
-		else if (v)
-			jb_s(&b, v);
-		else
-			jb_add(&b, q, (k = 1));
-		p = q + k;
 	}
-	if (!b.p)
-		jb_s(&b, "");
+	jb_s(&b, "");
+	if (b.oom) {
+		free(b.p);
+		return NULL;
+	}
 	return b.p;
 }
 
-static void task_exec(struct cfg *c, const struct fo_inv_host *h, struct jb *b)
+/* exec_env's array: its first NVARS strings are its own, the rest environ's. */
+static void free_env(char **env)
 {
-	char *cmd = expand(c->exec_tmpl, h);
-	struct cmdres r = { c->exec_tmpl, FO_SSH_OK, NULL, -1, "", 0, NULL, 0 };
-	struct jb out = { 0 };
-	char err[200] = "", *argv[4] = { "sh", "-c", cmd, NULL };
-	int64_t t0 = fo_now(), dl = c->timeout > 0 ? t0 + c->timeout : FO_NEVER;
-	posix_spawn_file_actions_t fa;
-	int p[2] = { -1, -1 }, pidfd = -1, st = 0;
-	pid_t pid = -1;
+	size_t i;
 
-	if (!cmd || pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0) {
-		r.status = FO_SSH_FAILED;
-		snprintf(err, sizeof(err), "cannot start: %s", strerror(errno));
-		goto done;
+	for (i = 0; env && i < NVARS; i++)
+		free(env[i]);
+	free(env);
+}
+
+/* Our environment with FANOUT_HOST ... FANOUT_PLATFORM set to h's values
+ * (in place of any of those names), for the commands that want them
+ * inside their own quoting. NULL when out of memory. */
+static char **exec_env(const struct fo_inv_host *h)
+{
+	const char *val[NVARS];
+	char port[16], **env;
+	size_t n = 0, o = 0, i, k;
+
+	host_values(h, port, val);
+	while (environ[n])
+		n++;
+	env = calloc(n + NVARS + 1, sizeof(*env));
+	if (!env)
+		return NULL;
+	for (k = 0; k < NVARS; k++) {
+		env[o] = msgf("%s=%s", exec_vars[k], val[k]);
+		if (!env[o++]) {
+			free_env(env);
+			return NULL;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < NVARS; k++)
+			if (!strncmp(environ[i], exec_vars[k], strlen(exec_vars[k])) &&
+			    environ[i][strlen(exec_vars[k])] == '=')
+				break;
+		if (k == NVARS)
+			env[o++] = environ[i];
+	}
+	return env;
+}
+
+/* Starts sh -c cmd for h in a process group of its own, so that a timeout
+ * or Ctrl-C can kill all it started (kill(-pid)); stdin /dev/null (a
+ * background group reading the terminal would stop), stdout and stderr
+ * into a pipe whose reading end, non-blocking, is *rd. 0 or -errno. */
+static int exec_spawn(const struct fo_inv_host *h, char *cmd, pid_t *pid, int *rd)
+{
+	char *argv[] = { "sh", "-c", cmd, NULL }, **env = exec_env(h);
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t none, dflt;
+	int p[2], e;
+
+	if (!env)
+		return -ENOMEM;
+	/* only our end non-blocking: the command's stdout stays blocking */
+	if (pipe2(p, O_CLOEXEC) < 0 || fcntl(p[0], F_SETFL, O_NONBLOCK) < 0) {
+		e = -errno;
+		free_env(env);
+		return e;
 	}
 	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
 	posix_spawn_file_actions_adddup2(&fa, p[1], 2);
-	if (posix_spawn(&pid, "/bin/sh", &fa, NULL, argv, environ) != 0)
-		pid = -1;
+	posix_spawnattr_init(&at);
+	sigemptyset(&none);
+	sigemptyset(&dflt);
+	sigaddset(&dflt, SIGPIPE); /* ignored here (for --json's stdout), not in the command */
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setsigdefault(&at, &dflt);
+	posix_spawnattr_setpgroup(&at, 0);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	e = -posix_spawn(pid, "/bin/sh", &fa, &at, argv, env);
+	posix_spawnattr_destroy(&at);
 	posix_spawn_file_actions_destroy(&fa);
 	close(p[1]);
-	p[1] = -1;
-	if (pid < 0) {
-		r.status = FO_SSH_FAILED;
-		snprintf(err, sizeof(err), "cannot start /bin/sh");
-		goto done;
+	free_env(env);
+	if (e) {
+		close(p[0]);
+		return e;
 	}
+	*rd = p[0];
+	return 0;
+}
+
+/* The command's output into out until it ends; at the deadline, on Ctrl-C
+ * or past --max-output (of which out keeps exactly the first max bytes),
+ * the command's whole process group is killed and r says why. */
+static void exec_read(const struct cfg *c, pid_t pid, int fd, int64_t dl, struct jb *out, struct cmdres *r,
+		      char *err, size_t errlen)
+{
 	for (;;) {
 		char tmp[4096];
-		ssize_t n = read(p[0], tmp, sizeof(tmp));
+		ssize_t n = read(fd, tmp, sizeof(tmp));
+		size_t room = c->ssh.max_output - out->len;
 		int w;
 
 		if (n > 0) {
-			if (out.len < c->ssh.max_output)
-				jb_add(&out, tmp, (size_t)n);
-			continue;
+			jb_add(out, tmp, (size_t)n < room ? (size_t)n : room);
+			if ((size_t)n <= room)
+				continue;
+			r->status = FO_SSH_FAILED;
+			snprintf(err, errlen, "output over %zu bytes; killed", c->ssh.max_output);
+			kill(-pid, SIGKILL);
+			return;
 		}
-		if (n == 0)
-			break;
+		if (n == 0 || (errno != EINTR && errno != EAGAIN))
+			return;
 		if (errno == EINTR)
 			continue;
-		if (errno != EAGAIN)
-			break;
-		w = fo_wait_fd(p[0], FO_READ, dl);
+		w = fo_wait_fd(fd, FO_READ, dl);
 		if (w < 0) {
-			r.status = w == -ECANCELED ? FO_SSH_SKIPPED : FO_SSH_TIMEOUT;
-			snprintf(err, sizeof(err), "%s; killed", w == -ECANCELED ? "interrupted" : "timed out");
-			kill(pid, SIGKILL);
-			break;
+			r->status = w == -ECANCELED ? FO_SSH_SKIPPED : FO_SSH_TIMEOUT;
+			snprintf(err, errlen, "%s; killed", w == -ECANCELED ? "interrupted" : "timed out");
+			kill(-pid, SIGKILL);
+			return;
 		}
 	}
-	/* the output ended: wait for the exit without blocking the thread */
-	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+/* The output ended: waits for the exit without blocking the thread (the
+ * deadline still holds), and makes r of it. */
+static void exec_wait(pid_t pid, int64_t dl, struct cmdres *r, char *err, size_t errlen)
+{
+	int st = 0, pidfd = (int)syscall(SYS_pidfd_open, pid, 0), w = 0;
+
 	if (pidfd >= 0) {
 		if (waitpid(pid, &st, WNOHANG) == 0) {
-			if (fo_wait_fd(pidfd, FO_READ, dl) < 0)
-				kill(pid, SIGKILL);
+			if ((w = fo_wait_fd(pidfd, FO_READ, dl)) < 0)
+				kill(-pid, SIGKILL);
 			waitpid(pid, &st, 0);
 		}
 		close(pidfd);
 	} else {
 		waitpid(pid, &st, 0);
 	}
-	if (r.status == FO_SSH_OK) {
-		if (WIFEXITED(st))
-			r.exit_code = WEXITSTATUS(st);
-		if (!WIFEXITED(st) || WEXITSTATUS(st)) {
-			r.status = FO_SSH_FAILED;
-			if (WIFEXITED(st))
-				snprintf(err, sizeof(err), "exit status %d", WEXITSTATUS(st));
-			else
-				snprintf(err, sizeof(err), "killed by signal %d", WTERMSIG(st));
+	if (r->status != FO_SSH_OK)
+		return;
+	if (w < 0) {
+		r->status = w == -ECANCELED ? FO_SSH_SKIPPED : FO_SSH_TIMEOUT;
+		snprintf(err, errlen, "%s; killed", w == -ECANCELED ? "interrupted" : "timed out");
+	} else if (WIFEXITED(st)) {
+		r->exit_code = WEXITSTATUS(st);
+		if (r->exit_code) {
+			r->status = FO_SSH_FAILED;
+			snprintf(err, errlen, "exit status %d", r->exit_code);
 		}
+	} else {
+		r->status = FO_SSH_FAILED;
+		snprintf(err, errlen, "killed by signal %d", WTERMSIG(st));
 	}
-done:
-	if (p[0] >= 0)
-		close(p[0]);
-	if (p[1] >= 0)
-		close(p[1]);
+}
+
+static void task_exec(struct cfg *c, const struct fo_inv_host *h, struct jb *b)
+{
+	char *cmd = expand(c->exec_tmpl, h, true), err[200] = "";
+	struct cmdres r = { c->exec_tmpl, FO_SSH_OK, NULL, -1, "", 0, NULL, 0 };
+	struct jb out = { 0 };
+	int64_t t0 = fo_now(), dl = c->timeout > 0 ? t0 + c->timeout : FO_NEVER;
+	pid_t pid = -1;
+	int fd = -1, e;
+
+	e = cmd ? exec_spawn(h, cmd, &pid, &fd) : -ENOMEM;
+	if (e) {
+		r.status = FO_SSH_FAILED;
+		snprintf(err, sizeof(err), "cannot start /bin/sh: %s", strerror(-e));
+	} else {
+		exec_read(c, pid, fd, dl, &out, &r, err, sizeof(err));
+		close(fd);
+		exec_wait(pid, dl, &r, err, sizeof(err));
+	}
 	r.out = out.p ? out.p : "";
 	r.out_len = out.len;
 	r.error = *err ? err : NULL;
 	r.phase = r.status == FO_SSH_OK ? NULL : "command";
 	r.ms = (fo_now() - t0) / FO_MSEC;
-	host_json(b, h, NULL, r.status, r.ms, 1, &r, 1);
-	if (c->out_dir)
-		write_outputs(c, h, &r, 1);
+	finish_host(c, b, h, NULL, r.status, r.ms, 1, &r, 1);
 	free(out.p);
 	free(cmd);
 }
 
+/* An HTTP body, up to --max-output. */
+struct body {
+	struct jb b;
+	size_t max;
+	bool over;
+};
+
 static size_t on_body(char *p, size_t size, size_t n, void *arg)
 {
-	struct jb *out = arg;
-	size_t len = size * n;
+	struct body *o = arg;
+	size_t len = size * n, room = o->max - o->b.len;
 
-	if (out->len + len > out->cap && out->len + len > (16u << 20))
+	if (len > room) {
+		jb_add(&o->b, p, room);
+		o->over = true;
 		return 0; /* over the cap: curl stops with a write error */
-	jb_add(out, p, len);
-	return out->oom ? 0 : len;
+	}
+	jb_add(&o->b, p, len);
+	return o->b.oom ? 0 : len;
 }
 
 /* One request per host: status, latency, body (capped by --max-output). */
 static void task_http(struct cfg *c, const struct fo_inv_host *h, const char *addr, struct jb *b)
 {
-	char *url = expand(c->url_tmpl, h), err[CURL_ERROR_SIZE] = "", msg[CURL_ERROR_SIZE + 40] = "";
+	char *url = expand(c->url_tmpl, h, false), err[CURL_ERROR_SIZE] = "", msg[CURL_ERROR_SIZE + 40] = "";
 	struct cmdres r = { "http", FO_SSH_OK, NULL, -1, "", 0, NULL, 0 };
-	struct jb body = { 0 };
+	struct body body = { .max = c->ssh.max_output };
 	int64_t t0 = fo_now(), dl = c->timeout > 0 ? t0 + c->timeout : FO_NEVER;
 	struct curl_slist *resolve = NULL;
 	CURL *e = curl_easy_init();
@@ -653,6 +962,9 @@ static void task_http(struct cfg *c, const struct fo_inv_host *h, const char *ad
 			r.status = FO_SSH_FAILED;
 			snprintf(msg, sizeof(msg), "HTTP %ld", code);
 		}
+	} else if (cc == CURLE_WRITE_ERROR && body.over) {
+		r.status = FO_SSH_FAILED;
+		snprintf(msg, sizeof(msg), "output over %zu bytes", body.max);
 	} else {
 		r.status = cc == CURLE_OPERATION_TIMEDOUT ? FO_SSH_TIMEOUT
 			   : cc == CURLE_ABORTED_BY_CALLBACK ? FO_SSH_SKIPPED
@@ -662,16 +974,16 @@ static void task_http(struct cfg *c, const struct fo_inv_host *h, const char *ad
 			 cc == CURLE_OPERATION_TIMEDOUT ? "timed out" : *err ? err : curl_easy_strerror(cc));
 	}
 done:
-	r.out = body.p ? body.p : "";
-	r.out_len = body.len;
+	r.out = body.b.p ? body.b.p : "";
+	r.out_len = body.b.len;
 	r.error = *msg ? msg : NULL;
 	r.phase = r.status == FO_SSH_OK ? NULL : "request";
 	r.ms = (fo_now() - t0) / FO_MSEC;
-	host_json(b, h, addr, r.status, r.ms, 1, &r, 1);
+	finish_host(c, b, h, addr, r.status, r.ms, 1, &r, 1);
 	if (e)
 		curl_easy_cleanup(e);
 	curl_slist_free_all(resolve);
-	free(body.p);
+	free(body.b.p);
 	free(url);
 }
 
@@ -743,6 +1055,61 @@ static void progress(struct cfg *c, bool final)
 	fflush(stderr);
 }
 
+/* A --json line to stdout in one write(2) (no stdio: a kill leaves no
+ * half line in a buffer); the first error is kept for the exit code. */
+static void emit_json(struct cfg *c, const char *line)
+{
+	struct jb b = { 0 };
+
+	if (c->stdout_err)
+		return;
+	jb_s(&b, line);
+	jb_s(&b, "\n");
+	c->stdout_err = b.oom ? -ENOMEM : fo__write_all(1, b.p, b.len);
+	free(b.p);
+}
+
+/* The one line on stderr of a host that is not ok, its name and error
+ * neutralised for the terminal. */
+static void show_not_ok(const struct cfg *c, const struct fo_inv_host *h, enum fo_ssh_status st,
+			const char *line)
+{
+	const char *e = strstr(line, ",\"error\":\"");
+	struct jb b = { 0 }, why = { 0 };
+
+	if (c->progress)
+		jb_s(&b, "\r\033[K");
+	term_s(&b, h->name);
+	jb_s(&b, ": ");
+	jb_s(&b, fo_ssh_status_name(st));
+	if (e) {
+		jb_unstr(&why, e + 10, 300);
+		jb_s(&b, ": ");
+		term_add(&b, why.p ? why.p : "", why.len);
+	}
+	jb_s(&b, "\n");
+	if (b.p)
+		fputs(b.p, stderr);
+	free(b.p);
+	free(why.p);
+}
+
+/* A host whose --out files were not all written: counted, the first
+ * reason kept for the summary. */
+static void note_out_error(struct cfg *c, const char *line)
+{
+	const char *e = strstr(line, ",\"out_error\":\"");
+	struct jb b = { 0 };
+
+	if (!e)
+		return;
+	c->out_bad++;
+	if (c->out_first)
+		return;
+	jb_unstr(&b, e + 14, 4096);
+	c->out_first = b.p;
+}
+
 static void on_result(const struct fo_result *r, void *arg)
 {
 	struct cfg *c = arg;
@@ -770,23 +1137,11 @@ static void on_result(const struct fo_result *r, void *arg)
 		if (a && strtol(a + 12, NULL, 10) > 1)
 			c->retried++;
 	}
-	if (c->json) {
-		fputs(line, stdout);
-		fputc('\n', stdout);
-	} else if (st != FO_SSH_OK) {
-		const char *e = strstr(line, "\"error\":\"");
-		size_t n = 0;
-
-		if (e) {
-			e += 9;
-			while (e[n] && !(e[n] == '"' && e[n - 1] != '\\') && n < 200)
-				n++;
-		}
-		if (c->progress)
-			fputs("\r\033[K", stderr);
-		fprintf(stderr, "%s: %s%s%.*s\n", h->name, fo_ssh_status_name(st), e ? ": " : "", (int)n,
-			e ? e : "");
-	}
+	note_out_error(c, line);
+	if (c->json)
+		emit_json(c, line);
+	else if (st != FO_SSH_OK)
+		show_not_ok(c, h, st, line);
 	ms = r->start ? (r->end - r->start) / FO_MSEC : 0;
 	for (k = 0; k < 5; k++) {
 		if (ms > c->slow[k].ms || !c->slow[k].ms) {
@@ -802,21 +1157,36 @@ static void on_result(const struct fo_result *r, void *arg)
 
 static void summary(struct cfg *c, double secs)
 {
+	struct jb b = { 0 };
 	int s, k;
 
-	fprintf(stderr, "fanout run: %zu hosts in %.2fs:", c->total, secs);
+	jb_fmt(&b, "fanout run: %zu hosts in %.2fs:", c->total, secs);
 	for (s = 0; s < FO_SSH_NSTATUS; s++)
 		if (c->count[s])
-			fprintf(stderr, " %s %zu", fo_ssh_status_name((enum fo_ssh_status)s), c->count[s]);
-	fputc('\n', stderr);
+			jb_fmt(&b, " %s %zu", fo_ssh_status_name((enum fo_ssh_status)s), c->count[s]);
+	jb_s(&b, "\n");
 	if (c->retried)
-		fprintf(stderr, "retried: %zu hosts took more than one login (--retry-shed, --retry)\n", c->retried);
+		jb_fmt(&b, "retried: %zu hosts took more than one login (--retry-shed, --retry)\n", c->retried);
 	if (c->total > 1 && c->slow[0].ms > 0) {
-		fputs("slowest:", stderr);
-		for (k = 0; k < 5 && c->slow[k].ms > 0; k++)
-			fprintf(stderr, " %s %.2fs", c->inv.hosts[c->slow[k].i].name, c->slow[k].ms / 1000.0);
-		fputc('\n', stderr);
+		jb_s(&b, "slowest:");
+		for (k = 0; k < 5 && c->slow[k].ms > 0; k++) {
+			jb_s(&b, " ");
+			term_s(&b, c->inv.hosts[c->slow[k].i].name);
+			jb_fmt(&b, " %.2fs", c->slow[k].ms / 1000.0);
+		}
+		jb_s(&b, "\n");
 	}
+	if (c->out_bad) {
+		jb_fmt(&b, "fanout: the --out files of %zu host%s not all written (those hosts failed); the first: ",
+		       c->out_bad, c->out_bad == 1 ? " were" : "s were");
+		term_s(&b, c->out_first ? c->out_first : "?");
+		jb_s(&b, "\n");
+	}
+	if (c->stdout_err)
+		jb_fmt(&b, "fanout: cannot write results to stdout: %s\n", strerror(-c->stdout_err));
+	if (b.p)
+		fputs(b.p, stderr);
+	free(b.p);
 }
 
 /* ---- name resolution, on a pool of threads -------------------------------------------- */
@@ -923,9 +1293,12 @@ static void usage(FILE *f)
 	      "  --max-output SIZE      per command (default 16M)\n"
 	      "tcp: connect to each host's port, with its latency (--timeout D, default 5s)\n"
 	      "sleep: --rtt D, a simulated round trip (default 50ms)\n"
-	      "exec: --run 'CMD {host} {hostname} {port} {user}' locally per host (--timeout D)\n"
+	      "exec: --run 'CMD {host} {hostname} {port} {user} {platform}' locally per host,\n"
+	      "      each value one single-quoted sh word (also in $FANOUT_HOST, $FANOUT_HOSTNAME,\n"
+	      "      $FANOUT_PORT, $FANOUT_USER, $FANOUT_PLATFORM); --timeout D (5s) kills all it\n"
+	      "      started; --max-output SIZE (16M)\n"
 	      "http: a GET (--head: HEAD) of --url TEMPLATE (default http://{hostname}:{port}/),\n"
-	      "      ok below 400, with the status, latency and body (--timeout D)\n"
+	      "      ok below 400, with the status, latency and body (--timeout D, --max-output SIZE)\n"
 	      "run:\n"
 	      "  --model M              execution model (default coro:cores)\n"
 	      "  --workers N            hosts in flight at most (default: bounded by the fd limit)\n"
@@ -935,11 +1308,14 @@ static void usage(FILE *f)
 	      "  --retry-shed N         logins the server hung up on during the handshake (sshd's\n"
 	      "                         MaxStartups under load) tried again, from 0.1s apart with\n"
 	      "                         jitter, doubling (default 5; 0: never)\n"
-	      "  --out DIR              outputs, DIR/HOST/COMMAND.txt\n"
+	      "  --out DIR              outputs (ssh, exec, http): DIR/HOST/COMMAND.txt when ok, else\n"
+	      "                         COMMAND.partial.txt beside it; names escaped (docs/run.md)\n"
 	      "  --json                 a JSON line per host on stdout\n"
 	      "  --grace D              after Ctrl-C, how long hosts in flight may finish (2s)\n"
 	      "  --progress|--no-progress   (default: on a terminal)\n"
-	      "exit status: 0 all ok, 1 some host not ok, 2 bad usage, 130 interrupted\n",
+	      "options take --flag VALUE or --flag=VALUE; a task's options are refused with another task\n"
+	      "exit status: 0 all ok, 1 some host not ok (or --json lines not written), 2 bad usage,\n"
+	      "130 interrupted\n",
 	      f);
 }
 
@@ -972,45 +1348,414 @@ static int push(const char ***arr, size_t *n, const char *v)
 	return 0;
 }
 
-static int parse_size(const char *s, size_t *out)
-{
-	char *end;
-	unsigned long long v = strtoull(s, &end, 10);
+/* ---- the flags ------------------------------------------------------------------------- */
 
-	if (end == s)
-		return -1;
-	if (*end == 'K' || *end == 'k')
-		v <<= 10, end++;
-	else if (*end == 'M' || *end == 'm')
-		v <<= 20, end++;
-	else if (*end == 'G' || *end == 'g')
-		v <<= 30, end++;
-	if (*end || v == 0)
-		return -1;
-	*out = (size_t)v;
+/* What the command line gives before the hosts are loaded. */
+struct parse {
+	struct cfg *c;
+	struct fo_inv_filter flt;
+	const char **groups, **attrs, **srcs;
+	size_t ngroups, nattrs, nsrcs;
+	const char *task, *model_s, *hk, *limit;
+	char *secret;              /* --password-file's, zeroed before it is freed */
+	char **bufs;               /* --commands-file contents, c->cmds point into them */
+	size_t nbufs;
+	long workers;
+};
+
+#define STOP_OK (-1) /* a step's "nothing more to do, exit 0" (--help, an empty shard) */
+
+/* A setter stores one flag's value: 0, or the exit code with the error
+ * printed (STOP_OK: done). */
+typedef int (*setter)(struct parse *p, const char *flag, const char *v);
+
+static int oom(void)
+{
+	fprintf(stderr, "fanout: out of memory\n");
+	return 1;
+}
+
+static int set_help(struct parse *p, const char *flag, const char *v)
+{
+	usage(stdout);
+	return STOP_OK;
+}
+
+static int set_source(struct parse *p, const char *flag, const char *v)
+{
+	/* loaded after every flag is read: --user and --port apply to the
+	 * hosts wherever they stand */
+	return push(&p->srcs, &p->nsrcs, flag) || push(&p->srcs, &p->nsrcs, v) ? oom() : 0;
+}
+
+static int set_selection(struct parse *p, const char *flag, const char *v)
+{
+	if (!strcmp(flag, "-x"))
+		p->flt.exclude = v;
+	else if (!strcmp(flag, "--limit"))
+		p->limit = v;
+	else if (!strcmp(flag, "--group") ? push(&p->groups, &p->ngroups, v) : push(&p->attrs, &p->nattrs, v))
+		return oom();
 	return 0;
 }
 
-static char *read_secret(const char *path, char *err, size_t errlen)
+static int set_shard(struct parse *p, const char *flag, const char *v)
 {
-	FILE *f = fopen(path, "re");
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
+	char err[512];
 
-	if (!f) {
-		snprintf(err, errlen, "cannot read password file '%s': %s", path, strerror(errno));
-		return NULL;
+	if (fo_inv_parse_shard(v, &p->flt.shard, &p->flt.nshards, err, sizeof(err)) < 0) {
+		fprintf(stderr, "fanout: %s\n", err);
+		return 2;
 	}
-	n = getline(&line, &cap, f);
-	fclose(f);
-	if (n < 0) {
-		free(line);
-		return strdup("");
+	return 0;
+}
+
+static int set_text(struct parse *p, const char *flag, const char *v)
+{
+	struct cfg *c = p->c;
+
+	if (!strcmp(flag, "--user"))
+		c->inv.user = v;
+	else if (!strcmp(flag, "--task"))
+		p->task = v;
+	else if (!strcmp(flag, "--model"))
+		p->model_s = v;
+	else if (!strcmp(flag, "--host-keys"))
+		p->hk = v;
+	else if (!strcmp(flag, "--known-hosts"))
+		c->ssh.known_hosts = v;
+	else if (!strcmp(flag, "--jump"))
+		c->jump = v;
+	else if (!strcmp(flag, "--run"))
+		c->exec_tmpl = v;
+	else if (!strcmp(flag, "--url"))
+		c->url_tmpl = v;
+	else /* --out */
+		c->out_dir = v;
+	return 0;
+}
+
+static int set_switch(struct parse *p, const char *flag, const char *v)
+{
+	struct cfg *c = p->c;
+
+	if (!strcmp(flag, "--shell") || !strcmp(flag, "--exec"))
+		c->shell = flag[2] == 's';
+	else if (!strcmp(flag, "--no-agent"))
+		c->agent = false;
+	else if (!strcmp(flag, "--head"))
+		c->method = "HEAD";
+	else if (!strcmp(flag, "--json"))
+		c->json = true;
+	else /* --progress, --no-progress */
+		c->progress = flag[2] == 'p';
+	return 0;
+}
+
+/* Whole decimal numbers only (fo_cli_uint): no sign, space or empty value. */
+static int set_number(struct parse *p, const char *flag, const char *v)
+{
+	static const struct { const char *flag; uint64_t min, max; const char *forms; } n[] = {
+		{ "--port", 1, 65535, "a port number, 1 to 65535" },
+		{ "--max-logins", 0, 1000000, "a count from 0 (no limit) to 1000000" },
+		{ "--retry-shed", 0, 100, "a count from 0 to 100" },
+		{ "--retry", 0, 1000, "a count from 0 to 1000" },
+		{ "--workers", 1, 100000000, "a count, 1 or more" },
+	};
+	uint64_t x;
+	size_t i;
+
+	for (i = 0; strcmp(n[i].flag, flag); i++)
+		;
+	if (fo_cli_uint(v, n[i].min, n[i].max, &x) < 0)
+		return fo_cli_bad(flag, v, n[i].forms);
+	if (i == 0)
+		p->c->inv.port = (int)x;
+	else if (i == 1)
+		p->c->max_logins = (long)x;
+	else if (i == 2)
+		p->c->retry_shed = (int)x;
+	else if (i == 3)
+		p->c->retry = (int)x;
+	else
+		p->workers = (long)x;
+	return 0;
+}
+
+static int set_duration(struct parse *p, const char *flag, const char *v)
+{
+	struct cfg *c = p->c;
+	int64_t d;
+
+	if (fo_duration_parse(v, &d) < 0 || d < 0)
+		return fo_cli_bad(flag, v, "a duration such as 500ms, 10s or 2m");
+	if (!strcmp(flag, "--connect-timeout"))
+		c->ssh.connect_timeout = d;
+	else if (!strcmp(flag, "--command-timeout"))
+		c->ssh.command_timeout = d;
+	else if (!strcmp(flag, "--host-timeout"))
+		c->ssh.host_timeout = d;
+	else if (!strcmp(flag, "--timeout"))
+		c->timeout = d;
+	else if (!strcmp(flag, "--rtt"))
+		c->rtt = d;
+	else
+		c->grace = d;
+	return 0;
+}
+
+static int set_max_output(struct parse *p, const char *flag, const char *v)
+{
+	uint64_t n;
+
+	if (fo_cli_size(v, 1, (uint64_t)1 << 30, &n) < 0)
+		return fo_cli_bad(flag, v, "a size from 1 to 1G, such as 512K or 16M");
+	p->c->ssh.max_output = (size_t)n;
+	return 0;
+}
+
+static int set_command(struct parse *p, const char *flag, const char *v)
+{
+	if (!strcmp(flag, "--setup")) {
+		p->c->setup_given = true;
+		return push(&p->c->setup, &p->c->nsetup, v) ? oom() : 0;
 	}
-	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-		line[--n] = 0;
-	return line;
+	return push(&p->c->cmds, &p->c->ncmds, v) ? oom() : 0;
+}
+
+/* --commands-file: a command a line, '#' lines and empty ones skipped; the
+ * file is read whole (at most 1 MiB) and kept until exit. */
+static int set_commands_file(struct parse *p, const char *flag, const char *v)
+{
+	char *buf, *line, *next, **bufs;
+	size_t len;
+	int e = fo__slurp_max(v, (size_t)1 << 20, &buf, &len);
+
+	if (e < 0) {
+		fprintf(stderr, "fanout: cannot read commands file '%s': %s\n", v,
+			e == -EFBIG ? "over 1 MiB" : strerror(-e));
+		return 2;
+	}
+	bufs = realloc(p->bufs, (p->nbufs + 1) * sizeof(*bufs));
+	if (!bufs) {
+		free(buf);
+		return oom();
+	}
+	p->bufs = bufs;
+	p->bufs[p->nbufs++] = buf;
+	for (line = buf; line; line = next) {
+		size_t n = strcspn(line, "\n");
+
+		next = line[n] ? line + n + 1 : NULL;
+		line[n] = 0;
+		while (n && line[n - 1] == '\r')
+			line[--n] = 0;
+		if (n && line[0] != '#' && push(&p->c->cmds, &p->c->ncmds, line))
+			return oom();
+	}
+	return 0;
+}
+
+static int set_prompt(struct parse *p, const char *flag, const char *v)
+{
+	char err[256], forms[320];
+
+	if (fo_ssh_prompt_check(v, err, sizeof(err)) < 0) {
+		snprintf(forms, sizeof(forms), "an extended regular expression (%s)", err);
+		return fo_cli_bad(flag, v, forms);
+	}
+	p->c->ssh.prompt = v;
+	return 0;
+}
+
+static int set_key(struct parse *p, const char *flag, const char *v)
+{
+	if (access(v, R_OK) < 0) {
+		fprintf(stderr, "fanout: cannot read key file '%s': %s\n", v, strerror(errno));
+		return 2;
+	}
+	p->c->key_file = v;
+	return 0;
+}
+
+static int set_env_secret(struct parse *p, const char *flag, const char *v)
+{
+	const char *s = getenv(v);
+
+	if (!s) {
+		fprintf(stderr, "fanout: %s '%s': the variable is not set\n", flag, v);
+		return 2;
+	}
+	if (!strcmp(flag, "--key-pass-env"))
+		p->c->key_pass = s;
+	else
+		p->c->password = s;
+	return 0;
+}
+
+/* --password-file: its first line, read with a bound (a file given as a
+ * secret could be /dev/zero: STYLE 20), as the inventory's password_file. */
+static int set_password_file(struct parse *p, const char *flag, const char *v)
+{
+	char *buf;
+	size_t len, n;
+	int e = fo__slurp_max(v, 65536, &buf, &len);
+
+	if (e < 0) {
+		if (e == -EISDIR || e == -EFBIG)
+			fprintf(stderr, "fanout: --password-file '%s' is %s: give a file whose first line is "
+				"the password\n", v, e == -EISDIR ? "a folder" : "over 64 KiB");
+		else
+			fprintf(stderr, "fanout: cannot read --password-file '%s': %s\n", v, strerror(-e));
+		return 2;
+	}
+	n = strcspn(buf, "\n");
+	while (n && buf[n - 1] == '\r')
+		n--;
+	if (!n || memchr(buf, 0, n) != NULL) {
+		fprintf(stderr, "fanout: --password-file '%s' %s: its first line must be the password\n", v,
+			!len ? "is empty" : !n ? "starts with an empty line" : "holds a NUL byte");
+		explicit_bzero(buf, len);
+		free(buf);
+		return 2;
+	}
+	explicit_bzero(buf + n, len - n); /* keep the first line only */
+	if (p->secret)
+		explicit_bzero(p->secret, strlen(p->secret));
+	free(p->secret);
+	p->secret = buf;
+	p->c->password = buf;
+	return 0;
+}
+
+/* The flags of fanout run (usage() says what each does). */
+static const struct flag {
+	const char *name, *alias;
+	unsigned tasks;            /* M_*: the tasks it applies to */
+	bool value;                /* takes a value: --flag V or --flag=V */
+	setter set;
+} flags[] = {
+	{ "--help", "-h", M_ALL, false, set_help },
+	{ "--inventory", "-i", M_ALL, true, set_source },
+	{ "-w", NULL, M_ALL, true, set_source },
+	{ "--hosts-file", NULL, M_ALL, true, set_source },
+	{ "-x", NULL, M_ALL, true, set_selection },
+	{ "--group", NULL, M_ALL, true, set_selection },
+	{ "--filter", NULL, M_ALL, true, set_selection },
+	{ "--limit", NULL, M_ALL, true, set_selection },
+	{ "--shard", NULL, M_ALL, true, set_shard },
+	{ "--user", NULL, M_ALL, true, set_text },
+	{ "--port", NULL, M_ALL, true, set_number },
+	{ "--task", NULL, M_ALL, true, set_text },
+	{ "--command", "-c", M_SSH, true, set_command },
+	{ "--commands-file", NULL, M_SSH, true, set_commands_file },
+	{ "--setup", NULL, M_SSH, true, set_command },
+	{ "--shell", NULL, M_SSH, false, set_switch },
+	{ "--exec", NULL, M_SSH, false, set_switch },
+	{ "--prompt", NULL, M_SSH, true, set_prompt },
+	{ "--key", NULL, M_SSH, true, set_key },
+	{ "--key-pass-env", NULL, M_SSH, true, set_env_secret },
+	{ "--password-env", NULL, M_SSH, true, set_env_secret },
+	{ "--password-file", NULL, M_SSH, true, set_password_file },
+	{ "--jump", "-J", M_SSH, true, set_text },
+	{ "--no-agent", NULL, M_SSH, false, set_switch },
+	{ "--host-keys", NULL, M_SSH, true, set_text },
+	{ "--known-hosts", NULL, M_SSH, true, set_text },
+	{ "--connect-timeout", NULL, M_SSH, true, set_duration },
+	{ "--command-timeout", NULL, M_SSH, true, set_duration },
+	{ "--host-timeout", NULL, M_SSH, true, set_duration },
+	{ "--max-logins", NULL, M_SSH, true, set_number },
+	{ "--retry-shed", NULL, M_SSH, true, set_number },
+	{ "--retry", NULL, M_SSH, true, set_number },
+	{ "--max-output", NULL, M_SSH | M_EXEC | M_HTTP, true, set_max_output },
+	{ "--timeout", NULL, M_TCP | M_EXEC | M_HTTP, true, set_duration },
+	{ "--rtt", NULL, M_SLEEP, true, set_duration },
+	{ "--run", NULL, M_EXEC, true, set_text },
+	{ "--url", NULL, M_HTTP, true, set_text },
+	{ "--head", NULL, M_HTTP, false, set_switch },
+	{ "--model", NULL, M_ALL, true, set_text },
+	{ "--workers", NULL, M_ALL, true, set_number },
+	{ "--out", NULL, M_SSH | M_EXEC | M_HTTP, true, set_text },
+	{ "--json", NULL, M_ALL, false, set_switch },
+	{ "--grace", NULL, M_ALL, true, set_duration },
+	{ "--progress", NULL, M_ALL, false, set_switch },
+	{ "--no-progress", NULL, M_ALL, false, set_switch },
+};
+#define NFLAGS (sizeof(flags) / sizeof(flags[0]))
+
+/* The flag a is (by name, alias or --name=V, then *v is V), or NULL. */
+static const struct flag *find_flag(const char *a, const char **v)
+{
+	size_t i, l;
+
+	*v = NULL;
+	for (i = 0; i < NFLAGS; i++) {
+		const struct flag *f = &flags[i];
+
+		l = strlen(f->name);
+		if (!strcmp(a, f->name) || (f->alias && !strcmp(a, f->alias)))
+			return f;
+		if (f->value && f->name[1] == '-' && !strncmp(a, f->name, l) && a[l] == '=') {
+			*v = a + l + 1;
+			return f;
+		}
+	}
+	return NULL;
+}
+
+/* Every flag into p; used[i]: flags[i] was given, as this (for messages).
+ * 0 or an exit code. */
+static int parse_args(struct parse *p, int argc, char **argv, const char **used)
+{
+	int i, rc;
+
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i], *v;
+		const struct flag *f = find_flag(a, &v);
+
+		if (!f) {
+			fprintf(stderr, "fanout: unknown option '%s' (see fanout run --help)\n", a);
+			return 2;
+		}
+		if (f->value && !v) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "fanout: '%s' needs a value (see fanout run --help)\n", a);
+				return 2;
+			}
+			v = argv[++i];
+		}
+		used[f - flags] = f->alias && !strcmp(a, f->alias) ? f->alias : f->name;
+		if ((rc = f->set(p, f->name, v)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* The task, and no option given that belongs to other tasks only. */
+static int check_task(struct parse *p, const char *const *used)
+{
+	size_t i, t;
+
+	for (t = 0; t < T_NTASKS && strcmp(p->task, task_names[t]); t++)
+		;
+	if (t == T_NTASKS)
+		return fo_cli_bad("--task", p->task, "ssh, tcp, http, sleep or exec");
+	p->c->task = (enum task)t;
+	for (i = 0; i < NFLAGS; i++) {
+		char list[64] = "";
+		size_t k;
+
+		if (!used[i] || (flags[i].tasks & (1u << t)))
+			continue;
+		for (k = 0; k < T_NTASKS; k++)
+			if (flags[i].tasks & (1u << k))
+				snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", *list ? ", " : "",
+					 task_names[k]);
+		fprintf(stderr, "fanout: %s does not apply to --task %s (it is for: %s)\n", used[i], task_names[t],
+			list);
+		return 2;
+	}
+	return 0;
 }
 
 static char *default_known_hosts(void)
@@ -1069,10 +1814,9 @@ static int parse_jump(struct cfg *c, char *err, size_t errlen)
 	memcpy(c->jump_host, h, hl);
 	c->jump_host[hl] = 0;
 	if (colon) {
-		char *end;
-		long p = strtol(colon + 1, &end, 10);
+		uint64_t p;
 
-		if (*end || p < 1 || p > 65535) {
+		if (fo_cli_uint(colon + 1, 1, 65535, &p) < 0) {
 			snprintf(err, errlen, "the port must be 1 to 65535");
 			return -1;
 		}
@@ -1093,469 +1837,301 @@ static int parse_jump(struct cfg *c, char *err, size_t errlen)
 	return 0;
 }
 
-int fo_run_main(int argc, char **argv)
+/* ---- the run ---------------------------------------------------------------------------- */
+
+static void cfg_init(struct cfg *c)
 {
-	struct cfg c;
-	struct fo_inv_filter flt = { 0 };
-	const char **groups = NULL, **attrs = NULL;
-	size_t ngroups = 0, nattrs = 0;
-	const char *task = "ssh", *model_s = NULL, *hk = "accept-new", *limit = NULL;
-	char err[512], *kh = NULL, *secret = NULL;
-	long workers = 0;
-	bool progress_set = false, have_timer = false;
-	const char **srcs = NULL;
-	size_t nsrcs = 0;
-	struct fo_run_opts o = { 0 };
-	struct fo_run *run = NULL;
-	int i, e = 0, ret = 2;
-	long nofile;
-	struct sigaction sa = { 0 }, old_int, old_term, old_alrm;
+	struct passwd *pw = getpwuid(getuid());
 
-	memset(&c, 0, sizeof(c));
-	fo_inv_init(&c.inv);
-	c.shell = -1;
-	c.agent = true;
-	c.ssh.connect_timeout = 10 * FO_SEC;
-	c.ssh.command_timeout = 30 * FO_SEC;
-	c.ssh.max_output = 16 << 20;
-	c.rtt = 50 * FO_MSEC;
-	c.timeout = 5 * FO_SEC;
-	c.retry_base = 500 * FO_MSEC;
-	c.retry_shed = 5;
-	c.grace = 2 * FO_SEC;
-	c.max_logins = 128;
-	c.progress = isatty(2);
-	{
-		struct passwd *pw = getpwuid(getuid());
+	memset(c, 0, sizeof(*c));
+	fo_inv_init(&c->inv);
+	c->shell = -1;
+	c->agent = true;
+	c->ssh.connect_timeout = 10 * FO_SEC;
+	c->ssh.command_timeout = 30 * FO_SEC;
+	c->ssh.max_output = 16 << 20;
+	c->rtt = 50 * FO_MSEC;
+	c->timeout = 5 * FO_SEC;
+	c->retry_base = 500 * FO_MSEC;
+	c->retry_shed = 5;
+	c->grace = 2 * FO_SEC;
+	c->max_logins = 128;
+	c->progress = isatty(2);
+	c->me = strdup(pw && pw->pw_name ? pw->pw_name : "root");
+}
 
-		c.me = pw && pw->pw_name ? strdup(pw->pw_name) : strdup("root");
-	}
+static int load_hosts(struct parse *p)
+{
+	char err[512];
+	size_t k;
+	int e;
 
-	for (i = 0; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		int64_t d;
-
-#define NEED_V()                                                                           \
-	do {                                                                               \
-		if (!v) {                                                                  \
-			fprintf(stderr, "fanout: '%s' needs a value (see fanout run --help)\n", a); \
-			goto out;                                                          \
-		}                                                                          \
-		i++;                                                                       \
-	} while (0)
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			usage(stdout);
-			ret = 0;
-			goto out;
-		} else if (!strcmp(a, "-i") || !strcmp(a, "--inventory") || !strcmp(a, "-w") ||
-			   !strcmp(a, "--hosts-file")) {
-			/* loaded after every flag is read: --user and --port apply
-			 * to the hosts wherever they stand */
-			NEED_V();
-			push(&srcs, &nsrcs, a);
-			push(&srcs, &nsrcs, v);
-		} else if (!strcmp(a, "-x")) {
-			NEED_V();
-			flt.exclude = v;
-		} else if (!strcmp(a, "--group")) {
-			NEED_V();
-			push(&groups, &ngroups, v);
-		} else if (!strcmp(a, "--filter")) {
-			NEED_V();
-			push(&attrs, &nattrs, v);
-		} else if (!strcmp(a, "--limit")) {
-			NEED_V();
-			limit = v;
-		} else if (!strcmp(a, "--shard")) {
-			NEED_V();
-			if (fo_inv_parse_shard(v, &flt.shard, &flt.nshards, err, sizeof(err)) < 0) {
-				fprintf(stderr, "fanout: %s\n", err);
-				goto out;
-			}
-		} else if (!strcmp(a, "--user")) {
-			NEED_V();
-			c.inv.user = v;
-		} else if (!strcmp(a, "--port")) {
-			char *end;
-			long p;
-
-			NEED_V();
-			p = strtol(v, &end, 10);
-			if (*end || p < 1 || p > 65535) {
-				ret = fo_cli_bad("--port", v, "a port number, 1 to 65535");
-				goto out;
-			}
-			c.inv.port = (int)p;
-		} else if (!strcmp(a, "--task")) {
-			NEED_V();
-			task = v;
-		} else if (!strcmp(a, "-c") || !strcmp(a, "--command")) {
-			NEED_V();
-			push(&c.cmds, &c.ncmds, v);
-		} else if (!strcmp(a, "--commands-file")) {
-			FILE *f;
-			char *line = NULL;
-			size_t cap = 0;
-			ssize_t n;
-
-			NEED_V();
-			f = fopen(v, "re");
-			if (!f) {
-				fprintf(stderr, "fanout: cannot read commands file '%s': %s\n", v, strerror(errno));
-				goto out;
-			}
-			while ((n = getline(&line, &cap, f)) > 0) {
-				while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-					line[--n] = 0;
-				if (n && line[0] != '#')
-					push(&c.cmds, &c.ncmds, strdup(line)); /* lives to exit */
-			}
-			free(line);
-			fclose(f);
-		} else if (!strcmp(a, "--setup")) {
-			NEED_V();
-			push(&c.setup, &c.nsetup, v);
-			c.setup_given = true;
-		} else if (!strcmp(a, "--shell")) {
-			c.shell = 1;
-		} else if (!strcmp(a, "--exec")) {
-			c.shell = 0;
-		} else if (!strcmp(a, "--prompt")) {
-			NEED_V();
-			c.ssh.prompt = v;
-		} else if (!strcmp(a, "--key")) {
-			NEED_V();
-			if (access(v, R_OK) < 0) {
-				fprintf(stderr, "fanout: cannot read key file '%s': %s\n", v, strerror(errno));
-				goto out;
-			}
-			c.key_file = v;
-		} else if (!strcmp(a, "--key-pass-env")) {
-			NEED_V();
-			c.key_pass = getenv(v);
-			if (!c.key_pass) {
-				fprintf(stderr, "fanout: --key-pass-env '%s': the variable is not set\n", v);
-				goto out;
-			}
-		} else if (!strcmp(a, "--password-env")) {
-			NEED_V();
-			c.password = getenv(v);
-			if (!c.password) {
-				fprintf(stderr, "fanout: --password-env '%s': the variable is not set\n", v);
-				goto out;
-			}
-		} else if (!strcmp(a, "--password-file")) {
-			NEED_V();
-			free(secret);
-			secret = read_secret(v, err, sizeof(err));
-			if (!secret) {
-				fprintf(stderr, "fanout: %s\n", err);
-				goto out;
-			}
-			c.password = secret;
-		} else if (!strcmp(a, "--jump") || !strcmp(a, "-J")) {
-			NEED_V();
-			c.jump = v;
-		} else if (!strcmp(a, "--no-agent")) {
-			c.agent = false;
-		} else if (!strcmp(a, "--host-keys")) {
-			NEED_V();
-			hk = v;
-		} else if (!strcmp(a, "--known-hosts")) {
-			NEED_V();
-			c.ssh.known_hosts = v;
-		} else if (!strcmp(a, "--connect-timeout") || !strcmp(a, "--command-timeout") ||
-			   !strcmp(a, "--host-timeout") || !strcmp(a, "--timeout") || !strcmp(a, "--rtt") ||
-			   !strcmp(a, "--grace")) {
-			NEED_V();
-			if (fo_duration_parse(v, &d) < 0 || d < 0) {
-				ret = fo_cli_bad(a, v, "a duration such as 500ms, 10s or 2m");
-				goto out;
-			}
-			if (!strcmp(a, "--connect-timeout"))
-				c.ssh.connect_timeout = d;
-			else if (!strcmp(a, "--command-timeout"))
-				c.ssh.command_timeout = d;
-			else if (!strcmp(a, "--host-timeout"))
-				c.ssh.host_timeout = d;
-			else if (!strcmp(a, "--timeout"))
-				c.timeout = d;
-			else if (!strcmp(a, "--rtt"))
-				c.rtt = d;
-			else
-				c.grace = d;
-		} else if (!strcmp(a, "--max-output")) {
-			NEED_V();
-			if (parse_size(v, &c.ssh.max_output) < 0) {
-				ret = fo_cli_bad(a, v, "a size such as 512K or 16M");
-				goto out;
-			}
-		} else if (!strcmp(a, "--run")) {
-			NEED_V();
-			c.exec_tmpl = v;
-		} else if (!strcmp(a, "--url")) {
-			NEED_V();
-			c.url_tmpl = v;
-		} else if (!strcmp(a, "--head")) {
-			c.method = "HEAD";
-		} else if (!strcmp(a, "--model")) {
-			NEED_V();
-			model_s = v;
-		} else if (!strcmp(a, "--max-logins")) {
-			char *end;
-
-			NEED_V();
-			c.max_logins = strtol(v, &end, 10);
-			if (*end || c.max_logins < 0 || c.max_logins > 1000000) {
-				ret = fo_cli_bad(a, v, "a count, 0 for no limit");
-				goto out;
-			}
-		} else if (!strcmp(a, "--retry-shed")) {
-			char *end;
-			long n;
-
-			NEED_V();
-			n = strtol(v, &end, 10);
-			if (!*v || *end || n < 0 || n > 100) {
-				ret = fo_cli_bad(a, v, "a count from 0 to 100");
-				goto out;
-			}
-			c.retry_shed = (int)n;
-		} else if (!strcmp(a, "--workers") || !strcmp(a, "--retry")) {
-			char *end;
-			long n;
-
-			NEED_V();
-			n = strtol(v, &end, 10);
-			if (*end || n < (a[2] == 'w' ? 1 : 0) || n > 100000000) {
-				ret = fo_cli_bad(a, v, a[2] == 'w' ? "a count, 1 or more" : "a count, 0 or more");
-				goto out;
-			}
-			if (a[2] == 'w')
-				workers = n;
-			else
-				c.retry = (int)n;
-		} else if (!strcmp(a, "--out")) {
-			NEED_V();
-			c.out_dir = v;
-		} else if (!strcmp(a, "--json")) {
-			c.json = true;
-		} else if (!strcmp(a, "--progress") || !strcmp(a, "--no-progress")) {
-			c.progress = a[2] == 'p';
-			progress_set = true;
-		} else {
-			fprintf(stderr, "fanout: unknown option '%s' (see fanout run --help)\n", a);
-			goto out;
-		}
-	}
-	(void)progress_set;
-	if (!strcmp(task, "ssh"))
-		c.task = T_SSH;
-	else if (!strcmp(task, "tcp"))
-		c.task = T_TCP;
-	else if (!strcmp(task, "sleep"))
-		c.task = T_SLEEP;
-	else if (!strcmp(task, "exec"))
-		c.task = T_EXEC;
-	else if (!strcmp(task, "http"))
-		c.task = T_HTTP;
-	else {
-		ret = fo_cli_bad("--task", task, "ssh, tcp, http, sleep or exec");
-		goto out;
-	}
-	if (!nsrcs) {
+	if (!p->nsrcs) {
 		fprintf(stderr, "fanout: no hosts: give -i DIR (nornir inventory), -w LIST or --hosts-file FILE\n");
-		goto out;
+		return 2;
 	}
-	for (size_t k = 0; k < nsrcs; k += 2) {
-		const char *a = srcs[k], *v = srcs[k + 1];
+	for (k = 0; k < p->nsrcs; k += 2) {
+		const char *a = p->srcs[k], *v = p->srcs[k + 1];
 
-		if (a[1] == 'i' || a[2] == 'i')
-			e = fo_inv_load_nornir(&c.inv, v, err, sizeof(err));
-		else if (a[1] == 'w')
-			e = fo_inv_add_hostlist(&c.inv, v, err, sizeof(err));
+		if (!strcmp(a, "--inventory"))
+			e = fo_inv_load_nornir(&p->c->inv, v, err, sizeof(err));
+		else if (!strcmp(a, "-w"))
+			e = fo_inv_add_hostlist(&p->c->inv, v, err, sizeof(err));
 		else
-			e = fo_inv_add_hosts_file(&c.inv, v, err, sizeof(err));
+			e = fo_inv_add_hosts_file(&p->c->inv, v, err, sizeof(err));
 		if (e < 0) {
-			if (a[1] == 'w')
-				fprintf(stderr, "fanout: bad host list '%s': %s\n", v, err);
+			if (!strcmp(a, "-w"))
+				fprintf(stderr, "fanout: bad host list '%s': ", v);
 			else /* the loaders name the file and line themselves */
-				fprintf(stderr, "fanout: %s\n", err);
-			goto out;
+				fputs("fanout: ", stderr);
+			say("", err, "");
+			return 2;
 		}
 	}
-	if (c.task == T_SSH && c.ncmds == 0) {
+	return 0;
+}
+
+/* --out DIR: made if missing; a file, or a folder that cannot be made or
+ * written into, is refused before any host starts. */
+static int check_out_dir(const char *d)
+{
+	struct stat st;
+	int e;
+
+	if (mkdir(d, 0755) == 0)
+		return 0;
+	e = errno;
+	if (e == EEXIST) {
+		e = stat(d, &st) < 0 ? errno : !S_ISDIR(st.st_mode) ? ENOTDIR : 0;
+		if (!e && access(d, W_OK | X_OK) < 0)
+			e = errno;
+		if (!e)
+			return 0;
+	}
+	fprintf(stderr, "fanout: cannot use --out '%s': %s (give a folder, made if missing)\n", d, strerror(e));
+	return 2;
+}
+
+/* What the task needs, host keys, the login gate, --out. */
+static int check_cfg(struct parse *p, char **kh)
+{
+	struct cfg *c = p->c;
+	char err[512];
+
+	if (c->task == T_SSH && c->ncmds == 0) {
 		fprintf(stderr, "fanout: no command: give -c CMD (repeat for more) or --commands-file FILE\n");
-		goto out;
+		return 2;
 	}
-	if (c.task == T_EXEC && !c.exec_tmpl) {
+	if (c->task == T_EXEC && !c->exec_tmpl) {
 		fprintf(stderr, "fanout: --task exec needs --run 'CMD {hostname}'\n");
-		goto out;
+		return 2;
 	}
-	if (c.jump && parse_jump(&c, err, sizeof(err)) < 0) {
-		fprintf(stderr, "fanout: bad --jump '%s': %s\n", c.jump, err);
-		goto out;
+	if (c->jump && parse_jump(c, err, sizeof(err)) < 0) {
+		fprintf(stderr, "fanout: bad --jump '%s': %s\n", c->jump, err);
+		return 2;
 	}
-	if (c.task == T_HTTP && !c.url_tmpl)
-		c.url_tmpl = "http://{hostname}:{port}/";
-	if (!strcmp(hk, "strict"))
-		c.ssh.hostkey = FO_HK_STRICT;
-	else if (!strcmp(hk, "accept-new"))
-		c.ssh.hostkey = FO_HK_ACCEPT_NEW;
-	else if (!strcmp(hk, "off"))
-		c.ssh.hostkey = FO_HK_OFF;
-	else {
-		ret = fo_cli_bad("--host-keys", hk, "strict, accept-new or off");
-		goto out;
-	}
-	if (c.task == T_SSH && c.ssh.hostkey == FO_HK_OFF)
+	if (c->task == T_HTTP && !c->url_tmpl)
+		c->url_tmpl = "http://{hostname}:{port}/";
+	if (!strcmp(p->hk, "strict"))
+		c->ssh.hostkey = FO_HK_STRICT;
+	else if (!strcmp(p->hk, "accept-new"))
+		c->ssh.hostkey = FO_HK_ACCEPT_NEW;
+	else if (!strcmp(p->hk, "off"))
+		c->ssh.hostkey = FO_HK_OFF;
+	else
+		return fo_cli_bad("--host-keys", p->hk, "strict, accept-new or off");
+	if (c->task == T_SSH && c->ssh.hostkey == FO_HK_OFF)
 		fprintf(stderr, "fanout: warning: host keys are not checked (--host-keys off): "
 			"anyone on the path can read these sessions\n");
-	if (!c.ssh.known_hosts)
-		c.ssh.known_hosts = kh = default_known_hosts();
-	if (c.nsetup) {
-		c.ssh.setup = c.setup;
-		c.ssh.nsetup = c.nsetup;
+	if (c->task == T_SSH && !c->ssh.known_hosts)
+		c->ssh.known_hosts = *kh = default_known_hosts();
+	if (c->nsetup) {
+		c->ssh.setup = c->setup;
+		c->ssh.nsetup = c->nsetup;
 	}
-	c.ssh.cmds = c.cmds;
-	c.ssh.ncmds = c.ncmds;
-	fo_gate_init(&c.login_gate, (int)c.max_logins);
-	c.ssh.login_gate = c.max_logins > 0 ? &c.login_gate : NULL;
-	if (c.out_dir && mkdir(c.out_dir, 0755) < 0 && errno != EEXIST) {
-		fprintf(stderr, "fanout: cannot make --out folder '%s': %s\n", c.out_dir, strerror(errno));
-		goto out;
-	}
-	/* the filters */
-	if (limit) {
-		char *end;
-		long n = strtol(limit, &end, 10);
+	c->ssh.cmds = c->cmds;
+	c->ssh.ncmds = c->ncmds;
+	fo_gate_init(&c->login_gate, (int)c->max_logins);
+	c->ssh.login_gate = c->max_logins > 0 ? &c->login_gate : NULL;
+	return c->out_dir ? check_out_dir(c->out_dir) : 0;
+}
 
-		if (!*end && n > 0)
-			flt.limit = (size_t)n;
-		else
-			flt.names = limit;
+static int select_hosts(struct parse *p)
+{
+	struct cfg *c = p->c;
+	char err[512];
+	uint64_t n;
+
+	if (p->limit && fo_cli_uint(p->limit, 1, SIZE_MAX, &n) == 0)
+		p->flt.limit = (size_t)n;
+	else
+		p->flt.names = p->limit;
+	p->flt.groups = p->groups;
+	p->flt.ngroups = p->ngroups;
+	p->flt.attrs = p->attrs;
+	p->flt.nattrs = p->nattrs;
+	if (fo_inv_filter(&c->inv, &p->flt, err, sizeof(err)) < 0) {
+		say("", err, "");
+		return 2;
 	}
-	flt.groups = groups;
-	flt.ngroups = ngroups;
-	flt.attrs = attrs;
-	flt.nattrs = nattrs;
-	if (fo_inv_filter(&c.inv, &flt, err, sizeof(err)) < 0) {
-		fprintf(stderr, "fanout: %s\n", err);
-		goto out;
-	}
-	if (c.inv.nhosts == 0 && flt.nshards) {
+	if (c->inv.nhosts == 0 && p->flt.nshards) {
 		/* more shards than hosts: an empty shard has done its part */
-		fprintf(stderr, "fanout: shard %u/%u has no hosts (fewer hosts than shards)\n", flt.shard,
-			flt.nshards);
-		ret = 0;
-		goto out;
+		fprintf(stderr, "fanout: shard %u/%u has no hosts (fewer hosts than shards)\n", p->flt.shard,
+			p->flt.nshards);
+		return STOP_OK;
 	}
-	if (c.inv.nhosts == 0) {
+	if (c->inv.nhosts == 0) {
 		fprintf(stderr, "fanout: no hosts left after the filters; check them with `fanout inventory`\n");
-		goto out;
+		return 2;
 	}
-	if (model_s) {
-		if (fo_model_parse(model_s, &o.model, err, sizeof(err)) < 0) {
-			fprintf(stderr, "fanout: bad --model '%s': %s\n", model_s, err);
-			goto out;
-		}
-	} else {
-		o.model = fo_model_default();
+	return 0;
+}
+
+/* The model, the libraries, how many hosts at once; then the names resolved. */
+static int plan(struct parse *p, struct fo_run_opts *o)
+{
+	struct cfg *c = p->c;
+	char err[512];
+	long nofile, per, cap, want;
+	int e;
+
+	if (p->model_s && fo_model_parse(p->model_s, &o->model, err, sizeof(err)) < 0) {
+		fprintf(stderr, "fanout: bad --model '%s': %s\n", p->model_s, err);
+		return 2;
 	}
-	if (c.task == T_HTTP && fo_curl_global_init() < 0) {
-		fprintf(stderr, "fanout: cannot start libcurl\n");
-		ret = 1;
-		goto out;
-	}
-	if (c.task == T_SSH && fo_ssh_global_init() < 0) {
-		fprintf(stderr, "fanout: cannot start libssh2\n");
-		ret = 1;
-		goto out;
+	if (!p->model_s)
+		o->model = fo_model_default();
+	if ((c->task == T_HTTP && fo_curl_global_init() < 0) || (c->task == T_SSH && fo_ssh_global_init() < 0)) {
+		fprintf(stderr, "fanout: cannot start %s\n", c->task == T_HTTP ? "libcurl" : "libssh2");
+		return 1;
 	}
 	/* descriptors bound how many hosts are in flight; say so when they bind */
 	nofile = fo_raise_nofile();
-	{
-		long per = c.task == T_EXEC ? 3 : 1, cap = nofile > 128 ? (nofile - 64) / per : 32;
-		long want = workers ? workers : (long)c.inv.nhosts;
-
-		if (want > cap) {
-			fprintf(stderr, "fanout: %zu hosts, at most %ld at once (the open-file limit is %ld)\n",
-				c.inv.nhosts, cap, nofile);
-			want = cap;
-		}
-		if (o.model.kind == FO_MODEL_CORO || o.model.kind == FO_MODEL_LOOP)
-			o.max_inflight = (size_t)want;
-		else if (workers && (o.model.kind == FO_MODEL_THREADS) && !model_s)
-			o.model.threads = (int)want;
+	per = c->task == T_EXEC ? 3 : 1;
+	cap = nofile > 128 ? (nofile - 64) / per : 32;
+	want = p->workers ? p->workers : (long)c->inv.nhosts;
+	if (want > cap) {
+		fprintf(stderr, "fanout: %zu hosts, at most %ld at once (the open-file limit is %ld)\n",
+			c->inv.nhosts, cap, nofile);
+		want = cap;
 	}
-	e = resolve_all(&c);
+	if (o->model.kind == FO_MODEL_CORO || o->model.kind == FO_MODEL_LOOP)
+		o->max_inflight = (size_t)want;
+	else if (p->workers && (o->model.kind == FO_MODEL_THREADS) && !p->model_s)
+		o->model.threads = (int)want;
+	e = resolve_all(c);
 	if (e < 0) {
 		fprintf(stderr, "fanout: resolving host names: %s\n", fo_strerror(e));
-		ret = 1;
-		goto out;
+		return 1;
 	}
+	return 0;
+}
+
+/* The run itself, under our signal handlers: Ctrl-C, the grace timer, and
+ * SIGPIPE ignored so that a closed stdout is an error we report. */
+static int execute(struct cfg *c, struct fo_run_opts *o)
+{
+	struct sigaction sa = { 0 }, old_int, old_term, old_alrm, old_pipe;
+	struct sigevent sev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGALRM };
+	struct fo_run *run;
+	bool have_timer;
+	int e = 0, ret = 1;
+
 	sa.sa_handler = on_sigint;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 	sa.sa_handler = on_alarm;
 	sigaction(SIGALRM, &sa, &old_alrm);
-
-	c.total = c.inv.nhosts;
-	c.t0 = fo_now();
-	o.ntasks = c.inv.nhosts;
-	o.fn = job;
-	o.arg = &c;
-	o.on_result = on_result;
-	o.on_result_arg = &c;
-	o.quiet = true;
-	if (c.task == T_SSH)
-		o.stack_size = 512 * 1024; /* OpenSSL's key exchange wants a deep stack */
-	{
-		struct sigevent sev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGALRM };
-
-		grace_its.it_value.tv_sec = c.grace / FO_SEC;
-		grace_its.it_value.tv_nsec = c.grace % FO_SEC;
-		have_timer = timer_create(CLOCK_MONOTONIC, &sev, &grace_timer) == 0;
-		if (!have_timer)
-			grace_its.it_value.tv_sec = grace_its.it_value.tv_nsec = 0; /* no grace then */
-	}
-	run = fo_run(&o, &e);
-	progress(&c, true);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, &old_pipe);
+	c->total = c->inv.nhosts;
+	c->t0 = fo_now();
+	o->ntasks = c->inv.nhosts;
+	o->fn = job;
+	o->arg = c;
+	o->on_result = on_result;
+	o->on_result_arg = c;
+	o->quiet = true;
+	if (c->task == T_SSH)
+		o->stack_size = 512 * 1024; /* OpenSSL's key exchange wants a deep stack */
+	grace_its.it_value.tv_sec = c->grace / FO_SEC;
+	grace_its.it_value.tv_nsec = c->grace % FO_SEC;
+	have_timer = timer_create(CLOCK_MONOTONIC, &sev, &grace_timer) == 0;
+	if (!have_timer)
+		grace_its.it_value.tv_sec = grace_its.it_value.tv_nsec = 0; /* no grace then */
+	run = fo_run(o, &e);
+	progress(c, true);
 	if (!run) {
 		fprintf(stderr, "fanout: cannot start the run: %s\n", fo_strerror(e));
-		ret = 1;
-		goto restore;
+	} else {
+		summary(c, (double)(fo_now() - c->t0) / 1e9);
+		ret = atomic_load(&stopping) || fo_interrupted() ? 130 :
+		      c->count[FO_SSH_OK] == c->total && !c->stdout_err ? 0 : 1;
+		fo_run_free(run);
 	}
-	summary(&c, (double)(fo_now() - c.t0) / 1e9);
-	ret = atomic_load(&stopping) || fo_interrupted() ? 130 : c.count[FO_SSH_OK] == c.total ? 0 : 1;
-restore:
 	if (have_timer)
 		timer_delete(grace_timer);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	sigaction(SIGALRM, &old_alrm, NULL);
-out:
-	if (run)
-		fo_run_free(run);
-	if (c.addrs)
-		for (size_t k = 0; k < c.inv.nhosts; k++)
-			free(c.addrs[k]);
-	if (c.resolve_err)
-		for (size_t k = 0; k < c.inv.nhosts; k++)
-			free(c.resolve_err[k]);
-	free(c.addrs);
-	free(c.resolve_err);
-	fo_inv_release(&c.inv);
-	free(groups);
-	free(attrs);
-	free(srcs);
-	free(c.cmds);
-	free(c.setup);
-	free(kh);
-	free(secret);
-	free((char *)c.me);
-	if (c.ssh.login_gate)
-		fo_gate_release(&c.login_gate);
+	sigaction(SIGPIPE, &old_pipe, NULL);
 	return ret;
+}
+
+static void release(struct parse *p, char *kh)
+{
+	struct cfg *c = p->c;
+	size_t k;
+
+	for (k = 0; c->addrs && k < c->inv.nhosts; k++)
+		free(c->addrs[k]);
+	for (k = 0; c->resolve_err && k < c->inv.nhosts; k++)
+		free(c->resolve_err[k]);
+	free(c->addrs);
+	free(c->resolve_err);
+	fo_inv_release(&c->inv);
+	free(p->groups);
+	free(p->attrs);
+	free(p->srcs);
+	free(c->cmds);
+	free(c->setup);
+	for (k = 0; k < p->nbufs; k++)
+		free(p->bufs[k]);
+	free(p->bufs);
+	free(kh);
+	if (p->secret)
+		explicit_bzero(p->secret, strlen(p->secret));
+	free(p->secret);
+	free((char *)c->me);
+	free(c->out_first);
+	if (c->ssh.login_gate)
+		fo_gate_release(&c->login_gate);
+}
+
+int fo_run_main(int argc, char **argv)
+{
+	struct cfg c;
+	struct parse p = { .c = &c, .task = "ssh", .hk = "accept-new" };
+	struct fo_run_opts o = { 0 };
+	const char *used[NFLAGS] = { 0 };
+	char *kh = NULL;
+	int ret;
+
+	cfg_init(&c);
+	ret = parse_args(&p, argc, argv, used);
+	if (!ret)
+		ret = check_task(&p, used);
+	if (!ret)
+		ret = load_hosts(&p);
+	if (!ret)
+		ret = check_cfg(&p, &kh);
+	if (!ret)
+		ret = select_hosts(&p);
+	if (!ret)
+		ret = plan(&p, &o);
+	if (!ret)
+		ret = execute(&c, &o);
+	release(&p, kh);
+	return ret == STOP_OK ? 0 : ret;
 }
