@@ -307,3 +307,95 @@ TEST_T(inventory_harden_aliases, 30)
 	free(out);
 	free(err);
 }
+
+/* ---- secrets in every output -------------------------------------------------------- */
+
+static const char *const secret_values[] = { "xs3cret-extras", "xpw-data",    "xenable-data", "xapi-key",
+					     "xauth-token",    "xnested-pw",  "xlist-1",      "xlist-2",
+					     "xpriv-key",      "xsecret-dash", "xpassphrase", "12345678" };
+
+static void secret_files(void)
+{
+	put("hosts.yaml",
+	    "r1:\n"
+	    "  hostname: 10.0.0.1\n"
+	    "  connection_options:\n"
+	    "    netmiko:\n"
+	    "      extras: {secret: xs3cret-extras, fast_cli: false, key_file: /etc/k}\n"
+	    "  data:\n"
+	    "    password: xpw-data\n"
+	    "    enable_secret: xenable-data\n"
+	    "    API_Key: xapi-key\n"
+	    "    snmp: {auth_token: xauth-token, version: 3}\n"
+	    "    deep: {users: [{name: bob, password: xnested-pw}]}\n"
+	    "    token: [xlist-1, xlist-2]\n"
+	    "    ssh_private_key: |\n"
+	    "      xpriv-key\n"
+	    "    vault-secret: xsecret-dash\n"
+	    "    passphrase: xpassphrase\n"
+	    "    pin_password: 12345678\n"
+	    "    none_password: ~\n"
+	    "    keyboard: us\n"
+	    "    hostkey_verify: true\n"
+	    "    key: plain-key-name\n");
+}
+
+static void check_no_secrets(const char *out)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(secret_values) / sizeof(secret_values[0]); i++)
+		CHECK_LACKS(out, secret_values[i]);
+	CHECK_HAS(out, "us");
+	CHECK_HAS(out, "plain-key-name");
+	CHECK_HAS(out, "/etc/k");
+}
+
+TEST_T(inventory_harden_secrets_redacted, 30)
+{
+	char *out = NULL, *err = NULL;
+
+	secret_files();
+	CHECK_EQ(fo_test_cli(&out, &err, "inventory", "-i", tmpdir(), "--json", NULL), 0);
+	check_no_secrets(out);
+	CHECK_HAS(out, "\"extras\":{\"secret\":\"********\",\"fast_cli\":false,\"key_file\":\"/etc/k\"}");
+	CHECK_HAS(out, "\"password\":\"********\",\"enable_secret\":\"********\",\"API_Key\":\"********\"");
+	CHECK_HAS(out, "\"snmp\":{\"auth_token\":\"********\",\"version\":3}");
+	CHECK_HAS(out, "\"deep\":{\"users\":[{\"name\":\"bob\",\"password\":\"********\"}]}");
+	CHECK_HAS(out, "\"token\":[\"********\",\"********\"]");
+	CHECK_HAS(out, "\"ssh_private_key\":\"********\",\"vault-secret\":\"********\"");
+	CHECK_HAS(out, "\"pin_password\":\"********\",\"none_password\":null");
+	CHECK_HAS(out, "\"keyboard\":\"us\",\"hostkey_verify\":true,\"key\":\"plain-key-name\"");
+	free(out);
+	free(err);
+	CHECK_EQ(fo_test_cli(&out, &err, "inventory", "-i", tmpdir(), NULL), 0);
+	check_no_secrets(out);
+	CHECK_HAS(out, "password=******** enable_secret=******** API_Key=********");
+	CHECK_HAS(out, "extras={\"secret\":\"********\"");
+	free(out);
+	free(err);
+}
+
+TEST(inventory_harden_secret_key_rule)
+{
+	static const char *const yes[] = { "password",     "Password",      "passwd",         "pwd",
+					   "secret",       "enable_secret", "enable_password", "token",
+					   "api_key",      "apikey",        "private_key",    "passphrase",
+					   "auth_password", "access_token", "client_secret",  "ssh-key",
+					   "auth_secondary", "auth_private_key_passphrase" };
+	static const char *const no[] = { "key",      "keyboard", "hostkey_verify", "key_file", "use_keys",
+					  "tokens",   "secretary", "monkey",        "site",     "password_env",
+					  "password_file", "" };
+	size_t i;
+
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		if (!fo_inv_key_secret(yes[i])) {
+			fprintf(stderr, "'%s' should be secret\n", yes[i]);
+			exit(1);
+		}
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		if (fo_inv_key_secret(no[i])) {
+			fprintf(stderr, "'%s' should not be secret\n", no[i]);
+			exit(1);
+		}
+}

@@ -151,6 +151,39 @@ const struct fo_inv_val *fo_inv_val_get(const struct fo_inv_val *map, const char
 	return NULL;
 }
 
+/* ---- secret keys ----------------------------------------------------------------------- */
+
+static const char *const secret_names[] = { "password", "passwd", "pwd", "secret", "token", "passphrase",
+					    "api_key", "apikey", "private_key", "auth_secondary" };
+static const char *const secret_ends[] = { "_password", "_passwd", "_secret", "_token", "_passphrase", "_key" };
+
+/* The n bytes of key are name's, without case and with '-' for '_'. */
+static bool same(const char *key, const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (tolower((unsigned char)key[i]) != name[i] && !(key[i] == '-' && name[i] == '_'))
+			return false;
+	return true;
+}
+
+bool fo_inv_key_secret(const char *key)
+{
+	size_t len = strlen(key), i;
+
+	for (i = 0; i < sizeof(secret_names) / sizeof(secret_names[0]); i++)
+		if (strlen(secret_names[i]) == len && same(key, secret_names[i], len))
+			return true;
+	for (i = 0; i < sizeof(secret_ends) / sizeof(secret_ends[0]); i++) {
+		size_t n = strlen(secret_ends[i]);
+
+		if (len > n && same(key + len - n, secret_ends[i], n))
+			return true;
+	}
+	return false;
+}
+
 const struct fo_inv_conn *fo_inv_host_conn(const struct fo_inv_host *h, const char *name)
 {
 	size_t i;

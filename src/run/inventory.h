@@ -27,8 +27,10 @@
  *   password_file: PATH   the password is the file's content, without the
  *                         final newline; PATH relative to the YAML file
  * (one of the three per place). Only the one that wins resolution is read,
- * when the inventory loads; an unset variable or unreadable file is an error
- * naming it. Nothing here prints a password; tools print "********".
+ * when the inventory loads; an unset variable, or a file that cannot be
+ * read, is a directory, is empty or holds more than 64 KiB, is an error
+ * naming it. Nothing here prints a password; tools print "********", and
+ * so for the values of data and extras under secret keys (fo_inv_key_secret).
  */
 #ifndef FO_INVENTORY_H
 #define FO_INVENTORY_H
@@ -64,6 +66,18 @@ struct fo_inv_val {
 
 /* The value of key in map (a FO_INV_MAP), or NULL when map lacks it. */
 const struct fo_inv_val *fo_inv_val_get(const struct fo_inv_val *map, const char *key);
+
+/*
+ * Whether a key of `data` or `extras` names a secret, at any depth. Compared
+ * without case and with '-' read as '_', the key is one of password,
+ * passwd, pwd, secret (netmiko's and napalm's enable password), token,
+ * passphrase, api_key, apikey, private_key, auth_secondary (scrapli's), or
+ * ends in _password, _passwd, _secret, _token, _passphrase or _key. Every
+ * value under such a key but null is secret, and so is every scalar within a
+ * list or map under one: `fanout inventory` prints each as "********".
+ * (password_env and password_file name where a secret is, and print.)
+ */
+bool fo_inv_key_secret(const char *key);
 
 /* ---- a resolved host -------------------------------------------------------------- */
 

@@ -2,14 +2,17 @@
  * `fanout inventory`: loads the sources named on the command line (nornir
  * files, host lists, host files), applies the filters, and prints each host
  * with its effective settings, as a table for people or as JSON Lines.
- * Passwords never appear: a host that has one shows "********". This is the
- * same selection `fanout run` will make, so users check it here first.
+ * Passwords never appear: a host that has one shows "********", as does
+ * every value of data and extras under a secret key (fo_inv_key_secret).
+ * This is the same selection `fanout run` will make, so users check it
+ * here first.
  */
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,8 +53,12 @@ static void usage(FILE *f)
 	      "output:\n"
 	      "  --json               JSON Lines, one host per line, instead of the table\n"
 	      "\n"
-	      "Passwords print as " MASK ". In YAML, password_env: VAR and password_file: PATH\n"
-	      "may stand for password: (see docs). Exit: 0 hosts printed, 1 no host left,\n"
+	      "Passwords print as " MASK ", and so do the values of data and extras under\n"
+	      "secret keys at any depth (password, secret, token, passphrase, *_password,\n"
+	      "*_secret, *_token, *_key, ...). In YAML, password_env: VAR and password_file:\n"
+	      "PATH may stand for password: (see docs). Bounds: a YAML file 64 MiB, nested 64\n"
+	      "deep; a host file 256 MiB; the host lists of a run (-w, -x, --limit, host\n"
+	      "files) 10,000,000 names in all. Exit: 0 hosts printed, 1 no host left,\n"
 	      "2 bad usage or an unreadable inventory.\n",
 	      f);
 }
@@ -185,12 +192,17 @@ static void json_scalar_num(FILE *f, const struct fo_inv_val *v)
 	json_str(f, s); /* .inf, .nan, too large: as text */
 }
 
-static void json_val(FILE *f, const struct fo_inv_val *v, int depth)
+/* A value as JSON; under a secret key (secret) every scalar but null prints as MASK. */
+static void json_val(FILE *f, const struct fo_inv_val *v, int depth, bool secret)
 {
 	size_t i;
 
 	if (!v || depth > JSON_DEPTH) {
 		fputs("null", f);
+		return;
+	}
+	if (secret && v->type != FO_INV_NULL && v->type != FO_INV_LIST && v->type != FO_INV_MAP) {
+		json_str(f, MASK);
 		return;
 	}
 	switch (v->type) {
@@ -212,7 +224,7 @@ static void json_val(FILE *f, const struct fo_inv_val *v, int depth)
 		for (i = 0; i < v->n; i++) {
 			if (i)
 				putc(',', f);
-			json_val(f, v->items[i], depth + 1);
+			json_val(f, v->items[i], depth + 1, secret);
 		}
 		putc(']', f);
 		break;
@@ -223,7 +235,7 @@ static void json_val(FILE *f, const struct fo_inv_val *v, int depth)
 				putc(',', f);
 			json_str(f, v->keys[i]);
 			putc(':', f);
-			json_val(f, v->items[i], depth + 1);
+			json_val(f, v->items[i], depth + 1, secret || fo_inv_key_secret(v->keys[i]));
 		}
 		putc('}', f);
 		break;
@@ -262,7 +274,7 @@ void fo_inv_host_json(FILE *f, const struct fo_inv_host *h)
 	fputs(",\"all_groups\":", f);
 	json_names(f, h->all_groups, h->nall_groups);
 	fputs(",\"data\":", f);
-	json_val(f, &h->data, 0);
+	json_val(f, &h->data, 0, false);
 	fputs(",\"connection_options\":{", f);
 	for (i = 0; i < h->nconn; i++) {
 		const struct fo_inv_conn *c = &h->conn[i];
@@ -279,7 +291,7 @@ void fo_inv_host_json(FILE *f, const struct fo_inv_host *h)
 		fputs(",\"platform\":", f);
 		json_str(f, c->platform);
 		fputs(",\"extras\":", f);
-		json_val(f, &c->extras, 0);
+		json_val(f, &c->extras, 0, false);
 		putc('}', f);
 	}
 	fputs("}}\n", f);
@@ -357,14 +369,15 @@ static void sb_cell_text(struct sb *s, const char *t)
 	free(buf);
 }
 
-static void sb_val(struct sb *s, const struct fo_inv_val *v)
+/* A value for the table; secret: it is under a secret key (see json_val). */
+static void sb_val(struct sb *s, const struct fo_inv_val *v, bool secret)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *m;
 
 	if (v->type != FO_INV_LIST && v->type != FO_INV_MAP) {
-		sb_cell_text(s, v->type == FO_INV_NULL ? "null" : v->s);
+		sb_cell_text(s, v->type == FO_INV_NULL ? "null" : secret ? MASK : v->s);
 		return;
 	}
 	m = open_memstream(&buf, &len);
@@ -372,7 +385,7 @@ static void sb_val(struct sb *s, const struct fo_inv_val *v)
 		s->oom = true;
 		return;
 	}
-	json_val(m, v, 0);
+	json_val(m, v, 0, secret);
 	fclose(m);
 	sb_add(s, buf, len);
 	free(buf);
@@ -429,7 +442,7 @@ static void cell_options(struct sb *s, const struct fo_inv_host *h)
 		field(s, &first, "platform", differs(c->platform, h->platform), c->platform);
 		if (c->extras.type == FO_INV_MAP) {
 			sb_str(s, first ? "extras=" : ",extras=");
-			sb_val(s, &c->extras);
+			sb_val(s, &c->extras, false);
 		}
 		sb_str(s, ")");
 	}
@@ -444,7 +457,7 @@ static void cell_data(struct sb *s, const struct fo_inv_host *h)
 			sb_str(s, " ");
 		sb_cell_text(s, h->data.keys[i]);
 		sb_str(s, "=");
-		sb_val(s, h->data.items[i]);
+		sb_val(s, h->data.items[i], fo_inv_key_secret(h->data.keys[i]));
 	}
 }
 
