@@ -192,6 +192,39 @@ TEST_T(inventory_harden_password_file_bound, 30)
 	REFUSES("password_file '/dev/zero': larger than 64 KiB", "-i", hosts);
 }
 
+TEST_T(inventory_harden_names_cap_per_run, 60)
+{
+	struct fo_inv inv;
+	char err[512] = "";
+	struct fo_inv_filter f;
+	size_t n = 0;
+
+	/* three lists of 4 million each: 12 million in all, refused before any is expanded */
+	REFUSES("past 10000000 names in all", "-w", "a[1-4000000]", "-w", "b[1-4000000]", "-w",
+		"c[1-4000000]");
+	REFUSES("split the hosts over several runs", "-w", "a[1-4000000]", "-w", "b[1-4000000]", "-w",
+		"c[1-4000000]");
+	REFUSES("bad -x 'x[1-6000000]': ", "-w", "a[1-5000000]", "-x", "x[1-6000000]");
+	REFUSES("past 10000000 names in all", "-w", "a[1-5000000]", "--limit", "x[1-6000000]");
+
+	/* the library counts on from the run's earlier lists */
+	CHECK_EQ(fo_hostlist_expand_after("x[1-2]", 0, FO_HOSTLIST_MAX - 1, NULL, NULL, &n, err, sizeof(err)),
+		 -E2BIG);
+	CHECK_HAS(err, "'x[1-2]' takes the host lists of this run past 10000000 names in all");
+	CHECK_EQ(fo_hostlist_expand_after("x[1-2]", 0, FO_HOSTLIST_MAX - 2, NULL, NULL, &n, err, sizeof(err)), 0);
+	CHECK_EQ(n, 2);
+
+	/* and an inventory's filters count on from its host lists */
+	fo_inv_init(&inv);
+	CHECK_EQ(fo_inv_add_hostlist(&inv, "r[1-5]", err, sizeof(err)), 0);
+	memset(&f, 0, sizeof(f));
+	f.exclude = "x[0-9999999]"; /* exactly the cap on its own */
+	CHECK_EQ(fo_inv_filter(&inv, &f, err, sizeof(err)), -E2BIG);
+	CHECK_HAS(err, "past 10000000 names in all");
+	CHECK_EQ(inv.nhosts, 5);
+	fo_inv_release(&inv);
+}
+
 /* ---- YAML nesting ------------------------------------------------------------------- */
 
 /* hosts.yaml with a data value of depth brackets ('[' then ']'), open
@@ -398,4 +431,32 @@ TEST(inventory_harden_secret_key_rule)
 			fprintf(stderr, "'%s' should not be secret\n", no[i]);
 			exit(1);
 		}
+}
+
+/* ---- strict flag values ------------------------------------------------------------- */
+
+TEST_T(inventory_harden_strict_numbers, 60)
+{
+	static const char *const bad_ports[] = { " 22", "22 ", "", "-1", "+22", "0", "65536", "18446744073709551616",
+						 "0x16", "22x" };
+	static const char *const bad_limits[] = { "", "0", "-1", "+5", " 5", "5 ", "18446744073709551616",
+						  "10000001" };
+	size_t i;
+	char *out = NULL, *err = NULL;
+
+	for (i = 0; i < sizeof(bad_ports) / sizeof(bad_ports[0]); i++)
+		REFUSES("fanout: bad --port '", "-w", "a", "--port", bad_ports[i]);
+	REFUSES("fanout: bad --port ' 22': expected a port from 1 to 65535", "-w", "a", "--port", " 22");
+	for (i = 0; i < sizeof(bad_limits) / sizeof(bad_limits[0]); i++)
+		REFUSES("fanout: bad --limit '", "-w", "a", "--limit", bad_limits[i]);
+	REFUSES("fanout: bad --limit '-1': expected a count from 1 to 10000000, or host names such as r[1-4]", "-w",
+		"a", "--limit", "-1");
+	/* good values still work */
+	CHECK_EQ(fo_test_cli(&out, &err, "inventory", "-w", "a,b,c", "--port", "65535", "--limit", "2", "--json",
+			     NULL),
+		 0);
+	CHECK_EQ(count_lines(out), 2);
+	CHECK_HAS(out, "\"port\":65535");
+	free(out);
+	free(err);
 }

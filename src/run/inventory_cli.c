@@ -557,8 +557,23 @@ static int print_table(FILE *f, const struct fo_inv *inv)
 
 /* ---- the command ------------------------------------------------------------------------- */
 
+/* A source (-i, -w, --hosts-file) or a host list filter (-x, --limit LIST), in order. */
 struct source {
 	const char *flag, *value;
+};
+
+/* What the command line asked for; the arrays are malloc'd, the strings argv's. */
+struct cmd {
+	struct source *src;
+	size_t nsrc, nhost_srcs; /* all; those that add hosts */
+	const char **attrs, **groups;
+	size_t nattrs, ngroups;
+	char *exclude, *names; /* comma lists of every -x, every --limit LIST */
+	size_t limit;
+	unsigned shard, nshards;
+	const char *user;
+	int port;
+	bool json;
 };
 
 /* Appends item to a comma list kept in *list (malloc'd). */
@@ -590,140 +605,257 @@ static int split_groups(const char ***groups, size_t *n, char *v)
 	return 0;
 }
 
-int fo_inventory_main(int argc, char **argv)
+/* A --limit meant as a count: empty, or digits with a sign or blanks around. */
+static bool count_like(const char *v)
 {
-	struct fo_inv inv;
-	struct fo_inv_filter flt;
-	struct source *src = calloc((size_t)argc + 1, sizeof(*src));
-	const char **attrs = calloc((size_t)argc + 1, sizeof(*attrs));
-	const char **groups = NULL;
-	char *exclude = NULL, *names = NULL, err[1024];
-	size_t nsrc = 0, ngroups = 0, nattrs = 0, i;
-	bool json = false;
-	int rc = 2, r;
+	size_t d;
 
-	fo_inv_init(&inv);
-	memset(&flt, 0, sizeof(flt));
-	if (!src || !attrs) {
-		fprintf(stderr, "fanout: out of memory\n");
-		goto out;
+	v += strspn(v, " \t");
+	if (*v == '-' || *v == '+')
+		v++;
+	d = strspn(v, "0123456789");
+	return d > 0 ? !v[d + strspn(v + d, " \t")] : !*v;
+}
+
+/* --limit N or --limit LIST: 0, or the exit code after a message. */
+static int take_limit(struct cmd *c, const char *a, const char *v)
+{
+	uint64_t n;
+
+	if (!count_like(v)) {
+		c->src[c->nsrc++] = (struct source){ a, v };
+		return join(&c->names, v) < 0 ? -ENOMEM : 0;
 	}
+	if (fo_cli_uint(v, 1, FO_HOSTLIST_MAX, &n) < 0)
+		return fo_cli_bad(a, v, "a count from 1 to 10000000, or host names such as r[1-4]");
+	c->limit = (size_t)n;
+	return 0;
+}
+
+/* One flag a and its value v: 0, -ENOMEM, or the exit code after a message. */
+static int take(struct cmd *c, const char *a, char *v)
+{
+	uint64_t n;
+
+	if (!strcmp(a, "-i") || !strcmp(a, "--inventory") || !strcmp(a, "-w") || !strcmp(a, "--hosts-file")) {
+		if (!*v)
+			return fo_cli_bad(a, v, !strcmp(a, "-w") ? "host names such as core-[01-40]" : "a path");
+		c->src[c->nsrc++] = (struct source){ a, v };
+		c->nhost_srcs++;
+	} else if (!strcmp(a, "-x") || !strcmp(a, "--exclude")) {
+		c->src[c->nsrc++] = (struct source){ a, v };
+		return join(&c->exclude, v) < 0 ? -ENOMEM : 0;
+	} else if (!strcmp(a, "--group") || !strcmp(a, "-g")) {
+		if (!*v || strspn(v, ",") == strlen(v))
+			return fo_cli_bad(a, v, "a group name, or several with commas");
+		return split_groups(&c->groups, &c->ngroups, v);
+	} else if (!strcmp(a, "--filter")) {
+		const char *eq = strchr(v, '=');
+
+		if (!eq || eq == v || (eq == v + 1 && *v == '!'))
+			return fo_cli_bad(a, v, "KEY=VALUE or KEY!=VALUE, such as site=ams or platform=ios");
+		c->attrs[c->nattrs++] = v;
+	} else if (!strcmp(a, "--limit")) {
+		return take_limit(c, a, v);
+	} else if (!strcmp(a, "--shard")) {
+		char err[256];
+
+		if (fo_inv_parse_shard(v, &c->shard, &c->nshards, err, sizeof(err)) < 0) {
+			fprintf(stderr, "fanout: %s\n", err);
+			return 2;
+		}
+	} else if (!strcmp(a, "--user") || !strcmp(a, "-l")) {
+		if (!*v)
+			return fo_cli_bad(a, v, "a user name");
+		c->user = v;
+	} else if (!strcmp(a, "--port") || !strcmp(a, "-p")) {
+		if (fo_cli_uint(v, 1, 65535, &n) < 0)
+			return fo_cli_bad(a, v, "a port from 1 to 65535");
+		c->port = (int)n;
+	} else {
+		fprintf(stderr, "fanout: unknown option '%s' for 'inventory' (see fanout inventory --help)\n", a);
+		return 2;
+	}
+	return 0;
+}
+
+/* The command line into c: 0, -1 for --help (printed), -ENOMEM, or the exit code. */
+static int parse(struct cmd *c, int argc, char **argv)
+{
+	size_t i;
+	int r;
+
 	for (i = 0; i < (size_t)argc; i++) {
 		const char *a = argv[i], *v = i + 1 < (size_t)argc ? argv[i + 1] : NULL;
 
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage(stdout);
-			rc = 0;
-			goto out;
+			return -1;
 		} else if (!strcmp(a, "--json")) {
-			json = true;
+			c->json = true;
 			continue;
 		} else if (a[0] != '-') {
 			fprintf(stderr,
 				"fanout: unexpected '%s'; name hosts with -w LIST, -i DIR or --hosts-file FILE\n", a);
-			goto out;
+			return 2;
 		}
 		if (!v) {
 			fprintf(stderr, "fanout: %s needs a value (see fanout inventory --help)\n", a);
-			goto out;
+			return 2;
 		}
-		i++;
-		if (!strcmp(a, "-i") || !strcmp(a, "--inventory") || !strcmp(a, "-w") || !strcmp(a, "--hosts-file")) {
-			if (!*v) {
-				rc = fo_cli_bad(a, v, !strcmp(a, "-w") ? "host names such as core-[01-40]" : "a path");
-				goto out;
-			}
-			src[nsrc++] = (struct source){ a, v };
-		} else if (!strcmp(a, "-x") || !strcmp(a, "--exclude")) {
-			if (fo_hostlist_count(v, FO_HOSTLIST_FILES, NULL, err, sizeof(err)) < 0) {
-				fprintf(stderr, "fanout: bad %s '%s': %s\n", a, v, err);
-				goto out;
-			}
-			if (join(&exclude, v) < 0)
-				goto oom;
-		} else if (!strcmp(a, "--group") || !strcmp(a, "-g")) {
-			if (!*v || strspn(v, ",") == strlen(v)) {
-				rc = fo_cli_bad(a, v, "a group name, or several with commas");
-				goto out;
-			}
-			if (split_groups(&groups, &ngroups, argv[i]) < 0)
-				goto oom;
-		} else if (!strcmp(a, "--filter")) {
-			const char *eq = strchr(v, '=');
-
-			if (!eq || eq == v || (eq == v + 1 && *v == '!')) {
-				rc = fo_cli_bad(a, v, "KEY=VALUE or KEY!=VALUE, such as site=ams or platform=ios");
-				goto out;
-			}
-			attrs[nattrs++] = v;
-		} else if (!strcmp(a, "--limit")) {
-			if (strspn(v, "0123456789") == strlen(v)) {
-				char *end;
-				unsigned long long n = strtoull(v, &end, 10);
-
-				if (!*v || n == 0 || n > FO_HOSTLIST_MAX) {
-					rc = fo_cli_bad(a, v,
-							"a count from 1 to 10000000, or host names such as r[1-4]");
-					goto out;
-				}
-				flt.limit = (size_t)n;
-			} else {
-				if (fo_hostlist_count(v, FO_HOSTLIST_FILES, NULL, err, sizeof(err)) < 0) {
-					fprintf(stderr, "fanout: bad %s '%s': %s\n", a, v, err);
-					goto out;
-				}
-				if (join(&names, v) < 0)
-					goto oom;
-			}
-		} else if (!strcmp(a, "--shard")) {
-			if (fo_inv_parse_shard(v, &flt.shard, &flt.nshards, err, sizeof(err)) < 0) {
-				fprintf(stderr, "fanout: %s\n", err);
-				goto out;
-			}
-		} else if (!strcmp(a, "--user") || !strcmp(a, "-l")) {
-			if (!*v) {
-				rc = fo_cli_bad(a, v, "a user name");
-				goto out;
-			}
-			inv.user = v;
-		} else if (!strcmp(a, "--port") || !strcmp(a, "-p")) {
-			char *end;
-			long p = strtol(v, &end, 10);
-
-			if (end == v || *end || p < 1 || p > 65535) {
-				rc = fo_cli_bad(a, v, "a port from 1 to 65535");
-				goto out;
-			}
-			inv.port = (int)p;
-		} else {
-			fprintf(stderr, "fanout: unknown option '%s' for 'inventory' (see fanout inventory --help)\n",
-				a);
-			goto out;
-		}
+		if ((r = take(c, a, argv[++i])) != 0)
+			return r;
 	}
-	if (!nsrc) {
-		fprintf(stderr, "fanout: inventory needs hosts: -i DIR (nornir files), -w LIST or --hosts-file FILE\n");
-		goto out;
-	}
-	for (i = 0; i < nsrc; i++) {
-		const char *a = src[i].flag, *v = src[i].value;
+	return 0;
+}
+
+/* A host list that failed: one line, exit code 2. */
+static int list_error(const char *flag, const char *v, int r, const char *err)
+{
+	if (r == -EINVAL || r == -E2BIG)
+		fprintf(stderr, "fanout: bad %s '%s': %s\n", flag, v, err);
+	else if (r == -ENOMEM && !strstr(err, "host file '") && !strstr(err, "host list '"))
+		fprintf(stderr, "fanout: cannot read host list '%s': out of memory\n", v);
+	else
+		fprintf(stderr, "fanout: %s\n", err); /* names the file */
+	return 2;
+}
+
+/*
+ * Every host list of the command counted before any is expanded: the cap
+ * of FO_HOSTLIST_MAX names is on all of them together, and counting costs
+ * no memory (the inventory checks again as it expands). 0 or the exit code.
+ */
+static int count_lists(const struct cmd *c)
+{
+	char err[1024], *list = NULL;
+	size_t used = 0, n, i;
+	int r = 0;
+
+	for (i = 0; i < c->nsrc && !r; i++) {
+		const char *a = c->src[i].flag, *v = c->src[i].value;
 
 		if (!strcmp(a, "-i") || !strcmp(a, "--inventory"))
-			r = fo_inv_load_nornir(&inv, v, err, sizeof(err));
-		else if (!strcmp(a, "-w"))
-			r = fo_inv_add_hostlist(&inv, v, err, sizeof(err));
-		else
-			r = fo_inv_add_hosts_file(&inv, v, err, sizeof(err));
-		if (r == -ENOMEM)
-			goto oom;
-		if (r < 0) {
-			if (!strcmp(a, "-w"))
-				fprintf(stderr, "fanout: bad -w '%s': %s\n", v, err);
-			else
-				fprintf(stderr, "fanout: %s\n", err);
-			goto out;
+			continue;
+		free(list);
+		list = NULL;
+		if (!strcmp(a, "--hosts-file") && asprintf(&list, "^%s", v) < 0) {
+			list = NULL;
+			r = list_error(a, v, -ENOMEM, "");
+			break;
 		}
+		r = fo_hostlist_expand_after(list ? list : v, FO_HOSTLIST_FILES, used, NULL, NULL, &n, err,
+					     sizeof(err));
+		if (r < 0)
+			r = list_error(a, v, r, err);
+		else
+			used += n;
 	}
+	free(list);
+	return r;
+}
+
+/* The sources into inv, in order: 0 or the exit code after a message. */
+static int load_sources(struct fo_inv *inv, const struct cmd *c)
+{
+	char err[1024];
+	size_t i;
+	int r;
+
+	for (i = 0; i < c->nsrc; i++) {
+		const char *a = c->src[i].flag, *v = c->src[i].value;
+
+		err[0] = 0;
+		if (!strcmp(a, "-i") || !strcmp(a, "--inventory"))
+			r = fo_inv_load_nornir(inv, v, err, sizeof(err));
+		else if (!strcmp(a, "-w"))
+			r = fo_inv_add_hostlist(inv, v, err, sizeof(err));
+		else if (!strcmp(a, "--hosts-file"))
+			r = fo_inv_add_hosts_file(inv, v, err, sizeof(err));
+		else
+			continue; /* -x, --limit LIST: filters */
+		if (r < 0 && (!strcmp(a, "-i") || !strcmp(a, "--inventory")))
+			fprintf(stderr, "fanout: %s\n", err[0] ? err : "out of memory");
+		else if (r < 0)
+			list_error(a, v, r, err);
+		if (r < 0)
+			return 2;
+	}
+	return 0;
+}
+
+/* The filters of c on inv: 0, or the exit code after a message. */
+static int select_hosts(struct fo_inv *inv, const struct cmd *c)
+{
+	struct fo_inv_filter flt;
+	char err[1024];
+	int r;
+
+	memset(&flt, 0, sizeof(flt));
+	flt.exclude = c->exclude;
+	flt.names = c->names;
+	flt.groups = c->groups;
+	flt.ngroups = c->ngroups;
+	flt.attrs = c->attrs;
+	flt.nattrs = c->nattrs;
+	flt.limit = c->limit;
+	flt.shard = c->shard;
+	flt.nshards = c->nshards;
+	r = fo_inv_filter(inv, &flt, err, sizeof(err));
+	if (r < 0) {
+		fprintf(stderr, "fanout: %s\n", r == -ENOMEM && !err[0] ? "out of memory" : err);
+		return r == -ENOMEM ? 1 : 2;
+	}
+	if (!inv->nhosts) {
+		fprintf(stderr, "fanout: no host left after -x, --limit, --group, --filter and --shard\n");
+		return 1;
+	}
+	return 0;
+}
+
+/* The hosts to stdout: the exit code. */
+static int print_hosts(const struct fo_inv *inv, bool json)
+{
+	size_t i;
+
+	if (json) {
+		for (i = 0; i < inv->nhosts; i++)
+			fo_inv_host_json(stdout, &inv->hosts[i]);
+	} else if (print_table(stdout, inv) < 0) {
+		fprintf(stderr, "fanout: out of memory\n");
+		return 1;
+	}
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "fanout: cannot write the inventory: %s\n", strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+static int run(struct cmd *c, int argc, char **argv)
+{
+	struct fo_inv inv;
+	size_t i;
+	int rc;
+
+	fo_inv_init(&inv);
+	rc = parse(c, argc, argv);
+	if (rc == -1)
+		return 0;
+	if (rc == -ENOMEM)
+		goto oom;
+	if (rc)
+		return rc;
+	if (!c->nhost_srcs) {
+		fprintf(stderr, "fanout: inventory needs hosts: -i DIR (nornir files), -w LIST or --hosts-file FILE\n");
+		return 2;
+	}
+	if (c->user)
+		inv.user = c->user;
+	if (c->port)
+		inv.port = c->port;
+	if ((rc = count_lists(c)) || (rc = load_sources(&inv, c)))
+		goto out;
 	for (i = 0; i < inv.nwarnings; i++)
 		fprintf(stderr, "fanout: warning: %s\n", inv.warnings[i]);
 	if (!inv.nhosts) {
@@ -731,45 +863,35 @@ int fo_inventory_main(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
-	flt.exclude = exclude;
-	flt.names = names;
-	flt.groups = groups;
-	flt.ngroups = ngroups;
-	flt.attrs = attrs;
-	flt.nattrs = nattrs;
-	r = fo_inv_filter(&inv, &flt, err, sizeof(err));
-	if (r == -ENOMEM)
-		goto oom;
-	if (r < 0) {
-		fprintf(stderr, "fanout: %s\n", err);
-		goto out;
-	}
-	if (!inv.nhosts) {
-		fprintf(stderr, "fanout: no host left after -x, --limit, --group, --filter and --shard\n");
-		rc = 1;
-		goto out;
-	}
-	if (json) {
-		for (i = 0; i < inv.nhosts; i++)
-			fo_inv_host_json(stdout, &inv.hosts[i]);
-	} else if (print_table(stdout, &inv) < 0) {
-		goto oom;
-	}
-	rc = 0;
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "fanout: cannot write the inventory: %s\n", strerror(errno));
-		rc = 1;
-	}
+	if (!(rc = select_hosts(&inv, c)))
+		rc = print_hosts(&inv, c->json);
 	goto out;
 oom:
 	fprintf(stderr, "fanout: out of memory\n");
 	rc = 1;
 out:
 	fo_inv_release(&inv);
-	free(src);
-	free(attrs);
-	free(groups);
-	free(exclude);
-	free(names);
+	return rc;
+}
+
+int fo_inventory_main(int argc, char **argv)
+{
+	struct cmd c;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	c.src = calloc((size_t)argc + 1, sizeof(*c.src));
+	c.attrs = calloc((size_t)argc + 1, sizeof(*c.attrs));
+	if (!c.src || !c.attrs) {
+		fprintf(stderr, "fanout: out of memory\n");
+		rc = 1;
+	} else {
+		rc = run(&c, argc, argv);
+	}
+	free(c.src);
+	free(c.attrs);
+	free(c.groups);
+	free(c.exclude);
+	free(c.names);
 	return rc;
 }
