@@ -26,7 +26,7 @@ runtime=(src/runtime/clock.c src/runtime/run.c src/runtime/wait.c src/runtime/sc
          "src/runtime/ctx_$(uname -m).S")
 clang "${flags[@]}" tests/fuzz/fuzz-parse.c "${runtime[@]}" -luring -lpthread -o "$out/fuzz-parse"
 clang "${flags[@]}" tests/fuzz/fuzz-http.c src/serve/http.c -o "$out/fuzz-http"
-clang "${flags[@]}" tests/fuzz/fuzz-hostlist.c src/run/hostlist.c -o "$out/fuzz-hostlist"
+clang "${flags[@]}" tests/fuzz/fuzz-hostlist.c src/run/hostlist.c src/util/file.c -o "$out/fuzz-hostlist"
 clang "${flags[@]}" tests/fuzz/fuzz-inventory.c src/run/inventory.c src/run/nornir.c src/run/hostlist.c \
   src/run/inventory_cli.c src/util/map.c src/util/file.c -lyaml -lm -o "$out/fuzz-inventory"
 clang "${flags[@]}" tests/fuzz/fuzz-robots.c src/links/robots.c -o "$out/fuzz-robots"
