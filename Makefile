@@ -22,7 +22,7 @@ LIB_SRC := $(wildcard src/runtime/*.c)
 LIB_ASM := $(wildcard src/runtime/ctx_$(ARCH).S)
 CLI_SRC := $(filter-out src/cli/tools.c,$(wildcard src/cli/*.c)) src/util/file.c $(wildcard src/bench/*.c) $(wildcard src/serve/*.c) $(wildcard src/load/*.c)
 # fanout-tools: the tools with big libraries, in their own executable (src/cli/main.c says why)
-RUN_SRC := src/cli/tools.c $(wildcard src/run/*.c) $(wildcard src/net/*.c) $(wildcard src/links/*.c) \
+RUN_SRC := src/cli/tools.c src/cli/opt.c src/cli/opt_doc.c $(wildcard src/run/*.c) $(wildcard src/net/*.c) $(wildcard src/links/*.c) \
            $(wildcard src/util/*.c)
 TEST_SRC := $(wildcard tests/*.c)
 
@@ -71,7 +71,8 @@ TEST_TOOL_OBJ := $(BUILD)/obj/src/serve/http.o \
                  $(BUILD)/obj/src/run/hostlist.o $(BUILD)/obj/src/links/robots.o \
                  $(BUILD)/obj/src/links/extract.o $(BUILD)/obj/src/links/url.o \
                  $(BUILD)/obj/src/run/knownhosts.o $(BUILD)/obj/src/links/cache.o \
-                 $(BUILD)/obj/src/util/map.o $(BUILD)/obj/src/util/file.o
+                 $(BUILD)/obj/src/util/map.o $(BUILD)/obj/src/util/file.o \
+                 $(BUILD)/obj/src/cli/opt.o $(BUILD)/obj/src/cli/opt_doc.o
 
 $(BUILD)/fanout-tests: $(TEST_OBJ) $(TEST_TOOL_OBJ) $(BUILD)/libfanout.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $(TEST_OBJ) $(TEST_TOOL_OBJ) $(BUILD)/libfanout.a $(TOOL_LDLIBS) $(LDLIBS)
