@@ -802,3 +802,48 @@ TEST_T(run_ssh_login_gate, 120)
 	}
 	fx_stop(&f);
 }
+
+/* --out with real devices: 'show clock' and 'show/clock' are two files; a
+ * device error and a connection dropped halfway through an output are
+ * written as NAME.partial.txt, and a good NAME.txt of an earlier run
+ * stays as it was. */
+TEST_T(run_ssh_out_partial_and_names, 120)
+{
+	struct fx f;
+	char *out = NULL, *err = NULL, outdir[200], path[400], cmd[600];
+	struct stat st;
+	FILE *fp;
+	const char *a[] = { "-w", "127.1.0.1,127.9.0.3", "--key", NULL, "--shell", "-c", "show clock", "-c", "show/clock",
+			    "-c", "show running-config", "--out", outdir, "--json", NULL };
+
+	fx_start(&f, 1, NULL);
+	a[3] = f.key;
+	snprintf(outdir, sizeof(outdir), "%s/out", f.dir);
+	CHECK_EQ(mkdir(outdir, 0755), 0);
+	/* a good file from an earlier run of the dropping device */
+	snprintf(path, sizeof(path), "%s/127.9.0.3", outdir);
+	CHECK_EQ(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/127.9.0.3/show+running-config.txt", outdir);
+	fp = fopen(path, "w");
+	CHECK(fp != NULL);
+	fputs("GOOD\n", fp);
+	fclose(fp);
+	CHECK_EQ(fx_run(&f, &out, &err, a), 1);
+	snprintf(path, sizeof(path), "%s/127.1.0.1/show+clock.txt", outdir);
+	CHECK_EQ(stat(path, &st), 0);
+	snprintf(path, sizeof(path), "%s/127.1.0.1/show%%2Fclock.partial.txt", outdir); /* the device's error */
+	CHECK_EQ(stat(path, &st), 0);
+	snprintf(path, sizeof(path), "%s/127.1.0.1/show+running-config.txt", outdir);
+	CHECK_EQ(stat(path, &st), 0);
+	CHECK(st.st_size > 10000);
+	snprintf(path, sizeof(path), "%s/127.9.0.3/show+running-config.txt", outdir);
+	CHECK_EQ(stat(path, &st), 0);
+	CHECK_EQ(st.st_size, 5); /* GOOD\n, untouched */
+	snprintf(cmd, sizeof(cmd), "ls %s/127.9.0.3 | grep -c 'partial.txt$' | grep -qx '[1-3]'", outdir);
+	CHECK_EQ(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "! ls -R %s | grep -q 'tmp-'", outdir);
+	CHECK_EQ(system(cmd), 0);
+	free(out);
+	free(err);
+	fx_stop(&f);
+}
