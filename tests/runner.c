@@ -99,11 +99,13 @@ int fo_test_cli(char **out, char **err, const char *arg, ...)
 	return fo_test_cliv(out, err, argv);
 }
 
-int fo_test_cliv(char **out, char **err, const char *const *args)
+/* Runs the CLI with stdout to a pipe (out_path NULL: returned in *out) or
+ * to the file out_path, stderr returned in *err. */
+static int cli_run(const char *out_path, char **out, char **err, const char *const *args)
 {
 	const char *bin = getenv("FANOUT_BIN");
 	const char *argv[256];
-	int n = 0, po[2], pe[2], status;
+	int n = 0, po[2] = { -1, -1 }, pe[2], status;
 	pid_t pid;
 
 	if (!bin)
@@ -112,14 +114,19 @@ int fo_test_cliv(char **out, char **err, const char *const *args)
 	for (; *args && n < 255; args++)
 		argv[n++] = *args;
 	argv[n] = NULL;
-	if (pipe(po) < 0 || pipe(pe) < 0)
+	if (out_path)
+		po[1] = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	else if (pipe(po) < 0)
+		return -1;
+	if (po[1] < 0 || pipe(pe) < 0)
 		return -1;
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
 		dup2(po[1], 1);
 		dup2(pe[1], 2);
-		close(po[0]);
+		if (po[0] >= 0)
+			close(po[0]);
 		close(pe[0]);
 		execv(bin, (char **)argv);
 		_exit(127);
@@ -128,7 +135,7 @@ int fo_test_cliv(char **out, char **err, const char *const *args)
 	close(pe[1]);
 	/* stderr is small; read stdout first, then stderr */
 	{
-		char *o = slurp(po[0]), *e = slurp(pe[0]);
+		char *o = po[0] >= 0 ? slurp(po[0]) : NULL, *e = slurp(pe[0]);
 
 		if (out)
 			*out = o;
@@ -139,52 +146,22 @@ int fo_test_cliv(char **out, char **err, const char *const *args)
 		else
 			free(e);
 	}
-	close(po[0]);
+	if (po[0] >= 0)
+		close(po[0]);
 	close(pe[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+int fo_test_cliv(char **out, char **err, const char *const *args)
+{
+	return cli_run(NULL, out, err, args);
+}
+
 int fo_test_cli_stdout(const char *out_path, char **err, const char *const *args)
 {
-	const char *bin = getenv("FANOUT_BIN");
-	const char *argv[256];
-	int n = 0, pe[2], status, fd;
-	pid_t pid;
-
-	if (!bin)
-		bin = "build/fanout";
-	argv[n++] = bin;
-	for (; *args && n < 255; args++)
-		argv[n++] = *args;
-	argv[n] = NULL;
-	fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || pipe(pe) < 0)
-		return -1;
-	fflush(NULL);
-	pid = fork();
-	if (pid == 0) {
-		dup2(fd, 1);
-		dup2(pe[1], 2);
-		close(pe[0]);
-		execv(bin, (char **)argv);
-		_exit(127);
-	}
-	close(fd);
-	close(pe[1]);
-	{
-		char *e = slurp(pe[0]);
-
-		if (err)
-			*err = e;
-		else
-			free(e);
-	}
-	close(pe[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return cli_run(out_path, NULL, err, args);
 }
 
 const char *fo_test_small_fs(size_t bytes)
