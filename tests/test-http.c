@@ -88,3 +88,19 @@ TEST(http_parse_lengths)
 	CHECK(parse("POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", &r) > 0);
 	CHECK(r.chunked);
 }
+
+/* A bare LF or CR is malformed as soon as it is there, not when a blank line comes (it never does). */
+TEST(http_parse_bare_line_ends_at_once)
+{
+	struct fo_http_req r;
+
+	CHECK_EQ(parse("GET / HTTP/1.1\nHost: x\n\n", &r), FO_HTTP_BAD);
+	CHECK_EQ(parse("GET / HTTP/1.1\nHo", &r), FO_HTTP_BAD);
+	CHECK_EQ(parse("GET / HTTP/1.1\r\nHost: x\n", &r), FO_HTTP_BAD);
+	CHECK_EQ(parse("GET / HTTP/1.1\rHost", &r), FO_HTTP_BAD);
+	CHECK_EQ(parse("\n", &r), FO_HTTP_BAD);
+	/* a CR whose LF has not come yet is not bare */
+	CHECK_EQ(parse("GET / HTTP/1.1\r", &r), FO_HTTP_MORE);
+	CHECK_EQ(parse("GET / HTTP/1.1\r\nHost: x\r\n\r", &r), FO_HTTP_MORE);
+	CHECK(parse("GET / HTTP/1.1\r\nHost: x\r\n\r\n", &r) > 0);
+}

@@ -1323,6 +1323,46 @@ STEST(serve_http_head_across_reads, 30)
 	}
 }
 
+/*
+ * Line ends other than CRLF (RFC 9112 §2.2): a bare LF or a bare CR gets a
+ * 400 and the connection closes, at once, not after --idle-timeout (the
+ * blank line a server waits for never comes as CRLF CRLF). A good request
+ * before it on the same connection is answered first.
+ */
+STEST(serve_http_bare_lf, 30)
+{
+	static const char *const models[] = { "coro:2", "threads" };
+	static const char *const bad[] = {
+		"GET / HTTP/1.1\nHost: t\n\n",
+		"GET / HTTP/1.1\r\nHost: t\n\r\n",
+		"GET / HTTP/1.1\r\nHost: t\r\n\n",
+		"GET / HTTP/1.1\rHost: t\r\n\r\n",
+		"GET / HTTP/1.1\nHost: t\n", /* no blank line at all: still found at once */
+	};
+	size_t m, i;
+
+	for (m = 0; m < 2; m++) {
+		struct proc s;
+		struct resp o[4];
+		struct rd r;
+		char req[256];
+
+		/* an idle timeout longer than the reads wait: a reply must not wait for it */
+		start_server(&s, 0, "--proto", "http", "--idle-timeout", "60s", "--model", models[m], NULL);
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			HTTP(s.port, bad[i], NULL, 1, o, &r, 400);
+			CHECK(o[0].conn_close);
+			rd_free(&r);
+		}
+		snprintf(req, sizeof(req), "%s%s", GET_KA, bad[0]);
+		HTTP(s.port, req, NULL, 2, o, &r, 200, 400);
+		rd_free(&r);
+		stop_server(&s, SIGTERM);
+		CHECK_HAS(s.out, " malformed");
+		proc_free(&s);
+	}
+}
+
 /* Many pipelined requests in one send: as many 200s, in order (replies beyond one write buffer). */
 STEST(serve_http_long_pipeline, 30)
 {

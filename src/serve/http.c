@@ -2,7 +2,8 @@
  * Request-head parsing for HTTP/1.x (RFC 9112): request line, header
  * fields, and the three fields the server acts on (Connection,
  * Content-Length, Transfer-Encoding). Strict where laxness smuggles
- * requests: obsolete line folding, a bare LF, conflicting lengths, and
+ * requests: obsolete line folding, a bare LF or CR (found as soon as it
+ * comes, not when a blank line does), conflicting lengths, and
  * Content-Length beside Transfer-Encoding are all malformed.
  */
 #include <string.h>
@@ -39,22 +40,40 @@ static bool has_token(const char *v, size_t n, const char *tok)
 	return false;
 }
 
-static const char *find_end(const char *buf, size_t len)
+/*
+ * The end of the head (after its CRLF CRLF) in buf[0..len), or NULL while
+ * there is none. A LF without its CR, or a CR without its LF, sets *bad at
+ * once: RFC 9112 §2.2 lets a recipient take a bare LF as a line end, but a
+ * server that does while a proxy in front does not is how requests get
+ * smuggled; we answer 400 instead, without waiting for a blank line that
+ * bare LFs never make.
+ */
+static const char *find_end(const char *buf, size_t len, bool *bad)
 {
 	size_t i;
 
-	for (i = 3; i < len; i++)
-		if (buf[i] == '\n' && buf[i - 1] == '\r' && buf[i - 2] == '\n' && buf[i - 3] == '\r')
+	for (i = 0; i < len; i++) {
+		if (buf[i] == '\r' && i + 1 < len && buf[i + 1] != '\n')
+			break;
+		if (buf[i] != '\n')
+			continue;
+		if (i == 0 || buf[i - 1] != '\r')
+			break;
+		if (i >= 3 && buf[i - 2] == '\n' && buf[i - 3] == '\r')
 			return buf + i + 1;
+	}
+	*bad = i < len;
 	return NULL;
 }
 
 int fo_http_parse(const char *buf, size_t len, size_t max_head, struct fo_http_req *r)
 {
 	const char *end, *p, *line_end;
-	bool conn_close = false, conn_keep = false, have_cl = false;
+	bool conn_close = false, conn_keep = false, have_cl = false, bad = false;
 
-	end = find_end(buf, len < max_head ? len : max_head);
+	end = find_end(buf, len < max_head ? len : max_head, &bad);
+	if (bad)
+		return FO_HTTP_BAD;
 	if (!end)
 		return len >= max_head ? FO_HTTP_BIG : FO_HTTP_MORE;
 	memset(r, 0, sizeof(*r));
