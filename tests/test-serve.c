@@ -1746,6 +1746,19 @@ STEST(serve_bad_flags, 30)
 		{ "--model", "threads:0", "--model", "threads:0" },
 		{ "--bind", "not-an-address", "--bind", "not-an-address" },
 		{ "--bind", "localhost", "--bind", "localhost" },
+		/* inet_aton's shorthands: "0" would listen on every address */
+		{ "--bind", "0", "--bind", "'0'" },
+		{ "--bind", "127.1", "--bind", "'127.1'" },
+		{ "--bind", "0x7f.0.0.1", "--bind", "0x7f.0.0.1" },
+		{ "--bind", "2130706433", "--bind", "2130706433" },
+		{ "--bind", " 127.0.0.1", "--bind", "' 127.0.0.1'" },
+		{ "--bind", "", "--bind", "''" },
+		{ "--port", " 80", "--port", "' 80'" },
+		{ "--port", "+80", "--port", "'+80'" },
+		{ "--port", "0x50", "--port", "0x50" },
+		{ "--max-header", " 100", "--max-header", "' 100'" },
+		{ "--max-header", "1e4", "--max-header", "1e4" },
+		{ "--max-header", "2M", "--max-header", "2M" },
 		{ "--idle-timeout", "0", "--idle-timeout", "'0'" },
 		{ "--idle-timeout", "soon", "--idle-timeout", "soon" },
 		{ "--max-header", "10", "--max-header", "'10'" },
@@ -1768,6 +1781,29 @@ STEST(serve_bad_flags, 30)
 		one_line_error(&t, rc, what, cases[i][2], cases[i][3]);
 		proc_free(&t);
 	}
+}
+
+/* Every address only when asked for in full: 0.0.0.0 (and [::1] in brackets). */
+STEST(serve_bind_every_address, 30)
+{
+	struct proc s;
+	struct rd r;
+	int fd;
+
+	start_server(&s, 0, "--bind", "0.0.0.0", NULL);
+	CHECK_HAS(s.out, "listening on 0.0.0.0 port ");
+	fd = cli(s.port);
+	rd_init(&r);
+	send_str(fd, "1\n");
+	CHECK(read_lines(fd, &r, 1, 10000) && !strcmp(r.b, "hello world\n"));
+	rd_free(&r);
+	close(fd);
+	stop_server(&s, SIGTERM);
+	proc_free(&s);
+	start_server(&s, 0, "--bind", "[::1]", NULL);
+	CHECK_HAS(s.out, "listening on ::1 port ");
+	stop_server(&s, SIGTERM);
+	proc_free(&s);
 }
 
 /*

@@ -50,6 +50,7 @@
 
 #include "../cli/cli.h"
 #include "fanout/runtime.h"
+#include "common.h"
 #include "http.h"
 #include "serve.h"
 
@@ -590,19 +591,108 @@ static void usage(FILE *f)
 	      "models: threads (a thread per connection), threads:N (a pool; N clients at once),\n"
 	      "        processes:N, blended:PxT, loop, coro or coro:N (the default)\n"
 	      "defaults: --proto line --bind 127.0.0.1 --port 7000 --reply 'hello world'\n"
-	      "          --idle-timeout 60s --max-header 8192; --port 0 picks a free port\n",
+	      "          --idle-timeout 60s --max-header 8192; --port 0 picks a free port\n"
+	      "--bind takes a literal address; every address only as 0.0.0.0 or ::\n",
 	      f);
+}
+
+/* The command line's results that are not in the server itself. */
+struct opts {
+	struct fo_model model;
+	const char *model_text, *bind, *reply;
+	long port;
+};
+
+/* One flag and its value: 0, or the exit code for a bad one. */
+static int parse_flag(struct srv *sv, struct opts *op, const char *a, const char *v)
+{
+	char err[256];
+	uint64_t n;
+
+	if (!strcmp(a, "--model")) {
+		op->model_text = v;
+		if (fo_model_parse(v, &op->model, err, sizeof(err)) < 0)
+			return fo_cli_bad(a, v, FO_MODEL_FORMS);
+	} else if (!strcmp(a, "--proto")) {
+		if (strcmp(v, "line") && strcmp(v, "http"))
+			return fo_cli_bad(a, v, "line or http");
+		sv->proto = !strcmp(v, "http") ? P_HTTP : P_LINE;
+	} else if (!strcmp(a, "--bind")) {
+		op->bind = v;
+	} else if (!strcmp(a, "--port")) {
+		if (fo_cli_uint(v, 0, 65535, &n) < 0)
+			return fo_cli_bad(a, v, "a port number from 0 to 65535");
+		op->port = (long)n;
+	} else if (!strcmp(a, "--reply")) {
+		op->reply = v;
+	} else if (!strcmp(a, "--idle-timeout")) {
+		if (fo_duration_parse(v, &sv->idle) < 0 || sv->idle <= 0)
+			return fo_cli_bad(a, v, "a duration such as 60s or 500ms");
+	} else if (!strcmp(a, "--max-header")) {
+		if (fo_cli_size(v, 64, 1048576, &n) < 0)
+			return fo_cli_bad(a, v, "a size in bytes from 64 to 1048576, such as 8192 or 16K");
+		sv->max_head = (size_t)n;
+	} else {
+		fprintf(stderr, "fanout: unknown option '%s' for 'serve' (see fanout serve --help)\n", a);
+		return 2;
+	}
+	return 0;
+}
+
+/* The command line: 0, -1 after --help, or an exit code. */
+static int parse_args(struct srv *sv, struct opts *op, int argc, char **argv)
+{
+	static const char *const valued[] = { "--model", "--proto", "--bind", "--port", "--reply",
+					      "--idle-timeout", "--max-header" };
+	int i, r;
+
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		size_t k;
+
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			usage(stdout);
+			return -1;
+		}
+		if (!v) {
+			for (k = 0; k < sizeof(valued) / sizeof(valued[0]) && strcmp(a, valued[k]); k++)
+				;
+			if (k < sizeof(valued) / sizeof(valued[0]))
+				fprintf(stderr, "fanout: %s needs a value (see fanout serve --help)\n", a);
+			else
+				fprintf(stderr, "fanout: unknown option '%s' for 'serve' (see fanout serve --help)\n", a);
+			return 2;
+		}
+		if ((r = parse_flag(sv, op, a, v)) != 0)
+			return r;
+		i++;
+	}
+	return 0;
+}
+
+/*
+ * --bind: a literal IPv4 address in dotted-quad form or a literal IPv6
+ * address; every address only when written so, 0.0.0.0 or ::. inet_aton's
+ * shorthands ("0" for 0.0.0.0, "127.1") are refused, and so are names,
+ * localhost included: no lookup happens here.
+ */
+static int set_bind(struct srv *sv, const char *bind_addr, long port)
+{
+	if (fo__addr_literal(bind_addr, (uint16_t)port, &sv->addr, &sv->alen) < 0)
+		return fo_cli_bad("--bind", bind_addr,
+				  "a literal address such as 127.0.0.1 or ::1 (every address: 0.0.0.0 or ::)");
+	return 0;
 }
 
 int fo_serve_main(int argc, char **argv)
 {
 	struct srv sv;
+	struct opts op = { .bind = "127.0.0.1", .reply = "hello world", .port = 7000 };
 	struct fo_run_opts o;
 	struct fo_run *run;
-	const char *bind_addr = "127.0.0.1", *model_text = NULL;
-	long port = 7000;
+	long port;
 	char model_name[64], err[256], host[INET6_ADDRSTRLEN];
-	const char *reply = "hello world";
+	const char *bind_addr, *model_text, *reply;
 	struct rusage self, kids;
 	int i, e, rc = 0;
 
@@ -611,75 +701,17 @@ int fo_serve_main(int argc, char **argv)
 	sv.proto = P_LINE;
 	sv.idle = 60 * FO_SEC;
 	sv.max_head = 8192;
-	o.model = fo_model_default();
-	for (i = 0; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			usage(stdout);
-			return 0;
-		}
-		if (!v) {
-			if ((!strcmp(a, "--model") || !strcmp(a, "--proto") || !strcmp(a, "--bind") ||
-			     !strcmp(a, "--port") || !strcmp(a, "--reply") || !strcmp(a, "--idle-timeout") ||
-			     !strcmp(a, "--max-header")))
-				fprintf(stderr, "fanout: %s needs a value (see fanout serve --help)\n", a);
-			else
-				fprintf(stderr, "fanout: unknown option '%s' for 'serve' (see fanout serve --help)\n", a);
-			return 2;
-		}
-		i++;
-		if (!strcmp(a, "--model")) {
-			model_text = v;
-			if (fo_model_parse(v, &o.model, err, sizeof(err)) < 0)
-				return fo_cli_bad(a, v, FO_MODEL_FORMS);
-		} else if (!strcmp(a, "--proto")) {
-			if (!strcmp(v, "line"))
-				sv.proto = P_LINE;
-			else if (!strcmp(v, "http"))
-				sv.proto = P_HTTP;
-			else
-				return fo_cli_bad(a, v, "line or http");
-		} else if (!strcmp(a, "--bind")) {
-			bind_addr = v;
-		} else if (!strcmp(a, "--port")) {
-			char *end;
-
-			errno = 0;
-			port = strtol(v, &end, 10);
-			if (end == v || *end || errno || port < 0 || port > 65535)
-				return fo_cli_bad(a, v, "a port number from 0 to 65535");
-		} else if (!strcmp(a, "--reply")) {
-			reply = v;
-		} else if (!strcmp(a, "--idle-timeout")) {
-			if (fo_duration_parse(v, &sv.idle) < 0 || sv.idle <= 0)
-				return fo_cli_bad(a, v, "a duration such as 60s or 500ms");
-		} else if (!strcmp(a, "--max-header")) {
-			char *end;
-			long m = strtol(v, &end, 10);
-
-			if (end == v || *end || m < 64 || m > 1048576)
-				return fo_cli_bad(a, v, "a size in bytes from 64 to 1048576");
-			sv.max_head = (size_t)m;
-		} else {
-			fprintf(stderr, "fanout: unknown option '%s' for 'serve' (see fanout serve --help)\n", a);
-			return 2;
-		}
-	}
-	/* the address */
-	{
-		struct addrinfo hints = { .ai_flags = AI_NUMERICHOST | AI_PASSIVE, .ai_socktype = SOCK_STREAM };
-		struct addrinfo *ai = NULL;
-		char ps[16];
-
-		snprintf(ps, sizeof(ps), "%ld", port);
-		/* a numeric address only: no name lookup happens here */
-		if (getaddrinfo(bind_addr, ps, &hints, &ai) != 0 || !ai) /* banned-ok: numeric, at start */
-			return fo_cli_bad("--bind", bind_addr, "a numeric address such as 127.0.0.1 or ::1");
-		memcpy(&sv.addr, ai->ai_addr, ai->ai_addrlen);
-		sv.alen = (socklen_t)ai->ai_addrlen;
-		freeaddrinfo(ai);
-	}
+	op.model = fo_model_default();
+	rc = parse_args(&sv, &op, argc, argv);
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	if ((rc = set_bind(&sv, op.bind, op.port)) != 0)
+		return rc;
+	o.model = op.model;
+	port = op.port;
+	bind_addr = op.bind;
+	model_text = op.model_text;
+	reply = op.reply;
 	/* the model decides how connections are served */
 	if (model_text && !strcmp(model_text, "threads")) {
 		o.model.kind = FO_MODEL_SEQUENTIAL; /* one acceptor, a thread per connection */
