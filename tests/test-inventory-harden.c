@@ -460,3 +460,25 @@ TEST_T(inventory_harden_strict_numbers, 60)
 	free(out);
 	free(err);
 }
+
+/* Names and values from an inventory reach the terminal neutralised: ESC
+ * and BEL were quoted as JSON already, but a C1 control (U+009B, CSI, which
+ * many terminals obey as ESC [) went out raw; now it shows as \xc2\x9b.
+ * --json keeps the characters (as JSON). */
+TEST_T(inventory_harden_terminal_text, 30)
+{
+	char *out = NULL, *err = NULL;
+
+	put("hosts.yaml", "\"r1\\e[2J\\u009b2J\":\n  hostname: 127.0.0.1\n  data:\n    site: \"ams\\u009b31m\"\n");
+	CHECK_EQ(fo_test_cli(&out, &err, "inventory", "-i", tmpdir(), NULL), 0);
+	CHECK_LACKS(out, "\x1b");
+	CHECK_LACKS(out, "\xc2\x9b");
+	CHECK_HAS(out, "\\xc2\\x9b2J");
+	CHECK_HAS(out, "ams\\xc2\\x9b31m");
+	free(out);
+	free(err);
+	CHECK_EQ(fo_test_cli(&out, &err, "inventory", "-i", tmpdir(), "--json", NULL), 0);
+	CHECK_HAS(out, "\"name\":\"r1\\u001b[2J");
+	free(out);
+	free(err);
+}

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "../cli/cli.h"
+#include "../util/term.h"
 #include "inventory.h"
 
 #define MASK "********"
@@ -510,6 +511,28 @@ static void cells(const struct fo_inv_host *h, struct sb *c, bool options)
 		sb_str(&c[C_DATA], "-");
 }
 
+/* The row of host h, each cell neutralised for the terminal (STYLE 17):
+ * names and values from an inventory may hold escape sequences. */
+static void safe_cells(const struct fo_inv_host *h, struct sb c[NCOLS], bool options)
+{
+	int k;
+
+	cells(h, c, options);
+	for (k = 0; k < NCOLS; k++) {
+		struct fo_sbuf t = { 0 };
+
+		if (!c[k].b || fo__term_safe(c[k].b, c[k].n))
+			continue;
+		fo__term_add(&t, c[k].b, c[k].n);
+		sb_reset(&c[k]);
+		if (t.oom)
+			c[k].oom = true;
+		else
+			sb_add(&c[k], t.p, t.len);
+		free(t.p);
+	}
+}
+
 static int print_table(FILE *f, const struct fo_inv *inv)
 {
 	struct sb c[NCOLS];
@@ -523,7 +546,7 @@ static int print_table(FILE *f, const struct fo_inv *inv)
 	for (k = 0; k < NCOLS; k++)
 		w[k] = width(heads[k]);
 	for (i = 0; i < inv->nhosts; i++) {
-		cells(&inv->hosts[i], c, options);
+		safe_cells(&inv->hosts[i], c, options);
 		for (k = 0; k < NCOLS; k++) {
 			size_t cw = c[k].b ? width(c[k].b) : 0;
 
@@ -535,7 +558,7 @@ static int print_table(FILE *f, const struct fo_inv *inv)
 		int last = NCOLS - 1;
 
 		if (i)
-			cells(&inv->hosts[i - 1], c, options);
+			safe_cells(&inv->hosts[i - 1], c, options);
 		for (k = 0; k <= last; k++) {
 			const char *t = i ? (c[k].b ? c[k].b : "") : heads[k];
 			size_t tw = width(t);

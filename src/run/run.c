@@ -48,6 +48,7 @@
 #include "../net/curl.h"
 #include "../util/file.h"
 #include "../util/sbuf.h"
+#include "../util/term.h"
 #include "fanout/runtime.h"
 #include "gate.h"
 #include "inventory.h"
@@ -246,57 +247,6 @@ static void jb_unstr(struct jb *b, const char *p, size_t max)
 
 /* ---- text for the terminal ---------------------------------------------------------- */
 
-/* The length of the well-formed UTF-8 sequence of a character from U+00A0
- * up at s[0..n), or 0: C1 controls (U+0080-U+009F, which some terminals
- * obey), overlong forms, surrogates and stray bytes are not one. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-	size_t k, j;
-
-	if (c >= 0xc2 && c <= 0xdf)
-		k = 1, lo = c == 0xc2 ? 0xa0 : 0x80;
-	else if (c >= 0xe0 && c <= 0xef)
-		k = 2, lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
-	else if (c >= 0xf0 && c <= 0xf4)
-		k = 3, lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
-	else
-		return 0;
-	if (k >= n || s[1] < lo || s[1] > hi)
-		return 0;
-	for (j = 2; j <= k; j++)
-		if ((s[j] & 0xc0) != 0x80)
-			return 0;
-	return k + 1;
-}
-
-/* Untrusted text (host names, device output, error text) for a terminal
- * (STYLE 17): control bytes, ESC, DEL, C1 controls and bytes that are not
- * UTF-8 become \xNN; printable ASCII and well-formed UTF-8 stay. Files and
- * JSON keep the text exact; this is for stderr only. */
-static void term_add(struct jb *b, const char *s, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		unsigned char c = (unsigned char)s[i];
-		size_t k = c < 0x80 ? (c >= 0x20 && c != 0x7f) : utf8_seq((const unsigned char *)s + i, n - i);
-
-		if (k) {
-			jb_add(b, s + i, k);
-			i += k;
-		} else {
-			jb_fmt(b, "\\x%02x", c);
-			i++;
-		}
-	}
-}
-
-static void term_s(struct jb *b, const char *s)
-{
-	term_add(b, s, strlen(s));
-}
-
 /* "fanout: " pre, s neutralised, then post and a newline, on stderr. */
 static void say(const char *pre, const char *s, const char *post)
 {
@@ -304,7 +254,7 @@ static void say(const char *pre, const char *s, const char *post)
 
 	jb_s(&b, "fanout: ");
 	jb_s(&b, pre);
-	term_s(&b, s);
+	fo__term_adds(&b, s);
 	jb_s(&b, post);
 	jb_s(&b, "\n");
 	if (b.p)
@@ -1079,13 +1029,13 @@ static void show_not_ok(const struct cfg *c, const struct fo_inv_host *h, enum f
 
 	if (c->progress)
 		jb_s(&b, "\r\033[K");
-	term_s(&b, h->name);
+	fo__term_adds(&b, h->name);
 	jb_s(&b, ": ");
 	jb_s(&b, fo_ssh_status_name(st));
 	if (e) {
 		jb_unstr(&why, e + 10, 300);
 		jb_s(&b, ": ");
-		term_add(&b, why.p ? why.p : "", why.len);
+		fo__term_add(&b, why.p ? why.p : "", why.len);
 	}
 	jb_s(&b, "\n");
 	if (b.p)
@@ -1171,7 +1121,7 @@ static void summary(struct cfg *c, double secs)
 		jb_s(&b, "slowest:");
 		for (k = 0; k < 5 && c->slow[k].ms > 0; k++) {
 			jb_s(&b, " ");
-			term_s(&b, c->inv.hosts[c->slow[k].i].name);
+			fo__term_adds(&b, c->inv.hosts[c->slow[k].i].name);
 			jb_fmt(&b, " %.2fs", c->slow[k].ms / 1000.0);
 		}
 		jb_s(&b, "\n");
@@ -1179,7 +1129,7 @@ static void summary(struct cfg *c, double secs)
 	if (c->out_bad) {
 		jb_fmt(&b, "fanout: the --out files of %zu host%s not all written (those hosts failed); the first: ",
 		       c->out_bad, c->out_bad == 1 ? " were" : "s were");
-		term_s(&b, c->out_first ? c->out_first : "?");
+		fo__term_adds(&b, c->out_first ? c->out_first : "?");
 		jb_s(&b, "\n");
 	}
 	if (c->stdout_err)
