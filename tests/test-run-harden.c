@@ -783,6 +783,13 @@ TEST(run_harden_nonsense_refused)
 	refused("bad --workers ' 4'", "-c", "x", "--workers", " 4", NULL, NULL);
 	refused("bad --retry-shed '+1'", "-c", "x", "--retry-shed", "+1", NULL, NULL);
 	refused("bad --jump '127.0.0.1: 22'", "-c", "x", "--jump", "127.0.0.1: 22", NULL, NULL);
+	/* empty values: an empty command would be a file named ".txt" */
+	refused("bad --command '': expected a command", "-c", "", NULL, NULL, NULL, NULL);
+	refused("bad --run ''", "--task", "exec", "--run", "", NULL, NULL);
+	refused("bad --user ''", "-c", "x", "--user", "", NULL, NULL);
+	refused("bad --out ''", "-c", "x", "--out", "", NULL, NULL);
+	/* one "fanout:" before a bad host list's reason */
+	refused("fanout: bad -w 'r[1-': '[' without ']' in 'r[1-'", "-w", "r[1-", "-c", "x", NULL, NULL);
 	tmp_dir(d, sizeof(d));
 	snprintf(cf, sizeof(cf), "%s/cmds", d);
 	put_file(cf, "show clock\n# no\n\nshow version\n");

@@ -1364,6 +1364,8 @@ static int set_text(struct parse *p, const char *flag, const char *v)
 {
 	struct cfg *c = p->c;
 
+	if (!*v)
+		return fo_cli_bad(flag, v, "a value that is not empty");
 	if (!strcmp(flag, "--user"))
 		c->inv.user = v;
 	else if (!strcmp(flag, "--task"))
@@ -1466,6 +1468,8 @@ static int set_max_output(struct parse *p, const char *flag, const char *v)
 
 static int set_command(struct parse *p, const char *flag, const char *v)
 {
+	if (!*v) /* an empty command would be an empty file name, and does nothing */
+		return fo_cli_bad(flag, v, "a command");
 	if (!strcmp(flag, "--setup")) {
 		p->c->setup_given = true;
 		return push(&p->c->setup, &p->c->nsetup, v) ? oom() : 0;
@@ -1830,11 +1834,12 @@ static int load_hosts(struct parse *p)
 		else
 			e = fo_inv_add_hosts_file(&p->c->inv, v, err, sizeof(err));
 		if (e < 0) {
-			if (!strcmp(a, "-w"))
-				fprintf(stderr, "fanout: bad host list '%s': ", v);
-			else /* the loaders name the file and line themselves */
-				fputs("fanout: ", stderr);
-			say("", err, "");
+			char pre[320] = "";
+
+			/* the loaders name a file they cannot read, and its line */
+			if (!strcmp(a, "-w") && strncmp(err, "cannot ", 7))
+				snprintf(pre, sizeof(pre), "bad -w '%.280s': ", v);
+			say(pre, err, "");
 			return 2;
 		}
 	}
