@@ -571,12 +571,6 @@ static int acceptor(struct fo_job *job, void *arg)
 
 /* ---- the command ------------------------------------------------------------------- */
 
-static void on_stop(int sig)
-{
-	(void)sig;
-	fo_interrupt();
-}
-
 static void usage(FILE *f)
 {
 	fputs("usage: fanout serve [--model M] [--proto line|http] [--bind ADDR] [--port P]\n"
@@ -690,6 +684,7 @@ int fo_serve_main(int argc, char **argv)
 	struct opts op = { .bind = "127.0.0.1", .reply = "hello world", .port = 7000 };
 	struct fo_run_opts o;
 	struct fo_run *run;
+	struct fo_stopsig stop = { 0 };
 	long port;
 	char model_name[64], err[256], host[INET6_ADDRSTRLEN];
 	const char *bind_addr, *model_text, *reply;
@@ -835,8 +830,11 @@ cannot_listen:
 	memset(sv.c, 0, sizeof(*sv.c));
 	the_srv = &sv;
 	signal(SIGPIPE, SIG_IGN);
-	signal(SIGINT, on_stop);
-	signal(SIGTERM, on_stop);
+	if ((e = fo__stopsig_start(&stop)) < 0) {
+		fprintf(stderr, "fanout: cannot start the signal thread: %s\n", fo_strerror(e));
+		rc = 1;
+		goto out;
+	}
 	inet_ntop(sv.addr.ss_family,
 		  sv.addr.ss_family == AF_INET6 ? (void *)&((struct sockaddr_in6 *)&sv.addr)->sin6_addr
 						: (void *)&((struct sockaddr_in *)&sv.addr)->sin_addr,
@@ -898,6 +896,7 @@ cannot_listen:
 	}
 	fo_run_free(run);
 out:
+	fo__stopsig_stop(&stop);
 	/* shutdown(): out of LISTEN now, not when the kernel is done with
 	 * the pollers' last references (io_uring: some ms after exit), so a
 	 * server started again at once finds the port free */
