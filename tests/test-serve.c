@@ -2411,6 +2411,20 @@ STEST(load_bad_input, 30)
 		{ "127.0.0.1:1", "127.0.0.1:2", NULL, NULL, "127.0.0.1:2" },
 		{ "127.0.0.1:1", "-c", NULL, NULL, "-c" },
 		{ "--frobnicate", "1", "127.0.0.1:1", NULL, "--frobnicate" },
+		/* what strtod and strtol let in */
+		{ "--rate", "inf", "127.0.0.1:1", NULL, "--rate" },
+		{ "--rate", "nan", "127.0.0.1:1", NULL, "--rate" },
+		{ "--rate", "1e999", "127.0.0.1:1", NULL, "--rate" },
+		{ "--rate", "0x10", "127.0.0.1:1", NULL, "--rate" },
+		{ "--rate", " 5", "127.0.0.1:1", NULL, "--rate" },
+		{ "--rate", "-5", "127.0.0.1:1", NULL, "--rate" },
+		{ "-c", " 4", "127.0.0.1:1", NULL, "-c" },
+		{ "-c", "+4", "127.0.0.1:1", NULL, "-c" },
+		{ "--threads", " 2", "127.0.0.1:1", NULL, "--threads" },
+		{ "127.0.0.1: 7000", NULL, NULL, NULL, "127.0.0.1: 7000" },
+		{ "127.0.0.1:+7000", NULL, NULL, NULL, "127.0.0.1:+7000" },
+		{ "0:7000", NULL, NULL, NULL, "0:7000" },
+		{ "127.1:7000", NULL, NULL, NULL, "127.1:7000" },
 	};
 	size_t i;
 
@@ -2434,6 +2448,213 @@ STEST(load_bad_port, 30)
 
 	one_line_error(&t, rc, "load 127.0.0.1:70000", "127.0.0.1:70000", NULL);
 	proc_free(&t);
+}
+
+/*
+ * A hostile HTTP server, forked from the test: it answers every request
+ * head with the same bytes (and closes after each when close_after).
+ * Returns its pid (a process group of its own, killed with the test) and
+ * its port.
+ */
+static void hostile_loop(int lfd, const char *resp, size_t rlen, bool close_after)
+{
+	enum { MAXC = 64 };
+	struct pollfd pf[MAXC + 1];
+	char buf[MAXC][2048];
+	size_t len[MAXC];
+	int n = 0, i;
+
+	for (;;) {
+		pf[n].fd = lfd;
+		pf[n].events = POLLIN;
+		if (poll(pf, (nfds_t)n + 1, -1) < 0)
+			continue;
+		if ((pf[n].revents & POLLIN) && n < MAXC) {
+			int fd = accept(lfd, NULL, NULL);
+
+			if (fd >= 0) {
+				pf[n].fd = fd;
+				pf[n].events = POLLIN;
+				pf[n].revents = 0;
+				len[n++] = 0;
+			}
+		}
+		for (i = 0; i < n; i++) {
+			ssize_t k;
+			char *end;
+
+			if (!pf[i].revents)
+				continue;
+			k = recv(pf[i].fd, buf[i] + len[i], sizeof(buf[i]) - len[i], 0);
+			if (k > 0)
+				len[i] += (size_t)k;
+			while (k > 0 && (end = memmem(buf[i], len[i], "\r\n\r\n", 4))) {
+				size_t used = (size_t)(end + 4 - buf[i]);
+
+				if (send(pf[i].fd, resp, rlen, MSG_NOSIGNAL) < 0 || close_after)
+					k = 0;
+				memmove(buf[i], buf[i] + used, len[i] - used);
+				len[i] -= used;
+			}
+			if (k <= 0 || len[i] == sizeof(buf[i])) {
+				close(pf[i].fd);
+				pf[i] = pf[--n];
+				len[i] = len[n];
+				memcpy(buf[i], buf[n], len[i]);
+				i--;
+			}
+		}
+	}
+}
+
+static pid_t hostile_start(const char *resp, size_t rlen, bool close_after, int *port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t al = sizeof(a);
+	int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	pid_t pid;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	CHECK(lfd >= 0 && bind(lfd, (struct sockaddr *)&a, sizeof(a)) == 0 && listen(lfd, 64) == 0);
+	CHECK(getsockname(lfd, (struct sockaddr *)&a, &al) == 0);
+	*port = ntohs(a.sin_port);
+	fflush(NULL);
+	pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		setpgid(0, 0);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		signal(SIGALRM, SIG_DFL);
+		alarm(120); /* bounded, whatever happens to the test */
+		hostile_loop(lfd, resp, rlen, close_after);
+		_exit(0);
+	}
+	setpgid(pid, pid);
+	kid_add(pid);
+	close(lfd);
+	return pid;
+}
+
+static void hostile_stop(pid_t pid)
+{
+	kill(-pid, SIGKILL);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	kid_del(pid);
+}
+
+/* `fanout load --proto http` against a server answering resp: its exit code; out and err kept in l. */
+static int load_against(struct proc *l, const char *resp, size_t rlen, bool close_after, bool json)
+{
+	char target[64];
+	int port, rc;
+	pid_t pid = hostile_start(resp, rlen, close_after, &port);
+
+	snprintf(target, sizeof(target), "127.0.0.1:%d", port);
+	if (json)
+		rc = run_cli(l, 15000, "load", "--proto", "http", "--json", "-c", "2", "-d", load_d("300ms"), target, NULL);
+	else
+		rc = run_cli(l, 15000, "load", "--proto", "http", "-c", "2", "-d", load_d("300ms"), target, NULL);
+	hostile_stop(pid);
+	return rc;
+}
+
+/*
+ * Only a well-formed 2xx or 3xx response is a request done. Other statuses
+ * are counted by class and fail the run (exit 1); a malformed response
+ * (not HTTP, a bad chunk size, a status outside 100-599) is an error.
+ */
+STEST(load_http_failures_count, 60)
+{
+	static const struct {
+		const char *resp, *needle, *first_error;
+	} bad[] = {
+		{ "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 5\r\n\r\nboom\n", "5xx ", NULL },
+		{ "HTTP/1.1 404 Not Found\r\nContent-Length: 5\r\n\r\nnope\n", "4xx ", NULL },
+		{ "HTTP/1.1 503 Busy\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nbusy\r\n0\r\n\r\n", "5xx ", NULL },
+		{ "garbage, not http at all\r\n\r\n", "malformed responses", "not an HTTP/1.x status line" },
+		{ "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n", "malformed responses",
+		  "a bad chunk size" },
+		{ "HTTP/1.1 999 Odd\r\nContent-Length: 2\r\n\r\nok", "malformed responses", "outside 100-599" },
+		{ "HTTP/1.1 2000 OK\r\nContent-Length: 2\r\n\r\nok", "malformed responses", "status line" },
+		{ "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok", "malformed responses",
+		  "Content-Length" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct proc l;
+		int rc = load_against(&l, bad[i].resp, strlen(bad[i].resp), false, false);
+
+		if (rc != 1 || !fo_test_has(l.out, bad[i].needle) || num_after(l.out, "requests ") != 0 ||
+		    (bad[i].first_error && !fo_test_has(l.out, bad[i].first_error)))
+			fprintf(stderr, "against [%s]: exit %d\n%s\n%s\n", bad[i].resp, rc, ns(l.out), ns(l.err));
+		CHECK_EQ(rc, 1);
+		CHECK_HAS(l.out, bad[i].needle);
+		CHECK_EQ(num_after(l.out, "requests "), 0);
+		if (bad[i].first_error) {
+			CHECK(num_after(l.out, "errors ") > 0);
+			CHECK_HAS(l.out, bad[i].first_error);
+		} else {
+			CHECK_HAS(l.out, "errors 0");
+			CHECK(num_after(l.out, "non-2xx/3xx ") > 0);
+		}
+		proc_free(&l);
+	}
+	/* --json says the same */
+	{
+		struct proc l;
+		const char *r500 = bad[0].resp;
+		int rc = load_against(&l, r500, strlen(r500), false, true);
+
+		CHECK_EQ(rc, 1);
+		CHECK(json_num(l.out, "non_2xx_3xx") > 0);
+		CHECK(json_num(l.out, "status_5xx") > 0);
+		CHECK_EQ((long long)json_num(l.out, "requests"), 0);
+		proc_free(&l);
+	}
+}
+
+/* What is well-formed counts, however it is framed: chunked, 3xx, a body up to the close, 40 KB. */
+STEST(load_http_framings, 60)
+{
+	static const char *const good[] = {
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n3;ext=1\r\n!!\n\r\n0\r\nX-T: 1\r\n\r\n",
+		"HTTP/1.1 301 Moved\r\nLocation: /x\r\nContent-Length: 0\r\n\r\n",
+		"HTTP/1.1 204 No Content\r\n\r\n",
+		"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+		"HTTP/1.1 200\nContent-Length: 2\n\nok",
+	};
+	size_t i, big = 40000;
+	char *resp = malloc(big + 100);
+	struct proc l;
+	int rc, k;
+
+	CHECK(resp != NULL);
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		rc = load_against(&l, good[i], strlen(good[i]), false, false);
+		if (rc != 0)
+			fprintf(stderr, "against [%s]: exit %d\n%s\n%s\n", good[i], rc, ns(l.out), ns(l.err));
+		CHECK_EQ(rc, 0);
+		CHECK(num_after(l.out, "requests ") > 0);
+		CHECK_HAS(l.out, "errors 0, non-2xx/3xx 0,");
+		proc_free(&l);
+	}
+	/* a body up to the close, and a body bigger than the read buffer */
+	rc = load_against(&l, "HTTP/1.0 200 OK\r\n\r\nuntil the close", strlen("HTTP/1.0 200 OK\r\n\r\nuntil the close"), true, false);
+	CHECK_EQ(rc, 0);
+	CHECK(num_after(l.out, "requests ") > 0);
+	CHECK_HAS(l.out, "reconnects");
+	proc_free(&l);
+	k = snprintf(resp, 100, "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n", big);
+	memset(resp + k, 'x', big);
+	rc = load_against(&l, resp, (size_t)k + big, false, false);
+	if (rc != 0)
+		fprintf(stderr, "against a 40 KB body: exit %d\n%s\n%s\n", rc, ns(l.out), ns(l.err));
+	CHECK_EQ(rc, 0);
+	CHECK(num_after(l.out, "requests ") > 0);
+	proc_free(&l);
+	free(resp);
 }
 
 /* ---- 7. every connection served ---------------------------------------------------------- */

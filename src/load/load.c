@@ -13,6 +13,7 @@
  * wrk2). A thread outside the runtime prints req/s every second.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -28,6 +29,7 @@
 #include <unistd.h>
 
 #include "../cli/cli.h"
+#include "../serve/common.h"
 #include "fanout/runtime.h"
 #include "load.h"
 
@@ -46,6 +48,8 @@ struct hist {
 struct tstats {
 	struct hist h;
 	atomic_llong reqs, errors;
+	atomic_llong malformed;   /* of the errors: responses that were not HTTP */
+	atomic_llong cls[6];      /* whole responses by status class, other than 2xx and 3xx */
 	char pad[64];
 };
 
@@ -67,6 +71,8 @@ struct cfg {
 	atomic_int nts;
 	pthread_mutex_t lock;
 	atomic_llong starved, connect_errors, reconnects;
+	atomic_bool have_first_err;
+	char first_err[256];    /* the first error a connection went on after */
 };
 
 static struct cfg *C;
@@ -137,43 +143,230 @@ static int send_all(int fd, const char *p, size_t len, int64_t deadline)
 	return 0;
 }
 
-/* How many bytes of buf[0..len) make one whole response; 0 = not yet. */
-static size_t response_len(const struct cfg *c, const char *buf, size_t len, bool *close)
+/*
+ * Reading a response, a piece at a time (RFC 9112 §6.3 for where an HTTP
+ * body ends): the head whole in the buffer, then the body skipped as it
+ * comes (Content-Length, chunked, or up to the close), so no size of body
+ * is too big. A malformed response (not HTTP/1.x, a status outside
+ * 100-599, a header line without a colon, a bad length or chunk size) ends
+ * the reading with why set.
+ */
+enum phase { PH_HEAD, PH_BODY, PH_CHUNK_SIZE, PH_CHUNK_DATA, PH_CHUNK_END, PH_TRAILERS, PH_TO_CLOSE, PH_DONE };
+
+struct resp {
+	enum phase ph;
+	int status;        /* 0 for the line protocol */
+	long long left;    /* body or chunk bytes still to come */
+	bool close;        /* the server closes after this response */
+	const char *why;   /* malformed: what is wrong */
+};
+
+/* The end of the line starting at p (LF, or CR LF), or NULL; *next after it. */
+static const char *line_end(const char *p, const char *end, const char **next)
 {
-	size_t i;
+	const char *lf = memchr(p, '\n', (size_t)(end - p));
 
-	if (c->proto == 0) {
-		const char *nl = memchr(buf, '\n', len);
+	if (!lf)
+		return NULL;
+	*next = lf + 1;
+	return lf > p && lf[-1] == '\r' ? lf - 1 : lf;
+}
 
-		return nl ? (size_t)(nl - buf) + 1 : 0;
+/* Whether the header value v..ve (a comma-separated list) holds tok, or ends with it. */
+static bool list_has(const char *v, const char *ve, const char *tok, bool last_only)
+{
+	size_t tl = strlen(tok);
+	bool found = false;
+
+	while (v < ve) {
+		const char *s, *e;
+
+		while (v < ve && (*v == ' ' || *v == '\t' || *v == ','))
+			v++;
+		for (s = v; v < ve && *v != ','; v++)
+			;
+		for (e = v; e > s && (e[-1] == ' ' || e[-1] == '\t'); e--)
+			;
+		found = (size_t)(e - s) == tl && !strncasecmp(s, tok, tl);
+		if (found && !last_only)
+			return true;
 	}
-	for (i = 3; i < len; i++) {
-		if (buf[i] == '\n' && buf[i - 1] == '\r' && buf[i - 2] == '\n' && buf[i - 3] == '\r') {
-			size_t head = i + 1;
-			long long cl = 0;
-			const char *p = buf;
+	return found;
+}
 
-			/* HTTP/1.0 closes after each response unless it says otherwise */
-			if (len > 8 && !memcmp(buf, "HTTP/1.0", 8))
-				*close = true;
-			while (p < buf + head) {
-				const char *eol = memchr(p, '\n', (size_t)(buf + head - p));
+static int status_line(const char *p, const char *le, struct resp *r)
+{
+	if (le - p < 12 || memcmp(p, "HTTP/1.", 7) || (p[7] != '0' && p[7] != '1') || p[8] != ' ' ||
+	    !isdigit((unsigned char)p[9]) || !isdigit((unsigned char)p[10]) || !isdigit((unsigned char)p[11]) ||
+	    (le - p > 12 && p[12] != ' ')) {
+		r->why = "not an HTTP/1.x status line";
+		return -1;
+	}
+	r->status = (p[9] - '0') * 100 + (p[10] - '0') * 10 + (p[11] - '0');
+	if (r->status < 100 || r->status > 599) {
+		r->why = "a status outside 100-599";
+		return -1;
+	}
+	r->close = p[7] == '0'; /* HTTP/1.0 closes unless it says keep-alive */
+	return 0;
+}
 
-				if (!eol)
-					break;
-				if ((size_t)(eol - p) > 15 && !strncasecmp(p, "content-length:", 15))
-					cl = strtoll(p + 15, NULL, 10);
-				if ((size_t)(eol - p) > 11 && !strncasecmp(p, "connection:", 11) &&
-				    strstr(p + 11, "close") && strstr(p + 11, "close") < eol)
-					*close = true;
-				p = eol + 1;
-			}
-			if (cl < 0)
-				return 0;
-			return len >= head + (size_t)cl ? head + (size_t)cl : 0;
+/* One header line: the fields that frame the body or end the connection. */
+static int header_line(const char *p, const char *le, struct resp *r, long long *cl, bool *chunked)
+{
+	const char *colon = p, *v, *ve = le;
+
+	while (colon < le && *colon != ':' && *colon != ' ' && *colon != '\t')
+		colon++;
+	if (colon == p || colon == le || *colon != ':') {
+		r->why = "a header line without a name and a colon";
+		return -1;
+	}
+	for (v = colon + 1; v < ve && (*v == ' ' || *v == '\t'); v++)
+		;
+	while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
+		ve--;
+	if (colon - p == 14 && !strncasecmp(p, "content-length", 14)) {
+		long long n = 0;
+		const char *q;
+
+		for (q = v; q < ve; q++) {
+			if (!isdigit((unsigned char)*q) || n > 100000000000000LL)
+				break;
+			n = n * 10 + (*q - '0');
 		}
+		if (v == ve || q != ve || (*cl >= 0 && *cl != n)) {
+			r->why = "a bad Content-Length";
+			return -1;
+		}
+		*cl = n;
+	} else if (colon - p == 17 && !strncasecmp(p, "transfer-encoding", 17)) {
+		*chunked = list_has(v, ve, "chunked", true);
+		if (!*chunked)
+			r->left = -1; /* another coding: the body runs to the close */
+	} else if (colon - p == 10 && !strncasecmp(p, "connection", 10)) {
+		if (list_has(v, ve, "close", false))
+			r->close = true;
+		else if (list_has(v, ve, "keep-alive", false))
+			r->close = false;
 	}
 	return 0;
+}
+
+/* The head at b[0..len): its length, 0 while incomplete, -1 malformed. */
+static long head_parse(const char *b, size_t len, struct resp *r)
+{
+	const char *p = b, *end = b + len, *le, *next;
+	long long cl = -1;
+	bool chunked = false;
+
+	/* garbage shows in its first bytes: no need to wait for a blank line */
+	if (memcmp(b, "HTTP/1.", len < 7 ? len : 7)) {
+		r->why = "not an HTTP/1.x status line";
+		return -1;
+	}
+	if (!(le = line_end(p, end, &next)))
+		return 0;
+	if (status_line(p, le, r) < 0)
+		return -1;
+	r->left = 0;
+	for (p = next; (le = line_end(p, end, &next)) && le > p; p = next)
+		if (header_line(p, le, r, &cl, &chunked) < 0)
+			return -1;
+	if (!le)
+		return 0;
+	if (r->status < 200 || r->status == 204 || r->status == 304)
+		r->ph = PH_DONE;  /* no body (the requests are GETs) */
+	else if (chunked)
+		r->ph = PH_CHUNK_SIZE;
+	else if (r->left < 0 || cl < 0)
+		r->ph = PH_TO_CLOSE, r->close = true;
+	else
+		r->ph = cl ? PH_BODY : PH_DONE, r->left = cl;
+	return (long)(next - b);
+}
+
+/* A chunk-size line: hex digits, maybe an extension after ';'. */
+static long chunk_size(const char *b, size_t len, struct resp *r)
+{
+	const char *end = b + len, *le, *next, *p;
+	long long n = 0;
+
+	if (!(le = line_end(b, end, &next))) {
+		if (len <= 1024)
+			return 0;
+		r->why = "a chunk-size line over 1024 bytes";
+		return -1;
+	}
+	for (p = b; p < le && isxdigit((unsigned char)*p) && n < (1LL << 40); p++)
+		n = n * 16 + (isdigit((unsigned char)*p) ? *p - '0' : (tolower((unsigned char)*p) - 'a' + 10));
+	while (p < le && (*p == ' ' || *p == '\t'))
+		p++;
+	if (p == b || (p < le && *p != ';')) {
+		r->why = "a bad chunk size";
+		return -1;
+	}
+	r->left = n;
+	r->ph = n ? PH_CHUNK_DATA : PH_TRAILERS;
+	return (long)(next - b);
+}
+
+/*
+ * Takes what it can of b[0..len) for the response being read: the bytes
+ * used (the caller drops them), or -1 when it is malformed (r->why).
+ * Complete when r->ph is PH_DONE; PH_TO_CLOSE ends at the close.
+ */
+static long resp_feed(const struct cfg *c, struct resp *r, const char *b, size_t len)
+{
+	size_t used = 0;
+
+	while (used < len && r->ph != PH_DONE) {
+		const char *p = b + used, *next;
+		size_t n = len - used;
+		long k = 0;
+
+		if (c->proto == 0) {
+			const char *nl = memchr(p, '\n', n);
+
+			if (!nl)
+				break;
+			k = nl - p + 1;
+			r->ph = PH_DONE;
+		} else if (r->ph == PH_HEAD) {
+			k = head_parse(p, n, r);
+			if (k > 0 && r->status < 200 && r->status != 101)
+				r->ph = PH_HEAD; /* an interim response: the real one follows */
+		} else if (r->ph == PH_BODY || r->ph == PH_CHUNK_DATA || r->ph == PH_TO_CLOSE) {
+			k = r->ph == PH_TO_CLOSE || (long long)n < r->left ? (long)n : (long)r->left;
+			if (r->ph != PH_TO_CLOSE && !(r->left -= k))
+				r->ph = r->ph == PH_BODY ? PH_DONE : PH_CHUNK_END;
+		} else if (r->ph == PH_CHUNK_SIZE) {
+			k = chunk_size(p, n, r);
+		} else if (r->ph == PH_CHUNK_END) {
+			if (!line_end(p, b + len, &next))
+				break;
+			if (*p != '\n' && (*p != '\r' || p[1] != '\n')) {
+				r->why = "chunk data longer than its size";
+				return -1;
+			}
+			k = (long)(next - p);
+			r->ph = PH_CHUNK_SIZE;
+		} else { /* trailers, up to a blank line */
+			const char *le = line_end(p, b + len, &next);
+
+			if (!le)
+				break;
+			k = (long)(next - p);
+			if (le == p)
+				r->ph = PH_DONE;
+		}
+		if (k < 0)
+			return -1;
+		if (k == 0)
+			break;
+		used += (size_t)k;
+	}
+	return (long)used;
 }
 
 /* Connects fd to the target; returns the fd or a negative errno. */
@@ -202,11 +395,83 @@ static int dial(struct cfg *c)
 	return fd;
 }
 
+/* How waiting for one response ended. */
+enum outcome { O_GOT, O_CLOSED, O_MALFORMED, O_END, O_FAILED };
+
+/*
+ * Reads until the response to the request just sent is whole (r says
+ * what it was). *have bytes wait in buf, before and after: what came after
+ * the response stays for the next one.
+ */
+static enum outcome await_response(struct cfg *c, int fd, char *buf, size_t *have, struct resp *r, int *err)
+{
+	memset(r, 0, sizeof(*r));
+	for (;;) {
+		long used = resp_feed(c, r, buf, *have);
+		ssize_t n;
+
+		if (used < 0)
+			return O_MALFORMED;
+		memmove(buf, buf + used, *have - (size_t)used);
+		*have -= (size_t)used;
+		if (r->ph == PH_DONE)
+			return O_GOT;
+		if (*have == RESP_BUF) {
+			r->why = c->proto ? "a response head over 16384 bytes" : "a line over 16384 bytes";
+			return O_MALFORMED;
+		}
+		n = fo_recv(fd, buf + *have, RESP_BUF - *have, c->end);
+		if (n > 0) {
+			*have += (size_t)n;
+		} else if (n == 0 && r->ph == PH_TO_CLOSE) {
+			r->ph = PH_DONE; /* a body up to the close: it is whole now */
+			return O_GOT;
+		} else if (n == 0 || n == -ECONNRESET) {
+			return O_CLOSED;
+		} else if (n == -ECANCELED || n == -ETIMEDOUT) {
+			return O_END; /* the run's end: this request does not count */
+		} else {
+			*err = (int)n;
+			return O_FAILED;
+		}
+	}
+}
+
+/*
+ * A whole response: a success (2xx or 3xx, or any line) goes into the
+ * latency histogram and req/s; any other status is counted by its class.
+ */
+static void tally(struct tstats *t, struct resp *r, int64_t latency)
+{
+	if (r->status == 0 || (r->status >= 200 && r->status < 400)) {
+		record(t, latency);
+		return;
+	}
+	atomic_fetch_add_explicit(&t->cls[r->status / 100], 1, memory_order_relaxed);
+	if (r->status == 101)
+		r->close = true; /* switched to a protocol we do not speak */
+}
+
+/* Counts an error of this connection; the run's first is kept to be shown. */
+static void conn_error(struct cfg *c, struct tstats *t, const struct resp *r)
+{
+	atomic_fetch_add_explicit(&t->errors, 1, memory_order_relaxed);
+	if (r->why)
+		atomic_fetch_add_explicit(&t->malformed, 1, memory_order_relaxed);
+	if (atomic_exchange(&c->have_first_err, true))
+		return;
+	if (r->why)
+		snprintf(c->first_err, sizeof(c->first_err), "a malformed response: %s", r->why);
+	else
+		snprintf(c->first_err, sizeof(c->first_err), "the server closed the connection before answering");
+}
+
 /*
  * One connection's life: requests back to back until the end. When the
  * server closes the connection (EOF, or a response with Connection: close,
  * as nginx does after its keepalive_requests), it connects again, as wrk
- * does, and counts it.
+ * does, and counts it; so it does after an unanswered request or a
+ * malformed response, which count as errors.
  */
 static int conn_task(struct fo_job *job, void *arg)
 {
@@ -226,8 +491,7 @@ static int conn_task(struct fo_job *job, void *arg)
 	}
 	for (;;) {
 		int64_t start, now = fo_now();
-		bool close_after = false;
-		size_t rl;
+		struct resp resp;
 
 		if (now >= c->end)
 			break;
@@ -258,40 +522,25 @@ static int conn_task(struct fo_job *job, void *arg)
 				break;
 			goto reconnect; /* the server went away between requests */
 		}
-		/* read until one whole response is here */
-		while (!(rl = response_len(c, buf, have, &close_after))) {
-			ssize_t n;
-
-			if (have == RESP_BUF) {
-				fo_job_errorf(job, "a response larger than %d bytes", RESP_BUF);
-				ret = -EMSGSIZE;
-				goto out;
-			}
-			n = fo_recv(fd, buf + have, RESP_BUF - have, c->end);
-			if (n > 0) {
-				have += (size_t)n;
+		switch (await_response(c, fd, buf, &have, &resp, &ret)) {
+		case O_GOT:
+			if (fo_now() > c->end)
+				goto out; /* it came after the run's end: not counted */
+			tally(t, &resp, fo_now() - start);
+			replies++;
+			if (!resp.close)
 				continue;
-			}
-			if (n == 0 || n == -ECONNRESET) {
-				/* closed with this request unanswered: an error */
-				atomic_fetch_add_explicit(&t->errors, 1, memory_order_relaxed);
-				fo_job_errorf(job, "the server closed the connection before answering");
-				goto reconnect;
-			}
-			if (n == -ECANCELED || n == -ETIMEDOUT)
-				goto out; /* the run's end: this request does not count */
-			ret = (int)n;
+			break;
+		case O_CLOSED:
+		case O_MALFORMED:
+			conn_error(c, t, &resp);
+			break;
+		case O_END:
+			goto out;
+		case O_FAILED:
 			atomic_fetch_add_explicit(&t->errors, 1, memory_order_relaxed);
 			goto out;
 		}
-		if (fo_now() > c->end)
-			break; /* it came after the run's end: not counted */
-		record(t, fo_now() - start);
-		replies++;
-		memmove(buf, buf + rl, have - rl);
-		have -= rl;
-		if (!close_after)
-			continue;
 reconnect:
 		close(fd);
 		fd = -1;
@@ -359,12 +608,6 @@ static void fmt_ns(int64_t ns, char *b, size_t len)
 		snprintf(b, len, "%.2fms", (double)ns / 1e6);
 }
 
-static void on_int(int sig)
-{
-	(void)sig;
-	fo_interrupt();
-}
-
 static void usage(FILE *f)
 {
 	fputs("usage: fanout load [--proto line|http] [-c CONNECTIONS] [-d DURATION] [--rate R]\n"
@@ -375,10 +618,241 @@ static void usage(FILE *f)
 	      "connections at fixed times; latency counts from when a request was due.\n"
 	      "Prints req/s every second, then the total, req/s, latency p50/p90/p99/p99.9/max,\n"
 	      "errors, and connections that got no reply at all (starved).\n"
+	      "http: only a 2xx or 3xx response counts as a request done; other statuses are\n"
+	      "counted by class (non-2xx/3xx), a malformed response is an error and closes the\n"
+	      "connection.\n"
 	      "defaults: --proto line -c 16 -d 10s --threads cores --path /\n"
 	      "line requests are \"1\" (answered by one line), or TEXT and a newline with --line\n"
-	      "(--line PING drives redis); http requests are GET keep-alive.\n",
+	      "(--line PING drives redis); http requests are GET keep-alive.\n"
+	      "exit: 0 every request answered well, 1 some failed (errors, non-2xx/3xx, refused\n"
+	      "connections, no reply at all), 2 bad usage, 130 interrupted\n",
 	      f);
+}
+
+/* One flag and its value into c: 0, or the exit code for a bad one. */
+static int parse_flag(struct cfg *c, const char *a, const char *v)
+{
+	uint64_t n;
+
+	if (!strcmp(a, "--proto")) {
+		if (strcmp(v, "line") && strcmp(v, "http"))
+			return fo_cli_bad(a, v, "line or http");
+		c->proto = !strcmp(v, "http");
+	} else if (!strcmp(a, "-c") || !strcmp(a, "--connections")) {
+		if (fo_cli_uint(v, 1, 1000000, &n) < 0)
+			return fo_cli_bad(a, v, "a number of connections from 1 to 1000000");
+		c->conns = (int)n;
+	} else if (!strcmp(a, "-d") || !strcmp(a, "--duration")) {
+		if (fo_duration_parse(v, &c->duration) < 0 || c->duration <= 0)
+			return fo_cli_bad(a, v, "a duration such as 10s or 500ms");
+	} else if (!strcmp(a, "--rate")) {
+		if (fo_cli_real(v, 0.001, 1e9, &c->rate) < 0)
+			return fo_cli_bad(a, v, "requests per second from 0.001 to 1000000000, such as 10000");
+	} else if (!strcmp(a, "--threads") || !strcmp(a, "-t")) {
+		if (fo_cli_uint(v, 1, MAX_THREADS, &n) < 0)
+			return fo_cli_bad(a, v, "a thread count from 1 to 256");
+		c->threads = (int)n;
+	} else if (!strcmp(a, "--line")) {
+		if (strpbrk(v, "\r\n") || !*v)
+			return fo_cli_bad(a, v, "one line of text, such as PING");
+		c->line = v;
+	} else if (!strcmp(a, "--path")) {
+		if (v[0] != '/' || strpbrk(v, " \r\n"))
+			return fo_cli_bad(a, v, "a path starting with / and without spaces");
+		c->path = v;
+	} else {
+		fprintf(stderr, "fanout: unknown option '%s' for 'load' (see fanout load --help)\n", a);
+		return 2;
+	}
+	return 0;
+}
+
+/* The command line into c and *target: 0, -1 after --help, or an exit code. */
+static int parse_args(struct cfg *c, int argc, char **argv, const char **target)
+{
+	int i, r;
+
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			usage(stdout);
+			return -1;
+		} else if (!strcmp(a, "--json")) {
+			c->json = true;
+		} else if (a[0] != '-') {
+			if (*target) {
+				fprintf(stderr, "fanout: one HOST:PORT only ('%s' and '%s')\n", *target, a);
+				return 2;
+			}
+			*target = a;
+		} else if (!v) {
+			fprintf(stderr, "fanout: %s needs a value (see fanout load --help)\n", a);
+			return 2;
+		} else if ((r = parse_flag(c, a, v)) != 0) {
+			return r;
+		} else {
+			i++;
+		}
+	}
+	if (!*target) {
+		fprintf(stderr, "fanout: load needs HOST:PORT, e.g. fanout load 127.0.0.1:7000\n");
+		return 2;
+	}
+	return 0;
+}
+
+/* The request, made once: GET for http, the line (or "1") for line. */
+static int make_request(struct cfg *c, const char *target)
+{
+	size_t cap = strlen(c->path) + strlen(target) + 64;
+
+	if (c->proto == 1) {
+		c->req = malloc(cap);
+		if (!c->req)
+			return -ENOMEM;
+		c->req_len = (size_t)snprintf(c->req, cap, "GET %s HTTP/1.1\r\nHost: %s\r\n\r\n", c->path, target);
+	} else if (c->line) {
+		/* a line of the caller's, e.g. PING for redis's inline protocol */
+		size_t n = strlen(c->line);
+
+		c->req = malloc(n + 2);
+		if (!c->req)
+			return -ENOMEM;
+		memcpy(c->req, c->line, n);
+		memcpy(c->req + n, "\n", 2);
+		c->req_len = n + 1;
+	} else {
+		c->req = strdup("1");
+		c->req_len = 1;
+	}
+	return c->req ? 0 : -ENOMEM;
+}
+
+/* HOST:PORT, numeric only (no name lookup, nothing blocks): 0 or exit code 2. */
+static int set_target(struct cfg *c, const char *target)
+{
+	static const char forms[] = "HOST:PORT with a numeric host and a port from 1 to 65535, such as "
+				    "127.0.0.1:7000 or [::1]:7000";
+	const char *colon = strrchr(target, ':');
+	char host[256];
+	size_t hl = colon ? (size_t)(colon - target) : 0;
+	uint64_t port;
+
+	if (!colon || !hl || hl >= sizeof(host) || fo_cli_uint(colon + 1, 1, 65535, &port) < 0)
+		return fo_cli_bad("target", target, forms);
+	memcpy(host, target, hl);
+	host[hl] = 0;
+	if (fo__addr_literal(host, (uint16_t)port, &c->addr, &c->alen) < 0)
+		return fo_cli_bad("target", target, forms);
+	snprintf(c->hostport, sizeof(c->hostport), "%s", target);
+	return 0;
+}
+
+/* The threads' numbers added up. */
+struct totals {
+	struct hist all;
+	long long reqs, errors, malformed, cls[6], other;
+	int64_t pv[4]; /* p50, p90, p99, p99.9 */
+};
+
+static void add_up(struct cfg *c, struct totals *tt)
+{
+	const double qs[] = { 0.5, 0.9, 0.99, 0.999 };
+	long long seen = 0;
+	int i, b, k, q = 0;
+
+	memset(tt, 0, sizeof(*tt));
+	for (i = 0; i < atomic_load(&c->nts) && i < MAX_THREADS; i++) {
+		for (b = 0; b < NBUCKETS; b++)
+			tt->all.n[b] += c->ts[i]->h.n[b];
+		if (c->ts[i]->h.max > tt->all.max)
+			tt->all.max = c->ts[i]->h.max;
+		tt->reqs += atomic_load(&c->ts[i]->reqs);
+		tt->errors += atomic_load(&c->ts[i]->errors);
+		tt->malformed += atomic_load(&c->ts[i]->malformed);
+		for (k = 0; k < 6; k++)
+			tt->cls[k] += atomic_load(&c->ts[i]->cls[k]);
+	}
+	tt->other = tt->cls[1] + tt->cls[4] + tt->cls[5];
+	for (b = 0; b < NBUCKETS && q < 4; b++) {
+		seen += (long long)tt->all.n[b];
+		while (q < 4 && tt->reqs > 0 && (double)seen >= qs[q] * (double)tt->reqs)
+			tt->pv[q++] = bucket_value(b);
+	}
+}
+
+static void print_json(const struct cfg *c, const struct totals *tt, double secs)
+{
+	printf("{\"target\":\"%s\",\"proto\":\"%s\",\"connections\":%d,\"threads\":%d,"
+	       "\"duration_s\":%.3f,\"rate\":%.1f,\"requests\":%lld,\"rps\":%.1f,\"errors\":%lld,"
+	       "\"malformed\":%lld,\"non_2xx_3xx\":%lld,\"status_1xx\":%lld,\"status_4xx\":%lld,\"status_5xx\":%lld,"
+	       "\"connect_errors\":%lld,\"reconnects\":%lld,\"starved\":%lld,\"latency_us\":{\"p50\":%.1f,\"p90\":%.1f,"
+	       "\"p99\":%.1f,\"p99.9\":%.1f,\"max\":%.1f}}\n",
+	       c->hostport, c->proto ? "http" : "line", c->conns, c->threads, secs, c->rate, tt->reqs,
+	       (double)tt->reqs / secs, tt->errors, tt->malformed, tt->other, tt->cls[1], tt->cls[4], tt->cls[5],
+	       atomic_load(&c->connect_errors), atomic_load(&c->reconnects), atomic_load(&c->starved),
+	       (double)tt->pv[0] / 1e3, (double)tt->pv[1] / 1e3, (double)tt->pv[2] / 1e3, (double)tt->pv[3] / 1e3,
+	       (double)tt->all.max / 1e3);
+}
+
+static void print_text(struct cfg *c, const struct totals *tt, double secs, const char *first_err)
+{
+	char p[5][32];
+	int q;
+
+	for (q = 0; q < 4; q++)
+		fmt_ns(tt->pv[q], p[q], sizeof(p[q]));
+	fmt_ns(tt->all.max, p[4], sizeof(p[4]));
+	printf("fanout load: %s, proto %s, %d connections on %d threads, %.2fs%s\n", c->hostport,
+	       c->proto ? "http" : "line", c->conns, c->threads, secs, c->rate > 0 ? " (open loop)" : "");
+	printf("  requests %lld, %.0f req/s, errors %lld", tt->reqs, (double)tt->reqs / secs, tt->errors);
+	if (tt->malformed)
+		printf(" (%lld malformed responses)", tt->malformed);
+	if (c->proto)
+		printf(", non-2xx/3xx %lld", tt->other);
+	if (tt->other)
+		printf(" (1xx %lld, 4xx %lld, 5xx %lld)", tt->cls[1], tt->cls[4], tt->cls[5]);
+	printf(", starved %lld of %d connections", atomic_load(&c->starved), c->conns);
+	if (atomic_load(&c->reconnects))
+		printf(", %lld reconnects (closed by the server or after an error)", atomic_load(&c->reconnects));
+	printf("\n");
+	printf("  latency  p50 %s  p90 %s  p99 %s  p99.9 %s  max %s%s\n", p[0], p[1], p[2], p[3], p[4],
+	       c->rate > 0 ? "  (from when each request was due)" : "");
+	if (first_err)
+		printf("  first error: %s\n", first_err);
+}
+
+/* Prints the totals of run; returns the exit code. */
+static int report(struct cfg *c, struct fo_run *run)
+{
+	const struct fo_run_stats *st = fo_run_stats(run);
+	const char *first_err = c->have_first_err ? c->first_err : NULL;
+	double secs = (double)(fo_now() - c->t0) / 1e9;
+	struct totals tt;
+	size_t k;
+
+	if (!fo_interrupted() && secs > (double)c->duration / 1e9)
+		secs = (double)c->duration / 1e9;
+	add_up(c, &tt);
+	for (k = 0; k < (size_t)c->conns && !first_err; k++) {
+		const struct fo_result *r = fo_run_result(run, k);
+
+		if (r && r->status != FO_OK && r->error)
+			first_err = r->error;
+	}
+	tt.errors += (long long)st->count[FO_FAILED];
+	if (c->json)
+		print_json(c, &tt, secs);
+	else
+		print_text(c, &tt, secs, first_err);
+	fflush(stdout);
+	if (fo_interrupted())
+		return 130;
+	if (tt.reqs == 0 && tt.other == 0 && !c->json)
+		fprintf(stderr, "fanout: no replies at all from %s (is it speaking --proto %s?)\n", c->hostport,
+			c->proto ? "http" : "line");
+	return tt.errors || tt.other || atomic_load(&c->connect_errors) || tt.reqs == 0 ? 1 : 0;
 }
 
 int fo_load_main(int argc, char **argv)
@@ -386,140 +860,31 @@ int fo_load_main(int argc, char **argv)
 	struct cfg c;
 	struct fo_run_opts o;
 	struct fo_run *run;
+	struct fo_stopsig stop;
 	const char *target = NULL;
 	pthread_t rep;
-	struct hist all;
-	long long reqs = 0, errors = 0;
-	double secs;
-	int i, e;
+	int i, e, rc;
 
 	memset(&c, 0, sizeof(c));
 	c.conns = 16;
 	c.duration = 10 * FO_SEC;
 	c.path = "/";
 	c.threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
-	for (i = 0; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		char *end;
-
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			usage(stdout);
-			return 0;
-		} else if (!strcmp(a, "--json")) {
-			c.json = true;
-			continue;
-		} else if (a[0] != '-') {
-			if (target) {
-				fprintf(stderr, "fanout: one HOST:PORT only ('%s' and '%s')\n", target, a);
-				return 2;
-			}
-			target = a;
-			continue;
-		}
-		if (!v) {
-			fprintf(stderr, "fanout: %s needs a value (see fanout load --help)\n", a);
-			return 2;
-		}
-		i++;
-		if (!strcmp(a, "--proto")) {
-			if (!strcmp(v, "line"))
-				c.proto = 0;
-			else if (!strcmp(v, "http"))
-				c.proto = 1;
-			else
-				return fo_cli_bad(a, v, "line or http");
-		} else if (!strcmp(a, "-c") || !strcmp(a, "--connections")) {
-			long n = strtol(v, &end, 10);
-
-			if (end == v || *end || n < 1 || n > 1000000)
-				return fo_cli_bad(a, v, "a number of connections from 1 to 1000000");
-			c.conns = (int)n;
-		} else if (!strcmp(a, "-d") || !strcmp(a, "--duration")) {
-			if (fo_duration_parse(v, &c.duration) < 0 || c.duration <= 0)
-				return fo_cli_bad(a, v, "a duration such as 10s or 500ms");
-		} else if (!strcmp(a, "--rate")) {
-			c.rate = strtod(v, &end);
-			if (end == v || *end || !(c.rate > 0))
-				return fo_cli_bad(a, v, "requests per second, such as 10000");
-		} else if (!strcmp(a, "--threads") || !strcmp(a, "-t")) {
-			long n = strtol(v, &end, 10);
-
-			if (end == v || *end || n < 1 || n > MAX_THREADS)
-				return fo_cli_bad(a, v, "a thread count from 1 to 256");
-			c.threads = (int)n;
-		} else if (!strcmp(a, "--line")) {
-			if (strpbrk(v, "\r\n") || !*v)
-				return fo_cli_bad(a, v, "one line of text, such as PING");
-			c.line = v;
-		} else if (!strcmp(a, "--path")) {
-			if (v[0] != '/' || strpbrk(v, " \r\n"))
-				return fo_cli_bad(a, v, "a path starting with / and without spaces");
-			c.path = v;
-		} else {
-			fprintf(stderr, "fanout: unknown option '%s' for 'load' (see fanout load --help)\n", a);
-			return 2;
-		}
-	}
-	if (!target) {
-		fprintf(stderr, "fanout: load needs HOST:PORT, e.g. fanout load 127.0.0.1:7000\n");
-		return 2;
-	}
-	{
-		const char *colon = strrchr(target, ':');
-		char host[256];
-		struct addrinfo hints = { .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV, .ai_socktype = SOCK_STREAM };
-		struct addrinfo *ai = NULL;
-		size_t hl = colon ? (size_t)(colon - target) : 0;
-
-		{
-			char *pend;
-			long pn = colon ? strtol(colon + 1, &pend, 10) : 0;
-
-			if (!colon || !hl || hl >= sizeof(host) || !colon[1] || *pend || pn < 1 || pn > 65535)
-				return fo_cli_bad("target", target,
-					   "HOST:PORT with a numeric host and a port from 1 to 65535, such as "
-					   "127.0.0.1:7000 or [::1]:7000");
-		}
-		memcpy(host, target, hl);
-		host[hl] = 0;
-		if (host[0] == '[' && host[hl - 1] == ']') {
-			memmove(host, host + 1, hl - 2);
-			host[hl - 2] = 0;
-		}
-		/* numeric only: no name lookup, nothing blocks */
-		if (getaddrinfo(host, colon + 1, &hints, &ai) != 0 || !ai) /* banned-ok: numeric, at start */
-			return fo_cli_bad("target", target, "HOST:PORT with a numeric host, such as 127.0.0.1:7000 or [::1]:7000");
-		memcpy(&c.addr, ai->ai_addr, ai->ai_addrlen);
-		c.alen = (socklen_t)ai->ai_addrlen;
-		freeaddrinfo(ai);
-		snprintf(c.hostport, sizeof(c.hostport), "%s", target);
-		if (c.proto == 1) {
-			size_t cap = strlen(c.path) + strlen(target) + 64;
-
-			c.req = malloc(cap);
-			if (!c.req)
-				return 1;
-			c.req_len = (size_t)snprintf(c.req, cap, "GET %s HTTP/1.1\r\nHost: %s\r\n\r\n", c.path, target);
-		} else if (c.line) {
-			/* a line of the caller's, e.g. PING for redis's inline protocol */
-			size_t n = strlen(c.line);
-
-			c.req = malloc(n + 2);
-			if (!c.req)
-				return 1;
-			memcpy(c.req, c.line, n);
-			memcpy(c.req + n, "\n", 2);
-			c.req_len = n + 1;
-		} else {
-			c.req = strdup("1");
-			c.req_len = 1;
-		}
-	}
+	rc = parse_args(&c, argc, argv, &target);
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	if ((rc = set_target(&c, target)) != 0)
+		return rc;
+	if (make_request(&c, target) < 0)
+		return 1;
 	C = &c;
 	fo_raise_nofile();
 	signal(SIGPIPE, SIG_IGN);
-	signal(SIGINT, on_int);
-	signal(SIGTERM, on_int);
+	if ((e = fo__stopsig_start(&stop)) < 0) {
+		fprintf(stderr, "fanout: cannot start the signal thread: %s\n", fo_strerror(e));
+		free(c.req);
+		return 1;
+	}
 	memset(&o, 0, sizeof(o));
 	o.model.kind = FO_MODEL_CORO;
 	o.model.procs = 1;
@@ -534,88 +899,16 @@ int fo_load_main(int argc, char **argv)
 	run = fo_run(&o, &e);
 	atomic_store(&reporter_stop, true);
 	pthread_join(rep, NULL);
+	fo__stopsig_stop(&stop);
 	if (!run) {
 		fprintf(stderr, "fanout: cannot start the load: %s\n", fo_strerror(e));
+		free(c.req);
 		return 1;
 	}
-	secs = (double)(fo_now() - c.t0) / 1e9;
-	if (fo_interrupted())
-		secs = (double)(fo_now() - c.t0) / 1e9;
-	else if (secs > (double)c.duration / 1e9)
-		secs = (double)c.duration / 1e9;
-	memset(&all, 0, sizeof(all));
-	for (i = 0; i < atomic_load(&c.nts) && i < MAX_THREADS; i++) {
-		int b;
-
-		for (b = 0; b < NBUCKETS; b++)
-			all.n[b] += c.ts[i]->h.n[b];
-		if (c.ts[i]->h.max > all.max)
-			all.max = c.ts[i]->h.max;
-		reqs += atomic_load(&c.ts[i]->reqs);
-		errors += atomic_load(&c.ts[i]->errors);
-	}
-	{
-		const double qs[] = { 0.5, 0.9, 0.99, 0.999 };
-		int64_t pv[4] = { 0 };
-		const char *first_err = NULL;
-		const struct fo_run_stats *st = fo_run_stats(run);
-		long long seen = 0;
-		int q = 0, b;
-
-		for (b = 0; b < NBUCKETS && q < 4; b++) {
-			seen += (long long)all.n[b];
-			while (q < 4 && reqs > 0 && (double)seen >= qs[q] * (double)reqs)
-				pv[q++] = bucket_value(b);
-		}
-		for (size_t k = 0; k < (size_t)c.conns; k++) {
-			const struct fo_result *r = fo_run_result(run, k);
-
-			if (r && r->status != FO_OK && r->error) {
-				first_err = r->error;
-				break;
-			}
-		}
-		errors += (long long)st->count[FO_FAILED];
-		if (c.json) {
-			printf("{\"target\":\"%s\",\"proto\":\"%s\",\"connections\":%d,\"threads\":%d,"
-			       "\"duration_s\":%.3f,\"rate\":%.1f,\"requests\":%lld,\"rps\":%.1f,\"errors\":%lld,"
-			       "\"connect_errors\":%lld,\"reconnects\":%lld,\"starved\":%lld,\"latency_us\":{\"p50\":%.1f,\"p90\":%.1f,"
-			       "\"p99\":%.1f,\"p99.9\":%.1f,\"max\":%.1f}}\n",
-			       c.hostport, c.proto ? "http" : "line", c.conns, c.threads, secs, c.rate, reqs,
-			       (double)reqs / secs, errors, atomic_load(&c.connect_errors), atomic_load(&c.reconnects),
-			       atomic_load(&c.starved),
-			       (double)pv[0] / 1e3, (double)pv[1] / 1e3, (double)pv[2] / 1e3, (double)pv[3] / 1e3,
-			       (double)all.max / 1e3);
-		} else {
-			char p50[32], p90[32], p99[32], p999[32], mx[32];
-
-			fmt_ns(pv[0], p50, sizeof(p50));
-			fmt_ns(pv[1], p90, sizeof(p90));
-			fmt_ns(pv[2], p99, sizeof(p99));
-			fmt_ns(pv[3], p999, sizeof(p999));
-			fmt_ns(all.max, mx, sizeof(mx));
-			printf("fanout load: %s, proto %s, %d connections on %d threads, %.2fs%s\n", c.hostport,
-			       c.proto ? "http" : "line", c.conns, c.threads, secs,
-			       c.rate > 0 ? " (open loop)" : "");
-			printf("  requests %lld, %.0f req/s, errors %lld, starved %lld of %d connections", reqs,
-			       (double)reqs / secs, errors, atomic_load(&c.starved), c.conns);
-			if (atomic_load(&c.reconnects))
-				printf(", %lld reconnects (the server closed)", atomic_load(&c.reconnects));
-			printf("\n");
-			printf("  latency  p50 %s  p90 %s  p99 %s  p99.9 %s  max %s%s\n", p50, p90, p99, p999, mx,
-			       c.rate > 0 ? "  (from when each request was due)" : "");
-			if (first_err)
-				printf("  first error: %s\n", first_err);
-		}
-		fo_run_free(run);
-		free(c.req);
-		for (i = 0; i < atomic_load(&c.nts) && i < MAX_THREADS; i++)
-			free(c.ts[i]);
-		if (fo_interrupted())
-			return 130;
-		if (reqs == 0 && !c.json)
-			fprintf(stderr, "fanout: no replies at all from %s (is it speaking --proto %s?)\n",
-				c.hostport, c.proto ? "http" : "line");
-		return errors || atomic_load(&c.connect_errors) || reqs == 0 ? 1 : 0;
-	}
+	rc = report(&c, run);
+	fo_run_free(run);
+	free(c.req);
+	for (i = 0; i < atomic_load(&c.nts) && i < MAX_THREADS; i++)
+		free(c.ts[i]);
+	return rc;
 }
