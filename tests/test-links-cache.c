@@ -52,6 +52,21 @@ TEST(links_cache_file)
 	unlink(path);
 	CHECK_EQ(fo_lcache_load(lc, path, 0), 0); /* no file yet: empty, fine */
 	CHECK_EQ(fo_lcache_save(lc, "/nonexistent/dir/cache"), -ENOENT);
+	/* a file that is not a cache is refused (it would be overwritten);
+	 * an empty one is a cache with nothing in it */
+	{
+		FILE *f = fopen(path, "w");
+
+		CHECK(f != NULL);
+		fputs("# fanout links cache\n1000 200 http://a.example/\n", f);
+		CHECK_EQ(fclose(f), 0);
+		CHECK_EQ(fo_lcache_load(lc, path, 0), -EEXIST);
+		f = fopen(path, "w");
+		CHECK(f != NULL);
+		CHECK_EQ(fclose(f), 0);
+		CHECK_EQ(fo_lcache_load(lc, path, 0), 0);
+		unlink(path);
+	}
 	fo_lcache_free(lc);
 	/* many entries: the table grows */
 	lc = fo_lcache_new();

@@ -11,6 +11,7 @@
 
 #include "../util/file.h"
 #include "../util/map.h"
+#include "../util/sbuf.h"
 #include "cache.h"
 
 #define HEADER "# fanout links cache 1\n"
@@ -142,42 +143,49 @@ int fo_lcache_load(struct fo_lcache *lc, const char *path, int64_t oldest)
 
 	if (r < 0)
 		return r == -ENOENT ? 0 : r;
+	/* a file of something else is not ours to replace at the end */
+	if (len && (len < sizeof(HEADER) - 1 || memcmp(buf, HEADER, sizeof(HEADER) - 1))) {
+		free(buf);
+		return -EEXIST;
+	}
 	r = fo_lcache_parse(lc, buf, len, oldest);
 	free(buf);
 	return r;
 }
 
+/* Built in memory, then written with write(2) on fo__wfile's fd (see
+ * links.c's write_whole: glibc's stdio on its cookie stream crashed under
+ * ASan when a large write failed). */
 int fo_lcache_save(const struct fo_lcache *lc, const char *path)
 {
-	size_t tl = strlen(path) + 5, i;
-	char *tmp = malloc(tl);
-	FILE *f;
-	int r = 0;
+	struct fo_sbuf b = { 0 };
+	struct fo_wfile w;
+	char line[64];
+	size_t i;
+	int r;
 
-	if (!tmp)
-		return -ENOMEM;
-	snprintf(tmp, tl, "%s.tmp", path);
-	f = fopen(tmp, "we");
-	if (!f) {
-		r = -errno;
-		free(tmp);
-		return r;
-	}
-	fputs(HEADER, f);
+	fo_sbuf_add(&b, HEADER, strlen(HEADER));
 	for (i = 0; i < lc->m.cap; i++) {
 		const struct ent *e = lc->m.keys[i] ? lc->m.vals[i] : NULL;
+		int n;
 
-		if (e)
-			fprintf(f, "%lld %d %s\n", (long long)e->at, e->status, e->url);
+		if (!e)
+			continue;
+		n = snprintf(line, sizeof(line), "%lld %d ", (long long)e->at, e->status);
+		fo_sbuf_add(&b, line, (size_t)n);
+		fo_sbuf_add(&b, e->url, strlen(e->url));
+		fo_sbuf_add(&b, "\n", 1);
 	}
-	if (fflush(f) != 0 || ferror(f))
-		r = errno ? -errno : -EIO;
-	if (fclose(f) != 0 && !r)
-		r = -errno;
-	if (!r && rename(tmp, path) < 0)
-		r = -errno;
-	if (r)
-		unlink(tmp);
-	free(tmp);
+	if (b.oom) {
+		free(b.p);
+		return -ENOMEM;
+	}
+	if ((r = fo__wfile_open(&w, path, 0644)) == 0) {
+		if ((r = fo__write_all(w.fd, b.p, b.len)) != 0)
+			fo__wfile_abort(&w);
+		else
+			r = fo__wfile_commit(&w, false);
+	}
+	free(b.p);
 	return r;
 }
