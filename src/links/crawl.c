@@ -22,8 +22,12 @@
  * extractor as it arrives (bounded by max_page). A link out of scope is a
  * HEAD, and a GET when the HEAD fails (servers that answer HEAD wrongly
  * are common), or a GET from the start when a link names one of its
- * fragments (its anchors are needed). Redirects are followed by curl up to
- * max_redirects; links on the page resolve against where it ended up.
+ * fragments (its anchors are needed). Redirects are followed here, hop by
+ * hop up to max_redirects (request()), so that the -H headers and cookies
+ * go only to hops in the starts' or --scope's origins; links on a page
+ * resolve against where it ended up, and a page that ended up out of scope
+ * is checked, not crawled. Pages past --max-depth or --max-pages are
+ * checked, not crawled, and counted for the report.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -176,6 +180,26 @@ static void enqueue(struct fo_crawl *c, struct fo_target *t)
 }
 
 /*
+ * Whether a new target in scope is crawled, or only checked: not past
+ * --max-depth, nor once --max-pages pages have been crawled (STYLE 20: a
+ * calendar that links the next day for ever ends). Either is counted, for
+ * the report to say so. Pages already queued when the page cap is reached
+ * are fetched, but their links are not added (worker()).
+ */
+static bool crawl_allowed(struct fo_crawl *c, const struct fo_target *t)
+{
+	if (t->depth > (uint32_t)c->o->max_depth) {
+		c->st.depth_capped++;
+		return false;
+	}
+	if (c->st.pages >= c->o->max_pages) {
+		c->st.pages_capped++;
+		return false;
+	}
+	return true;
+}
+
+/*
  * The target for url, made and queued when new; a reference from page
  * (id, line, tag, fragment) is added. Returns NULL without memory.
  */
@@ -214,7 +238,7 @@ static struct fo_target *add_link(struct fo_crawl *c, const char *url, const str
 			return NULL;
 		}
 		t->id = (uint32_t)c->nt;
-		t->depth = from ? (uint16_t)(from->depth + 1) : 0;
+		t->depth = from ? from->depth + 1 : 0;
 		t->host = host_of(c, url);
 		if (!t->host) {
 			free(t->url);
@@ -236,7 +260,7 @@ static struct fo_target *add_link(struct fo_crawl *c, const char *url, const str
 			bool inside = in_scope(c, url);
 			int st;
 
-			t->page = inside && (c->o->max_depth < 0 || t->depth <= c->o->max_depth);
+			t->page = inside && crawl_allowed(c, t);
 			if (!t->page && !inside && !c->o->check_external) {
 				t->state = FO_T_DONE;
 				t->result = FO_TR_UNCHECKED;
@@ -375,6 +399,8 @@ struct fetch {
 	struct fo_extract *x;     /* &xs while parsing, else NULL */
 	bool checked_type, is_html, want_links, over;
 	bool enough;              /* we stopped reading a body we do not need */
+	bool redirect;            /* this hop's body is a redirect's: not read */
+	bool interrupted;         /* the request was cut by Ctrl-C */
 	size_t bytes;
 	/* links found: raw, with line and tag */
 	struct raw { char *url; uint32_t line; const char *tag; } *raw;
@@ -386,7 +412,8 @@ struct fetch {
 
 static void on_link(struct fetch *f, const struct fo_link *l)
 {
-	if (!f->want_links || f->nraw >= 100000)
+	/* the extractor stops the page at max_links, with a note (worker) */
+	if (!f->want_links)
 		return;
 	if (f->nraw == f->rawcap) {
 		size_t nc = f->rawcap ? f->rawcap * 2 : 64;
@@ -426,13 +453,59 @@ static int on_found(void *arg, const struct fo_link *l)
 	return 0;
 }
 
-/* Starts the extractor on f's page. */
-static void extract_start(struct fetch *f, size_t max_page)
+/* Starts the extractor on f's page; charset is the HTTP header's (NULL:
+ * the page's own, else UTF-8 falling back to Latin-1). */
+static void extract_start(struct fetch *f, const char *charset)
 {
-	struct fo_extract_opts xo = { .fn = on_found, .arg = f, .max_bytes = max_page };
+	const struct fo_crawl_opts *o = f->c->o;
+	struct fo_extract_opts xo = { .fn = on_found, .arg = f, .max_bytes = o->max_page,
+				      .max_links = o->max_links, .max_anchors = o->max_links,
+				      .charset = charset };
 
 	if (fo_extract_init(&f->xs, &xo) == 0)
 		f->x = &f->xs;
+}
+
+/*
+ * The charset parameter of a Content-Type ("text/html; charset=iso-8859-1",
+ * quoted or not) into buf; NULL when there is none. libxml2 then reads the
+ * page in it: the HTML standard puts the header's charset before a meta
+ * charset of the page (a BOM before both).
+ */
+static const char *content_charset(const char *ct, char *buf, size_t len)
+{
+	const char *p = ct ? strcasestr(ct, "charset=") : NULL;
+	size_t n = 0;
+
+	if (!p)
+		return NULL;
+	p += 8;
+	if (*p == '"' || *p == '\'')
+		p++;
+	while (p[n] && p[n] != ';' && p[n] != '"' && p[n] != '\'' && p[n] != ' ' && n + 1 < len) {
+		buf[n] = p[n];
+		n++;
+	}
+	buf[n] = 0;
+	return n ? buf : NULL;
+}
+
+/* Is the response being received a redirect that request() will follow? */
+static bool is_redirect(CURL *e)
+{
+	long code = 0;
+	char *loc = NULL;
+
+	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_getinfo(e, CURLINFO_REDIRECT_URL, &loc);
+	return code >= 300 && code < 400 && loc;
+}
+
+/* The body of a redirect: read (so the connection stays usable) up to 64 KB. */
+static size_t redirect_body(size_t *bytes, size_t len)
+{
+	*bytes += len;
+	return *bytes > 65536 ? 0 : len;
 }
 
 static size_t on_body(char *p, size_t size, size_t n, void *arg)
@@ -441,16 +514,19 @@ static size_t on_body(char *p, size_t size, size_t n, void *arg)
 	size_t len = size * n;
 
 	if (!f->checked_type) {
-		char *ct = NULL;
+		char *ct = NULL, cs[64];
 
 		f->checked_type = true;
+		f->redirect = is_redirect(f->e);
 		curl_easy_getinfo(f->e, CURLINFO_CONTENT_TYPE, &ct);
-		/* file:// has no type: by the name */
-		f->is_html = ct ? (strstr(ct, "text/html") || strstr(ct, "application/xhtml"))
-				: (strstr(f->t->url, ".htm") != NULL || f->t->url[strlen(f->t->url) - 1] == '/');
+		/* no type: by the name */
+		f->is_html = !f->redirect && (ct ? strstr(ct, "text/html") || strstr(ct, "application/xhtml")
+						 : strstr(f->t->url, ".htm") || f->t->url[strlen(f->t->url) - 1] == '/');
 		if (f->is_html && (f->want_links || f->t->want_anchors))
-			extract_start(f, f->c->o->max_page);
+			extract_start(f, content_charset(ct, cs, sizeof(cs)));
 	}
+	if (f->redirect)
+		return redirect_body(&f->bytes, len);
 	f->bytes += len;
 	if (f->x && !f->over && fo_extract_feed(f->x, p, len) != 0)
 		f->over = true; /* past max_page (or the parser's limits) */
@@ -465,34 +541,104 @@ static size_t on_body(char *p, size_t size, size_t n, void *arg)
 	return len;
 }
 
-static void easy_setup(struct fo_crawl *c, CURL *e, const char *url, bool head)
+/* Where the -H headers and cookies may go (STYLE 21): the origins of the
+ * starts and of --scope, or everywhere with --header-all-hosts. */
+static bool creds_for(const struct fo_crawl *c, const char *url)
+{
+	char key[FO_URL_MAX + 2];
+	size_t i;
+
+	if (c->o->creds_all_hosts)
+		return true;
+	if (fo_url_host_key(url, key, sizeof(key)) < 0)
+		return false;
+	for (i = 0; i < c->norigins; i++)
+		if (!strcmp(c->origins[i], key))
+			return true;
+	return false;
+}
+
+/*
+ * A worker's libcurl handles: one for the hops that carry the -H headers
+ * and cookies, one for those that do not. Two, because a handle that was
+ * once given a cookie file keeps its cookie engine on through
+ * curl_easy_reset (7.88), and would send the shared cookies that match a
+ * host's name (not its port) to any later hop; the plain handle never
+ * turns it on, so the share's cookies never leave with it.
+ */
+struct curls {
+	CURL *creds, *plain;
+	struct curl_slist *hdrs; /* the -H headers */
+	bool cookie_file;        /* creds was given --cookies FILE */
+};
+
+/* What request() asks: the URL, HEAD or GET, where the body goes. */
+struct req {
+	const char *url;
+	bool head;
+	curl_write_callback write; /* NULL: the body is not asked for (HEAD) */
+	void *arg;
+	void (*hop)(void *arg, CURL *e, const char *url); /* before each hop: per-hop state */
+	curl_off_t max_size;                      /* 0: none */
+};
+
+/* A body not asked for (HEAD; none comes) goes nowhere. */
+static size_t discard(char *p, size_t size, size_t n, void *arg)
+{
+	(void)p, (void)arg;
+	return size * n;
+}
+
+/*
+ * One hop of a request on e, with or without the credentials. Redirects
+ * are not followed by curl (request() does it, deciding the credentials
+ * hop by hop); left is what remains of the whole request's timeout. Every
+ * option used anywhere is set here each time, without curl_easy_reset:
+ * libcurl 7.88 leaks the cookie file list a reset drops, and the cookie
+ * file is given to a handle once (its cookie engine then stays on; the
+ * cookies live in the share).
+ */
+static void easy_setup(struct fo_crawl *c, struct curls *k, CURL *e, const char *url, const struct req *q,
+		       int hop, int64_t left)
+{
+	const struct fo_crawl_opts *o = c->o;
+	bool creds = e == k->creds;
+
+	curl_easy_setopt(e, CURLOPT_URL, url);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(left / FO_MSEC > 0 ? left / FO_MSEC : 1));
+	/* a local file may start a crawl; a redirect goes to http(s) only */
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, hop ? "http,https" : "http,https,file");
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, creds ? k->hdrs : NULL);
+	/* cookies only when asked for, as LinkChecker and lychee do */
+	curl_easy_setopt(e, CURLOPT_COOKIE, creds && o->cookies && strchr(o->cookies, '=') ? o->cookies : NULL);
+	if (creds && o->cookies && !strchr(o->cookies, '=') && !k->cookie_file) {
+		curl_easy_setopt(e, CURLOPT_COOKIEFILE, o->cookies);
+		k->cookie_file = true;
+	}
+	if (q->head)
+		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+	else
+		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, q->write ? q->write : discard);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, q->arg);
+	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, q->max_size);
+}
+
+/* The options that do not change between requests, once per handle. */
+static void easy_init(struct fo_crawl *c, CURL *e)
 {
 	const struct fo_crawl_opts *o = c->o;
 
-	curl_easy_reset(e);
-	curl_easy_setopt(e, CURLOPT_URL, url);
 	curl_easy_setopt(e, CURLOPT_SHARE, (CURLSH *)c->share);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)o->max_redirects);
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, o->user_agent);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(o->timeout / FO_MSEC));
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)(o->connect_timeout / FO_MSEC));
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https,file");
-	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	/* cookies only when asked for, as LinkChecker and lychee do (and libcurl
-	 * 7.88 leaks the cookie file's name from a transfer that never starts) */
-	if (o->cookies && strchr(o->cookies, '='))
-		curl_easy_setopt(e, CURLOPT_COOKIE, o->cookies);
-	else if (o->cookies)
-		curl_easy_setopt(e, CURLOPT_COOKIEFILE, o->cookies);
 	if (o->insecure) {
 		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
-	if (head)
-		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
 }
 
 /* The outcome of one request. */
@@ -505,26 +651,66 @@ struct outcome {
 	char err[CURL_ERROR_SIZE];
 };
 
-static void perform(struct fo_crawl *c, CURL *e, struct curl_slist *hdrs, struct outcome *r)
+static void perform(struct fo_crawl *c, CURL *e, int64_t deadline, struct outcome *r)
 {
-	char *eff = NULL;
-
 	r->err[0] = 0;
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->err);
-	if (hdrs)
-		curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdrs);
-	r->cc = fo_curl_perform(e, fo_now() + c->o->timeout + FO_SEC);
+	r->cc = fo_curl_perform(e, deadline + FO_SEC);
 	r->status = 0;
-	r->redirects = 0;
 	r->retry_after = 0;
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);
-	curl_easy_getinfo(e, CURLINFO_REDIRECT_COUNT, &r->redirects);
 	curl_easy_getinfo(e, CURLINFO_RETRY_AFTER, &r->retry_after);
-	curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &eff);
-	snprintf(r->final, sizeof(r->final), "%s", eff ? eff : "");
 	pthread_mutex_lock(&c->lock);
 	c->st.requests++;
 	pthread_mutex_unlock(&c->lock);
+}
+
+/*
+ * One request and its redirects, followed here hop by hop rather than by
+ * curl's FOLLOWLOCATION, so that whether the -H headers and cookies go
+ * along is decided for each hop's own URL: a redirect from a host in scope
+ * to another does not carry them (curl 7.88 keeps only Authorization and
+ * Cookie headers to the first host; X-Api-Key and the like would follow).
+ * Costs a multi handle per hop, as per request. r->final is where it ended.
+ */
+static void request(struct fo_crawl *c, struct curls *k, const struct req *q, struct outcome *r)
+{
+	int64_t deadline = fo_now() + c->o->timeout;
+	long hop;
+
+	snprintf(r->final, sizeof(r->final), "%s", q->url);
+	for (hop = 0;; hop++) {
+		char *loc = NULL;
+		bool creds = creds_for(c, r->final), more;
+		CURL *e = creds ? k->creds : k->plain;
+
+		easy_setup(c, k, e, r->final, q, (int)hop, deadline - fo_now());
+		if (q->hop)
+			q->hop(q->arg, e, r->final);
+		perform(c, e, deadline, r);
+		curl_easy_getinfo(e, CURLINFO_REDIRECT_URL, &loc);
+		more = r->status >= 300 && r->status < 400 && loc;
+		if (more && r->cc == CURLE_WRITE_ERROR)
+			r->cc = CURLE_OK; /* we stopped reading a long redirect body */
+		if (r->cc != CURLE_OK || !more)
+			break;
+		if (hop == c->o->max_redirects) {
+			r->cc = CURLE_TOO_MANY_REDIRECTS;
+			break;
+		}
+		if (strncasecmp(loc, "http://", 7) && strncasecmp(loc, "https://", 8)) {
+			r->cc = CURLE_UNSUPPORTED_PROTOCOL;
+			snprintf(r->err, sizeof(r->err), "a redirect to '%.200s': only http and https are followed", loc);
+			break;
+		}
+		if (strlen(loc) >= sizeof(r->final)) {
+			r->cc = CURLE_URL_MALFORMAT;
+			snprintf(r->err, sizeof(r->err), "a redirect to a URL longer than %zu bytes", sizeof(r->final) - 1);
+			break;
+		}
+		snprintf(r->final, sizeof(r->final), "%s", loc);
+	}
+	r->redirects = hop;
 }
 
 /* The page's anchors move from the fetch to its target. */
@@ -544,6 +730,7 @@ static void fetch_file(struct fo_crawl *c, struct fo_target *t, struct fetch *f)
 	int k = fo_url_to_path(t->url, path, sizeof(path), err, sizeof(err)), fd;
 	ssize_t n;
 
+	(void)c;
 	if (k < 0) {
 		t->result = FO_TR_BROKEN;
 		t->reason = strdup(err);
@@ -560,7 +747,7 @@ static void fetch_file(struct fo_crawl *c, struct fo_target *t, struct fetch *f)
 	f->checked_type = true;
 	f->is_html = strstr(path, ".htm") != NULL;
 	if (f->is_html && (f->want_links || t->want_anchors))
-		extract_start(f, c->o->max_page);
+		extract_start(f, NULL);
 	while ((n = read(fd, buf, sizeof(buf))) > 0) {
 		f->bytes += (size_t)n;
 		if (!f->x || fo_extract_feed(f->x, buf, (size_t)n) != 0)
@@ -575,46 +762,102 @@ static void fetch_file(struct fo_crawl *c, struct fo_target *t, struct fetch *f)
 	take_anchors(t, f);
 }
 
+/* Before each hop of a fetch: its body is looked at afresh, and a page is
+ * crawled only where it is in scope (a link that redirects off-site lands
+ * on a page that is checked, not crawled). */
+static void fetch_hop(void *arg, CURL *e, const char *url)
+{
+	struct fetch *f = arg;
+
+	f->e = e;
+	f->checked_type = false;
+	f->redirect = false;
+	f->want_links = f->t->page && in_scope(f->c, url);
+}
+
+/* A 429 or 503: > 0 to ask again after that many ns, else 0 (the link
+ * ends with its status; a Retry-After over --max-retry-wait is noted). */
+static int64_t retry_wait(struct fo_crawl *c, struct fo_target *t, const struct outcome *r)
+{
+	int64_t bound = c->o->max_retry_wait, wait;
+
+	if (r->retry_after > 0 && (r->retry_after > INT64_MAX / FO_SEC || r->retry_after * FO_SEC > bound)) {
+		char d[32];
+
+		t->reason = fmt("HTTP %ld (the server asked for a wait of %lld s; --max-retry-wait is %s)",
+				r->status, (long long)r->retry_after, fo_duration_format(bound, d, sizeof(d)));
+		return 0;
+	}
+	if (t->attempts >= c->o->retries)
+		return 0;
+	wait = r->retry_after > 0 ? (int64_t)r->retry_after * FO_SEC
+				  : (t->attempts < 30 ? FO_SEC << t->attempts : bound);
+	t->attempts++;
+	return wait > bound ? bound : wait > 0 ? wait : 1;
+}
+
+/* t's result and reason from the outcome of its last request. */
+static void settle(struct fo_crawl *c, struct fo_target *t, const struct outcome *r)
+{
+	if (r->cc == CURLE_OK && r->status < 400) {
+		t->result = FO_TR_OK;
+		return;
+	}
+	t->result = FO_TR_BROKEN;
+	if (t->reason)
+		return; /* retry_wait's */
+	if (r->cc == CURLE_OK)
+		t->reason = r->redirects ? fmt("HTTP %ld after %ld redirect%s (%s)", r->status, r->redirects,
+					       r->redirects > 1 ? "s" : "", r->final)
+					 : fmt("HTTP %ld", r->status);
+	else if (r->cc == CURLE_OPERATION_TIMEDOUT)
+		t->reason = fmt("timed out after %.3gs", (double)c->o->timeout / 1e9);
+	else if (r->cc == CURLE_TOO_MANY_REDIRECTS)
+		t->reason = fmt("more than %d redirects (a loop?)", c->o->max_redirects);
+	else
+		t->reason = fmt("%s", r->err[0] ? r->err : curl_easy_strerror(r->cc));
+}
+
+/* Did HEAD say no where a GET may say yes? Many servers answer HEAD
+ * wrongly (not after a timeout: that would only double the wait). */
+static bool head_refused(const struct outcome *r)
+{
+	return (r->cc == CURLE_OK && r->status >= 400 && r->status != 429) ||
+	       (r->cc != CURLE_OK && r->cc != CURLE_OPERATION_TIMEDOUT && r->cc != CURLE_COULDNT_CONNECT &&
+		r->cc != CURLE_COULDNT_RESOLVE_HOST && r->cc != CURLE_TOO_MANY_REDIRECTS &&
+		r->cc != CURLE_ABORTED_BY_CALLBACK);
+}
+
 /* Fetches t; fills its result. Returns > 0 to retry after that many ns. */
-static int64_t fetch_target(struct fo_crawl *c, CURL *e, struct curl_slist *hdrs, struct fo_target *t,
-			    struct fetch *f)
+static int64_t fetch_target(struct fo_crawl *c, struct curls *k, struct fo_target *t, struct fetch *f)
 {
 	struct outcome r;
-	bool head, fell_back = false;
-	const char *url = t->url;
+	struct req q = { .url = t->url, .arg = f, .hop = fetch_hop };
+	bool fell_back = false;
 	int64_t t0 = fo_now();
 
 	memset(f, 0, sizeof(*f));
 	f->c = c;
 	f->t = t;
-	f->e = e;
 	f->want_links = t->page;
 	pthread_mutex_lock(&c->lock);
-	head = !t->page && !t->want_anchors && !t->host->head_bad;
+	q.head = !t->page && !t->want_anchors && !t->host->head_bad;
 	pthread_mutex_unlock(&c->lock);
-	if (!strncmp(url, "file:", 5)) {
+	if (!strncmp(t->url, "file:", 5)) {
 		fetch_file(c, t, f);
 		t->ms = (fo_now() - t0) / FO_MSEC;
 		return 0;
 	}
 again:
-	easy_setup(c, e, url, head);
-	if (!head) {
-		curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-		curl_easy_setopt(e, CURLOPT_WRITEDATA, f);
-	}
-	perform(c, e, hdrs, &r);
-	t->headed = head;
-	if (head) {
+	q.write = q.head ? NULL : on_body;
+	request(c, k, &q, &r);
+	t->headed = q.head;
+	if (q.head) {
 		pthread_mutex_lock(&c->lock);
 		c->st.head_requests++;
 		pthread_mutex_unlock(&c->lock);
-		/* HEAD said no: many servers answer HEAD wrongly; ask with GET
-		 * (not after a timeout: that would only double the wait) */
-		if ((r.cc == CURLE_OK && r.status >= 400 && r.status != 429) ||
-		    (r.cc != CURLE_OK && r.cc != CURLE_OPERATION_TIMEDOUT && r.cc != CURLE_COULDNT_CONNECT &&
-		     r.cc != CURLE_COULDNT_RESOLVE_HOST && r.cc != CURLE_TOO_MANY_REDIRECTS)) {
-			head = false;
+		if (head_refused(&r)) {
+			q.head = false;
 			fell_back = true;
 			goto again;
 		}
@@ -631,38 +874,32 @@ again:
 	t->status = (int)r.status;
 	t->redirects = (int)r.redirects;
 	free(t->final_url);
-	t->final_url = r.redirects && r.final[0] && strcmp(r.final, url) ? strdup(r.final) : NULL;
+	t->final_url = r.redirects && r.final[0] && strcmp(r.final, t->url) ? strdup(r.final) : NULL;
 	t->html = f->is_html;
 	if (f->anchors.p)
 		take_anchors(t, f);
 	if (r.cc == CURLE_WRITE_ERROR && f->enough)
 		r.cc = CURLE_OK; /* we stopped it ourselves */
-	if ((r.status == 429 || r.status == 503) && t->attempts < c->o->retries) {
-		int64_t wait = r.retry_after > 0 ? (int64_t)r.retry_after * FO_SEC : FO_SEC << t->attempts;
+	if (r.cc == CURLE_ABORTED_BY_CALLBACK) {
+		/* Ctrl-C: not checked, which is not broken */
+		t->result = FO_TR_SKIPPED;
+		t->interrupted = f->interrupted = true;
+		return 0;
+	}
+	free(t->reason);
+	t->reason = NULL;
+	if (r.status == 429 || r.status == 503) {
+		int64_t wait = retry_wait(c, t, &r);
 
-		t->attempts++;
-		return wait > 60 * FO_SEC ? 60 * FO_SEC : wait;
+		if (wait > 0)
+			return wait;
 	}
 	if ((r.cc == CURLE_RECV_ERROR || r.cc == CURLE_GOT_NOTHING || r.cc == CURLE_SEND_ERROR) &&
 	    t->attempts < c->o->retries && t->attempts < 1) {
 		t->attempts++;
 		return 100 * FO_MSEC; /* a reset: once more, soon */
 	}
-	if (r.cc == CURLE_OK && r.status < 400) {
-		t->result = FO_TR_OK;
-	} else {
-		t->result = FO_TR_BROKEN;
-		if (r.cc == CURLE_OK)
-			t->reason = r.redirects ? fmt("HTTP %ld after %ld redirect%s (%s)", r.status, r.redirects,
-						      r.redirects > 1 ? "s" : "", r.final)
-						: fmt("HTTP %ld", r.status);
-		else if (r.cc == CURLE_OPERATION_TIMEDOUT)
-			t->reason = fmt("timed out after %.3gs", (double)c->o->timeout / 1e9);
-		else if (r.cc == CURLE_TOO_MANY_REDIRECTS)
-			t->reason = fmt("more than %d redirects (a loop?)", c->o->max_redirects);
-		else
-			t->reason = fmt("%s", r.err[0] ? r.err : curl_easy_strerror(r.cc));
-	}
+	settle(c, t, &r);
 	return 0;
 }
 
@@ -711,33 +948,59 @@ static void fetch_free(struct fetch *f)
 		fo_extract_release(f->x);
 }
 
-static void fetch_robots(struct fo_crawl *c, CURL *e, struct curl_slist *hdrs, struct fo__host *h)
+/* robots.txt as it arrives: the final answer's body (a redirect's is not
+ * kept), at most FO_ROBOTS_MAX bytes (CURLOPT_MAXFILESIZE and here). */
+struct robots_body {
+	CURL *e;
+	struct fo_sbuf b;
+	size_t skipped;
+	bool checked, redirect;
+};
+
+static size_t on_robots(char *p, size_t size, size_t n, void *arg)
+{
+	struct robots_body *rb = arg;
+	size_t len = size * n;
+
+	if (!rb->checked) {
+		rb->checked = true;
+		rb->redirect = is_redirect(rb->e);
+	}
+	if (rb->redirect)
+		return redirect_body(&rb->skipped, len);
+	if (rb->b.len + len > FO_ROBOTS_MAX)
+		return 0;
+	fo_sbuf_add(&rb->b, p, len);
+	return len;
+}
+
+static void robots_hop(void *arg, CURL *e, const char *url)
+{
+	struct robots_body *rb = arg;
+
+	(void)url;
+	rb->e = e;
+	rb->checked = rb->redirect = false;
+	rb->b.len = 0;
+}
+
+static void fetch_robots(struct fo_crawl *c, struct curls *k, struct fo__host *h)
 {
 	char url[600];
 	struct outcome r;
-	struct jbuf { char *p; size_t len; } body = { 0 };
+	struct robots_body body = { 0 };
+	struct req q = { .url = url, .write = on_robots, .arg = &body, .hop = robots_hop,
+			 .max_size = (curl_off_t)FO_ROBOTS_MAX };
 	struct fo_robots *rb = NULL;
 
 	snprintf(url, sizeof(url), "%s/robots.txt", h->key);
 	if (!strncmp(h->key, "http", 4)) {
-		FILE *mem;
-		char *buf = NULL;
-		size_t blen = 0;
-
-		mem = open_memstream(&buf, &blen);
-		easy_setup(c, e, url, false);
-		curl_easy_setopt(e, CURLOPT_WRITEDATA, mem);
-		curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)FO_ROBOTS_MAX);
-		perform(c, e, hdrs, &r);
-		if (mem)
-			fclose(mem);
-		body.p = buf;
-		body.len = blen;
+		request(c, k, &q, &r);
 		/* only a 2xx robots.txt has rules; 4xx: no rules; 5xx: RFC says assume
 		 * all disallowed, we say allowed and note nothing (NEEDSWORK) */
-		if (r.cc == CURLE_OK && r.status >= 200 && r.status < 300 && body.p)
-			rb = fo_robots_parse(body.p, body.len, "fanout");
-		free(body.p);
+		if (r.cc == CURLE_OK && r.status >= 200 && r.status < 300 && !body.b.oom)
+			rb = fo_robots_parse(body.b.p ? body.b.p : "", body.b.len, "fanout");
+		free(body.b.p);
 	}
 	pthread_mutex_lock(&c->lock);
 	h->robots = rb;
@@ -762,56 +1025,177 @@ static bool robots_forbid(struct fo_crawl *c, struct fo_target *t)
 	return !fo_robots_allowed(t->host->robots, p ? p : "/");
 }
 
+/* "10M", "512K" or bytes: as --max-page is written. */
+static const char *size_text(size_t n, char *buf, size_t len)
+{
+	if (n && n % (1u << 20) == 0)
+		snprintf(buf, len, "%zuM", n >> 20);
+	else if (n && n % 1024 == 0)
+		snprintf(buf, len, "%zuK", n >> 10);
+	else
+		snprintf(buf, len, "%zu", n);
+	return buf;
+}
+
+/* Why the extractor stopped reading t's page before its end, for the
+ * report (nothing past a limit is dropped silently); NULL if it did not. */
+static char *page_note(struct fo_crawl *c, const struct fetch *f)
+{
+	char sz[32];
+
+	if (!f->x || !(f->x->too_many || f->x->too_big || f->x->too_complex))
+		return NULL;
+	if (f->x->too_big)
+		return fmt("not all checked: the page is over --max-page %s", size_text(c->o->max_page, sz, sizeof(sz)));
+	if (f->x->too_many)
+		return fmt("not all checked: %s (--max-links %zu)",
+			   f->x->nanchors >= c->o->max_links ? "too many ids and names" : "too many links",
+			   c->o->max_links);
+	return fmt("not all checked: %s", f->x->why ? f->x->why : "the page is too complex");
+}
+
+/* A target is done: its counts, its note, and its links added when it is
+ * a page to crawl (in scope where it ended, within --max-pages). Caller
+ * holds the lock. Returns how many targets were queued. */
+static size_t finish(struct fo_crawl *c, struct fo_target *t, struct fetch *f)
+{
+	t->state = FO_T_DONE;
+	c->done++;
+	c->st.bytes += f->bytes;
+	if (t->interrupted) {
+		c->st.interrupted++;
+		return 0;
+	}
+	if (t->result == FO_TR_BROKEN)
+		c->st.broken++;
+	if ((t->note = page_note(c, f)))
+		c->st.notes++;
+	if (!t->page || !t->html || !f->want_links)
+		return 0;
+	if (c->st.pages >= c->o->max_pages) {
+		c->st.pages_capped++;
+		return 0;
+	}
+	c->st.pages++;
+	return add_found(c, t, f);
+}
+
 /* ---- workers ------------------------------------------------------------------------------ */
 
 struct wctx {
 	struct fo_crawl *c;
 };
 
+static int curls_init(struct curls *k, struct fo_crawl *c)
+{
+	size_t i;
+
+	memset(k, 0, sizeof(*k));
+	k->creds = curl_easy_init();
+	k->plain = curl_easy_init();
+	for (i = 0; i < c->o->nheaders; i++)
+		k->hdrs = curl_slist_append(k->hdrs, c->o->headers[i]);
+	if (!k->creds || !k->plain || (!k->hdrs && c->o->nheaders))
+		return -ENOMEM;
+	easy_init(c, k->creds);
+	easy_init(c, k->plain);
+	return 0;
+}
+
+static void curls_release(struct curls *k)
+{
+	curl_slist_free_all(k->hdrs);
+	curl_easy_cleanup(k->creds);
+	curl_easy_cleanup(k->plain);
+}
+
+/* Nothing to take: waits for a wake-up or until. -ECANCELED on Ctrl-C.
+ * Called and returns with the lock held. */
+static int idle_wait(struct fo_crawl *c, int me, int64_t until)
+{
+	uint64_t v;
+	int r;
+
+	c->idle[me] = true;
+	pthread_mutex_unlock(&c->lock);
+	r = fo_wait_fd(c->wake_fds[me], FO_READ, until);
+	if (r != -ECANCELED && read(c->wake_fds[me], &v, sizeof(v)) < 0) {
+		/* a timeout: nothing to read */
+	}
+	pthread_mutex_lock(&c->lock);
+	c->idle[me] = false;
+	return r == -ECANCELED ? r : 0;
+}
+
+/* A page robots.txt disallows: skipped, not fetched. Caller holds the lock. */
+static void skip_robots(struct fo_crawl *c, struct fo_target *t)
+{
+	t->result = FO_TR_SKIPPED;
+	t->reason = strdup("robots.txt disallows it");
+	t->state = FO_T_DONE;
+	c->st.skipped_robots++;
+	t->host->active--;
+	c->running--;
+	c->done++;
+	wake(c, 1);
+}
+
+/* After a fetch: asked again later (retry > 0), again now with a GET, or
+ * done. Caller holds the lock. */
+static void fetched(struct fo_crawl *c, struct fo_target *t, struct fetch *f, int64_t retry)
+{
+	t->host->active--;
+	c->running--;
+	if (retry > 0) {
+		int64_t at = fo_now() + retry;
+
+		if (at > t->host->next_at)
+			t->host->next_at = at;
+		enqueue(c, t);
+		wake(c, 1);
+	} else if (t->headed && t->want_anchors && t->result == FO_TR_OK) {
+		/* a link naming one of its fragments came while the HEAD
+		 * ran: a GET for its anchors */
+		t->headed = false;
+		enqueue(c, t);
+		wake(c, 1);
+	} else {
+		wake(c, finish(c, t, f) + 1);
+		if (c->o->progress)
+			c->o->progress(c->done, c->queued + c->running, c->st.broken, c->o->progress_arg);
+	}
+}
+
 static int worker(struct fo_job *job, void *arg)
 {
 	struct fo_crawl *c = arg;
 	int me = (int)fo_job_index(job);
-	CURL *e = curl_easy_init();
-	struct curl_slist *hdrs = NULL;
-	size_t i;
+	struct curls k;
 
-	if (!e)
+	if (curls_init(&k, c) < 0) {
+		curls_release(&k);
 		return -ENOMEM;
-	for (i = 0; i < c->o->nheaders; i++)
-		hdrs = curl_slist_append(hdrs, c->o->headers[i]);
+	}
 	for (;;) {
 		struct fo_target *t = NULL;
 		struct fo__host *h = NULL;
-		int64_t until = FO_NEVER, retry = 0;
+		int64_t until = FO_NEVER, retry;
 		struct fetch f;
 		int what;
 
 		pthread_mutex_lock(&c->lock);
 		what = pick(c, &t, &h, &until);
-		if (what == PICK_DONE) {
+		if (what == PICK_DONE)
 			wake(c, (size_t)c->nworkers);
-			pthread_mutex_unlock(&c->lock);
-			break;
-		}
-		if (what == PICK_WAIT) {
-			uint64_t v;
-
-			c->idle[me] = true;
-			pthread_mutex_unlock(&c->lock);
-			if (fo_wait_fd(c->wake_fds[me], FO_READ, until) == -ECANCELED)
-				break;
-			if (read(c->wake_fds[me], &v, sizeof(v)) < 0) {
-				/* a timeout: nothing to read */
-			}
-			pthread_mutex_lock(&c->lock);
-			c->idle[me] = false;
+		else if (what == PICK_WAIT && idle_wait(c, me, until) == 0) {
 			pthread_mutex_unlock(&c->lock);
 			continue;
 		}
 		pthread_mutex_unlock(&c->lock);
+		if (what == PICK_DONE || what == PICK_WAIT)
+			break; /* done, or Ctrl-C while idle */
 		if (what == PICK_ROBOTS) {
-			fetch_robots(c, e, hdrs, h);
+			fetch_robots(c, &k, h);
 			pthread_mutex_lock(&c->lock);
 			h->active--;
 			c->running--;
@@ -821,56 +1205,19 @@ static int worker(struct fo_job *job, void *arg)
 		}
 		if (robots_forbid(c, t)) {
 			pthread_mutex_lock(&c->lock);
-			t->result = FO_TR_SKIPPED;
-			t->reason = strdup("robots.txt disallows it");
-			t->state = FO_T_DONE;
-			c->st.skipped_robots++;
-			t->host->active--;
-			c->running--;
-			c->done++;
-			wake(c, 1);
+			skip_robots(c, t);
 			pthread_mutex_unlock(&c->lock);
 			continue;
 		}
 		if (fo_cancelled())
 			break;
-		retry = fetch_target(c, e, hdrs, t, &f);
+		retry = fetch_target(c, &k, t, &f);
 		pthread_mutex_lock(&c->lock);
-		t->host->active--;
-		c->running--;
-		if (retry > 0) {
-			int64_t at = fo_now() + retry;
-
-			if (at > t->host->next_at)
-				t->host->next_at = at;
-			enqueue(c, t);
-			wake(c, 1);
-		} else if (t->headed && t->want_anchors && t->result == FO_TR_OK) {
-			/* a link naming one of its fragments came while the HEAD
-			 * ran: a GET for its anchors */
-			t->headed = false;
-			enqueue(c, t);
-			wake(c, 1);
-		} else {
-			size_t n;
-
-			t->state = FO_T_DONE;
-			c->done++;
-			if (t->result == FO_TR_BROKEN)
-				c->st.broken++;
-			if (t->page && t->html)
-				c->st.pages++;
-			c->st.bytes += f.bytes;
-			n = add_found(c, t, &f);
-			wake(c, n + 1);
-			if (c->o->progress)
-				c->o->progress(c->done, c->queued + c->running, c->st.broken, c->o->progress_arg);
-		}
+		fetched(c, t, &f, retry);
 		pthread_mutex_unlock(&c->lock);
 		fetch_free(&f);
 	}
-	curl_slist_free_all(hdrs);
-	curl_easy_cleanup(e);
+	curls_release(&k);
 	return 0;
 }
 
@@ -914,6 +1261,46 @@ static void save_cache(struct fo_crawl *c)
 		fprintf(stderr, "fanout: warning: cannot write --cache '%s': %s\n", c->o->cache, strerror(-e));
 }
 
+/* The origins (scheme://host:port) of the starts and of --scope: where
+ * the -H headers and cookies go (creds_for). 0 or -ENOMEM. */
+static int set_origins(struct fo_crawl *c)
+{
+	const struct fo_crawl_opts *o = c->o;
+	char key[FO_URL_MAX + 2];
+	size_t i;
+
+	c->origins = calloc(o->nstarts + 1, sizeof(char *));
+	if (!c->origins)
+		return -ENOMEM;
+	for (i = 0; i <= o->nstarts; i++) {
+		const char *u = i < o->nstarts ? o->starts[i] : o->scope;
+
+		if (!u || strncmp(u, "http", 4) || fo_url_host_key(u, key, sizeof(key)) < 0)
+			continue;
+		if (!(c->origins[c->norigins] = strdup(key)))
+			return -ENOMEM;
+		c->norigins++;
+	}
+	return 0;
+}
+
+/* After Ctrl-C: what was still queued or picked is not checked either. */
+static void mark_interrupted(struct fo_crawl *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nt; i++) {
+		struct fo_target *t = c->t[i];
+
+		if (t->state == FO_T_DONE)
+			continue;
+		t->state = FO_T_DONE;
+		t->result = FO_TR_SKIPPED;
+		t->interrupted = true;
+		c->st.interrupted++;
+	}
+}
+
 int fo_crawl_run(struct fo_crawl *c, const struct fo_crawl_opts *o, char *errbuf, size_t errlen)
 {
 	struct fo_run_opts ro = { 0 };
@@ -948,11 +1335,20 @@ int fo_crawl_run(struct fo_crawl *c, const struct fo_crawl_opts *o, char *errbuf
 			snprintf(errbuf, errlen, "no memory for the cache '%s'", o->cache);
 			return -ENOMEM;
 		}
+		if (e == -EEXIST) {
+			snprintf(errbuf, errlen, "--cache '%s' is not a fanout links cache (its first line is not "
+				 "'# fanout links cache 1'): give another file, or remove it", o->cache);
+			return e;
+		}
 		if (e < 0) {
 			snprintf(errbuf, errlen, "cannot read --cache '%s': %s (remove it, or give another file)",
 				 o->cache, strerror(-e));
 			return e;
 		}
+	}
+	if (set_origins(c) < 0) {
+		snprintf(errbuf, errlen, "no memory");
+		return -ENOMEM;
 	}
 	c->scopes = calloc(o->nstarts, sizeof(char *));
 	for (i = 0; i < o->nstarts; i++) {
@@ -1016,6 +1412,8 @@ int fo_crawl_run(struct fo_crawl *c, const struct fo_crawl_opts *o, char *errbuf
 			if (fo_crawl_frag_missing(c, r, c->t[i]))
 				c->st.broken_fragments++;
 	}
+	if (fo_interrupted())
+		mark_interrupted(c);
 	if (c->cache)
 		save_cache(c);
 	return fo_interrupted() ? -ECANCELED : 0;
@@ -1037,6 +1435,7 @@ void fo_crawl_release(struct fo_crawl *c)
 		free(t->url);
 		free(t->final_url);
 		free(t->reason);
+		free(t->note);
 		free(t->anchors);
 		free(t);
 	}
@@ -1051,6 +1450,9 @@ void fo_crawl_release(struct fo_crawl *c)
 	for (i = 0; i < c->nscopes; i++)
 		free(c->scopes[i]);
 	free(c->scopes);
+	for (i = 0; i < c->norigins; i++)
+		free(c->origins[i]);
+	free(c->origins);
 	if (c->wake_fds)
 		for (int k = 0; k < c->nworkers; k++)
 			close(c->wake_fds[k]);

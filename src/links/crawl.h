@@ -23,7 +23,9 @@ struct fo_crawl_opts {
 	size_t nstarts;
 	const char *scope;          /* crawl pages under this prefix; NULL: each start's host */
 	regex_t *include, *exclude; /* on absolute URLs; NULL: none */
-	int max_depth;              /* pages from a start; -1: no limit */
+	int max_depth;              /* pages crawled at most this many links from a start */
+	size_t max_pages;           /* pages crawled at most (their links added) */
+	size_t max_links;           /* links (and anchors) read of one page at most */
 	bool robots;                /* respect robots.txt (default) */
 	bool check_external;        /* check links out of scope (default) */
 	bool fragments;             /* check #fragments (default) */
@@ -31,6 +33,7 @@ struct fo_crawl_opts {
 	int max_per_host;           /* and per host */
 	double rate_per_host;       /* requests per second per host; 0: no limit */
 	int retries;                /* for 429/503 and resets */
+	int64_t max_retry_wait;     /* ns: a longer Retry-After ends the link instead */
 	int max_redirects;
 	int64_t timeout;            /* per request, ns */
 	int64_t connect_timeout;
@@ -39,6 +42,8 @@ struct fo_crawl_opts {
 	const char *const *headers; /* "Name: value" */
 	size_t nheaders;
 	const char *cookies;        /* a cookie file (Netscape format) or "NAME=V; ..." */
+	bool creds_all_hosts;       /* headers and cookies to every host, not only the
+				     * start URLs' and --scope's origins */
 	bool insecure;              /* no TLS verification */
 	const char *cache;          /* results cache file (cache.h); NULL: none */
 	int64_t cache_max_age;      /* ns: entries older are asked again */
@@ -61,7 +66,7 @@ enum fo_tstate { FO_T_NEW, FO_T_QUEUED, FO_T_RUNNING, FO_T_DONE };
 enum fo_tresult {
 	FO_TR_OK,
 	FO_TR_BROKEN,     /* HTTP status >= 400, or no answer: reason says */
-	FO_TR_SKIPPED,    /* robots.txt, excluded, a scheme we do not check */
+	FO_TR_SKIPPED,    /* robots.txt, excluded, a scheme we do not check, interrupted */
 	FO_TR_UNCHECKED,  /* out of scope and --no-external */
 };
 
@@ -75,11 +80,13 @@ struct fo_target {
 	bool headed;          /* checked with a HEAD (no body, so no anchors) */
 	bool cached;          /* its result came from the cache (checked at cached_at) */
 	int64_t cached_at;    /* unix seconds */
-	uint16_t depth;
+	bool interrupted;     /* not checked: the run was interrupted (Ctrl-C) */
+	uint32_t depth;
 	int status;           /* HTTP status; 0 when none */
 	int redirects;
 	char *final_url;      /* after redirects, when it differs */
 	char *reason;         /* for people: "404 Not Found", "timed out after 5s" */
+	char *note;           /* a page not read whole: why ("too many links ..."); else NULL */
 	char *anchors;        /* "\0"-separated ids and names, when html */
 	size_t anchors_len;
 	struct fo_ref *refs;
@@ -91,7 +98,11 @@ struct fo_target {
 
 struct fo_crawl_stats {
 	size_t pages, links, targets, broken, skipped_scheme, skipped_robots, excluded,
-		requests, head_requests, bytes, broken_fragments, bad_links, cached;
+		requests, head_requests, bytes, broken_fragments, bad_links, cached,
+		interrupted,  /* targets not checked for Ctrl-C: in flight or still queued */
+		notes,        /* pages not read whole (a limit): each has its note */
+		depth_capped, /* pages in scope not crawled for --max-depth */
+		pages_capped; /* and for --max-pages */
 	double secs;
 };
 
@@ -115,6 +126,9 @@ struct fo_crawl {
 	int64_t t0;
 	char **scopes;              /* per start: its scope prefix (scope NULL) */
 	size_t nscopes;
+	char **origins;             /* scheme://host:port of each start and of --scope:
+				     * where the -H headers and cookies may go */
+	size_t norigins;
 	void *share;                /* the libcurl share: connections, DNS, cookies */
 	struct fo_lcache *cache;    /* --cache: results of earlier runs */
 	pthread_mutex_t share_locks[8];

@@ -5,19 +5,24 @@
  * broken links grouped by the page that holds them, then a summary; for
  * machines --format json|junit|markdown|csv. Exit 0 when nothing is
  * broken, 1 when something is, 2 on bad usage or when the crawl could not
- * run.
+ * run, 3 when nothing is but a page was not read whole (a limit: the
+ * report's notes say which), 4 when the report could not be written.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
 #include <locale.h>
 #include <regex.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../cli/cli.h"
 #include "../net/curl.h"
+#include "../util/file.h"
 #include "crawl.h"
 #include "extract.h"
 #include "links.h"
@@ -25,19 +30,32 @@
 
 enum format { F_TEXT, F_JSON, F_JUNIT, F_MARKDOWN, F_CSV };
 
+/* Exit codes besides 0, 1, 2 and 130 (docs/links.md). */
+#define EXIT_INCOMPLETE 3 /* nothing broken, but a page was not read whole */
+#define EXIT_WRITE 4      /* the report could not be written */
+#define EXIT_HELP (-2)    /* parse_args: --help printed, exit 0 */
+
+#define DEFAULT_MAX_DEPTH 100
+#define DEFAULT_MAX_PAGES 200000            /* bench/links: 133,258 pages fit */
+#define DEFAULT_MAX_RETRY_WAIT (30 * FO_SEC)
+
 static void usage(FILE *f)
 {
 	fputs("usage: fanout links [options] URL|PATH...\n"
 	      "\n"
 	      "Crawls the pages under each start (same host, or the start's folder for local\n"
 	      "files), checks every distinct link once (internal and external), and reports the\n"
-	      "broken ones grouped by page. Exit: 0 nothing broken, 1 something broken, 2 error.\n"
+	      "broken ones grouped by page. Exit: 0 nothing broken, 1 something broken, 2 error,\n"
+	      "3 nothing broken but a page not read whole (a limit), 4 the report not written.\n"
 	      "\n"
 	      "scope:\n"
 	      "  --scope PREFIX         crawl pages under this URL prefix instead\n"
 	      "  --include REGEX        check only URLs that match (extended regex)\n"
 	      "  --exclude REGEX        do not check URLs that match\n"
-	      "  --max-depth N          pages at most N links from a start (default: no limit)\n"
+	      "  --max-depth N          crawl pages at most N links from a start (default 100)\n"
+	      "  --max-pages N          crawl N pages at most (default 200000); pages past\n"
+	      "                         either limit are checked, not crawled, and the report\n"
+	      "                         says so\n"
 	      "  --no-external          do not check links out of scope\n"
 	      "  --no-robots            ignore robots.txt (default: respected for pages we crawl)\n"
 	      "  --no-fragments         do not check #fragments\n"
@@ -49,12 +67,18 @@ static void usage(FILE *f)
 	      "  --timeout D            per request, all of it (default 20s)\n"
 	      "  --connect-timeout D    (default 10s)\n"
 	      "  --retries N            for 429/503 (Retry-After honoured) and resets (default 2)\n"
+	      "  --max-retry-wait D     the longest Retry-After waited for (default 30s); a\n"
+	      "                         longer one ends the link with its status and a note\n"
 	      "  --max-redirects N      (default 10)\n"
-	      "  -H, --header 'N: V'    an extra request header (repeatable)\n"
-	      "  --cookies FILE|'N=V; ...'  cookies (a Netscape cookie file, or a Cookie header)\n"
+	      "  -H, --header 'N: V'    an extra request header (repeatable); sent only to the\n"
+	      "                         starts' and --scope's origins, redirects included\n"
+	      "  --cookies FILE|'N=V; ...'  cookies (a Netscape cookie file, or a Cookie header),\n"
+	      "                         to the same origins only\n"
+	      "  --header-all-hosts     send -H headers and cookies to every host (a warning)\n"
 	      "  --user-agent UA        (default fanout-links/0.1)\n"
 	      "  --insecure             do not verify TLS certificates\n"
-	      "  --max-page SIZE        bytes of a page parsed at most (default 10M)\n"
+	      "  --max-page SIZE        bytes of a page parsed at most (default 10M, up to 1G)\n"
+	      "  --max-links N          links (and ids) read of a page at most (default 100000)\n"
 	      "  --cache FILE           remember links out of scope that were fine, and do not\n"
 	      "                         ask them again in the next run (made when missing)\n"
 	      "  --cache-max-age D      how long a cached result holds (default 24h)\n"
@@ -181,94 +205,285 @@ static void link_of(const struct problem *p, char *buf, size_t len)
 		snprintf(buf, len, "%s", p->t->url);
 }
 
-static void report(FILE *f, enum format fmt, const struct fo_crawl *c, const struct problem *p, size_t n)
+/* The limits a crawl ran into, one line each for people ("not crawled:
+ * ..."); returns how many (at most 2). */
+static size_t limit_lines(const struct fo_crawl *c, char lines[2][192])
+{
+	const struct fo_crawl_stats *st = &c->st;
+	size_t n = 0;
+
+	if (st->depth_capped)
+		snprintf(lines[n++], sizeof(lines[0]),
+			 "not crawled: pages deeper than --max-depth %d (%zu checked, their links not)",
+			 c->o->max_depth, st->depth_capped);
+	if (st->pages_capped)
+		snprintf(lines[n++], sizeof(lines[0]),
+			 "not crawled: pages past --max-pages %zu (%zu checked, their links not)", c->o->max_pages,
+			 st->pages_capped);
+	return n;
+}
+
+static void text_summary(FILE *f, const struct fo_crawl *c, size_t n)
+{
+	const struct fo_crawl_stats *st = &c->st;
+
+	fprintf(f, "%zu pages, %zu links to %zu targets, %zu broken link%s (%zu targets, %zu "
+		   "fragments), %zu skipped (%zu mailto/tel/javascript/data/other, %zu robots.txt, "
+		   "%zu excluded); %zu requests in %.2fs",
+		st->pages, st->links, st->targets, n, n == 1 ? "" : "s", st->broken, st->broken_fragments,
+		st->skipped_scheme + st->skipped_robots + st->excluded, st->skipped_scheme, st->skipped_robots,
+		st->excluded, st->requests, st->secs);
+	if (st->cached)
+		fprintf(f, "; %zu fine from the cache", st->cached);
+	if (st->interrupted)
+		fprintf(f, "; %zu not checked (interrupted)", st->interrupted);
+	fputc('\n', f);
+}
+
+static void report_text(FILE *f, const struct fo_crawl *c, const struct problem *p, size_t n)
+{
+	char link[FO_URL_MAX * 2 + 8], lim[2][192];
+	size_t i, nl = limit_lines(c, lim);
+	bool gap = false;
+
+	for (i = 0; i < n; i++) {
+		if (i == 0 || p[i].page != p[i - 1].page)
+			fprintf(f, "%s%s\n", i ? "\n" : "", p[i].page->url);
+		link_of(&p[i], link, sizeof(link));
+		fprintf(f, "  %s  line %u <%s>: %s\n", link, p[i].ref->line, p[i].ref->tag ? p[i].ref->tag : "?",
+			p[i].reason);
+		gap = true;
+	}
+	for (i = 0; i < c->nt; i++) {
+		if (!c->t[i]->note)
+			continue;
+		fprintf(f, "%s%s\n  %s\n", gap ? "\n" : "", c->t[i]->url, c->t[i]->note);
+		gap = true;
+	}
+	for (i = 0; i < nl; i++)
+		fprintf(f, "%s%s\n", gap && i == 0 ? "\n" : "", lim[i]);
+	if (gap || nl)
+		fputc('\n', f);
+	text_summary(f, c, n);
+}
+
+static void json_tail(FILE *f, const struct fo_crawl *c)
+{
+	size_t i;
+	bool first = true;
+
+	fputs(",\"notes\":[", f);
+	for (i = 0; i < c->nt; i++) {
+		if (!c->t[i]->note)
+			continue;
+		fputs(first ? "{\"page\":" : ",{\"page\":", f);
+		json_str(f, c->t[i]->url);
+		fputs(",\"note\":", f);
+		json_str(f, c->t[i]->note);
+		fputc('}', f);
+		first = false;
+	}
+	fprintf(f, "],\"limits\":{\"max_pages\":%zu,\"max_depth\":%d,\"pages_hit\":%s,\"depth_hit\":%s}}\n",
+		c->o->max_pages, c->o->max_depth, c->st.pages_capped ? "true" : "false",
+		c->st.depth_capped ? "true" : "false");
+}
+
+static void report_json(FILE *f, const struct fo_crawl *c, const struct problem *p, size_t n)
 {
 	const struct fo_crawl_stats *st = &c->st;
 	char link[FO_URL_MAX * 2 + 8];
 	size_t i;
 
-	switch (fmt) {
-	case F_TEXT:
-		for (i = 0; i < n; i++) {
-			if (i == 0 || p[i].page != p[i - 1].page)
-				fprintf(f, "%s%s\n", i ? "\n" : "", p[i].page->url);
-			link_of(&p[i], link, sizeof(link));
-			fprintf(f, "  %s  line %u <%s>: %s\n", link, p[i].ref->line,
-				p[i].ref->tag ? p[i].ref->tag : "?", p[i].reason);
-		}
-		fprintf(f, "%s%zu pages, %zu links to %zu targets, %zu broken link%s (%zu targets, %zu "
-			   "fragments), %zu skipped (%zu mailto/tel/javascript/data/other, %zu robots.txt, "
-			   "%zu excluded); %zu requests in %.2fs",
-			n ? "\n" : "", st->pages, st->links, st->targets, n, n == 1 ? "" : "s", st->broken,
-			st->broken_fragments, st->skipped_scheme + st->skipped_robots + st->excluded,
-			st->skipped_scheme, st->skipped_robots, st->excluded, st->requests, st->secs);
-		if (st->cached)
-			fprintf(f, "; %zu fine from the cache", st->cached);
-		fputc('\n', f);
-		break;
-	case F_JSON:
-		fprintf(f, "{\"pages\":%zu,\"links\":%zu,\"targets\":%zu,\"requests\":%zu,\"seconds\":%.3f,"
-			   "\"cached\":%zu,\"skipped\":{\"scheme\":%zu,\"robots\":%zu,\"excluded\":%zu},\"broken\":[",
-			st->pages, st->links, st->targets, st->requests, st->secs, st->cached, st->skipped_scheme,
-			st->skipped_robots, st->excluded);
-		for (i = 0; i < n; i++) {
-			link_of(&p[i], link, sizeof(link));
-			fputs(i ? ",{\"page\":" : "{\"page\":", f);
-			json_str(f, p[i].page->url);
-			fputs(",\"url\":", f);
-			json_str(f, link);
-			fprintf(f, ",\"line\":%u,\"tag\":", p[i].ref->line);
-			json_str(f, p[i].ref->tag);
-			fprintf(f, ",\"status\":%d,\"kind\":", p[i].t->status);
-			json_str(f, p[i].status);
-			fputs(",\"reason\":", f);
-			json_str(f, p[i].reason);
-			fputc('}', f);
-		}
-		fputs("]}\n", f);
-		break;
-	case F_JUNIT:
-		fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-			   "<testsuites><testsuite name=\"fanout links\" tests=\"%zu\" failures=\"%zu\" time=\"%.3f\">\n",
-			st->links, n, st->secs);
-		for (i = 0; i < n; i++) {
-			link_of(&p[i], link, sizeof(link));
-			fputs("  <testcase classname=\"", f);
-			xml_str(f, p[i].page->url);
-			fputs("\" name=\"", f);
-			xml_str(f, link);
-			fputs("\"><failure message=\"", f);
-			xml_str(f, p[i].reason);
-			fprintf(f, "\">line %u</failure></testcase>\n", p[i].ref->line);
-		}
-		fputs("</testsuite></testsuites>\n", f);
-		break;
-	case F_MARKDOWN:
-		fprintf(f, "## Broken links: %zu\n\n", n);
-		if (n)
-			fputs("| page | line | link | reason |\n| --- | ---: | --- | --- |\n", f);
-		for (i = 0; i < n; i++) {
-			link_of(&p[i], link, sizeof(link));
-			fprintf(f, "| %s | %u | %s | %s |\n", p[i].page->url, p[i].ref->line, link, p[i].reason);
-		}
-		fprintf(f, "\n%zu pages, %zu links, %zu requests in %.2fs\n", st->pages, st->links, st->requests,
-			st->secs);
-		break;
-	case F_CSV:
-		fputs("page,line,tag,url,status,reason\n", f);
-		for (i = 0; i < n; i++) {
-			link_of(&p[i], link, sizeof(link));
-			csv_str(f, p[i].page->url);
-			fprintf(f, ",%u,", p[i].ref->line);
-			csv_str(f, p[i].ref->tag);
-			fputc(',', f);
-			csv_str(f, link);
-			fprintf(f, ",%d,", p[i].t->status);
-			csv_str(f, p[i].reason);
+	fprintf(f, "{\"pages\":%zu,\"links\":%zu,\"targets\":%zu,\"requests\":%zu,\"seconds\":%.3f,"
+		   "\"cached\":%zu,\"skipped\":{\"scheme\":%zu,\"robots\":%zu,\"excluded\":%zu,\"interrupted\":%zu},"
+		   "\"broken\":[",
+		st->pages, st->links, st->targets, st->requests, st->secs, st->cached, st->skipped_scheme,
+		st->skipped_robots, st->excluded, st->interrupted);
+	for (i = 0; i < n; i++) {
+		link_of(&p[i], link, sizeof(link));
+		fputs(i ? ",{\"page\":" : "{\"page\":", f);
+		json_str(f, p[i].page->url);
+		fputs(",\"url\":", f);
+		json_str(f, link);
+		fprintf(f, ",\"line\":%u,\"tag\":", p[i].ref->line);
+		json_str(f, p[i].ref->tag);
+		fprintf(f, ",\"status\":%d,\"kind\":", p[i].t->status);
+		json_str(f, p[i].status);
+		fputs(",\"reason\":", f);
+		json_str(f, p[i].reason);
+		fputc('}', f);
+	}
+	fputc(']', f);
+	json_tail(f, c);
+}
+
+static void report_junit(FILE *f, const struct fo_crawl *c, const struct problem *p, size_t n)
+{
+	char link[FO_URL_MAX * 2 + 8], lim[2][192];
+	size_t i, nl = limit_lines(c, lim);
+
+	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		   "<testsuites><testsuite name=\"fanout links\" tests=\"%zu\" failures=\"%zu\" time=\"%.3f\">\n",
+		c->st.links, n, c->st.secs);
+	for (i = 0; i < n; i++) {
+		link_of(&p[i], link, sizeof(link));
+		fputs("  <testcase classname=\"", f);
+		xml_str(f, p[i].page->url);
+		fputs("\" name=\"", f);
+		xml_str(f, link);
+		fputs("\"><failure message=\"", f);
+		xml_str(f, p[i].reason);
+		fprintf(f, "\">line %u</failure></testcase>\n", p[i].ref->line);
+	}
+	if (nl || c->st.notes) {
+		/* the limits met and the pages not read whole, for people */
+		fputs("  <system-out>", f);
+		for (i = 0; i < nl; i++)
+			fprintf(f, "%s\n", lim[i]);
+		for (i = 0; i < c->nt; i++) {
+			if (!c->t[i]->note)
+				continue;
+			xml_str(f, c->t[i]->url);
+			fputs(": ", f);
+			xml_str(f, c->t[i]->note);
 			fputc('\n', f);
 		}
-		break;
+		fputs("</system-out>\n", f);
 	}
+	fputs("</testsuite></testsuites>\n", f);
+}
+
+static void report_markdown(FILE *f, const struct fo_crawl *c, const struct problem *p, size_t n)
+{
+	char link[FO_URL_MAX * 2 + 8], lim[2][192];
+	size_t i, nl = limit_lines(c, lim);
+
+	fprintf(f, "## Broken links: %zu\n\n", n);
+	if (n)
+		fputs("| page | line | link | reason |\n| --- | ---: | --- | --- |\n", f);
+	for (i = 0; i < n; i++) {
+		link_of(&p[i], link, sizeof(link));
+		fprintf(f, "| %s | %u | %s | %s |\n", p[i].page->url, p[i].ref->line, link, p[i].reason);
+	}
+	if (nl || c->st.notes)
+		fputc('\n', f);
+	for (i = 0; i < nl; i++)
+		fprintf(f, "- %s\n", lim[i]);
+	for (i = 0; i < c->nt; i++)
+		if (c->t[i]->note)
+			fprintf(f, "- %s: %s\n", c->t[i]->url, c->t[i]->note);
+	fprintf(f, "\n%zu pages, %zu links, %zu requests in %.2fs\n", c->st.pages, c->st.links, c->st.requests,
+		c->st.secs);
+}
+
+static void report_csv(FILE *f, const struct fo_crawl *c, const struct problem *p, size_t n)
+{
+	char link[FO_URL_MAX * 2 + 8];
+	size_t i;
+
+	(void)c;
+	fputs("page,line,tag,url,status,reason\n", f);
+	for (i = 0; i < n; i++) {
+		link_of(&p[i], link, sizeof(link));
+		csv_str(f, p[i].page->url);
+		fprintf(f, ",%u,", p[i].ref->line);
+		csv_str(f, p[i].ref->tag);
+		fputc(',', f);
+		csv_str(f, link);
+		fprintf(f, ",%d,", p[i].t->status);
+		csv_str(f, p[i].reason);
+		fputc('\n', f);
+	}
+}
+
+static void report(FILE *f, enum format fmt, const struct fo_crawl *c, const struct problem *p, size_t n)
+{
+	static void (*const fns[])(FILE *, const struct fo_crawl *, const struct problem *, size_t) = {
+		[F_TEXT] = report_text,	    [F_JSON] = report_json, [F_JUNIT] = report_junit,
+		[F_MARKDOWN] = report_markdown, [F_CSV] = report_csv,
+	};
+
+	fns[fmt](f, c, p, n);
+}
+
+/* buf as the file at path, through fo__wfile's temporary file and rename.
+ * Written with write(2) on its fd, not through its stdio stream: glibc's
+ * fwrite of a large buffer to a cookie stream whose write fails (a full
+ * disk) crashed in memmove under ASan. */
+static int write_whole(const char *path, const char *buf, size_t len)
+{
+	struct fo_wfile w;
+	int e = fo__wfile_open(&w, path, 0644);
+
+	if (e)
+		return e;
+	if ((e = fo__write_all(w.fd, buf, len)) != 0) {
+		fo__wfile_abort(&w);
+		return e;
+	}
+	return fo__wfile_commit(&w, false);
+}
+
+/*
+ * buf to -o path: through fo__wfile when path is a regular file or new; a
+ * device or a pipe (-o /dev/stdout, a FIFO) is written in place, as it
+ * cannot be replaced (nor must it be: renaming over /dev/full would make
+ * it a file). A symbolic link is followed: its target is replaced. 0 or
+ * -errno.
+ */
+static int write_out(const char *path, const char *buf, size_t len)
+{
+	struct stat st;
+	char *real = NULL;
+	int fd, e;
+
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0)
+			return -errno;
+		e = fo__write_all(fd, buf, len);
+		if (close(fd) < 0 && e == 0)
+			e = -errno;
+		return e;
+	}
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && !(real = realpath(path, NULL)))
+		return -errno;
+	e = write_whole(real ? real : path, buf, len);
+	free(real);
+	return e;
+}
+
+/*
+ * The report, whole, to stdout or to -o PATH (STYLE 19): built in memory,
+ * then written to stdout with every error checked, or to a temporary file
+ * beside PATH renamed over it only when complete, so a failed write leaves
+ * the old file and -o may name an input (read by then). 0, or
+ * EXIT_WRITE with one line on stderr.
+ */
+static int emit(const char *outpath, enum format fmt, const struct fo_crawl *c, const struct problem *p,
+		size_t n)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	int e;
+
+	if (!m) {
+		fprintf(stderr, "fanout: cannot write the report: %s\n", strerror(errno));
+		return EXIT_WRITE;
+	}
+	report(m, fmt, c, p, n);
+	e = fclose(m) == 0 ? 0 : -ENOMEM;
+	if (e == 0)
+		e = outpath ? write_out(outpath, buf, len) : fo__write_all(1, buf, len);
+	free(buf);
+	if (e == 0)
+		return 0;
+	if (outpath)
+		fprintf(stderr, "fanout: cannot write the report '%s': %s\n", outpath, strerror(-e));
+	else
+		fprintf(stderr, "fanout: cannot write the report to stdout: %s\n", strerror(-e));
+	return EXIT_WRITE;
 }
 
 /* ---- progress and Ctrl-C ----------------------------------------------------------------- */
@@ -294,258 +509,375 @@ static void on_int(int sig)
 
 /* ---- command line ------------------------------------------------------------------------- */
 
-static int parse_count(const char *flag, const char *v, long lo, long hi, long *out)
+/* What the command line gives: the crawl's options and the report's. */
+struct args {
+	struct fo_crawl_opts o;
+	const char **starts, **headers;
+	size_t nstarts, nheaders;
+	regex_t inc, exc;
+	bool have_inc, have_exc;
+	enum format fmt;
+	const char *outpath;
+	char *scope_buf;
+};
+
+/* Flags of a whole number (or a size), into an int or size_t field of
+ * the options: strict (cli.h), within bounds. */
+static const struct num_flag {
+	const char *name;
+	uint64_t min, max;
+	size_t off, size; /* the field in struct fo_crawl_opts */
+	bool is_size;     /* K, M, G suffixes */
+} num_flags[] = {
+	{ "--max-depth", 0, 1000000, offsetof(struct fo_crawl_opts, max_depth), sizeof(int), false },
+	{ "--max-pages", 1, 1000000000, offsetof(struct fo_crawl_opts, max_pages), sizeof(size_t), false },
+	{ "--max-links", 1, 100000000, offsetof(struct fo_crawl_opts, max_links), sizeof(size_t), false },
+	{ "--max-concurrency", 1, 10000, offsetof(struct fo_crawl_opts, max_conc), sizeof(int), false },
+	{ "--max-per-host", 1, 10000, offsetof(struct fo_crawl_opts, max_per_host), sizeof(int), false },
+	{ "--retries", 0, 20, offsetof(struct fo_crawl_opts, retries), sizeof(int), false },
+	{ "--max-redirects", 0, 100, offsetof(struct fo_crawl_opts, max_redirects), sizeof(int), false },
+	{ "--max-page", 1024, (uint64_t)1 << 30, offsetof(struct fo_crawl_opts, max_page), sizeof(size_t), true },
+};
+
+/* Flags of a duration, into an int64_t field, in [min, max] ns. */
+static const struct dur_flag {
+	const char *name;
+	int64_t min, max;
+	size_t off;
+	const char *forms;
+} dur_flags[] = {
+	{ "--timeout", FO_MSEC, 24 * 3600 * FO_SEC, offsetof(struct fo_crawl_opts, timeout),
+	  "a duration from 1ms to 24h, such as 5s or 500ms" },
+	{ "--connect-timeout", FO_MSEC, 24 * 3600 * FO_SEC, offsetof(struct fo_crawl_opts, connect_timeout),
+	  "a duration from 1ms to 24h, such as 5s or 500ms" },
+	{ "--max-retry-wait", 0, 24 * 3600 * FO_SEC, offsetof(struct fo_crawl_opts, max_retry_wait),
+	  "a duration up to 24h, such as 30s or 2m (0: never wait)" },
+	{ "--cache-max-age", FO_SEC, INT64_C(3650) * 24 * 3600 * FO_SEC, offsetof(struct fo_crawl_opts, cache_max_age),
+	  "a duration of a second or more, such as 24h or 30m" },
+};
+
+/* -1: not a flag of these tables; else 0 or the exit code, 2. */
+static int number_flag(struct fo_crawl_opts *o, const char *a, const char *v)
 {
-	char *end;
-	long n = strtol(v, &end, 10);
+	char forms[96];
+	size_t i;
 
-	if (end == v || *end || n < lo || n > hi) {
-		char forms[64];
+	for (i = 0; i < sizeof(num_flags) / sizeof(num_flags[0]); i++) {
+		const struct num_flag *f = &num_flags[i];
+		uint64_t n;
 
-		snprintf(forms, sizeof(forms), "a number from %ld to %ld", lo, hi);
-		return fo_cli_bad(flag, v, forms);
+		if (strcmp(a, f->name))
+			continue;
+		if ((f->is_size ? fo_cli_size(v, f->min, f->max, &n) : fo_cli_uint(v, f->min, f->max, &n)) < 0) {
+			if (f->is_size)
+				snprintf(forms, sizeof(forms), "a size from 1K to 1G, such as 512K or 10M");
+			else
+				snprintf(forms, sizeof(forms), "a whole number from %llu to %llu",
+					 (unsigned long long)f->min, (unsigned long long)f->max);
+			return fo_cli_bad(a, v, forms);
+		}
+		if (f->size == sizeof(int))
+			*(int *)((char *)o + f->off) = (int)n;
+		else
+			*(size_t *)((char *)o + f->off) = (size_t)n;
+		return 0;
 	}
-	*out = n;
+	for (i = 0; i < sizeof(dur_flags) / sizeof(dur_flags[0]); i++) {
+		const struct dur_flag *f = &dur_flags[i];
+		int64_t d;
+
+		if (strcmp(a, f->name))
+			continue;
+		if (fo_duration_parse(v, &d) < 0 || d < f->min || d > f->max)
+			return fo_cli_bad(a, v, f->forms);
+		*(int64_t *)((char *)o + f->off) = d;
+		return 0;
+	}
+	if (!strcmp(a, "--rate")) {
+		if (fo_cli_real(v, 0.001, 1000000, &o->rate_per_host) < 0)
+			return fo_cli_bad(a, v, "requests per second from 0.001 to 1000000, such as 10 or 0.5");
+		return 0;
+	}
+	return -1;
+}
+
+/* -1: not a switch; 0: set. */
+static int switch_flag(struct args *a, const char *f)
+{
+	struct fo_crawl_opts *o = &a->o;
+
+	if (!strcmp(f, "--no-external"))
+		o->check_external = false;
+	else if (!strcmp(f, "--no-robots"))
+		o->robots = false;
+	else if (!strcmp(f, "--no-fragments"))
+		o->fragments = false;
+	else if (!strcmp(f, "--insecure"))
+		o->insecure = true;
+	else if (!strcmp(f, "--header-all-hosts"))
+		o->creds_all_hosts = true;
+	else if (!strcmp(f, "--progress"))
+		o->progress = progress;
+	else if (!strcmp(f, "--no-progress"))
+		o->progress = NULL;
+	else
+		return -1;
 	return 0;
+}
+
+/* A start: a URL with a scheme, else a local file or folder. 0 or 2. */
+static int add_start(struct args *a, const char *s)
+{
+	char err[512], *u = malloc(2 * FO_URL_MAX + 8);
+	const char **n;
+	const char *frag;
+	int e;
+
+	if (!u)
+		return 2;
+	if (strstr(s, "://") || !strncmp(s, "file:", 5)) {
+		e = fo_url_resolve(NULL, s, u, 2 * FO_URL_MAX + 8, &frag, err, sizeof(err));
+		if (e != FO_URL_HTTP && e != FO_URL_FILE) {
+			fprintf(stderr, "fanout: bad start '%s': %s\n", s,
+				e < 0 ? err : "expected an http(s) URL or a local file or folder");
+			free(u);
+			return 2;
+		}
+	} else if (fo_url_from_path(s, u, 2 * FO_URL_MAX + 8, err, sizeof(err)) < 0) {
+		fprintf(stderr, "fanout: bad start '%s': %s (give an http(s) URL, or a file or folder)\n", s, err);
+		free(u);
+		return 2;
+	}
+	n = realloc(a->starts, (a->nstarts + 1) * sizeof(*n));
+	if (!n) {
+		free(u);
+		return 2;
+	}
+	a->starts = n;
+	a->starts[a->nstarts++] = u;
+	return 0;
+}
+
+static int format_flag(struct args *a, const char *f, const char *v)
+{
+	static const char *const names[] = { [F_TEXT] = "text", [F_JSON] = "json", [F_JUNIT] = "junit",
+					     [F_MARKDOWN] = "markdown", [F_CSV] = "csv" };
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcmp(v, names[i])) {
+			a->fmt = (enum format)i;
+			return 0;
+		}
+	}
+	return fo_cli_bad(f, v, "text, json, junit, markdown or csv");
+}
+
+/* The flags with a value that are not numbers. 0, 2, or -1: unknown. */
+static int value_flag(struct args *a, const char *f, const char *v)
+{
+	char err[512];
+	const char *frag;
+
+	if (!strcmp(f, "--scope")) {
+		a->scope_buf = a->scope_buf ? a->scope_buf : malloc(2 * FO_URL_MAX + 8);
+		if (!a->scope_buf ||
+		    fo_url_resolve(NULL, v, a->scope_buf, 2 * FO_URL_MAX + 8, &frag, err, sizeof(err)) <= 0)
+			return fo_cli_bad(f, v, "an absolute URL prefix such as https://example.com/docs/");
+		a->o.scope = a->scope_buf;
+	} else if (!strcmp(f, "--include") || !strcmp(f, "--exclude")) {
+		bool inc = f[2] == 'i', *have = inc ? &a->have_inc : &a->have_exc;
+		regex_t *re = inc ? &a->inc : &a->exc;
+
+		if (*have || regcomp(re, v, REG_EXTENDED | REG_NOSUB) != 0)
+			return fo_cli_bad(f, v, "one extended regular expression");
+		*have = true;
+		*(inc ? &a->o.include : &a->o.exclude) = re;
+	} else if (!strcmp(f, "-H") || !strcmp(f, "--header")) {
+		const char **n;
+
+		if (!strchr(v, ':'))
+			return fo_cli_bad(f, v, "'Name: value'");
+		if (!(n = realloc(a->headers, (a->nheaders + 1) * sizeof(*n))))
+			return 2;
+		a->headers = n;
+		a->headers[a->nheaders++] = v;
+	} else if (!strcmp(f, "--cookies")) {
+		if (!strchr(v, '=') && access(v, R_OK) < 0) {
+			fprintf(stderr, "fanout: cannot read cookie file '%s': %s\n", v, strerror(errno));
+			return 2;
+		}
+		a->o.cookies = v;
+	} else if (!strcmp(f, "--cache")) {
+		if (!*v)
+			return fo_cli_bad(f, v, "a file name");
+		a->o.cache = v;
+	} else if (!strcmp(f, "--user-agent")) {
+		a->o.user_agent = v;
+	} else if (!strcmp(f, "--model")) {
+		if (fo_model_parse(v, &a->o.model, err, sizeof(err)) < 0) {
+			fprintf(stderr, "fanout: bad --model '%s': %s\n", v, err);
+			return 2;
+		}
+		if (a->o.model.kind == FO_MODEL_PROCESSES || a->o.model.kind == FO_MODEL_BLENDED)
+			return fo_cli_bad(f, v, "loop, coro:N, threads:N or sequential (one process holds the crawl)");
+	} else if (!strcmp(f, "--format")) {
+		return format_flag(a, f, v);
+	} else if (!strcmp(f, "-o")) {
+		a->outpath = v;
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+static void args_init(struct args *a)
+{
+	struct fo_crawl_opts *o = &a->o;
+
+	memset(a, 0, sizeof(*a));
+	o->max_depth = DEFAULT_MAX_DEPTH;
+	o->max_pages = DEFAULT_MAX_PAGES;
+	o->max_links = FO_EXTRACT_MAX_LINKS;
+	o->robots = true;
+	o->check_external = true;
+	o->fragments = true;
+	o->max_conc = 256;
+	o->max_per_host = 256;
+	o->retries = 2;
+	o->max_retry_wait = DEFAULT_MAX_RETRY_WAIT;
+	o->max_redirects = 10;
+	o->timeout = 20 * FO_SEC;
+	o->connect_timeout = 10 * FO_SEC;
+	o->max_page = 10 << 20;
+	o->cache_max_age = 24 * 3600 * FO_SEC;
+	o->user_agent = "fanout-links/0.1 (+https://github.com/fanout)";
+	o->model.kind = FO_MODEL_LOOP;
+	o->model.threads = 1;
+	o->progress = isatty(2) ? progress : NULL;
+}
+
+static void args_release(struct args *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->nstarts; i++)
+		free((char *)a->starts[i]);
+	free(a->starts);
+	free(a->headers);
+	free(a->scope_buf);
+	if (a->have_inc)
+		regfree(&a->inc);
+	if (a->have_exc)
+		regfree(&a->exc);
+}
+
+/* One flag and its value (NULL when none follows); *used says whether
+ * the value was taken. 0, or the exit code. */
+static int one_flag(struct args *a, const char *f, const char *v, bool *used)
+{
+	int r;
+
+	*used = false;
+	if (!strcmp(f, "-h") || !strcmp(f, "--help")) {
+		usage(stdout);
+		return EXIT_HELP;
+	}
+	if (switch_flag(a, f) == 0)
+		return 0;
+	if (!v) {
+		fprintf(stderr, "fanout: '%s' needs a value (see fanout links --help)\n", f);
+		return 2;
+	}
+	*used = true;
+	if ((r = number_flag(&a->o, f, v)) >= 0 || (r = value_flag(a, f, v)) >= 0)
+		return r;
+	fprintf(stderr, "fanout: unknown option '%s' (see fanout links --help)\n", f);
+	return 2;
+}
+
+/* The command line into a: 0 to run, else the exit code (EXIT_HELP: 0). */
+static int parse_args(struct args *a, int argc, char **argv)
+{
+	char flag[64];
+	int i, r;
+
+	for (i = 0; i < argc; i++) {
+		const char *s = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL, *eq = strchr(s, '=');
+		bool used;
+
+		if (s[0] != '-' || !s[1]) {
+			if ((r = add_start(a, s)) != 0)
+				return r;
+			continue;
+		}
+		/* --flag=value as well as --flag value */
+		if (s[1] == '-' && eq && (size_t)(eq - s) < sizeof(flag)) {
+			memcpy(flag, s, (size_t)(eq - s));
+			flag[eq - s] = 0;
+			if ((r = one_flag(a, flag, eq + 1, &used)) != 0)
+				return r;
+			if (!used) {
+				fprintf(stderr, "fanout: '%s' takes no value (see fanout links --help)\n", flag);
+				return 2;
+			}
+			continue;
+		}
+		if ((r = one_flag(a, s, v, &used)) != 0)
+			return r;
+		i += used;
+	}
+	if (!a->nstarts) {
+		fprintf(stderr, "fanout: links needs a start: a URL (https://example.com/) or a file or folder\n");
+		return 2;
+	}
+	if (a->o.model.kind == FO_MODEL_SEQUENTIAL)
+		a->o.max_conc = 1;
+	a->o.starts = a->starts;
+	a->o.nstarts = a->nstarts;
+	a->o.headers = a->headers;
+	a->o.nheaders = a->nheaders;
+	return 0;
+}
+
+/* The exit code of a finished crawl (e: fo_crawl_run's), after the report. */
+static int finish(struct args *a, struct fo_crawl *c, int e)
+{
+	struct problem *p = NULL;
+	size_t n = problems(c, &p);
+	int ret = emit(a->outpath, a->fmt, c, p, n);
+
+	free(p);
+	if (c->st.notes)
+		fprintf(stderr, "fanout: warning: %zu page%s not read whole (a limit): the report's notes say which\n",
+			c->st.notes, c->st.notes == 1 ? "" : "s");
+	if (ret)
+		return ret;
+	if (e == -ECANCELED) {
+		fprintf(stderr, "fanout: interrupted: the report covers what was checked\n");
+		return 130;
+	}
+	return n ? 1 : c->st.notes ? EXIT_INCOMPLETE : 0;
 }
 
 int fo_links_main(int argc, char **argv)
 {
-	struct fo_crawl_opts o = { 0 };
+	struct args a;
 	struct fo_crawl c;
-	const char **starts = NULL, **headers = NULL;
-	size_t nstarts = 0, nheaders = 0, n, i;
-	regex_t inc, exc;
-	bool have_inc = false, have_exc = false;
-	enum format fmt = F_TEXT;
-	const char *outpath = NULL;
-	char err[512], *scope_buf = NULL;
-	struct problem *p = NULL;
-	int ret = 2, e;
-	FILE *out = stdout;
-	bool crawled = false;
+	char err[512];
+	int ret, e;
 
 	setlocale(LC_CTYPE, "C.UTF-8"); /* IDN hosts to punycode (url.h) */
-	o.max_depth = -1;
-	o.robots = true;
-	o.check_external = true;
-	o.fragments = true;
-	o.max_conc = 256;
-	o.max_per_host = 256;
-	o.retries = 2;
-	o.max_redirects = 10;
-	o.timeout = 20 * FO_SEC;
-	o.connect_timeout = 10 * FO_SEC;
-	o.max_page = 10 << 20;
-	o.cache_max_age = 24 * 3600 * FO_SEC;
-	o.user_agent = "fanout-links/0.1 (+https://github.com/fanout)";
-	o.model.kind = FO_MODEL_LOOP;
-	o.model.threads = 1;
-	o.progress = isatty(2) ? progress : NULL;
-
-	for (i = 0; i < (size_t)argc; i++) {
-		const char *a = argv[i], *v = i + 1 < (size_t)argc ? argv[i + 1] : NULL;
-		long num;
-		int64_t d;
-
-		if (a[0] != '-' || !a[1]) {
-			char *u = malloc(2 * FO_URL_MAX + 8);
-			const char *frag;
-
-			if (!u)
-				goto out;
-			/* a URL with a scheme, else a local file or folder */
-			if (strstr(a, "://") || !strncmp(a, "file:", 5)) {
-				e = fo_url_resolve(NULL, a, u, 2 * FO_URL_MAX + 8, &frag, err, sizeof(err));
-				if (e != FO_URL_HTTP && e != FO_URL_FILE) {
-					fprintf(stderr, "fanout: bad start '%s': %s\n", a,
-						e < 0 ? err : "expected an http(s) URL or a local file or folder");
-					free(u);
-					goto out;
-				}
-			} else if (fo_url_from_path(a, u, 2 * FO_URL_MAX + 8, err, sizeof(err)) < 0) {
-				fprintf(stderr, "fanout: bad start '%s': %s (give an http(s) URL, or a file or folder)\n",
-					a, err);
-				free(u);
-				goto out;
-			}
-			starts = realloc(starts, (nstarts + 1) * sizeof(*starts));
-			starts[nstarts++] = u;
-			continue;
-		}
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			usage(stdout);
-			ret = 0;
-			goto out;
-		}
-		if (!strcmp(a, "--no-external")) {
-			o.check_external = false;
-			continue;
-		}
-		if (!strcmp(a, "--no-robots")) {
-			o.robots = false;
-			continue;
-		}
-		if (!strcmp(a, "--no-fragments")) {
-			o.fragments = false;
-			continue;
-		}
-		if (!strcmp(a, "--insecure")) {
-			o.insecure = true;
-			continue;
-		}
-		if (!strcmp(a, "--progress") || !strcmp(a, "--no-progress")) {
-			o.progress = a[2] == 'p' ? progress : NULL;
-			continue;
-		}
-		if (!v) {
-			fprintf(stderr, "fanout: '%s' needs a value (see fanout links --help)\n", a);
-			goto out;
-		}
-		i++;
-		if (!strcmp(a, "--scope")) {
-			const char *frag;
-
-			scope_buf = malloc(2 * FO_URL_MAX + 8);
-			if (!scope_buf || fo_url_resolve(NULL, v, scope_buf, 2 * FO_URL_MAX + 8, &frag, err, sizeof(err)) <= 0) {
-				ret = fo_cli_bad(a, v, "an absolute URL prefix such as https://example.com/docs/");
-				goto out;
-			}
-			o.scope = scope_buf;
-		} else if (!strcmp(a, "--include") || !strcmp(a, "--exclude")) {
-			regex_t *re = a[2] == 'i' ? &inc : &exc;
-
-			if ((a[2] == 'i' ? have_inc : have_exc) || regcomp(re, v, REG_EXTENDED | REG_NOSUB) != 0) {
-				ret = fo_cli_bad(a, v, "one extended regular expression");
-				goto out;
-			}
-			if (a[2] == 'i')
-				have_inc = true, o.include = re;
-			else
-				have_exc = true, o.exclude = re;
-		} else if (!strcmp(a, "--max-depth")) {
-			if ((ret = parse_count(a, v, 0, 100000, &num)) != 0)
-				goto out;
-			o.max_depth = (int)num;
-		} else if (!strcmp(a, "--max-concurrency")) {
-			if ((ret = parse_count(a, v, 1, 10000, &num)) != 0)
-				goto out;
-			o.max_conc = (int)num;
-		} else if (!strcmp(a, "--max-per-host")) {
-			if ((ret = parse_count(a, v, 1, 10000, &num)) != 0)
-				goto out;
-			o.max_per_host = (int)num;
-		} else if (!strcmp(a, "--retries")) {
-			if ((ret = parse_count(a, v, 0, 20, &num)) != 0)
-				goto out;
-			o.retries = (int)num;
-		} else if (!strcmp(a, "--max-redirects")) {
-			if ((ret = parse_count(a, v, 0, 100, &num)) != 0)
-				goto out;
-			o.max_redirects = (int)num;
-		} else if (!strcmp(a, "--rate")) {
-			char *end;
-
-			o.rate_per_host = strtod(v, &end);
-			if (end == v || *end || !(o.rate_per_host > 0)) {
-				ret = fo_cli_bad(a, v, "requests per second, such as 10 or 0.5");
-				goto out;
-			}
-		} else if (!strcmp(a, "--timeout") || !strcmp(a, "--connect-timeout")) {
-			if (fo_duration_parse(v, &d) < 0 || d <= 0) {
-				ret = fo_cli_bad(a, v, "a duration such as 5s or 500ms");
-				goto out;
-			}
-			if (a[2] == 't')
-				o.timeout = d;
-			else
-				o.connect_timeout = d;
-		} else if (!strcmp(a, "-H") || !strcmp(a, "--header")) {
-			if (!strchr(v, ':')) {
-				ret = fo_cli_bad(a, v, "'Name: value'");
-				goto out;
-			}
-			headers = realloc(headers, (nheaders + 1) * sizeof(*headers));
-			headers[nheaders++] = v;
-		} else if (!strcmp(a, "--cookies")) {
-			if (!strchr(v, '=') && access(v, R_OK) < 0) {
-				fprintf(stderr, "fanout: cannot read cookie file '%s': %s\n", v, strerror(errno));
-				goto out;
-			}
-			o.cookies = v;
-		} else if (!strcmp(a, "--cache")) {
-			if (!*v) {
-				ret = fo_cli_bad(a, v, "a file name");
-				goto out;
-			}
-			o.cache = v;
-		} else if (!strcmp(a, "--cache-max-age")) {
-			if (fo_duration_parse(v, &d) < 0 || d < FO_SEC) {
-				ret = fo_cli_bad(a, v, "a duration of a second or more, such as 24h or 30m");
-				goto out;
-			}
-			o.cache_max_age = d;
-		} else if (!strcmp(a, "--user-agent")) {
-			o.user_agent = v;
-		} else if (!strcmp(a, "--max-page")) {
-			char *end;
-			unsigned long long sz = strtoull(v, &end, 10);
-
-			if (*end == 'K' || *end == 'k')
-				sz <<= 10, end++;
-			else if (*end == 'M' || *end == 'm')
-				sz <<= 20, end++;
-			if (end == v || *end || sz == 0) {
-				ret = fo_cli_bad(a, v, "a size such as 512K or 10M");
-				goto out;
-			}
-			o.max_page = (size_t)sz;
-		} else if (!strcmp(a, "--model")) {
-			if (fo_model_parse(v, &o.model, err, sizeof(err)) < 0) {
-				fprintf(stderr, "fanout: bad --model '%s': %s\n", v, err);
-				goto out;
-			}
-			if (o.model.kind == FO_MODEL_PROCESSES || o.model.kind == FO_MODEL_BLENDED) {
-				ret = fo_cli_bad(a, v, "loop, coro:N, threads:N or sequential (one process holds the crawl)");
-				goto out;
-			}
-		} else if (!strcmp(a, "--format")) {
-			if (!strcmp(v, "text"))
-				fmt = F_TEXT;
-			else if (!strcmp(v, "json"))
-				fmt = F_JSON;
-			else if (!strcmp(v, "junit"))
-				fmt = F_JUNIT;
-			else if (!strcmp(v, "markdown"))
-				fmt = F_MARKDOWN;
-			else if (!strcmp(v, "csv"))
-				fmt = F_CSV;
-			else {
-				ret = fo_cli_bad(a, v, "text, json, junit, markdown or csv");
-				goto out;
-			}
-		} else if (!strcmp(a, "-o")) {
-			outpath = v;
-		} else {
-			fprintf(stderr, "fanout: unknown option '%s' (see fanout links --help)\n", a);
-			goto out;
-		}
-	}
-	if (!nstarts) {
-		fprintf(stderr, "fanout: links needs a start: a URL (https://example.com/) or a file or folder\n");
+	args_init(&a);
+	ret = parse_args(&a, argc, argv);
+	if (ret != 0) {
+		ret = ret == EXIT_HELP ? 0 : ret;
 		goto out;
 	}
-	if (outpath && !(out = fopen(outpath, "w"))) {
-		fprintf(stderr, "fanout: cannot write '%s': %s\n", outpath, strerror(errno));
-		out = stdout;
-		goto out;
-	}
-	if (o.model.kind == FO_MODEL_SEQUENTIAL)
-		o.max_conc = 1;
-	o.starts = starts;
-	o.nstarts = nstarts;
-	o.headers = headers;
-	o.nheaders = nheaders;
+	ret = 2;
+	if (a.o.creds_all_hosts && (a.nheaders || a.o.cookies))
+		fprintf(stderr, "fanout: warning: --header-all-hosts: the -H headers and cookies go to every host "
+				"linked, not only to the starts' and --scope's\n");
 	fo_extract_global_init();
 	if (fo_curl_global_init() < 0) {
 		fprintf(stderr, "fanout: cannot start libcurl or libxml2\n");
@@ -554,36 +886,15 @@ int fo_links_main(int argc, char **argv)
 	fo_raise_nofile();
 	signal(SIGINT, on_int);
 	signal(SIGTERM, on_int);
-	e = fo_crawl_run(&c, &o, err, sizeof(err));
-	crawled = true;
-	if (o.progress)
+	e = fo_crawl_run(&c, &a.o, err, sizeof(err));
+	if (a.o.progress)
 		fputs("\r\033[K", stderr);
-	if (e < 0 && e != -ECANCELED) {
+	if (e < 0 && e != -ECANCELED)
 		fprintf(stderr, "fanout: %s\n", err);
-		goto out;
-	}
-	n = problems(&c, &p);
-	report(out, fmt, &c, p, n);
-	if (e == -ECANCELED) {
-		fprintf(stderr, "fanout: interrupted: the report covers what was checked\n");
-		ret = 130;
-	} else {
-		ret = n ? 1 : 0;
-	}
+	else
+		ret = finish(&a, &c, e);
+	fo_crawl_release(&c);
 out:
-	if (crawled)
-		fo_crawl_release(&c);
-	if (out != stdout)
-		fclose(out);
-	free(p);
-	for (i = 0; i < nstarts; i++)
-		free((char *)starts[i]);
-	free(starts);
-	free(headers);
-	free(scope_buf);
-	if (have_inc)
-		regfree(&inc);
-	if (have_exc)
-		regfree(&exc);
+	args_release(&a);
 	return ret;
 }
