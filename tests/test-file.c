@@ -62,3 +62,21 @@ TEST(file_write_full_disk_keeps_the_old_file)
 		free(out);
 	}
 }
+
+/* A device or FIFO given as the output is written in place: renaming a
+ * temporary file over /dev/full would replace the device. */
+TEST(file_write_device_in_place)
+{
+	struct stat st;
+	char dir[] = "/tmp/fo-wdev-XXXXXX";
+
+	CHECK_EQ(fo__write_file("/dev/full", "x", 1, 0644, true), -ENOSPC);
+	CHECK_EQ(stat("/dev/full", &st), 0);
+	CHECK(S_ISCHR(st.st_mode));
+	CHECK_EQ(fo__write_file("/dev/null", "x", 1, 0644, true), 0);
+	CHECK_EQ(stat("/dev/null", &st), 0);
+	CHECK(S_ISCHR(st.st_mode));
+	CHECK(mkdtemp(dir));
+	CHECK_EQ(fo__write_file(dir, "x", 1, 0644, false), -EISDIR);
+	rmdir(dir);
+}

@@ -117,6 +117,7 @@ int fo__wfile_open(struct fo_wfile *w, const char *path, int mode)
 	static const cookie_io_functions_t io = { .write = wfile_write, .close = wfile_close };
 	static atomic_uint seq;
 	size_t tl = strlen(path) + 40;
+	struct stat st;
 	int e;
 
 	w->f = NULL;
@@ -129,7 +130,18 @@ int fo__wfile_open(struct fo_wfile *w, const char *path, int mode)
 		goto fail;
 	}
 	snprintf(w->tmp, tl, "%s.tmp-%ld-%u", path, (long)getpid(), atomic_fetch_add(&seq, 1));
-	w->fd = open(w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, mode);
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		e = -EISDIR;
+		goto fail;
+	}
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* a device, a FIFO, /dev/stdout: written in place, never replaced */
+		free(w->tmp);
+		w->tmp = NULL;
+		w->fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	} else {
+		w->fd = open(w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, mode);
+	}
 	if (w->fd < 0) {
 		e = -errno;
 		goto fail;
@@ -138,7 +150,8 @@ int fo__wfile_open(struct fo_wfile *w, const char *path, int mode)
 	if (!w->f) {
 		e = -errno;
 		close(w->fd);
-		unlink(w->tmp);
+		if (w->tmp)
+			unlink(w->tmp);
 		goto fail;
 	}
 	return 0;
@@ -155,15 +168,15 @@ int fo__wfile_commit(struct fo_wfile *w, bool sync)
 
 	if (fflush(w->f) != 0 || ferror(w->f))
 		e = w->err ? w->err : -EIO;
-	if (!e && sync && fsync(w->fd) < 0)
+	if (!e && sync && w->tmp && fsync(w->fd) < 0)
 		e = -errno;
 	fclose(w->f); /* closes fd by wfile_close, which keeps its error */
 	if (!e && w->err)
 		e = w->err;
 	w->f = NULL;
-	if (!e && rename(w->tmp, w->path) < 0)
+	if (!e && w->tmp && rename(w->tmp, w->path) < 0)
 		e = -errno;
-	if (e)
+	if (e && w->tmp)
 		unlink(w->tmp);
 	free(w->path);
 	free(w->tmp);
