@@ -18,12 +18,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "bench.h"
+#include "gnuplot.h"
 #include "../cli/cli.h"
+#include "../util/file.h"
 #include "fanout/runtime.h"
 
 #define MAX_MODELS 32
@@ -92,13 +95,9 @@ static int parse_size_list(const char *flag, const char *s, size_t *out, int *n)
 
 	*n = 0;
 	for (tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		char *end;
-		unsigned long long v;
+		uint64_t v;
 
-		errno = 0;
-		v = strtoull(tok, &end, 10);
-		if (*tok == '-' || *tok == '+' || end == tok || *end || errno || v < 1 || v > 100000000ULL ||
-		    *n == MAX_LIST) {
+		if (fo_cli_uint(tok, 1, 100000000, &v) < 0 || *n == MAX_LIST) {
 			int r = fo_cli_bad(flag, s, "a positive integer such as 10000, or a list 100,1000");
 
 			free(dup);
@@ -522,15 +521,28 @@ static double median(double *v, int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
 }
 
-static int write_csv(const struct cfg *c, const struct row *rows, int n)
+/*
+ * --csv is opened before the first row (a temporary file beside it: a path
+ * that cannot be written is found before a long run, exit 2) and renamed
+ * over FILE only when every row was written (STYLE 19).
+ */
+static int csv_begin(const struct cfg *c, struct fo_wfile *w)
 {
-	FILE *f = fopen(c->csv, "w");
-	int i;
+	int e = fo__wfile_open(w, c->csv, 0644);
 
-	if (!f) {
-		fprintf(stderr, "fanout: cannot write --csv '%s': %s\n", c->csv, strerror(errno));
-		return 1;
+	if (e) {
+		fprintf(stderr, "fanout: cannot write --csv '%s': %s\n", c->csv, fo_strerror(e));
+		return 2;
 	}
+	return 0;
+}
+
+/* Writes every row and commits: 0, or 1 after one line on stderr. */
+static int write_csv(const struct cfg *c, struct fo_wfile *w, const struct row *rows, int n)
+{
+	FILE *f = w->f;
+	int i, e;
+
 	fprintf(f, "model,workers,hosts,rtt_ms,jitter_ms,run,wall_s,user_s,sys_s,cpu_pct,maxrss_kb,ok,total,"
 		   "threads_started,procs_started,interrupted,failed\n");
 	for (i = 0; i < n; i++) {
@@ -541,8 +553,9 @@ static int write_csv(const struct cfg *c, const struct row *rows, int n)
 			r->user, r->sys, r->wall > 0 ? (r->user + r->sys) / r->wall * 100 : 0, r->maxrss_kb,
 			r->ok, r->total, r->threads_started, r->procs_started, r->interrupted, r->failed);
 	}
-	if (fclose(f) != 0) {
-		fprintf(stderr, "fanout: cannot write --csv '%s': %s\n", c->csv, strerror(errno));
+	e = fo__wfile_commit(w, true);
+	if (e) {
+		fprintf(stderr, "fanout: cannot write --csv '%s': %s\n", c->csv, fo_strerror(e));
 		return 1;
 	}
 	return 0;
@@ -550,7 +563,7 @@ static int write_csv(const struct cfg *c, const struct row *rows, int n)
 
 /* ---- plots (gnuplot), shared with serve_bench.c --------------------------------- */
 
-/* Is there an executable gnuplot on PATH (as the shell popen runs would find it)? */
+/* Is there an executable gnuplot on PATH (where execlp will find it)? */
 static bool have_gnuplot(void)
 {
 	const char *path = getenv("PATH"), *p, *colon;
@@ -608,18 +621,6 @@ int fo_bench_plot_check(const char *path)
 	return 0;
 }
 
-/* s as a gnuplot single-quoted string, where a quote is written twice. */
-static void gp_quoted(FILE *gp, const char *s)
-{
-	fputc('\'', gp);
-	for (; *s; s++) {
-		if (*s == '\'')
-			fputc('\'', gp);
-		fputc(*s, gp);
-	}
-	fputc('\'', gp);
-}
-
 static int cmp_x(const void *a, const void *b)
 {
 	double x = ((const double *)a)[0], y = ((const double *)b)[0];
@@ -627,12 +628,113 @@ static int cmp_x(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-int fo_bench_plot(const struct fo_plot *p)
+/*
+ * The script for p: every string in it through fo__gp_quote, and no
+ * output file (gnuplot writes the SVG to its stdout), so that no file name
+ * ever becomes part of a gnuplot command.
+ */
+static void gp_script(FILE *gp, const struct fo_plot *p, double *pts)
+{
+	int i, j;
+
+	fprintf(gp, "set terminal svg size 900,560 dynamic noenhanced font 'sans,12'\nset title ");
+	fo__gp_quote(gp, p->title);
+	fprintf(gp, "\nset xlabel ");
+	fo__gp_quote(gp, p->xlabel);
+	fprintf(gp, "\nset ylabel ");
+	fo__gp_quote(gp, p->ylabel);
+	fprintf(gp, "\nset grid\nset key outside right\n");
+	if (p->logx)
+		fprintf(gp, "set logscale x\n");
+	if (p->logy)
+		fprintf(gp, "set logscale y\n");
+	else
+		fprintf(gp, "set yrange [0:*]\n");
+	fprintf(gp, "set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05\nplot ");
+	for (j = 0; j < p->nseries; j++) {
+		fprintf(gp, "%s'-' using 1:2 with linespoints pt 7 ps 1 lw 2 title ", j ? ", " : "");
+		fo__gp_quote(gp, p->series[j].title);
+	}
+	fprintf(gp, "\n");
+	for (j = 0; j < p->nseries; j++) {
+		const struct fo_plot_series *se = &p->series[j];
+
+		for (i = 0; i < se->n; i++) {
+			pts[2 * i] = se->x[i];
+			pts[2 * i + 1] = se->y[i];
+		}
+		qsort(pts, (size_t)se->n, 2 * sizeof(double), cmp_x);
+		for (i = 0; i < se->n; i++)
+			fprintf(gp, "%.10g %.10g\n", pts[2 * i], pts[2 * i + 1]);
+		fprintf(gp, "e\n");
+	}
+}
+
+/* gnuplot with p's script on its stdin and its stdout on out_fd: its wait status, or -1. */
+static int gp_run(const struct fo_plot *p, double *pts, int out_fd)
 {
 	struct sigaction ign, old;
-	double *pts = NULL;
-	int i, j, most = 0, status = -1;
+	int in[2], status = -1;
+	pid_t pid;
 	FILE *gp;
+
+	if (pipe2(in, O_CLOEXEC) < 0)
+		return -1;
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		dup2(in[0], 0);
+		dup2(out_fd, 1);
+		execlp("gnuplot", "gnuplot", (char *)NULL);
+		fprintf(stderr, "fanout: cannot run gnuplot: %s\n", strerror(errno));
+		_exit(127);
+	}
+	close(in[0]);
+	if (pid < 0) {
+		close(in[1]);
+		return -1;
+	}
+	/* a gnuplot that dies early must not take us with it */
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &ign, &old);
+	gp = fdopen(in[1], "w");
+	if (gp) {
+		gp_script(gp, p, pts);
+		fclose(gp);
+	} else {
+		close(in[1]);
+	}
+	sigaction(SIGPIPE, &old, NULL);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return status;
+}
+
+/* Does the file at path end an SVG ("</svg>" in its last bytes)? A cut one does not. */
+static bool svg_whole(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat sb;
+	char tail[65];
+	ssize_t n = -1;
+
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &sb) == 0 && sb.st_size >= 6)
+		n = pread(fd, tail, sizeof(tail) - 1, sb.st_size > 64 ? sb.st_size - 64 : 0);
+	close(fd);
+	if (n <= 0)
+		return false;
+	tail[n] = 0;
+	return strstr(tail, "</svg>") != NULL;
+}
+
+int fo_bench_plot(const struct fo_plot *p)
+{
+	struct fo_wfile w;
+	double *pts;
+	int j, most = 0, status, e;
 
 	if (!have_gnuplot()) {
 		say_no_gnuplot(p->path);
@@ -646,57 +748,33 @@ int fo_bench_plot(const struct fo_plot *p)
 		fprintf(stderr, "fanout: cannot draw --plot '%s': out of memory\n", p->path);
 		return 1;
 	}
-	/* a gnuplot that dies early must not take us with it */
-	memset(&ign, 0, sizeof(ign));
-	ign.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &ign, &old);
-	fflush(NULL);
-	gp = popen("gnuplot", "w");
-	if (!gp) {
-		fprintf(stderr, "fanout: cannot draw --plot '%s': cannot start gnuplot: %s\n", p->path, strerror(errno));
-	} else {
-		fprintf(gp, "set terminal svg size 900,560 dynamic enhanced font 'sans,12'\nset output ");
-		gp_quoted(gp, p->path);
-		fprintf(gp, "\nset title ");
-		gp_quoted(gp, p->title);
-		fprintf(gp, "\nset xlabel ");
-		gp_quoted(gp, p->xlabel);
-		fprintf(gp, "\nset ylabel ");
-		gp_quoted(gp, p->ylabel);
-		fprintf(gp, "\nset grid\nset key outside right\n");
-		if (p->logx)
-			fprintf(gp, "set logscale x\n");
-		if (p->logy)
-			fprintf(gp, "set logscale y\n");
-		else
-			fprintf(gp, "set yrange [0:*]\n");
-		fprintf(gp, "set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05\nplot ");
-		for (j = 0; j < p->nseries; j++) {
-			fprintf(gp, "%s'-' using 1:2 with linespoints pt 7 ps 1 lw 2 title ", j ? ", " : "");
-			gp_quoted(gp, p->series[j].title);
-		}
-		fprintf(gp, "\n");
-		for (j = 0; j < p->nseries; j++) {
-			const struct fo_plot_series *se = &p->series[j];
-
-			for (i = 0; i < se->n; i++) {
-				pts[2 * i] = se->x[i];
-				pts[2 * i + 1] = se->y[i];
-			}
-			qsort(pts, (size_t)se->n, 2 * sizeof(double), cmp_x);
-			for (i = 0; i < se->n; i++)
-				fprintf(gp, "%.10g %.10g\n", pts[2 * i], pts[2 * i + 1]);
-			fprintf(gp, "e\n");
-		}
-		status = pclose(gp);
-		/* gnuplot said what went wrong just above */
-		if (status != 0)
-			fprintf(stderr, "fanout: cannot draw --plot '%s': gnuplot failed (exit status %d)\n", p->path,
-				status < 0 ? -1 : WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	e = fo__wfile_open(&w, p->path, 0644);
+	if (e) {
+		fprintf(stderr, "fanout: cannot write --plot '%s': %s\n", p->path, fo_strerror(e));
+		free(pts);
+		return 1;
 	}
-	sigaction(SIGPIPE, &old, NULL);
+	status = gp_run(p, pts, w.fd);
 	free(pts);
-	return status == 0 ? 0 : 1;
+	if (status != 0) {
+		/* gnuplot said what went wrong just above */
+		fprintf(stderr, "fanout: cannot draw --plot '%s': gnuplot failed (exit status %d)\n", p->path,
+			status < 0 ? -1 : WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+		fo__wfile_abort(&w);
+		return 1;
+	}
+	if (!svg_whole(w.tmp)) {
+		fprintf(stderr, "fanout: cannot write --plot '%s': gnuplot's SVG is cut short (is the disk full?)\n",
+			p->path);
+		fo__wfile_abort(&w);
+		return 1;
+	}
+	e = fo__wfile_commit(&w, true);
+	if (e) {
+		fprintf(stderr, "fanout: cannot write --plot '%s': %s\n", p->path, fo_strerror(e));
+		return 1;
+	}
+	return 0;
 }
 
 /*
@@ -823,25 +901,14 @@ static int parse(struct cfg *c, int argc, char **argv)
 			c->model_given = true;
 			if ((r = parse_models(c, v)))
 				return r;
-		} else if (!strcmp(a, "--workers")) {
-			char *end;
-			long w;
+		} else if (!strcmp(a, "--workers") || !strcmp(a, "--runs")) {
+			bool w = !strcmp(a, "--workers");
+			uint64_t n;
 
 			NEED();
-			errno = 0;
-			w = strtol(v, &end, 10);
-			if (end == v || *end || errno || w < 1 || w > 1000000)
-				return fo_cli_bad(a, v, "a positive integer such as 1000");
-			c->workers = (int)w;
-		} else if (!strcmp(a, "--runs")) {
-			char *end;
-			long k;
-
-			NEED();
-			k = strtol(v, &end, 10);
-			if (end == v || *end || k < 1 || k > 1000)
-				return fo_cli_bad(a, v, "a positive integer such as 5");
-			c->runs = (int)k;
+			if (fo_cli_uint(v, 1, w ? 1000000 : 1000, &n) < 0)
+				return fo_cli_bad(a, v, w ? "a positive integer such as 1000" : "a positive integer such as 5");
+			*(w ? &c->workers : &c->runs) = (int)n;
 		} else if (!strcmp(a, "--timeout") || !strcmp(a, "--max-time")) {
 			int64_t d = 0;
 
@@ -852,12 +919,12 @@ static int parse(struct cfg *c, int argc, char **argv)
 				c->timeout = d;
 			else
 				c->max_time = d;
-		} else if (!strcmp(a, "--csv")) {
+		} else if (!strcmp(a, "--csv") || !strcmp(a, "--plot")) {
 			NEED();
-			c->csv = v;
-		} else if (!strcmp(a, "--plot")) {
-			NEED();
-			c->plot = v;
+			if (!*v)
+				return fo_cli_bad(a, v, !strcmp(a, "--csv") ? "a file name such as rtt.csv"
+									     : "a file name such as rtt.svg");
+			*(!strcmp(a, "--csv") ? &c->csv : &c->plot) = v;
 		} else if (!strcmp(a, "--row")) {
 			c->row = true;
 		} else if (!strcmp(a, "--quiet")) {
@@ -899,6 +966,7 @@ int fo_bench_main(int argc, char **argv)
 	struct cfg c;
 	struct row *rows = NULL, *med = NULL;
 	struct fo_model *medm = NULL;
+	struct fo_wfile csv;
 	int nrows = 0, nmed = 0, r, ri, mi, hi, k, ret = 0;
 
 	memset(&c, 0, sizeof(c));
@@ -994,9 +1062,13 @@ int fo_bench_main(int argc, char **argv)
 	rows = calloc((size_t)(c.nrtt * c.nmodels * c.nhosts * c.runs), sizeof(*rows));
 	med = calloc((size_t)(c.nrtt * c.nmodels * c.nhosts), sizeof(*med));
 	medm = calloc((size_t)(c.nrtt * c.nmodels * c.nhosts), sizeof(*medm));
-	if (!rows || !med || !medm) {
-		fprintf(stderr, "fanout: out of memory\n");
-		return 1;
+	if (!rows || !med || !medm || (c.csv && csv_begin(&c, &csv) != 0)) {
+		if (!rows || !med || !medm)
+			fprintf(stderr, "fanout: out of memory\n");
+		free(rows);
+		free(med);
+		free(medm);
+		return !rows || !med || !medm ? 1 : 2;
 	}
 	printf("# fanout bench %s: %d core(s), poller %s%s\n", c.what, ncores(), fo_poller_name(),
 	       c.runs > 1 ? ", medians of the runs" : "");
@@ -1047,8 +1119,10 @@ int fo_bench_main(int argc, char **argv)
 			}
 		}
 	}
-	if (c.csv && nrows && write_csv(&c, rows, nrows) == 0)
+	if (c.csv && write_csv(&c, &csv, rows, nrows) == 0)
 		printf("# every run: %s\n", c.csv);
+	else if (c.csv)
+		ret = 1;
 	if (c.plot && nmed) {
 		if (write_plot(&c, med, nmed) == 0)
 			printf("# plot: %s\n", c.plot);

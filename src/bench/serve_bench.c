@@ -19,6 +19,8 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "../cli/cli.h"
+#include "../util/file.h"
 #include "fanout/runtime.h"
 
 #define MAXM 16
@@ -222,197 +224,246 @@ static void usage(FILE *f)
 	      f);
 }
 
-int fo_bench_serve(int argc, char **argv)
+struct bcfg {
+	char models[MAXM][48], dur[32];
+	int nm, clients[MAXC], nc;
+	const char *proto, *csv_path, *plot_path;
+	bool pinned;
+};
+
+/* --model: a list of models, or all. 0, or the exit code for a bad one. */
+static int parse_models(struct bcfg *b, const char *v)
 {
-	char models[MAXM][48], dur[32] = "2s", line[1024], csv_path[512] = "", plot_path[512] = "";
-	const char *proto = "line";
-	int clients[MAXC] = { 1, 2, 4, 8, 16, 64, 256, 1024 }, nc = 8, nm = 0, i, j;
-	bool pinned = false;
-	struct srow rows[MAXM * MAXC];
-	int nrows = 0, ret = 0;
-	FILE *csv = NULL;
+	char *dup = strdup(v), *save = NULL, *tok;
+	int j;
+
+	for (tok = strtok_r(dup, ",", &save); tok && b->nm < MAXM; tok = strtok_r(NULL, ",", &save)) {
+		struct fo_model m;
+		char err[256];
+
+		if (!strcmp(tok, "all")) {
+			const char *all[] = { "threads", "threads:4", "processes:2", "loop", "coro:1", "coro" };
+
+			for (j = 0; j < 6 && b->nm < MAXM; j++)
+				snprintf(b->models[b->nm++], sizeof(b->models[0]), "%s", all[j]);
+			continue;
+		}
+		if (fo_model_parse(tok, &m, err, sizeof(err)) < 0) {
+			fprintf(stderr, "fanout: bad --model '%s': expected %s\n", tok, FO_MODEL_FORMS);
+			free(dup);
+			return 2;
+		}
+		snprintf(b->models[b->nm++], sizeof(b->models[0]), "%s", tok);
+	}
+	free(dup);
+	return 0;
+}
+
+/* --clients: counts such as 1,16,64. */
+static int parse_clients(struct bcfg *b, const char *v)
+{
+	char *dup = strdup(v), *save = NULL, *tok;
+	uint64_t n;
+
+	b->nc = 0;
+	for (tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (fo_cli_uint(tok, 1, 100000, &n) < 0 || b->nc == MAXC)
+			break;
+		b->clients[b->nc++] = (int)n;
+	}
+	free(dup);
+	if (tok || !b->nc)
+		return fo_cli_bad("--clients", v, "counts from 1 to 100000 such as 1,16,64");
+	return 0;
+}
+
+/* One flag and its value: 0, or the exit code for a bad one. */
+static int parse_flag(struct bcfg *b, const char *a, const char *v)
+{
+	int64_t d;
+
+	if (!strcmp(a, "--model"))
+		return parse_models(b, v);
+	if (!strcmp(a, "--clients"))
+		return parse_clients(b, v);
+	if (!strcmp(a, "--proto")) {
+		if (strcmp(v, "line") && strcmp(v, "http"))
+			return fo_cli_bad(a, v, "line or http");
+		b->proto = v;
+	} else if (!strcmp(a, "-d") || !strcmp(a, "--duration")) {
+		if (fo_duration_parse(v, &d) < 0 || d <= 0 || strlen(v) >= sizeof(b->dur))
+			return fo_cli_bad(a, v, "a duration such as 2s");
+		snprintf(b->dur, sizeof(b->dur), "%s", v);
+	} else if (!strcmp(a, "--csv") || !strcmp(a, "--plot")) {
+		if (!*v)
+			return fo_cli_bad(a, v, !strcmp(a, "--csv") ? "a file name such as serve.csv"
+								     : "a file name such as serve.svg");
+		*(!strcmp(a, "--csv") ? &b->csv_path : &b->plot_path) = v;
+	} else {
+		fprintf(stderr, "fanout: unknown option '%s' for 'bench serve' (see --help)\n", a);
+		return 2;
+	}
+	return 0;
+}
+
+/* The command line: 0, -1 after --help, or an exit code. */
+static int parse_args(struct bcfg *b, int argc, char **argv)
+{
+	int i, r;
 
 	for (i = 0; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage(stdout);
-			return 0;
+			return -1;
 		}
 		if (!strcmp(a, "--pin")) {
-			pinned = true;
+			b->pinned = true;
 			continue;
 		}
 		if (!v) {
 			fprintf(stderr, "fanout: unknown option '%s' for 'bench serve' (see --help)\n", a);
 			return 2;
 		}
+		if ((r = parse_flag(b, a, v)) != 0)
+			return r;
 		i++;
-		if (!strcmp(a, "--model")) {
-			char *dup = strdup(v), *save = NULL, *tok;
-
-			for (tok = strtok_r(dup, ",", &save); tok && nm < MAXM; tok = strtok_r(NULL, ",", &save)) {
-				struct fo_model m;
-				char err[256];
-
-				if (!strcmp(tok, "all")) {
-					const char *all[] = { "threads", "threads:4", "processes:2", "loop", "coro:1", "coro" };
-
-					for (j = 0; j < 6 && nm < MAXM; j++)
-						snprintf(models[nm++], sizeof(models[0]), "%s", all[j]);
-					continue;
-				}
-				if (fo_model_parse(tok, &m, err, sizeof(err)) < 0) {
-					fprintf(stderr, "fanout: bad --model '%s': expected %s\n", tok, FO_MODEL_FORMS);
-					free(dup);
-					return 2;
-				}
-				snprintf(models[nm++], sizeof(models[0]), "%s", tok);
-			}
-			free(dup);
-		} else if (!strcmp(a, "--proto")) {
-			if (strcmp(v, "line") && strcmp(v, "http")) {
-				fprintf(stderr, "fanout: bad --proto '%s': expected line or http\n", v);
-				return 2;
-			}
-			proto = v;
-		} else if (!strcmp(a, "--clients")) {
-			char *dup = strdup(v), *save = NULL, *tok, *end;
-
-			nc = 0;
-			for (tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-				long n = strtol(tok, &end, 10);
-
-				if (end == tok || *end || n < 1 || n > 100000 || nc == MAXC) {
-					fprintf(stderr, "fanout: bad --clients '%s': expected counts such as 1,16,64\n", v);
-					free(dup);
-					return 2;
-				}
-				clients[nc++] = (int)n;
-			}
-			free(dup);
-			if (!nc) {
-				fprintf(stderr, "fanout: bad --clients '%s': expected counts such as 1,16,64\n", v);
-				return 2;
-			}
-		} else if (!strcmp(a, "-d") || !strcmp(a, "--duration")) {
-			int64_t d;
-
-			if (fo_duration_parse(v, &d) < 0 || d <= 0) {
-				fprintf(stderr, "fanout: bad %s '%s': expected a duration such as 2s\n", a, v);
-				return 2;
-			}
-			snprintf(dur, sizeof(dur), "%s", v);
-		} else if (!strcmp(a, "--csv")) {
-			snprintf(csv_path, sizeof(csv_path), "%s", v);
-		} else if (!strcmp(a, "--plot")) {
-			snprintf(plot_path, sizeof(plot_path), "%s", v);
-		} else {
-			fprintf(stderr, "fanout: unknown option '%s' for 'bench serve' (see --help)\n", a);
-			return 2;
-		}
 	}
-	if (!nm)
-		snprintf(models[nm++], sizeof(models[0]), "coro:1");
-	if (pinned && ncores() < 2) {
-		fprintf(stderr, "fanout: --pin needs two cores; running unpinned\n");
-		pinned = false;
+	return 0;
+}
+
+/* One row: `fanout load` at clients against the server on port. Returns 1 when it failed. */
+static int run_row(const struct bcfg *b, const char *model, const char *port, pid_t spid, int clients,
+		   struct srow *r, FILE *csv)
+{
+	char target[64], cs[16], js[2048] = "";
+	char *largv[] = { "fanout", "load", "--proto", (char *)b->proto, "-c", cs, "-d", (char *)b->dur,
+			  "--threads", "1", "--json", target, NULL };
+	long rss_kb;
+	double cpu0 = tree_cpu(spid, &rss_kb), cpu1, reqs;
+	int64_t t0 = fo_now(), t1;
+	int lfd = -1, status;
+	pid_t lpid;
+
+	snprintf(cs, sizeof(cs), "%d", clients);
+	snprintf(target, sizeof(target), "127.0.0.1:%s", port);
+	memset(r, 0, sizeof(*r));
+	snprintf(r->model, sizeof(r->model), "%.47s", model);
+	r->clients = clients;
+	lpid = start(largv, b->pinned ? 1 : -1, &lfd);
+	if (lpid < 0 || read_line(lfd, js, sizeof(js), fo_now() + 600 * FO_SEC) <= 0)
+		r->failed = true;
+	if (lpid > 0) {
+		waitpid(lpid, &status, 0);
+		close(lfd);
 	}
-	if (plot_path[0] && fo_bench_plot_check(plot_path))
-		return 2;
-	if (csv_path[0] && !(csv = fopen(csv_path, "w"))) {
-		fprintf(stderr, "fanout: cannot write --csv '%s': %s\n", csv_path, strerror(errno));
-		return 2;
+	t1 = fo_now();
+	cpu1 = tree_cpu(spid, &rss_kb);
+	if (r->failed) {
+		printf("%-14s %7d  the load failed\n", r->model, r->clients);
+		fflush(stdout);
+		return 1;
 	}
+	reqs = json_num(js, "requests");
+	r->rps = json_num(js, "rps");
+	r->starved = (long long)json_num(js, "starved");
+	r->served = clients - r->starved;
+	r->p99_us = json_num(js, "p99");
+	r->cpu_pct = (cpu1 - cpu0) / ((double)(t1 - t0) / 1e9) * 100.0;
+	r->us_per_req = reqs > 0 ? (cpu1 - cpu0) / reqs * 1e6 : 0;
+	r->rss_mb = (double)rss_kb / 1024.0;
+	printf("%-14s %7d %11.0f %7.0f%% %8.2fus %7.1fMB %7.0fus %5lld/%d\n", r->model, r->clients, r->rps,
+	       r->cpu_pct, r->us_per_req, r->rss_mb, r->p99_us, r->served, r->clients);
+	fflush(stdout);
 	if (csv)
-		fprintf(csv, "model,proto,clients,rps,server_cpu_pct,server_us_per_req,server_rss_mb,p99_us,served,"
-			     "starved,placement\n");
-	printf("# fanout bench serve: proto %s, %s per row, %s\n", proto, dur,
-	       pinned ? "server on core 0, client on core 1" : "server and client share every core");
+		fprintf(csv, "%s,%s,%d,%.1f,%.1f,%.3f,%.2f,%.1f,%lld,%lld,%s\n", r->model, b->proto, r->clients, r->rps,
+			r->cpu_pct, r->us_per_req, r->rss_mb, r->p99_us, r->served, r->starved,
+			b->pinned ? "server-cpu0-client-cpu1" : "shared");
+	return 0;
+}
+
+/*
+ * One model's rows: its server, then a load per client count; each row
+ * printed and, with csv, written. Returns 1 when a row failed.
+ */
+static int run_model(const struct bcfg *b, const char *model, struct srow *rows, int *nrows, FILE *csv)
+{
+	char line[1024], port[16] = "";
+	char *sargv[] = { "fanout", "serve", "--model", (char *)model, "--proto", (char *)b->proto, "--port", "0",
+			  NULL };
+	int sfd, status, j, ret = 0;
+	pid_t spid = start(sargv, b->pinned ? 0 : -1, &sfd);
+	const char *pp;
+
+	if (spid < 0 || read_line(sfd, line, sizeof(line), fo_now() + 10 * FO_SEC) <= 0 ||
+	    !(pp = strstr(line, " port "))) {
+		fprintf(stderr, "fanout: the server for model '%s' did not start\n", model);
+		if (spid > 0)
+			kill(spid, SIGKILL), waitpid(spid, &status, 0);
+		if (spid > 0)
+			close(sfd);
+		return 1;
+	}
+	snprintf(port, sizeof(port), "%d", atoi(pp + 6)); /* banned-ok: our own server's line */
+	for (j = 0; j < b->nc; j++)
+		ret |= run_row(b, model, port, spid, b->clients[j], &rows[(*nrows)++], csv);
+	kill(spid, SIGTERM);
+	{
+		int64_t end = fo_now() + 10 * FO_SEC;
+
+		while (waitpid(spid, &status, WNOHANG) == 0 && fo_now() < end)
+			usleep(20000);
+		if (fo_now() >= end)
+			kill(spid, SIGKILL), waitpid(spid, &status, 0);
+	}
+	close(sfd);
+	return ret;
+}
+
+int fo_bench_serve(int argc, char **argv)
+{
+	struct bcfg b = { .dur = "2s", .clients = { 1, 2, 4, 8, 16, 64, 256, 1024 }, .nc = 8, .proto = "line" };
+	struct srow rows[MAXM * MAXC];
+	struct fo_wfile csv;
+	int nrows = 0, ret = 0, i, e;
+
+	if ((ret = parse_args(&b, argc, argv)) != 0)
+		return ret < 0 ? 0 : ret;
+	if (!b.nm)
+		snprintf(b.models[b.nm++], sizeof(b.models[0]), "coro:1");
+	if (b.pinned && ncores() < 2) {
+		fprintf(stderr, "fanout: --pin needs two cores; running unpinned\n");
+		b.pinned = false;
+	}
+	if (b.plot_path && fo_bench_plot_check(b.plot_path))
+		return 2;
+	/* a temporary file beside it, renamed over it when every row is in (STYLE 19) */
+	if (b.csv_path && (e = fo__wfile_open(&csv, b.csv_path, 0644)) != 0) {
+		fprintf(stderr, "fanout: cannot write --csv '%s': %s\n", b.csv_path, fo_strerror(e));
+		return 2;
+	}
+	if (b.csv_path)
+		fprintf(csv.f, "model,proto,clients,rps,server_cpu_pct,server_us_per_req,server_rss_mb,p99_us,served,"
+			       "starved,placement\n");
+	printf("# fanout bench serve: proto %s, %s per row, %s\n", b.proto, b.dur,
+	       b.pinned ? "server on core 0, client on core 1" : "server and client share every core");
 	printf("%-14s %7s %11s %8s %10s %9s %9s %9s\n", "model", "clients", "req/s", "srv cpu", "cpu/req",
 	       "srv rss", "p99", "served");
 	signal(SIGPIPE, SIG_IGN);
-	for (i = 0; i < nm && !fo_interrupted(); i++) {
-		char *sargv[] = { "fanout", "serve", "--model", models[i], "--proto", (char *)proto, "--port", "0",
-				  NULL };
-		int sfd, status;
-		pid_t spid = start(sargv, pinned ? 0 : -1, &sfd);
-		char port[16] = "";
-		const char *pp;
-
-		if (spid < 0 || read_line(sfd, line, sizeof(line), fo_now() + 10 * FO_SEC) <= 0 ||
-		    !(pp = strstr(line, " port "))) {
-			fprintf(stderr, "fanout: the server for model '%s' did not start\n", models[i]);
-			if (spid > 0)
-				kill(spid, SIGKILL), waitpid(spid, &status, 0);
+	for (i = 0; i < b.nm && !fo_interrupted(); i++)
+		ret |= run_model(&b, b.models[i], rows, &nrows, b.csv_path ? csv.f : NULL);
+	if (b.csv_path) {
+		if ((e = fo__wfile_commit(&csv, true)) == 0) {
+			printf("# every row: %s\n", b.csv_path);
+		} else {
+			fprintf(stderr, "fanout: cannot write --csv '%s': %s\n", b.csv_path, fo_strerror(e));
 			ret = 1;
-			continue;
 		}
-		snprintf(port, sizeof(port), "%d", atoi(pp + 6)); /* banned-ok: our own server's line */
-		for (j = 0; j < nc; j++) {
-			char target[64], cs[16], js[2048] = "";
-			char *largv[] = { "fanout", "load", "--proto", (char *)proto, "-c", cs, "-d", dur,
-					  "--threads", "1", "--json", target, NULL };
-			struct srow *r = &rows[nrows++];
-			long rss_kb;
-			double cpu0 = tree_cpu(spid, &rss_kb), cpu1;
-			int64_t t0 = fo_now(), t1;
-			int lfd;
-			pid_t lpid;
-
-			snprintf(cs, sizeof(cs), "%d", clients[j]);
-			snprintf(target, sizeof(target), "127.0.0.1:%s", port);
-			memset(r, 0, sizeof(*r));
-			snprintf(r->model, sizeof(r->model), "%.47s", models[i]);
-			r->clients = clients[j];
-			lpid = start(largv, pinned ? 1 : -1, &lfd);
-			if (lpid < 0 || read_line(lfd, js, sizeof(js), fo_now() + 600 * FO_SEC) <= 0)
-				r->failed = true;
-			if (lpid > 0)
-				waitpid(lpid, &status, 0);
-			close(lfd);
-			t1 = fo_now();
-			cpu1 = tree_cpu(spid, &rss_kb);
-			if (!r->failed) {
-				double reqs = json_num(js, "requests");
-
-				r->rps = json_num(js, "rps");
-				r->starved = (long long)json_num(js, "starved");
-				r->served = clients[j] - r->starved;
-				r->p99_us = json_num(js, "p99");
-				r->cpu_pct = (cpu1 - cpu0) / ((double)(t1 - t0) / 1e9) * 100.0;
-				r->us_per_req = reqs > 0 ? (cpu1 - cpu0) / reqs * 1e6 : 0;
-				r->rss_mb = (double)rss_kb / 1024.0;
-				printf("%-14s %7d %11.0f %7.0f%% %8.2fus %7.1fMB %7.0fus %5lld/%d\n", r->model, r->clients,
-				       r->rps, r->cpu_pct, r->us_per_req, r->rss_mb, r->p99_us, r->served, r->clients);
-				if (csv)
-					fprintf(csv, "%s,%s,%d,%.1f,%.1f,%.3f,%.2f,%.1f,%lld,%lld,%s\n", r->model, proto,
-						r->clients, r->rps, r->cpu_pct, r->us_per_req, r->rss_mb, r->p99_us,
-						r->served, r->starved, pinned ? "server-cpu0-client-cpu1" : "shared");
-			} else {
-				printf("%-14s %7d  the load failed\n", r->model, r->clients);
-				ret = 1;
-			}
-			fflush(stdout);
-		}
-		kill(spid, SIGTERM);
-		{
-			int64_t end = fo_now() + 10 * FO_SEC;
-
-			while (waitpid(spid, &status, WNOHANG) == 0 && fo_now() < end)
-				usleep(20000);
-			if (fo_now() >= end)
-				kill(spid, SIGKILL), waitpid(spid, &status, 0);
-		}
-		close(sfd);
 	}
-	if (csv) {
-		fclose(csv);
-		printf("# every row: %s\n", csv_path);
-	}
-	if (plot_path[0]) {
-		if (write_plot(plot_path, proto, dur, pinned, rows, nrows) == 0)
-			printf("# plot: %s\n", plot_path);
+	if (b.plot_path) {
+		if (write_plot(b.plot_path, b.proto, b.dur, b.pinned, rows, nrows) == 0)
+			printf("# plot: %s\n", b.plot_path);
 		else
 			ret = 1;
 	}
