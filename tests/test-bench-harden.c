@@ -166,6 +166,10 @@ TEST_T(bench_plot_name_not_in_script, 60)
 		free(err);
 	}
 	CHECK_EQ(entries(dir), 5); /* gnuplot, script and the three SVGs: no temporary file left */
+	/* a device is written in place, not replaced */
+	CHECK_EQ(fo_test_cli(&out, &err, SWEEP, "--plot", "/dev/null", NULL), 0);
+	free(out);
+	free(err);
 	CHECK(chdir("/") == 0);
 	rm_dir(dir);
 }
@@ -282,6 +286,11 @@ TEST_T(bench_csv_errors, 60)
 	CHECK_HAS(err, "cannot write --csv '/nonexistent-dir/rows.csv'");
 	CHECK(strchr(err, '\n') == err + strlen(err) - 1);
 	CHECK_LACKS(out, "coro:1"); /* no row ran */
+	free(out);
+	free(err);
+	/* a write error reaches the exit code */
+	CHECK_EQ(fo_test_cli(&out, &err, SWEEP, "--csv", "/dev/full", NULL), 1);
+	CHECK_HAS(err, "cannot write --csv '/dev/full'");
 	free(out);
 	free(err);
 	CHECK_EQ(fo_test_cli(&out, &err, "bench", "serve", "--csv", "", NULL), 2);

@@ -763,7 +763,8 @@ int fo_bench_plot(const struct fo_plot *p)
 		fo__wfile_abort(&w);
 		return 1;
 	}
-	if (!svg_whole(w.tmp)) {
+	/* a path that is a device or FIFO is written in place (w.tmp NULL): it cannot be read back */
+	if (w.tmp && !svg_whole(w.tmp)) {
 		fprintf(stderr, "fanout: cannot write --plot '%s': gnuplot's SVG is cut short (is the disk full?)\n",
 			p->path);
 		fo__wfile_abort(&w);
