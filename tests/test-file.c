@@ -80,3 +80,26 @@ TEST(file_write_device_in_place)
 	CHECK_EQ(fo__write_file(dir, "x", 1, 0644, false), -EISDIR);
 	rmdir(dir);
 }
+
+/* A symbolic link as the output: its target is replaced, the link kept. */
+TEST(file_write_through_a_link)
+{
+	char dir[] = "/tmp/fo-wlink-XXXXXX", target[64], link[64], *b = NULL;
+	struct stat st;
+	size_t n;
+
+	CHECK(mkdtemp(dir));
+	snprintf(target, sizeof(target), "%s/report.txt", dir);
+	snprintf(link, sizeof(link), "%s/latest", dir);
+	CHECK_EQ(fo__write_file(target, "old", 3, 0644, false), 0);
+	CHECK_EQ(symlink("report.txt", link), 0);
+	CHECK_EQ(fo__write_file(link, "new", 3, 0644, false), 0);
+	CHECK_EQ(lstat(link, &st), 0);
+	CHECK(S_ISLNK(st.st_mode));
+	CHECK_EQ(fo__slurp(target, &b, &n), 0);
+	CHECK_STR(b, "new");
+	free(b);
+	unlink(link);
+	unlink(target);
+	rmdir(dir);
+}

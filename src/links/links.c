@@ -406,53 +406,6 @@ static void report(FILE *f, enum format fmt, const struct fo_crawl *c, const str
 	fns[fmt](f, c, p, n);
 }
 
-/* buf as the file at path, through fo__wfile's temporary file and rename.
- * Written with write(2) on its fd, not through its stdio stream: glibc's
- * fwrite of a large buffer to a cookie stream whose write fails (a full
- * disk) crashed in memmove under ASan. */
-static int write_whole(const char *path, const char *buf, size_t len)
-{
-	struct fo_wfile w;
-	int e = fo__wfile_open(&w, path, 0644);
-
-	if (e)
-		return e;
-	if ((e = fo__write_all(w.fd, buf, len)) != 0) {
-		fo__wfile_abort(&w);
-		return e;
-	}
-	return fo__wfile_commit(&w, false);
-}
-
-/*
- * buf to -o path: through fo__wfile when path is a regular file or new; a
- * device or a pipe (-o /dev/stdout, a FIFO) is written in place, as it
- * cannot be replaced (nor must it be: renaming over /dev/full would make
- * it a file). A symbolic link is followed: its target is replaced. 0 or
- * -errno.
- */
-static int write_out(const char *path, const char *buf, size_t len)
-{
-	struct stat st;
-	char *real = NULL;
-	int fd, e;
-
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
-		if (fd < 0)
-			return -errno;
-		e = fo__write_all(fd, buf, len);
-		if (close(fd) < 0 && e == 0)
-			e = -errno;
-		return e;
-	}
-	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && !(real = realpath(path, NULL)))
-		return -errno;
-	e = write_whole(real ? real : path, buf, len);
-	free(real);
-	return e;
-}
-
 /*
  * The report, whole, to stdout or to -o PATH (STYLE 19): built in memory,
  * then written to stdout with every error checked, or to a temporary file
@@ -475,7 +428,7 @@ static int emit(const char *outpath, enum format fmt, const struct fo_crawl *c, 
 	report(m, fmt, c, p, n);
 	e = fclose(m) == 0 ? 0 : -ENOMEM;
 	if (e == 0)
-		e = outpath ? write_out(outpath, buf, len) : fo__write_all(1, buf, len);
+		e = outpath ? fo__write_file(outpath, buf, len, 0644, false) : fo__write_all(1, buf, len);
 	free(buf);
 	if (e == 0)
 		return 0;

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,7 +87,10 @@ int fo__slurp(const char *path, char **out, size_t *len)
 	return fo__slurp_max(path, FO_SLURP_MAX, out, len);
 }
 
-/* The stream's writes: all of it to the fd, the first error kept. */
+/* The stream's writes: all of it to the fd, the first error kept. On an
+ * error it returns 0, never -1: fopencookie(3) says the function must not
+ * return a negative value, and glibc's fwrite then copies with a negative
+ * length (a crash in memmove, seen under ASan on a full disk). */
 static ssize_t wfile_write(void *cookie, const char *p, size_t n)
 {
 	struct fo_wfile *w = cookie;
@@ -96,7 +100,7 @@ static ssize_t wfile_write(void *cookie, const char *p, size_t n)
 		if (!w->err)
 			w->err = e;
 		errno = -e;
-		return -1;
+		return 0;
 	}
 	return (ssize_t)n;
 }
@@ -112,36 +116,48 @@ static int wfile_close(void *cookie)
 	return r;
 }
 
+/* Where fo__wfile_open writes: path itself (in place) for a device or a
+ * FIFO, else a temporary file beside path, or beside the file a symbolic
+ * link at path points to (the link stays). 0 or -errno. */
+static int wfile_where(struct fo_wfile *w, const char *path)
+{
+	static atomic_uint seq;
+	struct stat st, lst;
+	bool there = stat(path, &st) == 0, in_place = there && !S_ISREG(st.st_mode);
+	size_t tl;
+
+	if (there && S_ISDIR(st.st_mode))
+		return -EISDIR;
+	if (there && !in_place && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode))
+		w->path = realpath(path, NULL);
+	else
+		w->path = strdup(path);
+	if (!w->path)
+		return -errno;
+	if (in_place)
+		return 0;
+	tl = strlen(w->path) + 40;
+	if (!(w->tmp = malloc(tl)))
+		return -ENOMEM;
+	snprintf(w->tmp, tl, "%s.tmp-%ld-%u", w->path, (long)getpid(), atomic_fetch_add(&seq, 1));
+	return 0;
+}
+
 int fo__wfile_open(struct fo_wfile *w, const char *path, int mode)
 {
 	static const cookie_io_functions_t io = { .write = wfile_write, .close = wfile_close };
-	static atomic_uint seq;
-	size_t tl = strlen(path) + 40;
-	struct stat st;
 	int e;
 
 	w->f = NULL;
 	w->fd = -1;
 	w->err = 0;
-	w->path = strdup(path);
-	w->tmp = malloc(tl);
-	if (!w->path || !w->tmp) {
-		e = -ENOMEM;
+	w->path = w->tmp = NULL;
+	if ((e = wfile_where(w, path)) < 0)
 		goto fail;
-	}
-	snprintf(w->tmp, tl, "%s.tmp-%ld-%u", path, (long)getpid(), atomic_fetch_add(&seq, 1));
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		e = -EISDIR;
-		goto fail;
-	}
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		/* a device, a FIFO, /dev/stdout: written in place, never replaced */
-		free(w->tmp);
-		w->tmp = NULL;
-		w->fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
-	} else {
+	if (w->tmp)
 		w->fd = open(w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, mode);
-	}
+	else /* a device, a FIFO, /dev/stdout: written in place, never replaced */
+		w->fd = open(w->path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
 	if (w->fd < 0) {
 		e = -errno;
 		goto fail;

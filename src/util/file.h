@@ -38,7 +38,8 @@ struct fo_wfile {
 /* Creates the temporary file with the given mode (0644 for outputs, 0600
  * for anything that may hold a secret): 0 or -errno (-EISDIR for a
  * directory). A path that is there and is not a regular file (/dev/stdout,
- * a FIFO, a device) is written in place, never renamed over. */
+ * a FIFO, a device) is written in place, never renamed over; a symbolic
+ * link is followed (its target replaced, the link kept). */
 int fo__wfile_open(struct fo_wfile *w, const char *path, int mode);
 /* Flushes, fsyncs when sync, closes and renames over path: 0, or the
  * first -errno that any of it (or any earlier write to f) met, in which
