@@ -530,3 +530,34 @@ TEST(links_harden_numbers_strict)
 			     "--retries", "0", "--max-depth", "0", NULL), 1);
 	free(out), free(err);
 }
+
+/* What a page puts in a link reaches the text and Markdown reports
+ * neutralised (an ESC in a file name must not recolour a CI log); the JSON
+ * report keeps it, escaped as JSON. */
+TEST(links_harden_terminal_text)
+{
+	char dir[] = "/tmp/fo-lesc-XXXXXX", path[64], *out = NULL, *err = NULL;
+	FILE *f;
+
+	CHECK(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/index.html", dir);
+	f = fopen(path, "w");
+	CHECK(f);
+	fputs("<html><body><a href=\"x\x1b[31mred.html\">a</a></body></html>", f);
+	CHECK_EQ(fclose(f), 0);
+	CHECK_EQ(fo_test_cli(&out, &err, "links", dir, NULL), 1);
+	CHECK_LACKS(out, "\x1b");
+	CHECK_HAS(out, "x\\x1b[31mred.html");
+	free(out);
+	free(err);
+	CHECK_EQ(fo_test_cli(&out, &err, "links", "--format", "markdown", dir, NULL), 1);
+	CHECK_LACKS(out, "\x1b");
+	free(out);
+	free(err);
+	CHECK_EQ(fo_test_cli(&out, &err, "links", "--format", "json", dir, NULL), 1);
+	CHECK_HAS(out, "x\\u001b[31mred.html");
+	free(out);
+	free(err);
+	unlink(path);
+	rmdir(dir);
+}

@@ -23,6 +23,7 @@
 #include "../cli/cli.h"
 #include "../net/curl.h"
 #include "../util/file.h"
+#include "../util/term.h"
 #include "crawl.h"
 #include "extract.h"
 #include "links.h"
@@ -406,6 +407,36 @@ static void report(FILE *f, enum format fmt, const struct fo_crawl *c, const str
 	fns[fmt](f, c, p, n);
 }
 
+/* A report for people (text, Markdown) with what pages and servers put in
+ * URLs and error text neutralised line by line (STYLE 17: an ESC in a
+ * file name must not recolour a CI log); JSON, JUnit and CSV keep it exact
+ * in their own escapes. 0 or -ENOMEM. */
+static int for_people(char **buf, size_t *len)
+{
+	struct fo_sbuf b = { 0 };
+	const char *p = *buf, *end = *buf + *len;
+
+	if (fo__term_safe(*buf, *len))
+		return 0;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t k = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		fo__term_add(&b, p, k);
+		if (nl)
+			fo_sbuf_add(&b, "\n", 1);
+		p += k + (nl != NULL);
+	}
+	if (b.oom) {
+		free(b.p);
+		return -ENOMEM;
+	}
+	free(*buf);
+	*buf = b.p;
+	*len = b.len;
+	return 0;
+}
+
 /*
  * The report, whole, to stdout or to -o PATH (STYLE 19): built in memory,
  * then written to stdout with every error checked, or to a temporary file
@@ -427,6 +458,8 @@ static int emit(const char *outpath, enum format fmt, const struct fo_crawl *c, 
 	}
 	report(m, fmt, c, p, n);
 	e = fclose(m) == 0 ? 0 : -ENOMEM;
+	if (e == 0 && (fmt == F_TEXT || fmt == F_MARKDOWN))
+		e = for_people(&buf, &len);
 	if (e == 0)
 		e = outpath ? fo__write_file(outpath, buf, len, 0644, false) : fo__write_all(1, buf, len);
 	free(buf);
