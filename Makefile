@@ -20,7 +20,7 @@ endif
 ARCH := $(shell uname -m)
 LIB_SRC := $(wildcard src/runtime/*.c)
 LIB_ASM := $(wildcard src/runtime/ctx_$(ARCH).S)
-CLI_SRC := $(filter-out src/cli/tools.c,$(wildcard src/cli/*.c)) src/util/file.c $(wildcard src/bench/*.c) $(wildcard src/serve/*.c) $(wildcard src/load/*.c)
+CLI_SRC := $(filter-out src/cli/tools.c,$(wildcard src/cli/*.c)) src/util/file.c src/util/stopsig.c $(wildcard src/bench/*.c) $(wildcard src/serve/*.c) $(wildcard src/load/*.c)
 # fanout-tools: the tools with big libraries, in their own executable (src/cli/main.c says why)
 RUN_SRC := src/cli/tools.c src/cli/opt.c src/cli/opt_doc.c $(wildcard src/run/*.c) $(wildcard src/net/*.c) $(wildcard src/links/*.c) \
            $(wildcard src/util/*.c)

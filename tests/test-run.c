@@ -565,7 +565,7 @@ TEST(run_bad_input)
 	CHECK_HAS(err, "no command");
 	free(out), free(err);
 	CHECK_EQ(fo_test_cli(&out, &err, "run", "-w", "a[1-", "-c", "x", NULL), 2);
-	CHECK_HAS(err, "bad host list 'a[1-'");
+	CHECK_HAS(err, "bad -w 'a[1-'");
 	free(out), free(err);
 	CHECK_EQ(fo_test_cli(&out, &err, "run", "-w", "a", "-c", "x", "--task", "ftp", NULL), 2);
 	CHECK_HAS(err, "bad --task 'ftp'");

@@ -23,6 +23,7 @@
 #include "../cli/cli.h"
 #include "../net/curl.h"
 #include "../util/file.h"
+#include "../util/stopsig.h"
 #include "../util/term.h"
 #include "crawl.h"
 #include "extract.h"
@@ -487,12 +488,6 @@ static void progress(size_t done, size_t left, size_t broken, void *arg)
 	fprintf(stderr, "\r\033[K%zu checked, %zu to go, %zu broken", done, left, broken);
 }
 
-static void on_int(int sig)
-{
-	(void)sig;
-	fo_interrupt();
-}
-
 /* ---- command line ------------------------------------------------------------------------- */
 
 /* What the command line gives: the crawl's options and the report's. */
@@ -850,6 +845,7 @@ int fo_links_main(int argc, char **argv)
 {
 	struct args a;
 	struct fo_crawl c;
+	struct fo_stopsig stop = { 0 };
 	char err[512];
 	int ret, e;
 
@@ -870,9 +866,13 @@ int fo_links_main(int argc, char **argv)
 		goto out;
 	}
 	fo_raise_nofile();
-	signal(SIGINT, on_int);
-	signal(SIGTERM, on_int);
+	/* Ctrl-C: a thread of its own (stopsig.h says why not a handler) */
+	if ((e = fo__stopsig_start(&stop)) < 0) {
+		fprintf(stderr, "fanout: cannot start the crawl: %s\n", strerror(-e));
+		goto out;
+	}
 	e = fo_crawl_run(&c, &a.o, err, sizeof(err));
+	fo__stopsig_stop(&stop);
 	if (a.o.progress)
 		fputs("\r\033[K", stderr);
 	if (e < 0 && e != -ECANCELED)

@@ -860,7 +860,7 @@ int fo_load_main(int argc, char **argv)
 	struct cfg c;
 	struct fo_run_opts o;
 	struct fo_run *run;
-	struct fo_stopsig stop;
+	struct fo_stopsig stop = { 0 };
 	const char *target = NULL;
 	pthread_t rep;
 	int i, e, rc;

@@ -48,6 +48,7 @@
 #include "../net/curl.h"
 #include "../util/file.h"
 #include "../util/sbuf.h"
+#include "../util/stopsig.h"
 #include "../util/term.h"
 #include "fanout/runtime.h"
 #include "gate.h"
@@ -1269,22 +1270,11 @@ static void usage(FILE *f)
 	      f);
 }
 
-static timer_t grace_timer;
-static struct itimerspec grace_its;
-
-static void on_sigint(int sig)
+/* The first Ctrl-C: start no more hosts; stopsig's thread cancels what is
+ * in flight after --grace, or at once on a second Ctrl-C. */
+static void stop_starting(void)
 {
-	(void)sig;
-	if (atomic_exchange(&stopping, 1) || (!grace_its.it_value.tv_sec && !grace_its.it_value.tv_nsec))
-		fo_interrupt(); /* the second Ctrl-C: now */
-	else
-		timer_settime(grace_timer, 0, &grace_its, NULL); /* async-signal-safe */
-}
-
-static void on_alarm(int sig)
-{
-	(void)sig;
-	fo_interrupt(); /* the grace is over: cancel what is still in flight */
+	atomic_store(&stopping, 1);
 }
 
 static int push(const char ***arr, size_t *n, const char *v)
@@ -1982,24 +1972,24 @@ static int plan(struct parse *p, struct fo_run_opts *o)
 	return 0;
 }
 
-/* The run itself, under our signal handlers: Ctrl-C, the grace timer, and
- * SIGPIPE ignored so that a closed stdout is an error we report. */
+/* The run itself: Ctrl-C and SIGTERM taken by a thread of their own
+ * (src/util/stopsig.h), SIGPIPE ignored so that a closed stdout is an
+ * error we report. */
 static int execute(struct cfg *c, struct fo_run_opts *o)
 {
-	struct sigaction sa = { 0 }, old_int, old_term, old_alrm, old_pipe;
-	struct sigevent sev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGALRM };
+	struct sigaction sa = { 0 }, old_pipe;
+	struct fo_stopsig stop = { .first = stop_starting, .grace = c->grace };
 	struct fo_run *run;
-	bool have_timer;
 	int e = 0, ret = 1;
 
-	sa.sa_handler = on_sigint;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-	sa.sa_handler = on_alarm;
-	sigaction(SIGALRM, &sa, &old_alrm);
 	sa.sa_handler = SIG_IGN;
+	sigemptyset(&sa.sa_mask);
 	sigaction(SIGPIPE, &sa, &old_pipe);
+	if ((e = fo__stopsig_start(&stop)) < 0) {
+		fprintf(stderr, "fanout: cannot start the run: %s\n", strerror(-e));
+		sigaction(SIGPIPE, &old_pipe, NULL);
+		return 1;
+	}
 	c->total = c->inv.nhosts;
 	c->t0 = fo_now();
 	o->ntasks = c->inv.nhosts;
@@ -2010,11 +2000,6 @@ static int execute(struct cfg *c, struct fo_run_opts *o)
 	o->quiet = true;
 	if (c->task == T_SSH)
 		o->stack_size = 512 * 1024; /* OpenSSL's key exchange wants a deep stack */
-	grace_its.it_value.tv_sec = c->grace / FO_SEC;
-	grace_its.it_value.tv_nsec = c->grace % FO_SEC;
-	have_timer = timer_create(CLOCK_MONOTONIC, &sev, &grace_timer) == 0;
-	if (!have_timer)
-		grace_its.it_value.tv_sec = grace_its.it_value.tv_nsec = 0; /* no grace then */
 	run = fo_run(o, &e);
 	progress(c, true);
 	if (!run) {
@@ -2025,11 +2010,7 @@ static int execute(struct cfg *c, struct fo_run_opts *o)
 		      c->count[FO_SSH_OK] == c->total && !c->stdout_err ? 0 : 1;
 		fo_run_free(run);
 	}
-	if (have_timer)
-		timer_delete(grace_timer);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
-	sigaction(SIGALRM, &old_alrm, NULL);
+	fo__stopsig_stop(&stop);
 	sigaction(SIGPIPE, &old_pipe, NULL);
 	return ret;
 }

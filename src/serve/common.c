@@ -1,13 +1,10 @@
 /*
- * What `fanout serve` and `fanout load` share: literal addresses and the
- * thread that turns SIGINT and SIGTERM into fo_interrupt() (common.h says
- * why a thread and not a handler).
+ * What `fanout serve` and `fanout load` share: literal addresses. (Their
+ * signal thread is src/util/stopsig.c now, shared with run and links.)
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <signal.h>
-#include <stdatomic.h>
 #include <string.h>
 
 #include "common.h"
@@ -37,54 +34,4 @@ int fo__addr_literal(const char *host, uint16_t port, struct sockaddr_storage *s
 		return 0;
 	}
 	return -EINVAL;
-}
-
-static atomic_bool stopping;
-
-static void *stopsig_main(void *arg)
-{
-	sigset_t *set = arg;
-	int sig;
-
-	for (;;) {
-		if (sigwait(set, &sig) != 0)
-			continue;
-		if (atomic_load(&stopping))
-			return NULL;
-		fo_interrupt();
-	}
-}
-
-static sigset_t stop_set;
-
-int fo__stopsig_start(struct fo_stopsig *s)
-{
-	sigset_t old;
-	int e;
-
-	s->started = false;
-	atomic_store(&stopping, false);
-	sigemptyset(&stop_set);
-	sigaddset(&stop_set, SIGINT);
-	sigaddset(&stop_set, SIGTERM);
-	e = pthread_sigmask(SIG_BLOCK, &stop_set, &old);
-	if (e)
-		return -e;
-	e = pthread_create(&s->thread, NULL, stopsig_main, &stop_set);
-	if (e) {
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
-		return -e;
-	}
-	s->started = true;
-	return 0;
-}
-
-void fo__stopsig_stop(struct fo_stopsig *s)
-{
-	if (!s->started)
-		return;
-	atomic_store(&stopping, true);
-	pthread_kill(s->thread, SIGTERM);
-	pthread_join(s->thread, NULL);
-	s->started = false;
 }

@@ -1,13 +1,11 @@
 /*
  * What `fanout serve` and `fanout load` share: literal addresses (no name
- * lookup, no inet_aton shorthand such as "0" or "127.1"), and SIGINT and
- * SIGTERM taken by a thread of their own rather than by a handler.
+ * lookup, no inet_aton shorthand such as "0" or "127.1"); and the signal
+ * thread of src/util/stopsig.h.
  */
 #ifndef FO_SERVE_COMMON_H
 #define FO_SERVE_COMMON_H
 
-#include <pthread.h>
-#include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
@@ -19,23 +17,6 @@
  */
 int fo__addr_literal(const char *host, uint16_t port, struct sockaddr_storage *ss, socklen_t *len);
 
-/*
- * SIGINT and SIGTERM call fo_interrupt() from a thread that waits for them
- * (sigwait): blocked in the caller, and so in every thread and worker
- * process it starts afterwards. Start it before any other thread. Why not
- * a handler: under TSan a handler runs only when the thread the signal hit
- * next calls a function TSan intercepts, in the same coroutine (TSan
- * keeps pending signals per fiber); a signal that hits a connection's
- * coroutine as it ends is never handled, and the server ignored SIGTERM.
- */
-struct fo_stopsig {
-	pthread_t thread;
-	bool started;
-};
-
-/* 0, or -errno (the signals are then as they were). */
-int fo__stopsig_start(struct fo_stopsig *s);
-/* Ends the thread; SIGINT and SIGTERM stay blocked (the caller is ending). */
-void fo__stopsig_stop(struct fo_stopsig *s);
+#include "../util/stopsig.h"
 
 #endif
