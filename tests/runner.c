@@ -5,10 +5,12 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -101,19 +103,25 @@ int fo_test_cli(char **out, char **err, const char *arg, ...)
 
 /* Runs the CLI with stdout to a pipe (out_path NULL: returned in *out) or
  * to the file out_path, stderr returned in *err. */
-static int cli_run(const char *out_path, char **out, char **err, const char *const *args)
+/* argv for execv: $FANOUT_BIN (build/fanout), then args (at most 254). */
+static void cli_argv(const char *argv[256], const char *const *args)
 {
 	const char *bin = getenv("FANOUT_BIN");
-	const char *argv[256];
-	int n = 0, po[2] = { -1, -1 }, pe[2], status;
-	pid_t pid;
+	int n = 0;
 
-	if (!bin)
-		bin = "build/fanout";
-	argv[n++] = bin;
+	argv[n++] = bin ? bin : "build/fanout";
 	for (; *args && n < 255; args++)
 		argv[n++] = *args;
 	argv[n] = NULL;
+}
+
+static int cli_run(const char *out_path, char **out, char **err, const char *const *args)
+{
+	const char *argv[256];
+	int po[2] = { -1, -1 }, pe[2], status;
+	pid_t pid;
+
+	cli_argv(argv, args);
 	if (out_path)
 		po[1] = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	else if (pipe(po) < 0)
@@ -128,7 +136,7 @@ static int cli_run(const char *out_path, char **out, char **err, const char *con
 		if (po[0] >= 0)
 			close(po[0]);
 		close(pe[0]);
-		execv(bin, (char **)argv);
+		execv(argv[0], (char **)argv);
 		_exit(127);
 	}
 	close(po[1]);
@@ -162,6 +170,134 @@ int fo_test_cliv(char **out, char **err, const char *const *args)
 int fo_test_cli_stdout(const char *out_path, char **err, const char *const *args)
 {
 	return cli_run(out_path, NULL, err, args);
+}
+
+/* argv (execvp'd) in the background, its stdout to a pipe: pid and the
+ * pipe's read end in *out_fd, or -1. */
+static pid_t start(const char *const *argv, int *out_fd)
+{
+	int po[2];
+	pid_t pid;
+
+	if (pipe(po) < 0)
+		return -1;
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		dup2(po[1], 1);
+		close(po[0]);
+		execvp(argv[0], (char **)argv);
+		_exit(127);
+	}
+	close(po[1]);
+	if (pid < 0) {
+		close(po[0]);
+		return -1;
+	}
+	*out_fd = po[0];
+	return pid;
+}
+
+pid_t fo_test_cli_start(const char *const *args, int *out_fd)
+{
+	const char *argv[256];
+
+	cli_argv(argv, args);
+	return start(argv, out_fd);
+}
+
+pid_t fo_test_py_server(const char *script, const char *const *args, char port[16])
+{
+	const char *argv[64];
+	char owner[24], line[256] = "", *p;
+	int n = 0, fd;
+	pid_t pid;
+	FILE *f;
+
+	if (system("command -v python3 >/dev/null 2>&1") != 0)
+		fo_test_skip("no python3 for the test servers");
+	snprintf(owner, sizeof(owner), "%d", (int)getpid());
+	argv[n++] = "python3";
+	argv[n++] = script;
+	argv[n++] = "--owner"; /* gone with the test, however it ends */
+	argv[n++] = owner;
+	for (; *args && n < 63; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	pid = start(argv, &fd);
+	CHECK(pid > 0);
+	f = fdopen(fd, "r");
+	CHECK(f != NULL);
+	CHECK(fgets(line, sizeof(line), f) != NULL);
+	/* f stays open to the test's end: a server that prints again must not
+	 * die of SIGPIPE */
+	p = strstr(line, " port ");
+	CHECK(p != NULL);
+	p += 6;
+	p[strspn(p, "0123456789")] = 0;
+	snprintf(port, 16, "%s", p);
+	return pid;
+}
+
+int fo_test_cli_end(pid_t pid, int out_fd, int sig, char **out)
+{
+	char *o;
+	int status;
+
+	if (sig)
+		kill(pid, sig);
+	o = slurp(out_fd);
+	close(out_fd);
+	if (out)
+		*out = o;
+	else
+		free(o);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+char *fo_test_read(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *b;
+
+	if (fd < 0)
+		return NULL;
+	b = slurp(fd);
+	close(fd);
+	return b;
+}
+
+void fo_test_write(const char *path, const char *text, size_t len)
+{
+	FILE *f = fopen(path, "w");
+
+	CHECK(f != NULL);
+	CHECK(fwrite(text, 1, len, f) == len);
+	CHECK(fclose(f) == 0);
+}
+
+/* The running test's folder: named by the parent before each fork, made
+ * by the test on first use, removed by the parent when the test ended
+ * however it ended (a timeout's SIGKILL included). */
+static char test_dir[64];
+static bool test_dir_made;
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	remove(path);
+	return 0;
+}
+
+const char *fo_test_dir(void)
+{
+	if (!test_dir_made) {
+		CHECK(mkdir(test_dir, 0700) == 0);
+		test_dir_made = true;
+	}
+	return test_dir;
 }
 
 const char *fo_test_small_fs(size_t bytes)
@@ -234,6 +370,7 @@ int main(int argc, char **argv)
 		if (!strcmp(fo_test_san(), "tsan") || !strcmp(fo_test_san(), "asan"))
 			timeout *= 4;
 		fflush(NULL);
+		snprintf(test_dir, sizeof(test_dir), "/tmp/fanout-test-%ld-%d", (long)getpid(), k);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		pid = fork();
 		if (pid == 0) {
@@ -254,6 +391,7 @@ int main(int argc, char **argv)
 			}
 		}
 		alarm(0);
+		nftw(test_dir, rm_one, 16, FTW_DEPTH | FTW_PHYS); /* fo_test_dir's, if made */
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		{
 			double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;

@@ -52,21 +52,6 @@ TEST(bench_gp_quote)
 	}
 }
 
-/* A file's contents (NUL-terminated, malloc'd), or NULL. */
-static char *slurp_file(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *b = NULL;
-	long len;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
-	    (b = malloc((size_t)len + 1)) != NULL)
-		b[fread(b, 1, (size_t)len, f)] = 0;
-	fclose(f);
-	return b;
-}
 
 static void write_text(const char *path, const char *text, mode_t mode)
 {
@@ -150,14 +135,14 @@ TEST_T(bench_plot_name_not_in_script, 60)
 		if (rc != 0)
 			fprintf(stderr, "--plot [%s]: exit %d\n%s\n%s\n", names[i], rc, out, err);
 		CHECK_EQ(rc, 0);
-		text = slurp_file(script);
+		text = fo_test_read(script);
 		CHECK(text != NULL);
 		CHECK_LACKS(text, dir);            /* no file name in the script */
 		CHECK_LACKS(text, "set output");
 		CHECK_HAS(text, "title 'coro, rtt 1ms'");
 		CHECK_HAS(text, "noenhanced");
 		free(text);
-		text = slurp_file(names[i]);
+		text = fo_test_read(names[i]);
 		CHECK(text != NULL);
 		CHECK_STR(text, "<svg>fake</svg>\n");
 		free(text);
@@ -214,7 +199,7 @@ TEST_T(bench_plot_real_gnuplot, 60)
 		if (rc != 0)
 			fprintf(stderr, "--plot [%s]: exit %d\n%s\n%s\n", names[i], rc, out, err);
 		CHECK_EQ(rc, 0);
-		text = slurp_file(names[i]);
+		text = fo_test_read(names[i]);
 		CHECK(text != NULL);
 		CHECK_HAS(text, "<svg");
 		CHECK_HAS(text, "</svg>");
@@ -258,7 +243,7 @@ TEST_T(bench_plot_failed_keeps_old, 60)
 		CHECK_EQ(rc, 1);
 		CHECK_HAS(err, cases[i].needle);
 		CHECK_HAS(err, svg);
-		text = slurp_file(svg);
+		text = fo_test_read(svg);
 		CHECK_STR(text, "the old plot\n");
 		free(text);
 		CHECK_EQ(entries(dir), 3); /* gnuplot, script, the old plot */
@@ -324,7 +309,7 @@ TEST_T(bench_csv_full_disk, 60)
 		fprintf(stderr, "exit %d\n%s\n%s\n", rc, out, err);
 	CHECK_EQ(rc, 1);
 	CHECK_HAS(err, "cannot write --csv");
-	text = slurp_file(csv);
+	text = fo_test_read(csv);
 	CHECK_STR(text, "the old rows\n");
 	free(text);
 	CHECK_EQ(entries(fs), 2);
@@ -341,7 +326,7 @@ TEST_T(bench_csv_written, 60)
 	CHECK(mkdtemp(dir) != NULL);
 	snprintf(csv, sizeof(csv), "%s/rows.csv", dir);
 	CHECK_EQ(fo_test_cli(&out, &err, SWEEP, "--csv", csv, NULL), 0);
-	text = slurp_file(csv);
+	text = fo_test_read(csv);
 	CHECK(text != NULL);
 	CHECK(!strncmp(text, "model,workers,", 14));
 	CHECK_HAS(text, "\ncoro:1,");

@@ -24,21 +24,6 @@ static bool have_gnuplot(void)
 	return found;
 }
 
-/* A file's contents (NUL-terminated, malloc'd), or NULL. */
-static char *slurp_file(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *b = NULL;
-	long len;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
-	    (b = malloc((size_t)len + 1)) != NULL)
-		b[fread(b, 1, (size_t)len, f)] = 0;
-	fclose(f);
-	return b;
-}
 
 /* A fresh directory of our own under /tmp, for the files a run writes. */
 static void tmp_dir(char *buf, size_t len)
@@ -103,7 +88,7 @@ TEST_T(bench_serve_plot, 120)
 	snprintf(said, sizeof(said), "# plot: %s\n", svg);
 	CHECK_HAS(out, said);
 	CHECK(stat(svg, &sb) == 0 && sb.st_size > 0);
-	svg_text = slurp_file(svg);
+	svg_text = fo_test_read(svg);
 	CHECK(svg_text != NULL);
 	CHECK_HAS(svg_text, "<svg");
 	CHECK_HAS(svg_text, "</svg>");

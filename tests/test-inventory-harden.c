@@ -17,34 +17,13 @@
 
 /* ---- helpers ------------------------------------------------------------------- */
 
-static char tmp_dir[64];
-static char tmp_files[16][160];
-static int ntmp_files;
-static char sub_dir[160];
-
-static void tmp_cleanup(void)
-{
-	while (ntmp_files > 0)
-		unlink(tmp_files[--ntmp_files]);
-	if (sub_dir[0])
-		rmdir(sub_dir);
-	if (tmp_dir[0])
-		rmdir(tmp_dir);
-}
-
-static const char *tmpdir(void)
-{
-	if (!tmp_dir[0]) {
-		snprintf(tmp_dir, sizeof(tmp_dir), "/tmp/fanout-invh-XXXXXX");
-		CHECK(mkdtemp(tmp_dir) != NULL);
-		atexit(tmp_cleanup);
-	}
-	return tmp_dir;
-}
+#define tmpdir fo_test_dir
 
 /* An empty directory DIR/sub: its path. */
 static const char *subdir(void)
 {
+	static char sub_dir[160];
+
 	if (!sub_dir[0]) {
 		snprintf(sub_dir, sizeof(sub_dir), "%s/sub", tmpdir());
 		CHECK(mkdir(sub_dir, 0755) == 0);
@@ -52,19 +31,16 @@ static const char *subdir(void)
 	return sub_dir;
 }
 
-/* Writes len bytes of text to DIR/name; returns the path. */
+/* Writes len bytes of text to DIR/name; returns the path (until the next
+ * call but three). */
 static const char *put_n(const char *name, const char *text, size_t len)
 {
-	char *p;
-	FILE *f;
+	static char paths[4][160];
+	static int k;
+	char *p = paths[k++ % 4];
 
-	CHECK(ntmp_files < 16);
-	p = tmp_files[ntmp_files++];
-	snprintf(p, sizeof(tmp_files[0]), "%s/%s", tmpdir(), name);
-	f = fopen(p, "w");
-	CHECK(f != NULL);
-	CHECK(fwrite(text, 1, len, f) == len);
-	CHECK(fclose(f) == 0);
+	snprintf(p, sizeof(paths[0]), "%s/%s", tmpdir(), name);
+	fo_test_write(p, text, len);
 	return p;
 }
 
@@ -299,16 +275,15 @@ TEST_T(inventory_harden_aliases, 30)
 	char *out = NULL, *err = NULL;
 
 	snprintf(hosts, sizeof(hosts), "%s/hosts.yaml", tmpdir());
-	/* the billion laughs: refused, as before the loader read events */
-	put("hosts.yaml", "r1:\n"
-			  "  data:\n"
-			  "    a: &a [x, x, x, x, x, x, x, x, x, x]\n"
-			  "    b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
-			  "    c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
-			  "    d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
-			  "    e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
-			  "    f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
-			  "    g: [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n");
+	/* the billion laughs (the fuzzer's seed): refused, as before the loader
+	 * read events */
+	{
+		char *text = fo_test_read("tests/fuzz/corpus-inventory/billion-laughs");
+
+		CHECK(text != NULL);
+		put("hosts.yaml", text);
+		free(text);
+	}
 	REFUSES("line 8: a value that expands to more than 1000000 items through aliases", "-i", hosts);
 	/* an alias nests what it names: depth through aliases is bounded too */
 	{

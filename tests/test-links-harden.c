@@ -30,55 +30,13 @@ struct srv {
 	char base[64]; /* http://127.0.0.1:PORT */
 };
 
-static const char *py(void)
-{
-	return access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "python3";
-}
-
 /* Starts hostile.py (root may be NULL) and reads the port it printed. */
 static void srv_start(struct srv *s, const char *root, const char *hang)
 {
-	char line[256] = "", *p;
-	int po[2];
-	FILE *f;
+	const char *argv[] = { "--hang", hang ? hang : "30", root ? "--root" : NULL, root, NULL };
 
-	if (system("command -v python3 >/dev/null 2>&1") != 0)
-		fo_test_skip("no python3 for the test servers");
-	CHECK_EQ(pipe(po), 0);
-	s->pid = fork();
-	CHECK(s->pid >= 0);
-	if (s->pid == 0) {
-		char owner[16];
-		const char *argv[16];
-		int n = 0;
-
-		snprintf(owner, sizeof(owner), "%d", (int)getppid());
-		argv[n++] = py();
-		argv[n++] = "tests/fixtures/site/hostile.py";
-		argv[n++] = "--owner";
-		argv[n++] = owner;
-		argv[n++] = "--hang";
-		argv[n++] = hang ? hang : "30";
-		if (root) {
-			argv[n++] = "--root";
-			argv[n++] = root;
-		}
-		argv[n] = NULL;
-		dup2(po[1], 1);
-		close(po[0]);
-		execvp(argv[0], (char **)argv);
-		_exit(127);
-	}
-	close(po[1]);
-	f = fdopen(po[0], "r");
-	CHECK(fgets(line, sizeof(line), f) != NULL);
-	fclose(f);
-	p = strstr(line, " port ");
-	CHECK(p != NULL);
-	p += 6;
-	p[strspn(p, "0123456789")] = 0;
-	snprintf(s->port, sizeof(s->port), "%s", p);
-	snprintf(s->base, sizeof(s->base), "http://127.0.0.1:%s", p);
+	s->pid = fo_test_py_server("tests/fixtures/site/hostile.py", argv, s->port);
+	snprintf(s->base, sizeof(s->base), "http://127.0.0.1:%s", s->port);
 }
 
 static void srv_stop(struct srv *s)
@@ -363,30 +321,18 @@ TEST(links_harden_charset_from_the_header)
 /* Ctrl-C: a request in flight is not checked, not broken. */
 TEST_T(links_harden_interrupt_is_not_broken, 60)
 {
-	const char *bin = getenv("FANOUT_BIN");
-	char dir[128], path[256], buf[65536], *log = NULL;
-	size_t len = 0;
+	char dir[128], path[256], *buf = NULL, *log = NULL;
 	struct srv a;
-	int po[2], status, i;
+	int fd, i;
 	pid_t pid;
-	ssize_t r;
 
-	if (!bin)
-		bin = "build/fanout";
 	tmpdir(dir, sizeof(dir), "interrupt");
 	srv_start(&a, dir, "50");
 	snprintf(path, sizeof(path), "%s/index.html", dir);
 	write_file(path, "<html><body><a href=\"/hang\">slow</a><a href=\"/ok/1\">fine</a></body></html>\n");
 	snprintf(path, sizeof(path), "%s/index.html", a.base);
-	CHECK_EQ(pipe(po), 0);
-	pid = fork();
-	if (pid == 0) {
-		dup2(po[1], 1);
-		close(po[0]);
-		execl(bin, bin, "links", path, "--format", "json", (char *)NULL);
-		_exit(127);
-	}
-	close(po[1]);
+	pid = fo_test_cli_start((const char *const[]){ "links", path, "--format", "json", NULL }, &fd);
+	CHECK(pid > 0);
 	for (i = 0; i < 400; i++) { /* until /hang is asked (bounded) */
 		free(log);
 		log = srv_log(&a);
@@ -396,16 +342,10 @@ TEST_T(links_harden_interrupt_is_not_broken, 60)
 	}
 	CHECK_HAS(log, "/hang");
 	free(log);
-	kill(pid, SIGINT);
-	while ((r = read(po[0], buf + len, sizeof(buf) - 1 - len)) > 0)
-		len += (size_t)r;
-	buf[len] = 0;
-	close(po[0]);
-	waitpid(pid, &status, 0);
-	CHECK(WIFEXITED(status));
-	CHECK_EQ(WEXITSTATUS(status), 130);
+	CHECK_EQ(fo_test_cli_end(pid, fd, SIGINT, &buf), 130);
 	CHECK_HAS(buf, "\"broken\":[]");
 	CHECK_HAS(buf, "\"interrupted\":1");
+	free(buf);
 	srv_stop(&a);
 	rmdir_all(dir);
 }

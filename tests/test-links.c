@@ -27,46 +27,22 @@ struct site {
 	char base[64];
 };
 
-/* Starts serve.py with args; returns its pid and the port it printed. */
+/* Starts serve.py with args (for at most 300 s); returns its pid and the
+ * port it printed. */
 static pid_t serve(const char *const *args, char *port, size_t portlen)
 {
-	int po[2];
+	const char *argv[32];
+	char p[16];
+	int n = 0;
 	pid_t pid;
-	char line[256] = "", *p;
-	FILE *f;
 
-	CHECK_EQ(pipe(po), 0);
-	pid = fork();
-	if (pid == 0) {
-		const char *argv[32];
-		char owner[16];
-		int n = 0;
-
-		snprintf(owner, sizeof(owner), "%d", (int)getppid());
-		argv[n++] = py();
-		argv[n++] = "tests/fixtures/site/serve.py";
-		for (; *args; args++)
-			argv[n++] = *args;
-		argv[n++] = "--owner"; /* gone with the test, however it ends */
-		argv[n++] = owner;
-		argv[n++] = "--max-life";
-		argv[n++] = "300";
-		argv[n] = NULL;
-		dup2(po[1], 1);
-		close(po[0]);
-		execvp(argv[0], (char **)argv);
-		_exit(127);
-	}
-	close(po[1]);
-	f = fdopen(po[0], "r");
-	CHECK(fgets(line, sizeof(line), f) != NULL);
-	p = strstr(line, " port ");
-	CHECK(p != NULL);
-	p += 6;
-	p[strspn(p, "0123456789")] = 0;
+	for (; *args && n < 29; args++)
+		argv[n++] = *args;
+	argv[n++] = "--max-life";
+	argv[n++] = "300";
+	argv[n] = NULL;
+	pid = fo_test_py_server("tests/fixtures/site/serve.py", argv, p);
 	snprintf(port, portlen, "%s", p);
-	/* keep reading nothing more: the server's stdout goes to a closed pipe
-	 * end only if it writes again, which it does not */
 	return pid;
 }
 
@@ -458,38 +434,19 @@ TEST(links_bad_input)
 TEST_T(links_interrupt_reports_what_was_done, 120)
 {
 	struct site s;
-	const char *bin = getenv("FANOUT_BIN");
-	int po[2], status;
+	char *buf = NULL;
+	int fd;
 	pid_t pid;
-	char buf[65536];
-	size_t len = 0;
-	ssize_t r;
-	long long t0;
 
-	if (!bin)
-		bin = "build/fanout";
 	site_start(&s, 40, "0");
-	CHECK_EQ(pipe(po), 0);
-	pid = fork();
-	if (pid == 0) {
-		dup2(po[1], 1);
-		close(po[0]);
-		execl(bin, bin, "links", s.base, "--timeout", "60s", "--format", "json", (char *)NULL);
-		_exit(127);
-	}
-	close(po[1]);
+	pid = fo_test_cli_start((const char *const[]){ "links", s.base, "--timeout", "60s", "--format", "json",
+						       NULL },
+				&fd);
+	CHECK(pid > 0);
 	fo_test_sleep_ms(1500); /* the crawl is done but for /slow (60 s timeout) */
-	t0 = fo_test_now_ms();
-	kill(pid, SIGINT);
-	while ((r = read(po[0], buf + len, sizeof(buf) - 1 - len)) > 0)
-		len += (size_t)r;
-	buf[len] = 0;
-	close(po[0]);
-	waitpid(pid, &status, 0);
-	CHECK(WIFEXITED(status));
-	CHECK_EQ(WEXITSTATUS(status), 130);
+	CHECK_EQ(fo_test_cli_end(pid, fd, SIGINT, &buf), 130);
 	CHECK_HAS(buf, "\"broken\":[");
 	CHECK_HAS(buf, "HTTP 404");
-	(void)t0;
+	free(buf);
 	site_stop(&s);
 }

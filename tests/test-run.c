@@ -594,38 +594,16 @@ TEST(run_bad_input)
  * skipped; every host has its line; exit 130. */
 TEST(run_interrupt_accounts_for_every_host)
 {
-	const char *bin = getenv("FANOUT_BIN");
-	int po[2], status;
+	char *out = NULL;
+	int fd;
 	pid_t pid;
-	char *out;
-	size_t len = 0, cap = 1 << 20;
-	ssize_t r;
 
-	if (!bin)
-		bin = "build/fanout";
-	CHECK_EQ(pipe(po), 0);
-	pid = fork();
-	if (pid == 0) {
-		dup2(po[1], 1);
-		close(po[0]);
-		execl(bin, bin, "run", "--task", "sleep", "--rtt", "30s", "-w", "h[1-3000]", "--workers", "1000",
-		      "--grace", "200ms", "--json", (char *)NULL);
-		_exit(127);
-	}
-	close(po[1]);
+	pid = fo_test_cli_start((const char *const[]){ "run", "--task", "sleep", "--rtt", "30s", "-w", "h[1-3000]",
+						       "--workers", "1000", "--grace", "200ms", "--json", NULL },
+				&fd);
+	CHECK(pid > 0);
 	fo_test_sleep_ms(500);
-	kill(pid, SIGINT);
-	out = malloc(cap);
-	while ((r = read(po[0], out + len, cap - len - 1)) > 0) {
-		len += (size_t)r;
-		if (cap - len < 4096)
-			out = realloc(out, cap *= 2);
-	}
-	out[len] = 0;
-	close(po[0]);
-	waitpid(pid, &status, 0);
-	CHECK(WIFEXITED(status));
-	CHECK_EQ(WEXITSTATUS(status), 130);
+	CHECK_EQ(fo_test_cli_end(pid, fd, SIGINT, &out), 130);
 	CHECK_EQ(count(out, "\n"), 3000);
 	CHECK_EQ(count(out, "{\"status\":\"skipped\""), 3000);
 	CHECK_HAS(out, "interrupted before it started");        /* waiting: never started */

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 #include <time.h>
 
 typedef void (*fo_test_fn)(void);
@@ -116,6 +117,24 @@ int fo_test_cliv(char **out, char **err, const char *const *args);
 /* The same with the CLI's stdout sent to the file out_path (e.g.
  * "/dev/full"), its stderr returned in *err. */
 int fo_test_cli_stdout(const char *out_path, char **err, const char *const *args);
+/* The CLI with args in the background, its stdout to a pipe whose read
+ * end is *out_fd (stderr as the test's): its pid, or -1. */
+pid_t fo_test_cli_start(const char *const *args, int *out_fd);
+/* Starts `python3 script --owner PID args...` (a fixture server that ends
+ * with its owner, this test) and reads the first line it prints, which
+ * says " port N": its pid, N in port. Skips the test without python3. */
+pid_t fo_test_py_server(const char *script, const char *const *args, char port[16]);
+/* Sends sig to it first (0: none), reads its stdout to the end into *out
+ * (malloc'd; NULL: dropped), waits: its exit status (128+sig if killed). */
+int fo_test_cli_end(pid_t pid, int out_fd, int sig, char **out);
+/* The whole file at path, NUL-terminated and malloc'd, or NULL. */
+char *fo_test_read(const char *path);
+/* Writes text[0..len) as the file at path (CHECKed). */
+void fo_test_write(const char *path, const char *text, size_t len);
+/* A folder of the calling test's own, removed with all it holds when the
+ * test's process exits: its path. */
+const char *fo_test_dir(void);
+
 /* A fresh tmpfs of the given size in bytes, mounted in a mount namespace of
  * the calling test's own (so it vanishes with the test, and fanout run by
  * fo_test_cli sees it): its path. Skips the test where that needs root. */
