@@ -107,6 +107,25 @@ static void rm_dir(const char *dir)
 	CHECK(system(cmd) == 0);
 }
 
+/*
+ * --plot names that would be gnuplot commands if they reached the script,
+ * in dir, and dir/pwned, which such a command would make. The test moves
+ * into dir (so the command needs no slash) with FANOUT_BIN made absolute.
+ */
+static void hostile_names(const char *dir, char names[3][256], char pwned[128])
+{
+	const char *bin = getenv("FANOUT_BIN");
+	char abs_bin[4096];
+
+	CHECK(realpath(bin && *bin ? bin : "build/fanout", abs_bin) != NULL);
+	CHECK(setenv("FANOUT_BIN", abs_bin, 1) == 0);
+	CHECK(chdir(dir) == 0);
+	snprintf(pwned, 128, "%s/pwned", dir);
+	snprintf(names[0], 256, "%s/x.svg\n!touch pwned\n#", dir);
+	snprintf(names[1], 256, "%s/x.svg' . system(\"touch pwned\") . '.svg", dir);
+	snprintf(names[2], 256, "%s/it's `touch pwned` @x.svg", dir);
+}
+
 /* A sweep small enough to take well under a second: two rows of 10 hosts. */
 #define SWEEP "bench", "rtt", "--hosts", "10", "--rtt", "1ms", "--model", "coro:1,threads:2"
 
@@ -117,18 +136,11 @@ static void rm_dir(const char *dir)
  */
 TEST_T(bench_plot_name_not_in_script, 60)
 {
-	const char *dir = fake_gnuplot("<svg>fake</svg>\n", 0), *bin = getenv("FANOUT_BIN");
-	char names[3][256], script[128], pwned[128], abs_bin[4096], *out = NULL, *err = NULL, *text;
+	const char *dir = fake_gnuplot("<svg>fake</svg>\n", 0);
+	char names[3][256], script[128], pwned[128], *out = NULL, *err = NULL, *text;
 	int i, rc;
 
-	/* in dir, so that a command that did run would make dir/pwned: no slash needed in the name */
-	CHECK(realpath(bin && *bin ? bin : "build/fanout", abs_bin) != NULL);
-	CHECK(setenv("FANOUT_BIN", abs_bin, 1) == 0);
-	CHECK(chdir(dir) == 0);
-	snprintf(pwned, sizeof(pwned), "%s/pwned", dir);
-	snprintf(names[0], sizeof(names[0]), "%s/x.svg\n!touch pwned\n#", dir);
-	snprintf(names[1], sizeof(names[1]), "%s/x.svg' . system(\"touch pwned\") . '.svg", dir);
-	snprintf(names[2], sizeof(names[2]), "%s/it's `touch pwned` @x.svg", dir);
+	hostile_names(dir, names, pwned);
 	snprintf(script, sizeof(script), "%s/script", dir);
 	for (i = 0; i < 3; i++) {
 		rc = fo_test_cli(&out, &err, SWEEP, "--plot", names[i], NULL);
@@ -179,21 +191,14 @@ static bool have_gnuplot(void)
 /* The same names with the real gnuplot: real SVGs under those names, nothing run. */
 TEST_T(bench_plot_real_gnuplot, 60)
 {
-	const char *bin = getenv("FANOUT_BIN");
-	char dir[64], names[3][256], pwned[128], abs_bin[4096], *out = NULL, *err = NULL, *text;
+	char dir[64], names[3][256], pwned[128], *out = NULL, *err = NULL, *text;
 	int i, rc;
 
 	if (!have_gnuplot())
 		fo_test_skip("gnuplot is not installed");
 	snprintf(dir, sizeof(dir), "/tmp/fanout-realgp-XXXXXX");
 	CHECK(mkdtemp(dir) != NULL);
-	CHECK(realpath(bin && *bin ? bin : "build/fanout", abs_bin) != NULL);
-	CHECK(setenv("FANOUT_BIN", abs_bin, 1) == 0);
-	CHECK(chdir(dir) == 0);
-	snprintf(pwned, sizeof(pwned), "%s/pwned", dir);
-	snprintf(names[0], sizeof(names[0]), "%s/x.svg\n!touch pwned\n#", dir);
-	snprintf(names[1], sizeof(names[1]), "%s/x.svg' . system(\"touch pwned\") . '.svg", dir);
-	snprintf(names[2], sizeof(names[2]), "%s/it's `touch pwned` @x.svg", dir);
+	hostile_names(dir, names, pwned);
 	for (i = 0; i < 3; i++) {
 		rc = fo_test_cli(&out, &err, SWEEP, "--plot", names[i], NULL);
 		if (rc != 0)

@@ -440,6 +440,19 @@ TEST(run_harden_stdout_errors)
 
 /* ---- 4: a failed, cut or timed-out output never replaces a good one ------------------ */
 
+/* part holds want, and good is still the 4000-byte good output. */
+static void partial_beside_good(const char *part, const char *want, const char *good)
+{
+	size_t len;
+	char *s = get_file(part, NULL);
+
+	CHECK_STR(s, want);
+	free(s);
+	s = get_file(good, &len);
+	CHECK_EQ(len, 4000);
+	free(s);
+}
+
 /* One exec run of tmpl over host h with --out dir, extra flags. */
 static int run_out(const char *dir, const char *tmpl, const char *x1, const char *x2)
 {
@@ -479,32 +492,17 @@ TEST(run_harden_partial_beside_good)
 	put_file(src, "frag");
 	put_file(fail, "");
 	CHECK_EQ(run_out(outd, tmpl, NULL, NULL), 1);
-	s = get_file(part, NULL);
-	CHECK_STR(s, "frag");
-	free(s);
-	s = get_file(good, &len);
-	CHECK_EQ(len, 4000);
-	free(s);
+	partial_beside_good(part, "frag", good);
 	/* cut by --max-output (and otherwise fine): partial too */
 	unlink(fail);
 	put_file(src, "0123456789abcdef");
 	CHECK_EQ(run_out(outd, tmpl, "--max-output", "10"), 1);
-	s = get_file(part, NULL);
-	CHECK_STR(s, "0123456789");
-	free(s);
-	s = get_file(good, &len);
-	CHECK_EQ(len, 4000);
-	free(s);
+	partial_beside_good(part, "0123456789", good);
 	/* timed out: partial */
 	put_file(src, "slow");
 	put_file(hang, "");
 	CHECK_EQ(run_out(outd, tmpl, "--timeout", "300ms"), 1);
-	s = get_file(part, NULL);
-	CHECK_STR(s, "slow");
-	free(s);
-	s = get_file(good, &len);
-	CHECK_EQ(len, 4000);
-	free(s);
+	partial_beside_good(part, "slow", good);
 	/* good again: replaces the good one, the stale partial goes */
 	unlink(hang);
 	put_file(src, "new");
