@@ -4,12 +4,21 @@
 # Variants build side by side: BUILD=build-asan SAN=address,undefined.
 
 CC      ?= gcc
+VERSION := 0.1.0
+SOMAJOR := 0
+# make install PREFIX=/usr/local DESTDIR=: where things go (DESTDIR for packaging)
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BINDIR  := $(PREFIX)/bin
+LIBDIR  := $(PREFIX)/lib
+INCDIR  := $(PREFIX)/include
+TOOLDIR := $(PREFIX)/libexec/fanout
 BUILD   ?= build
 SAN     ?=
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
-CPPFLAGS_ALL := -Iinclude -D_GNU_SOURCE -I/usr/include/libxml2
+CPPFLAGS_ALL := -Iinclude -D_GNU_SOURCE -I/usr/include/libxml2 -DFO_VERSION='"$(VERSION)"'
 CFLAGS_ALL := -std=gnu11 -fPIC -pthread $(WARN) $(CFLAGS)
 LDLIBS  := -luring -lpthread -lm
 ifneq ($(SAN),)
@@ -31,7 +40,7 @@ CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 RUN_OBJ := $(RUN_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 
-.PHONY: all deps test demo clean check-banned bench-rtt
+.PHONY: all deps test demo clean check-banned bench-rtt install uninstall
 EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
 
 all: $(BUILD)/fanout $(BUILD)/fanout-tools $(BUILD)/libfanout.a $(BUILD)/libfanout.so $(BUILD)/fanout-tests $(EXAMPLES) \
@@ -52,7 +61,7 @@ $(BUILD)/libfanout.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
 $(BUILD)/libfanout.so: $(LIB_OBJ)
-	$(CC) -shared $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS)
+	$(CC) -shared -Wl,-soname,libfanout.so.$(SOMAJOR) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS)
 
 # the tools' own libraries (libyaml: nornir inventories; libssh2; libcurl;
 # libxml2: HTML; libcrypto: hashed known_hosts names); the runtime and
@@ -108,6 +117,28 @@ demo:
 
 bench-rtt: all
 	bench/rtt.sh
+
+# fanout in bin; fanout-tools, which fanout runs for run, links and
+# inventory, in libexec/fanout (src/cli/main.c looks there); the library
+# with its soname, its header and its pkg-config file.
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(TOOLDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR)/fanout
+	install -m 755 $(BUILD)/fanout $(DESTDIR)$(BINDIR)/fanout
+	install -m 755 $(BUILD)/fanout-tools $(DESTDIR)$(TOOLDIR)/fanout-tools
+	install -m 644 $(BUILD)/libfanout.a $(DESTDIR)$(LIBDIR)/libfanout.a
+	install -m 755 $(BUILD)/libfanout.so $(DESTDIR)$(LIBDIR)/libfanout.so.$(VERSION)
+	ln -sf libfanout.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libfanout.so.$(SOMAJOR)
+	ln -sf libfanout.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libfanout.so
+	install -m 644 include/fanout/*.h $(DESTDIR)$(INCDIR)/fanout/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' scripts/fanout.pc.in \
+	    >$(DESTDIR)$(LIBDIR)/pkgconfig/fanout.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/fanout $(DESTDIR)$(TOOLDIR)/fanout-tools $(DESTDIR)$(LIBDIR)/libfanout.a \
+	      $(DESTDIR)$(LIBDIR)/libfanout.so $(DESTDIR)$(LIBDIR)/libfanout.so.$(SOMAJOR) \
+	      $(DESTDIR)$(LIBDIR)/libfanout.so.$(VERSION) $(DESTDIR)$(LIBDIR)/pkgconfig/fanout.pc
+	rm -rf $(DESTDIR)$(INCDIR)/fanout
+	-rmdir $(DESTDIR)$(TOOLDIR)
 
 clean:
 	rm -rf build build-asan build-tsan build-portable build-*.log

@@ -41,24 +41,28 @@ static void usage(FILE *f)
 	      f);
 }
 
-/* Runs DIR/tool argv[1] argv[2]..., DIR being this executable's folder. */
+/* Runs tool argv[1] argv[2]... from beside this executable (the build
+ * tree) or from ../libexec/fanout (where make install puts it). */
 static int exec_tool(const char *tool, char **argv)
 {
-	char path[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
-	char *slash;
+	static const char *const where[] = { "%.*s/%s", "%.*s/../libexec/fanout/%s" };
+	char self[PATH_MAX], path[PATH_MAX + 64];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	const char *slash;
+	size_t i;
 
-	if (n <= 0)
-		n = 0;
-	path[n] = 0;
-	slash = strrchr(path, '/');
-	if (!slash || (size_t)(slash - path) + strlen(tool) + 2 > sizeof(path)) {
+	self[n > 0 ? n : 0] = 0;
+	slash = strrchr(self, '/');
+	if (!slash) {
 		fprintf(stderr, "fanout: cannot find where fanout is installed to run '%s'\n", tool);
 		return 2;
 	}
-	snprintf(slash + 1, sizeof(path) - (size_t)(slash + 1 - path), "%s", tool);
-	argv[0] = path;
-	execv(path, argv);
+	for (i = 0; i < sizeof(where) / sizeof(where[0]); i++) {
+		snprintf(path, sizeof(path), where[i], (int)(slash - self), self, tool);
+		argv[0] = path;
+		execv(path, argv);
+	}
+	snprintf(path, sizeof(path), where[0], (int)(slash - self), self, tool);
 	fprintf(stderr, "fanout: cannot run '%s': %s (it is built with fanout: make)\n", path, strerror(errno));
 	return 2;
 }
@@ -82,7 +86,7 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "run") || !strcmp(argv[1], "inventory") || !strcmp(argv[1], "links"))
 		return exec_tool("fanout-tools", argv);
 	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
-		printf("fanout 0.1 (poller %s)\n", fo_poller_name());
+		printf("fanout %s (poller %s)\n", FO_VERSION, fo_poller_name());
 		return 0;
 	}
 	fprintf(stderr, "fanout: unknown command '%s' (see fanout --help)\n", argv[1]);
