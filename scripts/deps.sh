@@ -10,7 +10,7 @@
 #                          `test` installs these too
 set -euo pipefail
 ssh_want=(openssh-server openssh-client libpam-modules util-linux iproute2 procps)
-want=(gcc make libc6-dev liburing-dev libyaml-dev libssh2-1-dev libcurl4-openssl-dev libxml2-dev libssl-dev python3 curl util-linux clang libclang-rt-14-dev
+want=(gcc make libc6-dev pkg-config liburing-dev libyaml-dev libssh2-1-dev libcurl4-openssl-dev libxml2-dev libssl-dev python3 curl util-linux clang libclang-rt-14-dev
       gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user "${ssh_want[@]}")
 case "${1:-test}" in
   demo)  want+=(gnuplot-nox) ;;
