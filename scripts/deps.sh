@@ -1,20 +1,21 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a target needs, only those missing.
-#   scripts/deps.sh test   build and test (gcc, make, liburing, libyaml; clang for the
+#   scripts/deps.sh test   build and test (gcc, make, liburing, libyaml; gnuplot for the
+#                          plot tests; clang for the
 #                          fuzzer; an aarch64 cross compiler and qemu-user for
 #                          the aarch64 context switch)
-#   scripts/deps.sh demo   the above and gnuplot for the plot
+#   scripts/deps.sh demo   the same (gnuplot draws the plot)
 #   scripts/deps.sh bench  the above, Go and Python for the baselines
 #   scripts/deps.sh ssh    the SSH test fixture alone (tests/fixtures/ssh: sshd,
 #                          ssh, PAM's pam_exec, unshare/setpriv, ip/tc/ss, ps);
 #                          `test` installs these too
 set -euo pipefail
 ssh_want=(openssh-server openssh-client libpam-modules util-linux iproute2 procps)
-want=(gcc make libc6-dev pkg-config liburing-dev libyaml-dev libssh2-1-dev libcurl4-openssl-dev libxml2-dev libssl-dev python3 curl util-linux clang libclang-rt-14-dev
+want=(gcc make libc6-dev pkg-config gnuplot-nox liburing-dev libyaml-dev libssh2-1-dev libcurl4-openssl-dev libxml2-dev libssl-dev python3 curl util-linux clang libclang-rt-14-dev
       gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user "${ssh_want[@]}")
 case "${1:-test}" in
-  demo)  want+=(gnuplot-nox) ;;
-  bench) want+=(gnuplot-nox golang-go python3) ;;
+  demo)  ;;
+  bench) want+=(golang-go python3) ;;
   ssh)   want=(gcc make libc6-dev "${ssh_want[@]}") ;;
 esac
 missing=()
