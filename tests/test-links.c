@@ -423,6 +423,7 @@ TEST(links_bad_input)
 	CHECK_HAS(err, "bad --cache-max-age '0s'");
 	free(out), free(err);
 	CHECK_EQ(fo_test_cli(&out, &err, "links", "http://127.0.0.1:1/", "--model", "processes:2", NULL), 2);
+	CHECK_HAS(err, "fanout: bad --model 'processes:2': expected ");
 	free(out), free(err);
 	/* a start nobody answers: broken, exit 1, reported */
 	CHECK_EQ(fo_test_cli(&out, &err, "links", "http://127.0.0.1:1/", NULL), 1);

@@ -152,6 +152,17 @@ static struct fo__host *host_of(struct fo_crawl *c, const char *url)
 	return h;
 }
 
+/* Does one of the n patterns match url (--include, --exclude)? */
+static bool any_match(regex_t *const *re, size_t n, const char *url)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (regexec(re[i], url, 0, NULL, 0) == 0)
+			return true;
+	return false;
+}
+
 static bool in_scope(struct fo_crawl *c, const char *url)
 {
 	size_t i;
@@ -250,8 +261,8 @@ static struct fo_target *add_link(struct fo_crawl *c, const char *url, const str
 			;
 		c->map[j] = t;
 		c->st.targets++;
-		if ((c->o->exclude && regexec(c->o->exclude, url, 0, NULL, 0) == 0) ||
-		    (c->o->include && regexec(c->o->include, url, 0, NULL, 0) != 0)) {
+		if (any_match(c->o->exclude, c->o->nexclude, url) ||
+		    (c->o->ninclude && !any_match(c->o->include, c->o->ninclude, url))) {
 			t->state = FO_T_DONE;
 			t->result = FO_TR_SKIPPED;
 			t->reason = strdup("excluded (--include/--exclude)");

@@ -22,7 +22,10 @@ struct fo_crawl_opts {
 	const char *const *starts;  /* start URLs (absolute; file:// for local paths) */
 	size_t nstarts;
 	const char *scope;          /* crawl pages under this prefix; NULL: each start's host */
-	regex_t *include, *exclude; /* on absolute URLs; NULL: none */
+	regex_t *const *include;    /* on absolute URLs: checked only when one matches */
+	size_t ninclude;            /* 0: every URL */
+	regex_t *const *exclude;    /* not checked when one matches */
+	size_t nexclude;
 	int max_depth;              /* pages crawled at most this many links from a start */
 	size_t max_pages;           /* pages crawled at most (their links added) */
 	size_t max_links;           /* links (and anchors) read of one page at most */

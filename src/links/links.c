@@ -1,26 +1,23 @@
 /*
  * `fanout links URL|PATH...`: checks every link of a site, for CI.
  *
- * The command line, the crawl (crawl.c) and the reports: for people,
- * broken links grouped by the page that holds them, then a summary; for
- * machines --format json|junit|markdown|csv. Exit 0 when nothing is
- * broken, 1 when something is, 2 on bad usage or when the crawl could not
- * run, 3 when nothing is but a page was not read whole (a limit: the
- * report's notes say which), 4 when the report could not be written.
+ * The command line (its flags are declared in links_opts.c), the crawl
+ * (crawl.c) and the reports: for people, broken links grouped by the page
+ * that holds them, then a summary; for machines --format
+ * json|junit|markdown|csv. Exit 0 when nothing is broken, 1 when something
+ * is, 2 on bad usage or when the crawl could not run, 3 when nothing is
+ * but a page was not read whole (a limit: the report's notes say which),
+ * 4 when the report could not be written.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stddef.h>
 #include <locale.h>
-#include <regex.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include "../cli/cli.h"
 #include "../net/curl.h"
 #include "../util/file.h"
 #include "../util/stopsig.h"
@@ -30,67 +27,12 @@
 #include "links.h"
 #include "url.h"
 
+/* The order of --format's choices (links_opts.c). */
 enum format { F_TEXT, F_JSON, F_JUNIT, F_MARKDOWN, F_CSV };
 
 /* Exit codes besides 0, 1, 2 and 130 (docs/links.md). */
 #define EXIT_INCOMPLETE 3 /* nothing broken, but a page was not read whole */
 #define EXIT_WRITE 4      /* the report could not be written */
-#define EXIT_HELP (-2)    /* parse_args: --help printed, exit 0 */
-
-#define DEFAULT_MAX_DEPTH 100
-#define DEFAULT_MAX_PAGES 200000            /* bench/links: 133,258 pages fit */
-#define DEFAULT_MAX_RETRY_WAIT (30 * FO_SEC)
-
-static void usage(FILE *f)
-{
-	fputs("usage: fanout links [options] URL|PATH...\n"
-	      "\n"
-	      "Crawls the pages under each start (same host, or the start's folder for local\n"
-	      "files), checks every distinct link once (internal and external), and reports the\n"
-	      "broken ones grouped by page. Exit: 0 nothing broken, 1 something broken, 2 error,\n"
-	      "3 nothing broken but a page not read whole (a limit), 4 the report not written.\n"
-	      "\n"
-	      "scope:\n"
-	      "  --scope PREFIX         crawl pages under this URL prefix instead\n"
-	      "  --include REGEX        check only URLs that match (extended regex)\n"
-	      "  --exclude REGEX        do not check URLs that match\n"
-	      "  --max-depth N          crawl pages at most N links from a start (default 100)\n"
-	      "  --max-pages N          crawl N pages at most (default 200000); pages past\n"
-	      "                         either limit are checked, not crawled, and the report\n"
-	      "                         says so\n"
-	      "  --no-external          do not check links out of scope\n"
-	      "  --no-robots            ignore robots.txt (default: respected for pages we crawl)\n"
-	      "  --no-fragments         do not check #fragments\n"
-	      "requests:\n"
-	      "  --max-concurrency N    requests in flight (default 256)\n"
-	      "  --max-per-host N       requests in flight per host (default 256: your own site;\n"
-	      "                         say 8 for other people's)\n"
-	      "  --rate R               requests per second per host (default: no limit)\n"
-	      "  --timeout D            per request, all of it (default 20s)\n"
-	      "  --connect-timeout D    (default 10s)\n"
-	      "  --retries N            for 429/503 (Retry-After honoured) and resets (default 2)\n"
-	      "  --max-retry-wait D     the longest Retry-After waited for (default 30s); a\n"
-	      "                         longer one ends the link with its status and a note\n"
-	      "  --max-redirects N      (default 10)\n"
-	      "  -H, --header 'N: V'    an extra request header (repeatable); sent only to the\n"
-	      "                         starts' and --scope's origins, redirects included\n"
-	      "  --cookies FILE|'N=V; ...'  cookies (a Netscape cookie file, or a Cookie header),\n"
-	      "                         to the same origins only\n"
-	      "  --header-all-hosts     send -H headers and cookies to every host (a warning)\n"
-	      "  --user-agent UA        (default fanout-links/0.1)\n"
-	      "  --insecure             do not verify TLS certificates\n"
-	      "  --max-page SIZE        bytes of a page parsed at most (default 10M, up to 1G)\n"
-	      "  --max-links N          links (and ids) read of a page at most (default 100000)\n"
-	      "  --cache FILE           remember links out of scope that were fine, and do not\n"
-	      "                         ask them again in the next run (made when missing)\n"
-	      "  --cache-max-age D      how long a cached result holds (default 24h)\n"
-	      "  --model M              the runtime's model (default loop; threads:N, coro:N)\n"
-	      "output:\n"
-	      "  --format text|json|junit|markdown|csv   (default text)\n"
-	      "  -o FILE                write the report there instead of stdout\n"
-	      "  --progress|--no-progress   a progress line on stderr (default: on a terminal)\n",
-	      f);
-}
 
 /* ---- reports ----------------------------------------------------------------------- */
 
@@ -490,124 +432,8 @@ static void progress(size_t done, size_t left, size_t broken, void *arg)
 
 /* ---- command line ------------------------------------------------------------------------- */
 
-/* What the command line gives: the crawl's options and the report's. */
-struct args {
-	struct fo_crawl_opts o;
-	const char **starts, **headers;
-	size_t nstarts, nheaders;
-	regex_t inc, exc;
-	bool have_inc, have_exc;
-	enum format fmt;
-	const char *outpath;
-	char *scope_buf;
-};
-
-/* Flags of a whole number (or a size), into an int or size_t field of
- * the options: strict (cli.h), within bounds. */
-static const struct num_flag {
-	const char *name;
-	uint64_t min, max;
-	size_t off, size; /* the field in struct fo_crawl_opts */
-	bool is_size;     /* K, M, G suffixes */
-} num_flags[] = {
-	{ "--max-depth", 0, 1000000, offsetof(struct fo_crawl_opts, max_depth), sizeof(int), false },
-	{ "--max-pages", 1, 1000000000, offsetof(struct fo_crawl_opts, max_pages), sizeof(size_t), false },
-	{ "--max-links", 1, 100000000, offsetof(struct fo_crawl_opts, max_links), sizeof(size_t), false },
-	{ "--max-concurrency", 1, 10000, offsetof(struct fo_crawl_opts, max_conc), sizeof(int), false },
-	{ "--max-per-host", 1, 10000, offsetof(struct fo_crawl_opts, max_per_host), sizeof(int), false },
-	{ "--retries", 0, 20, offsetof(struct fo_crawl_opts, retries), sizeof(int), false },
-	{ "--max-redirects", 0, 100, offsetof(struct fo_crawl_opts, max_redirects), sizeof(int), false },
-	{ "--max-page", 1024, (uint64_t)1 << 30, offsetof(struct fo_crawl_opts, max_page), sizeof(size_t), true },
-};
-
-/* Flags of a duration, into an int64_t field, in [min, max] ns. */
-static const struct dur_flag {
-	const char *name;
-	int64_t min, max;
-	size_t off;
-	const char *forms;
-} dur_flags[] = {
-	{ "--timeout", FO_MSEC, 24 * 3600 * FO_SEC, offsetof(struct fo_crawl_opts, timeout),
-	  "a duration from 1ms to 24h, such as 5s or 500ms" },
-	{ "--connect-timeout", FO_MSEC, 24 * 3600 * FO_SEC, offsetof(struct fo_crawl_opts, connect_timeout),
-	  "a duration from 1ms to 24h, such as 5s or 500ms" },
-	{ "--max-retry-wait", 0, 24 * 3600 * FO_SEC, offsetof(struct fo_crawl_opts, max_retry_wait),
-	  "a duration up to 24h, such as 30s or 2m (0: never wait)" },
-	{ "--cache-max-age", FO_SEC, INT64_C(3650) * 24 * 3600 * FO_SEC, offsetof(struct fo_crawl_opts, cache_max_age),
-	  "a duration of a second or more, such as 24h or 30m" },
-};
-
-/* -1: not a flag of these tables; else 0 or the exit code, 2. */
-static int number_flag(struct fo_crawl_opts *o, const char *a, const char *v)
-{
-	char forms[96];
-	size_t i;
-
-	for (i = 0; i < sizeof(num_flags) / sizeof(num_flags[0]); i++) {
-		const struct num_flag *f = &num_flags[i];
-		uint64_t n;
-
-		if (strcmp(a, f->name))
-			continue;
-		if ((f->is_size ? fo_cli_size(v, f->min, f->max, &n) : fo_cli_uint(v, f->min, f->max, &n)) < 0) {
-			if (f->is_size)
-				snprintf(forms, sizeof(forms), "a size from 1K to 1G, such as 512K or 10M");
-			else
-				snprintf(forms, sizeof(forms), "a whole number from %llu to %llu",
-					 (unsigned long long)f->min, (unsigned long long)f->max);
-			return fo_cli_bad(a, v, forms);
-		}
-		if (f->size == sizeof(int))
-			*(int *)((char *)o + f->off) = (int)n;
-		else
-			*(size_t *)((char *)o + f->off) = (size_t)n;
-		return 0;
-	}
-	for (i = 0; i < sizeof(dur_flags) / sizeof(dur_flags[0]); i++) {
-		const struct dur_flag *f = &dur_flags[i];
-		int64_t d;
-
-		if (strcmp(a, f->name))
-			continue;
-		if (fo_duration_parse(v, &d) < 0 || d < f->min || d > f->max)
-			return fo_cli_bad(a, v, f->forms);
-		*(int64_t *)((char *)o + f->off) = d;
-		return 0;
-	}
-	if (!strcmp(a, "--rate")) {
-		if (fo_cli_real(v, 0.001, 1000000, &o->rate_per_host) < 0)
-			return fo_cli_bad(a, v, "requests per second from 0.001 to 1000000, such as 10 or 0.5");
-		return 0;
-	}
-	return -1;
-}
-
-/* -1: not a switch; 0: set. */
-static int switch_flag(struct args *a, const char *f)
-{
-	struct fo_crawl_opts *o = &a->o;
-
-	if (!strcmp(f, "--no-external"))
-		o->check_external = false;
-	else if (!strcmp(f, "--no-robots"))
-		o->robots = false;
-	else if (!strcmp(f, "--no-fragments"))
-		o->fragments = false;
-	else if (!strcmp(f, "--insecure"))
-		o->insecure = true;
-	else if (!strcmp(f, "--header-all-hosts"))
-		o->creds_all_hosts = true;
-	else if (!strcmp(f, "--progress"))
-		o->progress = progress;
-	else if (!strcmp(f, "--no-progress"))
-		o->progress = NULL;
-	else
-		return -1;
-	return 0;
-}
-
 /* A start: a URL with a scheme, else a local file or folder. 0 or 2. */
-static int add_start(struct args *a, const char *s)
+static int add_start(struct fo_links_cfg *cfg, const char *s)
 {
 	char err[512], *u = malloc(2 * FO_URL_MAX + 8);
 	const char **n;
@@ -629,204 +455,61 @@ static int add_start(struct args *a, const char *s)
 		free(u);
 		return 2;
 	}
-	n = realloc(a->starts, (a->nstarts + 1) * sizeof(*n));
+	n = realloc(cfg->starts, (cfg->nstarts + 1) * sizeof(*n));
 	if (!n) {
 		free(u);
 		return 2;
 	}
-	a->starts = n;
-	a->starts[a->nstarts++] = u;
+	cfg->starts = n;
+	cfg->starts[cfg->nstarts++] = u;
 	return 0;
 }
 
-static int format_flag(struct args *a, const char *f, const char *v)
+/* What the table cannot say: the starts (the operands), a cookie file
+ * that must be readable, the numbers into the crawl's types. 0 or 2. */
+static int links_config(struct fo_links_cfg *cfg, const struct fo_optlist *operands)
 {
-	static const char *const names[] = { [F_TEXT] = "text", [F_JSON] = "json", [F_JUNIT] = "junit",
-					     [F_MARKDOWN] = "markdown", [F_CSV] = "csv" };
+	struct fo_crawl_opts *o = &cfg->o;
 	size_t i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (!strcmp(v, names[i])) {
-			a->fmt = (enum format)i;
-			return 0;
-		}
-	}
-	return fo_cli_bad(f, v, "text, json, junit, markdown or csv");
-}
-
-/* The flags with a value that are not numbers. 0, 2, or -1: unknown. */
-static int value_flag(struct args *a, const char *f, const char *v)
-{
-	char err[512];
-	const char *frag;
-
-	if (!strcmp(f, "--scope")) {
-		a->scope_buf = a->scope_buf ? a->scope_buf : malloc(2 * FO_URL_MAX + 8);
-		if (!a->scope_buf ||
-		    fo_url_resolve(NULL, v, a->scope_buf, 2 * FO_URL_MAX + 8, &frag, err, sizeof(err)) <= 0)
-			return fo_cli_bad(f, v, "an absolute URL prefix such as https://example.com/docs/");
-		a->o.scope = a->scope_buf;
-	} else if (!strcmp(f, "--include") || !strcmp(f, "--exclude")) {
-		bool inc = f[2] == 'i', *have = inc ? &a->have_inc : &a->have_exc;
-		regex_t *re = inc ? &a->inc : &a->exc;
-
-		if (*have || regcomp(re, v, REG_EXTENDED | REG_NOSUB) != 0)
-			return fo_cli_bad(f, v, "one extended regular expression");
-		*have = true;
-		*(inc ? &a->o.include : &a->o.exclude) = re;
-	} else if (!strcmp(f, "-H") || !strcmp(f, "--header")) {
-		const char **n;
-
-		if (!strchr(v, ':'))
-			return fo_cli_bad(f, v, "'Name: value'");
-		if (!(n = realloc(a->headers, (a->nheaders + 1) * sizeof(*n))))
-			return 2;
-		a->headers = n;
-		a->headers[a->nheaders++] = v;
-	} else if (!strcmp(f, "--cookies")) {
-		if (!strchr(v, '=') && access(v, R_OK) < 0) {
-			fprintf(stderr, "fanout: cannot read cookie file '%s': %s\n", v, strerror(errno));
-			return 2;
-		}
-		a->o.cookies = v;
-	} else if (!strcmp(f, "--cache")) {
-		if (!*v)
-			return fo_cli_bad(f, v, "a file name");
-		a->o.cache = v;
-	} else if (!strcmp(f, "--user-agent")) {
-		a->o.user_agent = v;
-	} else if (!strcmp(f, "--model")) {
-		if (fo_model_parse(v, &a->o.model, err, sizeof(err)) < 0) {
-			fprintf(stderr, "fanout: bad --model '%s': %s\n", v, err);
-			return 2;
-		}
-		if (a->o.model.kind == FO_MODEL_PROCESSES || a->o.model.kind == FO_MODEL_BLENDED)
-			return fo_cli_bad(f, v, "loop, coro:N, threads:N or sequential (one process holds the crawl)");
-	} else if (!strcmp(f, "--format")) {
-		return format_flag(a, f, v);
-	} else if (!strcmp(f, "-o")) {
-		a->outpath = v;
-	} else {
-		return -1;
-	}
-	return 0;
-}
-
-static void args_init(struct args *a)
-{
-	struct fo_crawl_opts *o = &a->o;
-
-	memset(a, 0, sizeof(*a));
-	o->max_depth = DEFAULT_MAX_DEPTH;
-	o->max_pages = DEFAULT_MAX_PAGES;
-	o->max_links = FO_EXTRACT_MAX_LINKS;
-	o->robots = true;
-	o->check_external = true;
-	o->fragments = true;
-	o->max_conc = 256;
-	o->max_per_host = 256;
-	o->retries = 2;
-	o->max_retry_wait = DEFAULT_MAX_RETRY_WAIT;
-	o->max_redirects = 10;
-	o->timeout = 20 * FO_SEC;
-	o->connect_timeout = 10 * FO_SEC;
-	o->max_page = 10 << 20;
-	o->cache_max_age = 24 * 3600 * FO_SEC;
-	o->user_agent = "fanout-links/0.1 (+https://github.com/fanout)";
-	o->model.kind = FO_MODEL_LOOP;
-	o->model.threads = 1;
-	o->progress = isatty(2) ? progress : NULL;
-}
-
-static void args_release(struct args *a)
-{
-	size_t i;
-
-	for (i = 0; i < a->nstarts; i++)
-		free((char *)a->starts[i]);
-	free(a->starts);
-	free(a->headers);
-	free(a->scope_buf);
-	if (a->have_inc)
-		regfree(&a->inc);
-	if (a->have_exc)
-		regfree(&a->exc);
-}
-
-/* One flag and its value (NULL when none follows); *used says whether
- * the value was taken. 0, or the exit code. */
-static int one_flag(struct args *a, const char *f, const char *v, bool *used)
-{
 	int r;
 
-	*used = false;
-	if (!strcmp(f, "-h") || !strcmp(f, "--help")) {
-		usage(stdout);
-		return EXIT_HELP;
-	}
-	if (switch_flag(a, f) == 0)
-		return 0;
-	if (!v) {
-		fprintf(stderr, "fanout: '%s' needs a value (see fanout links --help)\n", f);
-		return 2;
-	}
-	*used = true;
-	if ((r = number_flag(&a->o, f, v)) >= 0 || (r = value_flag(a, f, v)) >= 0)
-		return r;
-	fprintf(stderr, "fanout: unknown option '%s' (see fanout links --help)\n", f);
-	return 2;
-}
-
-/* The command line into a: 0 to run, else the exit code (EXIT_HELP: 0). */
-static int parse_args(struct args *a, int argc, char **argv)
-{
-	char flag[64];
-	int i, r;
-
-	for (i = 0; i < argc; i++) {
-		const char *s = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL, *eq = strchr(s, '=');
-		bool used;
-
-		if (s[0] != '-' || !s[1]) {
-			if ((r = add_start(a, s)) != 0)
-				return r;
-			continue;
-		}
-		/* --flag=value as well as --flag value */
-		if (s[1] == '-' && eq && (size_t)(eq - s) < sizeof(flag)) {
-			memcpy(flag, s, (size_t)(eq - s));
-			flag[eq - s] = 0;
-			if ((r = one_flag(a, flag, eq + 1, &used)) != 0)
-				return r;
-			if (!used) {
-				fprintf(stderr, "fanout: '%s' takes no value (see fanout links --help)\n", flag);
-				return 2;
-			}
-			continue;
-		}
-		if ((r = one_flag(a, s, v, &used)) != 0)
+	for (i = 0; i < operands->n; i++)
+		if ((r = add_start(cfg, operands->v[i])) != 0)
 			return r;
-		i += used;
-	}
-	if (!a->nstarts) {
+	if (!cfg->nstarts) {
 		fprintf(stderr, "fanout: links needs a start: a URL (https://example.com/) or a file or folder\n");
 		return 2;
 	}
-	if (a->o.model.kind == FO_MODEL_SEQUENTIAL)
-		a->o.max_conc = 1;
-	a->o.starts = a->starts;
-	a->o.nstarts = a->nstarts;
-	a->o.headers = a->headers;
-	a->o.nheaders = a->nheaders;
+	if (o->cookies && !strchr(o->cookies, '=') && access(o->cookies, R_OK) < 0) {
+		fprintf(stderr, "fanout: cannot read cookie file '%s': %s\n", o->cookies, strerror(errno));
+		return 2;
+	}
+	/* the table's bounds keep every one within an int */
+	o->max_depth = (int)cfg->max_depth;
+	o->max_pages = (size_t)cfg->max_pages;
+	o->max_links = (size_t)cfg->max_links;
+	o->max_conc = o->model.kind == FO_MODEL_SEQUENTIAL ? 1 : (int)cfg->max_conc;
+	o->max_per_host = (int)cfg->max_per_host;
+	o->retries = (int)cfg->retries;
+	o->max_redirects = (int)cfg->max_redirects;
+	o->include = cfg->include.v;
+	o->ninclude = cfg->include.n;
+	o->exclude = cfg->exclude.v;
+	o->nexclude = cfg->exclude.n;
+	o->headers = cfg->headers.v;
+	o->nheaders = cfg->headers.n;
+	o->starts = cfg->starts;
+	o->nstarts = cfg->nstarts;
+	o->progress = cfg->progress ? progress : NULL;
 	return 0;
 }
 
 /* The exit code of a finished crawl (e: fo_crawl_run's), after the report. */
-static int finish(struct args *a, struct fo_crawl *c, int e)
+static int finish(const struct fo_links_cfg *cfg, struct fo_crawl *c, int e)
 {
 	struct problem *p = NULL;
 	size_t n = problems(c, &p);
-	int ret = emit(a->outpath, a->fmt, c, p, n);
+	int ret = emit(cfg->output, (enum format)cfg->format, c, p, n);
 
 	free(p);
 	if (c->st.notes)
@@ -841,46 +524,58 @@ static int finish(struct args *a, struct fo_crawl *c, int e)
 	return n ? 1 : c->st.notes ? EXIT_INCOMPLETE : 0;
 }
 
-int fo_links_main(int argc, char **argv)
+int fo_links_run(const struct fo_links_cfg *cfg)
 {
-	struct args a;
 	struct fo_crawl c;
 	struct fo_stopsig stop = { 0 };
 	char err[512];
-	int ret, e;
+	int ret = 2, e;
 
-	setlocale(LC_CTYPE, "C.UTF-8"); /* IDN hosts to punycode (url.h) */
-	args_init(&a);
-	ret = parse_args(&a, argc, argv);
-	if (ret != 0) {
-		ret = ret == EXIT_HELP ? 0 : ret;
-		goto out;
-	}
-	ret = 2;
-	if (a.o.creds_all_hosts && (a.nheaders || a.o.cookies))
+	if (cfg->o.creds_all_hosts && (cfg->o.nheaders || cfg->o.cookies))
 		fprintf(stderr, "fanout: warning: --header-all-hosts: the -H headers and cookies go to every host "
 				"linked, not only to the starts' and --scope's\n");
 	fo_extract_global_init();
 	if (fo_curl_global_init() < 0) {
 		fprintf(stderr, "fanout: cannot start libcurl or libxml2\n");
-		goto out;
+		return 2;
 	}
 	fo_raise_nofile();
 	/* Ctrl-C: a thread of its own (stopsig.h says why not a handler) */
 	if ((e = fo__stopsig_start(&stop)) < 0) {
 		fprintf(stderr, "fanout: cannot start the crawl: %s\n", strerror(-e));
-		goto out;
+		return 2;
 	}
-	e = fo_crawl_run(&c, &a.o, err, sizeof(err));
+	e = fo_crawl_run(&c, &cfg->o, err, sizeof(err));
 	fo__stopsig_stop(&stop);
-	if (a.o.progress)
+	if (cfg->o.progress)
 		fputs("\r\033[K", stderr);
 	if (e < 0 && e != -ECANCELED)
 		fprintf(stderr, "fanout: %s\n", err);
 	else
-		ret = finish(&a, &c, e);
+		ret = finish(cfg, &c, e);
 	fo_crawl_release(&c);
-out:
-	args_release(&a);
+	return ret;
+}
+
+/* parse (the table, then links_config) → run. */
+int fo_links_main(int argc, char **argv)
+{
+	struct fo_links_cfg cfg;
+	struct fo_optres res;
+	int ret;
+
+	setlocale(LC_CTYPE, "C.UTF-8"); /* IDN hosts to punycode (url.h) */
+	fo_links_cfg_init(&cfg);
+	ret = fo_opts_parse(&fo_links_opts, &cfg, argc, argv, &res);
+	if (ret == 0)
+		ret = links_config(&cfg, &res.operands);
+	if (ret == 0)
+		ret = fo_links_run(&cfg);
+	else if (ret == FO_OPTS_HELP)
+		ret = 0;
+	else
+		ret = 2;
+	fo_opts_release(&fo_links_opts, &cfg, &res);
+	fo_links_cfg_release(&cfg);
 	return ret;
 }
