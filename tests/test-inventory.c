@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../src/cli/opt.h"
 #include "../src/run/inventory.h"
 #include "test.h"
 
@@ -1142,7 +1143,7 @@ TEST_T(inventory_cli_bad_input, 60)
 	cli_bad("fanout: bad --port 'ssh': expected a port from 1 to 65535", "-w", "a", "--port", "ssh");
 	cli_bad("fanout: bad --filter 'site': expected KEY=VALUE", "-w", "a", "--filter", "site");
 	cli_bad("fanout: bad --group 'nope': no such group in the inventory", "-i", tmpdir(), "--group", "nope");
-	cli_bad("fanout: -w needs a value", "-w", NULL, NULL, NULL);
+	cli_bad("fanout: '-w' needs a value", "-w", NULL, NULL, NULL);
 	cli_bad("fanout: unknown option '--frobnicate'", "-w", "a", "--frobnicate", "x");
 	cli_bad("fanout: unexpected 'stray'", "stray", NULL, NULL, NULL);
 	cli_bad("fanout: cannot read inventory '/nonexistent': No such file or directory", "-i", "/nonexistent", NULL,
@@ -1187,4 +1188,91 @@ TEST_T(inventory_cli_empty_and_warnings, 30)
 	CHECK_HAS(out, "  inventory ");
 	free(out);
 	free(err);
+}
+
+/* ---- the option table ------------------------------------------------------------------ */
+
+/* A good value of each flag of `fanout inventory` that takes one. */
+static const char *inv_sample(const char *name)
+{
+	static char hf[256];
+	static const char *const v[][2] = { { "hosts", "r1" },     { "user", "u" },       { "port", "2222" },
+					    { "exclude", "r9" },   { "limit", "1" },      { "group", "ams" },
+					    { "filter", "name=r1" }, { "shard", "1/1" } };
+	size_t i;
+
+	if (!strcmp(name, "inventory"))
+		return tmpdir();
+	if (!strcmp(name, "hosts-file")) {
+		snprintf(hf, sizeof(hf), "%s", put("hosts.txt", "r1\n"));
+		return hf;
+	}
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		if (!strcmp(name, v[i][0]))
+			return v[i][1];
+	return NULL;
+}
+
+/* A bad value: exit 2 and the one line "fanout: bad --flag 'value': expected ...". */
+static void inv_bad(const char *arg, const char *want)
+{
+	char *out = NULL, *err = NULL;
+
+	CHECK_EQ(fo_test_cli(&out, &err, "inventory", "-i", tmpdir(), arg, NULL), 2);
+	CHECK(!strncmp(err, want, strlen(want)));
+	CHECK_EQ(count_lines(err), 1);
+	free(out);
+	free(err);
+}
+
+/* Every shown flag is in --help, and every flag that takes a value takes
+ * it as --flag=VALUE; bad values are the one format. */
+TEST_T(inventory_opts_table, 60)
+{
+	const struct fo_opt *o;
+	char *help = NULL, *out = NULL, *err = NULL;
+
+	cli_files();
+	CHECK_EQ(fo_test_cli(&help, &err, "inventory", "--help", NULL), 0);
+	free(err);
+	CHECK_EQ(fo_inventory_opts.cfg_size > 0, 1);
+	for (o = fo_inventory_opts.opts; o->name; o++) {
+		char flag[512];
+		const char *v;
+
+		snprintf(flag, sizeof(flag), "--%s", o->name);
+		if (!(o->flags & FO_OPT_HIDDEN))
+			CHECK_HAS(help, flag);
+		if (o->kind == FO_OPT_BOOL || o->kind == FO_OPT_FLAG)
+			continue;
+		v = inv_sample(o->name);
+		if (!v) {
+			fprintf(stderr, "no sample value for --%s in inventory_opts_table\n", o->name);
+			exit(1);
+		}
+		snprintf(flag, sizeof(flag), "--%s=%s", o->name, v);
+		if (fo_test_cli(&out, &err, "inventory", "-i", tmpdir(), flag, NULL) != 0 || !fo_test_has(out, "r1")) {
+			fprintf(stderr, "inventory %s: stderr:\n%s", flag, err);
+			exit(1);
+		}
+		free(out);
+		free(err);
+	}
+	free(help);
+	inv_bad("--port=0", "fanout: bad --port '0': expected a port from 1 to 65535\n");
+	inv_bad("--limit=0", "fanout: bad --limit '0': expected a count from 1 to 10000000");
+	inv_bad("--shard=2/1", "fanout: bad --shard '2/1': expected K/N");
+	inv_bad("--filter=site", "fanout: bad --filter 'site': expected KEY=VALUE");
+	inv_bad("--group=,", "fanout: bad --group ',': expected a group name");
+	inv_bad("-x", "fanout: '-x' needs a value (see fanout inventory --help)\n");
+	inv_bad("--json=1", "fanout: '--json' takes no value (see fanout inventory --help)\n");
+	inv_bad("--user=", "fanout: bad --user '': expected a user name\n");
+	{
+		const char *a[] = { "inventory", "-i", tmpdir(), "--user", "a", "-l", "b", NULL };
+
+		CHECK_EQ(fo_test_cliv(&out, &err, a), 2);
+		CHECK_STR(err, "fanout: '-l' is given more than once (see fanout inventory --help)\n");
+		free(out);
+		free(err);
+	}
 }

@@ -766,11 +766,11 @@ TEST(run_harden_nonsense_refused)
 
 	refused("fanout: bad --prompt '(': expected an extended regular expression", "-c", "x", "--shell",
 		"--prompt", "(", NULL);
-	refused("--rtt does not apply to --task ssh", "-c", "x", "--rtt", "1s", NULL, NULL);
-	refused("--run does not apply to --task tcp", "--task", "tcp", "--run", "x", NULL, NULL);
-	refused("-c does not apply to --task sleep", "--task", "sleep", "-c", "x", NULL, NULL);
-	refused("--timeout does not apply to --task ssh", "-c", "x", "--timeout", "1s", NULL, NULL);
-	refused("--out does not apply to --task sleep", "--task", "sleep", "--out", "/tmp", NULL, NULL);
+	refused("fanout: --rtt is not an option of --task ssh (see fanout run --help)", "-c", "x", "--rtt", "1s", NULL, NULL);
+	refused("fanout: --run is not an option of --task tcp", "--task", "tcp", "--run", "x", NULL, NULL);
+	refused("fanout: --command is not an option of --task sleep", "--task", "sleep", "-c", "x", NULL, NULL);
+	refused("fanout: --timeout is not an option of --task ssh", "-c", "x", "--timeout", "1s", NULL, NULL);
+	refused("fanout: --out is not an option of --task sleep", "--task", "sleep", "--out", "/tmp", NULL, NULL);
 	refused("bad --retry ''", "-c", "x", "--retry", "", NULL, NULL);
 	refused("bad --max-logins ''", "-c", "x", "--max-logins", "", NULL, NULL);
 	refused("bad --max-output '-1'", "-c", "x", "--max-output", "-1", NULL, NULL);
@@ -782,7 +782,7 @@ TEST(run_harden_nonsense_refused)
 	refused("bad --retry-shed '+1'", "-c", "x", "--retry-shed", "+1", NULL, NULL);
 	refused("bad --jump '127.0.0.1: 22'", "-c", "x", "--jump", "127.0.0.1: 22", NULL, NULL);
 	/* empty values: an empty command would be a file named ".txt" */
-	refused("bad --command '': expected a command", "-c", "", NULL, NULL, NULL, NULL);
+	refused("fanout: bad -c '': expected a command", "-c", "", NULL, NULL, NULL, NULL);
 	refused("bad --run ''", "--task", "exec", "--run", "", NULL, NULL);
 	refused("bad --user ''", "-c", "x", "--user", "", NULL, NULL);
 	refused("bad --out ''", "-c", "x", "--out", "", NULL, NULL);
@@ -791,7 +791,7 @@ TEST(run_harden_nonsense_refused)
 	tmp_dir(d, sizeof(d));
 	snprintf(cf, sizeof(cf), "%s/cmds", d);
 	put_file(cf, "show clock\n# no\n\nshow version\n");
-	refused("--commands-file does not apply to --task sleep", "--task", "sleep", "--commands-file", cf, NULL,
+	refused("fanout: --commands-file is not an option of --task sleep", "--task", "sleep", "--commands-file", cf, NULL,
 		NULL);
 	rm_dir(d);
 }

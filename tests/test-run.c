@@ -15,6 +15,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../src/cli/opt.h"
+#include "../src/run/run.h"
 #include "test.h"
 
 /* ---- the fixture ------------------------------------------------------------------ */
@@ -588,6 +590,182 @@ TEST(run_bad_input)
 	CHECK_EQ(fo_test_cli(&out, &err, "run", "-w", "a", "-c", "x", "--shard", "3/2", NULL), 2);
 	CHECK_HAS(err, "bad --shard '3/2': expected K/N");
 	free(out), free(err);
+}
+
+/* ---- the option table -------------------------------------------------------------- */
+
+/* The --task choice that a flag of context ctx belongs to, the tasks being
+ * the bits of the --task entry's choices in order: sleep and exec (no
+ * network) first. */
+static const char *task_for(const struct fo_opt *task, unsigned ctx)
+{
+	static const char *const pref[] = { "sleep", "exec", "ssh", "tcp", "http" };
+	static char name[16];
+	size_t i;
+
+	for (i = 0; i < sizeof(pref) / sizeof(pref[0]); i++) {
+		const char *p = task->choices;
+		unsigned bit = 0;
+
+		while (strncmp(p, pref[i], strlen(pref[i])) || (p[strlen(pref[i])] && p[strlen(pref[i])] != '|')) {
+			p += strcspn(p, "|") + 1;
+			bit++;
+		}
+		if (!ctx || (ctx & (1u << bit))) {
+			snprintf(name, sizeof(name), "%s", pref[i]);
+			return name;
+		}
+	}
+	return NULL;
+}
+
+/* A good value of each flag of `fanout run` that takes one. */
+static const char *run_sample(const struct fo_opt *o, const char *dir)
+{
+	static char path[256], num[32];
+	static const char *const v[][2] = {
+		{ "hosts", "h2" }, { "user", "u" }, { "port", "2222" }, { "exclude", "h9" }, { "limit", "1" },
+		{ "group", "g1" }, { "filter", "name=h1" }, { "shard", "1/1" }, { "task", "sleep" },
+		{ "run", "true" }, { "command", "x" }, { "setup", "terminal length 0" }, { "prompt", "[>#] ?$" },
+		{ "key-pass-env", "HOME" }, { "password-env", "HOME" }, { "jump", "127.0.0.1:1" },
+		{ "host-keys", "strict" }, { "model", "coro:2" }, { "url", "http://{hostname}:{port}/x" }, { "rtt", "1ms" },
+	};
+	static const char *const files[][2] = { { "inventory", "" }, { "hosts-file", "/hosts.txt" },
+						{ "commands-file", "/cmds" }, { "key", "/cmds" },
+						{ "password-file", "/pw" }, { "known-hosts", "/kh" },
+						{ "out", "/out" } };
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		if (!strcmp(o->name, v[i][0]))
+			return v[i][1];
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		if (!strcmp(o->name, files[i][0])) {
+			snprintf(path, sizeof(path), "%s%s", dir, files[i][1]);
+			return path;
+		}
+	if (o->kind == FO_OPT_COUNT)
+		snprintf(num, sizeof(num), "%.0f", o->min + 1);
+	return o->kind == FO_OPT_COUNT ? num : o->kind == FO_OPT_DURATION ? "2s" : o->kind == FO_OPT_SIZE ? "1M"
+										     : NULL;
+}
+
+/* fanout run with the flag under test (arg) on a base for task that does
+ * not repeat that flag: -i DIR (h1, 127.0.0.1, in group g1), and for the
+ * tasks that connect, port 1 on loopback (refused at once). */
+static int run_with(const char *name, const char *arg, const char *task, const char *dir, char **out,
+		    char **err)
+{
+	static const char *const base[][3] = {
+		{ "sleep", "--rtt", "1ms" }, { "exec", "--run", "true" }, { "ssh", "--command", "x" },
+		{ "ssh", "--known-hosts", NULL }, { "", "--port", "1" }, { "", "--task", NULL },
+	};
+	const char *a[32] = { "run", "-i", dir, arg };
+	char kh[256];
+	size_t i, n = 4;
+
+	snprintf(kh, sizeof(kh), "%s/kh", dir);
+	for (i = 0; i < sizeof(base) / sizeof(base[0]); i++) {
+		if (!strcmp(base[i][1] + 2, name))
+			continue; /* the flag under test itself */
+		if (!strcmp(base[i][1], "--task")) {
+			a[n++] = "--task";
+			a[n++] = task;
+		} else if (!*base[i][0] && (!strcmp(task, "sleep") || !strcmp(task, "exec"))) {
+			continue;
+		} else if (!*base[i][0] || !strcmp(base[i][0], task)) {
+			a[n++] = base[i][1];
+			a[n++] = base[i][2] ? base[i][2] : kh;
+		}
+	}
+	a[n] = NULL;
+	return fo_test_cliv(out, err, a);
+}
+
+static void run_opts_files(const char *dir)
+{
+	char p[256];
+
+	snprintf(p, sizeof(p), "%s/hosts.yaml", dir);
+	fo_test_write(p, "h1: {hostname: 127.0.0.1, groups: [g1]}\n", 40);
+	snprintf(p, sizeof(p), "%s/groups.yaml", dir);
+	fo_test_write(p, "g1: {}\n", 7);
+	snprintf(p, sizeof(p), "%s/hosts.txt", dir);
+	fo_test_write(p, "h3\n", 3);
+	snprintf(p, sizeof(p), "%s/cmds", dir);
+	fo_test_write(p, "x\n", 2);
+	snprintf(p, sizeof(p), "%s/pw", dir);
+	fo_test_write(p, "pw\n", 3);
+}
+
+/* A bad value: exit 2 and the one line, starting with want. */
+static void run_bad(const char *want, const char *a1, const char *a2, const char *a3)
+{
+	char *out = NULL, *err = NULL;
+	const char *a[] = { "run", "-w", "h1", a1, a2, a3, NULL };
+
+	CHECK_EQ(fo_test_cliv(&out, &err, a), 2);
+	if (strncmp(err, want, strlen(want)) || strchr(err, '\n') != err + strlen(err) - 1) {
+		fprintf(stderr, "run %s: stderr:\n%s(expected '%s')\n", a1, err, want);
+		exit(1);
+	}
+	free(out);
+	free(err);
+}
+
+/* Every shown flag is in --help; every flag that takes a value takes it as
+ * --flag=VALUE, with a task it belongs to; bad values are the one format. */
+TEST_T(run_opts_table, 120)
+{
+	const char *dir = fo_test_dir();
+	const struct fo_opt *o, *task = NULL;
+	char *help = NULL, *out = NULL, *err = NULL;
+
+	run_opts_files(dir);
+	CHECK_EQ(fo_test_cli(&help, &err, "run", "--help", NULL), 0);
+	free(err);
+	for (o = fo_run_opts.opts; o->name; o++)
+		if (!strcmp(o->name, "task"))
+			task = o;
+	CHECK(task != NULL);
+	for (o = fo_run_opts.opts; o->name; o++) {
+		const char *v = run_sample(o, dir), *t = task_for(task, o->ctx);
+		char arg[512];
+		int rc;
+
+		snprintf(arg, sizeof(arg), o->kind == FO_OPT_BOOL && o->def ? "]%s" : "--%s", o->name);
+		if (!(o->flags & FO_OPT_HIDDEN))
+			CHECK_HAS(help, arg);
+		if (o->kind != FO_OPT_BOOL && o->kind != FO_OPT_FLAG && !v) {
+			fprintf(stderr, "no sample value for --%s in run_opts_table\n", o->name);
+			exit(1);
+		}
+		if (o->kind == FO_OPT_BOOL || o->kind == FO_OPT_FLAG)
+			snprintf(arg, sizeof(arg), "--%s", o->name);
+		else
+			snprintf(arg, sizeof(arg), "--%s=%s", o->name, v);
+		CHECK(t != NULL);
+		rc = run_with(o->name, arg, t, dir, &out, &err);
+		/* sleep and exec end ok; the others are refused on port 1 */
+		if (rc != (!strcmp(t, "sleep") || !strcmp(t, "exec") ? 0 : 1) || fo_test_has(err, "fanout: bad") ||
+		    fo_test_has(err, "(see fanout run --help)")) {
+			fprintf(stderr, "run %s (--task %s): exit %d, stderr:\n%s", arg, t, rc, err);
+			exit(1);
+		}
+		free(out);
+		free(err);
+	}
+	free(help);
+	run_bad("fanout: bad --workers '0': expected a count, 1 or more\n", "--task=sleep", "--workers=0", NULL);
+	run_bad("fanout: bad --task 'ftp': expected one of ssh, tcp, sleep, exec, http\n", "--task=ftp", NULL, NULL);
+	run_bad("fanout: bad --max-output '2G': expected a size from 1 to 1G", "-c", "x", "--max-output=2G");
+	run_bad("fanout: bad --rtt 'soon': expected a duration", "--task", "sleep", "--rtt=soon");
+	run_bad("fanout: bad --host-keys 'maybe': expected one of strict, accept-new, off\n", "-c", "x",
+		"--host-keys=maybe");
+	run_bad("fanout: '--json' takes no value (see fanout run --help)\n", "--task=sleep", "--json=1", NULL);
+	run_bad("fanout: '--grace' is given more than once", "--grace=1s", "--grace", "2s");
+	run_bad("fanout: --rtt is not an option of --task ssh (see fanout run --help)\n", "-c", "x", "--rtt=1ms");
+	run_bad("fanout: unexpected 'stray'", "--task=sleep", "stray", NULL);
 }
 
 /* Ctrl-C: hosts in flight get the grace, then are cancelled; the rest are

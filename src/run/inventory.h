@@ -272,6 +272,10 @@ int fo_hostlist_expand_after(const char *list, unsigned flags, size_t used, fo_h
 /* `fanout inventory ...`: prints the resolved hosts; returns the exit code. */
 int fo_inventory_main(int argc, char **argv);
 
+/* Its flags (src/cli/opt.h), for --help, the man page and the completions. */
+struct fo_opts;
+extern const struct fo_opts fo_inventory_opts;
+
 /* One host as a JSON object on one line, to f: passwords and the values under
  * secret keys (fo_inv_key_secret) masked. */
 void fo_inv_host_json(FILE *f, const struct fo_inv_host *h);

@@ -19,50 +19,12 @@
 
 #include "../cli/cli.h"
 #include "../util/term.h"
+#include "inv_args.h"
 #include "inventory.h"
 
 #define MASK "********"
 #define COL_MAX 40 /* widest a padded column gets; longer cells push the row */
 #define JSON_DEPTH 100
-
-static void usage(FILE *f)
-{
-	fputs("usage: fanout inventory [-i DIR] [--hosts-file FILE] [-w LIST] [-x LIST]\n"
-	      "                        [--group G] [--filter KEY=VALUE] [--limit N|LIST]\n"
-	      "                        [--shard K/N] [--user USER] [--port PORT] [--json]\n"
-	      "\n"
-	      "Prints the hosts a run would reach, with their effective settings.\n"
-	      "\n"
-	      "sources (at least one; several add up, a name seen again is skipped):\n"
-	      "  -i, --inventory DIR  nornir SimpleInventory: DIR/hosts.yaml, and groups.yaml and\n"
-	      "                       defaults.yaml when there (or the hosts file itself); values\n"
-	      "                       inherited host -> groups -> defaults as nornir does\n"
-	      "  -w LIST              host list: core-[01-40].dc[1-3], a,b,c, n[1,3,5-7], ^FILE\n"
-	      "  --hosts-file FILE    hosts one per line (# comments; each line may be a LIST)\n"
-	      "  --user USER          username of hosts that set none (default $USER)\n"
-	      "  --port PORT          port of hosts that set none (default 22)\n"
-	      "filters, in this order:\n"
-	      "  -x LIST              drop these names (same syntax as -w)\n"
-	      "  --limit LIST         keep only these names\n"
-	      "  --group G[,G...]     hosts in any of these groups, directly or through nested\n"
-	      "                       groups (repeatable; globs such as 'core*' allowed)\n"
-	      "  --filter KEY=VALUE   hosts whose data KEY (a.b for nested) is VALUE, or one of\n"
-	      "                       name, hostname, port, username, platform, group; VALUE may\n"
-	      "                       be a glob; KEY!=VALUE negates; repeat: all must hold\n"
-	      "  --limit N            then the first N hosts\n"
-	      "  --shard K/N          then every Nth host from the Kth: the hosts of run K of N\n"
-	      "output:\n"
-	      "  --json               JSON Lines, one host per line, instead of the table\n"
-	      "\n"
-	      "Passwords print as " MASK ", and so do the values of data and extras under\n"
-	      "secret keys at any depth (password, secret, token, passphrase, *_password,\n"
-	      "*_secret, *_token, *_key, ...). In YAML, password_env: VAR and password_file:\n"
-	      "PATH may stand for password: (see docs). Bounds: a YAML file 64 MiB, nested 64\n"
-	      "deep; a host file 256 MiB; the host lists of a run (-w, -x, --limit, host\n"
-	      "files) 10,000,000 names in all. Exit: 0 hosts printed, 1 no host left,\n"
-	      "2 bad usage or an unreadable inventory.\n",
-	      f);
-}
 
 /* ---- JSON ------------------------------------------------------------------------------ */
 
@@ -580,253 +542,88 @@ static int print_table(FILE *f, const struct fo_inv *inv)
 
 /* ---- the command ------------------------------------------------------------------------- */
 
-/* A source (-i, -w, --hosts-file) or a host list filter (-x, --limit LIST), in order. */
-struct source {
-	const char *flag, *value;
-};
-
-/* What the command line asked for; the arrays are malloc'd, the strings argv's. */
-struct cmd {
-	struct source *src;
-	size_t nsrc, nhost_srcs; /* all; those that add hosts */
-	const char **attrs, **groups;
-	size_t nattrs, ngroups;
-	char *exclude, *names; /* comma lists of every -x, every --limit LIST */
-	size_t limit;
-	unsigned shard, nshards;
-	const char *user;
-	int port;
+/* What the command line asks for. */
+struct inv_cfg {
+	struct fo_inv_args hosts;
 	bool json;
 };
 
-/* Appends item to a comma list kept in *list (malloc'd). */
-static int join(char **list, const char *item)
+static const struct fo_opt opts[] = {
+	FO_INV_ARGS_OPTS(struct inv_cfg, hosts),
+	{ "json", 0, FO_OPT_BOOL, offsetof(struct inv_cfg, json), NULL,
+	  "JSON Lines, a host a line, not the table", "Output", NULL, 0, 0, NULL, NULL, 0, 0, NULL },
+	{ NULL, 0, 0, 0, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL, 0, 0, NULL },
+};
+
+const struct fo_opts fo_inventory_opts = {
+	"inventory", "[options]", "Prints the hosts a run would reach, with their effective settings.",
+	"Sources: at least one; several add up, a name seen again is skipped. -i takes\n"
+	"DIR/hosts.yaml, and groups.yaml and defaults.yaml when there; values are\n"
+	"inherited host -> groups -> defaults as nornir does. A host list is\n"
+	"core-[01-40].dc[1-3], a,b,c, n[1,3,5-7] or ^FILE (-w, -x, --limit).\n"
+	"\n"
+	"Filters apply in this order: -x, --limit LIST, --group (directly or through\n"
+	"nested groups; globs such as 'core*'), --filter (KEY is a data key, a.b for\n"
+	"nested, or name, hostname, port, username, platform, group; VALUE a glob;\n"
+	"repeat: all must hold), --limit N, then --shard K/N (the hosts of run K of N).\n"
+	"Every flag takes --flag VALUE or --flag=VALUE.\n"
+	"\n"
+	"Passwords print as " MASK ", and so do the values of data and extras under\n"
+	"secret keys at any depth (password, secret, token, passphrase, *_password,\n"
+	"*_secret, *_token, *_key, ...). In YAML, password_env: VAR and password_file:\n"
+	"PATH may stand for password: (see docs). Bounds: a YAML file 64 MiB, nested 64\n"
+	"deep; a host file 256 MiB; the host lists of a run (-w, -x, --limit, host\n"
+	"files) 10,000,000 names in all. Exit: 0 hosts printed, 1 no host left,\n"
+	"2 bad usage or an unreadable inventory.\n",
+	opts, sizeof(struct inv_cfg), false
+};
+
+/* The command line into c: 0, or the exit code (0 after --help). */
+static int parse(struct inv_cfg *c, int argc, char **argv, struct fo_optres *res)
 {
-	size_t n = (*list ? strlen(*list) + 1 : 0) + strlen(item) + 1;
-	char *l = malloc(n);
+	int r = fo_opts_parse(&fo_inventory_opts, c, argc, argv, res);
 
-	if (!l)
-		return -ENOMEM;
-	snprintf(l, n, "%s%s%s", *list ? *list : "", *list ? "," : "", item);
-	free(*list);
-	*list = l;
-	return 0;
-}
-
-static int split_groups(const char ***groups, size_t *n, char *v)
-{
-	char *save = NULL, *g;
-
-	for (g = strtok_r(v, ",", &save); g; g = strtok_r(NULL, ",", &save)) {
-		const char **ng = realloc(*groups, (*n + 1) * sizeof(*ng));
-
-		if (!ng)
-			return -ENOMEM;
-		*groups = ng;
-		(*groups)[(*n)++] = g;
+	if (r)
+		return r == FO_OPTS_HELP ? -1 : 2;
+	if (res->operands.n) {
+		fprintf(stderr, "fanout: unexpected '%s'; name hosts with -w LIST, -i DIR or --hosts-file FILE\n",
+			res->operands.v[0]);
+		return 2;
 	}
-	return 0;
-}
-
-/* A --limit meant as a count: empty, or digits with a sign or blanks around. */
-static bool count_like(const char *v)
-{
-	size_t d;
-
-	v += strspn(v, " \t");
-	if (*v == '-' || *v == '+')
-		v++;
-	d = strspn(v, "0123456789");
-	return d > 0 ? !v[d + strspn(v + d, " \t")] : !*v;
-}
-
-/* --limit N or --limit LIST: 0, or the exit code after a message. */
-static int take_limit(struct cmd *c, const char *a, const char *v)
-{
-	uint64_t n;
-
-	if (!count_like(v)) {
-		c->src[c->nsrc++] = (struct source){ a, v };
-		return join(&c->names, v) < 0 ? -ENOMEM : 0;
-	}
-	if (fo_cli_uint(v, 1, FO_HOSTLIST_MAX, &n) < 0)
-		return fo_cli_bad(a, v, "a count from 1 to 10000000, or host names such as r[1-4]");
-	c->limit = (size_t)n;
-	return 0;
-}
-
-/* One flag a and its value v: 0, -ENOMEM, or the exit code after a message. */
-static int take(struct cmd *c, const char *a, char *v)
-{
-	uint64_t n;
-
-	if (!strcmp(a, "-i") || !strcmp(a, "--inventory") || !strcmp(a, "-w") || !strcmp(a, "--hosts-file")) {
-		if (!*v)
-			return fo_cli_bad(a, v, !strcmp(a, "-w") ? "host names such as core-[01-40]" : "a path");
-		c->src[c->nsrc++] = (struct source){ a, v };
-		c->nhost_srcs++;
-	} else if (!strcmp(a, "-x") || !strcmp(a, "--exclude")) {
-		c->src[c->nsrc++] = (struct source){ a, v };
-		return join(&c->exclude, v) < 0 ? -ENOMEM : 0;
-	} else if (!strcmp(a, "--group") || !strcmp(a, "-g")) {
-		if (!*v || strspn(v, ",") == strlen(v))
-			return fo_cli_bad(a, v, "a group name, or several with commas");
-		return split_groups(&c->groups, &c->ngroups, v);
-	} else if (!strcmp(a, "--filter")) {
-		const char *eq = strchr(v, '=');
-
-		if (!eq || eq == v || (eq == v + 1 && *v == '!'))
-			return fo_cli_bad(a, v, "KEY=VALUE or KEY!=VALUE, such as site=ams or platform=ios");
-		c->attrs[c->nattrs++] = v;
-	} else if (!strcmp(a, "--limit")) {
-		return take_limit(c, a, v);
-	} else if (!strcmp(a, "--shard")) {
-		char err[256];
-
-		if (fo_inv_parse_shard(v, &c->shard, &c->nshards, err, sizeof(err)) < 0) {
-			fprintf(stderr, "fanout: %s\n", err);
-			return 2;
-		}
-	} else if (!strcmp(a, "--user") || !strcmp(a, "-l")) {
-		if (!*v)
-			return fo_cli_bad(a, v, "a user name");
-		c->user = v;
-	} else if (!strcmp(a, "--port") || !strcmp(a, "-p")) {
-		if (fo_cli_uint(v, 1, 65535, &n) < 0)
-			return fo_cli_bad(a, v, "a port from 1 to 65535");
-		c->port = (int)n;
-	} else {
-		fprintf(stderr, "fanout: unknown option '%s' for 'inventory' (see fanout inventory --help)\n", a);
+	if (!c->hosts.nhost_srcs) {
+		fprintf(stderr, "fanout: inventory needs hosts: -i DIR (nornir files), -w LIST or --hosts-file FILE\n");
 		return 2;
 	}
 	return 0;
 }
 
-/* The command line into c: 0, -1 for --help (printed), -ENOMEM, or the exit code. */
-static int parse(struct cmd *c, int argc, char **argv)
-{
-	size_t i;
-	int r;
-
-	for (i = 0; i < (size_t)argc; i++) {
-		const char *a = argv[i], *v = i + 1 < (size_t)argc ? argv[i + 1] : NULL;
-
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			usage(stdout);
-			return -1;
-		} else if (!strcmp(a, "--json")) {
-			c->json = true;
-			continue;
-		} else if (a[0] != '-') {
-			fprintf(stderr,
-				"fanout: unexpected '%s'; name hosts with -w LIST, -i DIR or --hosts-file FILE\n", a);
-			return 2;
-		}
-		if (!v) {
-			fprintf(stderr, "fanout: %s needs a value (see fanout inventory --help)\n", a);
-			return 2;
-		}
-		if ((r = take(c, a, argv[++i])) != 0)
-			return r;
-	}
-	return 0;
-}
-
-/* A host list that failed: one line, exit code 2. */
-static int list_error(const char *flag, const char *v, int r, const char *err)
-{
-	if (r == -EINVAL || r == -E2BIG)
-		fprintf(stderr, "fanout: bad %s '%s': %s\n", flag, v, err);
-	else if (r == -ENOMEM && !strstr(err, "host file '") && !strstr(err, "host list '"))
-		fprintf(stderr, "fanout: cannot read host list '%s': out of memory\n", v);
-	else
-		fprintf(stderr, "fanout: %s\n", err); /* names the file */
-	return 2;
-}
-
-/*
- * Every host list of the command counted before any is expanded: the cap
- * of FO_HOSTLIST_MAX names is on all of them together, and counting costs
- * no memory (the inventory checks again as it expands). 0 or the exit code.
- */
-static int count_lists(const struct cmd *c)
-{
-	char err[1024], *list = NULL;
-	size_t used = 0, n, i;
-	int r = 0;
-
-	for (i = 0; i < c->nsrc && !r; i++) {
-		const char *a = c->src[i].flag, *v = c->src[i].value;
-
-		if (!strcmp(a, "-i") || !strcmp(a, "--inventory"))
-			continue;
-		free(list);
-		list = NULL;
-		if (!strcmp(a, "--hosts-file") && asprintf(&list, "^%s", v) < 0) {
-			list = NULL;
-			r = list_error(a, v, -ENOMEM, "");
-			break;
-		}
-		r = fo_hostlist_expand_after(list ? list : v, FO_HOSTLIST_FILES, used, NULL, NULL, &n, err,
-					     sizeof(err));
-		if (r < 0)
-			r = list_error(a, v, r, err);
-		else
-			used += n;
-	}
-	free(list);
-	return r;
-}
-
 /* The sources into inv, in order: 0 or the exit code after a message. */
-static int load_sources(struct fo_inv *inv, const struct cmd *c)
+static int load(struct fo_inv *inv, const struct inv_cfg *c)
 {
-	char err[1024];
+	char err[1200];
 	size_t i;
-	int r;
 
-	for (i = 0; i < c->nsrc; i++) {
-		const char *a = c->src[i].flag, *v = c->src[i].value;
-
-		err[0] = 0;
-		if (!strcmp(a, "-i") || !strcmp(a, "--inventory"))
-			r = fo_inv_load_nornir(inv, v, err, sizeof(err));
-		else if (!strcmp(a, "-w"))
-			r = fo_inv_add_hostlist(inv, v, err, sizeof(err));
-		else if (!strcmp(a, "--hosts-file"))
-			r = fo_inv_add_hosts_file(inv, v, err, sizeof(err));
-		else
-			continue; /* -x, --limit LIST: filters */
-		if (r < 0 && (!strcmp(a, "-i") || !strcmp(a, "--inventory")))
-			fprintf(stderr, "fanout: %s\n", err[0] ? err : "out of memory");
-		else if (r < 0)
-			list_error(a, v, r, err);
-		if (r < 0)
-			return 2;
+	if (fo_inv_args_load(&c->hosts, inv, err, sizeof(err)) < 0) {
+		fprintf(stderr, "fanout: %s\n", err);
+		return 2;
+	}
+	for (i = 0; i < inv->nwarnings; i++)
+		fprintf(stderr, "fanout: warning: %s\n", inv->warnings[i]);
+	if (!inv->nhosts) {
+		fprintf(stderr, "fanout: the inventory has no hosts; add some to hosts.yaml or give -w LIST\n");
+		return 1;
 	}
 	return 0;
 }
 
 /* The filters of c on inv: 0, or the exit code after a message. */
-static int select_hosts(struct fo_inv *inv, const struct cmd *c)
+static int select_hosts(struct fo_inv *inv, const struct inv_cfg *c)
 {
-	struct fo_inv_filter flt;
 	char err[1024];
-	int r;
+	int r = fo_inv_args_filter(&c->hosts, inv, err, sizeof(err));
 
-	memset(&flt, 0, sizeof(flt));
-	flt.exclude = c->exclude;
-	flt.names = c->names;
-	flt.groups = c->groups;
-	flt.ngroups = c->ngroups;
-	flt.attrs = c->attrs;
-	flt.nattrs = c->nattrs;
-	flt.limit = c->limit;
-	flt.shard = c->shard;
-	flt.nshards = c->nshards;
-	r = fo_inv_filter(inv, &flt, err, sizeof(err));
 	if (r < 0) {
-		fprintf(stderr, "fanout: %s\n", r == -ENOMEM && !err[0] ? "out of memory" : err);
+		fprintf(stderr, "fanout: %s\n", err);
 		return r == -ENOMEM ? 1 : 2;
 	}
 	if (!inv->nhosts) {
@@ -855,66 +652,30 @@ static int print_hosts(const struct fo_inv *inv, bool json)
 	return 0;
 }
 
-static int run(struct cmd *c, int argc, char **argv)
+/* The hosts of c, printed: the exit code. */
+static int inventory_run(const struct inv_cfg *c)
 {
 	struct fo_inv inv;
-	size_t i;
 	int rc;
 
 	fo_inv_init(&inv);
-	rc = parse(c, argc, argv);
-	if (rc == -1)
-		return 0;
-	if (rc == -ENOMEM)
-		goto oom;
-	if (rc)
-		return rc;
-	if (!c->nhost_srcs) {
-		fprintf(stderr, "fanout: inventory needs hosts: -i DIR (nornir files), -w LIST or --hosts-file FILE\n");
-		return 2;
-	}
-	if (c->user)
-		inv.user = c->user;
-	if (c->port)
-		inv.port = c->port;
-	if ((rc = count_lists(c)) || (rc = load_sources(&inv, c)))
-		goto out;
-	for (i = 0; i < inv.nwarnings; i++)
-		fprintf(stderr, "fanout: warning: %s\n", inv.warnings[i]);
-	if (!inv.nhosts) {
-		fprintf(stderr, "fanout: the inventory has no hosts; add some to hosts.yaml or give -w LIST\n");
-		rc = 1;
-		goto out;
-	}
-	if (!(rc = select_hosts(&inv, c)))
+	if (!(rc = load(&inv, c)) && !(rc = select_hosts(&inv, c)))
 		rc = print_hosts(&inv, c->json);
-	goto out;
-oom:
-	fprintf(stderr, "fanout: out of memory\n");
-	rc = 1;
-out:
 	fo_inv_release(&inv);
 	return rc;
 }
 
 int fo_inventory_main(int argc, char **argv)
 {
-	struct cmd c;
+	struct inv_cfg c;
+	struct fo_optres res;
 	int rc;
 
 	memset(&c, 0, sizeof(c));
-	c.src = calloc((size_t)argc + 1, sizeof(*c.src));
-	c.attrs = calloc((size_t)argc + 1, sizeof(*c.attrs));
-	if (!c.src || !c.attrs) {
-		fprintf(stderr, "fanout: out of memory\n");
-		rc = 1;
-	} else {
-		rc = run(&c, argc, argv);
-	}
-	free(c.src);
-	free(c.attrs);
-	free(c.groups);
-	free(c.exclude);
-	free(c.names);
-	return rc;
+	rc = parse(&c, argc, argv, &res);
+	if (!rc)
+		rc = inventory_run(&c);
+	fo_opts_release(&fo_inventory_opts, &c, &res);
+	fo_inv_args_release(&c.hosts);
+	return rc == -1 ? 0 : rc;
 }

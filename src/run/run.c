@@ -33,6 +33,7 @@
 #include <pwd.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stddef.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -51,7 +52,9 @@
 #include "../util/stopsig.h"
 #include "../util/term.h"
 #include "fanout/runtime.h"
+#include "../cli/opt.h"
 #include "gate.h"
+#include "inv_args.h"
 #include "inventory.h"
 #include "run.h"
 #include "ssh.h"
@@ -66,36 +69,54 @@ enum { M_SSH = 1 << T_SSH, M_TCP = 1 << T_TCP, M_SLEEP = 1 << T_SLEEP, M_EXEC = 
 
 static const char *const task_names[T_NTASKS] = { "ssh", "tcp", "sleep", "exec", "http" };
 
+/* -c and --commands-file, in the order given */
+struct cmdarg {
+	bool file;
+	const char *v;
+};
+
+/* What a run is: the flags (src/cli/opt.h: the table below fills them),
+ * what they lead to, and what on_result keeps. */
 struct cfg {
-	enum task task;
+	int task;                  /* enum task */
+	struct fo_inv_args hosts;  /* -i, -w, -x, --group, ... (inv_args.h) */
 	struct fo_inv inv;
 	char **addrs;              /* per host: the address to reach */
 	char **resolve_err;        /* per host: why it has none, or NULL */
 	struct fo_ssh_cfg ssh;
-	const char **cmds;
+	struct cmdarg *cmdargs;    /* -c, --commands-file */
+	size_t ncmdargs;
+	const char **cmds;         /* the commands, files read */
 	size_t ncmds;
-	const char **setup;
-	size_t nsetup;
-	bool setup_given;
+	char **bufs;               /* --commands-file contents, cmds point into them */
+	size_t nbufs;
+	struct fo_optlist setup;   /* --setup */
+	bool force_shell, force_exec; /* --shell, --exec */
 	int shell;                 /* -1: by platform */
-	const char *key_file, *key_pass;
+	const char *key_file, *key_pass, *key_pass_env;
 	bool agent;
 	const char *password;      /* --password-env/--password-file, for every host */
+	const char *password_env, *password_file;
+	char *secret;              /* --password-file's, zeroed before it is freed */
 	int64_t rtt;               /* sleep */
 	const char *exec_tmpl;     /* exec */
 	const char *url_tmpl;      /* http */
-	const char *method;
+	bool head;
 	const char *me;            /* the user running this, for hosts with none */
 	const char *jump;          /* --jump [USER@]HOST[:PORT], as given */
 	char jump_user[128], jump_addr[64], jump_host[256];
 	int jump_port;             /* 0: the host's port */
+	int hostkeys;              /* enum fo_hostkey_policy */
+	char *kh;                  /* the default known_hosts path (heap) */
 	int64_t timeout;           /* tcp, exec, http: per host */
-	int retry;
+	long retry;
 	int64_t retry_base;
-	int retry_shed;            /* tries again of logins the server hung up on */
+	long retry_shed;           /* tries again of logins the server hung up on */
 	size_t retried;            /* hosts that took more than one login (from the lines) */
 	struct fo_gate login_gate;
 	long max_logins;
+	const char *model_s;
+	long workers;
 	const char *out_dir;
 	bool json, progress;
 	int64_t grace;
@@ -510,7 +531,7 @@ static void task_ssh(struct fo_job *job, struct cfg *c, const struct fo_inv_host
 		t.jump = &jt;
 	}
 	sc.shell = c->shell >= 0 ? c->shell : is_network_platform(h->platform);
-	if (sc.shell && !c->setup_given) {
+	if (sc.shell && !c->setup.n) {
 		bool junos = h->platform && strstr(h->platform, "jun");
 
 		sc.setup = is_network_platform(h->platform) ? (junos ? junos_setup : ios_setup) : NULL;
@@ -903,7 +924,7 @@ static void task_http(struct cfg *c, const struct fo_inv_host *h, const char *ad
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, &body);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "fanout-run/1");
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	if (c->method && !strcmp(c->method, "HEAD"))
+	if (c->head)
 		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
 	cc = fo_curl_perform(e, dl);
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
@@ -1213,63 +1234,6 @@ static int resolve_all(struct cfg *c)
 
 /* ---- command line ---------------------------------------------------------------------- */
 
-static void usage(FILE *f)
-{
-	fputs("usage: fanout run [inventory] [--task ssh|tcp|http|sleep|exec] [task options] [run options]\n"
-	      "\n"
-	      "Applies a task to every host and accounts for each: ok, failed, timeout,\n"
-	      "unreachable, auth_failed, hostkey_mismatch or skipped, one result per command.\n"
-	      "\n"
-	      "inventory (as `fanout inventory`; at least one source):\n"
-	      "  -i DIR | -w LIST | --hosts-file FILE   nornir files, host list, file of hosts\n"
-	      "  -x LIST  --group G  --filter KEY=VALUE  --limit N|LIST  --user U  --port P\n"
-	      "  --shard K/N            every Nth host from the Kth, after the filters: N runs\n"
-	      "                         (K = 1..N, on one machine or many) do each host once\n"
-	      "ssh (the default task):\n"
-	      "  -c, --command CMD      a command to run (repeat for more); --commands-file FILE\n"
-	      "  --shell | --exec       one interactive session with prompt detection, or an exec\n"
-	      "                         channel per command (default: shell for network platforms\n"
-	      "                         such as ios, junos, nxos, eos; exec otherwise)\n"
-	      "  --setup CMD            sent first in shell mode (default per platform: terminal length 0)\n"
-	      "  --prompt REGEX         the prompt (default per platform)\n"
-	      "  --key FILE             private key (--key-pass-env VAR for its passphrase)\n"
-	      "  --password-env VAR | --password-file FILE   a password for every host\n"
-	      "                         (else the inventory's); never on the command line\n"
-	      "  --no-agent             do not try ssh-agent\n"
-	      "  -J, --jump [USER@]HOST[:PORT]   log in through this jump host (as ssh -J), with\n"
-	      "                         the same credentials; its port defaults to the host's\n"
-	      "  --host-keys strict|accept-new|off   (default accept-new)\n"
-	      "  --known-hosts FILE     default ~/.config/fanout/known_hosts\n"
-	      "  --connect-timeout D (10s)  --command-timeout D (30s)  --host-timeout D (none)\n"
-	      "  --max-output SIZE      per command (default 16M)\n"
-	      "tcp: connect to each host's port, with its latency (--timeout D, default 5s)\n"
-	      "sleep: --rtt D, a simulated round trip (default 50ms)\n"
-	      "exec: --run 'CMD {host} {hostname} {port} {user} {platform}' locally per host,\n"
-	      "      each value one single-quoted sh word (also in $FANOUT_HOST, $FANOUT_HOSTNAME,\n"
-	      "      $FANOUT_PORT, $FANOUT_USER, $FANOUT_PLATFORM); --timeout D (5s) kills all it\n"
-	      "      started; --max-output SIZE (16M)\n"
-	      "http: a GET (--head: HEAD) of --url TEMPLATE (default http://{hostname}:{port}/),\n"
-	      "      ok below 400, with the status, latency and body (--timeout D, --max-output SIZE)\n"
-	      "run:\n"
-	      "  --model M              execution model (default coro:cores)\n"
-	      "  --workers N            hosts in flight at most (default: bounded by the fd limit)\n"
-	      "  --max-logins N         ssh logins in progress at once (default 128; 0: no cap):\n"
-	      "                         the rest wait their turn, outside the connect timeout\n"
-	      "  --retry N              retries of connection failures, with backoff (default 0)\n"
-	      "  --retry-shed N         logins the server hung up on during the handshake (sshd's\n"
-	      "                         MaxStartups under load) tried again, from 0.1s apart with\n"
-	      "                         jitter, doubling (default 5; 0: never)\n"
-	      "  --out DIR              outputs (ssh, exec, http): DIR/HOST/COMMAND.txt when ok, else\n"
-	      "                         COMMAND.partial.txt beside it; names escaped (docs/run.md)\n"
-	      "  --json                 a JSON line per host on stdout\n"
-	      "  --grace D              after Ctrl-C, how long hosts in flight may finish (2s)\n"
-	      "  --progress|--no-progress   (default: on a terminal)\n"
-	      "options take --flag VALUE or --flag=VALUE; a task's options are refused with another task\n"
-	      "exit status: 0 all ok, 1 some host not ok (or --json lines not written), 2 bad usage,\n"
-	      "130 interrupted\n",
-	      f);
-}
-
 /* The first Ctrl-C: start no more hosts; stopsig's thread cancels what is
  * in flight after --grace, or at once on a second Ctrl-C. */
 static void stop_starting(void)
@@ -1288,26 +1252,7 @@ static int push(const char ***arr, size_t *n, const char *v)
 	return 0;
 }
 
-/* ---- the flags ------------------------------------------------------------------------- */
-
-/* What the command line gives before the hosts are loaded. */
-struct parse {
-	struct cfg *c;
-	struct fo_inv_filter flt;
-	const char **groups, **attrs, **srcs;
-	size_t ngroups, nattrs, nsrcs;
-	const char *task, *model_s, *hk, *limit;
-	char *secret;              /* --password-file's, zeroed before it is freed */
-	char **bufs;               /* --commands-file contents, c->cmds point into them */
-	size_t nbufs;
-	long workers;
-};
-
 #define STOP_OK (-1) /* a step's "nothing more to do, exit 0" (--help, an empty shard) */
-
-/* A setter stores one flag's value: 0, or the exit code with the error
- * printed (STOP_OK: done). */
-typedef int (*setter)(struct parse *p, const char *flag, const char *v);
 
 static int oom(void)
 {
@@ -1315,161 +1260,140 @@ static int oom(void)
 	return 1;
 }
 
-static int set_help(struct parse *p, const char *flag, const char *v)
+/* -c CMD and --commands-file FILE, kept in command-line order: the files
+ * are read once every flag is (read_commands). */
+static int add_command(void *cfg, const struct fo_opt *o, const char *v)
 {
-	usage(stdout);
-	return STOP_OK;
-}
+	struct cfg *c = cfg;
+	struct cmdarg *a;
 
-static int set_source(struct parse *p, const char *flag, const char *v)
-{
-	/* loaded after every flag is read: --user and --port apply to the
-	 * hosts wherever they stand */
-	return push(&p->srcs, &p->nsrcs, flag) || push(&p->srcs, &p->nsrcs, v) ? oom() : 0;
-}
-
-static int set_selection(struct parse *p, const char *flag, const char *v)
-{
-	if (!strcmp(flag, "-x"))
-		p->flt.exclude = v;
-	else if (!strcmp(flag, "--limit"))
-		p->limit = v;
-	else if (!strcmp(flag, "--group") ? push(&p->groups, &p->ngroups, v) : push(&p->attrs, &p->nattrs, v))
-		return oom();
-	return 0;
-}
-
-static int set_shard(struct parse *p, const char *flag, const char *v)
-{
-	char err[512];
-
-	if (fo_inv_parse_shard(v, &p->flt.shard, &p->flt.nshards, err, sizeof(err)) < 0) {
-		fprintf(stderr, "fanout: %s\n", err);
-		return 2;
-	}
-	return 0;
-}
-
-static int set_text(struct parse *p, const char *flag, const char *v)
-{
-	struct cfg *c = p->c;
-
-	if (!*v)
-		return fo_cli_bad(flag, v, "a value that is not empty");
-	if (!strcmp(flag, "--user"))
-		c->inv.user = v;
-	else if (!strcmp(flag, "--task"))
-		p->task = v;
-	else if (!strcmp(flag, "--model"))
-		p->model_s = v;
-	else if (!strcmp(flag, "--host-keys"))
-		p->hk = v;
-	else if (!strcmp(flag, "--known-hosts"))
-		c->ssh.known_hosts = v;
-	else if (!strcmp(flag, "--jump"))
-		c->jump = v;
-	else if (!strcmp(flag, "--run"))
-		c->exec_tmpl = v;
-	else if (!strcmp(flag, "--url"))
-		c->url_tmpl = v;
-	else /* --out */
-		c->out_dir = v;
-	return 0;
-}
-
-static int set_switch(struct parse *p, const char *flag, const char *v)
-{
-	struct cfg *c = p->c;
-
-	if (!strcmp(flag, "--shell") || !strcmp(flag, "--exec"))
-		c->shell = flag[2] == 's';
-	else if (!strcmp(flag, "--no-agent"))
-		c->agent = false;
-	else if (!strcmp(flag, "--head"))
-		c->method = "HEAD";
-	else if (!strcmp(flag, "--json"))
-		c->json = true;
-	else /* --progress, --no-progress */
-		c->progress = flag[2] == 'p';
-	return 0;
-}
-
-/* Whole decimal numbers only (fo_cli_uint): no sign, space or empty value. */
-static int set_number(struct parse *p, const char *flag, const char *v)
-{
-	static const struct { const char *flag; uint64_t min, max; const char *forms; } n[] = {
-		{ "--port", 1, 65535, "a port number, 1 to 65535" },
-		{ "--max-logins", 0, 1000000, "a count from 0 (no limit) to 1000000" },
-		{ "--retry-shed", 0, 100, "a count from 0 to 100" },
-		{ "--retry", 0, 1000, "a count from 0 to 1000" },
-		{ "--workers", 1, 100000000, "a count, 1 or more" },
-	};
-	uint64_t x;
-	size_t i;
-
-	for (i = 0; strcmp(n[i].flag, flag); i++)
-		;
-	if (fo_cli_uint(v, n[i].min, n[i].max, &x) < 0)
-		return fo_cli_bad(flag, v, n[i].forms);
-	if (i == 0)
-		p->c->inv.port = (int)x;
-	else if (i == 1)
-		p->c->max_logins = (long)x;
-	else if (i == 2)
-		p->c->retry_shed = (int)x;
-	else if (i == 3)
-		p->c->retry = (int)x;
-	else
-		p->workers = (long)x;
-	return 0;
-}
-
-static int set_duration(struct parse *p, const char *flag, const char *v)
-{
-	struct cfg *c = p->c;
-	int64_t d;
-
-	if (fo_duration_parse(v, &d) < 0 || d < 0)
-		return fo_cli_bad(flag, v, "a duration such as 500ms, 10s or 2m");
-	if (!strcmp(flag, "--connect-timeout"))
-		c->ssh.connect_timeout = d;
-	else if (!strcmp(flag, "--command-timeout"))
-		c->ssh.command_timeout = d;
-	else if (!strcmp(flag, "--host-timeout"))
-		c->ssh.host_timeout = d;
-	else if (!strcmp(flag, "--timeout"))
-		c->timeout = d;
-	else if (!strcmp(flag, "--rtt"))
-		c->rtt = d;
-	else
-		c->grace = d;
-	return 0;
-}
-
-static int set_max_output(struct parse *p, const char *flag, const char *v)
-{
-	uint64_t n;
-
-	if (fo_cli_size(v, 1, (uint64_t)1 << 30, &n) < 0)
-		return fo_cli_bad(flag, v, "a size from 1 to 1G, such as 512K or 16M");
-	p->c->ssh.max_output = (size_t)n;
-	return 0;
-}
-
-static int set_command(struct parse *p, const char *flag, const char *v)
-{
 	if (!*v) /* an empty command would be an empty file name, and does nothing */
-		return fo_cli_bad(flag, v, "a command");
-	if (!strcmp(flag, "--setup")) {
-		p->c->setup_given = true;
-		return push(&p->c->setup, &p->c->nsetup, v) ? oom() : 0;
-	}
-	return push(&p->c->cmds, &p->c->ncmds, v) ? oom() : 0;
+		return -EINVAL;
+	a = realloc(c->cmdargs, (c->ncmdargs + 1) * sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	c->cmdargs = a;
+	c->cmdargs[c->ncmdargs++] = (struct cmdarg){ !strcmp(o->name, "commands-file"), v };
+	return 0;
 }
+
+#define OFF(f) offsetof(struct cfg, f)
+#define END { NULL, 0, 0, 0, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL, 0, 0, NULL }
+
+/* The flags of fanout run; ctx: the tasks a flag belongs to (0: every one). */
+static const struct fo_opt opts[] = {
+	FO_INV_ARGS_OPTS(struct cfg, hosts),
+	{ "task", 0, FO_OPT_ENUM, OFF(task), "TASK", "the task", "Task", "ssh", 0, 0,
+	  "ssh|tcp|sleep|exec|http", NULL, 0, 0, NULL },
+	{ "rtt", 0, FO_OPT_DURATION, OFF(rtt), "DUR", "sleep: the simulated round trip", "Task", "50ms", 0, 0, NULL,
+	  NULL, 0, M_SLEEP, NULL },
+	{ "run", 0, FO_OPT_STRING, OFF(exec_tmpl), "CMD", "exec: the local command per host", "Task", NULL, 0, 0,
+	  NULL, "a command such as 'ping -c1 {hostname}'", 0, M_EXEC, NULL },
+	{ "url", 0, FO_OPT_STRING, OFF(url_tmpl), "TEMPLATE", "http: the URL to get", "Task",
+	  "http://{hostname}:{port}/", 0, 0, NULL, "a URL template", 0, M_HTTP, NULL },
+	{ "head", 0, FO_OPT_BOOL, OFF(head), NULL, "http: HEAD instead of GET", "Task", NULL, 0, 0, NULL, NULL, 0,
+	  M_HTTP, NULL },
+	{ "timeout", 0, FO_OPT_DURATION, OFF(timeout), "DUR", "tcp, exec, http: per host", "Task", "5s", 0, 0,
+	  NULL, NULL, 0, M_TCP | M_EXEC | M_HTTP, NULL },
+	{ "max-output", 0, FO_OPT_SIZE, OFF(ssh.max_output), "SIZE", "ssh, exec, http: per command", "Task", "16M",
+	  1, 1 << 30, NULL, "a size from 1 to 1G, such as 512K or 16M", 0, M_SSH | M_EXEC | M_HTTP, NULL },
+	{ "command", 'c', FO_OPT_FN, OFF(cmdargs), "CMD", "a command to run (repeat for more)", "SSH", NULL, 0, 0,
+	  NULL, "a command", FO_OPT_REPEAT, M_SSH, add_command },
+	{ "commands-file", 0, FO_OPT_FN, OFF(cmdargs), "FILE", "commands, one a line (# lines skipped)", "SSH",
+	  NULL, 0, 0, NULL, "a path", FO_OPT_REPEAT, M_SSH, add_command },
+	{ "setup", 0, FO_OPT_LIST, OFF(setup), "CMD", "sent first in shell mode (repeat)", "SSH", NULL, 0, 0, NULL,
+	  "a command", 0, M_SSH, NULL },
+	{ "shell", 0, FO_OPT_BOOL, OFF(force_shell), NULL, "one interactive session, prompts detected", "SSH",
+	  NULL, 0, 0, NULL, NULL, 0, M_SSH, NULL },
+	{ "exec", 0, FO_OPT_BOOL, OFF(force_exec), NULL, "an exec channel per command", "SSH", NULL, 0, 0, NULL,
+	  NULL, 0, M_SSH, NULL },
+	{ "prompt", 0, FO_OPT_STRING, OFF(ssh.prompt), "REGEX", "the prompt (default per platform)", "SSH", NULL,
+	  0, 0, NULL, "an extended regular expression", 0, M_SSH, NULL },
+	{ "key", 0, FO_OPT_FILE, OFF(key_file), "FILE", "private key", "SSH", NULL, 0, 0, NULL, NULL, 0, M_SSH,
+	  NULL },
+	{ "key-pass-env", 0, FO_OPT_STRING, OFF(key_pass_env), "VAR", "the key's passphrase is in $VAR", "SSH",
+	  NULL, 0, 0, NULL, "a variable name", 0, M_SSH, NULL },
+	{ "password-env", 0, FO_OPT_STRING, OFF(password_env), "VAR", "a password for every host, from $VAR",
+	  "SSH", NULL, 0, 0, NULL, "a variable name", 0, M_SSH, NULL },
+	{ "password-file", 0, FO_OPT_FILE, OFF(password_file), "FILE", "... or the file's first line", "SSH",
+	  NULL, 0, 0, NULL, NULL, 0, M_SSH, NULL },
+	{ "jump", 'J', FO_OPT_STRING, OFF(jump), "[USER@]HOST[:PORT]", "log in through this jump host", "SSH",
+	  NULL, 0, 0, NULL, "[USER@]HOST[:PORT]", 0, M_SSH, NULL },
+	{ "agent", 0, FO_OPT_BOOL, OFF(agent), NULL, "try ssh-agent", "SSH", "on", 0, 0, NULL, NULL, 0, M_SSH,
+	  NULL },
+	{ "host-keys", 0, FO_OPT_ENUM, OFF(hostkeys), "POLICY", "key checks", "SSH", "accept-new", 0, 0,
+	  "strict|accept-new|off", NULL, 0, M_SSH, NULL },
+	{ "known-hosts", 0, FO_OPT_FILE, OFF(ssh.known_hosts), "FILE", "host keys on record",
+	  "SSH", NULL, 0, 0, NULL, NULL, 0, M_SSH, NULL },
+	{ "connect-timeout", 0, FO_OPT_DURATION, OFF(ssh.connect_timeout), "DUR", "TCP, handshake and login",
+	  "SSH", "10s", 0, 0, NULL, NULL, 0, M_SSH, NULL },
+	{ "command-timeout", 0, FO_OPT_DURATION, OFF(ssh.command_timeout), "DUR",
+	  "the first prompt and each command", "SSH", "30s", 0, 0, NULL, NULL, 0, M_SSH, NULL },
+	{ "host-timeout", 0, FO_OPT_DURATION, OFF(ssh.host_timeout), "DUR", "the whole host (default: none)",
+	  "SSH", NULL, 0, 0, NULL, NULL, 0, M_SSH, NULL },
+	{ "max-logins", 0, FO_OPT_COUNT, OFF(max_logins), "N", "logins in progress at once (0: no cap)", "SSH",
+	  "128", 0, 1000000, NULL, "a count from 0 (no limit) to 1000000", 0, M_SSH, NULL },
+	{ "retry", 0, FO_OPT_COUNT, OFF(retry), "N", "retries of connection failures, with backoff", "SSH", "0",
+	  0, 1000, NULL, "a count from 0 to 1000", 0, M_SSH, NULL },
+	{ "retry-shed", 0, FO_OPT_COUNT, OFF(retry_shed), "N", "logins the server hung up on, tried again",
+	  "SSH", "5", 0, 100, NULL, "a count from 0 to 100", 0, M_SSH, NULL },
+	{ "out", 0, FO_OPT_FILE, OFF(out_dir), "DIR", "ssh, exec, http: DIR/HOST/COMMAND.txt", "Output", NULL, 0,
+	  0, NULL, NULL, 0, M_SSH | M_EXEC | M_HTTP, NULL },
+	{ "json", 0, FO_OPT_BOOL, OFF(json), NULL, "a JSON line per host on stdout", "Output", NULL, 0, 0, NULL,
+	  NULL, 0, 0, NULL },
+	{ "progress", 0, FO_OPT_BOOL, OFF(progress), NULL, "a live progress line (default: on a terminal)",
+	  "Output", NULL, 0, 0, NULL, NULL, 0, 0, NULL },
+	{ "model", 0, FO_OPT_STRING, OFF(model_s), "MODEL", "execution model (default coro:cores)",
+	  "Concurrency", NULL, 0, 0, NULL, "a model such as coro:4 or threads:256", 0, 0, NULL },
+	{ "workers", 0, FO_OPT_COUNT, OFF(workers), "N", "hosts in flight at most (default: the fd limit's)",
+	  "Concurrency", NULL, 1, 100000000, NULL, "a count, 1 or more", 0, 0, NULL },
+	{ "grace", 0, FO_OPT_DURATION, OFF(grace), "DUR", "after Ctrl-C, time for hosts in flight",
+	  "Concurrency", "2s", 0, 0, NULL, NULL, 0, 0, NULL },
+	END,
+};
+
+const struct fo_opts fo_run_opts = {
+	"run", "[options]",
+	"Applies a task to every host and accounts for each.",
+	"Every host ends ok, failed, timeout, unreachable, auth_failed, hostkey_mismatch\n"
+	"or skipped, one result per command.\n"
+	"\n"
+	"Hosts: as `fanout inventory` (at least one source); --user and --port apply\n"
+	"wherever they stand. --shard K/N: N runs (K = 1..N, on one machine or many)\n"
+	"do each host once.\n"
+	"\n"
+	"ssh (the default task): host keys are on record in --known-hosts (default\n"
+	"~/.config/fanout/known_hosts). --shell runs the commands in one interactive\n"
+	"session with prompt detection, --exec each on its own exec channel; the\n"
+	"default is shell for network platforms (ios, junos, nxos, eos, ...), exec\n"
+	"otherwise.\n"
+	"--setup defaults per platform (terminal length 0). A password comes from\n"
+	"--password-env or --password-file (else the inventory's), never from the\n"
+	"command line. --jump logs in as ssh -J, with the same credentials; its port\n"
+	"defaults to the host's. --max-logins: the rest wait their turn, outside the\n"
+	"connect timeout. --retry-shed: logins the server hung up on during the\n"
+	"handshake (sshd's MaxStartups) are tried again from 0.1s apart, doubling.\n"
+	"tcp: a connect to each host's port, with its latency.\n"
+	"sleep: a simulated round trip.\n"
+	"exec: --run 'CMD {host} {hostname} {port} {user} {platform}' locally per host,\n"
+	"each value one single-quoted sh word (also in $FANOUT_HOST, $FANOUT_HOSTNAME,\n"
+	"$FANOUT_PORT, $FANOUT_USER, $FANOUT_PLATFORM); --timeout kills all it started.\n"
+	"http: a GET (--head: HEAD) of --url, ok below 400, with the status, latency\n"
+	"and body.\n"
+	"--out: DIR/HOST/COMMAND.txt when ok, else COMMAND.partial.txt beside it;\n"
+	"names escaped (docs/run.md).\n"
+	"\n"
+	"Every flag takes --flag VALUE or --flag=VALUE; a task's flags are refused with\n"
+	"another task. Exit status: 0 all ok, 1 some host not ok (or --json lines not\n"
+	"written), 2 bad usage, 130 interrupted.\n",
+	opts, sizeof(struct cfg), false
+};
+
+/* ---- what the table cannot check ------------------------------------------------------- */
 
 /* --commands-file: a command a line, '#' lines and empty ones skipped; the
  * file is read whole (at most 1 MiB) and kept until exit. */
-static int set_commands_file(struct parse *p, const char *flag, const char *v)
+static int read_commands_file(struct cfg *c, const char *v)
 {
 	char *buf, *line, *next, **bufs;
 	size_t len;
@@ -1480,13 +1404,13 @@ static int set_commands_file(struct parse *p, const char *flag, const char *v)
 			e == -EFBIG ? "over 1 MiB" : strerror(-e));
 		return 2;
 	}
-	bufs = realloc(p->bufs, (p->nbufs + 1) * sizeof(*bufs));
+	bufs = realloc(c->bufs, (c->nbufs + 1) * sizeof(*bufs));
 	if (!bufs) {
 		free(buf);
 		return oom();
 	}
-	p->bufs = bufs;
-	p->bufs[p->nbufs++] = buf;
+	c->bufs = bufs;
+	c->bufs[c->nbufs++] = buf;
 	for (line = buf; line; line = next) {
 		size_t n = strcspn(line, "\n");
 
@@ -1494,52 +1418,30 @@ static int set_commands_file(struct parse *p, const char *flag, const char *v)
 		line[n] = 0;
 		while (n && line[n - 1] == '\r')
 			line[--n] = 0;
-		if (n && line[0] != '#' && push(&p->c->cmds, &p->c->ncmds, line))
+		if (n && line[0] != '#' && push(&c->cmds, &c->ncmds, line))
 			return oom();
 	}
 	return 0;
 }
 
-static int set_prompt(struct parse *p, const char *flag, const char *v)
+/* The commands of -c and --commands-file, in the order given. */
+static int read_commands(struct cfg *c)
 {
-	char err[256], forms[320];
+	size_t i;
+	int r = 0;
 
-	if (fo_ssh_prompt_check(v, err, sizeof(err)) < 0) {
-		snprintf(forms, sizeof(forms), "an extended regular expression (%s)", err);
-		return fo_cli_bad(flag, v, forms);
+	for (i = 0; i < c->ncmdargs && !r; i++) {
+		if (c->cmdargs[i].file)
+			r = read_commands_file(c, c->cmdargs[i].v);
+		else if (push(&c->cmds, &c->ncmds, c->cmdargs[i].v))
+			r = oom();
 	}
-	p->c->ssh.prompt = v;
-	return 0;
-}
-
-static int set_key(struct parse *p, const char *flag, const char *v)
-{
-	if (access(v, R_OK) < 0) {
-		fprintf(stderr, "fanout: cannot read key file '%s': %s\n", v, strerror(errno));
-		return 2;
-	}
-	p->c->key_file = v;
-	return 0;
-}
-
-static int set_env_secret(struct parse *p, const char *flag, const char *v)
-{
-	const char *s = getenv(v);
-
-	if (!s) {
-		fprintf(stderr, "fanout: %s '%s': the variable is not set\n", flag, v);
-		return 2;
-	}
-	if (!strcmp(flag, "--key-pass-env"))
-		p->c->key_pass = s;
-	else
-		p->c->password = s;
-	return 0;
+	return r;
 }
 
 /* --password-file: its first line, read with a bound (a file given as a
  * secret could be /dev/zero: STYLE 20), as the inventory's password_file. */
-static int set_password_file(struct parse *p, const char *flag, const char *v)
+static int read_password_file(struct cfg *c, const char *v)
 {
 	char *buf;
 	size_t len, n;
@@ -1564,142 +1466,79 @@ static int set_password_file(struct parse *p, const char *flag, const char *v)
 		return 2;
 	}
 	explicit_bzero(buf + n, len - n); /* keep the first line only */
-	if (p->secret)
-		explicit_bzero(p->secret, strlen(p->secret));
-	free(p->secret);
-	p->secret = buf;
-	p->c->password = buf;
+	c->secret = buf;
+	c->password = buf;
 	return 0;
 }
 
-/* The flags of fanout run (usage() says what each does). */
-static const struct flag {
-	const char *name, *alias;
-	unsigned tasks;            /* M_*: the tasks it applies to */
-	bool value;                /* takes a value: --flag V or --flag=V */
-	setter set;
-} flags[] = {
-	{ "--help", "-h", M_ALL, false, set_help },
-	{ "--inventory", "-i", M_ALL, true, set_source },
-	{ "-w", NULL, M_ALL, true, set_source },
-	{ "--hosts-file", NULL, M_ALL, true, set_source },
-	{ "-x", NULL, M_ALL, true, set_selection },
-	{ "--group", NULL, M_ALL, true, set_selection },
-	{ "--filter", NULL, M_ALL, true, set_selection },
-	{ "--limit", NULL, M_ALL, true, set_selection },
-	{ "--shard", NULL, M_ALL, true, set_shard },
-	{ "--user", NULL, M_ALL, true, set_text },
-	{ "--port", NULL, M_ALL, true, set_number },
-	{ "--task", NULL, M_ALL, true, set_text },
-	{ "--command", "-c", M_SSH, true, set_command },
-	{ "--commands-file", NULL, M_SSH, true, set_commands_file },
-	{ "--setup", NULL, M_SSH, true, set_command },
-	{ "--shell", NULL, M_SSH, false, set_switch },
-	{ "--exec", NULL, M_SSH, false, set_switch },
-	{ "--prompt", NULL, M_SSH, true, set_prompt },
-	{ "--key", NULL, M_SSH, true, set_key },
-	{ "--key-pass-env", NULL, M_SSH, true, set_env_secret },
-	{ "--password-env", NULL, M_SSH, true, set_env_secret },
-	{ "--password-file", NULL, M_SSH, true, set_password_file },
-	{ "--jump", "-J", M_SSH, true, set_text },
-	{ "--no-agent", NULL, M_SSH, false, set_switch },
-	{ "--host-keys", NULL, M_SSH, true, set_text },
-	{ "--known-hosts", NULL, M_SSH, true, set_text },
-	{ "--connect-timeout", NULL, M_SSH, true, set_duration },
-	{ "--command-timeout", NULL, M_SSH, true, set_duration },
-	{ "--host-timeout", NULL, M_SSH, true, set_duration },
-	{ "--max-logins", NULL, M_SSH, true, set_number },
-	{ "--retry-shed", NULL, M_SSH, true, set_number },
-	{ "--retry", NULL, M_SSH, true, set_number },
-	{ "--max-output", NULL, M_SSH | M_EXEC | M_HTTP, true, set_max_output },
-	{ "--timeout", NULL, M_TCP | M_EXEC | M_HTTP, true, set_duration },
-	{ "--rtt", NULL, M_SLEEP, true, set_duration },
-	{ "--run", NULL, M_EXEC, true, set_text },
-	{ "--url", NULL, M_HTTP, true, set_text },
-	{ "--head", NULL, M_HTTP, false, set_switch },
-	{ "--model", NULL, M_ALL, true, set_text },
-	{ "--workers", NULL, M_ALL, true, set_number },
-	{ "--out", NULL, M_SSH | M_EXEC | M_HTTP, true, set_text },
-	{ "--json", NULL, M_ALL, false, set_switch },
-	{ "--grace", NULL, M_ALL, true, set_duration },
-	{ "--progress", NULL, M_ALL, false, set_switch },
-	{ "--no-progress", NULL, M_ALL, false, set_switch },
-};
-#define NFLAGS (sizeof(flags) / sizeof(flags[0]))
-
-/* The flag a is (by name, alias or --name=V, then *v is V), or NULL. */
-static const struct flag *find_flag(const char *a, const char **v)
+/* $VAR of --password-env or --key-pass-env, or NULL after the message. */
+static const char *env_secret(const char *flag, const char *var)
 {
-	size_t i, l;
+	const char *s = getenv(var);
 
-	*v = NULL;
-	for (i = 0; i < NFLAGS; i++) {
-		const struct flag *f = &flags[i];
-
-		l = strlen(f->name);
-		if (!strcmp(a, f->name) || (f->alias && !strcmp(a, f->alias)))
-			return f;
-		if (f->value && f->name[1] == '-' && !strncmp(a, f->name, l) && a[l] == '=') {
-			*v = a + l + 1;
-			return f;
-		}
-	}
-	return NULL;
+	if (!s)
+		fprintf(stderr, "fanout: %s '%s': the variable is not set\n", flag, var);
+	return s;
 }
 
-/* Every flag into p; used[i]: flags[i] was given, as this (for messages).
- * 0 or an exit code. */
-static int parse_args(struct parse *p, int argc, char **argv, const char **used)
+/* The credentials: the key readable, the secrets where the flags say. */
+static int read_secrets(struct cfg *c)
 {
-	int i, rc;
-
-	for (i = 0; i < argc; i++) {
-		const char *a = argv[i], *v;
-		const struct flag *f = find_flag(a, &v);
-
-		if (!f) {
-			fprintf(stderr, "fanout: unknown option '%s' (see fanout run --help)\n", a);
-			return 2;
-		}
-		if (f->value && !v) {
-			if (i + 1 >= argc) {
-				fprintf(stderr, "fanout: '%s' needs a value (see fanout run --help)\n", a);
-				return 2;
-			}
-			v = argv[++i];
-		}
-		used[f - flags] = f->alias && !strcmp(a, f->alias) ? f->alias : f->name;
-		if ((rc = f->set(p, f->name, v)) != 0)
-			return rc;
-	}
-	return 0;
-}
-
-/* The task, and no option given that belongs to other tasks only. */
-static int check_task(struct parse *p, const char *const *used)
-{
-	size_t i, t;
-
-	for (t = 0; t < T_NTASKS && strcmp(p->task, task_names[t]); t++)
-		;
-	if (t == T_NTASKS)
-		return fo_cli_bad("--task", p->task, "ssh, tcp, http, sleep or exec");
-	p->c->task = (enum task)t;
-	for (i = 0; i < NFLAGS; i++) {
-		char list[64] = "";
-		size_t k;
-
-		if (!used[i] || (flags[i].tasks & (1u << t)))
-			continue;
-		for (k = 0; k < T_NTASKS; k++)
-			if (flags[i].tasks & (1u << k))
-				snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", *list ? ", " : "",
-					 task_names[k]);
-		fprintf(stderr, "fanout: %s does not apply to --task %s (it is for: %s)\n", used[i], task_names[t],
-			list);
+	if (c->password_env && c->password_file) {
+		fprintf(stderr, "fanout: give --password-env or --password-file, not both\n");
 		return 2;
 	}
-	return 0;
+	if (c->key_file && access(c->key_file, R_OK) < 0) {
+		fprintf(stderr, "fanout: cannot read key file '%s': %s\n", c->key_file, strerror(errno));
+		return 2;
+	}
+	if (c->key_pass_env && !(c->key_pass = env_secret("--key-pass-env", c->key_pass_env)))
+		return 2;
+	if (c->password_env && !(c->password = env_secret("--password-env", c->password_env)))
+		return 2;
+	return c->password_file ? read_password_file(c, c->password_file) : 0;
+}
+
+/* What the flags mean together, once every one is read: 0 or the exit code. */
+static int check_flags(struct cfg *c, const struct fo_optres *res)
+{
+	char err[256], forms[320];
+	int r;
+
+	if (c->ssh.prompt && fo_ssh_prompt_check(c->ssh.prompt, err, sizeof(err)) < 0) {
+		/* the layer's format, with regcomp's reason */
+		snprintf(forms, sizeof(forms), "an extended regular expression (%s)", err);
+		return fo_cli_bad("--prompt", c->ssh.prompt, forms);
+	}
+	if (c->force_shell && c->force_exec) {
+		fprintf(stderr, "fanout: give --shell or --exec, not both\n");
+		return 2;
+	}
+	c->shell = c->force_shell ? 1 : c->force_exec ? 0 : -1;
+	if (!fo_opts_given(&fo_run_opts, res, "progress"))
+		c->progress = isatty(2);
+	if ((r = read_secrets(c)) != 0)
+		return r;
+	return read_commands(c);
+}
+
+/* The command line into c: 0, STOP_OK after --help, or the exit code. */
+static int parse(struct cfg *c, int argc, char **argv, struct fo_optres *res)
+{
+	char task[32];
+	int r = fo_opts_parse(&fo_run_opts, c, argc, argv, res);
+
+	if (r)
+		return r == FO_OPTS_HELP ? STOP_OK : 2;
+	if (res->operands.n) {
+		fprintf(stderr, "fanout: unexpected '%s'; name hosts with -w LIST, -i DIR or --hosts-file FILE\n",
+			res->operands.v[0]);
+		return 2;
+	}
+	snprintf(task, sizeof(task), "--task %s", task_names[c->task]);
+	if (fo_opts_check_ctx(&fo_run_opts, res, 1u << c->task, task))
+		return 2;
+	return check_flags(c, res);
 }
 
 static char *default_known_hosts(void)
@@ -1783,6 +1622,7 @@ static int parse_jump(struct cfg *c, char *err, size_t errlen)
 
 /* ---- the run ---------------------------------------------------------------------------- */
 
+/* What the table's defaults do not set. */
 static void cfg_init(struct cfg *c)
 {
 	struct passwd *pw = getpwuid(getuid());
@@ -1790,48 +1630,21 @@ static void cfg_init(struct cfg *c)
 	memset(c, 0, sizeof(*c));
 	fo_inv_init(&c->inv);
 	c->shell = -1;
-	c->agent = true;
-	c->ssh.connect_timeout = 10 * FO_SEC;
-	c->ssh.command_timeout = 30 * FO_SEC;
-	c->ssh.max_output = 16 << 20;
-	c->rtt = 50 * FO_MSEC;
-	c->timeout = 5 * FO_SEC;
 	c->retry_base = 500 * FO_MSEC;
-	c->retry_shed = 5;
-	c->grace = 2 * FO_SEC;
-	c->max_logins = 128;
-	c->progress = isatty(2);
 	c->me = strdup(pw && pw->pw_name ? pw->pw_name : "root");
 }
 
-static int load_hosts(struct parse *p)
+static int load_hosts(struct cfg *c)
 {
-	char err[512];
-	size_t k;
-	int e;
+	char err[1200];
 
-	if (!p->nsrcs) {
+	if (!c->hosts.nhost_srcs) {
 		fprintf(stderr, "fanout: no hosts: give -i DIR (nornir inventory), -w LIST or --hosts-file FILE\n");
 		return 2;
 	}
-	for (k = 0; k < p->nsrcs; k += 2) {
-		const char *a = p->srcs[k], *v = p->srcs[k + 1];
-
-		if (!strcmp(a, "--inventory"))
-			e = fo_inv_load_nornir(&p->c->inv, v, err, sizeof(err));
-		else if (!strcmp(a, "-w"))
-			e = fo_inv_add_hostlist(&p->c->inv, v, err, sizeof(err));
-		else
-			e = fo_inv_add_hosts_file(&p->c->inv, v, err, sizeof(err));
-		if (e < 0) {
-			char pre[320] = "";
-
-			/* the loaders name a file they cannot read, and its line */
-			if (!strcmp(a, "-w") && strncmp(err, "cannot ", 7))
-				snprintf(pre, sizeof(pre), "bad -w '%.280s': ", v);
-			say(pre, err, "");
-			return 2;
-		}
+	if (fo_inv_args_load(&c->hosts, &c->inv, err, sizeof(err)) < 0) {
+		say("", err, "");
+		return 2;
 	}
 	return 0;
 }
@@ -1858,9 +1671,8 @@ static int check_out_dir(const char *d)
 }
 
 /* What the task needs, host keys, the login gate, --out. */
-static int check_cfg(struct parse *p, char **kh)
+static int check_cfg(struct cfg *c)
 {
-	struct cfg *c = p->c;
 	char err[512];
 
 	if (c->task == T_SSH && c->ncmds == 0) {
@@ -1875,24 +1687,15 @@ static int check_cfg(struct parse *p, char **kh)
 		fprintf(stderr, "fanout: bad --jump '%s': %s\n", c->jump, err);
 		return 2;
 	}
-	if (c->task == T_HTTP && !c->url_tmpl)
-		c->url_tmpl = "http://{hostname}:{port}/";
-	if (!strcmp(p->hk, "strict"))
-		c->ssh.hostkey = FO_HK_STRICT;
-	else if (!strcmp(p->hk, "accept-new"))
-		c->ssh.hostkey = FO_HK_ACCEPT_NEW;
-	else if (!strcmp(p->hk, "off"))
-		c->ssh.hostkey = FO_HK_OFF;
-	else
-		return fo_cli_bad("--host-keys", p->hk, "strict, accept-new or off");
+	c->ssh.hostkey = (enum fo_hostkey_policy)c->hostkeys; /* the table's order */
 	if (c->task == T_SSH && c->ssh.hostkey == FO_HK_OFF)
 		fprintf(stderr, "fanout: warning: host keys are not checked (--host-keys off): "
 			"anyone on the path can read these sessions\n");
 	if (c->task == T_SSH && !c->ssh.known_hosts)
-		c->ssh.known_hosts = *kh = default_known_hosts();
-	if (c->nsetup) {
-		c->ssh.setup = c->setup;
-		c->ssh.nsetup = c->nsetup;
+		c->ssh.known_hosts = c->kh = default_known_hosts();
+	if (c->setup.n) {
+		c->ssh.setup = c->setup.v;
+		c->ssh.nsetup = c->setup.n;
 	}
 	c->ssh.cmds = c->cmds;
 	c->ssh.ncmds = c->ncmds;
@@ -1901,28 +1704,18 @@ static int check_cfg(struct parse *p, char **kh)
 	return c->out_dir ? check_out_dir(c->out_dir) : 0;
 }
 
-static int select_hosts(struct parse *p)
+static int select_hosts(struct cfg *c)
 {
-	struct cfg *c = p->c;
-	char err[512];
-	uint64_t n;
+	char err[1024];
 
-	if (p->limit && fo_cli_uint(p->limit, 1, SIZE_MAX, &n) == 0)
-		p->flt.limit = (size_t)n;
-	else
-		p->flt.names = p->limit;
-	p->flt.groups = p->groups;
-	p->flt.ngroups = p->ngroups;
-	p->flt.attrs = p->attrs;
-	p->flt.nattrs = p->nattrs;
-	if (fo_inv_filter(&c->inv, &p->flt, err, sizeof(err)) < 0) {
+	if (fo_inv_args_filter(&c->hosts, &c->inv, err, sizeof(err)) < 0) {
 		say("", err, "");
 		return 2;
 	}
-	if (c->inv.nhosts == 0 && p->flt.nshards) {
+	if (c->inv.nhosts == 0 && c->hosts.nshards) {
 		/* more shards than hosts: an empty shard has done its part */
-		fprintf(stderr, "fanout: shard %u/%u has no hosts (fewer hosts than shards)\n", p->flt.shard,
-			p->flt.nshards);
+		fprintf(stderr, "fanout: shard %u/%u has no hosts (fewer hosts than shards)\n", c->hosts.shard,
+			c->hosts.nshards);
 		return STOP_OK;
 	}
 	if (c->inv.nhosts == 0) {
@@ -1933,18 +1726,17 @@ static int select_hosts(struct parse *p)
 }
 
 /* The model, the libraries, how many hosts at once; then the names resolved. */
-static int plan(struct parse *p, struct fo_run_opts *o)
+static int plan(struct cfg *c, struct fo_run_opts *o)
 {
-	struct cfg *c = p->c;
 	char err[512];
 	long nofile, per, cap, want;
 	int e;
 
-	if (p->model_s && fo_model_parse(p->model_s, &o->model, err, sizeof(err)) < 0) {
-		fprintf(stderr, "fanout: bad --model '%s': %s\n", p->model_s, err);
+	if (c->model_s && fo_model_parse(c->model_s, &o->model, err, sizeof(err)) < 0) {
+		fprintf(stderr, "fanout: bad --model '%s': %s\n", c->model_s, err);
 		return 2;
 	}
-	if (!p->model_s)
+	if (!c->model_s)
 		o->model = fo_model_default();
 	if ((c->task == T_HTTP && fo_curl_global_init() < 0) || (c->task == T_SSH && fo_ssh_global_init() < 0)) {
 		fprintf(stderr, "fanout: cannot start %s\n", c->task == T_HTTP ? "libcurl" : "libssh2");
@@ -1954,7 +1746,7 @@ static int plan(struct parse *p, struct fo_run_opts *o)
 	nofile = fo_raise_nofile();
 	per = c->task == T_EXEC ? 3 : 1;
 	cap = nofile > 128 ? (nofile - 64) / per : 32;
-	want = p->workers ? p->workers : (long)c->inv.nhosts;
+	want = c->workers ? c->workers : (long)c->inv.nhosts;
 	if (want > cap) {
 		fprintf(stderr, "fanout: %zu hosts, at most %ld at once (the open-file limit is %ld)\n",
 			c->inv.nhosts, cap, nofile);
@@ -1962,7 +1754,7 @@ static int plan(struct parse *p, struct fo_run_opts *o)
 	}
 	if (o->model.kind == FO_MODEL_CORO || o->model.kind == FO_MODEL_LOOP)
 		o->max_inflight = (size_t)want;
-	else if (p->workers && (o->model.kind == FO_MODEL_THREADS) && !p->model_s)
+	else if (c->workers && (o->model.kind == FO_MODEL_THREADS) && !c->model_s)
 		o->model.threads = (int)want;
 	e = resolve_all(c);
 	if (e < 0) {
@@ -2015,9 +1807,8 @@ static int execute(struct cfg *c, struct fo_run_opts *o)
 	return ret;
 }
 
-static void release(struct parse *p, char *kh)
+static void release(struct cfg *c)
 {
-	struct cfg *c = p->c;
 	size_t k;
 
 	for (k = 0; c->addrs && k < c->inv.nhosts; k++)
@@ -2027,47 +1818,44 @@ static void release(struct parse *p, char *kh)
 	free(c->addrs);
 	free(c->resolve_err);
 	fo_inv_release(&c->inv);
-	free(p->groups);
-	free(p->attrs);
-	free(p->srcs);
+	fo_inv_args_release(&c->hosts);
+	free(c->cmdargs);
 	free(c->cmds);
-	free(c->setup);
-	for (k = 0; k < p->nbufs; k++)
-		free(p->bufs[k]);
-	free(p->bufs);
-	free(kh);
-	if (p->secret)
-		explicit_bzero(p->secret, strlen(p->secret));
-	free(p->secret);
+	for (k = 0; k < c->nbufs; k++)
+		free(c->bufs[k]);
+	free(c->bufs);
+	free(c->kh);
+	if (c->secret)
+		explicit_bzero(c->secret, strlen(c->secret));
+	free(c->secret);
 	free((char *)c->me);
 	free(c->out_first);
 	if (c->ssh.login_gate)
 		fo_gate_release(&c->login_gate);
 }
 
+/* The run of a parsed command line: the exit code (STOP_OK: 0). */
+static int run_hosts(struct cfg *c)
+{
+	struct fo_run_opts o = { 0 };
+	int ret;
+
+	if (!(ret = load_hosts(c)) && !(ret = check_cfg(c)) && !(ret = select_hosts(c)) && !(ret = plan(c, &o)))
+		ret = execute(c, &o);
+	return ret;
+}
+
 int fo_run_main(int argc, char **argv)
 {
 	struct cfg c;
-	struct parse p = { .c = &c, .task = "ssh", .hk = "accept-new" };
-	struct fo_run_opts o = { 0 };
-	const char *used[NFLAGS] = { 0 };
-	char *kh = NULL;
+	struct fo_optres res;
 	int ret;
 
 	cfg_init(&c);
-	ret = parse_args(&p, argc, argv, used);
+	ret = parse(&c, argc, argv, &res);
 	if (!ret)
-		ret = check_task(&p, used);
-	if (!ret)
-		ret = load_hosts(&p);
-	if (!ret)
-		ret = check_cfg(&p, &kh);
-	if (!ret)
-		ret = select_hosts(&p);
-	if (!ret)
-		ret = plan(&p, &o);
-	if (!ret)
-		ret = execute(&c, &o);
-	release(&p, kh);
+		ret = run_hosts(&c);
+	release(&c);
+	fo_opts_release(&fo_run_opts, &c, &res);
 	return ret == STOP_OK ? 0 : ret;
 }

@@ -11,6 +11,10 @@
 /* Returns the exit code: 0 all ok, 1 some host not ok, 2 usage, 130 interrupted. */
 int fo_run_main(int argc, char **argv);
 
+/* Its flags (src/cli/opt.h), for --help, the man page and the completions. */
+struct fo_opts;
+extern const struct fo_opts fo_run_opts;
+
 /*
  * The file name of a host (a folder under --out) or of a command (its
  * output file, NAME.txt or NAME.partial.txt): the one mapping of names to
