@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+#include "../src/load/load.h"
 #include "../src/serve/serve.h"
 #include "test.h"
 
@@ -144,4 +145,24 @@ TEST_T(serve_opts_table, 60)
 	bad("fanout: unknown option '--ports' (see fanout serve --help)\n", "serve", "--ports=1", NULL);
 	bad("fanout: '--reply' needs a value (see fanout serve --help)\n", "serve", "--reply", NULL);
 	bad("fanout: '--port' is given more than once", "serve", "--port", "0", "--port=1", NULL);
+}
+
+TEST_T(load_opts_table, 60)
+{
+	static const char *const words[] = { "load" };
+	static const char *const samples[][2] = {
+		{ "rate", "100" }, { "threads", "2" }, { "line", "PING" }, { NULL, NULL },
+	};
+
+	walk(&fo_load_opts, words, 1, samples);
+	bad("fanout: bad -c '0': expected a number of connections from 1 to 1000000\n", "load", "-c0", "127.0.0.1:1",
+	    NULL);
+	bad("fanout: bad --connections ' 4': expected ", "load", "--connections= 4", "127.0.0.1:1", NULL);
+	bad("fanout: bad --rate 'inf': expected ", "load", "--rate=inf", "127.0.0.1:1", NULL);
+	bad("fanout: bad --threads '257': expected a thread count from 1 to 256\n", "load", "--threads=257",
+	    "127.0.0.1:1", NULL);
+	bad("fanout: bad --path 'x': expected ", "load", "--path=x", "127.0.0.1:1", NULL);
+	bad("fanout: bad -d '0': expected ", "load", "-d", "0", "127.0.0.1:1", NULL);
+	bad("fanout: bad target 'localhost:1': expected ", "load", "localhost:1", NULL);
+	bad("fanout: unknown option '-x' (see fanout load --help)\n", "load", "-x", "127.0.0.1:1", NULL);
 }
