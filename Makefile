@@ -74,7 +74,7 @@ TEST_TOOL_OBJ := $(BUILD)/obj/src/serve/http.o \
                  $(BUILD)/obj/src/util/map.o $(BUILD)/obj/src/util/file.o \
                  $(BUILD)/obj/src/cli/opt.o $(BUILD)/obj/src/cli/opt_doc.o \
                  $(BUILD)/obj/src/serve/serve_opts.o $(BUILD)/obj/src/serve/common.o \
-                 $(BUILD)/obj/src/load/load_opts.o
+                 $(BUILD)/obj/src/load/load_opts.o $(BUILD)/obj/src/bench/bench_opts.o
 
 $(BUILD)/fanout-tests: $(TEST_OBJ) $(TEST_TOOL_OBJ) $(BUILD)/libfanout.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $(TEST_OBJ) $(TEST_TOOL_OBJ) $(BUILD)/libfanout.a $(TOOL_LDLIBS) $(LDLIBS)

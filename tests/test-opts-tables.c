@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+#include "../src/bench/bench.h"
 #include "../src/load/load.h"
 #include "../src/serve/serve.h"
 #include "test.h"
@@ -165,4 +166,36 @@ TEST_T(load_opts_table, 60)
 	bad("fanout: bad -d '0': expected ", "load", "-d", "0", "127.0.0.1:1", NULL);
 	bad("fanout: bad target 'localhost:1': expected ", "load", "localhost:1", NULL);
 	bad("fanout: unknown option '-x' (see fanout load --help)\n", "load", "-x", "127.0.0.1:1", NULL);
+}
+
+TEST_T(bench_opts_table, 60)
+{
+	static const char *const rtt[] = { "bench", "rtt" }, *const tasks[] = { "bench", "tasks" },
+				 *const serve[] = { "bench", "serve" };
+	static const char *const samples[][2] = {
+		{ "hosts", "100,1000" }, { "tasks", "100" }, { "rtt", "10ms,1s" }, { "duration", "10ms" },
+		{ "model", "coro:1,threads:2" }, { "workers", "8" }, { "timeout", "1s" }, { "max-time", "2s" },
+		{ "csv", "x.csv" }, { "plot", "x.svg" }, { NULL, NULL },
+	};
+	char many[200] = "1";
+	int i;
+
+	walk(&fo_bench_rtt_opts, rtt, 2, samples);
+	walk(&fo_bench_tasks_opts, tasks, 2, samples);
+	walk(&fo_bench_serve_opts, serve, 2, samples);
+	bad("fanout: bad --hosts '0': expected a positive integer such as 10000, or a list 100,1000\n", "bench", "rtt",
+	    "--hosts=0", NULL);
+	for (i = 0; i < 32; i++)
+		strcat(many, ",1");
+	bad("fanout: bad --tasks '1,1,", "bench", "tasks", "--tasks", many, NULL);
+	bad("fanout: bad --duration '1y': expected a duration such as 50ms", "bench", "tasks", "--duration=1y", NULL);
+	bad("fanout: bad --jitter '1s,2s': expected one duration such as 50ms, 1s or 0\n", "bench", "rtt",
+	    "--jitter=1s,2s", NULL);
+	bad("fanout: bad --runs '1001': expected a positive integer such as 5\n", "bench", "rtt", "--runs=1001", NULL);
+	bad("fanout: bad --model 'bogus': expected ", "bench", "rtt", "--model=coro,bogus", NULL);
+	bad("fanout: bad --clients '1,0': expected counts from 1 to 100000", "bench", "serve", "--clients=1,0", NULL);
+	bad("fanout: bad -d '0': expected a duration such as 2s\n", "bench", "serve", "-d0", NULL);
+	bad("fanout: bad --proto 'udp': expected line or http\n", "bench", "serve", "--proto=udp", NULL);
+	bad("fanout: unknown option '--hosts' (see fanout bench serve --help)\n", "bench", "serve", "--hosts=1", NULL);
+	bad("fanout: '--runs' is given more than once", "bench", "rtt", "--runs=2", "--runs", "3", NULL);
 }
