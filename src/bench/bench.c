@@ -68,81 +68,6 @@ struct row {
 	char poller[16];
 };
 
-static void usage(FILE *f)
-{
-	fputs("usage: fanout bench rtt   [--hosts N] [--rtt D[,D...]] [--jitter D] [--model M[,M...]|all]\n"
-	      "                          [--workers N] [--runs K] [--timeout D] [--max-time D]\n"
-	      "                          [--csv FILE] [--plot FILE.svg] [--demo]\n"
-	      "       fanout bench tasks [--tasks N[,N...]] [--duration D] [--model M[,M...]|all] ...\n"
-	      "       fanout bench serve [--model M[,M...]|all] [--proto line|http] [--clients N,...] [--pin]\n"
-	      "\n"
-	      "rtt:   N simulated hosts, each task sleeps one round trip; one row per run\n"
-	      "       like `time`: model, workers, hosts, rtt, wall, user, sys, cpu%, max RSS, ok/total.\n"
-	      "       Without --model: the default model (" "coro:N, N = cores" "), once, in this process.\n"
-	      "tasks: n tasks of duration h under each model: wall and overhead over the ideal.\n"
-	      "serve: fanout serve under each model driven by fanout load (see fanout bench serve --help).\n"
-	      "\n"
-	      "models:   " FO_MODEL_FORMS "; all = every model\n"
-	      "durations: 50ms, 1s, 250us, 2.5s\n"
-	      "--max-time D  stop a row after D: tasks not done end skipped (the row shows ok/total)\n"
-	      "--demo        10,000 hosts x 50 ms under every model, table and plot\n",
-	      f);
-}
-
-static int parse_size_list(const char *flag, const char *s, size_t *out, int *n)
-{
-	char *dup = strdup(s), *save = NULL, *tok;
-
-	*n = 0;
-	for (tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		uint64_t v;
-
-		if (fo_cli_uint(tok, 1, 100000000, &v) < 0 || *n == MAX_LIST) {
-			int r = fo_cli_bad(flag, s, "a positive integer such as 10000, or a list 100,1000");
-
-			free(dup);
-			return r;
-		}
-		out[(*n)++] = (size_t)v;
-	}
-	free(dup);
-	if (*n == 0)
-		return fo_cli_bad(flag, s, "a positive integer such as 10000, or a list 100,1000");
-	return 0;
-}
-
-static int parse_dur_list(const char *flag, const char *s, int64_t *out, int *n, bool allow_zero)
-{
-	char *dup = strdup(s), *save = NULL, *tok;
-
-	*n = 0;
-	for (tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		int64_t v;
-
-		if (fo_duration_parse(tok, &v) < 0 || (v == 0 && !allow_zero) || *n == MAX_LIST) {
-			free(dup);
-			return fo_cli_bad(flag, s, "a duration such as 50ms, 1s, 250us or 2.5s (a list: 50ms,1s)");
-		}
-		out[(*n)++] = v;
-	}
-	free(dup);
-	if (*n == 0)
-		return fo_cli_bad(flag, s, "a duration such as 50ms, 1s, 250us or 2.5s");
-	return 0;
-}
-
-/* A flag that takes exactly one duration. */
-static int parse_dur_one(const char *flag, const char *s, int64_t *out, bool allow_zero)
-{
-	int64_t v;
-
-	if (fo_duration_parse(s, &v) < 0 || (v == 0 && !allow_zero))
-		return fo_cli_bad(flag, s, allow_zero ? "one duration such as 50ms, 1s or 0"
-					       : "one duration above zero such as 50ms, 10s or 1m");
-	*out = v;
-	return 0;
-}
-
 static int ncores(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -158,10 +83,8 @@ static int add_model(struct cfg *c, const char *text)
 		fprintf(stderr, "fanout: too many models in --model (at most %d)\n", MAX_MODELS);
 		return 2;
 	}
-	if (fo_model_parse(text, &c->models[c->nmodels], err, sizeof(err)) < 0) {
-		fprintf(stderr, "fanout: bad --model '%s': expected %s (N >= 1)\n", text, FO_MODEL_FORMS);
-		return 2;
-	}
+	if (fo_model_parse(text, &c->models[c->nmodels], err, sizeof(err)) < 0)
+		return fo_cli_bad("--model", text, FO_MODEL_FORMS " (N >= 1), or all");
 	fo_model_format(&c->models[c->nmodels], c->model_text[c->nmodels], sizeof(c->model_text[0]));
 	c->nmodels++;
 	return 0;
@@ -192,10 +115,8 @@ static int parse_models(struct cfg *c, const char *s)
 		}
 	}
 	free(dup);
-	if (!r && c->nmodels == 0) {
-		fprintf(stderr, "fanout: bad --model '%s': expected %s\n", s, FO_MODEL_FORMS);
-		r = 2;
-	}
+	if (!r && c->nmodels == 0)
+		r = fo_cli_bad("--model", s, FO_MODEL_FORMS ", or all");
 	return r;
 }
 
@@ -319,11 +240,81 @@ static int run_here(const struct cfg *c, const struct fo_model *m, size_t hosts,
 
 /* ---- a row in a child ------------------------------------------------------- */
 
+/* Room for the numbers of a row child's command line. */
+struct child_args {
+	const char *argv[32];
+	char hosts[32], rtt[32], jitter[32], workers[32], max_time[32], timeout[32];
+};
+
+/* `fanout bench rtt --row ...` for model mi, hosts and rtt. */
+static void child_argv(const struct cfg *c, int mi, size_t hosts, int64_t rtt, struct child_args *a)
+{
+	int n = 0;
+
+	snprintf(a->hosts, sizeof(a->hosts), "%zu", hosts);
+	snprintf(a->rtt, sizeof(a->rtt), "%lldns", (long long)rtt);
+	a->argv[n++] = "fanout";
+	a->argv[n++] = "bench";
+	a->argv[n++] = "rtt";
+	a->argv[n++] = "--row";
+	a->argv[n++] = "--hosts";
+	a->argv[n++] = a->hosts;
+	a->argv[n++] = "--rtt";
+	a->argv[n++] = a->rtt;
+	a->argv[n++] = "--model";
+	a->argv[n++] = c->model_text[mi];
+	if (c->jitter) {
+		snprintf(a->jitter, sizeof(a->jitter), "%lldns", (long long)c->jitter);
+		a->argv[n++] = "--jitter";
+		a->argv[n++] = a->jitter;
+	}
+	if (c->workers) {
+		snprintf(a->workers, sizeof(a->workers), "%d", c->workers);
+		a->argv[n++] = "--workers";
+		a->argv[n++] = a->workers;
+	}
+	if (c->max_time) {
+		snprintf(a->max_time, sizeof(a->max_time), "%lldns", (long long)c->max_time);
+		a->argv[n++] = "--max-time";
+		a->argv[n++] = a->max_time;
+	}
+	if (c->timeout) {
+		snprintf(a->timeout, sizeof(a->timeout), "%lldns", (long long)c->timeout);
+		a->argv[n++] = "--timeout";
+		a->argv[n++] = a->timeout;
+	}
+	a->argv[n] = NULL;
+}
+
+/* The child's "ROW ..." line into out; a row without one failed. */
+static void read_row(const char *line, size_t hosts, struct row *out)
+{
+	unsigned long long ok = 0, total = 0;
+	long rss = 0;
+	int ts = 0, tw = 0, ps = 0, intr = 0;
+	char poller[16] = "-";
+
+	if (sscanf(line, "ROW %llu %llu %d %d %d %ld %d %15s", &ok, &total, &ts, &tw, &ps, &rss, &intr, poller) !=
+	    8) {
+		out->failed = true;
+		out->total = hosts;
+		return;
+	}
+	out->ok = ok;
+	out->total = total;
+	out->threads_started = ts;
+	out->threads_wanted = tw;
+	out->procs_started = ps;
+	out->interrupted = intr;
+	if (rss > out->maxrss_kb)
+		out->maxrss_kb = rss;
+	snprintf(out->poller, sizeof(out->poller), "%s", poller);
+}
+
 static int run_child(const struct cfg *c, int mi, size_t hosts, int64_t rtt, struct row *out)
 {
-	char hbuf[32], rbuf[32], jbuf[32], wbuf[32], mtbuf[32], tobuf[32];
-	const char *argv[32];
-	int n = 0, p[2], status;
+	struct child_args a;
+	int p[2], status;
 	pid_t pid;
 	struct rusage ru;
 	int64_t t0, t1;
@@ -332,39 +323,7 @@ static int run_child(const struct cfg *c, int mi, size_t hosts, int64_t rtt, str
 
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -errno;
-	snprintf(hbuf, sizeof(hbuf), "%zu", hosts);
-	snprintf(rbuf, sizeof(rbuf), "%lldns", (long long)rtt);
-	argv[n++] = "fanout";
-	argv[n++] = "bench";
-	argv[n++] = "rtt";
-	argv[n++] = "--row";
-	argv[n++] = "--hosts";
-	argv[n++] = hbuf;
-	argv[n++] = "--rtt";
-	argv[n++] = rbuf;
-	argv[n++] = "--model";
-	argv[n++] = c->model_text[mi];
-	if (c->jitter) {
-		snprintf(jbuf, sizeof(jbuf), "%lldns", (long long)c->jitter);
-		argv[n++] = "--jitter";
-		argv[n++] = jbuf;
-	}
-	if (c->workers) {
-		snprintf(wbuf, sizeof(wbuf), "%d", c->workers);
-		argv[n++] = "--workers";
-		argv[n++] = wbuf;
-	}
-	if (c->max_time) {
-		snprintf(mtbuf, sizeof(mtbuf), "%lldns", (long long)c->max_time);
-		argv[n++] = "--max-time";
-		argv[n++] = mtbuf;
-	}
-	if (c->timeout) {
-		snprintf(tobuf, sizeof(tobuf), "%lldns", (long long)c->timeout);
-		argv[n++] = "--timeout";
-		argv[n++] = tobuf;
-	}
-	argv[n] = NULL;
+	child_argv(c, mi, hosts, rtt, &a);
 	fflush(NULL);
 	t0 = fo_now();
 	pid = fork();
@@ -375,7 +334,7 @@ static int run_child(const struct cfg *c, int mi, size_t hosts, int64_t rtt, str
 	}
 	if (pid == 0) {
 		dup2(p[1], 3);
-		execv("/proc/self/exe", (char **)argv);
+		execv("/proc/self/exe", (char **)a.argv);
 		fprintf(stderr, "fanout: cannot run '/proc/self/exe': %s\n", strerror(errno));
 		_exit(127);
 	}
@@ -407,28 +366,7 @@ static int run_child(const struct cfg *c, int mi, size_t hosts, int64_t rtt, str
 	out->user = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6;
 	out->sys = (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 	out->maxrss_kb = ru.ru_maxrss;
-	{
-		unsigned long long ok = 0, total = 0;
-		long rss = 0;
-		int ts = 0, tw = 0, ps = 0, intr = 0;
-		char poller[16] = "-";
-
-		if (sscanf(line, "ROW %llu %llu %d %d %d %ld %d %15s", &ok, &total, &ts, &tw, &ps, &rss, &intr,
-			   poller) == 8) {
-			out->ok = ok;
-			out->total = total;
-			out->threads_started = ts;
-			out->threads_wanted = tw;
-			out->procs_started = ps;
-			out->interrupted = intr;
-			if (rss > out->maxrss_kb)
-				out->maxrss_kb = rss;
-			snprintf(out->poller, sizeof(out->poller), "%s", poller);
-		} else {
-			out->failed = true;
-			out->total = hosts;
-		}
-	}
+	read_row(line, hosts, out);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		out->failed = true;
 	return 0;
@@ -864,278 +802,310 @@ static int write_plot(const struct cfg *c, const struct row *med, int n)
 	return r;
 }
 
-/* ---- main ---------------------------------------------------------------------- */
+/* ---- the config ------------------------------------------------------------------ */
 
-static int parse(struct cfg *c, int argc, char **argv)
+/* --demo: 10,000 hosts x 50 ms under every model, cut at 8 s, table and plot. */
+static int demo(struct cfg *c)
+{
+	int r;
+
+	c->hosts[0] = 10000;
+	c->nhosts = 1;
+	c->rtt[0] = 50 * FO_MSEC;
+	c->nrtt = 1;
+	c->nmodels = 0;
+	c->model_given = true;
+	if ((r = parse_models(c, "sequential,threads:100,threads:1000,threads:10000,processes:2")) != 0)
+		return r;
+	if ((r = parse_models(c, "processes:200,blended:2x5000,loop,coro")) != 0)
+		return r;
+	if (!c->max_time)
+		c->max_time = 8 * FO_SEC;
+	if (!c->plot)
+		c->plot = "build/bench-rtt.svg";
+	if (!c->csv)
+		c->csv = "build/bench-rtt.csv";
+	return 0;
+}
+
+/* What the config leaves out: the defaults, and --workers for models given without a count. */
+static void fill_in(struct cfg *c)
+{
+	int mi;
+
+	if (!c->nhosts)
+		c->hosts[c->nhosts++] = !strcmp(c->what, "tasks") ? 1000 : 10000;
+	if (!c->nrtt)
+		c->rtt[c->nrtt++] = !strcmp(c->what, "tasks") ? FO_SEC : 50 * FO_MSEC;
+	if (c->runs < 1)
+		c->runs = 1;
+	if (!c->nmodels) {
+		c->models[0] = fo_model_default();
+		fo_model_format(&c->models[0], c->model_text[0], sizeof(c->model_text[0]));
+		c->nmodels = 1;
+	}
+	for (mi = 0; mi < c->nmodels && c->workers; mi++) {
+		struct fo_model *m = &c->models[mi];
+
+		if (!strchr(c->model_text[mi], ':') && m->kind == FO_MODEL_THREADS)
+			m->threads = c->workers;
+		if (!strchr(c->model_text[mi], ':') && m->kind == FO_MODEL_PROCESSES)
+			m->procs = c->workers;
+		fo_model_format(m, c->model_text[mi], sizeof(c->model_text[0]));
+	}
+}
+
+/* The command line's config into the experiment's: 0, or exit code 2 (a bad --model). */
+static int bench_init(struct cfg *c, const struct fo_bench_cfg *cfg)
 {
 	int i, r;
-	bool demo = false;
 
-	for (i = 0; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-
-#define NEED()                                                                   \
-	do {                                                                     \
-		if (!v) {                                                        \
-			fprintf(stderr, "fanout: %s needs a value (see --help)\n", a); \
-			return 2;                                                \
-		}                                                                \
-		i++;                                                             \
-	} while (0)
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			usage(stdout);
-			return -1;
-		} else if (!strcmp(a, "--hosts") || !strcmp(a, "--tasks")) {
-			NEED();
-			if ((r = parse_size_list(a, v, c->hosts, &c->nhosts)))
-				return r;
-		} else if (!strcmp(a, "--rtt") || !strcmp(a, "--duration")) {
-			NEED();
-			if ((r = parse_dur_list(a, v, c->rtt, &c->nrtt, true)))
-				return r;
-		} else if (!strcmp(a, "--jitter")) {
-			NEED();
-			if ((r = parse_dur_one(a, v, &c->jitter, true)))
-				return r;
-		} else if (!strcmp(a, "--model")) {
-			NEED();
-			c->model_given = true;
-			if ((r = parse_models(c, v)))
-				return r;
-		} else if (!strcmp(a, "--workers") || !strcmp(a, "--runs")) {
-			bool w = !strcmp(a, "--workers");
-			uint64_t n;
-
-			NEED();
-			if (fo_cli_uint(v, 1, w ? 1000000 : 1000, &n) < 0)
-				return fo_cli_bad(a, v, w ? "a positive integer such as 1000" : "a positive integer such as 5");
-			*(w ? &c->workers : &c->runs) = (int)n;
-		} else if (!strcmp(a, "--timeout") || !strcmp(a, "--max-time")) {
-			int64_t d = 0;
-
-			NEED();
-			if ((r = parse_dur_one(a, v, &d, false)))
-				return r;
-			if (!strcmp(a, "--timeout"))
-				c->timeout = d;
-			else
-				c->max_time = d;
-		} else if (!strcmp(a, "--csv") || !strcmp(a, "--plot")) {
-			NEED();
-			if (!*v)
-				return fo_cli_bad(a, v, !strcmp(a, "--csv") ? "a file name such as rtt.csv"
-									     : "a file name such as rtt.svg");
-			*(!strcmp(a, "--csv") ? &c->csv : &c->plot) = v;
-		} else if (!strcmp(a, "--row")) {
-			c->row = true;
-		} else if (!strcmp(a, "--quiet")) {
-			c->quiet = true;
-		} else if (!strcmp(a, "--demo")) {
-			demo = true;
-		} else {
-			fprintf(stderr, "fanout: unknown option '%s' for 'bench %s' (see --help)\n", a, c->what);
-			return 2;
-		}
-#undef NEED
-	}
-	if (demo) {
-		char buf[64];
-
-		c->hosts[0] = 10000;
-		c->nhosts = 1;
-		c->rtt[0] = 50 * FO_MSEC;
-		c->nrtt = 1;
-		c->nmodels = 0;
+	memset(c, 0, sizeof(*c));
+	c->what = cfg->tasks ? "tasks" : "rtt";
+	for (i = 0; i < cfg->hosts.n && i < MAX_LIST; i++)
+		c->hosts[c->nhosts++] = (size_t)cfg->hosts.v[i];
+	for (i = 0; i < cfg->rtt.n && i < MAX_LIST; i++)
+		c->rtt[c->nrtt++] = cfg->rtt.v[i];
+	c->jitter = cfg->jitter;
+	c->workers = (int)cfg->workers;
+	c->runs = (int)cfg->runs;
+	c->timeout = cfg->timeout;
+	c->max_time = cfg->max_time;
+	c->csv = cfg->csv;
+	c->plot = cfg->plot;
+	c->row = cfg->row;
+	c->quiet = cfg->quiet;
+	for (i = 0; i < (int)cfg->models.n; i++) {
 		c->model_given = true;
-		if ((r = parse_models(c, "sequential,threads:100,threads:1000,threads:10000,processes:2")))
+		if ((r = parse_models(c, cfg->models.v[i])) != 0)
 			return r;
-		snprintf(buf, sizeof(buf), "processes:200,blended:2x5000,loop,coro");
-		if ((r = parse_models(c, buf)))
-			return r;
-		if (!c->max_time)
-			c->max_time = 8 * FO_SEC;
-		if (!c->plot)
-			c->plot = "build/bench-rtt.svg";
-		if (!c->csv)
-			c->csv = "build/bench-rtt.csv";
+	}
+	if (cfg->demo && (r = demo(c)) != 0)
+		return r;
+	fill_in(c);
+	return 0;
+}
+
+/* ---- running ---------------------------------------------------------------------- */
+
+/* A child of a sweep: one run, the figures on fd 3. */
+static int run_row_child(const struct cfg *c)
+{
+	struct row one;
+	FILE *f;
+	int r;
+
+	memset(&one, 0, sizeof(one));
+	snprintf(one.model, sizeof(one.model), "%s", c->model_text[0]);
+	r = run_here(c, &c->models[0], c->hosts[0], c->rtt[0], &one);
+	if (r)
+		return r;
+	f = fdopen(3, "w");
+	if (f) {
+		fprintf(f, "ROW %zu %zu %d %d %d %ld %d %s\n", one.ok, one.total, one.threads_started,
+			one.threads_wanted, one.procs_started, one.maxrss_kb, one.interrupted, one.poller);
+		fclose(f);
 	}
 	return 0;
 }
 
-int fo_bench_main(int argc, char **argv)
+/* The default model once, here, so that the whole process can be timed. */
+static int run_in_process(const struct cfg *c)
 {
-	struct cfg c;
-	struct row *rows = NULL, *med = NULL;
-	struct fo_model *medm = NULL;
-	struct fo_wfile csv;
-	int nrows = 0, nmed = 0, r, ri, mi, hi, k, ret = 0;
+	struct row one;
+	int r;
 
-	memset(&c, 0, sizeof(c));
-	if (argc >= 1 && !strcmp(argv[0], "serve"))
-		return fo_bench_serve(argc - 1, argv + 1);
-	if (argc < 1 || (strcmp(argv[0], "rtt") && strcmp(argv[0], "tasks"))) {
-		if (argc >= 1 && (!strcmp(argv[0], "-h") || !strcmp(argv[0], "--help"))) {
-			usage(stdout);
-			return 0;
-		}
-		if (argc >= 1)
-			fprintf(stderr, "fanout: unknown experiment '%s': expected rtt, tasks or serve\n", argv[0]);
-		else
-			usage(stderr);
-		return 2;
-	}
-	c.what = argv[0];
-	c.runs = 1;
-	r = parse(&c, argc - 1, argv + 1);
+	memset(&one, 0, sizeof(one));
+	snprintf(one.model, sizeof(one.model), "%s", c->model_text[0]);
+	one.workers = fo_model_workers(&c->models[0]);
+	one.hosts = c->hosts[0];
+	one.rtt = c->rtt[0];
+	r = run_here(c, &c->models[0], c->hosts[0], c->rtt[0], &one);
 	if (r)
-		return r < 0 ? 0 : r;
-	if (!c.nhosts) {
-		c.hosts[0] = !strcmp(c.what, "tasks") ? 1000 : 10000;
-		c.nhosts = 1;
-	}
-	if (!c.nrtt) {
-		c.rtt[0] = !strcmp(c.what, "tasks") ? FO_SEC : 50 * FO_MSEC;
-		c.nrtt = 1;
-	}
-	if (!c.nmodels) {
-		c.models[0] = fo_model_default();
-		fo_model_format(&c.models[0], c.model_text[0], sizeof(c.model_text[0]));
-		c.nmodels = 1;
-	}
-	/* --workers without a count in the model: threads:N / processes:N */
-	for (mi = 0; mi < c.nmodels && c.workers; mi++) {
-		struct fo_model *m = &c.models[mi];
+		return r;
+	if (!c->quiet)
+		print_header(c);
+	print_row(c, &one, &c->models[0]);
+	printf("ok=%zu/%zu", one.ok, one.total);
+	for (int st = 1; st < FO_STATUS_COUNT; st++)
+		if (one.count[st])
+			printf(" %s=%zu", fo_status_name((enum fo_status)st), one.count[st]);
+	printf(" poller=%s\n", one.poller);
+	if (one.interrupted && !max_time_hit)
+		return 130;
+	return one.ok == one.total || max_time_hit ? 0 : 1;
+}
 
-		if (!strchr(c.model_text[mi], ':') && m->kind == FO_MODEL_THREADS)
-			m->threads = c.workers;
-		if (!strchr(c.model_text[mi], ':') && m->kind == FO_MODEL_PROCESSES)
-			m->procs = c.workers;
-		fo_model_format(m, c.model_text[mi], sizeof(c.model_text[0]));
+/* What a sweep keeps: every run, and a row of medians per model, hosts and rtt. */
+struct sweep {
+	struct row *rows, *med;
+	int nrows, nmed;
+};
+
+/* The runs of model mi at hosts hi and rtt ri, each in a child; their
+ * medians printed. Returns 1 when the row failed or lost results. */
+static int sweep_row(const struct cfg *c, struct sweep *sw, int mi, int hi, int ri)
+{
+	double walls[1000], users[1000], syss[1000];
+	struct row *m = &sw->med[sw->nmed];
+	int k, first = sw->nrows, n;
+
+	for (k = 0; k < c->runs && !fo_interrupted(); k++) {
+		struct row *x = &sw->rows[sw->nrows++];
+
+		snprintf(x->model, sizeof(x->model), "%s", c->model_text[mi]);
+		x->workers = fo_model_workers(&c->models[mi]);
+		x->hosts = c->hosts[hi];
+		x->rtt = c->rtt[ri];
+		x->run = k + 1;
+		if (run_child(c, mi, c->hosts[hi], c->rtt[ri], x) < 0)
+			x->failed = true;
+		walls[k] = x->wall;
+		users[k] = x->user;
+		syss[k] = x->sys;
 	}
-	fo_raise_nofile();
-	handle(SIGINT, on_int);
-	handle(SIGTERM, on_int);
-
-	if (c.row) {
-		/* a child of a sweep: one run, the figures on fd 3 */
-		struct row one;
-		FILE *f;
-
-		memset(&one, 0, sizeof(one));
-		snprintf(one.model, sizeof(one.model), "%s", c.model_text[0]);
-		r = run_here(&c, &c.models[0], c.hosts[0], c.rtt[0], &one);
-		if (r)
-			return r;
-		f = fdopen(3, "w");
-		if (f) {
-			fprintf(f, "ROW %zu %zu %d %d %d %ld %d %s\n", one.ok, one.total, one.threads_started,
-				one.threads_wanted, one.procs_started, one.maxrss_kb, one.interrupted, one.poller);
-			fclose(f);
-		}
+	if ((n = sw->nrows - first) == 0)
 		return 0;
+	*m = sw->rows[first];
+	m->wall = median(walls, n);
+	m->user = median(users, n);
+	m->sys = median(syss, n);
+	for (k = first; k < sw->nrows; k++) {
+		if (sw->rows[k].maxrss_kb > m->maxrss_kb)
+			m->maxrss_kb = sw->rows[k].maxrss_kb;
+		m->failed |= sw->rows[k].failed;
+		if (sw->rows[k].ok < m->ok)
+			m->ok = sw->rows[k].ok;
 	}
+	print_row(c, m, &c->models[mi]);
+	sw->nmed++;
+	/* rows cut short by --max-time are the point of a demo, not failures; rows that broke are */
+	return m->failed || (m->ok != m->total && !m->interrupted);
+}
 
-	if (!c.model_given && c.nrtt == 1 && c.nhosts == 1 && c.runs == 1 && !c.csv && !c.plot) {
-		/* the default model once, here, so the whole process can be timed */
-		struct row one;
-
-		memset(&one, 0, sizeof(one));
-		snprintf(one.model, sizeof(one.model), "%s", c.model_text[0]);
-		one.workers = fo_model_workers(&c.models[0]);
-		one.hosts = c.hosts[0];
-		one.rtt = c.rtt[0];
-		r = run_here(&c, &c.models[0], c.hosts[0], c.rtt[0], &one);
-		if (r)
-			return r;
-		if (!c.quiet)
-			print_header(&c);
-		print_row(&c, &one, &c.models[0]);
-		printf("ok=%zu/%zu", one.ok, one.total);
-		for (int st = 1; st < FO_STATUS_COUNT; st++)
-			if (one.count[st])
-				printf(" %s=%zu", fo_status_name((enum fo_status)st), one.count[st]);
-		printf(" poller=%s\n", one.poller);
-		if (one.interrupted && !max_time_hit)
-			return 130;
-		return one.ok == one.total || max_time_hit ? 0 : 1;
-	}
-
-	rows = calloc((size_t)(c.nrtt * c.nmodels * c.nhosts * c.runs), sizeof(*rows));
-	med = calloc((size_t)(c.nrtt * c.nmodels * c.nhosts), sizeof(*med));
-	medm = calloc((size_t)(c.nrtt * c.nmodels * c.nhosts), sizeof(*medm));
-	if (!rows || !med || !medm || (c.csv && csv_begin(&c, &csv) != 0)) {
-		if (!rows || !med || !medm)
-			fprintf(stderr, "fanout: out of memory\n");
-		free(rows);
-		free(med);
-		free(medm);
-		return !rows || !med || !medm ? 1 : 2;
-	}
-	printf("# fanout bench %s: %d core(s), poller %s%s\n", c.what, ncores(), fo_poller_name(),
-	       c.runs > 1 ? ", medians of the runs" : "");
-	print_header(&c);
-	for (ri = 0; ri < c.nrtt && !fo_interrupted(); ri++) {
-		for (hi = 0; hi < c.nhosts && !fo_interrupted(); hi++) {
-			for (mi = 0; mi < c.nmodels && !fo_interrupted(); mi++) {
-				double walls[1000], users[1000], syss[1000];
-				struct row *m = &med[nmed];
-				int first = nrows;
-
-				for (k = 0; k < c.runs && !fo_interrupted(); k++) {
-					struct row *x = &rows[nrows];
-
-					snprintf(x->model, sizeof(x->model), "%s", c.model_text[mi]);
-					x->workers = fo_model_workers(&c.models[mi]);
-					x->hosts = c.hosts[hi];
-					x->rtt = c.rtt[ri];
-					x->run = k + 1;
-					if (run_child(&c, mi, c.hosts[hi], c.rtt[ri], x) < 0)
-						x->failed = true;
-					walls[k] = x->wall;
-					users[k] = x->user;
-					syss[k] = x->sys;
-					nrows++;
-				}
-				if (nrows == first)
-					break;
-				*m = rows[first];
-				m->wall = median(walls, nrows - first);
-				m->user = median(users, nrows - first);
-				m->sys = median(syss, nrows - first);
-				for (k = first; k < nrows; k++) {
-					if (rows[k].maxrss_kb > m->maxrss_kb)
-						m->maxrss_kb = rows[k].maxrss_kb;
-					if (rows[k].failed)
-						m->failed = true;
-					if (rows[k].ok < m->ok)
-						m->ok = rows[k].ok;
-				}
-				medm[nmed] = c.models[mi];
-				print_row(&c, m, &c.models[mi]);
-				/* rows cut short by --max-time are the point of a
-				 * demo, not failures; rows that broke are */
-				if (m->failed || (m->ok != m->total && !m->interrupted))
-					ret = 1;
-				nmed++;
-			}
-		}
-	}
-	if (c.csv && write_csv(&c, &csv, rows, nrows) == 0)
-		printf("# every run: %s\n", c.csv);
-	else if (c.csv)
+/* After the rows: the CSV, the plot, and whether it was interrupted. */
+static int sweep_end(const struct cfg *c, struct sweep *sw, struct fo_wfile *csv, int ret)
+{
+	if (c->csv && write_csv(c, csv, sw->rows, sw->nrows) == 0)
+		printf("# every run: %s\n", c->csv);
+	else if (c->csv)
 		ret = 1;
-	if (c.plot && nmed) {
-		if (write_plot(&c, med, nmed) == 0)
-			printf("# plot: %s\n", c.plot);
+	if (c->plot && sw->nmed) {
+		if (write_plot(c, sw->med, sw->nmed) == 0)
+			printf("# plot: %s\n", c->plot);
 		else
 			ret = 1;
 	}
 	if (fo_interrupted()) {
-		printf("# interrupted: %d of %d rows done\n", nmed, c.nrtt * c.nmodels * c.nhosts);
+		printf("# interrupted: %d of %d rows done\n", sw->nmed, c->nrtt * c->nmodels * c->nhosts);
 		ret = 130;
 	}
-	free(rows);
-	free(med);
-	free(medm);
 	return ret;
+}
+
+/* Every row in a child of its own: the exit code. */
+static int run_sweep(const struct cfg *c)
+{
+	struct sweep sw = { NULL, NULL, 0, 0 };
+	struct fo_wfile csv;
+	int ri, hi, mi, ret = 0;
+
+	sw.rows = calloc((size_t)(c->nrtt * c->nmodels * c->nhosts * c->runs), sizeof(*sw.rows));
+	sw.med = calloc((size_t)(c->nrtt * c->nmodels * c->nhosts), sizeof(*sw.med));
+	if (!sw.rows || !sw.med || (c->csv && csv_begin(c, &csv) != 0)) {
+		if (!sw.rows || !sw.med)
+			fprintf(stderr, "fanout: out of memory\n");
+		ret = !sw.rows || !sw.med ? 1 : 2;
+		goto out;
+	}
+	printf("# fanout bench %s: %d core(s), poller %s%s\n", c->what, ncores(), fo_poller_name(),
+	       c->runs > 1 ? ", medians of the runs" : "");
+	print_header(c);
+	for (ri = 0; ri < c->nrtt && !fo_interrupted(); ri++)
+		for (hi = 0; hi < c->nhosts && !fo_interrupted(); hi++)
+			for (mi = 0; mi < c->nmodels && !fo_interrupted(); mi++)
+				ret |= sweep_row(c, &sw, mi, hi, ri);
+	ret = sweep_end(c, &sw, &csv, ret);
+out:
+	free(sw.rows);
+	free(sw.med);
+	return ret;
+}
+
+int fo_bench_run(const struct fo_bench_cfg *cfg)
+{
+	struct cfg c;
+	int r;
+
+	if ((r = bench_init(&c, cfg)) != 0)
+		return r;
+	fo_raise_nofile();
+	handle(SIGINT, on_int);
+	handle(SIGTERM, on_int);
+	if (c.row)
+		return run_row_child(&c);
+	if (!c.model_given && c.nrtt == 1 && c.nhosts == 1 && c.runs == 1 && !c.csv && !c.plot)
+		return run_in_process(&c);
+	return run_sweep(&c);
+}
+
+/* ---- the command ------------------------------------------------------------------- */
+
+static const struct fo_opts *const experiments[] = { &fo_bench_rtt_opts, &fo_bench_tasks_opts,
+						     &fo_bench_serve_opts };
+
+/* `fanout bench` alone or with --help: the experiments; each has its own --help. */
+static void usage(FILE *f)
+{
+	size_t i;
+
+	for (i = 0; i < 3; i++)
+		fprintf(f, "%s fanout %s %s\n", i ? "      " : "usage:", experiments[i]->cmd,
+			experiments[i]->synopsis);
+	fputc('\n', f);
+	for (i = 0; i < 3; i++)
+		fprintf(f, "%-6s %s\n", experiments[i]->cmd + strlen("bench "), experiments[i]->about);
+	fputs("\nThe flags of each: fanout bench rtt --help, and so on.\n", f);
+}
+
+/* `fanout bench rtt|tasks [options]` */
+static int rtt_main(bool tasks, int argc, char **argv)
+{
+	const struct fo_opts *t = tasks ? &fo_bench_tasks_opts : &fo_bench_rtt_opts;
+	struct fo_bench_cfg cfg;
+	struct fo_optres res;
+	int r;
+
+	memset(&cfg, 0, sizeof(cfg));
+	fo__bench_fn_defaults(t, &cfg);
+	r = fo_opts_parse(t, &cfg, argc, argv, &res);
+	if (!r && res.operands.n) {
+		fprintf(stderr, "fanout: %s takes no operands, not '%s' (see fanout %s --help)\n", t->cmd,
+			res.operands.v[0], t->cmd);
+		r = FO_OPTS_BAD;
+	}
+	cfg.tasks = tasks;
+	if (!r)
+		r = fo_bench_run(&cfg);
+	else
+		r = r == FO_OPTS_HELP ? 0 : 2;
+	fo_opts_release(t, &cfg, &res);
+	return r;
+}
+
+int fo_bench_main(int argc, char **argv)
+{
+	if (argc >= 1 && !strcmp(argv[0], "serve"))
+		return fo_bench_serve_main(argc - 1, argv + 1);
+	if (argc >= 1 && (!strcmp(argv[0], "rtt") || !strcmp(argv[0], "tasks")))
+		return rtt_main(!strcmp(argv[0], "tasks"), argc - 1, argv + 1);
+	if (argc >= 1 && (!strcmp(argv[0], "-h") || !strcmp(argv[0], "--help"))) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc >= 1)
+		fprintf(stderr, "fanout: unknown experiment '%s': expected rtt, tasks or serve\n", argv[0]);
+	else
+		usage(stderr);
+	return 2;
 }

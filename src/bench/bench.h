@@ -8,10 +8,58 @@
 #define FO_BENCH_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../cli/opt.h"
+
+#define FO_BENCH_MAX_LIST 32 /* counts or durations in a list flag */
+#define FO_BENCH_MAX_CLIENTS 16 /* client counts of bench serve */
+
+/* A list flag's values ("100,1000", "50ms,1s"), in the order given. */
+struct fo_bench_list {
+	int64_t v[FO_BENCH_MAX_LIST];
+	int n;
+};
+
+/* `fanout bench rtt` and `fanout bench tasks` (the tables fill it; main sets tasks). */
+struct fo_bench_cfg {
+	bool tasks;                  /* bench tasks: the words of its table and output */
+	struct fo_bench_list hosts;  /* --hosts (rtt) or --tasks */
+	struct fo_bench_list rtt;    /* --rtt or --duration (tasks), ns */
+	int64_t jitter;
+	struct fo_optlist models;    /* every --model as given: lists, checked after the parse */
+	long workers, runs;
+	int64_t timeout, max_time;   /* per task, per row; 0: none */
+	const char *csv, *plot;
+	bool demo;
+	bool row;                    /* a child of a sweep: one run, its figures on fd 3 */
+	bool quiet;
+};
+
+/* `fanout bench serve` */
+struct fo_bench_serve_cfg {
+	struct fo_optlist models;    /* every --model as given: lists, checked after the parse */
+	int proto;                   /* 0 line, 1 http */
+	struct fo_bench_list clients;
+	int64_t duration;            /* per row, ns */
+	bool pin;
+	const char *csv, *plot;
+};
+
+/* The tables (bench_opts.c): "bench rtt", "bench tasks", "bench serve". */
+extern const struct fo_opts fo_bench_rtt_opts;
+extern const struct fo_opts fo_bench_tasks_opts;
+extern const struct fo_opts fo_bench_serve_opts;
 
 int fo_bench_main(int argc, char **argv);
+/* Runs rtt or tasks: the exit code. */
+int fo_bench_run(const struct fo_bench_cfg *cfg);
 /* `fanout bench serve`, in serve_bench.c */
-int fo_bench_serve(int argc, char **argv);
+int fo_bench_serve_main(int argc, char **argv);
+int fo_bench_serve_run(const struct fo_bench_serve_cfg *cfg);
+/* Gives each FN entry of t with a default that default (the layer sets the others'). */
+void fo__bench_fn_defaults(const struct fo_opts *t, void *cfg);
 
 /*
  * Plots for --plot, drawn by gnuplot (in bench.c, shared by the

@@ -210,20 +210,6 @@ static int write_plot(const char *path, const char *proto, const char *dur, bool
 	return fo_bench_plot(&plot);
 }
 
-static void usage(FILE *f)
-{
-	fputs("usage: fanout bench serve [--model M[,M...]|all] [--proto line|http]\n"
-	      "                          [--clients N[,N...]] [-d DURATION] [--pin] [--csv FILE]\n"
-	      "                          [--plot FILE.svg]\n"
-	      "\n"
-	      "Starts `fanout serve` under each model and drives it with `fanout load` at each\n"
-	      "client count: req/s, server CPU% and CPU per request, server peak RSS, connections\n"
-	      "served. --pin puts the server on core 0 and the client on core 1. --plot draws\n"
-	      "req/s against clients (log scale), a line per model, with gnuplot.\n"
-	      "defaults: --model coro:1 --proto line --clients 1,2,4,8,16,64,256,1024 -d 2s\n",
-	      f);
-}
-
 struct bcfg {
 	char models[MAXM][48], dur[32];
 	int nm, clients[MAXC], nc;
@@ -231,12 +217,16 @@ struct bcfg {
 	bool pinned;
 };
 
-/* --model: a list of models, or all. 0, or the exit code for a bad one. */
+/* One --model: a list of models, or all. 0, or exit code 2 for a bad one. */
 static int parse_models(struct bcfg *b, const char *v)
 {
 	char *dup = strdup(v), *save = NULL, *tok;
 	int j;
 
+	if (!dup) {
+		fprintf(stderr, "fanout: out of memory\n");
+		return 2;
+	}
 	for (tok = strtok_r(dup, ",", &save); tok && b->nm < MAXM; tok = strtok_r(NULL, ",", &save)) {
 		struct fo_model m;
 		char err[256];
@@ -249,7 +239,7 @@ static int parse_models(struct bcfg *b, const char *v)
 			continue;
 		}
 		if (fo_model_parse(tok, &m, err, sizeof(err)) < 0) {
-			fprintf(stderr, "fanout: bad --model '%s': expected %s\n", tok, FO_MODEL_FORMS);
+			fo_cli_bad("--model", tok, FO_MODEL_FORMS ", or all");
 			free(dup);
 			return 2;
 		}
@@ -259,76 +249,34 @@ static int parse_models(struct bcfg *b, const char *v)
 	return 0;
 }
 
-/* --clients: counts such as 1,16,64. */
-static int parse_clients(struct bcfg *b, const char *v)
+/* The command line's config into the experiment's: 0, or exit code 2. */
+static int bcfg_init(struct bcfg *b, const struct fo_bench_serve_cfg *cfg)
 {
-	char *dup = strdup(v), *save = NULL, *tok;
-	uint64_t n;
+	size_t i;
+	int r;
 
-	b->nc = 0;
-	for (tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (fo_cli_uint(tok, 1, 100000, &n) < 0 || b->nc == MAXC)
-			break;
-		b->clients[b->nc++] = (int)n;
-	}
-	free(dup);
-	if (tok || !b->nc)
-		return fo_cli_bad("--clients", v, "counts from 1 to 100000 such as 1,16,64");
-	return 0;
-}
-
-/* One flag and its value: 0, or the exit code for a bad one. */
-static int parse_flag(struct bcfg *b, const char *a, const char *v)
-{
-	int64_t d;
-
-	if (!strcmp(a, "--model"))
-		return parse_models(b, v);
-	if (!strcmp(a, "--clients"))
-		return parse_clients(b, v);
-	if (!strcmp(a, "--proto")) {
-		if (strcmp(v, "line") && strcmp(v, "http"))
-			return fo_cli_bad(a, v, "line or http");
-		b->proto = v;
-	} else if (!strcmp(a, "-d") || !strcmp(a, "--duration")) {
-		if (fo_duration_parse(v, &d) < 0 || d <= 0 || strlen(v) >= sizeof(b->dur))
-			return fo_cli_bad(a, v, "a duration such as 2s");
-		snprintf(b->dur, sizeof(b->dur), "%s", v);
-	} else if (!strcmp(a, "--csv") || !strcmp(a, "--plot")) {
-		if (!*v)
-			return fo_cli_bad(a, v, !strcmp(a, "--csv") ? "a file name such as serve.csv"
-								     : "a file name such as serve.svg");
-		*(!strcmp(a, "--csv") ? &b->csv_path : &b->plot_path) = v;
-	} else {
-		fprintf(stderr, "fanout: unknown option '%s' for 'bench serve' (see --help)\n", a);
-		return 2;
-	}
-	return 0;
-}
-
-/* The command line: 0, -1 after --help, or an exit code. */
-static int parse_args(struct bcfg *b, int argc, char **argv)
-{
-	int i, r;
-
-	for (i = 0; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			usage(stdout);
-			return -1;
-		}
-		if (!strcmp(a, "--pin")) {
-			b->pinned = true;
-			continue;
-		}
-		if (!v) {
-			fprintf(stderr, "fanout: unknown option '%s' for 'bench serve' (see --help)\n", a);
-			return 2;
-		}
-		if ((r = parse_flag(b, a, v)) != 0)
+	memset(b, 0, sizeof(*b));
+	for (i = 0; i < cfg->models.n; i++)
+		if ((r = parse_models(b, cfg->models.v[i])) != 0)
 			return r;
-		i++;
+	if (!b->nm)
+		snprintf(b->models[b->nm++], sizeof(b->models[0]), "coro:1");
+	for (i = 0; i < (size_t)cfg->clients.n && b->nc < MAXC; i++)
+		b->clients[b->nc++] = (int)cfg->clients.v[i];
+	if (!b->nc) {
+		static const int dflt[] = { 1, 2, 4, 8, 16, 64, 256, 1024 };
+
+		for (i = 0; i < sizeof(dflt) / sizeof(dflt[0]); i++)
+			b->clients[b->nc++] = dflt[i];
+	}
+	fo_duration_format(cfg->duration > 0 ? cfg->duration : 2 * FO_SEC, b->dur, sizeof(b->dur));
+	b->proto = cfg->proto ? "http" : "line";
+	b->csv_path = cfg->csv;
+	b->plot_path = cfg->plot;
+	b->pinned = cfg->pin;
+	if (b->pinned && ncores() < 2) {
+		fprintf(stderr, "fanout: --pin needs two cores; running unpinned\n");
+		b->pinned = false;
 	}
 	return 0;
 }
@@ -421,21 +369,33 @@ static int run_model(const struct bcfg *b, const char *model, struct srow *rows,
 	return ret;
 }
 
-int fo_bench_serve(int argc, char **argv)
+/* Runs every model's rows into rows[]: the exit code so far. */
+static int run_models(const struct bcfg *b, struct srow *rows, int *nrows, FILE *csv)
 {
-	struct bcfg b = { .dur = "2s", .clients = { 1, 2, 4, 8, 16, 64, 256, 1024 }, .nc = 8, .proto = "line" };
+	int i, ret = 0;
+
+	if (csv)
+		fprintf(csv, "model,proto,clients,rps,server_cpu_pct,server_us_per_req,server_rss_mb,p99_us,served,"
+			     "starved,placement\n");
+	printf("# fanout bench serve: proto %s, %s per row, %s\n", b->proto, b->dur,
+	       b->pinned ? "server on core 0, client on core 1" : "server and client share every core");
+	printf("%-14s %7s %11s %8s %10s %9s %9s %9s\n", "model", "clients", "req/s", "srv cpu", "cpu/req",
+	       "srv rss", "p99", "served");
+	signal(SIGPIPE, SIG_IGN);
+	for (i = 0; i < b->nm && !fo_interrupted(); i++)
+		ret |= run_model(b, b->models[i], rows, nrows, csv);
+	return ret;
+}
+
+int fo_bench_serve_run(const struct fo_bench_serve_cfg *cfg)
+{
+	struct bcfg b;
 	struct srow rows[MAXM * MAXC];
 	struct fo_wfile csv;
-	int nrows = 0, ret = 0, i, e;
+	int nrows = 0, ret, e;
 
-	if ((ret = parse_args(&b, argc, argv)) != 0)
-		return ret < 0 ? 0 : ret;
-	if (!b.nm)
-		snprintf(b.models[b.nm++], sizeof(b.models[0]), "coro:1");
-	if (b.pinned && ncores() < 2) {
-		fprintf(stderr, "fanout: --pin needs two cores; running unpinned\n");
-		b.pinned = false;
-	}
+	if ((ret = bcfg_init(&b, cfg)) != 0)
+		return ret;
 	if (b.plot_path && fo_bench_plot_check(b.plot_path))
 		return 2;
 	/* a temporary file beside it, renamed over it when every row is in (STYLE 19) */
@@ -443,16 +403,7 @@ int fo_bench_serve(int argc, char **argv)
 		fprintf(stderr, "fanout: cannot write --csv '%s': %s\n", b.csv_path, fo_strerror(e));
 		return 2;
 	}
-	if (b.csv_path)
-		fprintf(csv.f, "model,proto,clients,rps,server_cpu_pct,server_us_per_req,server_rss_mb,p99_us,served,"
-			       "starved,placement\n");
-	printf("# fanout bench serve: proto %s, %s per row, %s\n", b.proto, b.dur,
-	       b.pinned ? "server on core 0, client on core 1" : "server and client share every core");
-	printf("%-14s %7s %11s %8s %10s %9s %9s %9s\n", "model", "clients", "req/s", "srv cpu", "cpu/req",
-	       "srv rss", "p99", "served");
-	signal(SIGPIPE, SIG_IGN);
-	for (i = 0; i < b.nm && !fo_interrupted(); i++)
-		ret |= run_model(&b, b.models[i], rows, &nrows, b.csv_path ? csv.f : NULL);
+	ret = run_models(&b, rows, &nrows, b.csv_path ? csv.f : NULL);
 	if (b.csv_path) {
 		if ((e = fo__wfile_commit(&csv, true)) == 0) {
 			printf("# every row: %s\n", b.csv_path);
@@ -468,4 +419,27 @@ int fo_bench_serve(int argc, char **argv)
 			ret = 1;
 	}
 	return ret;
+}
+
+int fo_bench_serve_main(int argc, char **argv)
+{
+	const struct fo_opts *t = &fo_bench_serve_opts;
+	struct fo_bench_serve_cfg cfg;
+	struct fo_optres res;
+	int r;
+
+	memset(&cfg, 0, sizeof(cfg));
+	fo__bench_fn_defaults(t, &cfg);
+	r = fo_opts_parse(t, &cfg, argc, argv, &res);
+	if (!r && res.operands.n) {
+		fprintf(stderr, "fanout: bench serve takes no operands, not '%s' (see fanout bench serve --help)\n",
+			res.operands.v[0]);
+		r = FO_OPTS_BAD;
+	}
+	if (!r)
+		r = fo_bench_serve_run(&cfg);
+	else
+		r = r == FO_OPTS_HELP ? 0 : 2;
+	fo_opts_release(t, &cfg, &res);
+	return r;
 }

@@ -608,100 +608,6 @@ static void fmt_ns(int64_t ns, char *b, size_t len)
 		snprintf(b, len, "%.2fms", (double)ns / 1e6);
 }
 
-static void usage(FILE *f)
-{
-	fputs("usage: fanout load [--proto line|http] [-c CONNECTIONS] [-d DURATION] [--rate R]\n"
-	      "                   [--threads T] [--path /] [--line TEXT] [--json] HOST:PORT\n"
-	      "\n"
-	      "Closed loop by default: each connection sends a request, waits for the whole\n"
-	      "response, and sends the next. --rate R: open loop, R requests per second over all\n"
-	      "connections at fixed times; latency counts from when a request was due.\n"
-	      "Prints req/s every second, then the total, req/s, latency p50/p90/p99/p99.9/max,\n"
-	      "errors, and connections that got no reply at all (starved).\n"
-	      "http: only a 2xx or 3xx response counts as a request done; other statuses are\n"
-	      "counted by class (non-2xx/3xx), a malformed response is an error and closes the\n"
-	      "connection.\n"
-	      "defaults: --proto line -c 16 -d 10s --threads cores --path /\n"
-	      "line requests are \"1\" (answered by one line), or TEXT and a newline with --line\n"
-	      "(--line PING drives redis); http requests are GET keep-alive.\n"
-	      "exit: 0 every request answered well, 1 some failed (errors, non-2xx/3xx, refused\n"
-	      "connections, no reply at all), 2 bad usage, 130 interrupted\n",
-	      f);
-}
-
-/* One flag and its value into c: 0, or the exit code for a bad one. */
-static int parse_flag(struct cfg *c, const char *a, const char *v)
-{
-	uint64_t n;
-
-	if (!strcmp(a, "--proto")) {
-		if (strcmp(v, "line") && strcmp(v, "http"))
-			return fo_cli_bad(a, v, "line or http");
-		c->proto = !strcmp(v, "http");
-	} else if (!strcmp(a, "-c") || !strcmp(a, "--connections")) {
-		if (fo_cli_uint(v, 1, 1000000, &n) < 0)
-			return fo_cli_bad(a, v, "a number of connections from 1 to 1000000");
-		c->conns = (int)n;
-	} else if (!strcmp(a, "-d") || !strcmp(a, "--duration")) {
-		if (fo_duration_parse(v, &c->duration) < 0 || c->duration <= 0)
-			return fo_cli_bad(a, v, "a duration such as 10s or 500ms");
-	} else if (!strcmp(a, "--rate")) {
-		if (fo_cli_real(v, 0.001, 1e9, &c->rate) < 0)
-			return fo_cli_bad(a, v, "requests per second from 0.001 to 1000000000, such as 10000");
-	} else if (!strcmp(a, "--threads") || !strcmp(a, "-t")) {
-		if (fo_cli_uint(v, 1, MAX_THREADS, &n) < 0)
-			return fo_cli_bad(a, v, "a thread count from 1 to 256");
-		c->threads = (int)n;
-	} else if (!strcmp(a, "--line")) {
-		if (strpbrk(v, "\r\n") || !*v)
-			return fo_cli_bad(a, v, "one line of text, such as PING");
-		c->line = v;
-	} else if (!strcmp(a, "--path")) {
-		if (v[0] != '/' || strpbrk(v, " \r\n"))
-			return fo_cli_bad(a, v, "a path starting with / and without spaces");
-		c->path = v;
-	} else {
-		fprintf(stderr, "fanout: unknown option '%s' for 'load' (see fanout load --help)\n", a);
-		return 2;
-	}
-	return 0;
-}
-
-/* The command line into c and *target: 0, -1 after --help, or an exit code. */
-static int parse_args(struct cfg *c, int argc, char **argv, const char **target)
-{
-	int i, r;
-
-	for (i = 0; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			usage(stdout);
-			return -1;
-		} else if (!strcmp(a, "--json")) {
-			c->json = true;
-		} else if (a[0] != '-') {
-			if (*target) {
-				fprintf(stderr, "fanout: one HOST:PORT only ('%s' and '%s')\n", *target, a);
-				return 2;
-			}
-			*target = a;
-		} else if (!v) {
-			fprintf(stderr, "fanout: %s needs a value (see fanout load --help)\n", a);
-			return 2;
-		} else if ((r = parse_flag(c, a, v)) != 0) {
-			return r;
-		} else {
-			i++;
-		}
-	}
-	if (!*target) {
-		fprintf(stderr, "fanout: load needs HOST:PORT, e.g. fanout load 127.0.0.1:7000\n");
-		return 2;
-	}
-	return 0;
-}
-
 /* The request, made once: GET for http, the line (or "1") for line. */
 static int make_request(struct cfg *c, const char *target)
 {
@@ -855,28 +761,47 @@ static int report(struct cfg *c, struct fo_run *run)
 	return tt.errors || tt.other || atomic_load(&c->connect_errors) || tt.reqs == 0 ? 1 : 0;
 }
 
-int fo_load_main(int argc, char **argv)
+/* The config into the run's state: 0, or an exit code. */
+static int load_init(struct cfg *c, const struct fo_load_cfg *cfg)
+{
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	c->proto = cfg->proto;
+	c->conns = (int)cfg->conns;
+	c->threads = (int)cfg->threads;
+	c->duration = cfg->duration;
+	c->rate = cfg->rate;
+	c->json = cfg->json;
+	c->path = cfg->path;
+	c->line = cfg->line;
+	if ((rc = set_target(c, cfg->target)) != 0)
+		return rc;
+	return make_request(c, cfg->target) < 0 ? 1 : 0;
+}
+
+static void load_free(struct cfg *c)
+{
+	int i;
+
+	free(c->req);
+	for (i = 0; i < atomic_load(&c->nts) && i < MAX_THREADS; i++)
+		free(c->ts[i]);
+}
+
+int fo_load_run(const struct fo_load_cfg *cfg)
 {
 	struct cfg c;
 	struct fo_run_opts o;
 	struct fo_run *run;
 	struct fo_stopsig stop = { 0 };
-	const char *target = NULL;
 	pthread_t rep;
-	int i, e, rc;
+	int e, rc;
 
-	memset(&c, 0, sizeof(c));
-	c.conns = 16;
-	c.duration = 10 * FO_SEC;
-	c.path = "/";
-	c.threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
-	rc = parse_args(&c, argc, argv, &target);
-	if (rc)
-		return rc < 0 ? 0 : rc;
-	if ((rc = set_target(&c, target)) != 0)
+	if ((rc = load_init(&c, cfg)) != 0) {
+		free(c.req);
 		return rc;
-	if (make_request(&c, target) < 0)
-		return 1;
+	}
 	C = &c;
 	fo_raise_nofile();
 	signal(SIGPIPE, SIG_IGN);
@@ -902,13 +827,55 @@ int fo_load_main(int argc, char **argv)
 	fo__stopsig_stop(&stop);
 	if (!run) {
 		fprintf(stderr, "fanout: cannot start the load: %s\n", fo_strerror(e));
-		free(c.req);
+		load_free(&c);
 		return 1;
 	}
 	rc = report(&c, run);
 	fo_run_free(run);
-	free(c.req);
-	for (i = 0; i < atomic_load(&c.nts) && i < MAX_THREADS; i++)
-		free(c.ts[i]);
+	load_free(&c);
 	return rc;
+}
+
+/* The operands: one HOST:PORT. 0, or FO_OPTS_BAD after the one line. */
+static int one_target(struct fo_load_cfg *cfg, const struct fo_optlist *ops)
+{
+	if (ops->n > 1) {
+		fprintf(stderr, "fanout: one HOST:PORT only ('%s' and '%s')\n", ops->v[0], ops->v[1]);
+		return FO_OPTS_BAD;
+	}
+	if (!ops->n) {
+		fprintf(stderr, "fanout: load needs HOST:PORT, e.g. fanout load 127.0.0.1:7000\n");
+		return FO_OPTS_BAD;
+	}
+	cfg->target = ops->v[0];
+	return 0;
+}
+
+/* The layer sets the defaults of the kinds it parses; a FN entry's is
+ * given to the entry's own parser here. */
+static void fn_defaults(const struct fo_opts *t, void *cfg)
+{
+	const struct fo_opt *o;
+
+	for (o = t->opts; o->name; o++)
+		if (o->kind == FO_OPT_FN && o->def)
+			o->fn(cfg, o, o->def);
+}
+
+int fo_load_main(int argc, char **argv)
+{
+	struct fo_load_cfg cfg;
+	struct fo_optres res;
+	int r;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.threads = sysconf(_SC_NPROCESSORS_ONLN);
+	fn_defaults(&fo_load_opts, &cfg);
+	r = fo_opts_parse(&fo_load_opts, &cfg, argc, argv, &res);
+	if (!r)
+		r = one_target(&cfg, &res.operands);
+	fo_opts_release(&fo_load_opts, &cfg, &res);
+	if (r)
+		return r == FO_OPTS_HELP ? 0 : 2;
+	return fo_load_run(&cfg);
 }

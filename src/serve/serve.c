@@ -571,350 +571,330 @@ static int acceptor(struct fo_job *job, void *arg)
 
 /* ---- the command ------------------------------------------------------------------- */
 
-static void usage(FILE *f)
+/* The server from the config: protocol, limits, and how the model serves connections. */
+static void srv_init(struct srv *sv, const struct fo_serve_cfg *cfg, struct fo_run_opts *o, char *name,
+		     size_t len)
 {
-	fputs("usage: fanout serve [--model M] [--proto line|http] [--bind ADDR] [--port P]\n"
-	      "                    [--reply TEXT] [--idle-timeout D] [--max-header BYTES]\n"
-	      "\n"
-	      "The request/response server of the classic experiment. line: answers each line\n"
-	      "(or each read without a newline) with the reply; http: HTTP/1.1 keep-alive, GET and\n"
-	      "HEAD answered 200 with the reply, pipelining, 400 for malformed requests, 431 for\n"
-	      "heads over --max-header. Ctrl-C or SIGTERM: stop accepting, end the connections,\n"
-	      "print a line of stats.\n"
-	      "\n"
-	      "models: threads (a thread per connection), threads:N (a pool; N clients at once),\n"
-	      "        processes:N, blended:PxT, loop, coro or coro:N (the default)\n"
-	      "defaults: --proto line --bind 127.0.0.1 --port 7000 --reply 'hello world'\n"
-	      "          --idle-timeout 60s --max-header 8192; --port 0 picks a free port\n"
-	      "--bind takes a literal address; every address only as 0.0.0.0 or ::\n",
-	      f);
+	memset(sv, 0, sizeof(*sv));
+	memset(o, 0, sizeof(*o));
+	sv->lfd = -1;
+	sv->proto = cfg->proto ? P_HTTP : P_LINE;
+	sv->idle = cfg->idle;
+	sv->max_head = cfg->max_head;
+	o->model = cfg->model;
+	if (cfg->model_text && !strcmp(cfg->model_text, "threads")) {
+		o->model.kind = FO_MODEL_SEQUENTIAL; /* one acceptor, a thread per connection */
+		o->model.threads = 1;
+		sv->mode = M_SPAWN;
+		snprintf(name, len, "threads (a thread per connection)");
+		return;
+	}
+	fo_model_format(&o->model, name, len);
+	sv->mode = (o->model.kind == FO_MODEL_THREADS || o->model.kind == FO_MODEL_BLENDED ||
+		    o->model.kind == FO_MODEL_SEQUENTIAL) ? M_INLINE : M_SPAWN;
+	sv->own_listeners = o->model.kind == FO_MODEL_CORO;
 }
 
-/* The command line's results that are not in the server itself. */
-struct opts {
-	struct fo_model model;
-	const char *model_text, *bind, *reply;
-	long port;
-};
-
-/* One flag and its value: 0, or the exit code for a bad one. */
-static int parse_flag(struct srv *sv, struct opts *op, const char *a, const char *v)
+/* Listeners, pollers, the interrupt, and room for clients: 0, or exit code 2. */
+static int check_nofile(void)
 {
-	char err[256];
-	uint64_t n;
+	long nofile = fo_raise_nofile();
 
-	if (!strcmp(a, "--model")) {
-		op->model_text = v;
-		if (fo_model_parse(v, &op->model, err, sizeof(err)) < 0)
-			return fo_cli_bad(a, v, FO_MODEL_FORMS);
-	} else if (!strcmp(a, "--proto")) {
-		if (strcmp(v, "line") && strcmp(v, "http"))
-			return fo_cli_bad(a, v, "line or http");
-		sv->proto = !strcmp(v, "http") ? P_HTTP : P_LINE;
-	} else if (!strcmp(a, "--bind")) {
-		op->bind = v;
-	} else if (!strcmp(a, "--port")) {
-		if (fo_cli_uint(v, 0, 65535, &n) < 0)
-			return fo_cli_bad(a, v, "a port number from 0 to 65535");
-		op->port = (long)n;
-	} else if (!strcmp(a, "--reply")) {
-		op->reply = v;
-	} else if (!strcmp(a, "--idle-timeout")) {
-		if (fo_duration_parse(v, &sv->idle) < 0 || sv->idle <= 0)
-			return fo_cli_bad(a, v, "a duration such as 60s or 500ms");
-	} else if (!strcmp(a, "--max-header")) {
-		if (fo_cli_size(v, 64, 1048576, &n) < 0)
-			return fo_cli_bad(a, v, "a size in bytes from 64 to 1048576, such as 8192 or 16K");
-		sv->max_head = (size_t)n;
-	} else {
-		fprintf(stderr, "fanout: unknown option '%s' for 'serve' (see fanout serve --help)\n", a);
-		return 2;
-	}
-	return 0;
+	if (nofile >= 64)
+		return 0;
+	fprintf(stderr,
+		"fanout: only %ld file descriptors (RLIMIT_NOFILE): serve needs at least 64; "
+		"raise it with ulimit -n\n",
+		nofile);
+	return 2;
 }
 
-/* The command line: 0, -1 after --help, or an exit code. */
-static int parse_args(struct srv *sv, struct opts *op, int argc, char **argv)
+static int cannot_listen(const char *bind_addr, long port, const char *err, int e)
 {
-	static const char *const valued[] = { "--model", "--proto", "--bind", "--port", "--reply",
-					      "--idle-timeout", "--max-header" };
-	int i, r;
-
-	for (i = 0; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		size_t k;
-
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			usage(stdout);
-			return -1;
-		}
-		if (!v) {
-			for (k = 0; k < sizeof(valued) / sizeof(valued[0]) && strcmp(a, valued[k]); k++)
-				;
-			if (k < sizeof(valued) / sizeof(valued[0]))
-				fprintf(stderr, "fanout: %s needs a value (see fanout serve --help)\n", a);
-			else
-				fprintf(stderr, "fanout: unknown option '%s' for 'serve' (see fanout serve --help)\n", a);
-			return 2;
-		}
-		if ((r = parse_flag(sv, op, a, v)) != 0)
-			return r;
-		i++;
-	}
-	return 0;
+	fprintf(stderr, "fanout: cannot listen on %s port %ld: %s%s\n", bind_addr, port, err,
+		e == EADDRINUSE ? " (is another server running? pick another --port)"
+		: e == EACCES ? " (ports below 1024 need root: pick another --port)" : "");
+	return 2;
 }
 
 /*
- * --bind: a literal IPv4 address in dotted-quad form or a literal IPv6
- * address; every address only when written so, 0.0.0.0 or ::. inet_aton's
- * shorthands ("0" for 0.0.0.0, "127.1") are refused, and so are names,
- * localhost included: no lookup happens here.
+ * SO_REUSEPORT would let this server share a port another server holds
+ * (with the same option and user) and quietly take half its traffic: a
+ * first bind without it finds a port in use. With --port 0 it also picks
+ * the port every listener then takes.
  */
-static int set_bind(struct srv *sv, const char *bind_addr, long port)
+static int probe_port(struct srv *sv, const char *bind_addr, long port)
 {
-	if (fo__addr_literal(bind_addr, (uint16_t)port, &sv->addr, &sv->alen) < 0)
-		return fo_cli_bad("--bind", bind_addr,
-				  "a literal address such as 127.0.0.1 or ::1 (every address: 0.0.0.0 or ::)");
+	char err[256];
+	int probe = listener(sv, false, err, sizeof(err));
+
+	if (probe < 0)
+		return cannot_listen(bind_addr, port, err, errno);
+	if (port == 0) {
+		socklen_t sl = sizeof(sv->addr);
+
+		getsockname(probe, (struct sockaddr *)&sv->addr, &sl);
+		sv->alen = sl;
+	}
+	close(probe);
 	return 0;
+}
+
+/* Every worker's listener exists before any worker accepts: a burst at
+ * start-up cannot take the descriptors the others need. */
+static int more_listeners(struct srv *sv, int n, long port)
+{
+	char err[256];
+	int w;
+
+	sv->lfds = calloc((size_t)n, sizeof(int));
+	if (!sv->lfds)
+		return 1;
+	sv->nlfds = n;
+	sv->lfds[0] = sv->lfd;
+	for (w = 1; w < n; w++) {
+		sv->lfds[w] = listener(sv, true, err, sizeof(err));
+		if (sv->lfds[w] < 0) {
+			fprintf(stderr, "fanout: cannot make listener %d of %d on port %ld: %s\n", w + 1, n, port, err);
+			sv->nlfds = w;
+			return 2;
+		}
+	}
+	return 0;
+}
+
+/* The listeners; *port becomes the one got for --port 0. 0, or an exit code. */
+static int open_listeners(struct srv *sv, const char *bind_addr, const struct fo_model *m, long *port)
+{
+	char err[256];
+	int rc;
+
+	if (sv->own_listeners && (rc = probe_port(sv, bind_addr, *port)) != 0)
+		return rc;
+	sv->lfd = listener(sv, sv->own_listeners, err, sizeof(err));
+	if (sv->lfd < 0)
+		return cannot_listen(bind_addr, *port, err, errno);
+	if (sv->own_listeners && (rc = more_listeners(sv, fo_model_workers(m), *port)) != 0)
+		return rc;
+	if (*port == 0) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+
+		getsockname(sv->lfd, (struct sockaddr *)&ss, &sl);
+		memcpy(&sv->addr, &ss, sl);
+		sv->alen = sl;
+		*port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+						       : ((struct sockaddr_in *)&ss)->sin_port);
+	}
+	return 0;
+}
+
+/* The reply: line adds the newline; http wraps it in a response. 0, or exit code 1. */
+static int make_replies(struct srv *sv, const char *reply)
+{
+	size_t rl = strlen(reply), cap = rl + 256;
+	char *line = malloc(rl + 2);
+
+	sv->ok_keep = malloc(cap);
+	sv->ok_close = malloc(cap);
+	if (!line || !sv->ok_keep || !sv->ok_close) {
+		free(line);
+		return 1;
+	}
+	memcpy(line, reply, rl);
+	line[rl] = '\n';
+	line[rl + 1] = 0;
+	sv->reply = line;
+	sv->reply_len = rl + 1;
+	sv->ok_keep_len = (size_t)snprintf(sv->ok_keep, cap,
+					   "HTTP/1.1 200 OK\r\nServer: fanout\r\nContent-Length: %zu\r\n"
+					   "Content-Type: text/plain\r\n\r\n%s",
+					   rl + 1, line);
+	sv->ok_close_len = (size_t)snprintf(sv->ok_close, cap,
+					    "HTTP/1.1 200 OK\r\nServer: fanout\r\nContent-Length: %zu\r\n"
+					    "Content-Type: text/plain\r\nConnection: close\r\n\r\n%s",
+					    rl + 1, line);
+	if (sv->ok_close_len + 512 > WBUF / 2)
+		WBUF = 2 * (sv->ok_close_len + 512);
+	return 0;
+}
+
+/* Counters shared with forked workers: 0, or exit code 1. */
+static int make_counters(struct srv *sv)
+{
+	sv->c = mmap(NULL, sizeof(*sv->c), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sv->c == MAP_FAILED) {
+		sv->c = NULL;
+		return 1;
+	}
+	memset(sv->c, 0, sizeof(*sv->c));
+	return 0;
+}
+
+static void say_listening(const struct srv *sv, long port, const char *model_name)
+{
+	char host[INET6_ADDRSTRLEN];
+
+	inet_ntop(sv->addr.ss_family,
+		  sv->addr.ss_family == AF_INET6 ? (const void *)&((const struct sockaddr_in6 *)&sv->addr)->sin6_addr
+						 : (const void *)&((const struct sockaddr_in *)&sv->addr)->sin_addr,
+		  host, sizeof(host));
+	printf("fanout serve: listening on %s port %ld, proto %s, model %s\n", host, port,
+	       sv->proto == P_LINE ? "line" : "http", model_name);
+	fflush(stdout);
+}
+
+/* The line of stats at the end, and each worker's error: the exit code. */
+static int say_stopped(struct srv *sv, struct fo_run *run)
+{
+	const struct fo_run_stats *st = fo_run_stats(run);
+	struct rusage self, kids;
+	double user, sys;
+
+	getrusage(RUSAGE_SELF, &self);
+	getrusage(RUSAGE_CHILDREN, &kids);
+	user = (double)(self.ru_utime.tv_sec + kids.ru_utime.tv_sec) +
+	       (double)(self.ru_utime.tv_usec + kids.ru_utime.tv_usec) / 1e6;
+	sys = (double)(self.ru_stime.tv_sec + kids.ru_stime.tv_sec) +
+	      (double)(self.ru_stime.tv_usec + kids.ru_stime.tv_usec) / 1e6;
+	printf("fanout serve: stopped: %lld connections, %lld requests, peak %lld at once, "
+	       "peak RSS %.1f MB, CPU %.2fs (user %.2fs, sys %.2fs)",
+	       atomic_load(&sv->c->conns), atomic_load(&sv->c->reqs), atomic_load(&sv->c->peak_active),
+	       (double)st->maxrss_kb_sum / 1024.0, user + sys, user, sys);
+	if (atomic_load(&sv->c->idle_closed))
+		printf(", %lld closed idle", atomic_load(&sv->c->idle_closed));
+	if (atomic_load(&sv->c->bad))
+		printf(", %lld malformed", atomic_load(&sv->c->bad));
+	if (atomic_load(&sv->c->backoffs))
+		printf(", %lld accept back-offs (out of descriptors)", atomic_load(&sv->c->backoffs));
+	if (atomic_load(&sv->c->refused))
+		printf(", %lld refused (no task)", atomic_load(&sv->c->refused));
+	printf("\n");
+	fflush(stdout);
+	for (size_t w = 0; w < st->ntasks; w++) {
+		const struct fo_result *res = fo_run_result(run, w);
+
+		if (res && res->status != FO_OK && res->error)
+			fprintf(stderr, "fanout: serve worker %zu: %s\n", w, res->error);
+	}
+	return st->count[FO_FAILED] ? 1 : 0;
+}
+
+/* Accepts and serves until stopped: the exit code. */
+static int serve_until_stopped(struct srv *sv, struct fo_run_opts *o, struct fo_stopsig *stop, long port,
+			       const char *model_name)
+{
+	struct fo_run *run;
+	int64_t end;
+	int e, rc;
+
+	the_srv = sv;
+	signal(SIGPIPE, SIG_IGN);
+	if ((e = fo__stopsig_start(stop)) < 0) {
+		fprintf(stderr, "fanout: cannot start the signal thread: %s\n", fo_strerror(e));
+		return 1;
+	}
+	say_listening(sv, port, model_name);
+	o->per_worker = true;
+	o->fn = acceptor;
+	o->arg = sv;
+	o->keep_results = true;
+	run = fo_run(o, &e);
+	if (!run) {
+		fprintf(stderr, "fanout: cannot start model '%s': %s\n", model_name, fo_strerror(e));
+		return 1;
+	}
+	/* threads of a thread-per-connection server end on their own: give
+	 * them a moment to finish what is in flight */
+	end = fo_now() + 2 * FO_SEC;
+	while (atomic_load(&sv->c->active) > 0 && fo_now() < end)
+		usleep(10000);
+	rc = say_stopped(sv, run);
+	fo_run_free(run);
+	return rc;
+}
+
+/*
+ * shutdown(): out of LISTEN now, not when the kernel is done with the
+ * pollers' last references (io_uring: some ms after exit), so a server
+ * started again at once finds the port free.
+ */
+static void srv_free(struct srv *sv)
+{
+	int i;
+
+	if (sv->lfds) {
+		for (i = 1; i < sv->nlfds; i++) {
+			shutdown(sv->lfds[i], SHUT_RDWR);
+			close(sv->lfds[i]);
+		}
+		free(sv->lfds);
+	}
+	if (sv->lfd >= 0) {
+		shutdown(sv->lfd, SHUT_RDWR);
+		close(sv->lfd);
+	}
+	free((char *)sv->reply);
+	free(sv->ok_keep);
+	free(sv->ok_close);
+	if (sv->c)
+		munmap(sv->c, sizeof(*sv->c));
+}
+
+int fo_serve_run(const struct fo_serve_cfg *cfg)
+{
+	struct srv sv;
+	struct fo_run_opts o;
+	struct fo_stopsig stop = { 0 };
+	char model_name[64];
+	long port = cfg->port;
+	int rc;
+
+	srv_init(&sv, cfg, &o, model_name, sizeof(model_name));
+	if (fo__addr_literal(cfg->bind, (uint16_t)port, &sv.addr, &sv.alen) < 0)
+		return fo_cli_bad("--bind", cfg->bind,
+				  "a literal address such as 127.0.0.1 or ::1 (every address: 0.0.0.0 or ::)");
+	if ((rc = check_nofile()) != 0)
+		return rc;
+	rc = open_listeners(&sv, cfg->bind, &o.model, &port);
+	if (!rc)
+		rc = make_replies(&sv, cfg->reply);
+	if (!rc)
+		rc = make_counters(&sv);
+	if (!rc)
+		rc = serve_until_stopped(&sv, &o, &stop, port, model_name);
+	fo__stopsig_stop(&stop);
+	srv_free(&sv);
+	return rc;
+}
+
+/* The layer sets the defaults of the kinds it parses; a FN entry's is
+ * given to the entry's own parser here. */
+static void fn_defaults(const struct fo_opts *t, void *cfg)
+{
+	const struct fo_opt *o;
+
+	for (o = t->opts; o->name; o++)
+		if (o->kind == FO_OPT_FN && o->def)
+			o->fn(cfg, o, o->def);
 }
 
 int fo_serve_main(int argc, char **argv)
 {
-	struct srv sv;
-	struct opts op = { .bind = "127.0.0.1", .reply = "hello world", .port = 7000 };
-	struct fo_run_opts o;
-	struct fo_run *run;
-	struct fo_stopsig stop = { 0 };
-	long port;
-	char model_name[64], err[256], host[INET6_ADDRSTRLEN];
-	const char *bind_addr, *model_text, *reply;
-	struct rusage self, kids;
-	int i, e, rc = 0;
+	struct fo_serve_cfg cfg;
+	struct fo_optres res;
+	int r;
 
-	memset(&sv, 0, sizeof(sv));
-	memset(&o, 0, sizeof(o));
-	sv.proto = P_LINE;
-	sv.idle = 60 * FO_SEC;
-	sv.max_head = 8192;
-	op.model = fo_model_default();
-	rc = parse_args(&sv, &op, argc, argv);
-	if (rc)
-		return rc < 0 ? 0 : rc;
-	if ((rc = set_bind(&sv, op.bind, op.port)) != 0)
-		return rc;
-	o.model = op.model;
-	port = op.port;
-	bind_addr = op.bind;
-	model_text = op.model_text;
-	reply = op.reply;
-	/* the model decides how connections are served */
-	if (model_text && !strcmp(model_text, "threads")) {
-		o.model.kind = FO_MODEL_SEQUENTIAL; /* one acceptor, a thread per connection */
-		o.model.threads = 1;
-		sv.mode = M_SPAWN;
-		snprintf(model_name, sizeof(model_name), "threads (a thread per connection)");
-	} else {
-		fo_model_format(&o.model, model_name, sizeof(model_name));
-		sv.mode = (o.model.kind == FO_MODEL_THREADS || o.model.kind == FO_MODEL_BLENDED ||
-			   o.model.kind == FO_MODEL_SEQUENTIAL) ? M_INLINE : M_SPAWN;
-		sv.own_listeners = o.model.kind == FO_MODEL_CORO;
+	memset(&cfg, 0, sizeof(cfg));
+	fn_defaults(&fo_serve_opts, &cfg);
+	r = fo_opts_parse(&fo_serve_opts, &cfg, argc, argv, &res);
+	if (!r && res.operands.n) {
+		fprintf(stderr, "fanout: serve takes no operands, not '%s' (see fanout serve --help)\n",
+			res.operands.v[0]);
+		r = FO_OPTS_BAD;
 	}
-	{
-		long nofile = fo_raise_nofile();
-
-		/* listeners, pollers, the interrupt, and room for clients */
-		if (nofile < 64) {
-			fprintf(stderr,
-				"fanout: only %ld file descriptors (RLIMIT_NOFILE): serve needs at least 64; "
-				"raise it with ulimit -n\n",
-				nofile);
-			return 2;
-		}
-	}
-	/*
-	 * SO_REUSEPORT would let this server share a port another server
-	 * holds (with the same option and user) and quietly take half its
-	 * traffic: a first bind without it finds a port in use.
-	 */
-	if (sv.own_listeners) {
-		int probe = listener(&sv, false, err, sizeof(err));
-
-		if (probe < 0) {
-			sv.lfd = -1;
-			goto cannot_listen;
-		}
-		if (port == 0) {
-			socklen_t sl = sizeof(sv.addr);
-
-			getsockname(probe, (struct sockaddr *)&sv.addr, &sl);
-			sv.alen = sl;
-		}
-		close(probe);
-	}
-	sv.lfd = listener(&sv, sv.own_listeners, err, sizeof(err));
-	/* Every worker's listener exists before any worker accepts: a burst
-	 * at start-up cannot take the descriptors the others need. */
-	if (sv.lfd >= 0 && sv.own_listeners) {
-		int w, n = fo_model_workers(&o.model);
-
-		sv.lfds = calloc((size_t)n, sizeof(int));
-		if (!sv.lfds) {
-			rc = 1;
-			goto out;
-		}
-		sv.nlfds = n;
-		sv.lfds[0] = sv.lfd;
-		for (w = 1; w < n; w++) {
-			sv.lfds[w] = listener(&sv, true, err, sizeof(err));
-			if (sv.lfds[w] < 0) {
-				fprintf(stderr, "fanout: cannot make listener %d of %d on port %ld: %s\n", w + 1, n,
-					port, err);
-				sv.nlfds = w;
-				rc = 2;
-				goto out;
-			}
-		}
-	}
-cannot_listen:
-	if (sv.lfd < 0) {
-		fprintf(stderr, "fanout: cannot listen on %s port %ld: %s%s\n", bind_addr, port, err,
-			errno == EADDRINUSE ? " (is another server running? pick another --port)"
-			: errno == EACCES ? " (ports below 1024 need root: pick another --port)" : "");
-		return 2;
-	}
-	if (port == 0) {
-		struct sockaddr_storage ss;
-		socklen_t sl = sizeof(ss);
-
-		getsockname(sv.lfd, (struct sockaddr *)&ss, &sl);
-		memcpy(&sv.addr, &ss, sl);
-		sv.alen = sl;
-		port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-						       : ((struct sockaddr_in *)&ss)->sin_port);
-	}
-	/* the reply: line adds the newline; http wraps it in a response */
-	{
-		size_t rl = strlen(reply);
-		char *line = malloc(rl + 2);
-		size_t cap = rl + 256;
-
-		sv.ok_keep = malloc(cap);
-		sv.ok_close = malloc(cap);
-		if (!line || !sv.ok_keep || !sv.ok_close) {
-			free(line);
-			rc = 1;
-			goto out;
-		}
-		memcpy(line, reply, rl);
-		line[rl] = '\n';
-		line[rl + 1] = 0;
-		sv.reply = line;
-		sv.reply_len = rl + 1;
-		sv.ok_keep_len = (size_t)snprintf(sv.ok_keep, cap,
-						  "HTTP/1.1 200 OK\r\nServer: fanout\r\nContent-Length: %zu\r\n"
-						  "Content-Type: text/plain\r\n\r\n%s",
-						  rl + 1, line);
-		sv.ok_close_len = (size_t)snprintf(sv.ok_close, cap,
-						   "HTTP/1.1 200 OK\r\nServer: fanout\r\nContent-Length: %zu\r\n"
-						   "Content-Type: text/plain\r\nConnection: close\r\n\r\n%s",
-						   rl + 1, line);
-	}
-	if (sv.ok_close_len + 512 > WBUF / 2)
-		WBUF = 2 * (sv.ok_close_len + 512);
-	sv.c = mmap(NULL, sizeof(*sv.c), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (sv.c == MAP_FAILED) {
-		sv.c = NULL;
-		rc = 1;
-		goto out;
-	}
-	memset(sv.c, 0, sizeof(*sv.c));
-	the_srv = &sv;
-	signal(SIGPIPE, SIG_IGN);
-	if ((e = fo__stopsig_start(&stop)) < 0) {
-		fprintf(stderr, "fanout: cannot start the signal thread: %s\n", fo_strerror(e));
-		rc = 1;
-		goto out;
-	}
-	inet_ntop(sv.addr.ss_family,
-		  sv.addr.ss_family == AF_INET6 ? (void *)&((struct sockaddr_in6 *)&sv.addr)->sin6_addr
-						: (void *)&((struct sockaddr_in *)&sv.addr)->sin_addr,
-		  host, sizeof(host));
-	printf("fanout serve: listening on %s port %ld, proto %s, model %s\n", host, port,
-	       sv.proto == P_LINE ? "line" : "http", model_name);
-	fflush(stdout);
-
-	o.per_worker = true;
-	o.fn = acceptor;
-	o.arg = &sv;
-	o.quiet = false;
-	o.keep_results = true;
-	run = fo_run(&o, &e);
-	if (!run) {
-		fprintf(stderr, "fanout: cannot start model '%s': %s\n", model_name, fo_strerror(e));
-		rc = 1;
-		goto out;
-	}
-	/* threads of a thread-per-connection server end on their own: give
-	 * them a moment to finish what is in flight */
-	{
-		int64_t end = fo_now() + 2 * FO_SEC;
-
-		while (atomic_load(&sv.c->active) > 0 && fo_now() < end)
-			usleep(10000);
-	}
-	getrusage(RUSAGE_SELF, &self);
-	getrusage(RUSAGE_CHILDREN, &kids);
-	{
-		const struct fo_run_stats *st = fo_run_stats(run);
-		double user = (double)(self.ru_utime.tv_sec + kids.ru_utime.tv_sec) +
-			      (double)(self.ru_utime.tv_usec + kids.ru_utime.tv_usec) / 1e6;
-		double sys = (double)(self.ru_stime.tv_sec + kids.ru_stime.tv_sec) +
-			     (double)(self.ru_stime.tv_usec + kids.ru_stime.tv_usec) / 1e6;
-
-		printf("fanout serve: stopped: %lld connections, %lld requests, peak %lld at once, "
-		       "peak RSS %.1f MB, CPU %.2fs (user %.2fs, sys %.2fs)",
-		       atomic_load(&sv.c->conns), atomic_load(&sv.c->reqs), atomic_load(&sv.c->peak_active),
-		       (double)st->maxrss_kb_sum / 1024.0, user + sys, user, sys);
-		if (atomic_load(&sv.c->idle_closed))
-			printf(", %lld closed idle", atomic_load(&sv.c->idle_closed));
-		if (atomic_load(&sv.c->bad))
-			printf(", %lld malformed", atomic_load(&sv.c->bad));
-		if (atomic_load(&sv.c->backoffs))
-			printf(", %lld accept back-offs (out of descriptors)", atomic_load(&sv.c->backoffs));
-		if (atomic_load(&sv.c->refused))
-			printf(", %lld refused (no task)", atomic_load(&sv.c->refused));
-		printf("\n");
-		fflush(stdout);
-		for (size_t w = 0; w < st->ntasks; w++) {
-			const struct fo_result *res = fo_run_result(run, w);
-
-			if (res && res->status != FO_OK && res->error)
-				fprintf(stderr, "fanout: serve worker %zu: %s\n", w, res->error);
-		}
-		if (st->count[FO_FAILED])
-			rc = 1;
-	}
-	fo_run_free(run);
-out:
-	fo__stopsig_stop(&stop);
-	/* shutdown(): out of LISTEN now, not when the kernel is done with
-	 * the pollers' last references (io_uring: some ms after exit), so a
-	 * server started again at once finds the port free */
-	if (sv.lfds) {
-		for (i = 1; i < sv.nlfds; i++) {
-			shutdown(sv.lfds[i], SHUT_RDWR);
-			close(sv.lfds[i]);
-		}
-		free(sv.lfds);
-	}
-	if (sv.lfd >= 0) {
-		shutdown(sv.lfd, SHUT_RDWR);
-		close(sv.lfd);
-	}
-	free((char *)sv.reply);
-	free(sv.ok_keep);
-	free(sv.ok_close);
-	if (sv.c)
-		munmap(sv.c, sizeof(*sv.c));
-	return rc;
+	fo_opts_release(&fo_serve_opts, &cfg, &res);
+	if (r)
+		return r == FO_OPTS_HELP ? 0 : 2;
+	return fo_serve_run(&cfg);
 }
