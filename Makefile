@@ -12,6 +12,9 @@ DESTDIR ?=
 BINDIR  := $(PREFIX)/bin
 LIBDIR  := $(PREFIX)/lib
 INCDIR  := $(PREFIX)/include
+MANDIR  := $(PREFIX)/share/man/man1
+BASHDIR := $(PREFIX)/share/bash-completion/completions
+ZSHDIR  := $(PREFIX)/share/zsh/vendor-completions
 TOOLDIR := $(PREFIX)/libexec/fanout
 BUILD   ?= build
 SAN     ?=
@@ -27,11 +30,16 @@ LDFLAGS_ALL := -fsanitize=$(SAN)
 endif
 
 ARCH := $(shell uname -m)
+# man pages and completions, made from the option tables by the plain build
+# (a sanitizer's build would have to run under it at build time)
+DOC_DATE := $(shell git log -1 --format=%cs 2>/dev/null || date +%F)
+DOCS := $(if $(SAN),,$(BUILD)/man/fanout.1)
 LIB_SRC := $(wildcard src/runtime/*.c)
 LIB_ASM := $(wildcard src/runtime/ctx_$(ARCH).S)
-CLI_SRC := $(filter-out src/cli/tools.c,$(wildcard src/cli/*.c)) src/util/file.c src/util/stopsig.c $(wildcard src/bench/*.c) $(wildcard src/serve/*.c) $(wildcard src/load/*.c)
+CLI_SRC := $(filter-out src/cli/tools.c src/cli/doc.c,$(wildcard src/cli/*.c)) src/util/file.c src/util/stopsig.c $(wildcard src/bench/*.c) $(wildcard src/serve/*.c) $(wildcard src/load/*.c)
 # fanout-tools: the tools with big libraries, in their own executable (src/cli/main.c says why)
-RUN_SRC := src/cli/tools.c src/cli/opt.c src/cli/opt_doc.c $(wildcard src/run/*.c) $(wildcard src/net/*.c) $(wildcard src/links/*.c) \
+RUN_SRC := src/cli/tools.c src/cli/opt.c src/cli/opt_doc.c src/cli/doc.c \
+           src/serve/serve_opts.c src/serve/common.c src/load/load_opts.c src/bench/bench_opts.c $(wildcard src/run/*.c) $(wildcard src/net/*.c) $(wildcard src/links/*.c) \
            $(wildcard src/util/*.c)
 TEST_SRC := $(wildcard tests/*.c)
 
@@ -44,7 +52,7 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
 
 all: $(BUILD)/fanout $(BUILD)/fanout-tools $(BUILD)/libfanout.a $(BUILD)/libfanout.so $(BUILD)/fanout-tests $(EXAMPLES) \
-     $(BUILD)/devsim $(BUILD)/devsim-relay
+     $(BUILD)/devsim $(BUILD)/devsim-relay $(DOCS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -103,6 +111,12 @@ $(BUILD)/devsim $(BUILD)/devsim-relay:
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $<
 
+$(BUILD)/man/fanout.1: $(BUILD)/fanout-tools
+	@mkdir -p $(BUILD)/man $(BUILD)/completion
+	$(BUILD)/fanout-tools doc man $(BUILD)/man $(DOC_DATE)
+	$(BUILD)/fanout-tools doc bash $(BUILD)/completion/fanout
+	$(BUILD)/fanout-tools doc zsh $(BUILD)/completion/_fanout
+
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
 deps:
@@ -138,12 +152,18 @@ install: all
 	install -m 644 include/fanout/*.h $(DESTDIR)$(INCDIR)/fanout/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' scripts/fanout.pc.in \
 	    >$(DESTDIR)$(LIBDIR)/pkgconfig/fanout.pc
+	install -d $(DESTDIR)$(MANDIR) $(DESTDIR)$(BASHDIR) $(DESTDIR)$(ZSHDIR)
+	install -m 644 $(BUILD)/man/*.1 $(DESTDIR)$(MANDIR)/
+	install -m 644 $(BUILD)/completion/fanout $(DESTDIR)$(BASHDIR)/fanout
+	install -m 644 $(BUILD)/completion/_fanout $(DESTDIR)$(ZSHDIR)/_fanout
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/fanout $(DESTDIR)$(TOOLDIR)/fanout-tools $(DESTDIR)$(LIBDIR)/libfanout.a \
 	      $(DESTDIR)$(LIBDIR)/libfanout.so $(DESTDIR)$(LIBDIR)/libfanout.so.$(SOMAJOR) \
 	      $(DESTDIR)$(LIBDIR)/libfanout.so.$(VERSION) $(DESTDIR)$(LIBDIR)/pkgconfig/fanout.pc
 	rm -rf $(DESTDIR)$(INCDIR)/fanout
+	rm -f $(DESTDIR)$(MANDIR)/fanout.1 $(DESTDIR)$(MANDIR)/fanout-*.1 $(DESTDIR)$(BASHDIR)/fanout \
+	      $(DESTDIR)$(ZSHDIR)/_fanout
 	-rmdir $(DESTDIR)$(TOOLDIR)
 
 clean:

@@ -74,6 +74,24 @@ TEST_T(install_into_destdir_and_build_against_it, 240)
 	snprintf(cmd, sizeof(cmd), "LD_LIBRARY_PATH=%s/root/usr/lib %s/embed coro 1 3", d, d);
 	CHECK_EQ(sh(cmd, &out), 0);
 	free(out);
+	/* the man pages and the completions, made from the option tables */
+	snprintf(cmd, sizeof(cmd), "ls %s/root/usr/share/man/man1/ && grep -c 'max\\\\-retry\\\\-wait' "
+		 "%s/root/usr/share/man/man1/fanout-links.1", d, d);
+	CHECK_EQ(sh(cmd, &out), 0);
+	CHECK_HAS(out, "fanout-run.1");
+	CHECK_HAS(out, "fanout-bench-rtt.1");
+	CHECK_HAS(out, "fanout.1");
+	free(out);
+	snprintf(cmd, sizeof(cmd), "bash -c '. %s/root/usr/share/bash-completion/completions/fanout && "
+		 "complete -p fanout && COMP_WORDS=(fanout links --max-r) COMP_CWORD=2 && _fanout && "
+		 "echo \"${COMPREPLY[@]}\"'", d);
+	CHECK_EQ(sh(cmd, &out), 0);
+	CHECK_HAS(out, "complete -F _fanout fanout");
+	CHECK_HAS(out, "--max-retry-wait");
+	free(out);
+	snprintf(cmd, sizeof(cmd), "test -s %s/root/usr/share/zsh/vendor-completions/_fanout", d);
+	CHECK_EQ(sh(cmd, &out), 0);
+	free(out);
 	/* and uninstall leaves nothing of ours */
 	snprintf(cmd, sizeof(cmd), "make --no-print-directory -s uninstall BUILD=%s PREFIX=/usr DESTDIR=%s/root && "
 		 "find %s/root -type f | wc -l", build, d, d);

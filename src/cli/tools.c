@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../links/links.h"
+#include "doc.h"
 #include "../run/inventory.h"
 #include "../run/run.h"
 
@@ -19,6 +20,8 @@ int main(int argc, char **argv)
 		return fo_inventory_main(argc - 2, argv + 2);
 	if (argc >= 2 && !strcmp(argv[1], "links"))
 		return fo_links_main(argc - 2, argv + 2);
+	if (argc >= 2 && !strcmp(argv[1], "doc"))
+		return fo_doc_main(argc - 2, argv + 2);
 	fprintf(stderr, "usage: fanout run|inventory|links [options] (see fanout --help)\n");
 	return 2;
 }
