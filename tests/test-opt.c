@@ -54,7 +54,7 @@ static const struct fo_opt topts[] = {
 	{ NULL, 0, 0, 0, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL, 0, 0, NULL },
 };
 static const struct fo_opts tt = { "try", "[options] HOST...", "try the option layer", NULL, topts,
-				   sizeof(struct tcfg), false };
+				   sizeof(struct tcfg), false, false, NULL };
 
 /* Parses a NULL-terminated list in a child (parse may print and the
  * result is compared in the parent's terms): the parse's return value,
@@ -177,7 +177,68 @@ TEST(cli_opt_bad_values)
 	bad("--no-hosts", NULL, "unknown option '--no-hosts'");
 	bad("--bogus", NULL, "unknown option '--bogus'");
 	bad("-q", NULL, "unknown option '-q'");
-	bad("--json", "--json", "'--json' is given more than once");
+	bad("--hosts=1", "--hosts=2", "'--hosts' is given more than once");
+}
+
+/* A second table: what a tool that takes no operands, a FN with a default
+ * and its own message, and a LIST with a default get. */
+struct t2cfg {
+	int level;
+	struct fo_optlist models;
+	bool keep;
+};
+
+static int level(void *cfg, const struct fo_opt *o, const char *v)
+{
+	(void)o;
+	if (!strcmp(v, "loud")) {
+		fprintf(stderr, "fanout: bad --level 'loud': too loud, try 'high'\n");
+		return FO_OPTS_BAD;
+	}
+	((struct t2cfg *)cfg)->level = !strcmp(v, "high") ? 2 : !strcmp(v, "low") ? 1 : -1;
+	return ((struct t2cfg *)cfg)->level < 0 ? -EINVAL : 0;
+}
+
+#define OFF2(f) offsetof(struct t2cfg, f)
+static const struct fo_opt t2opts[] = {
+	{ "level", 0, FO_OPT_FN, OFF2(level), "L", "low or high", NULL, "low", 0, 0, NULL, "low or high", 0, 0, level },
+	{ "model", 0, FO_OPT_LIST, OFF2(models), "M", "models", NULL, "coro", 0, 0, NULL, NULL, 0, 0, NULL },
+	{ "keep", 0, FO_OPT_BOOL, OFF2(keep), NULL, "keep", NULL, "on", 0, 0, NULL, NULL, 0, 0, NULL },
+	{ NULL, 0, 0, 0, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL, 0, 0, NULL },
+};
+static const struct fo_opts t2 = { "two", "[options]", "a second table", NULL, t2opts, sizeof(struct t2cfg),
+				   false, true, NULL };
+
+static int parse2(struct t2cfg *c, struct fo_optres *r, int argc, char **argv)
+{
+	memset(c, 0, sizeof(*c));
+	return fo_opts_parse(&t2, c, argc, argv, r);
+}
+
+TEST(cli_opt_defaults_operands_last_wins)
+{
+	char *none[] = { NULL }, *given[] = { "--model", "loop", "--level=high", "--no-keep", "--keep", "--no-keep" };
+	char *oper[] = { "stray" }, *loud[] = { "--level", "loud" };
+	struct t2cfg c;
+	struct fo_optres r;
+
+	CHECK_EQ(parse2(&c, &r, 0, none), 0);
+	CHECK_EQ(c.level, 1);             /* a FN's default, through its fn */
+	CHECK_EQ(c.models.n, 1);          /* a LIST's default, when not given */
+	CHECK_STR(c.models.v[0], "coro");
+	CHECK(c.keep);
+	fo_opts_release(&t2, &c, &r);
+	CHECK_EQ(parse2(&c, &r, 6, given), 0);
+	CHECK_EQ(c.level, 2);
+	CHECK_EQ(c.models.n, 1);          /* given: the default is not added */
+	CHECK_STR(c.models.v[0], "loop");
+	CHECK(!c.keep);                   /* --no-keep --keep --no-keep: the last wins */
+	fo_opts_release(&t2, &c, &r);
+	fflush(NULL);
+	CHECK_EQ(parse2(&c, &r, 1, oper), FO_OPTS_BAD);  /* "two takes no operands" */
+	fo_opts_release(&t2, &c, &r);
+	CHECK_EQ(parse2(&c, &r, 2, loud), FO_OPTS_BAD);  /* the fn's own line */
+	fo_opts_release(&t2, &c, &r);
 }
 
 TEST(cli_opt_context)

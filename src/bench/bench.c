@@ -1077,13 +1077,7 @@ static int rtt_main(bool tasks, int argc, char **argv)
 	int r;
 
 	memset(&cfg, 0, sizeof(cfg));
-	fo__bench_fn_defaults(t, &cfg);
 	r = fo_opts_parse(t, &cfg, argc, argv, &res);
-	if (!r && res.operands.n) {
-		fprintf(stderr, "fanout: %s takes no operands, not '%s' (see fanout %s --help)\n", t->cmd,
-			res.operands.v[0], t->cmd);
-		r = FO_OPTS_BAD;
-	}
 	cfg.tasks = tasks;
 	if (!r)
 		r = fo_bench_run(&cfg);

@@ -58,8 +58,6 @@ int fo_bench_run(const struct fo_bench_cfg *cfg);
 /* `fanout bench serve`, in serve_bench.c */
 int fo_bench_serve_main(int argc, char **argv);
 int fo_bench_serve_run(const struct fo_bench_serve_cfg *cfg);
-/* Gives each FN entry of t with a default that default (the layer sets the others'). */
-void fo__bench_fn_defaults(const struct fo_opts *t, void *cfg);
 
 /*
  * Plots for --plot, drawn by gnuplot (in bench.c, shared by the

@@ -86,15 +86,6 @@ static int set_durations(void *cfg, const struct fo_opt *o, const char *v)
 	return 0;
 }
 
-void fo__bench_fn_defaults(const struct fo_opts *t, void *cfg)
-{
-	const struct fo_opt *o;
-
-	for (o = t->opts; o->name; o++)
-		if (o->kind == FO_OPT_FN && o->def)
-			o->fn(cfg, o, o->def);
-}
-
 #define OFF(f) offsetof(struct fo_bench_cfg, f)
 #define COUNTS_FORMS "a positive integer such as 10000, or a list 100,1000"
 #define DURS_FORMS "a duration such as 50ms, 1s, 250us or 2.5s (a list: 50ms,1s)"
@@ -169,6 +160,7 @@ static const struct fo_opt tasks_opts[] = {
 
 const struct fo_opts fo_bench_rtt_opts = {
 	.cmd = "bench rtt",
+	.no_operands = true,
 	.synopsis = "[options]",
 	.about = "N simulated hosts, each waiting one round trip, under each model",
 	.more = "One row per run, like `time`: model, workers, hosts, rtt, wall, user, sys, cpu%, max RSS,\n"
@@ -181,6 +173,7 @@ const struct fo_opts fo_bench_rtt_opts = {
 
 const struct fo_opts fo_bench_tasks_opts = {
 	.cmd = "bench tasks",
+	.no_operands = true,
 	.synopsis = "[options]",
 	.about = "n tasks of duration h under each model: overhead over the ideal",
 	.more = "One row per run: model, workers, tasks, duration, wall, the ideal (ceil(n / concurrency) x h),\n"
@@ -216,6 +209,7 @@ static const struct fo_opt serve_opts[] = {
 
 const struct fo_opts fo_bench_serve_opts = {
 	.cmd = "bench serve",
+	.no_operands = true,
 	.synopsis = "[options]",
 	.about = "fanout serve under each model, driven by fanout load at each client count",
 	.more = "Starts `fanout serve` under each model and drives it with `fanout load` at each\n"

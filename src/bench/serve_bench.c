@@ -429,13 +429,7 @@ int fo_bench_serve_main(int argc, char **argv)
 	int r;
 
 	memset(&cfg, 0, sizeof(cfg));
-	fo__bench_fn_defaults(t, &cfg);
 	r = fo_opts_parse(t, &cfg, argc, argv, &res);
-	if (!r && res.operands.n) {
-		fprintf(stderr, "fanout: bench serve takes no operands, not '%s' (see fanout bench serve --help)\n",
-			res.operands.v[0]);
-		r = FO_OPTS_BAD;
-	}
 	if (!r)
 		r = fo_bench_serve_run(&cfg);
 	else

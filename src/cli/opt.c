@@ -249,7 +249,7 @@ static int apply(struct ps *s, const struct fo_opt *o, const char *v, const char
 	int r;
 
 	if (s->res->given[k] && !(o->flags & FO_OPT_REPEAT) && o->kind != FO_OPT_LIST &&
-	    o->kind != FO_OPT_FLAG)
+	    o->kind != FO_OPT_FLAG && o->kind != FO_OPT_BOOL)
 		return bad(s->t, "'%s' is given more than once", as);
 	if (s->res->given[k] < 255)
 		s->res->given[k]++;
@@ -258,6 +258,8 @@ static int apply(struct ps *s, const struct fo_opt *o, const char *v, const char
 		return 0;
 	}
 	r = set_value(o, s->cfg, v);
+	if (r == FO_OPTS_BAD && o->kind == FO_OPT_FN)
+		return FO_OPTS_BAD; /* it said why */
 	if (r == -ENOMEM) {
 		fprintf(stderr, "fanout: out of memory\n");
 		return FO_OPTS_BAD;
@@ -348,19 +350,39 @@ static int set_defaults(const struct fo_opts *t, void *cfg)
 	const struct fo_opt *o;
 
 	for (o = t->opts; o->name; o++) {
-		if (!o->def || o->kind == FO_OPT_LIST || o->kind == FO_OPT_FN)
+		if (!o->def || o->kind == FO_OPT_LIST)
 			continue;
 		if (o->kind == FO_OPT_BOOL) {
 			*(bool *)(void *)((char *)cfg + o->off) = !strcmp(o->def, "on");
 			continue;
 		}
-		if (set_value(o, cfg, o->def) < 0) {
+		if (set_value(o, cfg, o->def) != 0) {
 			/* a table bug, caught by the table-walking test */
 			fprintf(stderr, "fanout: bad default '%s' of --%s\n", o->def, o->name);
 			return FO_OPTS_BAD;
 		}
 	}
 	return 0;
+}
+
+/* After the arguments: LIST defaults where not given, and operands
+ * refused where the table says so. */
+static int finish(const struct fo_opts *t, void *cfg, struct fo_optres *res)
+{
+	const struct fo_opt *o;
+
+	for (o = t->opts; o->name; o++)
+		if (o->kind == FO_OPT_LIST && o->def && !res->given[o - t->opts] &&
+		    list_add((struct fo_optlist *)(void *)((char *)cfg + o->off), o->def) < 0)
+			return bad(t, "%s", "out of memory");
+	if (!t->no_operands || !res->operands.n)
+		return 0;
+	if (t->operand_hint)
+		fprintf(stderr, "fanout: unexpected '%s'; %s\n", res->operands.v[0], t->operand_hint);
+	else
+		fprintf(stderr, "fanout: %s takes no operands, not '%s' (see fanout %s --help)\n", t->cmd,
+			res->operands.v[0], t->cmd);
+	return FO_OPTS_BAD;
 }
 
 int fo_opts_parse(const struct fo_opts *t, void *cfg, int argc, char **argv, struct fo_optres *res)
@@ -395,7 +417,7 @@ int fo_opts_parse(const struct fo_opts *t, void *cfg, int argc, char **argv, str
 		if (r)
 			return r;
 	}
-	return 0;
+	return finish(t, cfg, res);
 }
 
 void fo_opts_release(const struct fo_opts *t, void *cfg, struct fo_optres *res)

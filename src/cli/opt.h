@@ -46,8 +46,8 @@ struct fo_optlist {
 };
 
 struct fo_opt;
-/* A FN entry's parser: 0, or -EINVAL to have the one error printed with
- * the entry's forms. */
+/* A FN entry's parser: 0, -EINVAL to have the one error printed with the
+ * entry's forms, -ENOMEM, or FO_OPTS_BAD after printing its own line. */
 typedef int (*fo_opt_fn)(void *cfg, const struct fo_opt *o, const char *value);
 
 struct fo_opt {
@@ -76,6 +76,8 @@ struct fo_opts {
 	const struct fo_opt *opts;
 	size_t cfg_size;      /* sizeof the config, for the table-walking tests */
 	bool operands_first;  /* stop at the first operand (for sub-commands) */
+	bool no_operands;     /* an operand is refused: "fanout: CMD takes no operands, not 'X'" */
+	const char *operand_hint; /* with no_operands: "fanout: unexpected 'X'; HINT" instead */
 };
 
 /* What one parse found: the operands and which entries were given. */
@@ -89,9 +91,13 @@ struct fo_optres {
 #define FO_OPTS_HELP 1 /* --help was printed to stdout: exit 0 */
 #define FO_OPTS_BAD  2 /* the one-line error was printed to stderr: exit 2 */
 
-/* Sets every entry's default (def parsed as if given), then parses
- * argv[0..argc) (without the command's own name) into cfg. Operands may
- * stand between options (as GNU tools allow), unless operands_first. On
+/* Sets every entry's default (def parsed as if given; a FN entry's fn is
+ * called with it), then parses argv[0..argc) (without the command's own
+ * name) into cfg; a LIST's def is its one value when it was not given.
+ * Operands may stand between options (as GNU tools allow), unless
+ * operands_first. A BOOL may be given again (--x --no-x: the last wins, as
+ * git has it); other entries only when REPEAT, LIST or FLAG. A FN entry's
+ * fn may print its own one-line error and return FO_OPTS_BAD. On
  * FO_OPTS_BAD the error is printed already. The caller releases res with
  * fo_opts_release whatever the result. */
 int fo_opts_parse(const struct fo_opts *t, void *cfg, int argc, char **argv, struct fo_optres *res);

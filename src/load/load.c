@@ -853,15 +853,6 @@ static int one_target(struct fo_load_cfg *cfg, const struct fo_optlist *ops)
 
 /* The layer sets the defaults of the kinds it parses; a FN entry's is
  * given to the entry's own parser here. */
-static void fn_defaults(const struct fo_opts *t, void *cfg)
-{
-	const struct fo_opt *o;
-
-	for (o = t->opts; o->name; o++)
-		if (o->kind == FO_OPT_FN && o->def)
-			o->fn(cfg, o, o->def);
-}
-
 int fo_load_main(int argc, char **argv)
 {
 	struct fo_load_cfg cfg;
@@ -870,7 +861,6 @@ int fo_load_main(int argc, char **argv)
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.threads = sysconf(_SC_NPROCESSORS_ONLN);
-	fn_defaults(&fo_load_opts, &cfg);
 	r = fo_opts_parse(&fo_load_opts, &cfg, argc, argv, &res);
 	if (!r)
 		r = one_target(&cfg, &res.operands);

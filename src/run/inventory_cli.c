@@ -575,7 +575,7 @@ const struct fo_opts fo_inventory_opts = {
 	"deep; a host file 256 MiB; the host lists of a run (-w, -x, --limit, host\n"
 	"files) 10,000,000 names in all. Exit: 0 hosts printed, 1 no host left,\n"
 	"2 bad usage or an unreadable inventory.\n",
-	opts, sizeof(struct inv_cfg), false
+	opts, sizeof(struct inv_cfg), false, true, "name hosts with -w LIST, -i DIR or --hosts-file FILE"
 };
 
 /* The command line into c: 0, or the exit code (0 after --help). */
@@ -585,11 +585,6 @@ static int parse(struct inv_cfg *c, int argc, char **argv, struct fo_optres *res
 
 	if (r)
 		return r == FO_OPTS_HELP ? -1 : 2;
-	if (res->operands.n) {
-		fprintf(stderr, "fanout: unexpected '%s'; name hosts with -w LIST, -i DIR or --hosts-file FILE\n",
-			res->operands.v[0]);
-		return 2;
-	}
 	if (!c->hosts.nhost_srcs) {
 		fprintf(stderr, "fanout: inventory needs hosts: -i DIR (nornir files), -w LIST or --hosts-file FILE\n");
 		return 2;

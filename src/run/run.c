@@ -1386,7 +1386,7 @@ const struct fo_opts fo_run_opts = {
 	"Every flag takes --flag VALUE or --flag=VALUE; a task's flags are refused with\n"
 	"another task. Exit status: 0 all ok, 1 some host not ok (or --json lines not\n"
 	"written), 2 bad usage, 130 interrupted.\n",
-	opts, sizeof(struct cfg), false
+	opts, sizeof(struct cfg), false, true, "name hosts with -w LIST, -i DIR or --hosts-file FILE"
 };
 
 /* ---- what the table cannot check ------------------------------------------------------- */
@@ -1530,11 +1530,6 @@ static int parse(struct cfg *c, int argc, char **argv, struct fo_optres *res)
 
 	if (r)
 		return r == FO_OPTS_HELP ? STOP_OK : 2;
-	if (res->operands.n) {
-		fprintf(stderr, "fanout: unexpected '%s'; name hosts with -w LIST, -i DIR or --hosts-file FILE\n",
-			res->operands.v[0]);
-		return 2;
-	}
 	snprintf(task, sizeof(task), "--task %s", task_names[c->task]);
 	if (fo_opts_check_ctx(&fo_run_opts, res, 1u << c->task, task))
 		return 2;

@@ -870,15 +870,6 @@ int fo_serve_run(const struct fo_serve_cfg *cfg)
 
 /* The layer sets the defaults of the kinds it parses; a FN entry's is
  * given to the entry's own parser here. */
-static void fn_defaults(const struct fo_opts *t, void *cfg)
-{
-	const struct fo_opt *o;
-
-	for (o = t->opts; o->name; o++)
-		if (o->kind == FO_OPT_FN && o->def)
-			o->fn(cfg, o, o->def);
-}
-
 int fo_serve_main(int argc, char **argv)
 {
 	struct fo_serve_cfg cfg;
@@ -886,13 +877,7 @@ int fo_serve_main(int argc, char **argv)
 	int r;
 
 	memset(&cfg, 0, sizeof(cfg));
-	fn_defaults(&fo_serve_opts, &cfg);
 	r = fo_opts_parse(&fo_serve_opts, &cfg, argc, argv, &res);
-	if (!r && res.operands.n) {
-		fprintf(stderr, "fanout: serve takes no operands, not '%s' (see fanout serve --help)\n",
-			res.operands.v[0]);
-		r = FO_OPTS_BAD;
-	}
 	fo_opts_release(&fo_serve_opts, &cfg, &res);
 	if (r)
 		return r == FO_OPTS_HELP ? 0 : 2;

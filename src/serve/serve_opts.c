@@ -75,6 +75,7 @@ const struct fo_opts fo_serve_opts = {
 		"        processes:N, blended:PxT, loop, coro or coro:N (coro: N = cores)\n"
 		"\n"
 		"Every flag takes --flag value and --flag=value.\n",
+	.no_operands = true,
 	.opts = opts,
 	.cfg_size = sizeof(struct fo_serve_cfg),
 };
