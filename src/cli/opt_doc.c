@@ -44,10 +44,32 @@ static bool same_group(const struct fo_opt *a, const struct fo_opt *b)
 	return !strcmp(a->group ? a->group : "", b->group ? b->group : "");
 }
 
+/* text from column col on, wrapped at 80 columns at spaces, continued
+ * lines indented to col; a word longer than the room stays whole. */
+static void wrap(FILE *f, const char *text, size_t col)
+{
+	size_t room = col < 60 ? 80 - col : 20, len = strlen(text);
+
+	while (len > room) {
+		size_t k = room;
+
+		while (k > 0 && text[k] != ' ')
+			k--;
+		if (k == 0)
+			k = strcspn(text, " ");
+		if (k >= len)
+			break;
+		fprintf(f, "%.*s\n%*s", (int)k, text, (int)col, "");
+		text += k + 1;
+		len -= k + 1;
+	}
+	fprintf(f, "%s\n", text);
+}
+
 void fo_opts_help(const struct fo_opts *t, FILE *f)
 {
 	const struct fo_opt *g, *o;
-	char w[160];
+	char w[160], line[1024];
 
 	fprintf(f, "usage: fanout %s %s\n%s\n", t->cmd, t->synopsis ? t->synopsis : "[options]",
 		t->about ? t->about : "");
@@ -63,12 +85,14 @@ void fo_opts_help(const struct fo_opts *t, FILE *f)
 				fprintf(f, "  %s\n  %-26s  ", w, "");
 			else
 				fprintf(f, "  %-26s  ", w);
-			fputs(o->help ? o->help : "", f);
-			if (o->kind == FO_OPT_ENUM && o->choices)
-				fprintf(f, " (%s)", o->choices);
-			if (o->def && o->kind != FO_OPT_BOOL)
-				fprintf(f, " [%s]", o->def);
-			fputc('\n', f);
+			snprintf(line, sizeof(line), "%s%s%s%s%s%s%s", o->help ? o->help : "",
+				 o->kind == FO_OPT_ENUM && o->choices ? " (" : "",
+				 o->kind == FO_OPT_ENUM && o->choices ? o->choices : "",
+				 o->kind == FO_OPT_ENUM && o->choices ? ")" : "",
+				 o->def && o->kind != FO_OPT_BOOL ? " [" : "",
+				 o->def && o->kind != FO_OPT_BOOL ? o->def : "",
+				 o->def && o->kind != FO_OPT_BOOL ? "]" : "");
+			wrap(f, line, 30);
 		}
 	}
 	fprintf(f, "\n  -h, --help                  this text\n");
