@@ -1312,24 +1312,14 @@ static void mark_interrupted(struct fo_crawl *c)
 	}
 }
 
-int fo_crawl_run(struct fo_crawl *c, const struct fo_crawl_opts *o, char *errbuf, size_t errlen)
+/* The curl share of connections, DNS, cookies and TLS sessions that every
+ * worker's handles use: 0 or -ENOMEM. */
+static int share_init(struct fo_crawl *c)
 {
-	struct fo_run_opts ro = { 0 };
-	struct fo_run *run;
-	CURLSH *sh;
-	size_t i;
-	int e = 0, k;
+	CURLSH *sh = curl_share_init();
 
-	memset(c, 0, sizeof(*c));
-	c->o = o;
-	pthread_mutex_init(&c->lock, NULL);
-	for (k = 0; k < 8; k++)
-		pthread_mutex_init(&c->share_locks[k], NULL);
-	sh = curl_share_init();
-	if (!sh) {
-		snprintf(errbuf, errlen, "no memory for libcurl");
+	if (!sh)
 		return -ENOMEM;
-	}
 	curl_share_setopt(sh, CURLSHOPT_LOCKFUNC, share_lock);
 	curl_share_setopt(sh, CURLSHOPT_UNLOCKFUNC, share_unlock);
 	curl_share_setopt(sh, CURLSHOPT_USERDATA, c);
@@ -1338,51 +1328,64 @@ int fo_crawl_run(struct fo_crawl *c, const struct fo_crawl_opts *o, char *errbuf
 	curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_COOKIE);
 	curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
 	c->share = sh;
-	if (o->cache) {
-		int64_t oldest = (int64_t)time(NULL) - o->cache_max_age / FO_SEC;
+	return 0;
+}
 
-		c->cache = fo_lcache_new();
-		if (!c->cache || (e = fo_lcache_load(c->cache, o->cache, oldest)) == -ENOMEM) {
-			snprintf(errbuf, errlen, "no memory for the cache '%s'", o->cache);
-			return -ENOMEM;
-		}
-		if (e == -EEXIST) {
-			snprintf(errbuf, errlen, "--cache '%s' is not a fanout links cache (its first line is not "
-				 "'# fanout links cache 1'): give another file, or remove it", o->cache);
-			return e;
-		}
-		if (e < 0) {
-			snprintf(errbuf, errlen, "cannot read --cache '%s': %s (remove it, or give another file)",
-				 o->cache, strerror(-e));
-			return e;
-		}
-	}
-	if (set_origins(c) < 0) {
-		snprintf(errbuf, errlen, "no memory");
+/* --cache FILE, read: 0 or -errno with the reason in errbuf. */
+static int cache_open(struct fo_crawl *c, char *errbuf, size_t errlen)
+{
+	const struct fo_crawl_opts *o = c->o;
+	int64_t oldest = (int64_t)time(NULL) - o->cache_max_age / FO_SEC;
+	int e = 0;
+
+	c->cache = fo_lcache_new();
+	if (!c->cache || (e = fo_lcache_load(c->cache, o->cache, oldest)) == -ENOMEM) {
+		snprintf(errbuf, errlen, "no memory for the cache '%s'", o->cache);
 		return -ENOMEM;
 	}
-	c->scopes = calloc(o->nstarts, sizeof(char *));
-	for (i = 0; i < o->nstarts; i++) {
-		const char *p = strstr(o->starts[i], "://");
+	if (e == -EEXIST)
+		snprintf(errbuf, errlen, "--cache '%s' is not a fanout links cache (its first line is not "
+			 "'# fanout links cache 1'): give another file, or remove it", o->cache);
+	else if (e < 0)
+		snprintf(errbuf, errlen, "cannot read --cache '%s': %s (remove it, or give another file)",
+			 o->cache, strerror(-e));
+	return e;
+}
 
-		/* the start's host (http), or its folder (file) */
+/* Each start: its scope (its host for http, its folder for a file) and
+ * its target, a page at depth 0. */
+static void add_starts(struct fo_crawl *c)
+{
+	const struct fo_crawl_opts *o = c->o;
+	size_t i;
+
+	c->scopes = calloc(o->nstarts, sizeof(char *));
+	for (i = 0; c->scopes && i < o->nstarts; i++) {
+		const char *p = strstr(o->starts[i], "://");
+		struct fo_target *t;
+
 		p = p ? (!strncmp(o->starts[i], "file:", 5) ? strrchr(o->starts[i], '/') : strchr(p + 3, '/')) : NULL;
 		c->scopes[c->nscopes++] = p ? strndup(o->starts[i], (size_t)(p - o->starts[i]) + 1)
 					    : fmt("%s/", o->starts[i]);
 		pthread_mutex_lock(&c->lock);
-		{
-			struct fo_target *t = add_link(c, o->starts[i], NULL, 0, NULL, NULL);
-
-			if (t && t->state == FO_T_QUEUED) {
-				t->page = true;
-				t->depth = 0;
-			}
+		t = add_link(c, o->starts[i], NULL, 0, NULL, NULL);
+		if (t && t->state == FO_T_QUEUED) {
+			t->page = true;
+			t->depth = 0;
 		}
 		pthread_mutex_unlock(&c->lock);
 	}
-	c->nworkers = o->max_conc;
+}
+
+/* --max-concurrency workers' wake-up eventfds and idle flags: 0 or -errno
+ * with the reason in errbuf. */
+static int workers_init(struct fo_crawl *c, char *errbuf, size_t errlen)
+{
+	int k, e;
+
+	c->nworkers = c->o->max_conc;
 	/* kept-alive connections, bounded by the transfers at once */
-	fo_curl_keep_connections(o->max_conc);
+	fo_curl_keep_connections(c->o->max_conc);
 	c->wake_fds = calloc((size_t)c->nworkers, sizeof(int));
 	c->idle = calloc((size_t)c->nworkers, sizeof(bool));
 	if (!c->wake_fds || !c->idle) {
@@ -1392,15 +1395,63 @@ int fo_crawl_run(struct fo_crawl *c, const struct fo_crawl_opts *o, char *errbuf
 	for (k = 0; k < c->nworkers; k++) {
 		c->wake_fds[k] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		if (c->wake_fds[k] < 0) {
-			snprintf(errbuf, errlen, "cannot make %d workers: %s (lower --max-concurrency)",
-				 c->nworkers, strerror(errno));
+			e = -errno;
+			snprintf(errbuf, errlen, "cannot make %d workers: %s (lower --max-concurrency)", c->nworkers,
+				 strerror(-e));
 			for (; k > 0; k--)
 				close(c->wake_fds[k - 1]);
 			free(c->wake_fds);
 			c->wake_fds = NULL;
-			return -errno;
+			return e;
 		}
 	}
+	return 0;
+}
+
+/* After the workers: fragments (now that every page fetched has its
+ * anchors), what Ctrl-C left, and the cache. */
+static int crawl_finish(struct fo_crawl *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nt; i++) {
+		struct fo_ref *r;
+
+		for (r = c->t[i]->refs; r; r = r->next)
+			if (fo_crawl_frag_missing(c, r, c->t[i]))
+				c->st.broken_fragments++;
+	}
+	if (fo_interrupted())
+		mark_interrupted(c);
+	if (c->cache)
+		save_cache(c);
+	return fo_interrupted() ? -ECANCELED : 0;
+}
+
+int fo_crawl_run(struct fo_crawl *c, const struct fo_crawl_opts *o, char *errbuf, size_t errlen)
+{
+	struct fo_run_opts ro = { 0 };
+	struct fo_run *run;
+	int e = 0, k;
+
+	memset(c, 0, sizeof(*c));
+	c->o = o;
+	pthread_mutex_init(&c->lock, NULL);
+	for (k = 0; k < 8; k++)
+		pthread_mutex_init(&c->share_locks[k], NULL);
+	if (share_init(c) < 0) {
+		snprintf(errbuf, errlen, "no memory for libcurl");
+		return -ENOMEM;
+	}
+	if (o->cache && (e = cache_open(c, errbuf, errlen)) < 0)
+		return e;
+	if (set_origins(c) < 0) {
+		snprintf(errbuf, errlen, "no memory");
+		return -ENOMEM;
+	}
+	add_starts(c);
+	if ((e = workers_init(c, errbuf, errlen)) < 0)
+		return e;
 	c->t0 = fo_now();
 	ro.model = o->model;
 	ro.ntasks = (size_t)c->nworkers;
@@ -1415,19 +1466,7 @@ int fo_crawl_run(struct fo_crawl *c, const struct fo_crawl_opts *o, char *errbuf
 	}
 	fo_run_free(run);
 	c->st.secs = (double)(fo_now() - c->t0) / 1e9;
-	/* fragments, now that every page we fetched has its anchors */
-	for (i = 0; i < c->nt; i++) {
-		struct fo_ref *r;
-
-		for (r = c->t[i]->refs; r; r = r->next)
-			if (fo_crawl_frag_missing(c, r, c->t[i]))
-				c->st.broken_fragments++;
-	}
-	if (fo_interrupted())
-		mark_interrupted(c);
-	if (c->cache)
-		save_cache(c);
-	return fo_interrupted() ? -ECANCELED : 0;
+	return crawl_finish(c);
 }
 
 void fo_crawl_release(struct fo_crawl *c)
