@@ -210,6 +210,94 @@ static bool crawl_allowed(struct fo_crawl *c, const struct fo_target *t)
 	return true;
 }
 
+/* A new target for url, found from page from (NULL: a start), in the
+ * table and the map; NULL without memory. */
+static struct fo_target *new_target(struct fo_crawl *c, const char *url, const struct fo_target *from)
+{
+	struct fo_target *t;
+	size_t j;
+
+	if ((c->nt + 1) * 2 > c->mapcap && map_grow(c) < 0)
+		return NULL;
+	if (c->nt == c->tcap) {
+		size_t nc = c->tcap ? c->tcap * 2 : 1024;
+		struct fo_target **n = realloc(c->t, nc * sizeof(*n));
+
+		if (!n)
+			return NULL;
+		c->t = n;
+		c->tcap = nc;
+	}
+	t = calloc(1, sizeof(*t));
+	if (!t || !(t->url = strdup(url)) || !(t->host = host_of(c, url))) {
+		if (t)
+			free(t->url);
+		free(t);
+		return NULL;
+	}
+	t->id = (uint32_t)c->nt;
+	t->depth = from ? from->depth + 1 : 0;
+	c->t[c->nt++] = t;
+	for (j = fo__fnv1a(url) & (c->mapcap - 1); c->map[j]; j = (j + 1) & (c->mapcap - 1))
+		;
+	c->map[j] = t;
+	c->st.targets++;
+	return t;
+}
+
+/* What becomes of a new target: excluded, left unchecked (outside, and
+ * --no-external), fine from the cache, or queued (a page to crawl when
+ * inside the scope and the caps allow). */
+static void classify(struct fo_crawl *c, struct fo_target *t)
+{
+	const char *url = t->url;
+	bool inside;
+	int st;
+
+	if (any_match(c->o->exclude, c->o->nexclude, url) ||
+	    (c->o->ninclude && !any_match(c->o->include, c->o->ninclude, url))) {
+		t->state = FO_T_DONE;
+		t->result = FO_TR_SKIPPED;
+		t->reason = strdup("excluded (--include/--exclude)");
+		c->st.excluded++;
+		return;
+	}
+	inside = in_scope(c, url);
+	t->page = inside && crawl_allowed(c, t);
+	if (!t->page && !inside && !c->o->check_external) {
+		t->state = FO_T_DONE;
+		t->result = FO_TR_UNCHECKED;
+	} else if (!inside && c->cache && fo_lcache_get(c->cache, url, &st, &t->cached_at)) {
+		/* fine when last asked, recently enough: not asked again (no
+		 * anchors: a fragment link gets a GET) */
+		t->state = FO_T_DONE;
+		t->result = FO_TR_OK;
+		t->status = st;
+		t->cached = true;
+		t->headed = true;
+		c->st.cached++;
+		c->done++;
+	} else {
+		enqueue(c, t);
+	}
+}
+
+/* A link to t with a fragment: t's anchors are wanted. A target already
+ * checked with a HEAD (no anchors) is asked once more with a GET, or the
+ * fragment would pass unchecked (still running: a worker does it). */
+static void want_anchors(struct fo_crawl *c, struct fo_target *t)
+{
+	t->want_anchors = true;
+	if (t->state == FO_T_DONE && t->headed && t->result == FO_TR_OK) {
+		t->headed = false;
+		if (t->cached)
+			c->st.cached--;
+		t->cached = false;
+		c->done--;
+		enqueue(c, t);
+	}
+}
+
 /*
  * The target for url, made and queued when new; a reference from page
  * (id, line, tag, fragment) is added. Returns NULL without memory.
@@ -228,82 +316,13 @@ static struct fo_target *add_link(struct fo_crawl *c, const char *url, const str
 		url = idx;
 	}
 	t = lookup(c, url);
-
 	if (!t) {
-		size_t j;
-
-		if ((c->nt + 1) * 2 > c->mapcap && map_grow(c) < 0)
+		if (!(t = new_target(c, url, from)))
 			return NULL;
-		if (c->nt == c->tcap) {
-			size_t nc = c->tcap ? c->tcap * 2 : 1024;
-			struct fo_target **n = realloc(c->t, nc * sizeof(*n));
-
-			if (!n)
-				return NULL;
-			c->t = n;
-			c->tcap = nc;
-		}
-		t = calloc(1, sizeof(*t));
-		if (!t || !(t->url = strdup(url))) {
-			free(t);
-			return NULL;
-		}
-		t->id = (uint32_t)c->nt;
-		t->depth = from ? from->depth + 1 : 0;
-		t->host = host_of(c, url);
-		if (!t->host) {
-			free(t->url);
-			free(t);
-			return NULL;
-		}
-		c->t[c->nt++] = t;
-		for (j = fo__fnv1a(url) & (c->mapcap - 1); c->map[j]; j = (j + 1) & (c->mapcap - 1))
-			;
-		c->map[j] = t;
-		c->st.targets++;
-		if (any_match(c->o->exclude, c->o->nexclude, url) ||
-		    (c->o->ninclude && !any_match(c->o->include, c->o->ninclude, url))) {
-			t->state = FO_T_DONE;
-			t->result = FO_TR_SKIPPED;
-			t->reason = strdup("excluded (--include/--exclude)");
-			c->st.excluded++;
-		} else {
-			bool inside = in_scope(c, url);
-			int st;
-
-			t->page = inside && crawl_allowed(c, t);
-			if (!t->page && !inside && !c->o->check_external) {
-				t->state = FO_T_DONE;
-				t->result = FO_TR_UNCHECKED;
-			} else if (!inside && c->cache && fo_lcache_get(c->cache, url, &st, &t->cached_at)) {
-				/* fine when last asked, recently enough: not asked
-				 * again (no anchors: a fragment link gets a GET) */
-				t->state = FO_T_DONE;
-				t->result = FO_TR_OK;
-				t->status = st;
-				t->cached = true;
-				t->headed = true;
-				c->st.cached++;
-				c->done++;
-			} else {
-				enqueue(c, t);
-			}
-		}
+		classify(c, t);
 	}
-	if (frag && *frag && !t->want_anchors) {
-		t->want_anchors = true;
-		/* A link with a fragment to a target already checked with a
-		 * HEAD (no anchors): once more with a GET, or the fragment
-		 * would pass unchecked. (Still running: the worker does it.) */
-		if (t->state == FO_T_DONE && t->headed && t->result == FO_TR_OK) {
-			t->headed = false;
-			if (t->cached)
-				c->st.cached--;
-			t->cached = false;
-			c->done--;
-			enqueue(c, t);
-		}
-	}
+	if (frag && *frag && !t->want_anchors)
+		want_anchors(c, t);
 	if (from) {
 		struct fo_ref *r = calloc(1, sizeof(*r));
 
