@@ -106,6 +106,9 @@ static void trim(const char **s, const char **e)
 		(*e)--;
 }
 
+/* One pass over robots.txt (RFC 9309): records, groups of user-agent
+ * lines and their rules; the longest over 80 lines because the group
+ * state is carried line to line, as the RFC's grammar reads. */
 struct fo_robots *fo_robots_parse(const char *text, size_t len, const char *agent)
 {
 	struct fo_robots *r = calloc(1, sizeof(*r)), *star = calloc(1, sizeof(*star));

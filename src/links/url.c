@@ -493,6 +493,9 @@ static int scheme_result(int kind, const char *scheme, char *out, size_t outlen,
 	return kind;
 }
 
+/* Longer than our rule of thumb, on purpose: RFC 3986 section 5.2's
+ * resolution is one sequence of steps over the parts of two URLs, and
+ * this follows it step by step so it can be read against the RFC. */
 int fo_url_resolve(const char *base, const char *ref, char *out, size_t outlen, const char **frag,
 		   char *err, size_t errlen)
 {

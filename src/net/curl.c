@@ -79,6 +79,10 @@ static int events_of(int what)
 	return (what & CURL_POLL_IN ? FO_READ : 0) | (what & CURL_POLL_OUT ? FO_WRITE : 0);
 }
 
+/* One transfer driven through the runtime's waits with curl's
+ * multi-socket API: its socket and timer callbacks, the wait, and the
+ * completion. Over 80 lines because the callbacks' state is local to this
+ * one transfer; NEEDSWORK: a struct and three small functions. */
 CURLcode fo_curl_perform(CURL *easy, int64_t deadline)
 {
 	struct drv d = { .timeout_ms = -1 };

@@ -1408,6 +1408,9 @@ struct src {
 	size_t len;
 };
 
+/* hosts, groups and defaults, each parsed, then merged as nornir
+ * merges them (host -> groups in order -> defaults). NEEDSWORK: 92 lines;
+ * the three files' parse and the merge could be two functions. */
 static int load(struct fo_inv *inv, const struct src src[3], char *err, size_t errlen)
 {
 	struct load L;

@@ -359,6 +359,10 @@ static void tried_add(char *tried, size_t cap, const char *what)
 	snprintf(tried + n, cap - n, "%s%s", n ? ", " : "", what);
 }
 
+/* Login: the methods the server offers, tried in OpenSSH's order (agent,
+ * key file, password, keyboard-interactive), each with its EAGAIN loop;
+ * what was tried is said when all fail. Over 80 lines as one ordered list
+ * of attempts; NEEDSWORK: a table of methods. */
 static int auth(struct host *h, int64_t dl)
 {
 	const struct fo_ssh_target *t = h->t;
@@ -482,6 +486,10 @@ static int buf_room(struct buf *b, size_t want, size_t max)
 
 /* ---- exec mode ------------------------------------------------------------------------- */
 
+/* One command over an exec channel: open, exec, read stdout and stderr
+ * to EOF under the command deadline and --max-output, close, exit status.
+ * Over 80 lines: each libssh2 step has its EAGAIN wait and its own error
+ * text. NEEDSWORK: split with the platform modes' rework (issue 12). */
 static void exec_one(struct host *h, const char *cmd, struct fo_ssh_res *res)
 {
 	const struct fo_ssh_cfg *c = h->c;
@@ -758,6 +766,9 @@ static void take_output(struct shell *sh, struct fo_ssh_res *res)
 	sh->b.len = sh->b.cap = 0;
 }
 
+/* The shell mode's whole session: pty, shell, the first prompt, setup
+ * commands, then each command up to its prompt. NEEDSWORK: it becomes the
+ * platform's mode machine in issue 12, and shorter pieces then. */
 static void run_shell(struct host *h, struct fo_ssh_res *res)
 {
 	const struct fo_ssh_cfg *c = h->c;
@@ -991,6 +1002,9 @@ static void logout(struct host *h)
 
 /* ---- a host ------------------------------------------------------------------------------- */
 
+/* A host from connect to close: connect, handshake, host key, login,
+ * the commands, and every phase's result. Over 80 lines as the one place
+ * that shows a host's phases in order. */
 enum fo_ssh_status fo_ssh_host(const struct fo_ssh_target *t, const struct fo_ssh_cfg *c,
 			       struct fo_ssh_res *res)
 {

@@ -66,6 +66,9 @@ static const char *find_end(const char *buf, size_t len, bool *bad)
 	return NULL;
 }
 
+/* One pass over the request head (RFC 9112 section 2-3, 6): request
+ * line, then every field line with the framing rules that guard against
+ * smuggling; kept whole so the order of checks is visible. */
 int fo_http_parse(const char *buf, size_t len, size_t max_head, struct fo_http_req *r)
 {
 	const char *end, *p, *line_end;
