@@ -493,9 +493,11 @@ static int scheme_result(int kind, const char *scheme, char *out, size_t outlen,
 	return kind;
 }
 
-/* Longer than our rule of thumb, on purpose: RFC 3986 section 5.2's
- * resolution is one sequence of steps over the parts of two URLs, and
- * this follows it step by step so it can be read against the RFC. */
+/* A link resolved against its page as a browser does: trimmed, skipped
+ * and unsupported schemes, the length bound, relative resolution through
+ * curl's URL API, the fragment apart. Over 80 lines as one ordered list
+ * of checks, each with its own error text. NEEDSWORK: the checks before
+ * the resolution could stand in a function of their own. */
 int fo_url_resolve(const char *base, const char *ref, char *out, size_t outlen, const char **frag,
 		   char *err, size_t errlen)
 {
