@@ -117,6 +117,26 @@ $(BUILD)/man/fanout.1: $(BUILD)/fanout-tools
 	$(BUILD)/fanout-tools doc bash $(BUILD)/completion/fanout
 	$(BUILD)/fanout-tools doc zsh $(BUILD)/completion/_fanout
 
+# The fuzzers' sources and libraries (scripts/fuzz.sh builds each with
+# clang and libFuzzer, and asks here: `make -s print-fuzz T=NAME`), so that
+# a parser that comes to need another file is fixed in one place.
+FUZZ_parse     := $(LIB_SRC) $(LIB_ASM) -luring -lpthread
+FUZZ_http      := src/serve/http.c
+FUZZ_hostlist  := src/run/hostlist.c src/util/file.c
+FUZZ_inventory := src/run/inventory.c src/run/nornir.c src/run/hostlist.c src/run/inventory_cli.c \
+                  src/run/inv_args.c src/cli/opt.c src/cli/opt_doc.c src/util/map.c src/util/file.c \
+                  src/util/term.c $(LIB_SRC) $(LIB_ASM) -lyaml -luring -lpthread -lm
+FUZZ_robots    := src/links/robots.c
+FUZZ_extract   := -I/usr/include/libxml2 src/links/extract.c src/links/url.c -lxml2 -lcurl
+FUZZ_url       := src/links/url.c -lcurl
+FUZZ_knownhosts := src/run/knownhosts.c src/util/map.c src/util/file.c -lcrypto
+FUZZ_lcache    := src/links/cache.c src/util/map.c src/util/file.c
+FUZZERS := parse http hostlist inventory robots extract url knownhosts lcache
+
+.PHONY: print-fuzz
+print-fuzz:
+	@echo $(if $(T),$(FUZZ_$(T)),$(FUZZERS))
+
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
 deps:

@@ -21,21 +21,13 @@ fi
 out=build-fuzz
 mkdir -p "$out"
 flags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -D_GNU_SOURCE -Iinclude)
-runtime=(src/runtime/clock.c src/runtime/run.c src/runtime/wait.c src/runtime/sched.c src/runtime/proc.c
-         src/runtime/timer.c src/runtime/ctx.c src/runtime/poll_epoll.c src/runtime/poll_uring.c
-         "src/runtime/ctx_$(uname -m).S")
-clang "${flags[@]}" tests/fuzz/fuzz-parse.c "${runtime[@]}" -luring -lpthread -o "$out/fuzz-parse"
-clang "${flags[@]}" tests/fuzz/fuzz-http.c src/serve/http.c -o "$out/fuzz-http"
-clang "${flags[@]}" tests/fuzz/fuzz-hostlist.c src/run/hostlist.c src/util/file.c -o "$out/fuzz-hostlist"
-clang "${flags[@]}" tests/fuzz/fuzz-inventory.c src/run/inventory.c src/run/nornir.c src/run/hostlist.c \
-  src/run/inventory_cli.c src/util/map.c src/util/file.c src/util/term.c -lyaml -lm -o "$out/fuzz-inventory"
-clang "${flags[@]}" tests/fuzz/fuzz-robots.c src/links/robots.c -o "$out/fuzz-robots"
-clang "${flags[@]}" -I/usr/include/libxml2 tests/fuzz/fuzz-extract.c src/links/extract.c src/links/url.c \
-  -lxml2 -lcurl -o "$out/fuzz-extract"
-clang "${flags[@]}" tests/fuzz/fuzz-url.c src/links/url.c -lcurl -o "$out/fuzz-url"
-clang "${flags[@]}" tests/fuzz/fuzz-knownhosts.c src/run/knownhosts.c src/util/map.c src/util/file.c -lcrypto -o "$out/fuzz-knownhosts"
-clang "${flags[@]}" tests/fuzz/fuzz-lcache.c src/links/cache.c src/util/map.c src/util/file.c -o "$out/fuzz-lcache"
-for t in parse http hostlist inventory robots extract url knownhosts lcache; do
+# the sources and libraries of each fuzzer: the Makefile's lists (FUZZ_NAME)
+fuzzers=$(make -s --no-print-directory print-fuzz)
+for t in $fuzzers; do
+  # shellcheck disable=SC2046 # the list is words: files, -I and -l flags
+  clang "${flags[@]}" "tests/fuzz/fuzz-$t.c" $(make -s --no-print-directory print-fuzz T="$t") -o "$out/fuzz-$t"
+done
+for t in $fuzzers; do
   mkdir -p "$out/corpus-$t"
   cp -n tests/fuzz/corpus-$t/* "$out/corpus-$t/" 2>/dev/null || true
   max_len=2048
