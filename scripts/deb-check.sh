@@ -99,7 +99,7 @@ int main(void)
 C
 check gcc -o "$work/t" "$work/t.c" $(pkg-config --cflags --libs fanout)
 check "$work/t"
-check sh -c "ldd '$work/t' | grep -q 'libfanout.so.0 => /usr/lib/'"
+check sh -c "ldd '$work/t' | grep -q 'libfanout.so.0 => /'"
 
 say "removing"
 $sudo apt-get remove -y -qq fanout libfanout-dev libfanout0 >/dev/null
