@@ -4,7 +4,8 @@
 # and model tests again on epoll, everything under ASan+UBSan, the runtime,
 # serve and load under TSan,
 # the coroutine tests on the portable (ucontext) context switch, the aarch64
-# switch under qemu-user, and the parser fuzzer for 10 s. Ends
+# switch under qemu-user, the Debian packages built, linted, installed and
+# run (scripts/deb-check.sh), and the parser fuzzer for 10 s. Ends
 # with one line adding up every run: "total: N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -67,6 +68,9 @@ build build-portable CFLAGS="-O2 -g -DFO_CTX_PORTABLE" && suite portable-ctx bui
 
 echo "== aarch64 context switch (cross-compiled, run under qemu-user)"
 if scripts/test-aarch64.sh; then passed=$((passed + 1)); else broken+=("aarch64"); failed=$((failed + 1)); fi
+
+echo "== debian packages (build, lintian, install, run, remove)"
+if scripts/deb-check.sh; then passed=$((passed + 1)); else broken+=("deb"); failed=$((failed + 1)); fi
 
 echo "== fuzz (parsers of outside input, 10 s each)"
 if scripts/fuzz.sh 10; then passed=$((passed + 1)); else broken+=("fuzz"); failed=$((failed + 1)); fi
