@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "fanout/runtime.h"
@@ -59,6 +60,23 @@ static void print_result(const struct fo_result *r, void *arg)
 	printf("%-8s %s\n", fo_status_name(r->status), r->status == FO_OK ? r->output : r->error);
 }
 
+/*
+ * The library never prints: what it cannot return (fewer threads than
+ * asked, a stack overflow about to kill the process) comes here, from any
+ * thread of the run, and for an overflow from a signal handler: one
+ * writev(2), no stdio.
+ */
+static void print_diag(void *arg, int level, const char *msg)
+{
+	struct iovec v[3] = { { (void *)"embed: ", 7 }, { (void *)msg, strlen(msg) }, { (void *)"\n", 1 } };
+
+	(void)arg;
+	(void)level;
+	if (writev(2, v, 3) < 0) {
+		/* stderr is gone */
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct ports p = { argc > 2 ? (int)strtol(argv[2], NULL, 10) : 8000 };
@@ -74,6 +92,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	o.ntasks = argc > 3 ? (size_t)strtoul(argv[3], NULL, 10) : 20;
+	fo_set_diag(print_diag, NULL);
 	run = fo_run(&o, &e);
 	if (!run) {
 		fprintf(stderr, "embed: %s\n", fo_strerror(e));

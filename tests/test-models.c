@@ -569,30 +569,72 @@ static int deep_task(struct fo_job *job, void *arg)
 	return recurse(100000) == 12345 ? 0 : 1; /* 100 MB of frames */
 }
 
-TEST(coro_stack_overflow_detected)
+/* The overflow's diagnostic comes from the SIGSEGV handler: write(2) only. */
+static int diag_fd = -1;
+
+static void diag_to_fd(void *arg, int level, const char *msg)
 {
-	int p[2], status;
+	char line[300];
+	size_t n = strlen(msg);
+
+	(void)arg;
+	if (n > sizeof(line) - 3)
+		n = sizeof(line) - 3;
+	line[0] = (char)('0' + level);
+	memcpy(line + 1, msg, n);
+	line[n + 1] = '\n';
+	if (write(diag_fd, line, n + 2) < 0)
+		_exit(3);
+}
+
+/* A loop run whose task overflows its stack, in a child whose stderr is a
+ * pipe and whose diagnostics go (when with_diag) to another: what each
+ * got, and that the child died of SIGSEGV. */
+static void overflow_child(bool with_diag, char *err, char *diag, size_t len)
+{
+	int pe[2], pd[2], status;
 	pid_t pid;
-	char buf[512] = "";
 	ssize_t n;
 
-	if (*fo_test_san())
-		fo_test_skip("the sanitizers own SIGSEGV");
-	CHECK_EQ(pipe(p), 0);
+	CHECK_EQ(pipe(pe), 0);
+	CHECK_EQ(pipe(pd), 0);
 	pid = fork();
 	if (pid == 0) {
-		dup2(p[1], 2);
+		dup2(pe[1], 2);
+		diag_fd = pd[1];
+		if (with_diag)
+			fo_set_diag(diag_to_fd, NULL);
 		run_model("loop", 1, deep_task, NULL, 0);
 		_exit(0);
 	}
-	close(p[1]);
-	n = read(p[0], buf, sizeof(buf) - 1);
-	if (n > 0)
-		buf[n] = 0;
+	close(pe[1]);
+	close(pd[1]);
+	n = read(pe[0], err, len - 1);
+	err[n > 0 ? n : 0] = 0;
+	n = read(pd[0], diag, len - 1);
+	diag[n > 0 ? n : 0] = 0;
+	close(pe[0]);
+	close(pd[0]);
 	waitpid(pid, &status, 0);
 	CHECK(WIFSIGNALED(status));
 	CHECK_EQ(WTERMSIG(status), SIGSEGV);
-	CHECK(strstr(buf, "task stack overflow"));
+}
+
+TEST(coro_stack_overflow_detected)
+{
+	char err[512], diag[512];
+
+	if (*fo_test_san())
+		fo_test_skip("the sanitizers own SIGSEGV");
+	/* the message goes to the callback, fatal, and never to stderr */
+	overflow_child(true, err, diag, sizeof(err));
+	CHECK_STR(err, "");
+	CHECK(diag[0] == '0' + FO_DIAG_FATAL);
+	CHECK(strstr(diag, "task stack overflow (stack 256 KB): raise FANOUT_STACK_SIZE"));
+	/* without a callback: nothing at all, still SIGSEGV */
+	overflow_child(false, err, diag, sizeof(err));
+	CHECK_STR(err, "");
+	CHECK_STR(diag, "");
 }
 
 /* ---- models: parsing ----------------------------------------------------------------------- */
@@ -797,4 +839,137 @@ TEST(coro_timer_entries_bounded)
 	/* one live entry per task, not one per wait */
 	CHECK(fo_run_stats(r)->timers_peak <= 4);
 	fo_run_free(r);
+}
+
+/* ---- diagnostics: to the callback, never to stderr ------------------------------------------ */
+
+struct diag_log {
+	pthread_mutex_t lock;
+	char text[2048];
+	int warns, others;
+};
+
+/* may run on any of the run's threads */
+static void diag_collect(void *arg, int level, const char *msg)
+{
+	struct diag_log *d = arg;
+	size_t at;
+
+	pthread_mutex_lock(&d->lock);
+	if (level == FO_DIAG_WARN)
+		d->warns++;
+	else
+		d->others++;
+	at = strlen(d->text);
+	snprintf(d->text + at, sizeof(d->text) - at, "%s\n", msg);
+	pthread_mutex_unlock(&d->lock);
+}
+
+static int nop_task(struct fo_job *job, void *arg)
+{
+	(void)job;
+	(void)arg;
+	return 0;
+}
+
+/*
+ * Runs n nop tasks under model with the given stack size and diagnostics,
+ * stderr sent to a file meanwhile; checks every task ran ok and that
+ * nothing reached stderr. Returns the run's stats' threads_started.
+ */
+static int run_silent(const char *model, size_t n, size_t stack, bool quiet, struct diag_log *d, size_t *stack_used)
+{
+	struct fo_run_opts o;
+	struct fo_run *r;
+	char err[256];
+	FILE *f = tmpfile();
+	int saved = dup(2), e = 0, started;
+
+	CHECK(f && saved >= 0);
+	memset(&o, 0, sizeof(o));
+	CHECK_EQ(fo_model_parse(model, &o.model, err, sizeof(err)), 0);
+	o.ntasks = n;
+	o.fn = nop_task;
+	o.stack_size = stack;
+	o.quiet = quiet;
+	if (d) {
+		o.diag = diag_collect;
+		o.diag_arg = d;
+	}
+	fflush(stderr);
+	dup2(fileno(f), 2);
+	r = fo_run(&o, &e);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	CHECK(r != NULL);
+	CHECK_EQ(fo_run_stats(r)->count[FO_OK], n);
+	started = fo_run_stats(r)->threads_started;
+	if (stack_used)
+		*stack_used = fo_run_stats(r)->stack_size;
+	fo_run_free(r);
+	CHECK_EQ(ftell(f), 0); /* the library never prints */
+	fclose(f);
+	return started;
+}
+
+/* a stack no thread can have: the pool cannot start its threads */
+#define HUGE_STACK ((size_t)1 << 46)
+
+TEST(models_never_prints)
+{
+	struct diag_log d = { PTHREAD_MUTEX_INITIALIZER, "", 0, 0 };
+	struct diag_log g = { PTHREAD_MUTEX_INITIALIZER, "", 0, 0 };
+
+	/* a thread limit (what cli_thread_limit* meet), no callback anywhere */
+	CHECK(run_silent("threads:65", 100, HUGE_STACK, false, NULL, NULL) < 65);
+	/* ... with the run's own callback: a warning with the numbers */
+	CHECK(run_silent("threads:65", 100, HUGE_STACK, false, &d, NULL) < 65);
+	CHECK_EQ(d.warns, 1);
+	CHECK_EQ(d.others, 0);
+	CHECK(strstr(d.text, "started ") && strstr(d.text, " of 65 threads ("));
+	CHECK(!strstr(d.text, "fanout:") && !strchr(d.text, '\n')[1]);
+	/* quiet drops the warning */
+	d.text[0] = 0;
+	d.warns = 0;
+	run_silent("threads:65", 100, HUGE_STACK, true, &d, NULL);
+	CHECK_EQ(d.warns, 0);
+	/* a bad FANOUT_STACK_SIZE is ignored, and said so: to the process-wide callback */
+	setenv("FANOUT_STACK_SIZE", "12x", 1);
+	run_silent("coro:2", 10, 0, false, NULL, NULL);
+	fo_set_diag(diag_collect, &g);
+	run_silent("coro:2", 10, 0, false, NULL, NULL);
+	CHECK_EQ(g.warns, 1);
+	CHECK(strstr(g.text, "FANOUT_STACK_SIZE=12x ignored"));
+	/* a run's own callback takes the place of the process-wide one */
+	run_silent("loop", 10, 0, false, &d, NULL);
+	CHECK_EQ(g.warns, 1);
+	CHECK_EQ(d.warns, 1);
+	fo_set_diag(NULL, NULL);
+	run_silent("coro:2", 10, 0, false, NULL, NULL);
+	CHECK_EQ(g.warns, 1);
+	unsetenv("FANOUT_STACK_SIZE");
+}
+
+/* FANOUT_STACK_SIZE applies where the caller asked for no stack size only */
+TEST(models_stack_size_beats_env)
+{
+	size_t used = 0;
+
+	unsetenv("FANOUT_STACK_SIZE");
+	run_silent("coro:2", 10, 0, false, NULL, &used);
+	CHECK_EQ(used, 256 * 1024);
+	run_silent("loop", 10, 64 * 1024, false, NULL, &used);
+	CHECK_EQ(used, 64 * 1024);
+	setenv("FANOUT_STACK_SIZE", "1m", 1);
+	run_silent("coro:2", 10, 0, false, NULL, &used);
+	CHECK_EQ(used, 1024 * 1024);
+	run_silent("coro:2", 10, 64 * 1024, false, NULL, &used);
+	CHECK_EQ(used, 64 * 1024);
+	run_silent("loop", 10, 512 * 1024, false, NULL, &used);
+	CHECK_EQ(used, 512 * 1024);
+	setenv("FANOUT_STACK_SIZE", "48k", 1);
+	run_silent("loop", 10, 0, false, NULL, &used);
+	CHECK_EQ(used, 48 * 1024);
+	unsetenv("FANOUT_STACK_SIZE");
 }

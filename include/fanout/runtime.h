@@ -18,6 +18,14 @@
  * comes back at the same address.
  *
  * Errors are negative errno values; fo_strerror() turns them into text.
+ * The library never prints: see fo_set_diag() for its diagnostics.
+ *
+ * Environment overrides, each only where the caller did not ask for a
+ * value: FANOUT_STACK_SIZE=N[k|m] (coroutine stacks, where
+ * fo_run_opts.stack_size is 0; at least 16k, else ignored with an
+ * FO_DIAG_WARN), FANOUT_POLLER=epoll (see fo_poller_name()),
+ * FANOUT_DEBUG=1 (threads:N past 1024 threads keeps guard pages instead of
+ * stack canaries; no API sets that).
  * Times are CLOCK_MONOTONIC nanoseconds (fo_now()); a deadline of
  * FO_NEVER means none.
  */
@@ -166,6 +174,45 @@ struct fo_model fo_model_default(void);
 /* Total worker count: threads, procs, procs*threads, 1 for loop/sequential. */
 int fo_model_workers(const struct fo_model *m);
 
+/* ---- diagnostics ------------------------------------------------------------ */
+
+/*
+ * The library never prints. What a run cannot return (it goes on with
+ * fewer workers than asked, it had to stop, the process is about to die)
+ * goes to a diagnostics callback, when the caller set one: per run
+ * (fo_run_opts.diag) or for the whole process (fo_set_diag()). With
+ * neither, diagnostics are dropped. Every failure a call can report is
+ * also in its return value, the run's stats or a task's result.
+ */
+enum fo_diag_level {
+	FO_DIAG_FATAL = 0, /* the process dies right after the call */
+	FO_DIAG_ERROR = 1, /* the run had to stop early (it ends interrupted) */
+	FO_DIAG_WARN = 2,  /* the run goes on with less than asked, or an
+	                      environment override was ignored */
+};
+
+/*
+ * msg is one line of text without a newline or a "fanout:" prefix, valid
+ * during the call only; level is an enum fo_diag_level. The callback may
+ * be called from any thread the run uses (a scheduler or pool thread, not
+ * only the caller's), from several threads at once, and, in the processes
+ * and blended models, in a worker process (a fork of the caller). An
+ * FO_DIAG_FATAL call for a coroutine stack overflow comes from a SIGSEGV
+ * handler on an alternate stack: the callback must then do only
+ * async-signal-safe work (write(2) is; stdio and malloc are not) and must
+ * return; the process dies with SIGSEGV afterwards. fo_run_opts.quiet
+ * drops FO_DIAG_WARN calls only.
+ */
+typedef void (*fo_diag_fn)(void *arg, int level, const char *msg);
+
+/*
+ * Sets the process-wide diagnostics callback (NULL: none, the default)
+ * for runs whose fo_run_opts.diag is NULL. A run takes the callback when
+ * it starts; set it before starting runs, not while one starts. arg is
+ * the caller's and passed through untouched.
+ */
+void fo_set_diag(fo_diag_fn fn, void *arg);
+
 /* ---- runs: apply one task to every index 0..n-1 ---------------------------- */
 
 enum fo_status {
@@ -214,7 +261,12 @@ struct fo_run_opts {
 	                          parent's memory as of fork */
 	int64_t task_timeout;  /* per task, ns; 0 = none */
 	size_t max_inflight;   /* coro/loop: tasks in flight at once; 0 = all */
-	size_t stack_size;     /* coro shared stack / pool thread stack; 0 = default */
+	/*
+	 * Coroutine shared stack / pool thread stack in bytes. 0: the
+	 * default (coro/loop: 256 KB, or FANOUT_STACK_SIZE when set; pool
+	 * threads: 128 KB). A value set here wins over FANOUT_STACK_SIZE.
+	 */
+	size_t stack_size;
 	/*
 	 * Called once per result as it arrives, in the calling process, never
 	 * twice at once. r and its strings are valid during the call only
@@ -231,7 +283,13 @@ struct fo_run_opts {
 	 * acceptors.
 	 */
 	bool per_worker;
-	bool quiet;            /* no notes on stderr */
+	bool quiet;            /* no FO_DIAG_WARN diagnostics for this run */
+	/*
+	 * This run's diagnostics (see fo_diag_fn); NULL: the process-wide
+	 * callback of fo_set_diag(), if any.
+	 */
+	fo_diag_fn diag;
+	void *diag_arg;
 };
 
 struct fo_run_stats {
@@ -245,6 +303,7 @@ struct fo_run_stats {
 	const char *poller;     /* "io_uring" or "epoll" for coro/loop */
 	size_t timers_peak;     /* coro/loop: most timer entries held at once */
 	int64_t wall_ns;
+	size_t stack_size;      /* coro/loop: the shared stack's size in bytes */
 };
 
 struct fo_run;
@@ -280,7 +339,9 @@ bool fo_interrupted(void);
  */
 long fo_raise_nofile(void);
 /* The poller backend coroutines use here: "io_uring" or "epoll".
- * FANOUT_POLLER=epoll|io_uring overrides the choice. */
+ * FANOUT_POLLER=epoll makes it epoll (there is no call to choose one, so
+ * the environment is the only way); otherwise io_uring where the kernel
+ * has it. Decided once per process, at the first run or call here. */
 const char *fo_poller_name(void);
 
 #ifdef __cplusplus

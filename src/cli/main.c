@@ -19,6 +19,7 @@
 #include "../bench/bench.h"
 #include "../load/load.h"
 #include "../serve/serve.h"
+#include "../util/diag.h"
 #include "fanout/runtime.h"
 
 static void usage(FILE *f)
@@ -69,6 +70,7 @@ static int exec_tool(const char *tool, char **argv)
 
 int main(int argc, char **argv)
 {
+	fo_set_diag(fo__cli_diag, NULL); /* the runtime's notes, on stderr */
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

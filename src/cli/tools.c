@@ -11,9 +11,11 @@
 #include "doc.h"
 #include "../run/inventory.h"
 #include "../run/run.h"
+#include "../util/diag.h"
 
 int main(int argc, char **argv)
 {
+	fo_set_diag(fo__cli_diag, NULL); /* the runtime's notes, on stderr */
 	if (argc >= 2 && !strcmp(argv[1], "run"))
 		return fo_run_main(argc - 2, argv + 2);
 	if (argc >= 2 && !strcmp(argv[1], "inventory"))

@@ -44,6 +44,7 @@
 #include <curl/curl.h>
 
 #include "../net/curl.h"
+#include "../util/diag.h"
 #include "../util/map.h"
 #include "../util/sbuf.h"
 #include "cache.h"
@@ -1477,7 +1478,8 @@ int fo_crawl_run(struct fo_crawl *c, const struct fo_crawl_opts *o, char *errbuf
 	ro.fn = worker;
 	ro.arg = c;
 	ro.quiet = true;
-	ro.stack_size = 512 * 1024; /* libcurl and OpenSSL want room */
+	/* libcurl and OpenSSL want room */
+	ro.stack_size = fo__cli_stack_size(&ro.model, 512 * 1024);
 	run = fo_run(&ro, &e);
 	if (!run) {
 		snprintf(errbuf, errlen, "cannot start the workers: %s", fo_strerror(e));

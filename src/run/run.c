@@ -47,6 +47,7 @@
 
 #include "../cli/cli.h"
 #include "../net/curl.h"
+#include "../util/diag.h"
 #include "../util/file.h"
 #include "../util/sbuf.h"
 #include "../util/stopsig.h"
@@ -1785,8 +1786,8 @@ static int execute(struct cfg *c, struct fo_run_opts *o)
 	o->on_result = on_result;
 	o->on_result_arg = c;
 	o->quiet = true;
-	if (c->task == T_SSH)
-		o->stack_size = 512 * 1024; /* OpenSSL's key exchange wants a deep stack */
+	if (c->task == T_SSH) /* OpenSSL's key exchange wants a deep stack */
+		o->stack_size = fo__cli_stack_size(&o->model, 512 * 1024);
 	run = fo_run(o, &e);
 	progress(c, true);
 	if (!run) {

@@ -41,7 +41,14 @@ struct fo__runctl {
 	const char *model_name;  /* for fo_current_model() */
 	size_t worker_base;      /* per_worker: this process's first worker number */
 	unsigned char *pw_claimed; /* per_worker: which workers took their index */
+	fo_diag_fn diag;         /* o->diag, or the process-wide one; NULL: none */
+	void *diag_arg;
 };
+
+/* Formats a diagnostic and hands it to the run's callback (none: dropped;
+ * o->quiet drops FO_DIAG_WARN). Not for signal handlers. */
+void fo__diag(const struct fo__runctl *rc, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* Claims up to want indices; returns how many (0 when none are left or the
  * run was interrupted) and the first in *first. */

@@ -304,9 +304,9 @@ int fo__proc_run(struct fo__runctl *rc, int procs, int threads, struct fo_run_st
 	}
 	if (st->procs_started == 0)
 		goto out;
-	if (st->procs_started < procs && !rc->o->quiet)
-		fprintf(stderr, "fanout: started %d of %d worker processes (%s); running with %d\n",
-			st->procs_started, procs, fo_strerror(err), st->procs_started);
+	if (st->procs_started < procs)
+		fo__diag(rc, FO_DIAG_WARN, "started %d of %d worker processes (%s); running with %d",
+			 st->procs_started, procs, fo_strerror(err), st->procs_started);
 	err = 0;
 	for (;;) {
 		int n = 0;

@@ -262,6 +262,32 @@ void fo_job_errorf(struct fo_job *job, const char *fmt, ...)
 	job->err = s;
 }
 
+/* ---- diagnostics -------------------------------------------------------------------- */
+
+/* The process-wide callback. Two words, so a run that starts while
+ * fo_set_diag() runs may see a mixed pair: runtime.h says not to. */
+static _Atomic(fo_diag_fn) diag_fn;
+static _Atomic(void *) diag_arg;
+
+void fo_set_diag(fo_diag_fn fn, void *arg)
+{
+	atomic_store(&diag_arg, arg);
+	atomic_store(&diag_fn, fn);
+}
+
+void fo__diag(const struct fo__runctl *rc, int level, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (!rc->diag || (level == FO_DIAG_WARN && rc->o->quiet))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	rc->diag(rc->diag_arg, level, msg);
+}
+
 /* ---- sequential and threads:N ------------------------------------------------------- */
 
 #define FO__GUARD_MAX 1024
@@ -286,18 +312,13 @@ static void run_blocking(struct fo__runctl *rc, size_t index)
 	fo__job_finish(rc, &job, ret);
 }
 
-static void canary_check(const char *bottom)
+static void canary_check(const struct fo__runctl *rc, const char *bottom)
 {
 	uint64_t v;
 
 	memcpy(&v, bottom, sizeof(v));
 	if (v != canary) {
-		static const char msg[] =
-			"fanout: thread stack overflow (canary overwritten): raise the stack size\n";
-
-		if (write(2, msg, sizeof(msg) - 1) < 0) {
-			/* nothing better to do */
-		}
+		fo__diag(rc, FO_DIAG_FATAL, "thread stack overflow (canary overwritten): raise the stack size");
 		abort();
 	}
 }
@@ -311,7 +332,7 @@ static void *pool_main_checked(struct fo__runctl *rc, const char *bottom, size_t
 	while (fo__claim(rc, 1, &i)) {
 		run_blocking(rc, i);
 		if (bottom)
-			canary_check(bottom);
+			canary_check(rc, bottom);
 	}
 	return NULL;
 }
@@ -546,9 +567,9 @@ int fo__pool_run(struct fo__runctl *rc, int nthreads, struct fo_run_stats *st)
 	pthread_mutex_unlock(&p.lock);
 	started = atomic_load(&p.started);
 	st->threads_started = started;
-	if (started < nthreads && !rc->o->quiet)
-		fprintf(stderr, "fanout: started %d of %d threads (%s); running with %d\n", started,
-			nthreads, strerror(atomic_load(&p.first_err)), started ? started : 1);
+	if (started < nthreads)
+		fo__diag(rc, FO_DIAG_WARN, "started %d of %d threads (%s); running with %d", started, nthreads,
+			 strerror(atomic_load(&p.first_err)), started ? started : 1);
 	if (started == 0)
 		pool_main(rc); /* the caller does the work itself */
 	for (i = 0; i < nthreads; i++)
@@ -591,6 +612,8 @@ struct fo_run *fo_run(const struct fo_run_opts *o, int *errp)
 		goto fail;
 	}
 	rc.o = o;
+	rc.diag = o->diag ? o->diag : atomic_load(&diag_fn);
+	rc.diag_arg = o->diag ? o->diag_arg : atomic_load(&diag_arg);
 	rc.n = o->per_worker ? (size_t)fo_model_workers(&o->model) : o->ntasks;
 	atomic_init(&rc.next_local, 0);
 	rc.next = &rc.next_local;

@@ -23,7 +23,9 @@
  * list, so tasks that start after early ones finish reuse warm memory.
  */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -875,7 +877,7 @@ static void loop(struct fo__sched *s)
 		n = s->poller.ops->wait(&s->poller, dl, s->evs, FO__EVS);
 		if (n < 0) {
 			s->err = n;
-			fprintf(stderr, "fanout: poller wait failed: %s\n", fo_strerror(n));
+			fo__diag(s->rc, FO_DIAG_ERROR, "poller wait failed: %s", fo_strerror(n));
 			fo_interrupt();
 			n = 0;
 		}
@@ -975,16 +977,18 @@ static int sched_init(struct fo__sched *s, struct fo__runctl *rc, size_t stack_s
 	return 0;
 }
 
-/* Guard pages of live shared stacks, for the SIGSEGV handler's message. */
+/* Guard pages of live shared stacks, and their runs, for the SIGSEGV
+ * handler's diagnostic. */
 #define FO__MAX_SCHED 1024
 static struct {
 	_Atomic(uintptr_t) lo, hi;
+	_Atomic(struct fo__sched *) s;
 } guards[FO__MAX_SCHED];
-static size_t stack_size_used;
 
 static void guard_register(struct fo__sched *s, int slot)
 {
 	if (slot < FO__MAX_SCHED) {
+		atomic_store(&guards[slot].s, s);
 		atomic_store(&guards[slot].lo, (uintptr_t)s->map);
 		atomic_store(&guards[slot].hi, (uintptr_t)s->stack_lo);
 	}
@@ -995,7 +999,24 @@ static void guard_unregister(int slot)
 	if (slot < FO__MAX_SCHED) {
 		atomic_store(&guards[slot].lo, 0);
 		atomic_store(&guards[slot].hi, 0);
+		atomic_store(&guards[slot].s, NULL);
 	}
+}
+
+/* The overflow's diagnostic, from the SIGSEGV handler: snprintf of
+ * integers and strings only, and the caller's callback, which runtime.h
+ * tells to be async-signal-safe. */
+static __attribute__((unused)) void overflow_diag(const struct fo__sched *s)
+{
+	const struct fo__runctl *rc = s ? s->rc : NULL;
+	char msg[160];
+
+	if (!rc || !rc->diag)
+		return;
+	snprintf(msg, sizeof(msg), "task stack overflow (stack %zu KB): %s",
+		 (size_t)(s->stack_hi - s->stack_lo) / 1024,
+		 rc->o->stack_size ? "raise the run's stack_size" : "raise FANOUT_STACK_SIZE");
+	rc->diag(rc->diag_arg, FO_DIAG_FATAL, msg);
 }
 
 static __attribute__((unused)) void segv_handler(int sig, siginfo_t *si, void *uc)
@@ -1006,13 +1027,7 @@ static __attribute__((unused)) void segv_handler(int sig, siginfo_t *si, void *u
 	(void)uc;
 	for (i = 0; i < FO__MAX_SCHED; i++) {
 		if (a >= atomic_load(&guards[i].lo) && a < atomic_load(&guards[i].hi)) {
-			char msg[160];
-			int n = snprintf(msg, sizeof(msg),
-					 "fanout: task stack overflow (stack %zu KB): raise FANOUT_STACK_SIZE\n",
-					 stack_size_used / 1024);
-
-			if (n > 0 && write(2, msg, (size_t)n) < 0)
-				break;
+			overflow_diag(atomic_load(&guards[i].s));
 			break;
 		}
 	}
@@ -1138,9 +1153,7 @@ static void *thread_main(void *p)
 	gate_ready_and_wait(a->gate, err == 0);
 	if (err < 0) {
 		/* the other schedulers take this one's share */
-		if (!a->rc->o->quiet)
-			fprintf(stderr, "fanout: a scheduler thread cannot start: %s\n",
-				fo_strerror(err));
+		fo__diag(a->rc, FO_DIAG_WARN, "a scheduler thread cannot start: %s", fo_strerror(err));
 		sched_release(a->s);
 		a->s->err = err;
 		return NULL;
@@ -1150,23 +1163,36 @@ static void *thread_main(void *p)
 	return NULL;
 }
 
-static size_t stack_size_for(const struct fo_run_opts *o)
+/*
+ * The shared stack's size: the caller's, else FANOUT_STACK_SIZE's (N, Nk
+ * or Nm, at least 16k), else the default. An override that does not
+ * parse is ignored, and said so.
+ */
+static size_t stack_size_for(const struct fo__runctl *rc)
 {
 	const char *env = getenv("FANOUT_STACK_SIZE");
-	size_t sz = o->stack_size ? o->stack_size : FO__STACK_DEFAULT;
+	unsigned long long v;
+	char *end;
 
-	if (env && *env) {
-		char *end;
-		unsigned long long v = strtoull(env, &end, 10);
-
-		if (*end == 'k' || *end == 'K')
-			v *= 1024;
-		else if (*end == 'm' || *end == 'M')
-			v *= 1024 * 1024;
-		if (v >= 16384)
-			sz = (size_t)v;
+	if (rc->o->stack_size)
+		return rc->o->stack_size;
+	if (!env || !*env)
+		return FO__STACK_DEFAULT;
+	errno = 0;
+	v = strtoull(env, &end, 10);
+	if (*end == 'k' || *end == 'K') {
+		v = v > ULLONG_MAX / 1024 ? ULLONG_MAX : v * 1024;
+		end++;
+	} else if (*end == 'm' || *end == 'M') {
+		v = v > ULLONG_MAX / (1024 * 1024) ? ULLONG_MAX : v * 1024 * 1024;
+		end++;
 	}
-	return sz;
+	if (end == env || *end || errno || *env == '-' || v < 16384 || v > SIZE_MAX / 2) {
+		fo__diag(rc, FO_DIAG_WARN, "FANOUT_STACK_SIZE=%s ignored: want N, Nk or Nm of at least 16k; "
+			 "the stack is %d KB", env, FO__STACK_DEFAULT / 1024);
+		return FO__STACK_DEFAULT;
+	}
+	return (size_t)v;
 }
 
 int fo__coro_run(struct fo__runctl *rc, int nthreads, struct fo_run_stats *st)
@@ -1174,7 +1200,7 @@ int fo__coro_run(struct fo__runctl *rc, int nthreads, struct fo_run_stats *st)
 	struct fo__sched *ss;
 	struct thread_arg *args;
 	struct start_gate gate = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, false };
-	size_t stack = stack_size_for(rc->o), cap = 0, share;
+	size_t stack = stack_size_for(rc), cap = 0, share;
 	int i, started = 0, err = 0;
 	static atomic_int slot_base;
 	int base;
@@ -1182,7 +1208,7 @@ int fo__coro_run(struct fo__runctl *rc, int nthreads, struct fo_run_stats *st)
 	if (nthreads < 1)
 		nthreads = 1;
 	base = atomic_fetch_add(&slot_base, nthreads) % FO__MAX_SCHED;
-	stack_size_used = stack;
+	st->stack_size = stack;
 	if (rc->o->max_inflight)
 		cap = (rc->o->max_inflight + (size_t)nthreads - 1) / (size_t)nthreads;
 	share = cap ? cap : (rc->n + (size_t)nthreads - 1) / (size_t)nthreads;
@@ -1218,9 +1244,8 @@ int fo__coro_run(struct fo__runctl *rc, int nthreads, struct fo_run_stats *st)
 		err = pthread_create(&args[i].thread, &attr, thread_main, &args[i]);
 		pthread_attr_destroy(&attr);
 		if (err) {
-			if (!rc->o->quiet)
-				fprintf(stderr, "fanout: started %d of %d scheduler threads (%s); running with %d\n",
-					i, nthreads, strerror(err), i);
+			fo__diag(rc, FO_DIAG_WARN, "started %d of %d scheduler threads (%s); running with %d", i,
+				 nthreads, strerror(err), i);
 			break;
 		}
 	}
