@@ -69,7 +69,8 @@ static void man_main(FILE *f, size_t n, const char *date)
 		fputs("\\fR(1).\n", f);
 	}
 	fputs(".TP\n\\fBfanout version\\fR\nthe version and the poller this machine uses.\n"
-	      ".SH ENVIRONMENT\n\\fBFANOUT_POLLER\\fR=epoll|io_uring picks the poller.\n", f);
+	      ".SH ENVIRONMENT\n\\fBFANOUT_POLLER\\fR=epoll|io_uring picks the poller.\n"
+	      ".br\n\\fBFANOUT_STACK_SIZE\\fR=512k sizes the coroutines' shared stack.\n", f);
 }
 
 int fo_doc_main(int argc, char **argv)
