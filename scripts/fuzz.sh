@@ -28,7 +28,7 @@ clang "${flags[@]}" tests/fuzz/fuzz-parse.c "${runtime[@]}" -luring -lpthread -o
 clang "${flags[@]}" tests/fuzz/fuzz-http.c src/serve/http.c -o "$out/fuzz-http"
 clang "${flags[@]}" tests/fuzz/fuzz-hostlist.c src/run/hostlist.c src/util/file.c -o "$out/fuzz-hostlist"
 clang "${flags[@]}" tests/fuzz/fuzz-inventory.c src/run/inventory.c src/run/nornir.c src/run/hostlist.c \
-  src/run/inventory_cli.c src/util/map.c src/util/file.c src/util/term.c -lyaml -lm -o "$out/fuzz-inventory"
+  src/run/inventory_cli.c src/util/map.c src/util/file.c src/util/term.c src/util/json.c -lyaml -lm -o "$out/fuzz-inventory"
 clang "${flags[@]}" tests/fuzz/fuzz-robots.c src/links/robots.c -o "$out/fuzz-robots"
 clang "${flags[@]}" -I/usr/include/libxml2 tests/fuzz/fuzz-extract.c src/links/extract.c src/links/url.c \
   -lxml2 -lcurl -o "$out/fuzz-extract"
