@@ -127,7 +127,7 @@ static void write_inventory(const char *dir, const struct hh *h, size_t n, char 
 	CHECK_EQ(fclose(f), 0);
 }
 
-/* s as jb_str writes it in JSON (the subset these tests need). */
+/* s as fo__json_str writes it (the subset these tests need). */
 static char *json_esc(const char *s)
 {
 	char *o = malloc(strlen(s) * 6 + 3), *p = o;

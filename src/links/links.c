@@ -20,6 +20,7 @@
 
 #include "../net/curl.h"
 #include "../util/file.h"
+#include "../util/json.h"
 #include "../util/stopsig.h"
 #include "../util/term.h"
 #include "crawl.h"
@@ -35,22 +36,6 @@ enum format { F_TEXT, F_JSON, F_JUNIT, F_MARKDOWN, F_CSV };
 #define EXIT_WRITE 4      /* the report could not be written */
 
 /* ---- reports ----------------------------------------------------------------------- */
-
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; s && *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
-}
 
 static void xml_str(FILE *f, const char *s)
 {
@@ -221,9 +206,9 @@ static void json_tail(FILE *f, const struct fo_crawl *c)
 		if (!c->t[i]->note)
 			continue;
 		fputs(first ? "{\"page\":" : ",{\"page\":", f);
-		json_str(f, c->t[i]->url);
+		fo__json_fputs(f, c->t[i]->url);
 		fputs(",\"note\":", f);
-		json_str(f, c->t[i]->note);
+		fo__json_fputs(f, c->t[i]->note);
 		fputc('}', f);
 		first = false;
 	}
@@ -246,15 +231,15 @@ static void report_json(FILE *f, const struct fo_crawl *c, const struct problem 
 	for (i = 0; i < n; i++) {
 		link_of(&p[i], link, sizeof(link));
 		fputs(i ? ",{\"page\":" : "{\"page\":", f);
-		json_str(f, p[i].page->url);
+		fo__json_fputs(f, p[i].page->url);
 		fputs(",\"url\":", f);
-		json_str(f, link);
+		fo__json_fputs(f, link);
 		fprintf(f, ",\"line\":%u,\"tag\":", p[i].ref->line);
-		json_str(f, p[i].ref->tag);
+		fo__json_fputs(f, p[i].ref->tag);
 		fprintf(f, ",\"status\":%d,\"kind\":", p[i].t->status);
-		json_str(f, p[i].status);
+		fo__json_fputs(f, p[i].status);
 		fputs(",\"reason\":", f);
-		json_str(f, p[i].reason);
+		fo__json_fputs(f, p[i].reason);
 		fputc('}', f);
 	}
 	fputc(']', f);

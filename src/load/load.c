@@ -30,6 +30,7 @@
 
 #include "../cli/cli.h"
 #include "../serve/common.h"
+#include "../util/json.h"
 #include "fanout/runtime.h"
 #include "load.h"
 
@@ -690,12 +691,14 @@ static void add_up(struct cfg *c, struct totals *tt)
 
 static void print_json(const struct cfg *c, const struct totals *tt, double secs)
 {
-	printf("{\"target\":\"%s\",\"proto\":\"%s\",\"connections\":%d,\"threads\":%d,"
+	fputs("{\"target\":", stdout);
+	fo__json_fputs(stdout, c->hostport); /* as typed: it may hold anything */
+	printf(",\"proto\":\"%s\",\"connections\":%d,\"threads\":%d,"
 	       "\"duration_s\":%.3f,\"rate\":%.1f,\"requests\":%lld,\"rps\":%.1f,\"errors\":%lld,"
 	       "\"malformed\":%lld,\"non_2xx_3xx\":%lld,\"status_1xx\":%lld,\"status_4xx\":%lld,\"status_5xx\":%lld,"
 	       "\"connect_errors\":%lld,\"reconnects\":%lld,\"starved\":%lld,\"latency_us\":{\"p50\":%.1f,\"p90\":%.1f,"
 	       "\"p99\":%.1f,\"p99.9\":%.1f,\"max\":%.1f}}\n",
-	       c->hostport, c->proto ? "http" : "line", c->conns, c->threads, secs, c->rate, tt->reqs,
+	       c->proto ? "http" : "line", c->conns, c->threads, secs, c->rate, tt->reqs,
 	       (double)tt->reqs / secs, tt->errors, tt->malformed, tt->other, tt->cls[1], tt->cls[4], tt->cls[5],
 	       atomic_load(&c->connect_errors), atomic_load(&c->reconnects), atomic_load(&c->starved),
 	       (double)tt->pv[0] / 1e3, (double)tt->pv[1] / 1e3, (double)tt->pv[2] / 1e3, (double)tt->pv[3] / 1e3,

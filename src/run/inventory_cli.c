@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "../cli/cli.h"
+#include "../util/json.h"
 #include "../util/term.h"
 #include "inv_args.h"
 #include "inventory.h"
@@ -27,64 +28,6 @@
 #define JSON_DEPTH 100
 
 /* ---- JSON ------------------------------------------------------------------------------ */
-
-/* Length of the UTF-8 sequence at s, or 0 when it is not valid. */
-static size_t utf8_len(const unsigned char *s)
-{
-	size_t n, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	for (i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	if ((n == 3 && s[0] == 0xe0 && s[1] < 0xa0) || (n == 3 && s[0] == 0xed && s[1] >= 0xa0) ||
-	    (n == 4 && s[0] == 0xf0 && s[1] < 0x90) || (n == 4 && s[0] == 0xf4 && s[1] >= 0x90))
-		return 0;
-	return n;
-}
-
-static void json_str(FILE *f, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	if (!s) {
-		fputs("null", f);
-		return;
-	}
-	putc('"', f);
-	while (*p) {
-		size_t n;
-
-		if (*p == '"' || *p == '\\') {
-			putc('\\', f);
-			putc(*p++, f);
-		} else if (*p == '\n') {
-			fputs("\\n", f);
-			p++;
-		} else if (*p == '\t') {
-			fputs("\\t", f);
-			p++;
-		} else if (*p < 0x20 || *p == 0x7f) {
-			fprintf(f, "\\u%04x", *p++);
-		} else if ((n = utf8_len(p)) == 0) {
-			fputs("\\ufffd", f); /* not UTF-8 (a name from the command line) */
-			p++;
-		} else {
-			fwrite(p, 1, n, f);
-			p += n;
-		}
-	}
-	putc('"', f);
-}
 
 /* -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)? */
 static bool json_number(const char *s, bool integer)
@@ -152,7 +95,7 @@ static void json_scalar_num(FILE *f, const struct fo_inv_val *v)
 			}
 		}
 	}
-	json_str(f, s); /* .inf, .nan, too large: as text */
+	fo__json_fputs(f, s); /* .inf, .nan, too large: as text */
 }
 
 /* A value as JSON; under a secret key (secret) every scalar but null prints as MASK. */
@@ -165,7 +108,7 @@ static void json_val(FILE *f, const struct fo_inv_val *v, int depth, bool secret
 		return;
 	}
 	if (secret && v->type != FO_INV_NULL && v->type != FO_INV_LIST && v->type != FO_INV_MAP) {
-		json_str(f, MASK);
+		fo__json_fputs(f, MASK);
 		return;
 	}
 	switch (v->type) {
@@ -180,7 +123,7 @@ static void json_val(FILE *f, const struct fo_inv_val *v, int depth, bool secret
 		json_scalar_num(f, v);
 		break;
 	case FO_INV_STR:
-		json_str(f, v->s);
+		fo__json_fputs(f, v->s);
 		break;
 	case FO_INV_LIST:
 		putc('[', f);
@@ -196,7 +139,7 @@ static void json_val(FILE *f, const struct fo_inv_val *v, int depth, bool secret
 		for (i = 0; i < v->n; i++) {
 			if (i)
 				putc(',', f);
-			json_str(f, v->keys[i]);
+			fo__json_fputs(f, v->keys[i]);
 			putc(':', f);
 			json_val(f, v->items[i], depth + 1, secret || fo_inv_key_secret(v->keys[i]));
 		}
@@ -213,7 +156,7 @@ static void json_names(FILE *f, const char *const *names, size_t n)
 	for (i = 0; i < n; i++) {
 		if (i)
 			putc(',', f);
-		json_str(f, names[i]);
+		fo__json_fputs(f, names[i]);
 	}
 	putc(']', f);
 }
@@ -223,15 +166,15 @@ void fo_inv_host_json(FILE *f, const struct fo_inv_host *h)
 	size_t i;
 
 	fputs("{\"name\":", f);
-	json_str(f, h->name);
+	fo__json_fputs(f, h->name);
 	fputs(",\"hostname\":", f);
-	json_str(f, h->hostname);
+	fo__json_fputs(f, h->hostname);
 	fprintf(f, ",\"port\":%d,\"username\":", h->port);
-	json_str(f, h->username);
+	fo__json_fputs(f, h->username);
 	fputs(",\"password\":", f);
-	json_str(f, h->password || h->password_ref ? MASK : NULL);
+	fo__json_fputs(f, h->password || h->password_ref ? MASK : NULL);
 	fputs(",\"platform\":", f);
-	json_str(f, h->platform);
+	fo__json_fputs(f, h->platform);
 	fputs(",\"groups\":", f);
 	json_names(f, h->groups, h->ngroups);
 	fputs(",\"all_groups\":", f);
@@ -244,15 +187,15 @@ void fo_inv_host_json(FILE *f, const struct fo_inv_host *h)
 
 		if (i)
 			putc(',', f);
-		json_str(f, c->name);
+		fo__json_fputs(f, c->name);
 		fputs(":{\"hostname\":", f);
-		json_str(f, c->hostname);
+		fo__json_fputs(f, c->hostname);
 		fprintf(f, ",\"port\":%d,\"username\":", c->port);
-		json_str(f, c->username);
+		fo__json_fputs(f, c->username);
 		fputs(",\"password\":", f);
-		json_str(f, c->password || c->password_ref ? MASK : NULL);
+		fo__json_fputs(f, c->password || c->password_ref ? MASK : NULL);
 		fputs(",\"platform\":", f);
-		json_str(f, c->platform);
+		fo__json_fputs(f, c->platform);
 		fputs(",\"extras\":", f);
 		json_val(f, &c->extras, 0, false);
 		putc('}', f);
@@ -326,7 +269,7 @@ static void sb_cell_text(struct sb *s, const char *t)
 		s->oom = true;
 		return;
 	}
-	json_str(m, t);
+	fo__json_fputs(m, t);
 	fclose(m);
 	sb_add(s, buf, len);
 	free(buf);

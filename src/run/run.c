@@ -49,6 +49,7 @@
 #include "../net/curl.h"
 #include "../util/diag.h"
 #include "../util/file.h"
+#include "../util/json.h"
 #include "../util/sbuf.h"
 #include "../util/stopsig.h"
 #include "../util/term.h"
@@ -162,112 +163,6 @@ static void jb_fmt(struct jb *b, const char *fmt, ...)
 		jb_add(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
 }
 
-/* A JSON string of s[0..n): control characters escaped, invalid UTF-8 as U+FFFD. */
-static void jb_str(struct jb *b, const char *s, size_t n)
-{
-	size_t i = 0, run = 0;
-
-	jb_add(b, "\"", 1);
-	while (i < n) {
-		unsigned char c = (unsigned char)s[i];
-		size_t k = 0;
-
-		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-			i++;
-			run++;
-			continue;
-		}
-		jb_add(b, s + i - run, run);
-		run = 0;
-		if (c < 0x80) {
-			char e[8];
-
-			if (c == '"' || c == '\\')
-				snprintf(e, sizeof(e), "\\%c", c);
-			else if (c == '\n')
-				snprintf(e, sizeof(e), "\\n");
-			else if (c == '\t')
-				snprintf(e, sizeof(e), "\\t");
-			else if (c == '\r')
-				snprintf(e, sizeof(e), "\\r");
-			else
-				snprintf(e, sizeof(e), "\\u%04x", c);
-			jb_s(b, e);
-			i++;
-			continue;
-		}
-		/* UTF-8: pass well-formed sequences through */
-		if (c >= 0xc2 && c <= 0xdf)
-			k = 1;
-		else if (c >= 0xe0 && c <= 0xef)
-			k = 2;
-		else if (c >= 0xf0 && c <= 0xf4)
-			k = 3;
-		if (k && i + k < n) {
-			size_t j;
-			bool ok = true;
-
-			for (j = 1; ok && j <= k; j++)
-				ok = ((unsigned char)s[i + j] & 0xc0) == 0x80;
-			if (ok) {
-				jb_add(b, s + i, k + 1);
-				i += k + 1;
-				continue;
-			}
-		}
-		jb_s(b, "\\ufffd");
-		i++;
-	}
-	jb_add(b, s + i - run, run);
-	jb_add(b, "\"", 1);
-}
-
-static void jb_cstr(struct jb *b, const char *s)
-{
-	if (s)
-		jb_str(b, s, strlen(s));
-	else
-		jb_s(b, "null");
-}
-
-/* Back from JSON: the string whose text starts at p (after its opening
- * quote), as jb_str wrote it, into b, up to about max bytes. */
-static void jb_unstr(struct jb *b, const char *p, size_t max)
-{
-	while (*p && *p != '"' && b->len < max) {
-		char c = *p;
-
-		if (c == '\\') {
-			c = *++p;
-			if (c == 'u') {
-				char hex[5] = { 0 };
-				unsigned long u;
-				int j;
-
-				for (j = 0; j < 4 && p[1 + j]; j++)
-					hex[j] = p[1 + j];
-				if (j < 4)
-					return;
-				u = strtoul(hex, NULL, 16);
-				p += 4;
-				if (u < 0x80) {
-					c = (char)u;
-				} else {
-					jb_s(b, "\xef\xbf\xbd"); /* jb_str writes only U+FFFD so */
-					p++;
-					continue;
-				}
-			} else if (c == 'n' || c == 't' || c == 'r') {
-				c = c == 'n' ? '\n' : c == 't' ? '\t' : '\r';
-			} else if (!c) {
-				return;
-			}
-		}
-		jb_add(b, &c, 1);
-		p++;
-	}
-}
-
 /* ---- text for the terminal ---------------------------------------------------------- */
 
 /* "fanout: " pre, s neutralised, then post and a newline, on stderr. */
@@ -308,29 +203,29 @@ static void host_json(struct jb *b, const struct fo_inv_host *h, const char *add
 	size_t i;
 
 	jb_s(b, "{\"status\":");
-	jb_cstr(b, fo_ssh_status_name(worst));
+	fo__json_strz(b, fo_ssh_status_name(worst));
 	jb_s(b, ",\"host\":");
-	jb_cstr(b, h->name);
+	fo__json_strz(b, h->name);
 	jb_s(b, ",\"hostname\":");
-	jb_cstr(b, h->hostname);
+	fo__json_strz(b, h->hostname);
 	if (addr && strcmp(addr, h->hostname)) {
 		jb_s(b, ",\"address\":");
-		jb_cstr(b, addr);
+		fo__json_strz(b, addr);
 	}
 	jb_fmt(b, ",\"port\":%d,\"ms\":%lld,\"attempts\":%d", h->port, (long long)ms, attempts);
 	if (out_error) {
 		jb_s(b, ",\"out_error\":");
-		jb_cstr(b, out_error);
+		fo__json_strz(b, out_error);
 	}
 	jb_s(b, ",\"results\":[");
 	for (i = 0; i < n; i++) {
 		jb_s(b, i ? ",{\"command\":" : "{\"command\":");
-		jb_cstr(b, r[i].command);
+		fo__json_strz(b, r[i].command);
 		jb_s(b, ",\"status\":");
-		jb_cstr(b, fo_ssh_status_name(r[i].status));
+		fo__json_strz(b, fo_ssh_status_name(r[i].status));
 		if (r[i].phase) {
 			jb_s(b, ",\"phase\":");
-			jb_cstr(b, r[i].phase);
+			fo__json_strz(b, r[i].phase);
 		}
 		if (r[i].exit_code >= 0)
 			jb_fmt(b, strcmp(r[i].command, "http") ? ",\"exit\":%d" : ",\"http_status\":%d",
@@ -338,10 +233,10 @@ static void host_json(struct jb *b, const struct fo_inv_host *h, const char *add
 		jb_fmt(b, ",\"ms\":%lld", (long long)r[i].ms);
 		if (r[i].error) {
 			jb_s(b, ",\"error\":");
-			jb_cstr(b, r[i].error);
+			fo__json_strz(b, r[i].error);
 		}
 		jb_s(b, ",\"output\":");
-		jb_str(b, r[i].out ? r[i].out : "", r[i].out ? r[i].out_len : 0);
+		fo__json_str(b, r[i].out ? r[i].out : "", r[i].out ? r[i].out_len : 0);
 		jb_s(b, "}");
 	}
 	jb_s(b, "]}");
@@ -1056,7 +951,7 @@ static void show_not_ok(const struct cfg *c, const struct fo_inv_host *h, enum f
 	jb_s(&b, ": ");
 	jb_s(&b, fo_ssh_status_name(st));
 	if (e) {
-		jb_unstr(&why, e + 10, 300);
+		fo__json_unstr(&why, e + 10, 300);
 		jb_s(&b, ": ");
 		fo__term_add(&b, why.p ? why.p : "", why.len);
 	}
@@ -1079,7 +974,7 @@ static void note_out_error(struct cfg *c, const char *line)
 	c->out_bad++;
 	if (c->out_first)
 		return;
-	jb_unstr(&b, e + 14, 4096);
+	fo__json_unstr(&b, e + 14, 4096);
 	c->out_first = b.p;
 }
 

@@ -6,37 +6,21 @@
 #include <string.h>
 
 #include "term.h"
+#include "utf8.h"
 
-/* The length of the well-formed UTF-8 sequence of a character from U+00A0
- * up at s[0..n), or 0: C1 controls (U+0080-U+009F, which some terminals
- * obey), overlong forms, surrogates and stray bytes are not one. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-	size_t k, j;
-
-	if (c >= 0xc2 && c <= 0xdf)
-		k = 1, lo = c == 0xc2 ? 0xa0 : 0x80;
-	else if (c >= 0xe0 && c <= 0xef)
-		k = 2, lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
-	else if (c >= 0xf0 && c <= 0xf4)
-		k = 3, lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
-	else
-		return 0;
-	if (k >= n || s[1] < lo || s[1] > hi)
-		return 0;
-	for (j = 2; j <= k; j++)
-		if ((s[j] & 0xc0) != 0x80)
-			return 0;
-	return k + 1;
-}
-
-/* How many bytes at s[0..n) make one character to keep, or 0. */
+/* How many bytes at s[0..n) make one character to keep, or 0: printable
+ * ASCII, and well-formed UTF-8 from U+00A0 up (not the C1 controls, which
+ * some terminals obey). */
 static size_t keep(const char *s, size_t n)
 {
 	unsigned char c = (unsigned char)*s;
+	unsigned cp = 0;
+	size_t bad, k;
 
-	return c < 0x80 ? (c >= 0x20 && c != 0x7f) : utf8_seq((const unsigned char *)s, n);
+	if (c < 0x80)
+		return c >= 0x20 && c != 0x7f;
+	k = fo__utf8_next((const unsigned char *)s, n, &cp, &bad);
+	return cp >= 0xa0 ? k : 0;
 }
 
 void fo__term_add(struct fo_sbuf *b, const char *s, size_t n)

@@ -3,8 +3,9 @@
  * URLs and error text that came from outside are shown with control bytes,
  * ESC, DEL, C1 controls and bytes that are not UTF-8 as \xNN, so that they
  * cannot move the cursor, retitle the window or hide a line. Printable
- * ASCII and well-formed UTF-8 stay as they are. Files and JSON keep such
- * text exact; this is for what people read on stdout and stderr.
+ * ASCII and well-formed UTF-8 stay as they are. Files keep such text
+ * exact and JSON has its own rule (json.h); this is for what people read
+ * on stdout and stderr.
  */
 #ifndef FO_UTIL_TERM_H
 #define FO_UTIL_TERM_H
