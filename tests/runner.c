@@ -269,6 +269,17 @@ char *fo_test_read(const char *path)
 	return b;
 }
 
+const char *fo_test_put(const char *name, const char *text, size_t len)
+{
+	static char paths[16][256];
+	static int k;
+	char *p = paths[k++ % 16];
+
+	snprintf(p, sizeof(paths[0]), "%s/%s", fo_test_dir(), name);
+	fo_test_write(p, text, len);
+	return p;
+}
+
 void fo_test_write(const char *path, const char *text, size_t len)
 {
 	FILE *f = fopen(path, "w");

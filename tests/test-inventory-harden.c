@@ -31,18 +31,7 @@ static const char *subdir(void)
 	return sub_dir;
 }
 
-/* Writes len bytes of text to DIR/name; returns the path (until the next
- * call but three). */
-static const char *put_n(const char *name, const char *text, size_t len)
-{
-	static char paths[4][160];
-	static int k;
-	char *p = paths[k++ % 4];
-
-	snprintf(p, sizeof(paths[0]), "%s/%s", tmpdir(), name);
-	fo_test_write(p, text, len);
-	return p;
-}
+#define put_n fo_test_put
 
 static const char *put(const char *name, const char *text)
 {

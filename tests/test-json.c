@@ -37,18 +37,7 @@ static bool have_python(void)
 	return system("python3 -c 'import json' 2>/dev/null") == 0;
 }
 
-/* name in the test's folder, holding s[0..n): its path (one of 16
- * static buffers, used in turn). */
-static const char *put(const char *name, const char *s, size_t n)
-{
-	static char paths[16][256];
-	static int k;
-	char *p = paths[k++ % 16];
-
-	snprintf(p, sizeof(paths[0]), "%s/%s", fo_test_dir(), name);
-	fo_test_write(p, s, n);
-	return p;
-}
+#define put fo_test_put
 
 /* out passes strict.py, each of the NULL-terminated want files' text
  * (decoded by the rule) standing in one of its strings. */

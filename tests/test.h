@@ -131,6 +131,9 @@ int fo_test_cli_end(pid_t pid, int out_fd, int sig, char **out);
 char *fo_test_read(const char *path);
 /* Writes text[0..len) as the file at path (CHECKed). */
 void fo_test_write(const char *path, const char *text, size_t len);
+/* name in fo_test_dir(), holding text[0..len): its path (one of 16
+ * static buffers, used in turn). */
+const char *fo_test_put(const char *name, const char *text, size_t len);
 /* A folder of the calling test's own, removed with all it holds when the
  * test's process exits: its path. */
 const char *fo_test_dir(void);
