@@ -5,12 +5,13 @@
  * The hosts come from inventory.c (nornir files, host lists); names that
  * are not addresses are resolved first, on a pool of threads (the one
  * place that may block in getaddrinfo). Then one fo_run over the hosts in
- * the chosen model: each task makes its host's whole result, one JSON
- * object, as the task's output; the runtime carries it back to this
- * process from any worker, and on_result, here, prints it (--json), counts
- * it, and moves the progress line. A host whose worker died, or that was
- * never started because of Ctrl-C, gets a result made here from the
- * runtime's record: no host is ever missing.
+ * the chosen model: each task makes its host's whole result, a record
+ * (rec.h), as the task's output bytes; the runtime carries them back to
+ * this process from any worker, and on_result, here, reads the record,
+ * counts it, writes its JSON line (--json, the one place JSON is made)
+ * and moves the progress line. A host whose worker died, or that was
+ * never started because of Ctrl-C, gets a record made here from the
+ * runtime's result: no host is ever missing.
  *
  * What reaches the outside is guarded (STYLE 17-19): inventory values
  * reach sh -c only as single-quoted words; --out files are written whole
@@ -58,6 +59,7 @@
 #include "gate.h"
 #include "inv_args.h"
 #include "inventory.h"
+#include "rec.h"
 #include "run.h"
 #include "ssh.h"
 
@@ -182,28 +184,17 @@ static void say(const char *pre, const char *s, const char *post)
 
 /* ---- the per-host record ---------------------------------------------------------- */
 
-struct cmdres {
-	const char *command;
-	enum fo_ssh_status status;
-	const char *phase;
-	int exit_code;            /* exec; for http the HTTP status */
-	const char *out;
-	size_t out_len;
-	const char *error;
-	int64_t ms;
-};
-
-/* {"status":..,"host":..,...,"results":[...]}: status first, on_result reads
- * it; out_error (a file under --out not written) before the results, where
- * on_result finds it. */
-static void host_json(struct jb *b, const struct fo_inv_host *h, const char *addr,
-		      enum fo_ssh_status worst, int64_t ms, int attempts, const struct cmdres *r,
-		      size_t n, const char *out_error)
+/* A task's result is a struct fo_rec (rec.h), carried to on_result as
+ * the task's output bytes; this is its JSON, written there, once:
+ * {"status":..,"host":..,...,"out_error":..,"results":[...]}. */
+static void host_json(struct jb *b, const struct fo_inv_host *h, const struct fo_rec *rec)
 {
-	size_t i;
+	const char *addr = rec->address, *out_error = rec->out_error;
+	const struct fo_rec_cmd *r = rec->cmds;
+	size_t i, n = rec->ncmds;
 
 	jb_s(b, "{\"status\":");
-	fo__json_strz(b, fo_ssh_status_name(worst));
+	fo__json_strz(b, fo_ssh_status_name(rec->status));
 	jb_s(b, ",\"host\":");
 	fo__json_strz(b, h->name);
 	jb_s(b, ",\"hostname\":");
@@ -212,7 +203,7 @@ static void host_json(struct jb *b, const struct fo_inv_host *h, const char *add
 		jb_s(b, ",\"address\":");
 		fo__json_strz(b, addr);
 	}
-	jb_fmt(b, ",\"port\":%d,\"ms\":%lld,\"attempts\":%d", h->port, (long long)ms, attempts);
+	jb_fmt(b, ",\"port\":%d,\"ms\":%lld,\"attempts\":%d", h->port, (long long)rec->ms, rec->attempts);
 	if (out_error) {
 		jb_s(b, ",\"out_error\":");
 		fo__json_strz(b, out_error);
@@ -242,25 +233,26 @@ static void host_json(struct jb *b, const struct fo_inv_host *h, const char *add
 	jb_s(b, "]}");
 }
 
-/* Every command of the host with one status (resolution failed, skipped...). */
-static void host_json_all(struct jb *b, const struct cfg *c, const struct fo_inv_host *h,
-			  enum fo_ssh_status st, const char *phase, const char *error)
+/* The record of a host that did not run (resolution failed, skipped, its
+ * worker died...): every command with one status. rec->cmds is heap (the
+ * caller frees it); 0 or -ENOMEM. */
+static int rec_all(const struct cfg *c, enum fo_ssh_status st, const char *phase, const char *error,
+		   struct fo_rec *rec)
 {
-	struct cmdres one = { c->task == T_SSH ? NULL : "", st, phase, -1, "", 0, error, 0 };
-	struct cmdres *r = calloc(c->task == T_SSH ? c->ncmds : 1, sizeof(*r));
+	struct fo_rec_cmd one = { NULL, st, phase, -1, "", 0, error, 0 };
 	size_t i, n = c->task == T_SSH ? c->ncmds : 1;
 
-	if (!r) {
-		b->oom = true;
-		return;
+	*rec = (struct fo_rec){ .status = st, .ncmds = n };
+	if (!(rec->cmds = calloc(n, sizeof(*rec->cmds)))) {
+		rec->ncmds = 0;
+		return -ENOMEM;
 	}
 	for (i = 0; i < n; i++) {
-		r[i] = one;
-		r[i].command = c->task == T_SSH ? c->cmds[i] : c->task == T_TCP ? "tcp" :
-			       c->task == T_SLEEP ? "sleep" : c->task == T_HTTP ? "http" : c->exec_tmpl;
+		rec->cmds[i] = one;
+		rec->cmds[i].command = c->task == T_SSH ? c->cmds[i] : c->task == T_TCP ? "tcp" :
+				       c->task == T_SLEEP ? "sleep" : c->task == T_HTTP ? "http" : c->exec_tmpl;
 	}
-	host_json(b, h, NULL, st, 0, 0, r, n, NULL);
-	free(r);
+	return 0;
 }
 
 /* ---- --out DIR -------------------------------------------------------------------- */
@@ -282,7 +274,7 @@ static char *msgf(const char *fmt, ...)
  * (and then a NAME.partial.txt of an earlier run goes), else
  * NAME.partial.txt beside it, leaving a good NAME.txt as it was. Both
  * whole or not at all (fo__write_file). NULL, or why not (heap). */
-static char *write_one(const char *dir, const struct cmdres *r)
+static char *write_one(const char *dir, const struct fo_rec_cmd *r)
 {
 	char name[FO_RUN_NAME_MAX + 1], part[PATH_MAX], path[PATH_MAX];
 	int e;
@@ -306,7 +298,7 @@ static char *write_one(const char *dir, const struct cmdres *r)
 
 /* Every command's file under DIR/HOST; why[i]: NULL, or why command i's
  * was not written (heap). */
-static void write_outputs(const struct cfg *c, const struct fo_inv_host *h, const struct cmdres *r,
+static void write_outputs(const struct cfg *c, const struct fo_inv_host *h, const struct fo_rec_cmd *r,
 			  size_t n, char **why)
 {
 	char name[FO_RUN_NAME_MAX + 1], dir[PATH_MAX];
@@ -325,9 +317,9 @@ static void write_outputs(const struct cfg *c, const struct fo_inv_host *h, cons
 
 /* The end of a task's host: its outputs under --out, where a file not
  * written makes its command (and so the host) failed, saying which file
- * and why; then the host's JSON record into b. */
+ * and why; then the host's record into b (rec.h). */
 static void finish_host(const struct cfg *c, struct jb *b, const struct fo_inv_host *h, const char *addr,
-			enum fo_ssh_status worst, int64_t ms, int attempts, struct cmdres *r, size_t n)
+			enum fo_ssh_status worst, int64_t ms, int attempts, struct fo_rec_cmd *r, size_t n)
 {
 	char **why = c->out_dir ? calloc(2 * n, sizeof(*why)) : NULL; /* why, then the new error texts */
 	const char *first = NULL;
@@ -351,7 +343,7 @@ static void finish_host(const struct cfg *c, struct jb *b, const struct fo_inv_h
 		}
 		worst = worst == FO_SSH_OK ? FO_SSH_FAILED : worst;
 	}
-	host_json(b, h, addr, worst, ms, attempts, r, n, first);
+	fo__rec_write(b, &(struct fo_rec){ worst, ms, attempts, addr, first, r, n });
 	for (i = 0; why && i < 2 * n; i++)
 		free(why[i]);
 	free(why);
@@ -403,7 +395,7 @@ static void task_ssh(struct fo_job *job, struct cfg *c, const struct fo_inv_host
 	};
 	struct fo_ssh_cfg sc = c->ssh;
 	struct fo_ssh_res *res = calloc(c->ncmds, sizeof(*res));
-	struct cmdres *r = calloc(c->ncmds, sizeof(*r));
+	struct fo_rec_cmd *r = calloc(c->ncmds, sizeof(*r));
 	enum fo_ssh_status worst = FO_SSH_FAILED;
 	int64_t t0 = fo_now(), backoff = c->retry_base, shed_backoff = 100 * FO_MSEC;
 	int attempt, sheds = 0;
@@ -456,7 +448,7 @@ static void task_ssh(struct fo_job *job, struct cfg *c, const struct fo_inv_host
 			break;
 	}
 	for (i = 0; i < c->ncmds; i++) {
-		r[i] = (struct cmdres){ c->cmds[i], res[i].status, res[i].phase, res[i].exit_code,
+		r[i] = (struct fo_rec_cmd){ c->cmds[i], res[i].status, res[i].phase, res[i].exit_code,
 					res[i].out, res[i].out_len, res[i].error, res[i].ms };
 	}
 	finish_host(c, b, h, addr, worst, (fo_now() - t0) / FO_MSEC, attempt + 1, r, c->ncmds);
@@ -471,7 +463,7 @@ static void task_tcp(struct cfg *c, const struct fo_inv_host *h, const char *add
 	struct sockaddr_storage ss = { 0 };
 	socklen_t sl = 0;
 	int64_t t0 = fo_now(), dl = c->timeout > 0 ? t0 + c->timeout : FO_NEVER;
-	struct cmdres r = { "tcp", FO_SSH_OK, NULL, -1, "", 0, NULL, 0 };
+	struct fo_rec_cmd r = { "tcp", FO_SSH_OK, NULL, -1, "", 0, NULL, 0 };
 	char err[160] = "";
 	int fd = -1, soerr = 0, w;
 	socklen_t el = sizeof(soerr);
@@ -512,7 +504,7 @@ static void task_sleep(struct cfg *c, const struct fo_inv_host *h, struct jb *b)
 {
 	int64_t t0 = fo_now();
 	int w = fo_sleep(c->rtt);
-	struct cmdres r = { "sleep", w == 0 ? FO_SSH_OK : w == -ECANCELED ? FO_SSH_SKIPPED : FO_SSH_TIMEOUT,
+	struct fo_rec_cmd r = { "sleep", w == 0 ? FO_SSH_OK : w == -ECANCELED ? FO_SSH_SKIPPED : FO_SSH_TIMEOUT,
 			    w ? "sleep" : NULL, -1, "", 0, w ? fo_strerror(w) : NULL, 0 };
 
 	r.ms = (fo_now() - t0) / FO_MSEC;
@@ -675,7 +667,7 @@ static int exec_spawn(const struct fo_inv_host *h, char *cmd, pid_t *pid, int *r
 /* The command's output into out until it ends; at the deadline, on Ctrl-C
  * or past --max-output (of which out keeps exactly the first max bytes),
  * the command's whole process group is killed and r says why. */
-static void exec_read(const struct cfg *c, pid_t pid, int fd, int64_t dl, struct jb *out, struct cmdres *r,
+static void exec_read(const struct cfg *c, pid_t pid, int fd, int64_t dl, struct jb *out, struct fo_rec_cmd *r,
 		      char *err, size_t errlen)
 {
 	for (;;) {
@@ -709,7 +701,7 @@ static void exec_read(const struct cfg *c, pid_t pid, int fd, int64_t dl, struct
 
 /* The output ended: waits for the exit without blocking the thread (the
  * deadline still holds), and makes r of it. */
-static void exec_wait(pid_t pid, int64_t dl, struct cmdres *r, char *err, size_t errlen)
+static void exec_wait(pid_t pid, int64_t dl, struct fo_rec_cmd *r, char *err, size_t errlen)
 {
 	int st = 0, pidfd = (int)syscall(SYS_pidfd_open, pid, 0), w = 0;
 
@@ -743,7 +735,7 @@ static void exec_wait(pid_t pid, int64_t dl, struct cmdres *r, char *err, size_t
 static void task_exec(struct cfg *c, const struct fo_inv_host *h, struct jb *b)
 {
 	char *cmd = expand(c->exec_tmpl, h, true), err[200] = "";
-	struct cmdres r = { c->exec_tmpl, FO_SSH_OK, NULL, -1, "", 0, NULL, 0 };
+	struct fo_rec_cmd r = { c->exec_tmpl, FO_SSH_OK, NULL, -1, "", 0, NULL, 0 };
 	struct jb out = { 0 };
 	int64_t t0 = fo_now(), dl = c->timeout > 0 ? t0 + c->timeout : FO_NEVER;
 	pid_t pid = -1;
@@ -793,7 +785,7 @@ static size_t on_body(char *p, size_t size, size_t n, void *arg)
 static void task_http(struct cfg *c, const struct fo_inv_host *h, const char *addr, struct jb *b)
 {
 	char *url = expand(c->url_tmpl, h, false), err[CURL_ERROR_SIZE] = "", msg[CURL_ERROR_SIZE + 40] = "";
-	struct cmdres r = { "http", FO_SSH_OK, NULL, -1, "", 0, NULL, 0 };
+	struct fo_rec_cmd r = { "http", FO_SSH_OK, NULL, -1, "", 0, NULL, 0 };
 	struct body body = { .max = c->ssh.max_output };
 	int64_t t0 = fo_now(), dl = c->timeout > 0 ? t0 + c->timeout : FO_NEVER;
 	struct curl_slist *resolve = NULL;
@@ -860,13 +852,17 @@ static int job(struct fo_job *jb_, void *arg)
 	struct cfg *c = arg;
 	size_t i = fo_job_index(jb_);
 	const struct fo_inv_host *h = &c->inv.hosts[i];
+	struct fo_rec rec = { 0 };
 	struct jb b = { 0 };
+	bool stop = atomic_load(&stopping) || fo_cancelled();
 
-	if (atomic_load(&stopping) || fo_cancelled())
-		host_json_all(&b, c, h, FO_SSH_SKIPPED, NULL, "not started: the run was interrupted");
-	else if (c->resolve_err[i])
-		host_json_all(&b, c, h, FO_SSH_UNREACHABLE, "resolve", c->resolve_err[i]);
-	else if (c->task == T_SSH)
+	if (stop || c->resolve_err[i]) {
+		if (rec_all(c, stop ? FO_SSH_SKIPPED : FO_SSH_UNREACHABLE, stop ? NULL : "resolve",
+			    stop ? "not started: the run was interrupted" : c->resolve_err[i], &rec) < 0)
+			b.oom = true;
+		fo__rec_write(&b, &rec);
+		free(rec.cmds);
+	} else if (c->task == T_SSH)
 		task_ssh(jb_, c, h, c->addrs[i], &b);
 	else if (c->task == T_TCP)
 		task_tcp(c, h, c->addrs[i], &b);
@@ -888,23 +884,6 @@ static int job(struct fo_job *jb_, void *arg)
 
 /* ---- results, progress, summary ------------------------------------------------------- */
 
-static enum fo_ssh_status status_of(const char *json)
-{
-	static const char pre[] = "{\"status\":\"";
-	int s;
-
-	if (!json || strncmp(json, pre, sizeof(pre) - 1))
-		return FO_SSH_FAILED;
-	for (s = 0; s < FO_SSH_NSTATUS; s++) {
-		const char *n = fo_ssh_status_name((enum fo_ssh_status)s);
-		size_t l = strlen(n);
-
-		if (!strncmp(json + sizeof(pre) - 1, n, l) && json[sizeof(pre) - 1 + l] == '"')
-			return (enum fo_ssh_status)s;
-	}
-	return FO_SSH_FAILED;
-}
-
 static void progress(struct cfg *c, bool final)
 {
 	int64_t now = fo_now(), el = now - c->t0;
@@ -925,92 +904,77 @@ static void progress(struct cfg *c, bool final)
 
 /* A --json line to stdout in one write(2) (no stdio: a kill leaves no
  * half line in a buffer); the first error is kept for the exit code. */
-static void emit_json(struct cfg *c, const char *line)
+static void emit_json(struct cfg *c, const struct fo_inv_host *h, const struct fo_rec *rec)
 {
 	struct jb b = { 0 };
 
 	if (c->stdout_err)
 		return;
-	jb_s(&b, line);
-	jb_s(&b, "\n");
+	if (rec)
+		host_json(&b, h, rec);
+	jb_s(&b, rec ? "\n" : "{\"status\":\"failed\"}\n");
 	c->stdout_err = b.oom ? -ENOMEM : fo__write_all(1, b.p, b.len);
 	free(b.p);
 }
 
-/* The one line on stderr of a host that is not ok, its name and error
- * neutralised for the terminal. */
-static void show_not_ok(const struct cfg *c, const struct fo_inv_host *h, enum fo_ssh_status st,
-			const char *line)
+/* The one line on stderr of a host that is not ok, its name and the
+ * first command's error (at most 300 bytes) neutralised for the terminal. */
+static void show_not_ok(const struct cfg *c, const struct fo_inv_host *h, const struct fo_rec *rec)
 {
-	const char *e = strstr(line, ",\"error\":\"");
-	struct jb b = { 0 }, why = { 0 };
+	const char *e = NULL;
+	struct jb b = { 0 };
+	size_t i;
 
+	for (i = 0; i < rec->ncmds && !e; i++)
+		e = rec->cmds[i].error;
 	if (c->progress)
 		jb_s(&b, "\r\033[K");
 	fo__term_adds(&b, h->name);
 	jb_s(&b, ": ");
-	jb_s(&b, fo_ssh_status_name(st));
+	jb_s(&b, fo_ssh_status_name(rec->status));
 	if (e) {
-		fo__json_unstr(&why, e + 10, 300);
 		jb_s(&b, ": ");
-		fo__term_add(&b, why.p ? why.p : "", why.len);
+		fo__term_add(&b, e, strnlen(e, 300));
 	}
 	jb_s(&b, "\n");
 	if (b.p)
 		fputs(b.p, stderr);
 	free(b.p);
-	free(why.p);
 }
 
 /* A host whose --out files were not all written: counted, the first
  * reason kept for the summary. */
-static void note_out_error(struct cfg *c, const char *line)
+static void note_out_error(struct cfg *c, const struct fo_rec *rec)
 {
-	const char *e = strstr(line, ",\"out_error\":\"");
-	struct jb b = { 0 };
-
-	if (!e)
+	if (!rec->out_error)
 		return;
 	c->out_bad++;
-	if (c->out_first)
-		return;
-	fo__json_unstr(&b, e + 14, 4096);
-	c->out_first = b.p;
+	if (!c->out_first)
+		c->out_first = strndup(rec->out_error, 4096);
 }
 
-static void on_result(const struct fo_result *r, void *arg)
+/* The record the task made, or (none, or not one: its worker died, it
+ * never started) one made here. 0, or -ENOMEM. */
+static int result_rec(const struct cfg *c, const struct fo_result *r, struct fo_rec *rec)
 {
-	struct cfg *c = arg;
-	const struct fo_inv_host *h = &c->inv.hosts[r->index];
-	struct jb b = { 0 };
-	const char *line = r->output;
-	enum fo_ssh_status st;
-	int64_t ms;
+	const char *why = r->error ? r->error : "no result from the task";
+
+	if (r->output && r->status != FO_ERROR && r->status != FO_SKIPPED) {
+		int e = fo__rec_parse(r->output, r->output_len, rec);
+
+		if (e != -EINVAL)
+			return e;
+		why = "bad result from the task";
+	}
+	return rec_all(c, r->status == FO_SKIPPED ? FO_SSH_SKIPPED : FO_SSH_FAILED, NULL, why, rec);
+}
+
+/* The host's time among the five slowest. */
+static void note_slow(struct cfg *c, const struct fo_result *r)
+{
+	int64_t ms = r->start ? (r->end - r->start) / FO_MSEC : 0;
 	int k;
 
-	if (!line || r->status == FO_ERROR || r->status == FO_SKIPPED) {
-		/* no record from the task: the worker died, or it never started */
-		const char *why = r->error ? r->error : "no result from the task";
-
-		host_json_all(&b, c, h, r->status == FO_SKIPPED ? FO_SSH_SKIPPED : FO_SSH_FAILED,
-			      NULL, why);
-		line = b.p ? b.p : "{\"status\":\"failed\"}";
-	}
-	st = status_of(line);
-	c->count[st]++;
-	c->done++;
-	{
-		const char *a = strstr(line, ",\"attempts\":");
-
-		if (a && strtol(a + 12, NULL, 10) > 1)
-			c->retried++;
-	}
-	note_out_error(c, line);
-	if (c->json)
-		emit_json(c, line);
-	else if (st != FO_SSH_OK)
-		show_not_ok(c, h, st, line);
-	ms = r->start ? (r->end - r->start) / FO_MSEC : 0;
 	for (k = 0; k < 5; k++) {
 		if (ms > c->slow[k].ms || !c->slow[k].ms) {
 			memmove(&c->slow[k + 1], &c->slow[k], (size_t)(4 - k) * sizeof(c->slow[0]));
@@ -1019,8 +983,28 @@ static void on_result(const struct fo_result *r, void *arg)
 			break;
 		}
 	}
+}
+
+static void on_result(const struct fo_result *r, void *arg)
+{
+	struct cfg *c = arg;
+	const struct fo_inv_host *h = &c->inv.hosts[r->index];
+	struct fo_rec rec;
+	int e = result_rec(c, r, &rec);
+
+	c->count[e ? FO_SSH_FAILED : rec.status]++;
+	c->done++;
+	if (!e && rec.attempts > 1)
+		c->retried++;
+	if (!e)
+		note_out_error(c, &rec);
+	if (c->json)
+		emit_json(c, h, e ? NULL : &rec);
+	else if (e || rec.status != FO_SSH_OK)
+		show_not_ok(c, h, e ? &(struct fo_rec){ .status = FO_SSH_FAILED } : &rec);
+	note_slow(c, r);
 	progress(c, false);
-	free(b.p);
+	fo__rec_release(&rec);
 }
 
 static void summary(struct cfg *c, double secs)
