@@ -799,6 +799,7 @@ int fo_load_run(const struct fo_load_cfg *cfg)
 	struct fo_run *run;
 	struct fo_stopsig stop = { 0 };
 	pthread_t rep;
+	bool have_rep;
 	int e, rc;
 
 	if ((rc = load_init(&c, cfg)) != 0) {
@@ -823,10 +824,13 @@ int fo_load_run(const struct fo_load_cfg *cfg)
 	o.keep_results = true;
 	c.t0 = fo_now();
 	c.end = c.t0 + c.duration;
-	pthread_create(&rep, NULL, reporter, NULL);
+	/* without the thread there are no per-second lines; the run and
+	 * its report are the same */
+	have_rep = pthread_create(&rep, NULL, reporter, NULL) == 0;
 	run = fo_run(&o, &e);
 	atomic_store(&reporter_stop, true);
-	pthread_join(rep, NULL);
+	if (have_rep)
+		pthread_join(rep, NULL);
 	fo__stopsig_stop(&stop);
 	if (!run) {
 		fprintf(stderr, "fanout: cannot start the load: %s\n", fo_strerror(e));

@@ -41,6 +41,7 @@ static void *stopsig_main(void *arg)
 	struct fo_stopsig *s = arg;
 	bool first = true;
 
+	sem_post(&s->ready);
 	for (;;) {
 		next_signal(-1);
 		if (atomic_load(&ending))
@@ -70,11 +71,21 @@ int fo__stopsig_start(struct fo_stopsig *s)
 	e = pthread_sigmask(SIG_BLOCK, &stop_set, &old);
 	if (e)
 		return -e;
-	e = pthread_create(&s->thread, NULL, stopsig_main, s);
-	if (e) {
+	if (sem_init(&s->ready, 0, 0) < 0) {
+		e = errno;
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		return -e;
 	}
+	e = pthread_create(&s->thread, NULL, stopsig_main, s);
+	if (e) {
+		sem_destroy(&s->ready);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		return -e;
+	}
+	/* bounded: the thread's first step is the post */
+	while (sem_wait(&s->ready) < 0 && errno == EINTR)
+		;
+	sem_destroy(&s->ready);
 	s->started = true;
 	return 0;
 }

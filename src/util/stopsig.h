@@ -19,6 +19,7 @@
 #define FO_UTIL_STOPSIG_H
 
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -26,11 +27,15 @@ struct fo_stopsig {
 	void (*first)(void); /* the first signal: e.g. start no more work */
 	int64_t grace;       /* ns from the first signal to fo_interrupt(); 0: at once */
 	pthread_t thread;
+	sem_t ready; /* posted by the thread once it is waiting */
 	bool started;
 };
 
 /* Blocks SIGINT and SIGTERM and starts the thread: 0, or -errno (the
- * signals are then as they were). first and grace are read as set. */
+ * signals are then as they were). first and grace are read as set. It
+ * returns once the thread is up, so that a fork() after it never copies a
+ * thread half way through starting (under ASan a starting thread holds an
+ * allocator lock; a worker forked then hung at its first malloc). */
 int fo__stopsig_start(struct fo_stopsig *s);
 /* Ends the thread; SIGINT and SIGTERM stay blocked (the caller is ending). */
 void fo__stopsig_stop(struct fo_stopsig *s);
