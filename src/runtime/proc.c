@@ -267,12 +267,68 @@ static void reap_worker(struct procrun *pr, int k)
 	w->pid = -1;
 }
 
+/* Reads every worker's pipe until all have ended, reaping each at its EOF.
+ * Returns 0, or -errno when poll() itself fails. */
+static int proc_wait_all(struct procrun *pr, struct pollfd *pfd)
+{
+	int k;
+
+	for (;;) {
+		int n = 0;
+
+		for (k = 0; k < pr->nw; k++) {
+			if (pr->w[k].rfd >= 0) {
+				pfd[n].fd = pr->w[k].rfd;
+				pfd[n].events = POLLIN;
+				n++;
+			}
+		}
+		if (!n)
+			return 0;
+		/* the interrupt eventfd, shared with the workers (they see it
+		 * too); once seen it stays readable, so it is watched no more */
+		pfd[n].fd = fo__intr_fd();
+		pfd[n].events = atomic_load(&pr->shm->intr) ? 0 : POLLIN;
+		if (poll(pfd, (nfds_t)n + 1, -1) < 0 && errno != EINTR)
+			return -errno;
+		if (pfd[n].revents & POLLIN)
+			atomic_store(&pr->shm->intr, 1);
+		for (k = 0, n = 0; k < pr->nw; k++) {
+			if (pr->w[k].rfd < 0)
+				continue;
+			if (pfd[n].revents && drain(pr, &pr->w[k]) <= 0)
+				reap_worker(pr, k);
+			n++;
+		}
+	}
+}
+
+/* Every index without a result gets one now: unclaimed ones are skipped,
+ * claimed ones were lost with their worker. */
+static void proc_record_rest(struct procrun *pr)
+{
+	struct fo__runctl *rc = pr->rc;
+	bool stopped = fo_interrupted() || atomic_load(&pr->shm->intr);
+	size_t claimed = atomic_load(&pr->shm->next), i;
+
+	for (i = 0; i < rc->n; i++) {
+		if (pr->done[i / 8] & (1u << (i % 8)))
+			continue;
+		if (i >= claimed && !(rc->o->per_worker && pr->died_msg[0]))
+			fo__record_skip(rc, i, FO_SKIPPED, -ECANCELED,
+					stopped ? "interrupted before it started" : "no worker process left");
+		else
+			fo__record_skip(rc, i, FO_ERROR, -ECHILD,
+					pr->died_msg[0] ? pr->died_msg : "worker process ended before the task did");
+	}
+	atomic_store(rc->next, rc->n);
+}
+
 int fo__proc_run(struct fo__runctl *rc, int procs, int threads, struct fo_run_stats *st)
 {
 	struct procrun pr;
 	struct pollfd *pfd = NULL;
-	int k, live, err = 0;
-	size_t i;
+	int k, err = 0;
 
 	memset(&pr, 0, sizeof(pr));
 	pr.rc = rc;
@@ -307,55 +363,8 @@ int fo__proc_run(struct fo__runctl *rc, int procs, int threads, struct fo_run_st
 	if (st->procs_started < procs)
 		fo__diag(rc, FO_DIAG_WARN, "started %d of %d worker processes (%s); running with %d",
 			 st->procs_started, procs, fo_strerror(err), st->procs_started);
-	err = 0;
-	for (;;) {
-		int n = 0;
-
-		live = 0;
-		for (k = 0; k < procs; k++) {
-			if (pr.w[k].rfd >= 0) {
-				pfd[n].fd = pr.w[k].rfd;
-				pfd[n].events = POLLIN;
-				n++;
-				live++;
-			}
-		}
-		if (!live)
-			break;
-		pfd[n].fd = fo__intr_fd();
-		pfd[n].events = atomic_load(&pr.shm->intr) ? 0 : POLLIN;
-		if (poll(pfd, (nfds_t)n + 1, -1) < 0 && errno != EINTR) {
-			err = -errno;
-			break;
-		}
-		if (pfd[n].revents & POLLIN)
-			atomic_store(&pr.shm->intr, 1);
-		for (k = 0, n = 0; k < procs; k++) {
-			if (pr.w[k].rfd < 0)
-				continue;
-			if (pfd[n].revents && drain(&pr, &pr.w[k]) <= 0)
-				reap_worker(&pr, k);
-			n++;
-		}
-	}
-	/* Every index without a result gets one now. */
-	{
-		bool stopped = fo_interrupted() || atomic_load(&pr.shm->intr);
-		size_t claimed = atomic_load(&pr.shm->next);
-
-		for (i = 0; i < rc->n; i++) {
-			if (pr.done[i / 8] & (1u << (i % 8)))
-				continue;
-			if (i >= claimed && !(rc->o->per_worker && pr.died_msg[0]))
-				fo__record_skip(rc, i, FO_SKIPPED, -ECANCELED,
-						stopped ? "interrupted before it started" : "no worker process left");
-			else
-				fo__record_skip(rc, i, FO_ERROR, -ECHILD,
-						pr.died_msg[0] ? pr.died_msg
-							       : "worker process ended before the task did");
-		}
-		atomic_store(rc->next, rc->n);
-	}
+	err = proc_wait_all(&pr, pfd);
+	proc_record_rest(&pr);
 out:
 	if (pr.w) {
 		for (k = 0; k < procs; k++) {

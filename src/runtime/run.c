@@ -593,95 +593,125 @@ struct fo_run {
 	size_t n;
 };
 
+/* The model's own runner: 0, or -errno when it could not start at all. */
+static int run_model(struct fo__runctl *rc, const struct fo_model *m, struct fo_run_stats *st)
+{
+	switch (m->kind) {
+	case FO_MODEL_SEQUENTIAL:
+		return fo__pool_run(rc, 1, st);
+	case FO_MODEL_THREADS:
+		return fo__pool_run(rc, m->threads, st);
+	case FO_MODEL_LOOP:
+		return fo__coro_run(rc, 1, st);
+	case FO_MODEL_CORO:
+		return fo__coro_run(rc, m->threads, st);
+	case FO_MODEL_PROCESSES:
+		return fo__proc_run(rc, m->procs, 1, st);
+	case FO_MODEL_BLENDED:
+		return fo__proc_run(rc, m->procs, m->threads, st);
+	}
+	return -EINVAL;
+}
+
+static const char *model_kind_name(enum fo_model_kind k)
+{
+	switch (k) {
+	case FO_MODEL_CORO:
+		return "coro";
+	case FO_MODEL_LOOP:
+		return "loop";
+	case FO_MODEL_THREADS:
+		return "threads";
+	case FO_MODEL_PROCESSES:
+		return "processes";
+	case FO_MODEL_BLENDED:
+		return "blended";
+	default:
+		return "sequential";
+	}
+}
+
+/* Indices no worker claimed (interrupted, or a coroutine run that lost
+ * its schedulers) still end with a result. (processes and blended record
+ * their own: the parent knows which a dead worker had claimed.) */
+static void record_unclaimed(struct fo__runctl *rc)
+{
+	const struct fo_run_opts *o = rc->o;
+	size_t next, k;
+
+	if (o->per_worker && o->model.kind != FO_MODEL_PROCESSES && o->model.kind != FO_MODEL_BLENDED) {
+		for (k = 0; k < rc->n; k++)
+			if (!rc->pw_claimed[k])
+				fo__record_skip(rc, k, FO_SKIPPED, -ECANCELED,
+						fo_interrupted() ? "interrupted before it started"
+								 : "its worker never started");
+		return;
+	}
+	next = atomic_load(rc->next);
+	for (k = next; k < rc->n; k++)
+		fo__record_skip(rc, k, FO_SKIPPED, -ECANCELED,
+				fo_interrupted() ? "interrupted before it started" : "never started");
+	if (next < rc->n)
+		atomic_store(rc->next, rc->n);
+}
+
+/* The run's control block for o: 0, or -errno. */
+static int runctl_init(struct fo__runctl *rc, const struct fo_run_opts *o)
+{
+	int i;
+
+	memset(rc, 0, sizeof(*rc));
+	rc->o = o;
+	rc->diag = o->diag ? o->diag : atomic_load(&diag_fn);
+	rc->diag_arg = o->diag ? o->diag_arg : atomic_load(&diag_arg);
+	rc->n = o->per_worker ? (size_t)fo_model_workers(&o->model) : o->ntasks;
+	atomic_init(&rc->next_local, 0);
+	rc->next = &rc->next_local;
+	rc->record = fo__record_local;
+	rc->wfd = -1;
+	rc->model_name = model_kind_name(o->model.kind);
+	for (i = 0; i < FO_STATUS_COUNT; i++)
+		atomic_init(&rc->counts[i], 0);
+	pthread_mutex_init(&rc->lock, NULL);
+	if (o->per_worker && !(rc->pw_claimed = calloc(rc->n, 1)))
+		return -ENOMEM;
+	if (o->keep_results && rc->n && !(rc->results = calloc(rc->n, sizeof(*rc->results))))
+		return -ENOMEM;
+	return 0;
+}
+
 struct fo_run *fo_run(const struct fo_run_opts *o, int *errp)
 {
 	struct fo__runctl rc;
-	struct fo_run *run = calloc(1, sizeof(*run));
+	struct fo_run *run;
 	struct rusage ru;
-	char name[64];
-	int err = 0, i;
+	int err, i;
 	int64_t t0 = fo_now();
 
-	memset(&rc, 0, sizeof(rc));
-	if (!run) {
-		err = -ENOMEM;
-		goto fail;
-	}
 	if (!o->fn) {
-		err = -EINVAL;
-		goto fail;
+		if (errp)
+			*errp = -EINVAL;
+		return NULL;
 	}
-	rc.o = o;
-	rc.diag = o->diag ? o->diag : atomic_load(&diag_fn);
-	rc.diag_arg = o->diag ? o->diag_arg : atomic_load(&diag_arg);
-	rc.n = o->per_worker ? (size_t)fo_model_workers(&o->model) : o->ntasks;
-	atomic_init(&rc.next_local, 0);
-	rc.next = &rc.next_local;
-	rc.record = fo__record_local;
-	rc.wfd = -1;
-	for (i = 0; i < FO_STATUS_COUNT; i++)
-		atomic_init(&rc.counts[i], 0);
-	pthread_mutex_init(&rc.lock, NULL);
 	fo__intr_fd();
-	if (o->per_worker && !(rc.pw_claimed = calloc(rc.n, 1))) {
-		err = -ENOMEM;
-		goto fail;
+	run = calloc(1, sizeof(*run));
+	err = run ? runctl_init(&rc, o) : -ENOMEM;
+	if (err == 0) {
+		run->st.ntasks = rc.n;
+		err = run_model(&rc, &o->model, &run->st);
 	}
-	if (o->keep_results && rc.n) {
-		rc.results = calloc(rc.n, sizeof(*rc.results));
-		if (!rc.results) {
-			err = -ENOMEM;
-			goto fail;
+	if (err < 0) {
+		if (run) {
+			free(rc.pw_claimed);
+			free(rc.results);
+			pthread_mutex_destroy(&rc.lock);
 		}
+		free(run);
+		if (errp)
+			*errp = err;
+		return NULL;
 	}
-	fo_model_format(&o->model, name, sizeof(name));
-	rc.model_name = o->model.kind == FO_MODEL_CORO ? "coro"
-		      : o->model.kind == FO_MODEL_LOOP ? "loop"
-		      : o->model.kind == FO_MODEL_THREADS ? "threads"
-		      : o->model.kind == FO_MODEL_PROCESSES ? "processes"
-		      : o->model.kind == FO_MODEL_BLENDED ? "blended" : "sequential";
-	run->st.ntasks = rc.n;
-	switch (o->model.kind) {
-	case FO_MODEL_SEQUENTIAL:
-		err = fo__pool_run(&rc, 1, &run->st);
-		break;
-	case FO_MODEL_THREADS:
-		err = fo__pool_run(&rc, o->model.threads, &run->st);
-		break;
-	case FO_MODEL_LOOP:
-		err = fo__coro_run(&rc, 1, &run->st);
-		break;
-	case FO_MODEL_CORO:
-		err = fo__coro_run(&rc, o->model.threads, &run->st);
-		break;
-	case FO_MODEL_PROCESSES:
-		err = fo__proc_run(&rc, o->model.procs, 1, &run->st);
-		break;
-	case FO_MODEL_BLENDED:
-		err = fo__proc_run(&rc, o->model.procs, o->model.threads, &run->st);
-		break;
-	}
-	if (err < 0)
-		goto fail;
-	/* Indices no worker claimed (interrupted, or a coroutine run that
-	 * lost its schedulers) still end with a result. */
-	if (o->per_worker && o->model.kind != FO_MODEL_PROCESSES && o->model.kind != FO_MODEL_BLENDED) {
-		size_t k;
-
-		for (k = 0; k < rc.n; k++)
-			if (!rc.pw_claimed[k])
-				fo__record_skip(&rc, k, FO_SKIPPED, -ECANCELED,
-						fo_interrupted() ? "interrupted before it started"
-								 : "its worker never started");
-	} else {
-		size_t next = atomic_load(rc.next), k;
-
-		for (k = next; k < rc.n; k++)
-			fo__record_skip(&rc, k, FO_SKIPPED, -ECANCELED,
-					fo_interrupted() ? "interrupted before it started" : "never started");
-		if (next < rc.n)
-			atomic_store(rc.next, rc.n);
-	}
+	record_unclaimed(&rc);
 	for (i = 0; i < FO_STATUS_COUNT; i++)
 		run->st.count[i] = atomic_load(&rc.counts[i]);
 	run->st.interrupted = fo_interrupted();
@@ -693,14 +723,6 @@ struct fo_run *fo_run(const struct fo_run_opts *o, int *errp)
 	free(rc.pw_claimed);
 	pthread_mutex_destroy(&rc.lock);
 	return run;
-fail:
-	free(rc.pw_claimed);
-	free(rc.results);
-	if (run)
-		free(run);
-	if (errp)
-		*errp = err;
-	return NULL;
 }
 
 const struct fo_run_stats *fo_run_stats(const struct fo_run *r)
