@@ -71,10 +71,11 @@ $(BUILD)/libfanout.a: $(LIB_OBJ)
 $(BUILD)/libfanout.so: $(LIB_OBJ)
 	$(CC) -shared -Wl,-soname,libfanout.so.$(SOMAJOR) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS)
 
-# the tools' own libraries (libyaml: nornir inventories; libssh2; libcurl;
+# the tools' own libraries (libyaml: nornir inventories and platform
+# files; libpcre2-8: the platforms' prompt patterns; libssh2; libcurl;
 # libxml2: HTML; libcrypto: hashed known_hosts names); the runtime and
 # fanout itself need none of them
-TOOL_LDLIBS := -lyaml -lssh2 -lcurl -lxml2 -lcrypto
+TOOL_LDLIBS := -lyaml -lpcre2-8 -lssh2 -lcurl -lxml2 -lcrypto
 
 $(BUILD)/fanout: $(CLI_OBJ) $(BUILD)/libfanout.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(BUILD)/libfanout.a $(LDLIBS)
@@ -95,7 +96,8 @@ TEST_TOOL_OBJ := $(BUILD)/obj/src/serve/http.o \
                  $(BUILD)/obj/src/util/term.o $(BUILD)/obj/src/run/run.o $(BUILD)/obj/src/run/rec.o $(BUILD)/obj/src/run/ssh.o \
                  $(BUILD)/obj/src/run/gate.o $(BUILD)/obj/src/net/curl.o $(BUILD)/obj/src/util/stopsig.o \
                  $(BUILD)/obj/src/serve/serve_opts.o $(BUILD)/obj/src/serve/common.o \
-                 $(BUILD)/obj/src/load/load_opts.o $(BUILD)/obj/src/bench/bench_opts.o
+                 $(BUILD)/obj/src/load/load_opts.o $(BUILD)/obj/src/bench/bench_opts.o \
+                 $(BUILD)/obj/src/run/platform.o $(BUILD)/obj/src/run/platform_match.o
 
 $(BUILD)/fanout-tests: $(TEST_OBJ) $(TEST_TOOL_OBJ) $(BUILD)/libfanout.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $(TEST_OBJ) $(TEST_TOOL_OBJ) $(BUILD)/libfanout.a $(TOOL_LDLIBS) $(LDLIBS)
