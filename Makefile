@@ -45,7 +45,7 @@ TEST_SRC := $(wildcard tests/*.c)
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(LIB_ASM:%.S=$(BUILD)/obj/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
-RUN_OBJ := $(RUN_SRC:%.c=$(BUILD)/obj/%.o)
+RUN_OBJ := $(RUN_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/platforms.o
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 
 .PHONY: all deps test demo clean check-banned bench-rtt install uninstall
@@ -77,6 +77,19 @@ $(BUILD)/libfanout.so: $(LIB_OBJ)
 # fanout itself need none of them
 TOOL_LDLIBS := -lyaml -lpcre2-8 -lssh2 -lcurl -lxml2 -lcrypto
 
+# the shipped platform files (platforms/*.yaml), built into fanout-tools
+# as a generated C file: od and sed, so any BUILD and any CC
+PLAT_YAML := $(sort $(wildcard platforms/*.yaml))
+$(BUILD)/gen/platforms.c: $(PLAT_YAML) platforms/embed.sh
+	@mkdir -p $(dir $@)
+	@echo "  GEN $@"
+	@platforms/embed.sh $(PLAT_YAML) >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/gen/platforms.o: $(BUILD)/gen/platforms.c
+	@mkdir -p $(dir $@)
+	@echo "  CC $<"
+	@$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -c $< -o $@
+
 $(BUILD)/fanout: $(CLI_OBJ) $(BUILD)/libfanout.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(BUILD)/libfanout.a $(LDLIBS)
 
@@ -97,7 +110,8 @@ TEST_TOOL_OBJ := $(BUILD)/obj/src/serve/http.o \
                  $(BUILD)/obj/src/run/gate.o $(BUILD)/obj/src/net/curl.o $(BUILD)/obj/src/util/stopsig.o \
                  $(BUILD)/obj/src/serve/serve_opts.o $(BUILD)/obj/src/serve/common.o \
                  $(BUILD)/obj/src/load/load_opts.o $(BUILD)/obj/src/bench/bench_opts.o \
-                 $(BUILD)/obj/src/run/platform.o $(BUILD)/obj/src/run/platform_match.o
+                 $(BUILD)/obj/src/run/platform.o $(BUILD)/obj/src/run/platform_match.o \
+                 $(BUILD)/obj/src/run/platform_builtin.o $(BUILD)/obj/gen/platforms.o
 
 $(BUILD)/fanout-tests: $(TEST_OBJ) $(TEST_TOOL_OBJ) $(BUILD)/libfanout.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $(TEST_OBJ) $(TEST_TOOL_OBJ) $(BUILD)/libfanout.a $(TOOL_LDLIBS) $(LDLIBS)
