@@ -111,7 +111,8 @@ TEST_TOOL_OBJ := $(BUILD)/obj/src/serve/http.o \
                  $(BUILD)/obj/src/serve/serve_opts.o $(BUILD)/obj/src/serve/common.o \
                  $(BUILD)/obj/src/load/load_opts.o $(BUILD)/obj/src/bench/bench_opts.o \
                  $(BUILD)/obj/src/run/platform.o $(BUILD)/obj/src/run/platform_match.o \
-                 $(BUILD)/obj/src/run/platform_builtin.o $(BUILD)/obj/gen/platforms.o
+                 $(BUILD)/obj/src/run/platform_builtin.o $(BUILD)/obj/gen/platforms.o \
+                 $(BUILD)/obj/src/run/shell.o $(BUILD)/obj/src/run/platform_prompt.o
 
 $(BUILD)/fanout-tests: $(TEST_OBJ) $(TEST_TOOL_OBJ) $(BUILD)/libfanout.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $(TEST_OBJ) $(TEST_TOOL_OBJ) $(BUILD)/libfanout.a $(TOOL_LDLIBS) $(LDLIBS)

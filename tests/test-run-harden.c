@@ -764,7 +764,8 @@ TEST(run_harden_nonsense_refused)
 {
 	char d[64], cf[128];
 
-	refused("fanout: bad --prompt '(': expected an extended regular expression", "-c", "x", "--shell",
+	refused("fanout: bad --prompt '(': expected a regular expression (missing closing parenthesis", "-c", "x",
+		"--shell",
 		"--prompt", "(", NULL);
 	refused("fanout: --rtt is not an option of --task ssh (see fanout run --help)", "-c", "x", "--rtt", "1s", NULL, NULL);
 	refused("fanout: --run is not an option of --task tcp", "--task", "tcp", "--run", "x", NULL, NULL);

@@ -629,11 +629,13 @@ static const char *run_sample(const struct fo_opt *o, const char *dir)
 		{ "run", "true" }, { "command", "x" }, { "setup", "terminal length 0" }, { "prompt", "[>#] ?$" },
 		{ "key-pass-env", "HOME" }, { "password-env", "HOME" }, { "jump", "127.0.0.1:1" },
 		{ "host-keys", "strict" }, { "model", "coro:2" }, { "url", "http://{hostname}:{port}/x" }, { "rtt", "1ms" },
+		{ "platform", "junos" }, { "level", "exec" }, { "secret-env", "HOME" },
 	};
 	static const char *const files[][2] = { { "inventory", "" }, { "hosts-file", "/hosts.txt" },
 						{ "commands-file", "/cmds" }, { "key", "/cmds" },
 						{ "password-file", "/pw" }, { "known-hosts", "/kh" },
-						{ "out", "/out" } };
+						{ "out", "/out" }, { "platform-file", "/plat.yaml" },
+						{ "secret-file", "/pw" }, { "config", "/cfg" }, { "config-dir", "" } };
 	size_t i;
 
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
@@ -659,12 +661,20 @@ static int run_with(const char *name, const char *arg, const char *task, const c
 	static const char *const base[][3] = {
 		{ "sleep", "--rtt", "1ms" }, { "exec", "--run", "true" }, { "ssh", "--command", "x" },
 		{ "ssh", "--known-hosts", NULL }, { "", "--port", "1" }, { "", "--task", NULL },
+		{ "ssh", "--platform", "ios" },
 	};
+	static const char *const needs_config[] = { "dry-run", "save", "config-continue", "confirm" };
 	const char *a[32] = { "run", "-i", dir, arg };
-	char kh[256];
+	char kh[256], cfg[256];
 	size_t i, n = 4;
 
 	snprintf(kh, sizeof(kh), "%s/kh", dir);
+	snprintf(cfg, sizeof(cfg), "%s/cfg", dir);
+	for (i = 0; i < sizeof(needs_config) / sizeof(needs_config[0]); i++)
+		if (!strcmp(name, needs_config[i])) {
+			a[n++] = "--config";
+			a[n++] = cfg;
+		}
 	for (i = 0; i < sizeof(base) / sizeof(base[0]); i++) {
 		if (!strcmp(base[i][1] + 2, name))
 			continue; /* the flag under test itself */
@@ -684,6 +694,8 @@ static int run_with(const char *name, const char *arg, const char *task, const c
 
 static void run_opts_files(const char *dir)
 {
+	static const char plat[] = "platform-type: 'lab_os'\ndefault:\n  driver-type: 'network'\n"
+				   "  privilege-levels:\n    exec:\n      pattern: '(?m)^\\w+>$'\n";
 	char p[256];
 
 	snprintf(p, sizeof(p), "%s/hosts.yaml", dir);
@@ -696,6 +708,10 @@ static void run_opts_files(const char *dir)
 	fo_test_write(p, "x\n", 2);
 	snprintf(p, sizeof(p), "%s/pw", dir);
 	fo_test_write(p, "pw\n", 3);
+	snprintf(p, sizeof(p), "%s/cfg", dir);
+	fo_test_write(p, "hostname x\n", 11);
+	snprintf(p, sizeof(p), "%s/plat.yaml", dir);
+	fo_test_write(p, plat, strlen(plat));
 }
 
 /* A bad value: exit 2 and the one line, starting with want. */

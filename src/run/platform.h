@@ -114,6 +114,10 @@ struct fo_platform *fo_platform_parse(const char *text, size_t len, const char *
 struct fo_platform *fo_platform_load(const char *path, fo_plat_warn_fn warn, void *warn_arg, char *err,
 				     size_t errlen);
 void fo_platform_free(struct fo_platform *p);
+/* `fanout run --prompt`: a platform of one level whose prompt is a last
+ * line in which pattern matches; no on-open, no failure strings. NULL
+ * with the regex's complaint in err. (platform_prompt.c) */
+struct fo_platform *fo_platform_from_prompt(const char *pattern, char *err, size_t errlen);
 
 /* A shipped platform by its name or an alias (netmiko's, nornir's and
  * napalm's names: ios, cisco_ios, cisco_xe, iosxe, nxos, nxos_ssh, eos,

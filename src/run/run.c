@@ -61,6 +61,7 @@
 #include "inventory.h"
 #include "rec.h"
 #include "run.h"
+#include "platform.h"
 #include "ssh.h"
 
 extern char **environ;
@@ -102,6 +103,22 @@ struct cfg {
 	const char *password;      /* --password-env/--password-file, for every host */
 	const char *password_env, *password_file;
 	char *secret;              /* --password-file's, zeroed before it is freed */
+	const char *platform;      /* --platform: hosts without their own */
+	struct fo_optlist plat_files; /* --platform-file */
+	struct fo_platform **plats;   /* those files, loaded */
+	size_t nplats;
+	const struct fo_platform *prompt_plat; /* --prompt's one level */
+	struct fo_platform *prompt_own;
+	struct fo_platform *default_plat; /* hosts with no platform at all */
+	const char *enable_env, *enable_file; /* --secret-env, --secret-file */
+	const char *enable;        /* the enable secret for every host, or NULL */
+	char *enable_buf;          /* --secret-file's, zeroed before it is freed */
+	const char *config_file;   /* --config FILE or - */
+	const char *config_dir;    /* --config-dir DIR: DIR/{host}.cfg */
+	char *config_buf;          /* --config's text; config points into it */
+	const char **config;
+	size_t nconfig;
+	int64_t confirm;           /* --confirm DUR: commit confirmed */
 	int64_t rtt;               /* sleep */
 	const char *exec_tmpl;     /* exec */
 	const char *url_tmpl;      /* http */
@@ -372,16 +389,152 @@ static bool retryable(const struct fo_ssh_res *r)
 		(!strcmp(r->phase, "connect") || !strcmp(r->phase, "handshake")));
 }
 
-static bool is_network_platform(const char *p)
+static int push(const char ***arr, size_t *n, const char *v);
+
+/* The platform of a host: --platform-file's by its type, else a shipped
+ * one by name or alias; a host without one gets --platform, else generic.
+ * NULL when the name is unknown (check_platforms refused that already). */
+/*
+ * A host with no platform (and no --platform): the prompt is a last line
+ * ending in > or # after a device-like name, and IOS's "% Invalid ..."
+ * lines are failures — how --shell read every device before platforms,
+ * kept so that a host list without platforms works as it did. No levels to
+ * walk, no on-open (exec mode stays the default for such hosts).
+ */
+static const char default_platform_yaml[] =
+	"platform-type: 'default'\n"
+	"default:\n"
+	"  driver-type: 'generic'\n"
+	"  privilege-levels:\n"
+	"    prompt:\n"
+	"      pattern: '(?m)^[^\\n]*?[[:alnum:]_.:/@()-]+[>#][ \\t]*$'\n"
+	"  default-desired-privilege-level: 'prompt'\n"
+	"  failed-when-contains: ['% Invalid', '%Invalid', '% Incomplete', '% Ambiguous', '% Unknown',\n"
+	"    '% Unrecognized', '% Error']\n";
+
+static const struct fo_platform *named_platform(const struct cfg *c, const struct fo_inv_host *h)
 {
-	return p && (!strcmp(p, "ios") || !strcmp(p, "cisco_ios") || !strcmp(p, "cisco_xe") ||
-		     !strcmp(p, "cisco_nxos") || !strcmp(p, "nxos") || !strcmp(p, "eos") ||
-		     !strcmp(p, "arista_eos") || !strcmp(p, "junos") || !strcmp(p, "juniper_junos") ||
-		     !strcmp(p, "juniper") || !strcmp(p, "cisco_xr") || !strcmp(p, "iosxr"));
+	const char *name = h->platform ? h->platform : c->platform;
+	size_t i;
+
+	if (!name)
+		return c->default_plat;
+
+	for (i = c->nplats; i-- > 0;)
+		if (!strcmp(fo_platform_info(c->plats[i])->type, name))
+			return c->plats[i];
+	return fo_platform_builtin(name);
 }
 
-static const char *const ios_setup[] = { "terminal length 0", "terminal width 511" };
-static const char *const junos_setup[] = { "set cli screen-length 0", "set cli screen-width 1024" };
+/* The platform its shell session follows: --prompt's, else its own. */
+static const struct fo_platform *host_platform(const struct cfg *c, const struct fo_inv_host *h)
+{
+	return c->prompt_plat ? c->prompt_plat : named_platform(c, h);
+}
+
+/* Shell or exec: --shell/--exec, else shell for a network platform. */
+static bool host_shell(const struct cfg *c, const struct fo_inv_host *h)
+{
+	const struct fo_platform *p = named_platform(c, h);
+
+	if (c->shell >= 0)
+		return c->shell;
+	return p && !strcmp(fo_platform_info(p)->driver_type, "network");
+}
+
+/* The enable secret of h: --secret-env/--secret-file, else the
+ * inventory's `secret` (host data, or a connection option's extras, as
+ * netmiko reads it), else NULL. */
+static const char *host_secret(const struct cfg *c, const struct fo_inv_host *h)
+{
+	const struct fo_inv_val *v;
+	size_t i;
+
+	if (c->enable)
+		return c->enable;
+	if ((v = fo_inv_val_get(&h->data, "secret")) && v->type == FO_INV_STR)
+		return v->s;
+	for (i = 0; i < h->nconn; i++)
+		if ((v = fo_inv_val_get(&h->conn[i].extras, "secret")) && v->type == FO_INV_STR)
+			return v->s;
+	return NULL;
+}
+
+/* Lines of text, each cut at its end (\r\n too), blank ones and those
+ * starting with one of `comment` skipped; they point into buf. 0 or -1
+ * (out of memory). */
+static int split_lines(char *buf, const char *comment, const char ***v, size_t *n)
+{
+	char *line, *next;
+
+	for (line = buf; line; line = next) {
+		size_t len = strcspn(line, "\n");
+
+		next = line[len] ? line + len + 1 : NULL;
+		line[len] = 0;
+		while (len && line[len - 1] == '\r')
+			line[--len] = 0;
+		if (len && !strchr(comment, line[0]) && push(v, n, line))
+			return -1;
+	}
+	return 0;
+}
+
+/* A host's configuration from --config-dir: DIR/NAME.cfg, NAME escaped as
+ * --out's names are. */
+struct host_config {
+	char *buf;
+	const char **lines;
+	size_t n;
+	char err[PATH_MAX + 128];
+};
+
+#define CONFIG_MAX ((size_t)4 << 20)
+
+static int host_config(const struct cfg *c, const struct fo_inv_host *h, struct host_config *hc)
+{
+	char name[FO_RUN_NAME_MAX + 1], path[PATH_MAX];
+	size_t len;
+	int e;
+
+	fo__run_file_name(h->name, name);
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s.cfg", c->config_dir, name) >= sizeof(path)) {
+		snprintf(hc->err, sizeof(hc->err), "--config-dir: the path of %s's file is too long", h->name);
+		return -1;
+	}
+	e = fo__slurp_max(path, CONFIG_MAX, &hc->buf, &len);
+	if (e < 0) {
+		snprintf(hc->err, sizeof(hc->err), "cannot read its configuration %s: %s", path,
+			 e == -EFBIG ? "over 4 MiB" : strerror(-e));
+		return -1;
+	}
+	if (split_lines(hc->buf, "!#", &hc->lines, &hc->n) < 0) {
+		snprintf(hc->err, sizeof(hc->err), "out of memory");
+		return -1;
+	}
+	if (!hc->n) {
+		snprintf(hc->err, sizeof(hc->err), "its configuration %s has no lines", path);
+		return -1;
+	}
+	return 0;
+}
+
+static void host_config_release(struct host_config *hc)
+{
+	free(hc->buf);
+	free(hc->lines);
+}
+
+/* The record of a host whose configuration file could not be read. */
+static void finish_config_failed(const struct cfg *c, struct jb *b, const struct host_config *hc)
+{
+	struct fo_rec rec = { 0 };
+
+	if (rec_all(c, FO_SSH_FAILED, "config", hc->err, &rec) < 0)
+		b->oom = true;
+	fo__rec_write(b, &rec);
+	free(rec.cmds);
+}
 
 static void task_ssh(struct fo_job *job, struct cfg *c, const struct fo_inv_host *h, const char *addr,
 		     struct jb *b)
@@ -391,17 +544,31 @@ static void task_ssh(struct fo_job *job, struct cfg *c, const struct fo_inv_host
 		.user = h->username ? h->username : c->me,
 		.password = c->password ? c->password : h->password,
 		.key_file = c->key_file, .key_pass = c->key_pass, .agent = c->agent,
-		.platform = h->platform,
+		.platform = h->platform, .plat = host_platform(c, h), .secret = host_secret(c, h),
+		.config = c->config, .nconfig = c->nconfig,
 	};
 	struct fo_ssh_cfg sc = c->ssh;
-	struct fo_ssh_res *res = calloc(c->ncmds, sizeof(*res));
-	struct fo_rec_cmd *r = calloc(c->ncmds, sizeof(*r));
+	struct host_config hc = { 0 };
+	struct fo_ssh_res *res = NULL;
+	struct fo_rec_cmd *r = NULL;
 	enum fo_ssh_status worst = FO_SSH_FAILED;
 	int64_t t0 = fo_now(), backoff = c->retry_base, shed_backoff = 100 * FO_MSEC;
 	int attempt, sheds = 0;
-	size_t i;
+	size_t i, n;
 
 	(void)job;
+	sc.shell = host_shell(c, h);
+	if (c->config_dir && host_config(c, h, &hc) < 0) {
+		finish_config_failed(c, b, &hc);
+		goto out;
+	}
+	if (c->config_dir) {
+		t.config = hc.lines;
+		t.nconfig = hc.n;
+	}
+	n = fo_ssh_nres(&t, &sc);
+	res = calloc(n, sizeof(*res));
+	r = calloc(n, sizeof(*r));
 	if (!res || !r) {
 		b->oom = true;
 		goto out;
@@ -415,15 +582,11 @@ static void task_ssh(struct fo_job *job, struct cfg *c, const struct fo_inv_host
 		jt.port = c->jump_port ? c->jump_port : h->port;
 		jt.user = c->jump_user[0] ? c->jump_user : t.user;
 		jt.platform = "linux";
+		jt.plat = NULL;
+		jt.config = NULL;
+		jt.nconfig = 0;
 		jt.jump = NULL;
 		t.jump = &jt;
-	}
-	sc.shell = c->shell >= 0 ? c->shell : is_network_platform(h->platform);
-	if (sc.shell && !c->setup.n) {
-		bool junos = h->platform && strstr(h->platform, "jun");
-
-		sc.setup = is_network_platform(h->platform) ? (junos ? junos_setup : ios_setup) : NULL;
-		sc.nsetup = sc.setup ? 2 : 0;
 	}
 	for (attempt = 0;; attempt++) {
 		int64_t wait;
@@ -443,17 +606,20 @@ static void task_ssh(struct fo_job *job, struct cfg *c, const struct fo_inv_host
 		} else {
 			break;
 		}
-		fo_ssh_results_release(res, c->ncmds);
+		fo_ssh_results_release(res, n);
 		if (fo_sleep(wait) < 0)
 			break;
 	}
-	for (i = 0; i < c->ncmds; i++) {
-		r[i] = (struct fo_rec_cmd){ c->cmds[i], res[i].status, res[i].phase, res[i].exit_code,
+	for (i = 0; i < n; i++) {
+		const char *name = i < c->ncmds ? c->cmds[i] : i == c->ncmds ? "config" : "config diff";
+
+		r[i] = (struct fo_rec_cmd){ name, res[i].status, res[i].phase, res[i].exit_code,
 					res[i].out, res[i].out_len, res[i].error, res[i].ms };
 	}
-	finish_host(c, b, h, addr, worst, (fo_now() - t0) / FO_MSEC, attempt + 1, r, c->ncmds);
-	fo_ssh_results_release(res, c->ncmds);
+	finish_host(c, b, h, addr, worst, (fo_now() - t0) / FO_MSEC, attempt + 1, r, n);
+	fo_ssh_results_release(res, n);
 out:
+	host_config_release(&hc);
 	free(res);
 	free(r);
 }
@@ -1187,8 +1353,31 @@ static const struct fo_opt opts[] = {
 	  NULL, 0, 0, NULL, NULL, 0, M_SSH, NULL },
 	{ "exec", 0, FO_OPT_BOOL, OFF(force_exec), NULL, "an exec channel per command", "SSH", NULL, 0, 0, NULL,
 	  NULL, 0, M_SSH, NULL },
-	{ "prompt", 0, FO_OPT_STRING, OFF(ssh.prompt), "REGEX", "the prompt (default per platform)", "SSH", NULL,
-	  0, 0, NULL, "an extended regular expression", 0, M_SSH, NULL },
+	{ "prompt", 0, FO_OPT_STRING, OFF(ssh.prompt), "REGEX", "the prompt (default: the platform's levels)",
+	  "SSH", NULL, 0, 0, NULL, "a regular expression", 0, M_SSH, NULL },
+	{ "platform", 0, FO_OPT_STRING, OFF(platform), "NAME", "the platform of hosts without one", "Platform",
+	  NULL, 0, 0, NULL, "a platform such as ios, nxos, eos, junos, iosxr, linux", 0, M_SSH, NULL },
+	{ "platform-file", 0, FO_OPT_LIST, OFF(plat_files), "FILE",
+	  "a platform definition in scrapligo's format (repeat)", "Platform", NULL, 0, 0, NULL, "a path", 0,
+	  M_SSH, NULL },
+	{ "level", 0, FO_OPT_STRING, OFF(ssh.level), "NAME", "the privilege level the commands run in",
+	  "Platform", NULL, 0, 0, NULL, "a level of the platform, such as exec", 0, M_SSH, NULL },
+	{ "secret-env", 0, FO_OPT_STRING, OFF(enable_env), "VAR", "the enable secret, from $VAR", "Platform",
+	  NULL, 0, 0, NULL, "a variable name", 0, M_SSH, NULL },
+	{ "secret-file", 0, FO_OPT_FILE, OFF(enable_file), "FILE", "... or the file's first line", "Platform",
+	  NULL, 0, 0, NULL, NULL, 0, M_SSH, NULL },
+	{ "config", 0, FO_OPT_FILE, OFF(config_file), "FILE", "configuration lines for every host (-: stdin)",
+	  "Configuration", NULL, 0, 0, NULL, NULL, 0, M_SSH, NULL },
+	{ "config-dir", 0, FO_OPT_FILE, OFF(config_dir), "DIR", "each host's lines from DIR/HOST.cfg",
+	  "Configuration", NULL, 0, 0, NULL, NULL, 0, M_SSH, NULL },
+	{ "config-continue", 0, FO_OPT_BOOL, OFF(ssh.config_continue), NULL, "go on past a rejected line",
+	  "Configuration", NULL, 0, 0, NULL, NULL, 0, M_SSH, NULL },
+	{ "dry-run", 0, FO_OPT_BOOL, OFF(ssh.dry_run), NULL, "commit platforms: check and compare, then abort",
+	  "Configuration", NULL, 0, 0, NULL, NULL, 0, M_SSH, NULL },
+	{ "confirm", 0, FO_OPT_DURATION, OFF(confirm), "DUR", "commit confirmed: rolled back unless confirmed",
+	  "Configuration", NULL, 0, 0, NULL, NULL, 0, M_SSH, NULL },
+	{ "save", 0, FO_OPT_BOOL, OFF(ssh.save), NULL, "save the configuration (write memory) after the lines",
+	  "Configuration", NULL, 0, 0, NULL, NULL, 0, M_SSH, NULL },
 	{ "key", 0, FO_OPT_FILE, OFF(key_file), "FILE", "private key", "SSH", NULL, 0, 0, NULL, NULL, 0, M_SSH,
 	  NULL },
 	{ "key-pass-env", 0, FO_OPT_STRING, OFF(key_pass_env), "VAR", "the key's passphrase is in $VAR", "SSH",
@@ -1275,7 +1464,7 @@ const struct fo_opts fo_run_opts = {
  * file is read whole (at most 1 MiB) and kept until exit. */
 static int read_commands_file(struct cfg *c, const char *v)
 {
-	char *buf, *line, *next, **bufs;
+	char *buf, **bufs;
 	size_t len;
 	int e = fo__slurp_max(v, (size_t)1 << 20, &buf, &len);
 
@@ -1291,17 +1480,7 @@ static int read_commands_file(struct cfg *c, const char *v)
 	}
 	c->bufs = bufs;
 	c->bufs[c->nbufs++] = buf;
-	for (line = buf; line; line = next) {
-		size_t n = strcspn(line, "\n");
-
-		next = line[n] ? line + n + 1 : NULL;
-		line[n] = 0;
-		while (n && line[n - 1] == '\r')
-			line[--n] = 0;
-		if (n && line[0] != '#' && push(&c->cmds, &c->ncmds, line))
-			return oom();
-	}
-	return 0;
+	return split_lines(buf, "#", &c->cmds, &c->ncmds) < 0 ? oom() : 0;
 }
 
 /* The commands of -c and --commands-file, in the order given. */
@@ -1319,35 +1498,36 @@ static int read_commands(struct cfg *c)
 	return r;
 }
 
-/* --password-file: its first line, read with a bound (a file given as a
- * secret could be /dev/zero: STYLE 20), as the inventory's password_file. */
-static int read_password_file(struct cfg *c, const char *v)
+/* --password-file's or --secret-file's first line, read with a bound (a
+ * file given as a secret could be /dev/zero: STYLE 20), as the
+ * inventory's password_file: 0 with the heap text in *out, or 2. */
+static int read_secret_file(const char *flag, const char *v, char **out)
 {
+	const char *what = strstr(flag, "password") ? "password" : "secret";
 	char *buf;
 	size_t len, n;
 	int e = fo__slurp_max(v, 65536, &buf, &len);
 
 	if (e < 0) {
 		if (e == -EISDIR || e == -EFBIG)
-			fprintf(stderr, "fanout: --password-file '%s' is %s: give a file whose first line is "
-				"the password\n", v, e == -EISDIR ? "a folder" : "over 64 KiB");
+			fprintf(stderr, "fanout: %s '%s' is %s: give a file whose first line is the %s\n", flag, v,
+				e == -EISDIR ? "a folder" : "over 64 KiB", what);
 		else
-			fprintf(stderr, "fanout: cannot read --password-file '%s': %s\n", v, strerror(-e));
+			fprintf(stderr, "fanout: cannot read %s '%s': %s\n", flag, v, strerror(-e));
 		return 2;
 	}
 	n = strcspn(buf, "\n");
 	while (n && buf[n - 1] == '\r')
 		n--;
 	if (!n || memchr(buf, 0, n) != NULL) {
-		fprintf(stderr, "fanout: --password-file '%s' %s: its first line must be the password\n", v,
-			!len ? "is empty" : !n ? "starts with an empty line" : "holds a NUL byte");
+		fprintf(stderr, "fanout: %s '%s' %s: its first line must be the %s\n", flag, v,
+			!len ? "is empty" : !n ? "starts with an empty line" : "holds a NUL byte", what);
 		explicit_bzero(buf, len);
 		free(buf);
 		return 2;
 	}
 	explicit_bzero(buf + n, len - n); /* keep the first line only */
-	c->secret = buf;
-	c->password = buf;
+	*out = buf;
 	return 0;
 }
 
@@ -1376,20 +1556,133 @@ static int read_secrets(struct cfg *c)
 		return 2;
 	if (c->password_env && !(c->password = env_secret("--password-env", c->password_env)))
 		return 2;
-	return c->password_file ? read_password_file(c, c->password_file) : 0;
+	if (c->password_file && read_secret_file("--password-file", c->password_file, &c->secret))
+		return 2;
+	if (c->secret)
+		c->password = c->secret;
+	if (c->enable_env && c->enable_file) {
+		fprintf(stderr, "fanout: give --secret-env or --secret-file, not both\n");
+		return 2;
+	}
+	if (c->enable_env && !(c->enable = env_secret("--secret-env", c->enable_env)))
+		return 2;
+	if (c->enable_file && read_secret_file("--secret-file", c->enable_file, &c->enable_buf))
+		return 2;
+	if (c->enable_buf)
+		c->enable = c->enable_buf;
+	return 0;
+}
+
+static void plat_warn(const char *msg, void *arg)
+{
+	(void)arg;
+	fprintf(stderr, "fanout: warning: %s\n", msg);
+}
+
+/* --platform-file's files and --prompt's platform. 0 or 2. */
+static int load_platforms(struct cfg *c)
+{
+	char err[512];
+	size_t i;
+
+	if (c->plat_files.n && !(c->plats = calloc(c->plat_files.n, sizeof(*c->plats))))
+		return oom();
+	for (i = 0; i < c->plat_files.n; i++) {
+		c->plats[i] = fo_platform_load(c->plat_files.v[i], plat_warn, NULL, err, sizeof(err));
+		if (!c->plats[i]) {
+			fprintf(stderr, "fanout: bad --platform-file: %s\n", err);
+			return 2;
+		}
+		c->nplats++;
+	}
+	c->default_plat = fo_platform_parse(default_platform_yaml, sizeof(default_platform_yaml) - 1, "default",
+					    NULL, NULL, err, sizeof(err));
+	if (!c->default_plat) {
+		fprintf(stderr, "fanout: the default platform: %s\n", err);
+		return 1;
+	}
+	if (c->ssh.prompt) {
+		char forms[640];
+
+		c->prompt_own = fo_platform_from_prompt(c->ssh.prompt, err, sizeof(err));
+		if (!c->prompt_own) {
+			snprintf(forms, sizeof(forms), "a regular expression (%s)", err);
+			return fo_cli_bad("--prompt", c->ssh.prompt, forms);
+		}
+		c->prompt_plat = c->prompt_own;
+	}
+	return 0;
+}
+
+/* --config FILE (- : stdin): its lines. 0 or 2. */
+static int read_config(struct cfg *c)
+{
+	size_t len;
+	int e;
+
+	if (!c->config_file)
+		return 0;
+	e = fo__slurp_max(!strcmp(c->config_file, "-") ? "/dev/stdin" : c->config_file, CONFIG_MAX,
+			  &c->config_buf, &len);
+	if (e < 0) {
+		fprintf(stderr, "fanout: cannot read --config '%s': %s\n", c->config_file,
+			e == -EFBIG ? "over 4 MiB" : strerror(-e));
+		return 2;
+	}
+	if (split_lines(c->config_buf, "!#", &c->config, &c->nconfig) < 0)
+		return oom();
+	if (!c->nconfig) {
+		fprintf(stderr, "fanout: --config '%s' has no lines (blank ones and those starting with ! or # "
+			"are skipped)\n", c->config_file);
+		return 2;
+	}
+	return 0;
+}
+
+/* The configuration flags together. 0 or 2. */
+static int check_config_flags(struct cfg *c, const struct fo_optres *res)
+{
+	bool cfg = c->config_file || c->config_dir;
+
+	if (c->config_file && c->config_dir) {
+		fprintf(stderr, "fanout: give --config or --config-dir, not both\n");
+		return 2;
+	}
+	if (!cfg && (c->ssh.dry_run || c->ssh.save || c->ssh.config_continue || c->confirm)) {
+		fprintf(stderr, "fanout: --%s needs --config FILE or --config-dir DIR\n",
+			c->ssh.dry_run ? "dry-run" : c->ssh.save ? "save" : c->ssh.config_continue ? "config-continue"
+												     : "confirm");
+		return 2;
+	}
+	if (cfg && c->force_exec) {
+		fprintf(stderr, "fanout: configuration needs the shell mode; drop --exec\n");
+		return 2;
+	}
+	if (c->confirm && c->ssh.dry_run) {
+		fprintf(stderr, "fanout: give --confirm or --dry-run, not both\n");
+		return 2;
+	}
+	(void)res;
+	c->ssh.confirm_minutes = c->confirm ? (int)((c->confirm + 60 * FO_SEC - 1) / (60 * FO_SEC)) : 0;
+	if (c->config_dir) {
+		struct stat st;
+
+		if (stat(c->config_dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			fprintf(stderr, "fanout: bad --config-dir '%s': give a folder holding HOST.cfg files\n",
+				c->config_dir);
+			return 2;
+		}
+	}
+	return read_config(c);
 }
 
 /* What the flags mean together, once every one is read: 0 or the exit code. */
 static int check_flags(struct cfg *c, const struct fo_optres *res)
 {
-	char err[256], forms[320];
 	int r;
 
-	if (c->ssh.prompt && fo_ssh_prompt_check(c->ssh.prompt, err, sizeof(err)) < 0) {
-		/* the layer's format, with regcomp's reason */
-		snprintf(forms, sizeof(forms), "an extended regular expression (%s)", err);
-		return fo_cli_bad("--prompt", c->ssh.prompt, forms);
-	}
+	if ((r = load_platforms(c)) != 0)
+		return r;
 	if (c->force_shell && c->force_exec) {
 		fprintf(stderr, "fanout: give --shell or --exec, not both\n");
 		return 2;
@@ -1397,7 +1690,7 @@ static int check_flags(struct cfg *c, const struct fo_optres *res)
 	c->shell = c->force_shell ? 1 : c->force_exec ? 0 : -1;
 	if (!fo_opts_given(&fo_run_opts, res, "progress"))
 		c->progress = isatty(2);
-	if ((r = read_secrets(c)) != 0)
+	if ((r = read_secrets(c)) != 0 || (r = check_config_flags(c, res)) != 0)
 		return r;
 	return read_commands(c);
 }
@@ -1574,6 +1867,7 @@ static int check_cfg(struct cfg *c)
 	}
 	c->ssh.cmds = c->cmds;
 	c->ssh.ncmds = c->ncmds;
+	c->ssh.stop = &stopping;
 	fo_gate_init(&c->login_gate, (int)c->max_logins);
 	c->ssh.login_gate = c->max_logins > 0 ? &c->login_gate : NULL;
 	return c->out_dir ? check_out_dir(c->out_dir) : 0;
@@ -1703,10 +1997,75 @@ static void release(struct cfg *c)
 	if (c->secret)
 		explicit_bzero(c->secret, strlen(c->secret));
 	free(c->secret);
+	if (c->enable_buf)
+		explicit_bzero(c->enable_buf, strlen(c->enable_buf));
+	free(c->enable_buf);
+	for (k = 0; k < c->nplats; k++)
+		fo_platform_free(c->plats[k]);
+	free(c->plats);
+	fo_platform_free(c->prompt_own);
+	fo_platform_free(c->default_plat);
+	free(c->config_buf);
+	free(c->config);
 	free((char *)c->me);
 	free(c->out_first);
 	if (c->ssh.login_gate)
 		fo_gate_release(&c->login_gate);
+}
+
+/* Every ssh host's platform known, with the level the commands want and,
+ * for configuration, a configuration level: refused before the run. */
+static int check_platforms(const struct cfg *c)
+{
+	size_t i;
+
+	if (c->task != T_SSH)
+		return 0;
+	if (c->platform && !c->prompt_plat && !fo_platform_builtin(c->platform)) {
+		size_t k;
+
+		for (k = 0; k < c->nplats && strcmp(fo_platform_info(c->plats[k])->type, c->platform); k++)
+			;
+		if (k == c->nplats) {
+			fprintf(stderr, "fanout: bad --platform '%s': expected ios, nxos, eos, junos, iosxr, linux (or "
+				"their netmiko names), or a --platform-file's platform-type\n", c->platform);
+			return 2;
+		}
+	}
+	for (i = 0; i < c->inv.nhosts; i++) {
+		const struct fo_inv_host *h = &c->inv.hosts[i];
+		const struct fo_platform *p = host_platform(c, h);
+		const struct fo_plat_info *pi;
+
+		if (!host_shell(c, h) && !c->config_file && !c->config_dir)
+			continue;
+		if (!p) {
+			fprintf(stderr, "fanout: host %s: unknown platform '%s': give one of ios, nxos, eos, junos, "
+				"iosxr, linux (or their netmiko names), or its definition with --platform-file\n",
+				h->name, h->platform ? h->platform : c->platform);
+			return 2;
+		}
+		pi = fo_platform_info(p);
+		if (c->ssh.level && fo_platform_level_index(p, c->ssh.level) < 0) {
+			fprintf(stderr, "fanout: host %s: platform %s has no level '%s' (it has:", h->name, pi->type,
+				c->ssh.level);
+			for (size_t k = 0; k < pi->nlevels; k++)
+				fprintf(stderr, " %s", pi->levels[k].name);
+			fprintf(stderr, ")\n");
+			return 2;
+		}
+		if ((c->config_file || c->config_dir) && p == c->default_plat) {
+			fprintf(stderr, "fanout: host %s has no platform, so no configuration level: give --platform "
+				"NAME or the inventory's platform\n", h->name);
+			return 2;
+		}
+		if ((c->config_file || c->config_dir) && (pi->config_level < 0 || !host_shell(c, h))) {
+			fprintf(stderr, "fanout: host %s: platform %s has no configuration level; --config cannot "
+				"apply to it (narrow the hosts with --filter platform=...)\n", h->name, pi->type);
+			return 2;
+		}
+	}
+	return 0;
 }
 
 /* The run of a parsed command line: the exit code (STOP_OK: 0). */
@@ -1715,7 +2074,8 @@ static int run_hosts(struct cfg *c)
 	struct fo_run_opts o = { 0 };
 	int ret;
 
-	if (!(ret = load_hosts(c)) && !(ret = check_cfg(c)) && !(ret = select_hosts(c)) && !(ret = plan(c, &o)))
+	if (!(ret = load_hosts(c)) && !(ret = check_cfg(c)) && !(ret = select_hosts(c)) &&
+	    !(ret = check_platforms(c)) && !(ret = plan(c, &o)))
 		ret = execute(c, &o);
 	return ret;
 }

@@ -30,7 +30,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
-#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +40,7 @@
 #include "fanout/runtime.h"
 #include "gate.h"
 #include "knownhosts.h"
+#include "shell.h"
 #include "ssh.h"
 
 static const char *const status_names[FO_SSH_NSTATUS] = {
@@ -599,266 +599,116 @@ out:
 	}
 }
 
-/* ---- shell mode ------------------------------------------------------------------------- */
+/* ---- shell mode: shell.c over a channel ------------------------------------------------- */
 
-static const char *platform_prompt(const char *p)
-{
-	if (p && (!strcmp(p, "junos") || !strcmp(p, "juniper_junos") || !strcmp(p, "juniper")))
-		return "[[:alnum:]_.-]+@[[:alnum:]_.:-]+[>#%][[:space:]]*$";
-	if (p && (!strcmp(p, "linux") || !strcmp(p, "generic")))
-		return "[$#>%][[:space:]]*$";
-	return "[[:alnum:]_.:/@()-]+[>#][[:space:]]*$"; /* ios, nxos, eos, ... */
-}
-
-static const char *platform_error(const char *p)
-{
-	if (p && (!strcmp(p, "junos") || !strcmp(p, "juniper_junos") || !strcmp(p, "juniper")))
-		return "^(error:|syntax error|unknown command)";
-	if (p && (!strcmp(p, "linux") || !strcmp(p, "generic")))
-		return NULL;
-	return "^% ?(Invalid|Incomplete|Ambiguous|Unknown|Unrecognized|Error)";
-}
-
-struct shell {
+struct chan {
+	struct host *h;
 	LIBSSH2_CHANNEL *ch;
-	struct buf b;
-	char prompt[128]; /* the device's prompt, exactly, once seen */
-	size_t prompt_len;
 };
 
-/* The last line of b, trailing spaces cut, as [*s, *s + *n). */
-static void last_line(const struct buf *b, const char **s, size_t *n)
+static ssize_t chan_read(void *arg, char *buf, size_t cap, int64_t dl)
 {
-	size_t e = b->len, i;
-
-	while (e && (b->p[e - 1] == ' ' || b->p[e - 1] == '\r'))
-		e--;
-	i = e;
-	while (i && b->p[i - 1] != '\n' && b->p[i - 1] != '\r')
-		i--;
-	*s = b->p + i;
-	*n = e - i;
-}
-
-static bool at_prompt(struct shell *sh, const regex_t *re)
-{
-	const char *s;
-	size_t n;
-
-	if (!sh->b.len)
-		return false;
-	last_line(&sh->b, &s, &n);
-	if (sh->prompt_len)
-		return n == sh->prompt_len && !memcmp(s, sh->prompt, n);
-	if (!n || n >= sizeof(sh->prompt))
-		return false;
-	{
-		char tmp[sizeof(sh->prompt)];
-
-		memcpy(tmp, s, n);
-		tmp[n] = 0;
-		if (regexec(re, tmp, 0, NULL, 0) != 0)
-			return false;
-		memcpy(sh->prompt, tmp, n + 1);
-		sh->prompt_len = n;
-	}
-	return true;
-}
-
-/* Reads into sh->b until the prompt ends it. 0, or -1 with h failed. */
-static int read_to_prompt(struct host *h, struct shell *sh, const regex_t *re, int64_t dl,
-			  const char *phase)
-{
-	int r;
+	struct chan *c = arg;
 
 	for (;;) {
-		ssize_t n;
+		ssize_t n = libssh2_channel_read(c->ch, buf, cap);
+		int r;
 
-		if (at_prompt(sh, re))
-			return 0;
-		if (buf_room(&sh->b, 16384, h->c->max_output) < 0) {
-			fail(h, FO_SSH_FAILED, phase, "output over %zu bytes; cut there", h->c->max_output);
-			return -1;
-		}
-		n = libssh2_channel_read(sh->ch, sh->b.p + sh->b.len, sh->b.cap - sh->b.len - 1);
-		if (n > 0) {
-			sh->b.len += (size_t)n;
-			sh->b.p[sh->b.len] = 0;
-			continue;
-		}
-		if (n == 0 || libssh2_channel_eof(sh->ch) ||
-		    (n < 0 && n != LIBSSH2_ERROR_EAGAIN)) {
-			if (!strcmp(phase, "prompt"))
-				fail(h, FO_SSH_FAILED, phase, "the device closed the session before a prompt");
-			else
-				fail(h, FO_SSH_FAILED, phase, "the device closed the connection during the command");
-			return -1;
-		}
-		if ((r = ssh_wait(h, dl)) < 0) {
-			wait_failed(h, r, phase);
-			if (!strcmp(phase, "prompt") && h->status == FO_SSH_TIMEOUT) {
-				/* the last bytes that came, printable */
-				char tail[61];
-				size_t k = 0, from = sh->b.len > 60 ? sh->b.len - 60 : 0;
-
-				for (; from < sh->b.len; from++)
-					if ((unsigned char)sh->b.p[from] >= 0x20 || (k && tail[k - 1] != ' '))
-						tail[k++] = (unsigned char)sh->b.p[from] >= 0x20 ? sh->b.p[from] : ' ';
-				tail[k] = 0;
-				snprintf(h->err, sizeof(h->err), "no prompt seen in %zu bytes%s%s", sh->b.len,
-					 k ? ", the last: " : "", tail);
-			}
-			return -1;
-		}
+		if (n > 0)
+			return n;
+		if (n == 0 || libssh2_channel_eof(c->ch) || n != LIBSSH2_ERROR_EAGAIN)
+			return 0; /* closed, or broken: the same to the session */
+		if ((r = ssh_wait(c->h, dl)) < 0)
+			return r;
 	}
 }
 
-static int shell_send(struct host *h, struct shell *sh, const char *cmd, int64_t dl)
+static int chan_write(void *arg, const char *buf, size_t len, int64_t dl)
 {
-	size_t len = strlen(cmd), done = 0;
-	char *line = malloc(len + 2);
-	int r = 0;
+	struct chan *c = arg;
+	size_t done = 0;
 
-	if (!line)
-		return -1;
-	memcpy(line, cmd, len);
-	line[len] = '\n';
-	while (done < len + 1) {
-		ssize_t w = libssh2_channel_write(sh->ch, line + done, len + 1 - done);
+	while (done < len) {
+		ssize_t w = libssh2_channel_write(c->ch, buf + done, len - done);
+		int r;
 
-		if (w > 0) {
+		if (w > 0)
 			done += (size_t)w;
-		} else if (w == LIBSSH2_ERROR_EAGAIN) {
-			if ((r = ssh_wait(h, dl)) < 0) {
-				wait_failed(h, r, "command");
-				break;
-			}
-		} else {
-			fail(h, FO_SSH_FAILED, "command", "cannot send the command: %s", ssh_errmsg(h));
-			r = -1;
-			break;
-		}
+		else if (w != LIBSSH2_ERROR_EAGAIN)
+			return -EPIPE;
+		else if ((r = ssh_wait(c->h, dl)) < 0)
+			return r;
 	}
-	free(line);
-	return r < 0 ? -1 : 0;
+	return 0;
 }
 
-/* The command's output: sh->b without the echoed first line and the prompt;
- * \r\n made \n. Moves it into res. */
-static void take_output(struct shell *sh, struct fo_ssh_res *res)
+static void chan_fail(void *arg, enum fo_ssh_status st, const char *phase, const char *msg)
 {
-	char *p = sh->b.p, *end = p + sh->b.len, *o, *w;
-	const char *pl;
-	size_t pn;
-
-	last_line(&sh->b, &pl, &pn);
-	end = (char *)pl;
-	/* the echo: up to the first newline */
-	o = memchr(p, '\n', (size_t)(end - p));
-	o = o ? o + 1 : end;
-	for (w = p; o < end; o++)
-		if (*o != '\r')
-			*w++ = *o;
-	*w = 0;
-	res->out = p;
-	res->out_len = (size_t)(w - p);
-	sh->b.p = NULL;
-	sh->b.len = sh->b.cap = 0;
+	fail(((struct chan *)arg)->h, st, phase, "%s", msg);
 }
 
-/* The shell mode's whole session: pty, shell, the first prompt, setup
- * commands, then each command up to its prompt. NEEDSWORK: it becomes the
- * platform's mode machine in issue 12, and shorter pieces then. */
+static void chan_wait_failed(void *arg, int r, const char *phase)
+{
+	struct chan *c = arg;
+
+	if (r == -EPIPE)
+		fail(c->h, FO_SSH_FAILED, phase, "cannot send to the device: %s", ssh_errmsg(c->h));
+	else
+		wait_failed(c->h, r, phase);
+}
+
+static int64_t chan_deadline(void *arg, int64_t timeout)
+{
+	return phase_dl(((struct chan *)arg)->h, timeout);
+}
+
+/* The shell mode's session: a pty and a shell, then shell.c. */
 static void run_shell(struct host *h, struct fo_ssh_res *res)
 {
 	const struct fo_ssh_cfg *c = h->c;
-	struct shell sh = { 0 };
-	regex_t re, ere;
-	regmatch_t m;
-	bool have_ere = false;
-	const char *perr = platform_error(h->t->platform);
-	int64_t dl = phase_dl(h, c->command_timeout), t0;
-	size_t i;
+	struct chan ch = { h, NULL };
+	const struct fo_shell_io io = { &ch, chan_read, chan_write, chan_fail, chan_wait_failed, chan_deadline };
+	const struct fo_shell_job job = {
+		.plat = h->t->plat, .secret = h->t->secret, .setup = c->setup, .nsetup = c->nsetup,
+		.cmds = c->cmds, .ncmds = c->ncmds, .level = c->level, .config = h->t->config,
+		.nconfig = h->t->nconfig, .config_continue = c->config_continue, .dry_run = c->dry_run,
+		.save = c->save, .confirm_minutes = c->confirm_minutes, .max_output = c->max_output,
+		.command_timeout = c->command_timeout, .stop = c->stop,
+	};
+	int64_t dl = phase_dl(h, c->command_timeout);
 	int rc, r;
 
-	if (regcomp(&re, c->prompt ? c->prompt : platform_prompt(h->t->platform),
-		    REG_EXTENDED | REG_NOSUB) != 0) {
-		fail(h, FO_SSH_FAILED, "prompt", "bad prompt pattern '%s'", c->prompt);
+	if (!job.plat) {
+		fail(h, FO_SSH_FAILED, "prompt", "no platform for the shell mode");
 		return;
 	}
-	if (perr && regcomp(&ere, perr, REG_EXTENDED | REG_NEWLINE) == 0)
-		have_ere = true;
 	for (;;) {
-		sh.ch = libssh2_channel_open_session(h->s);
-		if (sh.ch)
+		ch.ch = libssh2_channel_open_session(h->s);
+		if (ch.ch)
 			break;
 		if (libssh2_session_last_errno(h->s) != LIBSSH2_ERROR_EAGAIN) {
 			fail(h, FO_SSH_FAILED, "prompt", "cannot open a channel: %s", ssh_errmsg(h));
-			goto out;
+			return;
 		}
 		if ((r = ssh_wait(h, dl)) < 0)
 			goto waitfail;
 	}
 	/* wide, so that long lines are not wrapped by the device */
-	SSH_DO(h, dl, rc, libssh2_channel_request_pty_ex(sh.ch, "vt100", 5, NULL, 0, 511, 24, 0, 0), r,
+	SSH_DO(h, dl, rc, libssh2_channel_request_pty_ex(ch.ch, "vt100", 5, NULL, 0, 511, 24, 0, 0), r,
 	       waitfail);
-	SSH_DO(h, dl, rc, libssh2_channel_shell(sh.ch), r, waitfail);
+	SSH_DO(h, dl, rc, libssh2_channel_shell(ch.ch), r, waitfail);
 	if (rc < 0) {
 		fail(h, FO_SSH_FAILED, "prompt", "cannot start a shell: %s", ssh_errmsg(h));
 		goto out;
 	}
-	if (read_to_prompt(h, &sh, &re, dl, "prompt") < 0)
-		goto out;
-	for (i = 0; i < c->nsetup; i++) {
-		dl = phase_dl(h, c->command_timeout);
-		sh.b.len = 0;
-		if (shell_send(h, &sh, c->setup[i], dl) < 0 || read_to_prompt(h, &sh, &re, dl, "setup") < 0)
-			goto out;
-	}
-	for (i = 0; i < c->ncmds; i++) {
-		struct fo_ssh_res *x = &res[i];
-
-		t0 = fo_now();
-		dl = phase_dl(h, c->command_timeout);
-		sh.b.len = 0;
-		if (shell_send(h, &sh, c->cmds[i], dl) < 0 || read_to_prompt(h, &sh, &re, dl, "command") < 0) {
-			/* this command ends with the failure; the rest too (below) */
-			h->failed_at = (long)i;
-			if (sh.b.p) {
-				sh.b.p[sh.b.len] = 0;
-				x->out = sh.b.p;
-				x->out_len = sh.b.len;
-				sh.b.p = NULL;
-				sh.b.len = sh.b.cap = 0;
-			}
-			x->ms = (fo_now() - t0) / FO_MSEC;
-			goto out;
-		}
-		take_output(&sh, x);
-		x->ms = (fo_now() - t0) / FO_MSEC;
-		x->status = FO_SSH_OK;
-		if (have_ere && regexec(&ere, x->out, 1, &m, 0) == 0) {
-			/* the line the error pattern matched */
-			char *l = x->out + m.rm_so;
-			size_t n = strcspn(l, "\n");
-
-			x->status = FO_SSH_FAILED;
-			x->phase = "command";
-			snprintf(h->err, sizeof(h->err), "the device said: %.*s", (int)(n > 200 ? 200 : n), l);
-			x->error = strdup(h->err);
-		}
-	}
+	h->failed_at = fo_shell_session(&io, &job, res);
 	goto out;
 waitfail:
 	wait_failed(h, r, "prompt");
 out:
-	if (sh.ch && !h->phase)
-		while (libssh2_channel_free(sh.ch) == LIBSSH2_ERROR_EAGAIN && ssh_wait(h, dl) == 0)
+	if (ch.ch && !h->phase)
+		while (libssh2_channel_free(ch.ch) == LIBSSH2_ERROR_EAGAIN && ssh_wait(h, dl) == 0)
 			;
-	free(sh.b.p);
-	regfree(&re);
-	if (have_ere)
-		regfree(&ere);
 }
 
 /* ---- logging in, directly or through a jump host --------------------------------------------- */
@@ -1005,6 +855,11 @@ static void logout(struct host *h)
 /* A host from connect to close: connect, handshake, host key, login,
  * the commands, and every phase's result. Over 80 lines as the one place
  * that shows a host's phases in order. */
+size_t fo_ssh_nres(const struct fo_ssh_target *t, const struct fo_ssh_cfg *c)
+{
+	return c->ncmds + (c->shell && t->nconfig ? 2 : 0);
+}
+
 enum fo_ssh_status fo_ssh_host(const struct fo_ssh_target *t, const struct fo_ssh_cfg *c,
 			       struct fo_ssh_res *res)
 {
@@ -1012,13 +867,13 @@ enum fo_ssh_status fo_ssh_host(const struct fo_ssh_target *t, const struct fo_ss
 	struct host jh = { .c = c, .fd = -1, .failed_at = -1 };
 	int64_t t0 = fo_now(), login_ms = 0;
 	enum fo_ssh_status worst = FO_SSH_OK;
-	size_t i;
+	size_t i, nres = fo_ssh_nres(t, c);
 
 	h.host_dl = c->host_timeout > 0 ? t0 + c->host_timeout : FO_NEVER;
 	if (fo_deadline() < h.host_dl)
 		h.host_dl = fo_deadline();
-	memset(res, 0, c->ncmds * sizeof(*res));
-	for (i = 0; i < c->ncmds; i++) {
+	memset(res, 0, nres * sizeof(*res));
+	for (i = 0; i < nres; i++) {
 		res[i].exit_code = -1;
 		res[i].status = FO_SSH_SKIPPED;
 	}
@@ -1054,7 +909,7 @@ enum fo_ssh_status fo_ssh_host(const struct fo_ssh_target *t, const struct fo_ss
 	}
 	goto done;
 fail_all:
-	for (i = 0; i < c->ncmds; i++) {
+	for (i = 0; i < nres; i++) {
 		res[i].shed = h.shed;
 		res[i].status = h.status;
 		res[i].phase = h.phase;
@@ -1066,7 +921,7 @@ fail_rest:
 	/* Commands before h.failed_at have their results; the failure is that
 	 * command's; those after it did not run. A failure before any command
 	 * (the prompt, the setup: failed_at -1) is every command's. */
-	for (i = 0; i < c->ncmds; i++) {
+	for (i = 0; i < nres; i++) {
 		bool fails = h.failed_at < 0 || (size_t)h.failed_at == i;
 
 		if (h.failed_at >= 0 && i < (size_t)h.failed_at)
@@ -1079,15 +934,15 @@ fail_rest:
 			res[i].out = strdup("");
 	}
 done:
-	if (c->ncmds && res[0].ms == 0)
+	if (nres && res[0].ms == 0)
 		res[0].ms = login_ms;
 	logout(&h);
 	if (h.jump)
 		logout(&jh);
-	for (i = 0; i < c->ncmds; i++)
+	for (i = 0; i < nres; i++)
 		if (res[i].status > worst && res[i].status != FO_SSH_SKIPPED)
 			worst = res[i].status;
-	if (worst == FO_SSH_OK && c->ncmds && res[0].status == FO_SSH_SKIPPED)
+	if (worst == FO_SSH_OK && nres && res[0].status == FO_SSH_SKIPPED)
 		worst = FO_SSH_SKIPPED;
 	return worst;
 }
@@ -1101,22 +956,4 @@ void fo_ssh_results_release(struct fo_ssh_res *res, size_t n)
 		free(res[i].error);
 		res[i].out = res[i].error = NULL;
 	}
-}
-
-int fo_ssh_prompt_check(const char *pattern, char *err, size_t errlen)
-{
-	regex_t re;
-	int e;
-
-	if (!*pattern) {
-		snprintf(err, errlen, "an empty pattern matches any output");
-		return -EINVAL;
-	}
-	e = regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB); /* as run_shell compiles it */
-	if (e) {
-		regerror(e, &re, err, errlen);
-		return -EINVAL;
-	}
-	regfree(&re);
-	return 0;
 }

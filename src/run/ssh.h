@@ -12,11 +12,13 @@
 #ifndef FO_RUN_SSH_H
 #define FO_RUN_SSH_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct fo_gate;
+struct fo_platform;
 
 /* What one command on one host came to. */
 enum fo_ssh_status {
@@ -43,7 +45,11 @@ struct fo_ssh_target {
 	const char *key_file;   /* private key; NULL: none */
 	const char *key_pass;   /* its passphrase, or NULL */
 	bool agent;             /* try ssh-agent ($SSH_AUTH_SOCK) */
-	const char *platform;   /* prompt and error patterns: ios, junos, generic */
+	const char *platform;   /* the platform's name, as given (messages, {platform}) */
+	const struct fo_platform *plat; /* shell mode: levels, prompts, errors (platform.h) */
+	const char *secret;     /* the enable secret, or NULL */
+	const char *const *config; /* configuration lines for this host, or none */
+	size_t nconfig;
 	const struct fo_ssh_target *jump; /* log in through this host first (ssh -J), or NULL */
 };
 
@@ -54,9 +60,15 @@ struct fo_ssh_cfg {
 	int64_t command_timeout;   /* each command, ns */
 	int64_t host_timeout;      /* the whole host, ns; 0 = none */
 	bool shell;                /* one interactive shell instead of exec channels */
-	const char *prompt;        /* ERE for the prompt; NULL = the platform's */
-	const char *const *setup;  /* shell: sent first, output dropped */
+	const char *prompt;        /* the prompt's pattern (run.c makes it the platform) */
+	const char *const *setup;  /* shell: sent first (for on-open's commands), output dropped */
 	size_t nsetup;
+	const char *level;         /* shell: the commands' level; NULL: the platform's default */
+	bool config_continue;      /* configuration: on past a rejected line */
+	bool dry_run;              /* commit platforms: check, compare, abort */
+	bool save;                 /* others: save after the lines */
+	int confirm_minutes;       /* > 0: commit confirmed N */
+	const atomic_int *stop;    /* non-zero: the run is stopping; configuration sends no more lines */
 	const char *const *cmds;
 	size_t ncmds;
 	size_t max_output;         /* per command; more is cut and the command fails */
@@ -79,18 +91,17 @@ struct fo_ssh_res {
 /* Process set-up: once, before any thread uses libssh2. 0 or -errno. */
 int fo_ssh_global_init(void);
 
+/* How many results fo_ssh_host fills: the commands', and with
+ * configuration lines its transcript and its difference (shell.h). */
+size_t fo_ssh_nres(const struct fo_ssh_target *t, const struct fo_ssh_cfg *c);
+
 /*
- * Logs into t and runs every command of c. Always fills res[0..ncmds):
+ * Logs into t and runs every command of c. Always fills res[0..nres):
  * a failure before the commands gives each command that status. Returns
  * the worst status.
  */
 enum fo_ssh_status fo_ssh_host(const struct fo_ssh_target *t, const struct fo_ssh_cfg *c,
 			       struct fo_ssh_res *res);
 void fo_ssh_results_release(struct fo_ssh_res *res, size_t n);
-
-/* Is pattern a prompt pattern that fo_ssh_host can use (an ERE, as the
- * shell mode compiles it)? 0, or -EINVAL with regcomp's reason in err:
- * for `fanout run --prompt`, checked before any login. */
-int fo_ssh_prompt_check(const char *pattern, char *err, size_t errlen);
 
 #endif
