@@ -92,7 +92,7 @@ TEST_TOOL_OBJ := $(BUILD)/obj/src/serve/http.o \
                  $(BUILD)/obj/src/cli/opt.o $(BUILD)/obj/src/cli/opt_doc.o \
                  $(BUILD)/obj/src/links/links_opts.o \
                  $(BUILD)/obj/src/run/inventory_cli.o $(BUILD)/obj/src/run/inv_args.o \
-                 $(BUILD)/obj/src/util/term.o $(BUILD)/obj/src/run/run.o $(BUILD)/obj/src/run/rec.o $(BUILD)/obj/src/run/ssh.o \
+                 $(BUILD)/obj/src/util/term.o $(BUILD)/obj/src/util/table.o $(BUILD)/obj/src/run/run.o $(BUILD)/obj/src/run/rec.o $(BUILD)/obj/src/run/ssh.o \
                  $(BUILD)/obj/src/run/gate.o $(BUILD)/obj/src/net/curl.o $(BUILD)/obj/src/util/stopsig.o \
                  $(BUILD)/obj/src/serve/serve_opts.o $(BUILD)/obj/src/serve/common.o \
                  $(BUILD)/obj/src/load/load_opts.o $(BUILD)/obj/src/bench/bench_opts.o
