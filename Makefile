@@ -36,7 +36,7 @@ DOC_DATE := $(shell git log -1 --format=%cs 2>/dev/null || date +%F)
 DOCS := $(if $(SAN),,$(BUILD)/man/fanout.1)
 LIB_SRC := $(wildcard src/runtime/*.c)
 LIB_ASM := $(wildcard src/runtime/ctx_$(ARCH).S)
-CLI_SRC := $(filter-out src/cli/tools.c src/cli/doc.c,$(wildcard src/cli/*.c)) src/util/diag.c src/util/file.c src/util/json.c src/util/stopsig.c $(wildcard src/bench/*.c) $(wildcard src/serve/*.c) $(wildcard src/load/*.c)
+CLI_SRC := $(filter-out src/cli/tools.c src/cli/doc.c,$(wildcard src/cli/*.c)) src/util/diag.c src/util/file.c src/util/json.c src/util/stopsig.c src/util/table.c src/util/term.c $(wildcard src/bench/*.c) $(wildcard src/serve/*.c) $(wildcard src/load/*.c)
 # fanout-tools: the tools with big libraries, in their own executable (src/cli/main.c says why)
 RUN_SRC := src/cli/tools.c src/cli/opt.c src/cli/opt_doc.c src/cli/doc.c \
            src/serve/serve_opts.c src/serve/common.c src/load/load_opts.c src/bench/bench_opts.c $(wildcard src/run/*.c) $(wildcard src/net/*.c) $(wildcard src/links/*.c) \
