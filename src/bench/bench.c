@@ -403,16 +403,13 @@ static const struct fo_table_col tasks_cols[] = {
 };
 #define NCOLS 11 /* the most columns of the two */
 
-/* One line of c's table to stdout, flushed: the header when cells is
- * NULL, else cells[0..n) and note. 0, or 1 after a message. */
-static int put_line(const struct cfg *c, const char *const *cells, size_t n, const char *note)
+int fo_bench_table_line(const struct fo_table_col *cols, size_t ncols, const char *const *cells, size_t n,
+			const char *note)
 {
-	bool tasks = !strcmp(c->what, "tasks");
 	struct fo_table t;
 	int e;
 
-	e = fo__table_init(&t, tasks ? tasks_cols : rtt_cols,
-			   tasks ? sizeof(tasks_cols) / sizeof(tasks_cols[0]) : sizeof(rtt_cols) / sizeof(rtt_cols[0]));
+	e = fo__table_init(&t, cols, ncols);
 	if (!e)
 		e = cells ? fo__table_row(&t, stdout, cells, n, note) : fo__table_head(&t, stdout);
 	fo__table_release(&t);
@@ -422,6 +419,14 @@ static int put_line(const struct cfg *c, const char *const *cells, size_t n, con
 		fprintf(stderr, "fanout: cannot print the table: %s\n",
 			e == -ENOMEM ? "out of memory" : strerror(errno));
 	return e ? 1 : 0;
+}
+
+/* A line of c's table (see fo_bench_table_line). */
+static int put_line(const struct cfg *c, const char *const *cells, size_t n, const char *note)
+{
+	if (!strcmp(c->what, "tasks"))
+		return fo_bench_table_line(tasks_cols, sizeof(tasks_cols) / sizeof(tasks_cols[0]), cells, n, note);
+	return fo_bench_table_line(rtt_cols, sizeof(rtt_cols) / sizeof(rtt_cols[0]), cells, n, note);
 }
 
 static int print_header(const struct cfg *c)
