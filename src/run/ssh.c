@@ -39,6 +39,7 @@
 #include <unistd.h>
 
 #include "fanout/runtime.h"
+#include "../util/sbuf.h"
 #include "gate.h"
 #include "knownhosts.h"
 #include "ssh.h"
@@ -455,33 +456,17 @@ waitfail:
 
 /* ---- output buffers ------------------------------------------------------------------- */
 
-struct buf {
-	char *p;
-	size_t len, cap;
-};
-
-/* Room for at least want more bytes (and a NUL). 0, or -1 past max. */
-static int buf_room(struct buf *b, size_t want, size_t max)
+/*
+ * Room in b to read at least want more bytes into b->p + b->len, without
+ * b holding more than max: how many the read may take, or 0 when want
+ * more would pass max (or memory ran out). The caller adds what it read
+ * to b->len and writes the NUL.
+ */
+static size_t read_room(struct fo_sbuf *b, size_t want, size_t max)
 {
-	size_t need = b->len + want + 1;
-
-	if (need > max + 1)
-		return -1;
-	if (need > b->cap) {
-		size_t nc = b->cap ? b->cap * 2 : 4096;
-		char *n;
-
-		while (nc < need)
-			nc *= 2;
-		if (nc > max + 1)
-			nc = max + 1;
-		n = realloc(b->p, nc);
-		if (!n)
-			return -1;
-		b->p = n;
-		b->cap = nc;
-	}
-	return 0;
+	if (b->len + want > max || fo_sbuf_grow(b, want) < 0)
+		return 0;
+	return b->cap - b->len - 1 < max - b->len ? b->cap - b->len - 1 : max - b->len;
 }
 
 /* ---- exec mode ------------------------------------------------------------------------- */
@@ -495,7 +480,7 @@ static void exec_one(struct host *h, const char *cmd, struct fo_ssh_res *res)
 	const struct fo_ssh_cfg *c = h->c;
 	int64_t dl = phase_dl(h, c->command_timeout);
 	LIBSSH2_CHANNEL *ch = NULL;
-	struct buf out = { 0 }, err = { 0 };
+	struct fo_sbuf out = { 0 }, err = { 0 };
 	int rc, r = 0;
 	bool cut = false;
 
@@ -517,17 +502,18 @@ static void exec_one(struct host *h, const char *cmd, struct fo_ssh_res *res)
 	}
 	for (;;) {
 		ssize_t n1 = LIBSSH2_ERROR_EAGAIN, n2 = LIBSSH2_ERROR_EAGAIN;
+		size_t room;
 
-		if (buf_room(&out, 16384, c->max_output) == 0)
-			n1 = libssh2_channel_read(ch, out.p + out.len, out.cap - out.len - 1);
+		if ((room = read_room(&out, 16384, c->max_output)) > 0)
+			n1 = libssh2_channel_read(ch, out.p + out.len, room);
 		else
 			cut = true;
 		if (n1 > 0) {
 			out.len += (size_t)n1;
 			continue;
 		}
-		if (buf_room(&err, 4096, 65536) == 0)
-			n2 = libssh2_channel_read_stderr(ch, err.p + err.len, err.cap - err.len - 1);
+		if ((room = read_room(&err, 4096, 65536)) > 0)
+			n2 = libssh2_channel_read_stderr(ch, err.p + err.len, room);
 		if (n2 > 0) {
 			err.len += (size_t)n2;
 			continue;
@@ -621,13 +607,13 @@ static const char *platform_error(const char *p)
 
 struct shell {
 	LIBSSH2_CHANNEL *ch;
-	struct buf b;
+	struct fo_sbuf b;
 	char prompt[128]; /* the device's prompt, exactly, once seen */
 	size_t prompt_len;
 };
 
 /* The last line of b, trailing spaces cut, as [*s, *s + *n). */
-static void last_line(const struct buf *b, const char **s, size_t *n)
+static void last_line(const struct fo_sbuf *b, const char **s, size_t *n)
 {
 	size_t e = b->len, i;
 
@@ -672,15 +658,16 @@ static int read_to_prompt(struct host *h, struct shell *sh, const regex_t *re, i
 	int r;
 
 	for (;;) {
+		size_t room;
 		ssize_t n;
 
 		if (at_prompt(sh, re))
 			return 0;
-		if (buf_room(&sh->b, 16384, h->c->max_output) < 0) {
+		if (!(room = read_room(&sh->b, 16384, h->c->max_output))) {
 			fail(h, FO_SSH_FAILED, phase, "output over %zu bytes; cut there", h->c->max_output);
 			return -1;
 		}
-		n = libssh2_channel_read(sh->ch, sh->b.p + sh->b.len, sh->b.cap - sh->b.len - 1);
+		n = libssh2_channel_read(sh->ch, sh->b.p + sh->b.len, room);
 		if (n > 0) {
 			sh->b.len += (size_t)n;
 			sh->b.p[sh->b.len] = 0;
@@ -811,7 +798,7 @@ static void run_shell(struct host *h, struct fo_ssh_res *res)
 		goto out;
 	for (i = 0; i < c->nsetup; i++) {
 		dl = phase_dl(h, c->command_timeout);
-		sh.b.len = 0;
+		fo_sbuf_reset(&sh.b);
 		if (shell_send(h, &sh, c->setup[i], dl) < 0 || read_to_prompt(h, &sh, &re, dl, "setup") < 0)
 			goto out;
 	}
@@ -820,7 +807,7 @@ static void run_shell(struct host *h, struct fo_ssh_res *res)
 
 		t0 = fo_now();
 		dl = phase_dl(h, c->command_timeout);
-		sh.b.len = 0;
+		fo_sbuf_reset(&sh.b);
 		if (shell_send(h, &sh, c->cmds[i], dl) < 0 || read_to_prompt(h, &sh, &re, dl, "command") < 0) {
 			/* this command ends with the failure; the rest too (below) */
 			h->failed_at = (long)i;
