@@ -4,8 +4,8 @@
  * header, an alignment and a gap before them; a column is as wide as its
  * header, its declared width and (through fo__table_fit) its widest cell.
  * A cell wider than its column is printed whole and pushes the rest of
- * its row: nothing is ever cut. A line never ends in blanks: the last
- * cell of a row is not padded on its right.
+ * its row: nothing is ever cut. The last cell of a row gets no padding
+ * on its right.
  *
  * Every cell, header and note is shown terminal-safe (term.h), whatever
  * the destination, as the inventory table always was: these are reports
