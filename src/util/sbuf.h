@@ -32,14 +32,15 @@ static inline int fo_sbuf_grow(struct fo_sbuf *b, size_t n)
 
 	if (b->oom)
 		return -ENOMEM;
-	if (n > SIZE_MAX - 1 - b->len)
+	/* no object is larger than PTRDIFF_MAX: a size past it is out of memory */
+	if (n >= (size_t)PTRDIFF_MAX || b->len >= (size_t)PTRDIFF_MAX - n)
 		goto oom;
 	need = b->len + n + 1;
 	if (need <= b->cap)
 		return 0;
 	nc = b->cap ? b->cap : 256;
 	while (nc < need)
-		nc = nc > SIZE_MAX / 2 ? need : nc * 2;
+		nc = nc > (size_t)PTRDIFF_MAX / 2 ? need : nc * 2;
 	np = realloc(b->p, nc);
 	if (!np)
 		goto oom;
