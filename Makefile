@@ -36,7 +36,7 @@ DOC_DATE := $(shell git log -1 --format=%cs 2>/dev/null || date +%F)
 DOCS := $(if $(SAN),,$(BUILD)/man/fanout.1)
 LIB_SRC := $(wildcard src/runtime/*.c)
 LIB_ASM := $(wildcard src/runtime/ctx_$(ARCH).S)
-CLI_SRC := $(filter-out src/cli/tools.c src/cli/doc.c,$(wildcard src/cli/*.c)) src/util/diag.c src/util/file.c src/util/json.c src/util/stopsig.c $(wildcard src/bench/*.c) $(wildcard src/serve/*.c) $(wildcard src/load/*.c)
+CLI_SRC := $(filter-out src/cli/tools.c src/cli/doc.c,$(wildcard src/cli/*.c)) src/util/diag.c src/util/file.c src/util/json.c src/util/stopsig.c src/util/table.c src/util/term.c $(wildcard src/bench/*.c) $(wildcard src/serve/*.c) $(wildcard src/load/*.c)
 # fanout-tools: the tools with big libraries, in their own executable (src/cli/main.c says why)
 RUN_SRC := src/cli/tools.c src/cli/opt.c src/cli/opt_doc.c src/cli/doc.c \
            src/serve/serve_opts.c src/serve/common.c src/load/load_opts.c src/bench/bench_opts.c $(wildcard src/run/*.c) $(wildcard src/net/*.c) $(wildcard src/links/*.c) \
@@ -106,7 +106,7 @@ TEST_TOOL_OBJ := $(BUILD)/obj/src/serve/http.o \
                  $(BUILD)/obj/src/cli/opt.o $(BUILD)/obj/src/cli/opt_doc.o \
                  $(BUILD)/obj/src/links/links_opts.o \
                  $(BUILD)/obj/src/run/inventory_cli.o $(BUILD)/obj/src/run/inv_args.o \
-                 $(BUILD)/obj/src/util/term.o $(BUILD)/obj/src/run/run.o $(BUILD)/obj/src/run/rec.o $(BUILD)/obj/src/run/ssh.o \
+                 $(BUILD)/obj/src/util/term.o $(BUILD)/obj/src/util/table.o $(BUILD)/obj/src/run/run.o $(BUILD)/obj/src/run/rec.o $(BUILD)/obj/src/run/ssh.o \
                  $(BUILD)/obj/src/run/gate.o $(BUILD)/obj/src/net/curl.o $(BUILD)/obj/src/util/stopsig.o \
                  $(BUILD)/obj/src/serve/serve_opts.o $(BUILD)/obj/src/serve/common.o \
                  $(BUILD)/obj/src/load/load_opts.o $(BUILD)/obj/src/bench/bench_opts.o \
@@ -142,7 +142,7 @@ FUZZ_http      := src/serve/http.c
 FUZZ_hostlist  := src/run/hostlist.c src/util/file.c
 FUZZ_inventory := src/run/inventory.c src/run/nornir.c src/run/hostlist.c src/run/inventory_cli.c \
                   src/run/inv_args.c src/cli/opt.c src/cli/opt_doc.c src/util/map.c src/util/file.c \
-                  src/util/term.c src/util/json.c $(LIB_SRC) $(LIB_ASM) -lyaml -luring -lpthread -lm
+                  src/util/term.c src/util/table.c src/util/json.c $(LIB_SRC) $(LIB_ASM) -lyaml -luring -lpthread -lm
 FUZZ_robots    := src/links/robots.c
 FUZZ_extract   := -I/usr/include/libxml2 src/links/extract.c src/links/url.c -lxml2 -lcurl
 FUZZ_url       := src/links/url.c -lcurl

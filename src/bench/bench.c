@@ -27,6 +27,7 @@
 #include "gnuplot.h"
 #include "../cli/cli.h"
 #include "../util/file.h"
+#include "../util/table.h"
 #include "fanout/runtime.h"
 
 #define MAX_MODELS 32
@@ -382,14 +383,55 @@ static void fmt_rss(long kb, char *buf, size_t len)
 		snprintf(buf, len, "%.1fMB", (double)kb / 1024.0);
 }
 
-static void print_header(const struct cfg *c)
+/* The two tables, one blank between columns and two before ok/total. The
+ * widths are declared, as rows print when each run ends; each cell holds
+ * its unit ("0.055s", "16%"). */
+static const struct fo_table_col rtt_cols[] = {
+	{ "model", FO_TABLE_LEFT, 1, 16, 0 },  { "workers", FO_TABLE_RIGHT, 1, 7, 0 },
+	{ "hosts", FO_TABLE_RIGHT, 1, 8, 0 },  { "rtt", FO_TABLE_RIGHT, 1, 7, 0 },
+	{ "wall", FO_TABLE_RIGHT, 1, 9, 0 },   { "user", FO_TABLE_RIGHT, 1, 8, 0 },
+	{ "sys", FO_TABLE_RIGHT, 1, 8, 0 },    { "cpu%", FO_TABLE_RIGHT, 1, 5, 0 },
+	{ "maxrss", FO_TABLE_RIGHT, 1, 9, 0 }, { "ok/total", FO_TABLE_LEFT, 2, 0, 0 },
+};
+static const struct fo_table_col tasks_cols[] = {
+	{ "model", FO_TABLE_LEFT, 1, 16, 0 },     { "workers", FO_TABLE_RIGHT, 1, 7, 0 },
+	{ "tasks", FO_TABLE_RIGHT, 1, 8, 0 },     { "duration", FO_TABLE_RIGHT, 1, 8, 0 },
+	{ "wall", FO_TABLE_RIGHT, 1, 9, 0 },      { "ideal", FO_TABLE_RIGHT, 1, 9, 0 },
+	{ "overhead", FO_TABLE_RIGHT, 1, 10, 0 }, { "cpu", FO_TABLE_RIGHT, 1, 9, 0 },
+	{ "maxrss", FO_TABLE_RIGHT, 1, 8, 0 },    { "over%", FO_TABLE_RIGHT, 1, 6, 0 },
+	{ "ok/total", FO_TABLE_LEFT, 2, 0, 0 },
+};
+#define NCOLS 11 /* the most columns of the two */
+
+int fo_bench_table_line(const struct fo_table_col *cols, size_t ncols, const char *const *cells, size_t n,
+			const char *note)
+{
+	struct fo_table t;
+	int e;
+
+	e = fo__table_init(&t, cols, ncols);
+	if (!e)
+		e = cells ? fo__table_row(&t, stdout, cells, n, note) : fo__table_head(&t, stdout);
+	fo__table_release(&t);
+	if (!e && fflush(stdout) != 0)
+		e = -EIO;
+	if (e)
+		fprintf(stderr, "fanout: cannot print the table: %s\n",
+			e == -ENOMEM ? "out of memory" : strerror(errno));
+	return e ? 1 : 0;
+}
+
+/* A line of c's table (see fo_bench_table_line). */
+static int put_line(const struct cfg *c, const char *const *cells, size_t n, const char *note)
 {
 	if (!strcmp(c->what, "tasks"))
-		printf("%-16s %7s %8s %8s %9s %9s %10s %9s %8s %6s  %s\n", "model", "workers", "tasks", "duration",
-		       "wall", "ideal", "overhead", "cpu", "maxrss", "over%", "ok/total");
-	else
-		printf("%-16s %7s %8s %7s %9s %8s %8s %5s %9s  %s\n", "model", "workers", "hosts", "rtt", "wall",
-		       "user", "sys", "cpu%", "maxrss", "ok/total");
+		return fo_bench_table_line(tasks_cols, sizeof(tasks_cols) / sizeof(tasks_cols[0]), cells, n, note);
+	return fo_bench_table_line(rtt_cols, sizeof(rtt_cols) / sizeof(rtt_cols[0]), cells, n, note);
+}
+
+static int print_header(const struct cfg *c)
+{
+	return put_line(c, NULL, 0, NULL);
 }
 
 static double ideal_of(const struct cfg *c, const struct row *r, const struct fo_model *m)
@@ -404,46 +446,69 @@ static double ideal_of(const struct cfg *c, const struct row *r, const struct fo
 	return (double)((r->hosts + conc - 1) / conc) * h;
 }
 
-static void print_row(const struct cfg *c, const struct row *r, const struct fo_model *m)
+/* The note of a row that did not fail: why it is cut short, how many
+ * threads started; "" for none. */
+static void row_note(const struct cfg *c, const struct row *r, const struct fo_model *m, char *note, size_t len)
 {
-	char rss[32], rtt[32], note[96] = "";
-	double cpu = r->user + r->sys;
+	size_t n;
 
-	fmt_rss(r->maxrss_kb, rss, sizeof(rss));
-	fo_duration_format(r->rtt, rtt, sizeof(rtt));
-	if (r->failed)
-		snprintf(note, sizeof(note), "  (row failed)");
-	else if (r->interrupted && c->max_time && (max_time_hit || !fo_interrupted())) {
+	*note = 0;
+	if (r->interrupted && c->max_time && (max_time_hit || !fo_interrupted())) {
 		char mt[32];
 
-		snprintf(note, sizeof(note), "  (cut at --max-time %s)", fo_duration_format(c->max_time, mt, sizeof(mt)));
+		snprintf(note, len, "(cut at --max-time %s)", fo_duration_format(c->max_time, mt, sizeof(mt)));
 	} else if (r->interrupted) {
-		snprintf(note, sizeof(note), "  (interrupted)");
+		snprintf(note, len, "(interrupted)");
 	}
-	if (!r->failed && r->threads_wanted > r->threads_started && m->kind != FO_MODEL_CORO)
-		snprintf(note + strlen(note), sizeof(note) - strlen(note), "  (%d of %d threads started)",
-			 r->threads_started, r->threads_wanted);
-	if (r->failed) {
-		printf("%-16s %7d %8zu %7s  the row failed (its error is above)\n", r->model, r->workers, r->hosts,
-		       rtt);
-		fflush(stdout);
-		return;
-	}
-	if (!strcmp(c->what, "tasks") && r->interrupted) {
-		printf("%-16s %7d %8zu %8s %8.3fs %9s %10s %8.3fs %8s %6s  %zu/%zu%s\n", r->model, r->workers,
-		       r->hosts, rtt, r->wall, "-", "-", cpu, rss, "-", r->ok, r->total, note);
-	} else if (!strcmp(c->what, "tasks")) {
-		double ideal = ideal_of(c, r, m);
+	n = strlen(note);
+	if (r->threads_wanted > r->threads_started && m->kind != FO_MODEL_CORO)
+		snprintf(note + n, len - n, "%s(%d of %d threads started)", n ? "  " : "", r->threads_started,
+			 r->threads_wanted);
+}
 
-		printf("%-16s %7d %8zu %8s %8.3fs %8.3fs %9.1fms %8.3fs %8s %5.1f%%  %zu/%zu%s\n", r->model, r->workers,
-		       r->hosts, rtt, r->wall, ideal, (r->wall - ideal) * 1e3, cpu, rss,
-		       ideal > 0 ? (r->wall - ideal) / ideal * 100.0 : 0.0, r->ok, r->total, note);
-	} else {
-		printf("%-16s %7d %8zu %7s %8.3fs %7.3fs %7.3fs %4.0f%% %9s  %zu/%zu%s\n", r->model, r->workers,
-		       r->hosts, rtt, r->wall, r->user, r->sys, r->wall > 0 ? cpu / r->wall * 100.0 : 0.0, rss,
-		       r->ok, r->total, note);
+/* A row of the table: 0, or 1 when it could not be printed. */
+static int print_row(const struct cfg *c, const struct row *r, const struct fo_model *m)
+{
+	char workers[16], hosts[24], rtt[32], wall[32], f[4][32], rss[32], ok[48], note[96];
+	const char *cells[NCOLS] = { r->model, workers, hosts, rtt, wall };
+	double cpu = r->user + r->sys;
+
+	snprintf(workers, sizeof(workers), "%d", r->workers);
+	snprintf(hosts, sizeof(hosts), "%zu", r->hosts);
+	fo_duration_format(r->rtt, rtt, sizeof(rtt));
+	if (r->failed)
+		return put_line(c, cells, 4, "the row failed (its error is above)");
+	snprintf(wall, sizeof(wall), "%.3fs", r->wall);
+	fmt_rss(r->maxrss_kb, rss, sizeof(rss));
+	snprintf(ok, sizeof(ok), "%zu/%zu", r->ok, r->total);
+	row_note(c, r, m, note, sizeof(note));
+	if (strcmp(c->what, "tasks")) {
+		snprintf(f[0], sizeof(f[0]), "%.3fs", r->user);
+		snprintf(f[1], sizeof(f[1]), "%.3fs", r->sys);
+		snprintf(f[2], sizeof(f[2]), "%.0f%%", r->wall > 0 ? cpu / r->wall * 100.0 : 0.0);
+		cells[5] = f[0];
+		cells[6] = f[1];
+		cells[7] = f[2];
+		cells[8] = rss;
+		cells[9] = ok;
+		return put_line(c, cells, 10, note);
 	}
-	fflush(stdout);
+	{
+		double ideal = ideal_of(c, r, m);
+		bool cut = r->interrupted; /* no ideal to be over */
+
+		snprintf(f[0], sizeof(f[0]), "%.3fs", ideal);
+		snprintf(f[1], sizeof(f[1]), "%.1fms", (r->wall - ideal) * 1e3);
+		snprintf(f[2], sizeof(f[2]), "%.3fs", cpu);
+		snprintf(f[3], sizeof(f[3]), "%.1f%%", ideal > 0 ? (r->wall - ideal) / ideal * 100.0 : 0.0);
+		cells[5] = cut ? "-" : f[0];
+		cells[6] = cut ? "-" : f[1];
+		cells[7] = f[2];
+		cells[8] = rss;
+		cells[9] = cut ? "-" : f[3];
+		cells[10] = ok;
+		return put_line(c, cells, 11, note);
+	}
 }
 
 static int cmp_dbl(const void *a, const void *b)
@@ -923,9 +988,8 @@ static int run_in_process(const struct cfg *c)
 	r = run_here(c, &c->models[0], c->hosts[0], c->rtt[0], &one);
 	if (r)
 		return r;
-	if (!c->quiet)
-		print_header(c);
-	print_row(c, &one, &c->models[0]);
+	if ((!c->quiet && print_header(c)) || print_row(c, &one, &c->models[0]))
+		return 1;
 	printf("ok=%zu/%zu", one.ok, one.total);
 	for (int st = 1; st < FO_STATUS_COUNT; st++)
 		if (one.count[st])
@@ -948,7 +1012,7 @@ static int sweep_row(const struct cfg *c, struct sweep *sw, int mi, int hi, int 
 {
 	double walls[1000], users[1000], syss[1000];
 	struct row *m = &sw->med[sw->nmed];
-	int k, first = sw->nrows, n;
+	int k, first = sw->nrows, n, unprinted;
 
 	for (k = 0; k < c->runs && !fo_interrupted(); k++) {
 		struct row *x = &sw->rows[sw->nrows++];
@@ -977,10 +1041,10 @@ static int sweep_row(const struct cfg *c, struct sweep *sw, int mi, int hi, int 
 		if (sw->rows[k].ok < m->ok)
 			m->ok = sw->rows[k].ok;
 	}
-	print_row(c, m, &c->models[mi]);
+	unprinted = print_row(c, m, &c->models[mi]);
 	sw->nmed++;
 	/* rows cut short by --max-time are the point of a demo, not failures; rows that broke are */
-	return m->failed || (m->ok != m->total && !m->interrupted);
+	return unprinted || m->failed || (m->ok != m->total && !m->interrupted);
 }
 
 /* After the rows: the CSV, the plot, and whether it was interrupted. */
@@ -1020,7 +1084,7 @@ static int run_sweep(const struct cfg *c)
 	}
 	printf("# fanout bench %s: %d core(s), poller %s%s\n", c->what, ncores(), fo_poller_name(),
 	       c->runs > 1 ? ", medians of the runs" : "");
-	print_header(c);
+	ret = print_header(c);
 	for (ri = 0; ri < c->nrtt && !fo_interrupted(); ri++)
 		for (hi = 0; hi < c->nhosts && !fo_interrupted(); hi++)
 			for (mi = 0; mi < c->nmodels && !fo_interrupted(); mi++)

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "../cli/opt.h"
+#include "../util/table.h"
 
 #define FO_BENCH_MAX_LIST 32 /* counts or durations in a list flag */
 #define FO_BENCH_MAX_CLIENTS 16 /* client counts of bench serve */
@@ -86,5 +87,14 @@ struct fo_plot {
 int fo_bench_plot_check(const char *path);
 /* Draws p (gnuplot's own errors go to stderr); 0, or 1 after one line on stderr. */
 int fo_bench_plot(const struct fo_plot *p);
+
+/*
+ * One line of a table whose widths are declared (table.h), to stdout and
+ * flushed, as each row is known (in bench.c, shared by the experiments):
+ * the header when cells is NULL, else cells[0..n) and note. 0, or 1 after
+ * one line on stderr (out of memory, a write error).
+ */
+int fo_bench_table_line(const struct fo_table_col *cols, size_t ncols, const char *const *cells, size_t n,
+			const char *note);
 
 #endif

@@ -34,6 +34,16 @@ struct srow {
 	bool failed;
 };
 
+/* The table: one blank between columns, widths declared (rows print as
+ * each load ends); each cell holds its unit. */
+static const struct fo_table_col cols[] = {
+	{ "model", FO_TABLE_LEFT, 1, 14, 0 },    { "clients", FO_TABLE_RIGHT, 1, 7, 0 },
+	{ "req/s", FO_TABLE_RIGHT, 1, 11, 0 },   { "srv cpu", FO_TABLE_RIGHT, 1, 8, 0 },
+	{ "cpu/req", FO_TABLE_RIGHT, 1, 10, 0 }, { "srv rss", FO_TABLE_RIGHT, 1, 9, 0 },
+	{ "p99", FO_TABLE_RIGHT, 1, 9, 0 },      { "served", FO_TABLE_RIGHT, 1, 9, 0 },
+};
+#define NCOLS (sizeof(cols) / sizeof(cols[0]))
+
 static int ncores(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -281,6 +291,25 @@ static int bcfg_init(struct bcfg *b, const struct fo_bench_serve_cfg *cfg)
 	return 0;
 }
 
+/* The row r to stdout: its figures, or with note (a failed row) its model
+ * and clients only. 0, or 1 when it could not be printed. */
+static int put_row(const struct srow *r, const char *note)
+{
+	char clients[16], rps[32], cpu[32], per[32], rss[32], p99[32], served[48];
+	const char *cells[NCOLS] = { r->model, clients, rps, cpu, per, rss, p99, served };
+
+	snprintf(clients, sizeof(clients), "%d", r->clients);
+	if (note)
+		return fo_bench_table_line(cols, NCOLS, cells, 2, note);
+	snprintf(rps, sizeof(rps), "%.0f", r->rps);
+	snprintf(cpu, sizeof(cpu), "%.0f%%", r->cpu_pct);
+	snprintf(per, sizeof(per), "%.2fus", r->us_per_req);
+	snprintf(rss, sizeof(rss), "%.1fMB", r->rss_mb);
+	snprintf(p99, sizeof(p99), "%.0fus", r->p99_us);
+	snprintf(served, sizeof(served), "%lld/%d", r->served, r->clients);
+	return fo_bench_table_line(cols, NCOLS, cells, NCOLS, NULL);
+}
+
 /* One row: `fanout load` at clients against the server on port. Returns 1 when it failed. */
 static int run_row(const struct bcfg *b, const char *model, const char *port, pid_t spid, int clients,
 		   struct srow *r, FILE *csv)
@@ -291,7 +320,7 @@ static int run_row(const struct bcfg *b, const char *model, const char *port, pi
 	long rss_kb;
 	double cpu0 = tree_cpu(spid, &rss_kb), cpu1, reqs;
 	int64_t t0 = fo_now(), t1;
-	int lfd = -1, status;
+	int lfd = -1, status, ret;
 	pid_t lpid;
 
 	snprintf(cs, sizeof(cs), "%d", clients);
@@ -309,8 +338,7 @@ static int run_row(const struct bcfg *b, const char *model, const char *port, pi
 	t1 = fo_now();
 	cpu1 = tree_cpu(spid, &rss_kb);
 	if (r->failed) {
-		printf("%-14s %7d  the load failed\n", r->model, r->clients);
-		fflush(stdout);
+		put_row(r, "the load failed");
 		return 1;
 	}
 	reqs = json_num(js, "requests");
@@ -321,14 +349,12 @@ static int run_row(const struct bcfg *b, const char *model, const char *port, pi
 	r->cpu_pct = (cpu1 - cpu0) / ((double)(t1 - t0) / 1e9) * 100.0;
 	r->us_per_req = reqs > 0 ? (cpu1 - cpu0) / reqs * 1e6 : 0;
 	r->rss_mb = (double)rss_kb / 1024.0;
-	printf("%-14s %7d %11.0f %7.0f%% %8.2fus %7.1fMB %7.0fus %5lld/%d\n", r->model, r->clients, r->rps,
-	       r->cpu_pct, r->us_per_req, r->rss_mb, r->p99_us, r->served, r->clients);
-	fflush(stdout);
+	ret = put_row(r, NULL);
 	if (csv)
 		fprintf(csv, "%s,%s,%d,%.1f,%.1f,%.3f,%.2f,%.1f,%lld,%lld,%s\n", r->model, b->proto, r->clients, r->rps,
 			r->cpu_pct, r->us_per_req, r->rss_mb, r->p99_us, r->served, r->starved,
 			b->pinned ? "server-cpu0-client-cpu1" : "shared");
-	return 0;
+	return ret;
 }
 
 /*
@@ -379,8 +405,7 @@ static int run_models(const struct bcfg *b, struct srow *rows, int *nrows, FILE 
 			     "starved,placement\n");
 	printf("# fanout bench serve: proto %s, %s per row, %s\n", b->proto, b->dur,
 	       b->pinned ? "server on core 0, client on core 1" : "server and client share every core");
-	printf("%-14s %7s %11s %8s %10s %9s %9s %9s\n", "model", "clients", "req/s", "srv cpu", "cpu/req",
-	       "srv rss", "p99", "served");
+	ret = fo_bench_table_line(cols, NCOLS, NULL, 0, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	for (i = 0; i < b->nm && !fo_interrupted(); i++)
 		ret |= run_model(b, b->models[i], rows, nrows, csv);

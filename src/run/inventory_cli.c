@@ -19,7 +19,7 @@
 
 #include "../cli/cli.h"
 #include "../util/json.h"
-#include "../util/term.h"
+#include "../util/table.h"
 #include "inv_args.h"
 #include "inventory.h"
 
@@ -205,78 +205,24 @@ void fo_inv_host_json(FILE *f, const struct fo_inv_host *h)
 
 /* ---- the table ---------------------------------------------------------------------------- */
 
-/* A growable string; a failed allocation leaves it cut short, never invalid. */
-struct sb {
-	char *b;
-	size_t n, cap;
-	bool oom;
-};
-
-static void sb_add(struct sb *s, const char *p, size_t len)
-{
-	if (s->oom)
-		return;
-	if (s->n + len + 1 > s->cap) {
-		size_t cap = s->cap ? s->cap : 128;
-		char *nb;
-
-		while (cap < s->n + len + 1)
-			cap *= 2;
-		nb = realloc(s->b, cap);
-		if (!nb) {
-			s->oom = true;
-			return;
-		}
-		s->b = nb;
-		s->cap = cap;
-	}
-	memcpy(s->b + s->n, p, len);
-	s->n += len;
-	s->b[s->n] = 0;
-}
-
-static void sb_str(struct sb *s, const char *p)
-{
-	sb_add(s, p, strlen(p));
-}
-
-static void sb_reset(struct sb *s)
-{
-	s->n = 0;
-	if (s->b)
-		s->b[0] = 0;
-}
-
 /* A scalar for the table: as is, or JSON-quoted when it has blanks or is empty. */
-static void sb_cell_text(struct sb *s, const char *t)
+static void sb_cell_text(struct fo_sbuf *s, const char *t)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m;
-
 	if (*t && !strpbrk(t, " \t\r\n\"=,") && !strchr(t, 0x7f)) {
 		const unsigned char *p;
 
 		for (p = (const unsigned char *)t; *p && *p >= 0x20; p++)
 			;
 		if (!*p) {
-			sb_str(s, t);
+			fo_sbuf_adds(s, t);
 			return;
 		}
 	}
-	m = open_memstream(&buf, &len);
-	if (!m) {
-		s->oom = true;
-		return;
-	}
-	fo__json_fputs(m, t);
-	fclose(m);
-	sb_add(s, buf, len);
-	free(buf);
+	fo__json_strz(s, t);
 }
 
 /* A value for the table; secret: it is under a secret key (see json_val). */
-static void sb_val(struct sb *s, const struct fo_inv_val *v, bool secret)
+static void sb_val(struct fo_sbuf *s, const struct fo_inv_val *v, bool secret)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -292,18 +238,20 @@ static void sb_val(struct sb *s, const struct fo_inv_val *v, bool secret)
 		return;
 	}
 	json_val(m, v, 0, secret);
-	fclose(m);
-	sb_add(s, buf, len);
+	if (fclose(m) != 0)
+		s->oom = true;
+	else
+		fo_sbuf_add(s, buf, len);
 	free(buf);
 }
 
-static void cell_groups(struct sb *s, const struct fo_inv_host *h)
+static void cell_groups(struct fo_sbuf *s, const struct fo_inv_host *h)
 {
 	size_t i;
 
 	for (i = 0; i < h->ngroups; i++) {
 		if (i)
-			sb_str(s, ",");
+			fo_sbuf_adds(s, ",");
 		sb_cell_text(s, h->groups[i]);
 	}
 }
@@ -313,20 +261,20 @@ static bool differs(const char *a, const char *b)
 	return (a == NULL) != (b == NULL) || (a && strcmp(a, b));
 }
 
-static void field(struct sb *s, bool *first, const char *label, bool changed, const char *text)
+static void field(struct fo_sbuf *s, bool *first, const char *label, bool changed, const char *text)
 {
 	if (!changed)
 		return;
 	if (!*first)
-		sb_str(s, ",");
-	sb_str(s, label);
-	sb_str(s, "=");
+		fo_sbuf_adds(s, ",");
+	fo_sbuf_adds(s, label);
+	fo_sbuf_adds(s, "=");
 	sb_cell_text(s, text ? text : "null");
 	*first = false;
 }
 
 /* Each connection option with what it changes: netconf(port=830,username=nc). */
-static void cell_options(struct sb *s, const struct fo_inv_host *h)
+static void cell_options(struct fo_sbuf *s, const struct fo_inv_host *h)
 {
 	size_t i;
 
@@ -336,9 +284,9 @@ static void cell_options(struct sb *s, const struct fo_inv_host *h)
 		char port[16];
 
 		if (i)
-			sb_str(s, " ");
+			fo_sbuf_adds(s, " ");
 		sb_cell_text(s, c->name);
-		sb_str(s, "(");
+		fo_sbuf_adds(s, "(");
 		field(s, &first, "hostname", differs(c->hostname, h->hostname), c->hostname);
 		snprintf(port, sizeof(port), "%d", c->port);
 		field(s, &first, "port", c->port != h->port, port);
@@ -347,140 +295,112 @@ static void cell_options(struct sb *s, const struct fo_inv_host *h)
 		      c->password || c->password_ref ? MASK : NULL);
 		field(s, &first, "platform", differs(c->platform, h->platform), c->platform);
 		if (c->extras.type == FO_INV_MAP) {
-			sb_str(s, first ? "extras=" : ",extras=");
+			fo_sbuf_adds(s, first ? "extras=" : ",extras=");
 			sb_val(s, &c->extras, false);
 		}
-		sb_str(s, ")");
+		fo_sbuf_adds(s, ")");
 	}
 }
 
-static void cell_data(struct sb *s, const struct fo_inv_host *h)
+static void cell_data(struct fo_sbuf *s, const struct fo_inv_host *h)
 {
 	size_t i;
 
 	for (i = 0; i < h->data.n; i++) {
 		if (i)
-			sb_str(s, " ");
+			fo_sbuf_adds(s, " ");
 		sb_cell_text(s, h->data.keys[i]);
-		sb_str(s, "=");
+		fo_sbuf_adds(s, "=");
 		sb_val(s, h->data.items[i], fo_inv_key_secret(h->data.keys[i]));
 	}
 }
 
-/* Display width: code points, not bytes. */
-static size_t width(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xc0) != 0x80;
-	return n;
-}
-
 enum { C_NAME, C_HOST, C_PORT, C_USER, C_PLATFORM, C_GROUPS, C_PASSWORD, C_OPTIONS, C_DATA, NCOLS };
 
-static const char *const heads[NCOLS] = { "NAME",     "HOSTNAME", "PORT",    "USERNAME", "PLATFORM",
-					  "GROUPS",   "PASSWORD", "OPTIONS", "DATA" };
+/* Left-aligned, two blanks apart, each as wide as its widest cell up to
+ * COL_MAX (a longer cell pushes its row). */
+static const struct fo_table_col cols[NCOLS] = {
+	{ "NAME", FO_TABLE_LEFT, 2, 0, COL_MAX },
+	{ "HOSTNAME", FO_TABLE_LEFT, 2, 0, COL_MAX },
+	{ "PORT", FO_TABLE_LEFT, 2, 0, COL_MAX },
+	{ "USERNAME", FO_TABLE_LEFT, 2, 0, COL_MAX },
+	{ "PLATFORM", FO_TABLE_LEFT, 2, 0, COL_MAX },
+	{ "GROUPS", FO_TABLE_LEFT, 2, 0, COL_MAX },
+	{ "PASSWORD", FO_TABLE_LEFT, 2, 0, COL_MAX },
+	{ "OPTIONS", FO_TABLE_LEFT, 2, 0, COL_MAX },
+	{ "DATA", FO_TABLE_LEFT, 2, 0, COL_MAX },
+};
 
-static void cells(const struct fo_inv_host *h, struct sb *c, bool options)
+/* The cells of host h into c (the table makes them terminal-safe), and
+ * pointers to their text into t: 0, or -ENOMEM (a cell may be cut short). */
+static int cells(const struct fo_inv_host *h, struct fo_sbuf c[NCOLS], const char *t[NCOLS], bool options)
 {
 	char port[16];
 	int i;
 
 	for (i = 0; i < NCOLS; i++)
-		sb_reset(&c[i]);
+		fo_sbuf_reset(&c[i]);
 	sb_cell_text(&c[C_NAME], h->name);
 	sb_cell_text(&c[C_HOST], h->hostname);
 	snprintf(port, sizeof(port), "%d", h->port);
-	sb_str(&c[C_PORT], port);
-	sb_str(&c[C_USER], "-");
-	if (h->username) {
-		sb_reset(&c[C_USER]);
+	fo_sbuf_adds(&c[C_PORT], port);
+	if (h->username)
 		sb_cell_text(&c[C_USER], h->username);
-	}
+	else
+		fo_sbuf_adds(&c[C_USER], "-");
 	if (h->platform)
 		sb_cell_text(&c[C_PLATFORM], h->platform);
 	else
-		sb_str(&c[C_PLATFORM], "-");
+		fo_sbuf_adds(&c[C_PLATFORM], "-");
 	cell_groups(&c[C_GROUPS], h);
 	if (!h->ngroups)
-		sb_str(&c[C_GROUPS], "-");
-	sb_str(&c[C_PASSWORD], h->password || h->password_ref ? MASK : "-");
+		fo_sbuf_adds(&c[C_GROUPS], "-");
+	fo_sbuf_adds(&c[C_PASSWORD], h->password || h->password_ref ? MASK : "-");
 	if (options) {
 		cell_options(&c[C_OPTIONS], h);
 		if (!h->nconn)
-			sb_str(&c[C_OPTIONS], "-");
+			fo_sbuf_adds(&c[C_OPTIONS], "-");
 	}
 	cell_data(&c[C_DATA], h);
 	if (!h->data.n)
-		sb_str(&c[C_DATA], "-");
-}
-
-/* The row of host h, each cell neutralised for the terminal (STYLE 17):
- * names and values from an inventory may hold escape sequences. */
-static void safe_cells(const struct fo_inv_host *h, struct sb c[NCOLS], bool options)
-{
-	int k;
-
-	cells(h, c, options);
-	for (k = 0; k < NCOLS; k++) {
-		struct fo_sbuf t = { 0 };
-
-		if (!c[k].b || fo__term_safe(c[k].b, c[k].n))
-			continue;
-		fo__term_add(&t, c[k].b, c[k].n);
-		sb_reset(&c[k]);
-		if (t.oom)
-			c[k].oom = true;
-		else
-			sb_add(&c[k], t.p, t.len);
-		free(t.p);
+		fo_sbuf_adds(&c[C_DATA], "-");
+	for (i = 0; i < NCOLS; i++) {
+		if (c[i].oom)
+			return -ENOMEM;
+		t[i] = c[i].p;
 	}
+	return 0;
 }
 
+/* The table: its widths from every host's cells, then the lines; each
+ * host's cells are made twice rather than held for every host at once. */
 static int print_table(FILE *f, const struct fo_inv *inv)
 {
-	struct sb c[NCOLS];
-	size_t w[NCOLS], i;
-	bool options = false, oom = false;
-	int k;
+	struct fo_sbuf c[NCOLS];
+	const char *t[NCOLS];
+	struct fo_table tab;
+	bool options = false;
+	size_t i;
+	int k, e;
 
 	memset(c, 0, sizeof(c));
+	e = fo__table_init(&tab, cols, NCOLS);
 	for (i = 0; i < inv->nhosts; i++)
 		options |= inv->hosts[i].nconn > 0;
+	if (!options)
+		fo__table_hide(&tab, C_OPTIONS);
+	for (i = 0; !e && i < inv->nhosts; i++)
+		if (!(e = cells(&inv->hosts[i], c, t, options)))
+			e = fo__table_fit(&tab, t, NCOLS);
+	if (!e)
+		e = fo__table_head(&tab, f);
+	for (i = 0; !e && i < inv->nhosts; i++)
+		if (!(e = cells(&inv->hosts[i], c, t, options)))
+			e = fo__table_row(&tab, f, t, NCOLS, NULL);
 	for (k = 0; k < NCOLS; k++)
-		w[k] = width(heads[k]);
-	for (i = 0; i < inv->nhosts; i++) {
-		safe_cells(&inv->hosts[i], c, options);
-		for (k = 0; k < NCOLS; k++) {
-			size_t cw = c[k].b ? width(c[k].b) : 0;
-
-			if (cw > w[k])
-				w[k] = cw > COL_MAX ? COL_MAX : cw;
-		}
-	}
-	for (i = 0; i <= inv->nhosts; i++) {
-		int last = NCOLS - 1;
-
-		if (i)
-			safe_cells(&inv->hosts[i - 1], c, options);
-		for (k = 0; k <= last; k++) {
-			const char *t = i ? (c[k].b ? c[k].b : "") : heads[k];
-			size_t tw = width(t);
-
-			if (k == C_OPTIONS && !options)
-				continue;
-			fputs(t, f);
-			if (k < last)
-				fprintf(f, "%*s", (int)(tw < w[k] ? w[k] - tw + 2 : 2), "");
-		}
-		putc('\n', f);
-		for (k = 0; k < NCOLS; k++)
-			oom |= c[k].oom;
-	}
-	for (k = 0; k < NCOLS; k++)
-		free(c[k].b);
-	return oom ? -ENOMEM : 0;
+		free(c[k].p);
+	fo__table_release(&tab);
+	return e;
 }
 
 /* ---- the command ------------------------------------------------------------------------- */
@@ -575,15 +495,16 @@ static int select_hosts(struct fo_inv *inv, const struct inv_cfg *c)
 static int print_hosts(const struct fo_inv *inv, bool json)
 {
 	size_t i;
+	int e = 0;
 
 	if (json) {
 		for (i = 0; i < inv->nhosts; i++)
 			fo_inv_host_json(stdout, &inv->hosts[i]);
-	} else if (print_table(stdout, inv) < 0) {
+	} else if ((e = print_table(stdout, inv)) == -ENOMEM) {
 		fprintf(stderr, "fanout: out of memory\n");
 		return 1;
 	}
-	if (fflush(stdout) != 0 || ferror(stdout)) {
+	if (e < 0 || fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "fanout: cannot write the inventory: %s\n", strerror(errno));
 		return 1;
 	}

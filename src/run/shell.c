@@ -160,6 +160,7 @@ static int read_prompt(struct sess *s, int64_t dl, const char *phase, int auth_l
 	char tail[64];
 
 	for (;;) {
+		size_t want;
 		ssize_t n;
 
 		if (s->b.len && (!s->erase_pending || cut_erase(s))) {
@@ -185,29 +186,18 @@ static int read_prompt(struct sess *s, int64_t dl, const char *phase, int auth_l
 				return GOT_PROMPT;
 			}
 		}
-		if (s->b.len + 16384 > s->j->max_output + 1) {
+		if (s->b.len > s->j->max_output) {
+			s->b.len = s->j->max_output; /* one more was read, to know */
+			s->b.p[s->b.len] = 0;
 			sfail(s, FO_SSH_FAILED, phase, "output over %zu bytes; cut there", s->j->max_output);
 			return GOT_FAIL;
 		}
-		if (s->b.cap - s->b.len < 16385) {
-			fo_sbuf_add(&s->b, "", 0);
-			if (!s->b.oom) {
-				char *np = realloc(s->b.p, s->b.len + 16385 > 2 * s->b.cap ? s->b.len + 16385
-											 : 2 * s->b.cap);
-
-				if (np) {
-					s->b.cap = s->b.len + 16385 > 2 * s->b.cap ? s->b.len + 16385 : 2 * s->b.cap;
-					s->b.p = np;
-				} else {
-					s->b.oom = true;
-				}
-			}
-			if (s->b.oom) {
-				sfail(s, FO_SSH_FAILED, phase, "out of memory for the output");
-				return GOT_FAIL;
-			}
+		want = s->j->max_output + 1 - s->b.len < 16384 ? s->j->max_output + 1 - s->b.len : 16384;
+		if (fo_sbuf_grow(&s->b, want) < 0) {
+			sfail(s, FO_SSH_FAILED, phase, "out of memory for the output");
+			return GOT_FAIL;
 		}
-		n = s->io->read(s->io->arg, s->b.p + s->b.len, s->b.cap - s->b.len - 1, dl);
+		n = s->io->read(s->io->arg, s->b.p + s->b.len, want, dl);
 		if (n > 0) {
 			s->b.len += (size_t)n;
 			s->b.p[s->b.len] = 0;

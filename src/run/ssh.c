@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "fanout/runtime.h"
+#include "../util/sbuf.h"
 #include "gate.h"
 #include "knownhosts.h"
 #include "shell.h"
@@ -455,33 +456,20 @@ waitfail:
 
 /* ---- output buffers ------------------------------------------------------------------- */
 
-struct buf {
-	char *p;
-	size_t len, cap;
-};
-
-/* Room for at least want more bytes (and a NUL). 0, or -1 past max. */
-static int buf_room(struct buf *b, size_t want, size_t max)
+/*
+ * Room in b to read up to want more bytes into b->p + b->len: how many
+ * the read may take, at most one past max (so that an output of more than
+ * max bytes is seen as such), or 0 when b already holds more than max (or
+ * memory ran out). The caller adds what it read to b->len and writes the
+ * NUL.
+ */
+static size_t read_room(struct fo_sbuf *b, size_t want, size_t max)
 {
-	size_t need = b->len + want + 1;
-
-	if (need > max + 1)
-		return -1;
-	if (need > b->cap) {
-		size_t nc = b->cap ? b->cap * 2 : 4096;
-		char *n;
-
-		while (nc < need)
-			nc *= 2;
-		if (nc > max + 1)
-			nc = max + 1;
-		n = realloc(b->p, nc);
-		if (!n)
-			return -1;
-		b->p = n;
-		b->cap = nc;
-	}
-	return 0;
+	if (b->len > max)
+		return 0;
+	if (want > max + 1 - b->len)
+		want = max + 1 - b->len;
+	return fo_sbuf_grow(b, want) < 0 ? 0 : want;
 }
 
 /* ---- exec mode ------------------------------------------------------------------------- */
@@ -495,7 +483,7 @@ static void exec_one(struct host *h, const char *cmd, struct fo_ssh_res *res)
 	const struct fo_ssh_cfg *c = h->c;
 	int64_t dl = phase_dl(h, c->command_timeout);
 	LIBSSH2_CHANNEL *ch = NULL;
-	struct buf out = { 0 }, err = { 0 };
+	struct fo_sbuf out = { 0 }, err = { 0 };
 	int rc, r = 0;
 	bool cut = false;
 
@@ -517,17 +505,25 @@ static void exec_one(struct host *h, const char *cmd, struct fo_ssh_res *res)
 	}
 	for (;;) {
 		ssize_t n1 = LIBSSH2_ERROR_EAGAIN, n2 = LIBSSH2_ERROR_EAGAIN;
+		size_t room;
 
-		if (buf_room(&out, 16384, c->max_output) == 0)
-			n1 = libssh2_channel_read(ch, out.p + out.len, out.cap - out.len - 1);
+		if ((room = read_room(&out, 16384, c->max_output)) > 0)
+			n1 = libssh2_channel_read(ch, out.p + out.len, room);
 		else
 			cut = true;
 		if (n1 > 0) {
 			out.len += (size_t)n1;
 			continue;
 		}
-		if (buf_room(&err, 4096, 65536) == 0)
-			n2 = libssh2_channel_read_stderr(ch, err.p + err.len, err.cap - err.len - 1);
+		if ((room = read_room(&err, 4096, 65535)) > 0) {
+			n2 = libssh2_channel_read_stderr(ch, err.p + err.len, room);
+		} else {
+			char drop[4096]; /* stderr past 64 KiB: read (so it cannot block stdout) and dropped */
+
+			n2 = libssh2_channel_read_stderr(ch, drop, sizeof(drop));
+			if (n2 > 0)
+				continue;
+		}
 		if (n2 > 0) {
 			err.len += (size_t)n2;
 			continue;
@@ -560,6 +556,7 @@ static void exec_one(struct host *h, const char *cmd, struct fo_ssh_res *res)
 	}
 	res->status = FO_SSH_OK;
 	if (cut) {
+		out.len = c->max_output; /* one more was read, to know */
 		res->status = FO_SSH_FAILED;
 		snprintf(h->err, sizeof(h->err), "output over %zu bytes; cut there", c->max_output);
 		res->error = strdup(h->err);
