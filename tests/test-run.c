@@ -284,6 +284,37 @@ TEST_T(run_ssh_password_and_out_dir, 120)
 
 /* ---- ssh: every fault its own status ------------------------------------------------- */
 
+/* --max-output under a read's 16 KiB: the first 100 bytes are kept and
+ * the command fails as over, in exec and in shell mode; an output under
+ * the cap is whole. */
+TEST_T(run_ssh_small_max_output, 120)
+{
+	struct fx f;
+	const char *modes[] = { "--exec", "--shell" };
+
+	fx_start(&f, 1, NULL);
+	for (int m = 0; m < 2; m++) {
+		char *out = NULL, *err = NULL;
+		const char *a[] = { "-w", "127.1.0.1", "--key", f.key, modes[m], "-c", "show version", "--max-output",
+				    "100", "--json", NULL };
+		const char *o;
+
+		CHECK_EQ(fx_run(&f, &out, &err, a), 1);
+		CHECK_HAS(out, "output over 100 bytes");
+		o = strstr(out, "\"output\":\"");
+		CHECK(o != NULL);
+		o += 10;
+		CHECK(strstr(o, "\"}") - o >= 90); /* 100 bytes, some JSON-escaped longer */
+		free(out);
+		free(err);
+		a[8] = "1M";
+		CHECK_EQ(fx_run(&f, &out, &err, a), 0);
+		free(out);
+		free(err);
+	}
+	fx_stop(&f);
+}
+
 TEST_T(run_ssh_faults_each_a_status, 120)
 {
 	struct fx f;
