@@ -26,6 +26,7 @@ struct sess {
 	size_t prompt_at;     /* where the last prompt began in b */
 	size_t erase_at;      /* a pager was cut here: the device's erasing follows */
 	bool erase_pending;
+	bool rest_checked;    /* the pager's rest (if any) was cut */
 	int level;            /* where the session is, by the last prompt */
 	bool quiet;           /* closing: nothing fails the host any more */
 };
@@ -100,10 +101,39 @@ static long erase_len(const char *p, size_t n)
 	return 0;
 }
 
+/*
+ * The rest of a pager that came after the part seen (a read may end in
+ * "---(more 4" and bring "2%)---" next): at most 64 printable bytes on the
+ * pager's line, followed by the device's erasing. Its length, 0 when
+ * there is none, -1 while it cannot be told yet.
+ */
+static long pager_rest_len(const char *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && i <= 64 && p[i] != '\n' && p[i] != '\r' && p[i] != '\b' && p[i] != '\x1b')
+		i++;
+	if (i == n)
+		return i <= 64 ? -1 : 0;
+	return i && i <= 64 && p[i] != '\n' ? (long)i : 0;
+}
+
 /* Cuts the erasing at erase_at once it has come: false while it may be
  * coming still. */
 static bool cut_erase(struct sess *s)
 {
+	if (!s->rest_checked) {
+		long r = pager_rest_len(s->b.p + s->erase_at, s->b.len - s->erase_at);
+
+		if (r < 0)
+			return false;
+		if (r > 0) {
+			memmove(s->b.p + s->erase_at, s->b.p + s->erase_at + r,
+				s->b.len - s->erase_at - (size_t)r + 1);
+			s->b.len -= (size_t)r;
+		}
+		s->rest_checked = true;
+	}
 	for (;;) {
 		long n = erase_len(s->b.p + s->erase_at, s->b.len - s->erase_at);
 
@@ -173,6 +203,7 @@ static int read_prompt(struct sess *s, int64_t dl, const char *phase, int auth_l
 				s->b.p[s->b.len] = 0;
 				s->erase_at = s->b.len;
 				s->erase_pending = true;
+				s->rest_checked = false;
 				if (swrite(s, " ", 1, dl, phase) < 0)
 					return GOT_FAIL;
 				continue;
@@ -316,10 +347,11 @@ static int acquire(struct sess *s, int to, const char *phase)
 			if (swrite(s, s->j->secret, strlen(s->j->secret), dl, phase) < 0 ||
 			    swrite(s, "\n", 1, dl, phase) < 0)
 				return -1;
-			r = read_prompt(s, dl, phase, -1);
-			if (r == GOT_PROMPT && s->level != next) {
-				sfail(s, FO_SSH_AUTH, phase, "the secret for level %s was refused (still at %s)",
-				      L->name, level_name(s, s->level));
+			r = read_prompt(s, dl, phase, next);
+			if (r == GOT_AUTH || (r == GOT_PROMPT && s->level != next)) {
+				sfail(s, FO_SSH_AUTH, phase, "the secret for level %s was refused (%s%s)", L->name,
+				      r == GOT_AUTH ? "asked again" : "still at ",
+				      r == GOT_AUTH ? "" : level_name(s, s->level));
 				return -1;
 			}
 		}
