@@ -1,0 +1,5 @@
+#include "outputs.h"
+
+const struct fo__show fo__show_iosxr[] = {
+	{ NULL, NULL },
+};
