@@ -123,6 +123,27 @@ int fo__if_up(const struct fo__devid *d, unsigned i)
 	return ((d->seed >> (i % 61)) ^ i) % 5 != 0 || i >= fo__nports(d);
 }
 
+/* A hash of (seed, i) for what a port is (no PRNG: every output of the
+ * port agrees without drawing in the same order). */
+static uint64_t port_hash(const struct fo__devid *d, unsigned i, uint64_t salt)
+{
+	uint64_t h = d->seed ^ ((uint64_t)(i + 1) * 0x9e3779b97f4a7c15ULL) ^ salt;
+
+	h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
+	return h ^ (h >> 31);
+}
+
+unsigned fo__port_vlan(const struct fo__devid *d, unsigned i)
+{
+	return 100 + (unsigned)(port_hash(d, i, 1) % fo__nvlans(d)) * 10;
+}
+
+const char *fo__port_desc(const struct fo__devid *d, unsigned i)
+{
+	return fo__descs[port_hash(d, i, 2) % 10];
+}
+
 unsigned fo__nvlans(const struct fo__devid *d)
 {
 	return 4 + (unsigned)(d->seed % 12);

@@ -79,6 +79,10 @@ void fo__serial(const struct fo__devid *d, char *s, size_t n);
 unsigned fo__uptime_min(const struct fo__devid *d);
 void fo__uptime_str(const struct fo__devid *d, char *s, size_t n);
 unsigned fo__nvlans(const struct fo__devid *d);
+/* An access port's VLAN and description word (nxos, eos, iosxr: the same
+ * in every output, drawn from no PRNG) */
+unsigned fo__port_vlan(const struct fo__devid *d, unsigned i);
+const char *fo__port_desc(const struct fo__devid *d, unsigned i);
 /* show clock's time: now, or 2025-03-04 09:15:00 UTC when now is 0 */
 long long fo__gen_time(const struct fo__gen *g);
 
