@@ -939,3 +939,72 @@ TEST(devices_random_input_survives)
 		fo_dev_free(d);
 	}
 }
+
+/* eos configure session: a candidate until commit, as a unified diff */
+TEST(devices_eos_configure_session)
+{
+	struct fo_dev *d = dev("eos", "127.1.0.9", FO_DEV_OK);
+	char *before = running(d), *run;
+	struct term t;
+	const char *o;
+
+	term_open(&t, d);
+	type(&t, "enable");
+	type(&t, "s3cret");
+	CHECK_HAS(type(&t, "commit"), "% Invalid input"); /* no session */
+	CHECK_ENDS(type(&t, "configure session"), "\ndev-1-0-9(config-s-session1)#");
+	CHECK_ENDS(type(&t, "interface Ethernet3"), "\ndev-1-0-9(config-s-session1-if-Et3)#");
+	type(&t, "description via session");
+	o = type(&t, "show session-config diffs");
+	CHECK_HAS(o, "--- system:/running-config\n+++ session:/session1-session-config\n@@ -");
+	CHECK_HAS(o, "\n interface Ethernet3\n");
+	CHECK_HAS(o, "\n+   description via session\n");
+	run = running(d);
+	CHECK_STR(run, before);
+	free(run);
+	CHECK_ENDS(type(&t, "abort"), "\ndev-1-0-9#");
+	run = running(d);
+	CHECK_STR(run, before);
+	free(run);
+	type(&t, "configure session s1");
+	type(&t, "hostname eos9");
+	CHECK_ENDS(type(&t, "commit"), "\neos9#");
+	run = running(d);
+	CHECK_HAS(run, "\nhostname eos9\n");
+	free(run);
+	term_close(&t);
+	free(before);
+	fo_dev_free(d);
+}
+
+/* What a sub-mode does not take is tried in the modes around it; a bad
+ * mask is IOS's own error. */
+TEST(devices_ios_submode_falls_back)
+{
+	struct fo_dev *d = dev("ios", "127.1.0.5", FO_DEV_OK);
+	struct term t;
+	char *run;
+
+	term_open(&t, d);
+	type(&t, "enable");
+	type(&t, "s3cret");
+	type(&t, "conf t");
+	type(&t, "interface Loopback3");
+	CHECK_STR(type(&t, "ip address 10.3.3.3 255.0.255.0"), "ip address 10.3.3.3 255.0.255.0\n"
+							       "% Bad mask 0xFF00FF00 for address 10.3.3.3\n"
+							       "dev-1-0-5(config-if)#");
+	type(&t, "ip address 10.3.3.3 255.255.255.255");
+	/* "ip access-list" is no interface command: global, and its section */
+	CHECK_ENDS(type(&t, "ip access-list extended EDGE"), "\ndev-1-0-5(config-ext-nacl)#");
+	type(&t, "permit tcp any any eq 22");
+	CHECK_HAS(type(&t, "ip adress 1.1.1.1"), "% Invalid input detected at '^' marker."); /* no level takes it */
+	CHECK_ENDS(t.last, "(config-ext-nacl)#");
+	type(&t, "end");
+	run = running(d);
+	CHECK_HAS(run, "\ninterface Loopback3\n ip address 10.3.3.3 255.255.255.255\n");
+	CHECK_LACKS(run, "255.0.255.0");
+	CHECK_HAS(run, "\nip access-list extended EDGE\n permit tcp any any eq 22\n");
+	free(run);
+	term_close(&t);
+	fo_dev_free(d);
+}

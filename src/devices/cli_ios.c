@@ -75,6 +75,8 @@ enum {
 	C_CFG,
 	C_SECTION,
 	C_EXITCFG,
+	C_CONF_SESS,
+	C_EOS_DIFF,
 };
 
 /* The sections: the mode each enters and its prompt per platform ("%s":
@@ -177,16 +179,19 @@ static const struct fo__cmd cmds[] = {
 	CMD("show startup-config", M_CFG, PNX | PEOS, C_SHOW_START),
 	CMD("show commit changes diff", M_CFG, PXR, C_XR_DIFF),
 	CMD("show configuration", M_CFG, PXR, C_XR_SHOWCONF),
+	CMD("configure session", M_PRIV, PEOS, C_CONF_SESS),
+	CMD("configure session WORD", M_PRIV, PEOS, C_CONF_SESS),
+	CMD("show session-config diffs", M_PRIV | M_CFG, PEOS, C_EOS_DIFF),
 	/* every configuration mode */
 	CMD("end", M_CFG, 0, C_END),
 	CMD("exit", M_CFG, 0, C_EXITCFG),
 	CMD("do LINE", M_CFG, 0, C_DO),
-	CMD("commit", M_CFG, PXR, C_COMMIT),
+	CMD("commit", M_CFG, PXR | PEOS, C_COMMIT),
 	CMD("commit comment LINE", M_CFG, PXR, C_COMMIT),
 	{ "commit confirmed", M_CFG, PXR, C_COMMIT_CONF, 1 },
 	{ "commit confirmed NUM", M_CFG, PXR, C_COMMIT_CONF, 1 },
 	{ "commit confirmed minutes NUM", M_CFG, PXR, C_COMMIT_CONF, 60 },
-	CMD("abort", M_CFG, PXR, C_ABORT),
+	CMD("abort", M_CFG, PXR | PEOS, C_ABORT),
 	/* global sections */
 	SECT("interface IF", M_CONF, 0, X_IF),
 	SECT("vlan NUM", M_CONF, PIOS | PNX | PEOS, X_VLAN),
@@ -526,6 +531,7 @@ static void conf_leave(struct fo_dev_sess *s)
 {
 	ctx_pop(s, 0);
 	s->lvl = FO__PRIV;
+	s->eos_sess[0] = '\0'; /* NEEDSWORK: eos keeps a session left with end pending */
 	if (s->tree) {
 		fo__conf_release(s->tree);
 		free(s->tree);
@@ -569,7 +575,10 @@ void fo__ios_prompt(struct fo_dev_sess *s, struct fo_sbuf *out)
 		return;
 	}
 	if (!s->nctx) {
-		fo__addf(out, "(config)#%s", sp);
+		if (s->eos_sess[0])
+			fo__addf(out, "(config-s-%s)#", s->eos_sess);
+		else
+			fo__addf(out, "(config)#%s", sp);
 		return;
 	}
 	{
@@ -583,7 +592,10 @@ void fo__ios_prompt(struct fo_dev_sess *s, struct fo_sbuf *out)
 			snprintf(suffix, sizeof(suffix), fmt, name);
 		else
 			snprintf(suffix, sizeof(suffix), "%s", fmt);
-		fo__addf(out, "(%s)#%s", suffix, sp);
+		if (s->eos_sess[0]) /* (config-s-NAME-if-Et1) */
+			fo__addf(out, "(config-s-%s-%s)#", s->eos_sess, suffix + 7);
+		else
+			fo__addf(out, "(%s)#%s", suffix, sp);
 	}
 }
 
@@ -871,7 +883,7 @@ static int change(struct fo_dev_sess *s, int depth, const char *line, bool secti
 	struct fo_dev *d = s->d;
 	char entry[FO__DEV_LINE_MAX + 1024];
 	struct fo__conf *t = tree(s);
-	bool xr = plat(s) == FO_DEV_IOSXR;
+	bool xr = plat(s) == FO_DEV_IOSXR || s->eos_sess[0]; /* a candidate, committed later */
 	size_t len;
 
 	if (!t) {
@@ -1089,6 +1101,56 @@ static void join_ifname(const char *in, char *out, size_t size)
 static int run(struct fo_dev_sess *s, const char *line, const char *pipe, size_t pipe_at, size_t plen,
 	       struct fo__out *o);
 
+/* IOS: "ip address A M" with a mask that is no prefix's. */
+static bool bad_mask(struct fo_dev_sess *s, const struct fo__match *m, const struct fo__words *w, struct fo__out *o)
+{
+	unsigned q[4];
+	uint32_t mask;
+
+	if ((plat(s) != FO_DEV_IOS && plat(s) != FO_DEV_IOSXR) || m->nargs < 2 ||
+	    (strncmp(m->canon, "ip address ", 11) && strncmp(m->canon, "ipv4 address ", 13)) ||
+	    sscanf(w->w[m->arg[1]], "%u.%u.%u.%u", &q[0], &q[1], &q[2], &q[3]) != 4)
+		return false;
+	mask = q[0] << 24 | q[1] << 16 | q[2] << 8 | q[3];
+	if (!(~mask & (~mask + 1))) /* ones, then zeros */
+		return false;
+	fo__addf(&o->text, "%% Bad mask 0x%X for address %s\n", mask, w->w[m->arg[0]]);
+	s->status = 1;
+	return true;
+}
+
+/* A command the platform has, but not in this state (eos: commit outside a session). */
+static int not_here(struct fo_dev_sess *s, const struct fo__match *m, const struct fo__words *w, const char *line,
+		    size_t plen, struct fo__out *o)
+{
+	struct fo__match bad = *m;
+
+	bad.st = FO__M_INVALID;
+	bad.bad = 0;
+	error_out(s, &bad, w, line, plen, o);
+	return 0;
+}
+
+/* eos's show session-config diffs: the session's configuration against
+ * the running one, as a unified diff */
+static void eos_diff(struct fo_dev_sess *s, struct fo__out *o)
+{
+	struct fo_sbuf run = { 0 }, mine = { 0 };
+	struct fo__conf *t = tree(s);
+
+	if (!t) {
+		o->text.oom = true;
+		return;
+	}
+	fo__dev_running(s->d, &run);
+	fo__conf_print(t, &mine);
+	fo__addf(&o->text, "--- system:/running-config\n+++ session:/%s-session-config\n", s->eos_sess);
+	if (run.oom || mine.oom || fo__text_diff(run.p ? run.p : "", run.len, mine.p ? mine.p : "", mine.len, &o->text))
+		o->text.oom = true;
+	free(run.p);
+	free(mine.p);
+}
+
 static int dispatch(struct fo_dev_sess *s, const struct fo__match *m, int depth, const struct fo__words *w,
 		    const char *line, const char *pipe, size_t pipe_at, size_t plen, struct fo__out *o)
 {
@@ -1198,6 +1260,18 @@ static int dispatch(struct fo_dev_sess *s, const struct fo__match *m, int depth,
 		}
 		break;
 	case C_COMMIT:
+		if (p == FO_DEV_EOS) {
+			/* eos: a session's commit applies it and leaves */
+			if (!s->eos_sess[0])
+				return not_here(s, m, w, line, plen, o);
+			if (s->cand.len && fo__dev_commit(d, &s->cand, 0)) {
+				fo__adds(&o->text, "% Cannot commit: the configuration is full\n");
+				s->status = 1;
+				break;
+			}
+			conf_leave(s);
+			break;
+		}
 		xr_commit(s, 0, o);
 		break;
 	case C_COMMIT_CONF: {
@@ -1213,7 +1287,21 @@ static int dispatch(struct fo_dev_sess *s, const struct fo__match *m, int depth,
 		break;
 	}
 	case C_ABORT:
+		if (p == FO_DEV_EOS && !s->eos_sess[0])
+			return not_here(s, m, w, line, plen, o);
 		conf_leave(s);
+		break;
+	case C_CONF_SESS:
+		enter_config(s, o);
+		if (m->nargs)
+			snprintf(s->eos_sess, sizeof(s->eos_sess), "%s", w->w[m->arg[0]]);
+		else
+			snprintf(s->eos_sess, sizeof(s->eos_sess), "session%u", ++d->eos_sessions);
+		break;
+	case C_EOS_DIFF:
+		if (s->eos_sess[0])
+			eos_diff(s, o);
+		shows = true;
 		break;
 	case C_SECTION:
 		return section(s, depth, m->cmd->arg, m->canon, w, m, plen, o);
@@ -1223,6 +1311,8 @@ static int dispatch(struct fo_dev_sess *s, const struct fo__match *m, int depth,
 			ctx_pop(s, depth - 1);
 			break;
 		}
+		if (bad_mask(s, m, w, o))
+			break;
 		change(s, depth, m->canon, false, o);
 		break;
 	}
@@ -1284,9 +1374,7 @@ static int run(struct fo_dev_sess *s, const char *line, const char *pipe, size_t
 			return dispatch(s, &m, depth, &w, line, pipe, pipe_at, plen, o);
 		if (depth == top)
 			first = m;
-		/* only a first word the section does not know goes up */
-		if (m.st != FO__M_INVALID || m.bad > (neg ? 1 : 0))
-			break;
+		/* what the section does not take, the ones around it may */
 	}
 	/* a section of its own kind takes any line (NEEDSWORK: their grammar) */
 	if (s->lvl == FO__CONF && s->nctx && sects[s->ctxkind[s->nctx - 1]].mode == M_GEN &&

@@ -1089,3 +1089,136 @@ void fo__conf_diff(const struct fo__conf *a, const struct fo__conf *b, struct fo
 		out->oom = true;
 	free(x.path.p);
 }
+
+/* ---- a unified diff of two texts ----------------------------------------------------- */
+
+struct lines {
+	const char **p;
+	size_t *len, n;
+};
+
+static int lines_split(const char *t, size_t len, struct lines *l)
+{
+	size_t cap = 0;
+
+	memset(l, 0, sizeof(*l));
+	for (size_t at = 0; at < len;) {
+		const char *nl = memchr(t + at, '\n', len - at);
+		size_t e = nl ? (size_t)(nl - t) : len;
+
+		if (l->n == cap) {
+			size_t nc = cap ? cap * 2 : 256;
+			const char **np = realloc(l->p, nc * sizeof(*np));
+			size_t *nlen = np ? realloc(l->len, nc * sizeof(*nlen)) : NULL;
+
+			if (np)
+				l->p = np;
+			if (!np || !nlen)
+				return -1;
+			l->len = nlen;
+			cap = nc;
+		}
+		l->p[l->n] = t + at;
+		l->len[l->n++] = e - at;
+		at = e + 1;
+	}
+	return 0;
+}
+
+static bool line_eq(const struct lines *a, size_t i, const struct lines *b, size_t j)
+{
+	return a->len[i] == b->len[j] && !memcmp(a->p[i], b->p[j], a->len[i]);
+}
+
+enum { OP_EQ, OP_DEL, OP_ADD };
+
+struct op {
+	unsigned char kind;
+	size_t a, b; /* the line of a / b it is */
+};
+
+static void hunk_out(const struct lines *a, const struct lines *b, const struct op *ops, size_t from, size_t to,
+		     struct fo_sbuf *out)
+{
+	size_t a0 = ops[from].a, b0 = ops[from].b, na = 0, nb = 0;
+
+	for (size_t k = from; k < to; k++) {
+		na += ops[k].kind != OP_ADD;
+		nb += ops[k].kind != OP_DEL;
+	}
+	fo__addf(out, "@@ -%zu,%zu +%zu,%zu @@\n", a0 + (na > 0), na, b0 + (nb > 0), nb);
+	for (size_t k = from; k < to; k++) {
+		const struct lines *l = ops[k].kind == OP_ADD ? b : a;
+		size_t i = ops[k].kind == OP_ADD ? ops[k].b : ops[k].a;
+
+		fo_sbuf_add(out, ops[k].kind == OP_EQ ? " " : ops[k].kind == OP_DEL ? "-" : "+", 1);
+		fo_sbuf_add(out, l->p[i], l->len[i]);
+		fo_sbuf_add(out, "\n", 1);
+	}
+}
+
+int fo__text_diff(const char *ta, size_t la, const char *tb, size_t lb, struct fo_sbuf *out)
+{
+	enum { WINDOW = 256, CONTEXT = 3 };
+	struct lines a = { 0 }, b = { 0 };
+	struct op *ops = NULL;
+	size_t nops = 0, i = 0, j = 0;
+	int r = -1;
+
+	if (lines_split(ta, la, &a) || lines_split(tb, lb, &b))
+		goto out;
+	ops = malloc((a.n + b.n + 1) * sizeof(*ops));
+	if (!ops)
+		goto out;
+	/* equal lines as they come; where they differ, the nearest place
+	 * both go on from again (within WINDOW lines), else the rest */
+	while (i < a.n || j < b.n) {
+		size_t x = a.n - i, y = b.n - j;
+
+		if (i < a.n && j < b.n && line_eq(&a, i, &b, j)) {
+			ops[nops++] = (struct op){ OP_EQ, i++, j++ };
+			continue;
+		}
+		for (size_t k = 1, found = 0; k <= WINDOW && !found; k++) {
+			for (size_t dx = 0; dx <= k && !found; dx++) {
+				if (i + dx < a.n && j + k - dx < b.n && line_eq(&a, i + dx, &b, j + k - dx)) {
+					x = dx;
+					y = k - dx;
+					found = 1;
+				}
+			}
+		}
+		while (x-- > 0)
+			ops[nops++] = (struct op){ OP_DEL, i++, j };
+		while (y-- > 0)
+			ops[nops++] = (struct op){ OP_ADD, i, j++ };
+	}
+	/* hunks: the changes with CONTEXT lines around them */
+	for (size_t k = 0; k < nops;) {
+		size_t from, to, last;
+
+		while (k < nops && ops[k].kind == OP_EQ)
+			k++;
+		if (k == nops)
+			break;
+		from = k > CONTEXT ? k - CONTEXT : 0;
+		last = k;
+		for (to = k; to < nops; to++) {
+			if (ops[to].kind != OP_EQ)
+				last = to;
+			else if (to - last > 2 * CONTEXT)
+				break;
+		}
+		to = last + CONTEXT + 1 < nops ? last + CONTEXT + 1 : nops;
+		hunk_out(&a, &b, ops, from, to, out);
+		k = to;
+	}
+	r = out->oom ? -1 : 0;
+out:
+	free(ops);
+	free(a.p);
+	free(a.len);
+	free(b.p);
+	free(b.len);
+	return r;
+}

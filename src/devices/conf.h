@@ -84,6 +84,11 @@ void fo__conf_jn_display_set(const struct fo__conf *c, const char *path, struct 
  * when they are the same. */
 void fo__conf_diff(const struct fo__conf *a, const struct fo__conf *b, struct fo_sbuf *out);
 
+/* A unified diff of texts a and b ("@@ -1,3 +1,4 @@", 3 lines of context;
+ * no "---"/"+++" lines), as EOS's show session-config diffs prints it.
+ * Returns 0, -1 when out of memory. */
+int fo__text_diff(const char *a, size_t la, const char *b, size_t lb, struct fo_sbuf *out);
+
 /* Splits a junos command line into words; quoted strings ("a b") stay one
  * word, quotes included. Returns the number of words (at most max), or -1
  * when a quote is not closed. Words point into buf, which is modified. */

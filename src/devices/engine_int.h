@@ -43,6 +43,7 @@ struct fo_dev {
 	uint64_t confirm_id, next_confirm_id;
 	size_t confirm_len;
 	unsigned nsess, nconfig;  /* open sessions; junos sessions in configuration mode */
+	unsigned eos_sessions;    /* eos: configuration sessions named so far */
 };
 
 enum fo__lvl { FO__USER, FO__PRIV, FO__CONF };
@@ -66,6 +67,7 @@ struct fo_dev_sess {
 	int ctxkind[4];
 	int nctx;
 	struct fo__conf *tree;    /* in configuration: the configuration the session sees */
+	char eos_sess[48];        /* eos configure session: its name ("" when none) */
 	/* junos: the [edit ...] path, words joined by spaces ("" at the top) */
 	char *jpath;              /* FO__JPATH_MAX bytes; NULL but on junos */
 	bool jprivate;            /* junos configure private: the candidate is the session's */
