@@ -1331,59 +1331,85 @@ static int dispatch(struct fo_dev_sess *s, const struct fo__match *m, int depth,
 	return r;
 }
 
+/* What matching one line needs: on the heap, not a coroutine's stack. */
+struct scratch {
+	struct fo__words w;
+	struct fo__match m, first;
+};
+
+/* "no X": X as the mode takes it, its value may be left out. Returns
+ * whether the line was taken so. */
+static bool negation(struct fo_dev_sess *s, int depth, struct scratch *x, const char *line, size_t plen,
+		     struct fo__out *o)
+{
+	struct fo__match *m = &x->m;
+	char line_no[sizeof(m->canon) + 4], ifn[96];
+
+	if (!m->cmd || (m->cmd->id != C_CFG && m->cmd->id != C_SECTION) ||
+	    !(m->st == FO__M_OK || (m->st == FO__M_INCOMPLETE && m->incomplete_value && m->cmd->id == C_CFG)))
+		return false;
+	if (m->cmd->id == C_SECTION && m->cmd->arg == X_IF && m->nargs &&
+	    fo__ifname(plat(s), x->w.w[m->arg[0]], ifn, sizeof(ifn)) == 1) {
+		/* a port is hardware: it cannot go */
+		m->st = FO__M_INVALID;
+		m->bad = m->arg[0];
+		error_out(s, m, &x->w, line, plen, o);
+		return true;
+	}
+	ctx_pop(s, depth);
+	snprintf(line_no, sizeof(line_no), "no %s", m->canon);
+	change(s, depth, line_no, false, o);
+	return true;
+}
+
 static int run(struct fo_dev_sess *s, const char *line, const char *pipe, size_t pipe_at, size_t plen,
 	       struct fo__out *o)
 {
-	static __thread struct fo__words w;
-	static __thread struct fo__match m, first;
+	struct scratch *x = malloc(sizeof(*x));
 	enum fo_dev_platform p = plat(s);
-	int top = s->lvl == FO__CONF ? s->nctx : 0;
+	int top = s->lvl == FO__CONF ? s->nctx : 0, r = 0;
 	bool neg;
 
-	pthread_once(&show_once, show_cmds_make);
-	fo__words_split(&w, line, false);
-	if (!w.n)
+	if (!x) {
+		o->text.oom = true;
 		return 0;
-	neg = s->lvl == FO__CONF && w.n > 1 && !strcasecmp(w.w[0], "no");
-	/* in configuration, a line is tried in its section, then in the ones around it */
+	}
+	pthread_once(&show_once, show_cmds_make);
+	fo__words_split(&x->w, line, false);
+	if (!x->w.n)
+		goto out;
+	neg = s->lvl == FO__CONF && x->w.n > 1 && !strcasecmp(x->w.w[0], "no");
+	/* in configuration, a line is tried in its section, then in the ones
+	 * around it: what a section does not take, they may */
 	for (int depth = top; depth >= 0; depth--) {
-		fo__cmd_match(cmds, neg ? NULL : show_cmds[p], mode_of(s, depth), p, &w, neg ? 1 : 0, line, &m);
-		if (neg && m.cmd && (m.cmd->id == C_CFG || m.cmd->id == C_SECTION) &&
-		    (m.st == FO__M_OK || (m.st == FO__M_INCOMPLETE && m.incomplete_value && m.cmd->id == C_CFG))) {
-			/* "no X": X as the mode takes it, its value may be left out */
-			char line_no[sizeof(m.canon) + 4], ifn[96];
-
-			if (m.cmd->id == C_SECTION && m.cmd->arg == X_IF && m.nargs &&
-			    fo__ifname(p, w.w[m.arg[0]], ifn, sizeof(ifn)) == 1) {
-				/* a port is hardware: it cannot go */
-				m.st = FO__M_INVALID;
-				m.bad = m.arg[0];
-				error_out(s, &m, &w, line, plen, o);
-				return 0;
-			}
-			ctx_pop(s, depth);
-			snprintf(line_no, sizeof(line_no), "no %s", m.canon);
-			change(s, depth, line_no, false, o);
-			return 0;
+		fo__cmd_match(cmds, neg ? NULL : show_cmds[p], mode_of(s, depth), p, &x->w, neg ? 1 : 0, line, &x->m);
+		if (x->m.oom) {
+			o->text.oom = true;
+			goto out;
 		}
-		if (neg && m.st == FO__M_OK) {
-			m.st = FO__M_INVALID; /* "no end" */
-			m.bad = 1;
+		if (neg && negation(s, depth, x, line, plen, o))
+			goto out;
+		if (neg && x->m.st == FO__M_OK) {
+			x->m.st = FO__M_INVALID; /* "no end" */
+			x->m.bad = 1;
 		}
-		if (m.st == FO__M_OK)
-			return dispatch(s, &m, depth, &w, line, pipe, pipe_at, plen, o);
+		if (x->m.st == FO__M_OK) {
+			r = dispatch(s, &x->m, depth, &x->w, line, pipe, pipe_at, plen, o);
+			goto out;
+		}
 		if (depth == top)
-			first = m;
-		/* what the section does not take, the ones around it may */
+			x->first = x->m;
 	}
 	/* a section of its own kind takes any line (NEEDSWORK: their grammar) */
 	if (s->lvl == FO__CONF && s->nctx && sects[s->ctxkind[s->nctx - 1]].mode == M_GEN &&
-	    first.st == FO__M_INVALID && first.bad <= (neg ? 1 : 0) && isalpha((unsigned char)w.w[0][0])) {
+	    x->first.st == FO__M_INVALID && x->first.bad <= (neg ? 1 : 0) && isalpha((unsigned char)x->w.w[0][0])) {
 		change(s, s->nctx, line, false, o);
-		return 0;
+		goto out;
 	}
-	error_out(s, &first, &w, line, plen, o);
-	return 0;
+	error_out(s, &x->first, &x->w, line, plen, o);
+out:
+	free(x);
+	return r;
 }
 
 int fo__ios_line(struct fo_dev_sess *s, const char *raw, struct fo__out *o)

@@ -637,21 +637,32 @@ static int filters(struct fo_dev_sess *s, const char *pipe, struct fo__out *o, s
 
 static int run(struct fo_dev_sess *s, const char *line, const char *pipe, struct fo__out *o)
 {
-	static __thread struct fo__words w;
-	static __thread struct fo__match m;
-	int r, id;
+	/* on the heap, not a coroutine's stack */
+	struct scratch {
+		struct fo__words w;
+		struct fo__match m;
+	} *x = malloc(sizeof(*x));
+	int r = 0, id;
 
-	pthread_once(&show_once, show_cmds_make);
-	fo__words_split(&w, line, true);
-	if (!w.n)
-		return 0;
-	fo__cmd_match(cmds, show_cmds, s->lvl == FO__CONF ? J_CONF : J_OP, FO_DEV_JUNOS, &w, 0, line, &m);
-	if (m.st != FO__M_OK) {
-		error_out(s, &m, &w, line, o);
+	if (!x) {
+		o->text.oom = true;
 		return 0;
 	}
-	id = m.cmd->id;
-	r = dispatch(s, &m, &w, pipe, o);
+	pthread_once(&show_once, show_cmds_make);
+	fo__words_split(&x->w, line, true);
+	if (!x->w.n)
+		goto out;
+	fo__cmd_match(cmds, show_cmds, s->lvl == FO__CONF ? J_CONF : J_OP, FO_DEV_JUNOS, &x->w, 0, line, &x->m);
+	if (x->m.oom) {
+		o->text.oom = true;
+		goto out;
+	}
+	if (x->m.st != FO__M_OK) {
+		error_out(s, &x->m, &x->w, line, o);
+		goto out;
+	}
+	id = x->m.cmd->id;
+	r = dispatch(s, &x->m, &x->w, pipe, o);
 	if (o->is_output && pipe && id != J_RUN) { /* run's command filtered its own */
 		size_t bad = 0;
 
@@ -661,6 +672,8 @@ static int run(struct fo_dev_sess *s, const char *line, const char *pipe, struct
 			error_at(s, strlen(line) + 1 + bad, "syntax error, expecting <command>.", o);
 		}
 	}
+out:
+	free(x);
 	return r;
 }
 

@@ -26,7 +26,9 @@
  * Thread safety: a device is used by one thread at a time (the server
  * runs each device's sessions on one thread); sessions of one device may
  * interleave on that thread. Devices on different threads share nothing
- * writable.
+ * writable. A call needs about 32 KB of stack (the buffers of a command
+ * line; what is bigger is on the heap) and no thread-local storage, so
+ * it runs on the runtime's coroutines and its small-stacked threads.
  */
 #ifndef FO_DEVICES_ENGINE_H
 #define FO_DEVICES_ENGINE_H

@@ -173,6 +173,7 @@ struct fo__match {
 	int arg[8];          /* their indexes in the words */
 	int rest;            /* LINE/REST: the word it starts at, -1 when none */
 	bool incomplete_value; /* incomplete: what is missing is a value, not a keyword */
+	bool oom;              /* out of memory: nothing was matched */
 };
 
 /* Splits a line at blanks (junos: quoted strings one word). */

@@ -10,6 +10,7 @@
  */
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -154,16 +155,15 @@ int fo__ifname(enum fo_dev_platform p, const char *in, char *out, size_t size)
 
 /* ---- matching ----------------------------------------------------------------------- */
 
-#define MAXTOK 16
-#define MAXCAND 512
-
 enum tok { T_LIT, T_WORD, T_NUM, T_IPV4, T_PREFIX, T_IF, T_LINE, T_REST };
 
+/* A command still possible, at its token pi (tok, tl: that token; tl 0
+ * past the last). */
 struct cand {
 	const struct fo__cmd *cmd;
-	const char *tok[MAXTOK];
-	size_t tl[MAXTOK];
-	int ntok, pi, rest;
+	const char *tok;
+	size_t tl;
+	int pi, rest;
 	bool done;
 };
 
@@ -183,20 +183,33 @@ static enum tok tok_kind(const char *t, size_t l)
 
 static void cand_init(struct cand *c, const struct fo__cmd *cmd)
 {
-	const char *p = cmd->words;
-
 	memset(c, 0, sizeof(*c));
 	c->cmd = cmd;
 	c->rest = -1;
-	while (*p && c->ntok < MAXTOK) {
-		size_t l = strcspn(p, " ");
+	c->tok = cmd->words;
+	c->tl = strcspn(c->tok, " ");
+}
 
-		c->tok[c->ntok] = p;
-		c->tl[c->ntok++] = l;
-		p += l;
-		while (*p == ' ')
-			p++;
-	}
+/* On to the command's next token. */
+static void cand_next(struct cand *c)
+{
+	const char *p = c->tok + c->tl;
+
+	while (*p == ' ')
+		p++;
+	c->tok = p;
+	c->tl = strcspn(p, " ");
+	c->pi++;
+}
+
+/* Is the token the last one? */
+static bool cand_last(const struct cand *c)
+{
+	const char *p = c->tok + c->tl;
+
+	while (*p == ' ')
+		p++;
+	return !*p;
 }
 
 static bool ph_ok(enum tok k, enum fo_dev_platform p, const char *w)
@@ -226,18 +239,20 @@ static void canon(const struct cand *c, enum fo_dev_platform p, const struct fo_
 {
 	size_t len = 0, cap = sizeof(m->canon);
 	int upto = c->done ? c->rest - from : c->pi;
+	struct cand t;
 
 	m->canon[0] = '\0';
 	m->nargs = 0;
 	m->rest = c->done ? c->rest : -1;
-	for (int j = 0; j < upto && j < c->ntok; j++) {
-		enum tok k = tok_kind(c->tok[j], c->tl[j]);
+	cand_init(&t, c->cmd);
+	for (int j = 0; j < upto && t.tl; j++, cand_next(&t)) {
+		enum tok k = tok_kind(t.tok, t.tl);
 		const char *word = w->w[from + j];
 		char ifn[64];
 		int n;
 
 		if (k == T_LIT) {
-			n = snprintf(m->canon + len, cap - len, "%s%.*s", len ? " " : "", (int)c->tl[j], c->tok[j]);
+			n = snprintf(m->canon + len, cap - len, "%s%.*s", len ? " " : "", (int)t.tl, t.tok);
 		} else {
 			if (k == T_IF && fo__ifname(p, word, ifn, sizeof(ifn)) >= 0)
 				word = ifn;
@@ -262,15 +277,24 @@ static void canon(const struct cand *c, enum fo_dev_platform p, const struct fo_
 void fo__cmd_match(const struct fo__cmd *tab, const struct fo__cmd *tab2, unsigned mode, enum fo_dev_platform p,
 		   const struct fo__words *w, int from, const char *line, struct fo__match *m)
 {
-	/* not on the stack: the server may run this on a coroutine's small one */
-	static __thread struct cand cands[MAXCAND];
 	const struct fo__cmd *tabs[2] = { tab, tab2 };
-	int nc = 0;
+	struct cand *cands;
+	int nc = 0, max = 0;
 
 	memset(m, 0, sizeof(*m));
 	m->rest = -1;
+	m->st = FO__M_INVALID;
+	/* on the heap: a server may run this on a coroutine's small stack */
 	for (int t = 0; t < 2; t++)
-		for (const struct fo__cmd *c = tabs[t]; c && c->words && nc < MAXCAND; c++)
+		for (const struct fo__cmd *c = tabs[t]; c && c->words; c++)
+			max++;
+	cands = malloc((size_t)(max ? max : 1) * sizeof(*cands));
+	if (!cands) {
+		m->oom = true;
+		return;
+	}
+	for (int t = 0; t < 2; t++)
+		for (const struct fo__cmd *c = tabs[t]; c && c->words; c++)
 			if ((c->modes & mode) && (!c->plats || (c->plats & (1u << p))))
 				cand_init(&cands[nc++], c);
 	for (int i = from; i < w->n; i++) {
@@ -285,28 +309,28 @@ void fo__cmd_match(const struct fo__cmd *tab, const struct fo__cmd *tab2, unsign
 			struct cand *c = &cands[k];
 			enum tok t;
 
-			if (c->done || c->pi >= c->ntok)
+			if (c->done || !c->tl)
 				continue;
-			t = tok_kind(c->tok[c->pi], c->tl[c->pi]);
+			t = tok_kind(c->tok, c->tl);
 			if (t != T_LIT)
 				continue;
-			if (wl > c->tl[c->pi] || strncasecmp(word, c->tok[c->pi], wl))
+			if (wl > c->tl || strncasecmp(word, c->tok, wl))
 				continue;
-			if (wl == c->tl[c->pi]) {
+			if (wl == c->tl) {
 				if (!exact)
-					lit = c->tok[c->pi], litl = c->tl[c->pi];
+					lit = c->tok, litl = c->tl;
 				exact = true;
 			} else if (!exact) {
-				if (lit && (litl != c->tl[c->pi] || memcmp(lit, c->tok[c->pi], litl)))
+				if (lit && (litl != c->tl || memcmp(lit, c->tok, litl)))
 					ambiguous = true;
-				lit = c->tok[c->pi];
-				litl = c->tl[c->pi];
+				lit = c->tok;
+				litl = c->tl;
 			}
 		}
 		if (lit && ambiguous && !exact) {
 			m->st = FO__M_AMBIGUOUS;
 			m->bad = i;
-			return;
+			goto out;
 		}
 		/* keep the commands that take this word the way that won */
 		for (int k = 0; k < nc; k++) {
@@ -315,11 +339,11 @@ void fo__cmd_match(const struct fo__cmd *tab, const struct fo__cmd *tab2, unsign
 
 			if (c->done) {
 				ok = !lit; /* the rest of a line: unless a keyword took the word */
-			} else if (c->pi < c->ntok) {
-				enum tok t = tok_kind(c->tok[c->pi], c->tl[c->pi]);
+			} else if (c->tl) {
+				enum tok t = tok_kind(c->tok, c->tl);
 
 				if (t == T_LIT)
-					ok = lit && c->tl[c->pi] == litl && !memcmp(c->tok[c->pi], lit, litl);
+					ok = lit && c->tl == litl && !memcmp(c->tok, lit, litl);
 				else if (!lit && (t == T_LINE || t == T_REST)) {
 					c->done = true;
 					c->rest = i;
@@ -327,7 +351,7 @@ void fo__cmd_match(const struct fo__cmd *tab, const struct fo__cmd *tab2, unsign
 				} else
 					ok = !lit && ph_ok(t, p, word);
 				if (ok && !c->done)
-					c->pi++;
+					cand_next(c);
 			}
 			if (ok)
 				cands[keep++] = *c;
@@ -336,22 +360,22 @@ void fo__cmd_match(const struct fo__cmd *tab, const struct fo__cmd *tab2, unsign
 		if (!nc) {
 			m->st = FO__M_INVALID;
 			m->bad = i;
-			return;
+			goto out;
 		}
 	}
 	/* the first command complete here wins */
 	for (int k = 0; k < nc; k++) {
 		struct cand *c = &cands[k];
 
-		if (!c->done && c->pi == c->ntok - 1 && tok_kind(c->tok[c->pi], c->tl[c->pi]) == T_REST) {
+		if (!c->done && c->tl && cand_last(c) && tok_kind(c->tok, c->tl) == T_REST) {
 			c->done = true;
 			c->rest = w->n;
 		}
-		if (c->done || c->pi == c->ntok) {
+		if (c->done || !c->tl) {
 			m->st = FO__M_OK;
 			m->cmd = c->cmd;
 			canon(c, p, w, from, line, m);
-			return;
+			goto out;
 		}
 	}
 	m->st = nc ? FO__M_INCOMPLETE : FO__M_INVALID;
@@ -361,7 +385,9 @@ void fo__cmd_match(const struct fo__cmd *tab, const struct fo__cmd *tab2, unsign
 		struct cand *c = &cands[0];
 
 		m->cmd = c->cmd;
-		m->incomplete_value = tok_kind(c->tok[c->pi], c->tl[c->pi]) != T_LIT;
+		m->incomplete_value = tok_kind(c->tok, c->tl) != T_LIT;
 		canon(c, p, w, from, line, m);
 	}
+out:
+	free(cands);
 }
