@@ -112,7 +112,7 @@ static void eos_interfaces(struct fo__gen *g)
 	for (unsigned i = 0; i < np + nu; i++) {
 		static const unsigned lim[6] = { 9000, 900, 9000, 900, 90000, 90000 };
 		unsigned r[6];
-		int up = fo__if_up(d, i);
+		int up = i >= np || fo__if_up(d, i); /* uplinks are up */
 		unsigned long long in = fo__rnd(g) % 900000000000ULL, out = fo__rnd(g) % 900000000000ULL;
 		char ifn[32], desc[64];
 
@@ -156,7 +156,7 @@ static void eos_int_status(struct fo__gen *g)
 
 	fo__adds(g->b, "Port       Name              Status       Vlan     Duplex Speed  Type            Flags Encapsulation\n");
 	for (unsigned i = 0; i < np + nu; i++) {
-		int up = fo__if_up(d, i);
+		int up = i >= np || fo__if_up(d, i);
 		char ifn[16], name[64], vl[12];
 
 		if (i < np) {

@@ -136,7 +136,7 @@ static void xr_interfaces(struct fo__gen *g)
 	for (unsigned i = 0; i < np + nu; i++) {
 		static const unsigned lim[6] = { 9000000, 900, 9000000, 900, 90000, 90000 };
 		unsigned r[6];
-		int up = fo__if_up(d, i);
+		int up = i >= np || fo__if_up(d, i); /* uplinks are up */
 		unsigned long long in = fo__rnd(g) % 900000000000ULL, out = fo__rnd(g) % 900000000000ULL;
 		char ifn[40], ip[32], desc[64];
 
@@ -193,7 +193,7 @@ static void xr_int_brief(struct fo__gen *g)
 		       "                Nu0          up          up               Null  1500          0\n"
 		       "     Mg0/RP0/CPU0/0          up          up               ARPA  1514    1000000\n");
 	for (unsigned i = 0; i < np + nu; i++) {
-		int up = fo__if_up(d, i);
+		int up = i >= np || fo__if_up(d, i);
 		char ifn[32];
 
 		xr_ifname(d, i, true, ifn, sizeof(ifn));
@@ -215,7 +215,7 @@ static void xr_ipv4_brief(struct fo__gen *g)
 	snprintf(ip, sizeof(ip), "192.168.%u.%u", d->o3, d->o4);
 	fo__addf(g->b, "%-30s %-15s %-15s %-8s %-8s\n", "MgmtEth0/RP0/CPU0/0", ip, "Up", "Up", "MGMT");
 	for (unsigned i = 0; i < np + nu; i++) {
-		int up = fo__if_up(d, i);
+		int up = i >= np || fo__if_up(d, i);
 		char ifn[40];
 
 		xr_ifname(d, i, false, ifn, sizeof(ifn));

@@ -153,7 +153,7 @@ static void nx_int_brief(struct fo__gen *g)
 		 "--------------------------------------------------------------------------------\n",
 		 d->o3, d->o4);
 	for (unsigned i = 0; i < np + 6; i++) {
-		int up = fo__if_up(d, i);
+		int up = i >= np || fo__if_up(d, i); /* uplinks are up */
 		char ifn[32], vl[8];
 
 		snprintf(ifn, sizeof(ifn), "Eth1/%u", i + 1);
@@ -180,7 +180,7 @@ static void nx_interfaces(struct fo__gen *g)
 	for (unsigned i = 0; i < np + 6; i++) {
 		static const unsigned lim[8] = { 9000000, 900, 9000000, 900, 900000, 900000, 60, 24 };
 		unsigned r[8];
-		int up = fo__if_up(d, i);
+		int up = i >= np || fo__if_up(d, i);
 		unsigned long long in = fo__rnd(g) % 900000000000ULL, out = fo__rnd(g) % 900000000000ULL;
 
 		fo__rndv(g, r, lim, 8);
@@ -531,7 +531,7 @@ static void nx_int_status(struct fo__gen *g)
 		       "--------------------------------------------------------------------------------\n"
 		       "mgmt0         --                 connected routed    full    1000    --         \n");
 	for (unsigned i = 0; i < np + 6; i++) {
-		int up = fo__if_up(d, i);
+		int up = i >= np || fo__if_up(d, i);
 		char ifn[16], vl[8];
 
 		snprintf(ifn, sizeof(ifn), "Eth1/%u", i + 1);
