@@ -100,11 +100,11 @@ TEST_TOOL_OBJ := $(BUILD)/obj/src/serve/http.o \
                  $(BUILD)/obj/src/util/term.o $(BUILD)/obj/src/run/run.o $(BUILD)/obj/src/run/rec.o $(BUILD)/obj/src/run/ssh.o \
                  $(BUILD)/obj/src/run/gate.o $(BUILD)/obj/src/net/curl.o $(BUILD)/obj/src/util/stopsig.o \
                  $(BUILD)/obj/src/serve/serve_opts.o $(BUILD)/obj/src/serve/common.o \
-                 $(BUILD)/obj/src/load/load_opts.o $(BUILD)/obj/src/bench/bench_opts.o \
-                 $(DEV_OBJ)
+                 $(BUILD)/obj/src/load/load_opts.o $(BUILD)/obj/src/bench/bench_opts.o
 
-$(BUILD)/fanout-tests: $(TEST_OBJ) $(TEST_TOOL_OBJ) $(BUILD)/libfanout.a
-	$(CC) $(LDFLAGS_ALL) -o $@ $(TEST_OBJ) $(TEST_TOOL_OBJ) $(BUILD)/libfanout.a $(TOOL_LDLIBS) $(LDLIBS)
+# (and the simulated devices' engine, DEV_OBJ)
+$(BUILD)/fanout-tests: $(TEST_OBJ) $(TEST_TOOL_OBJ) $(DEV_OBJ) $(BUILD)/libfanout.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $(TEST_OBJ) $(TEST_TOOL_OBJ) $(DEV_OBJ) $(BUILD)/libfanout.a $(TOOL_LDLIBS) $(LDLIBS)
 
 $(BUILD)/examples/%: $(BUILD)/obj/examples/%.o $(BUILD)/libfanout.a
 	@mkdir -p $(dir $@)
