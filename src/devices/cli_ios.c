@@ -527,16 +527,21 @@ static void ctx_pop(struct fo_dev_sess *s, int to)
 		free(s->ctx[--s->nctx]);
 }
 
-static void conf_leave(struct fo_dev_sess *s)
+static void tree_drop(struct fo_dev_sess *s)
 {
-	ctx_pop(s, 0);
-	s->lvl = FO__PRIV;
-	s->eos_sess[0] = '\0'; /* NEEDSWORK: eos keeps a session left with end pending */
 	if (s->tree) {
 		fo__conf_release(s->tree);
 		free(s->tree);
 		s->tree = NULL;
 	}
+}
+
+static void conf_leave(struct fo_dev_sess *s)
+{
+	ctx_pop(s, 0);
+	s->lvl = FO__PRIV;
+	s->eos_sess[0] = '\0'; /* NEEDSWORK: eos keeps a session left with end pending */
+	tree_drop(s);
 	s->cand.len = 0;
 }
 
@@ -846,6 +851,12 @@ static int xr_diff(struct fo_dev_sess *s, struct fo__out *o)
 /* ---- configuration ----------------------------------------------------------------------- */
 
 /* The configuration tree of the session in configuration mode. */
+/*
+ * The configuration the session sees (the running one, and its
+ * candidate's changes), made when a command needs it and dropped after
+ * the line: 0.03 to 0.15 ms to make, where keeping it would cost ~150 KB
+ * a session in configuration mode (28,000 devices configured at once).
+ */
 static struct fo__conf *tree(struct fo_dev_sess *s)
 {
 	if (!s->tree) {
@@ -882,14 +893,9 @@ static int change(struct fo_dev_sess *s, int depth, const char *line, bool secti
 {
 	struct fo_dev *d = s->d;
 	char entry[FO__DEV_LINE_MAX + 1024];
-	struct fo__conf *t = tree(s);
 	bool xr = plat(s) == FO_DEV_IOSXR || s->eos_sess[0]; /* a candidate, committed later */
 	size_t len;
 
-	if (!t) {
-		o->text.oom = true;
-		return -1;
-	}
 	if (entry_make(s, depth, line, entry, sizeof(entry) - 1))
 		goto full;
 	if (section) { /* "interface X\n": the section, made if need be */
@@ -899,8 +905,7 @@ static int change(struct fo_dev_sess *s, int depth, const char *line, bool secti
 	}
 	if (fo__journal_add(xr ? &s->cand : &d->journal, entry))
 		goto full;
-	if (fo__conf_apply(t, entry) < 0)
-		o->text.oom = true;
+	tree_drop(s); /* it has changed */
 	if (!xr && !depth && (!strncmp(line, "hostname ", 9) || !strncmp(line, "no hostname", 11)))
 		fo__dev_rehost(d);
 	return 0;
@@ -1417,6 +1422,7 @@ int fo__ios_line(struct fo_dev_sess *s, const char *raw, struct fo__out *o)
 	char cmd[FO__DEV_LINE_MAX + 8], line[FO__DEV_LINE_MAX + 8];
 	const char *bar;
 	size_t plen, n;
+	int r;
 
 	s->status = 0;
 	if (s->ask != FO__ASK_NONE)
@@ -1430,5 +1436,7 @@ int fo__ios_line(struct fo_dev_sess *s, const char *raw, struct fo__out *o)
 	memcpy(cmd, raw, n);
 	cmd[n] = '\0';
 	join_ifname(cmd, line, sizeof(line));
-	return run(s, line, bar ? bar + 1 : NULL, n, plen, o);
+	r = run(s, line, bar ? bar + 1 : NULL, n, plen, o);
+	tree_drop(s);
+	return r;
 }

@@ -25,9 +25,9 @@
  *             255.255.255.255"; a line ending in '\n' only makes sure its
  *             sections exist ("interface Loopback5\n").
  *   junos:    "set WORDS..." or "delete WORDS..." from the top.
- * Replay costs one generation and parse of the configuration (about a
- * millisecond for the largest), paid by show running-config of a changed
- * device and by configuration sessions.
+ * Replay costs one generation and parse of the configuration (0.03 to
+ * 0.15 ms here), paid by show running-config of a changed device and by
+ * the configuration commands that look at the configuration.
  */
 #ifndef FO_DEVICES_CONF_H
 #define FO_DEVICES_CONF_H

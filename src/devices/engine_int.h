@@ -66,7 +66,7 @@ struct fo_dev_sess {
 	char *ctx[4];
 	int ctxkind[4];
 	int nctx;
-	struct fo__conf *tree;    /* in configuration: the configuration the session sees */
+	struct fo__conf *tree;    /* the configuration the session sees, for one line (cli_ios.c) */
 	char eos_sess[48];        /* eos configure session: its name ("" when none) */
 	/* junos: the [edit ...] path, words joined by spaces ("" at the top) */
 	char *jpath;              /* FO__JPATH_MAX bytes; NULL but on junos */
