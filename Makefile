@@ -42,11 +42,16 @@ RUN_SRC := src/cli/tools.c src/cli/opt.c src/cli/opt_doc.c src/cli/doc.c \
            src/serve/serve_opts.c src/serve/common.c src/load/load_opts.c src/bench/bench_opts.c $(wildcard src/run/*.c) $(wildcard src/net/*.c) $(wildcard src/links/*.c) \
            $(wildcard src/util/*.c)
 TEST_SRC := $(wildcard tests/*.c)
+# the simulated devices (src/devices/): the CLI engine, and the show outputs
+# it shares with the SSH fixture's devsim
+DEV_SRC := $(wildcard src/devices/*.c)
+DEV_OUT_SRC := $(wildcard src/devices/out*.c)
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(LIB_ASM:%.S=$(BUILD)/obj/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 RUN_OBJ := $(RUN_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/platforms.o
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
+DEV_OBJ := $(DEV_SRC:%.c=$(BUILD)/obj/%.o)
 
 .PHONY: all deps test demo clean check-banned bench-rtt install uninstall
 EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
@@ -114,19 +119,21 @@ TEST_TOOL_OBJ := $(BUILD)/obj/src/serve/http.o \
                  $(BUILD)/obj/src/run/platform_builtin.o $(BUILD)/obj/gen/platforms.o \
                  $(BUILD)/obj/src/run/shell.o $(BUILD)/obj/src/run/platform_prompt.o
 
-$(BUILD)/fanout-tests: $(TEST_OBJ) $(TEST_TOOL_OBJ) $(BUILD)/libfanout.a
-	$(CC) $(LDFLAGS_ALL) -o $@ $(TEST_OBJ) $(TEST_TOOL_OBJ) $(BUILD)/libfanout.a $(TOOL_LDLIBS) $(LDLIBS)
+# (and the simulated devices' engine, DEV_OBJ)
+$(BUILD)/fanout-tests: $(TEST_OBJ) $(TEST_TOOL_OBJ) $(DEV_OBJ) $(BUILD)/libfanout.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $(TEST_OBJ) $(TEST_TOOL_OBJ) $(DEV_OBJ) $(BUILD)/libfanout.a $(TOOL_LDLIBS) $(LDLIBS)
 
 $(BUILD)/examples/%: $(BUILD)/obj/examples/%.o $(BUILD)/libfanout.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $< $(BUILD)/libfanout.a $(LDLIBS)
 
-# the SSH fixture (tests/fixtures/ssh/): the simulated device CLI and the latency relay
-$(BUILD)/devsim: tests/fixtures/ssh/devsim.c
+# the SSH fixture (tests/fixtures/ssh/): the simulated device CLI (with the
+# show outputs of src/devices/) and the latency relay
+$(BUILD)/devsim: tests/fixtures/ssh/devsim.c $(DEV_OUT_SRC) $(wildcard src/devices/*.h) src/util/sbuf.h
 $(BUILD)/devsim-relay: tests/fixtures/ssh/relay.c
 $(BUILD)/devsim $(BUILD)/devsim-relay:
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $<
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $(filter %.c,$^)
 
 $(BUILD)/man/fanout.1: $(BUILD)/fanout-tools
 	@mkdir -p $(BUILD)/man $(BUILD)/completion
