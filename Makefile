@@ -21,7 +21,7 @@ SAN     ?=
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
-CPPFLAGS_ALL := -Iinclude -D_GNU_SOURCE -I/usr/include/libxml2 -DFO_VERSION='"$(VERSION)"'
+CPPFLAGS_ALL := -Iinclude -Isrc -D_GNU_SOURCE -I/usr/include/libxml2 -DFO_VERSION='"$(VERSION)"'
 CFLAGS_ALL := -std=gnu11 -fPIC -pthread $(WARN) $(CFLAGS)
 LDLIBS  := -luring -lpthread -lm
 ifneq ($(SAN),)
@@ -40,7 +40,7 @@ CLI_SRC := $(filter-out src/cli/tools.c src/cli/doc.c,$(wildcard src/cli/*.c)) s
 # fanout-tools: the tools with big libraries, in their own executable (src/cli/main.c says why)
 RUN_SRC := src/cli/tools.c src/cli/opt.c src/cli/opt_doc.c src/cli/doc.c \
            src/serve/serve_opts.c src/serve/common.c src/load/load_opts.c src/bench/bench_opts.c $(wildcard src/run/*.c) $(wildcard src/net/*.c) $(wildcard src/links/*.c) \
-           $(wildcard src/util/*.c)
+           $(wildcard src/devices/*.c) $(wildcard src/util/*.c)
 TEST_SRC := $(wildcard tests/*.c)
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(LIB_ASM:%.S=$(BUILD)/obj/%.o)
@@ -72,9 +72,9 @@ $(BUILD)/libfanout.so: $(LIB_OBJ)
 	$(CC) -shared -Wl,-soname,libfanout.so.$(SOMAJOR) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS)
 
 # the tools' own libraries (libyaml: nornir inventories; libssh2; libcurl;
-# libxml2: HTML; libcrypto: hashed known_hosts names); the runtime and
-# fanout itself need none of them
-TOOL_LDLIBS := -lyaml -lssh2 -lcurl -lxml2 -lcrypto
+# libxml2: HTML; libcrypto: hashed known_hosts names; libssh: the server
+# side of fanout devices); the runtime and fanout itself need none of them
+TOOL_LDLIBS := -lyaml -lssh2 -lcurl -lxml2 -lcrypto -lssh
 
 $(BUILD)/fanout: $(CLI_OBJ) $(BUILD)/libfanout.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(BUILD)/libfanout.a $(LDLIBS)
@@ -95,7 +95,8 @@ TEST_TOOL_OBJ := $(BUILD)/obj/src/serve/http.o \
                  $(BUILD)/obj/src/util/term.o $(BUILD)/obj/src/run/run.o $(BUILD)/obj/src/run/rec.o $(BUILD)/obj/src/run/ssh.o \
                  $(BUILD)/obj/src/run/gate.o $(BUILD)/obj/src/net/curl.o $(BUILD)/obj/src/util/stopsig.o \
                  $(BUILD)/obj/src/serve/serve_opts.o $(BUILD)/obj/src/serve/common.o \
-                 $(BUILD)/obj/src/load/load_opts.o $(BUILD)/obj/src/bench/bench_opts.o
+                 $(BUILD)/obj/src/load/load_opts.o $(BUILD)/obj/src/bench/bench_opts.o \
+                 $(BUILD)/obj/src/devices/server_opts.o
 
 $(BUILD)/fanout-tests: $(TEST_OBJ) $(TEST_TOOL_OBJ) $(BUILD)/libfanout.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $(TEST_OBJ) $(TEST_TOOL_OBJ) $(BUILD)/libfanout.a $(TOOL_LDLIBS) $(LDLIBS)
