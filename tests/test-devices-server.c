@@ -636,3 +636,64 @@ DTEST(devices_fd_limit_said, 60)
 	CHECK_HAS(out, "RLIMIT_NOFILE allows 256 here");
 	free(out);
 }
+
+DTEST(devices_rtt_slow_and_flood, 120)
+{
+	static const char *const args[] = { "-n", "4", "--rtt", "20ms", "--fault", "slow=127.1.0.2:300ms", "--fault",
+					    "flood=127.1.0.3", NULL };
+	static const char *const exec[] = { "--host-keys", "strict", "--exec", "-c", "show version",
+					    "--max-output", "64K", "--command-timeout", "20s", "--json", NULL };
+	static const char *const shell[] = { "--host-keys", "strict", "--shell", "-c", "show version",
+					     "--max-output", "64K", "--command-timeout", "20s", "--json", NULL };
+	struct fleet f;
+	char *out, *stats, *slow, *flood, *fine;
+
+	fleet_start(&f, args);
+	CHECK_HAS(f.out, "; faults: slow 1, flood 1");
+	slow = name_of(&f, "127.1.0.2");
+	flood = name_of(&f, "127.1.0.3");
+	fine = name_of(&f, "127.1.0.4");
+	/* slow and distant devices answer all the same; a flood never ends, so the
+	 * client's cap on output ends it */
+	CHECK_EQ(fleet_run(&f, &out, exec), 1);
+	CHECK(line_has(host_line(out, slow), "\"status\":\"ok\""));
+	CHECK(line_has(host_line(out, fine), "\"status\":\"ok\""));
+	CHECK(line_has(host_line(out, flood), "\"status\":\"failed\""));
+	CHECK(line_has(host_line(out, flood), "output over"));
+	free(out);
+	CHECK_EQ(fleet_run(&f, &out, shell), 1);
+	CHECK(line_has(host_line(out, slow), "\"status\":\"ok\""));
+	CHECK(line_has(host_line(out, fine), "\"status\":\"ok\""));
+	CHECK(!line_has(host_line(out, flood), "\"status\":\"ok\""));
+	free(out);
+	stats = fleet_stop(&f);
+	free(stats);
+	free(slow);
+	free(flood);
+	free(fine);
+}
+
+/* Logins at once on every thread: each device's sessions stay on its thread. */
+DTEST(devices_many_logins_at_once, 120)
+{
+	static const char *const args[] = { "-n", "64", "--platforms", "ios:3,nxos:1", NULL };
+	static const char *const exec[] = { "--host-keys", "strict", "--exec", "-c", "show version", "-c",
+					    "show version", NULL };
+	struct fleet f;
+	char *out, *stats;
+	int rc;
+
+	fleet_start(&f, args);
+	CHECK_HAS(f.out, "fanout devices: 64 devices on 127.1.0.1-127.1.0.64 port ");
+	CHECK_HAS(f.out, "(ios 48, nxos 16)");
+	rc = fleet_run(&f, &out, exec);
+	if (rc != 0)
+		fprintf(stderr, "%s\n", out);
+	CHECK_EQ(rc, 0);
+	CHECK_HAS(out, "64 hosts in ");
+	CHECK_HAS(out, "ok 64");
+	free(out);
+	stats = fleet_stop(&f);
+	CHECK_HAS(stats, "stopped: 64 logins, 0 refused, 128 commands, 64 connections ");
+	free(stats);
+}
