@@ -19,10 +19,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -696,4 +699,49 @@ DTEST(devices_many_logins_at_once, 120)
 	stats = fleet_stop(&f);
 	CHECK_HAS(stats, "stopped: 64 logins, 0 refused, 128 commands, 64 connections ");
 	free(stats);
+}
+
+/* Every wait of the server has a bound: a client that never logs in is
+ * closed after --login-grace, a logged-in one that gets nothing (a hung
+ * device) after --idle-timeout. */
+DTEST(devices_login_grace_and_idle, 120)
+{
+	static const char *const args[] = { "-n", "2", "--login-grace", "1s", "--idle-timeout", "1s", "--fault",
+					    "hang=127.1.0.2", NULL };
+	static const char *const shell[] = { "--host-keys", "strict", "--shell", "-c", "show version",
+					     "--command-timeout", "60s", "--limit", "dev-1-0-2", "--json", NULL };
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct fleet f;
+	char *got = NULL, *out, *stats, *hang;
+	size_t len = 0;
+	int fd;
+
+	fleet_start(&f, args);
+	/* a TCP client that says nothing: the server's banner, then the end */
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	CHECK(fd >= 0);
+	sa.sin_port = htons((uint16_t)strtol(f.port, NULL, 10));
+	sa.sin_addr.s_addr = htonl(0x7f010001);
+	CHECK(connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+	CHECK(read_until(fd, &got, &len, NULL, fo_test_now_ms() + 30000LL * scale()));
+	CHECK(!strncmp(got, "SSH-2.0-", 8));
+	close(fd);
+	free(got);
+	/* a hung device's shell: the server ends it, long before the client would */
+	hang = name_of(&f, "127.1.0.2");
+	{
+		const char *a[16];
+		int n = 0;
+
+		for (const char *const *p = shell; *p; p++)
+			a[n++] = strcmp(*p, "dev-1-0-2") ? *p : hang;
+		a[n] = NULL;
+		CHECK_EQ(fleet_run(&f, &out, a), 1);
+	}
+	CHECK(!line_has(host_line(out, hang), "\"status\":\"ok\""));
+	free(out);
+	stats = fleet_stop(&f);
+	CHECK_HAS(stats, ", 1 closed idle");
+	free(stats);
+	free(hang);
 }
