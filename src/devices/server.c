@@ -68,11 +68,11 @@
 #define KEYS_FILE_MAX ((size_t)1 << 20)
 
 /* The counters of the stats line, over every thread. auth_failed counts
- * connections that tried credentials and never logged in; refused, those
- * turned away at accept (--max-connections, no memory). */
+ * connections that tried credentials and never logged in; turned_away,
+ * those closed at accept (--max-connections, no memory). */
 struct counters {
-	atomic_llong conns, logins, auth_failed, commands, active, peak, kex_failed, refused, dropped, idle_closed,
-		backoffs;
+	atomic_llong conns, logins, auth_failed, commands, active, peak, kex_failed, turned_away, dropped,
+		idle_closed, backoffs;
 };
 
 /* A scheduler thread's share: its listeners and its own ssh_binds. */
@@ -687,7 +687,7 @@ static int accept_some(struct srv *sv, struct worker *w, size_t i)
 		cn = a <= sv->cfg->max_conns ? calloc(1, sizeof(*cn)) : NULL;
 		if (!cn) {
 			atomic_fetch_sub(&sv->c.active, 1);
-			atomic_fetch_add(&sv->c.refused, 1);
+			atomic_fetch_add(&sv->c.turned_away, 1);
 			close(fd);
 			continue;
 		}
@@ -699,7 +699,7 @@ static int accept_some(struct srv *sv, struct worker *w, size_t i)
 		cn->login_deadline = fo_now() + sv->cfg->login_grace;
 		if (fo_go(conn_task, cn) < 0) {
 			atomic_fetch_sub(&sv->c.active, 1);
-			atomic_fetch_add(&sv->c.refused, 1);
+			atomic_fetch_add(&sv->c.turned_away, 1);
 			close(fd);
 			free(cn);
 		}
@@ -981,7 +981,7 @@ static double cpu_seconds(void)
 	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
-static void say_stopped(struct srv *sv, double cpu, const struct fo_run_stats *st)
+static void say_stopped(struct srv *sv, double cpu)
 {
 	long long logins = atomic_load(&sv->c.logins);
 	struct rusage ru;
@@ -1000,13 +1000,12 @@ static void say_stopped(struct srv *sv, double cpu, const struct fo_run_stats *s
 		printf(", %lld dropped (fault)", atomic_load(&sv->c.dropped));
 	if (atomic_load(&sv->c.idle_closed))
 		printf(", %lld closed idle", atomic_load(&sv->c.idle_closed));
-	if (atomic_load(&sv->c.refused))
-		printf(", %lld turned away (--max-connections)", atomic_load(&sv->c.refused));
+	if (atomic_load(&sv->c.turned_away))
+		printf(", %lld turned away (--max-connections)", atomic_load(&sv->c.turned_away));
 	if (atomic_load(&sv->c.backoffs))
 		printf(", %lld accept back-offs (out of descriptors)", atomic_load(&sv->c.backoffs));
 	printf("\n");
 	fflush(stdout);
-	(void)st;
 }
 
 /* The files that describe the fleet, and the start-up line. */
@@ -1062,7 +1061,7 @@ static int serve(struct srv *sv, struct fo_run_opts *o)
 			fprintf(stderr, "fanout: cannot start the scheduler threads: %s\n", fo_strerror(e));
 			rc = 1;
 		} else {
-			say_stopped(sv, cpu_seconds() - cpu0, fo_run_stats(run));
+			say_stopped(sv, cpu_seconds() - cpu0);
 			for (k = 0; k < fo_run_stats(run)->ntasks; k++) {
 				const struct fo_result *r = fo_run_result(run, k);
 
