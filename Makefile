@@ -21,7 +21,7 @@ SAN     ?=
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
-CPPFLAGS_ALL := -Iinclude -D_GNU_SOURCE -I/usr/include/libxml2 -DFO_VERSION='"$(VERSION)"'
+CPPFLAGS_ALL := -Iinclude -Isrc -D_GNU_SOURCE -I/usr/include/libxml2 -DFO_VERSION='"$(VERSION)"'
 CFLAGS_ALL := -std=gnu11 -fPIC -pthread $(WARN) $(CFLAGS)
 LDLIBS  := -luring -lpthread -lm
 ifneq ($(SAN),)
@@ -40,7 +40,7 @@ CLI_SRC := $(filter-out src/cli/tools.c src/cli/doc.c,$(wildcard src/cli/*.c)) s
 # fanout-tools: the tools with big libraries, in their own executable (src/cli/main.c says why)
 RUN_SRC := src/cli/tools.c src/cli/opt.c src/cli/opt_doc.c src/cli/doc.c \
            src/serve/serve_opts.c src/serve/common.c src/load/load_opts.c src/bench/bench_opts.c $(wildcard src/run/*.c) $(wildcard src/net/*.c) $(wildcard src/links/*.c) \
-           $(wildcard src/util/*.c)
+           $(wildcard src/devices/*.c) $(wildcard src/util/*.c)
 TEST_SRC := $(wildcard tests/*.c)
 # the simulated devices (src/devices/): the CLI engine, and the show outputs
 # it shares with the SSH fixture's devsim
@@ -78,9 +78,9 @@ $(BUILD)/libfanout.so: $(LIB_OBJ)
 
 # the tools' own libraries (libyaml: nornir inventories and platform
 # files; libpcre2-8: the platforms' prompt patterns; libssh2; libcurl;
-# libxml2: HTML; libcrypto: hashed known_hosts names); the runtime and
-# fanout itself need none of them
-TOOL_LDLIBS := -lyaml -lpcre2-8 -lssh2 -lcurl -lxml2 -lcrypto
+# libxml2: HTML; libcrypto: hashed known_hosts names; libssh: the server
+# side of fanout devices); the runtime and fanout itself need none of them
+TOOL_LDLIBS := -lyaml -lpcre2-8 -lssh2 -lcurl -lxml2 -lcrypto -lssh
 
 # the shipped platform files (platforms/*.yaml), built into fanout-tools
 # as a generated C file: od and sed, so any BUILD and any CC

@@ -58,11 +58,12 @@ build build-asan SAN=address,undefined OPT=-O1 && suite asan+ubsan build-asan \
 # forever under TSan (not without it). Both pollers run under ASan.
 # run and links exec a TSan-built fanout-tools: its threads (threads:N
 # models, the login gate, the crawl's frontier and curl's shared caches)
-# are checked too, and a report fails the test through the exit status.
+# are checked too, and a report fails the test through the exit status; so
+# are fanout devices' scheduler threads around libssh.
 WRAP="setarch $ARCH -R"
 build build-tsan SAN=thread OPT=-O1 && suite tsan build-tsan FANOUT_POLLER=epoll \
   TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:die_after_fork=0 FANOUT_SAN=tsan -- \
-  models coro ctx poller io serve load run links knownhosts
+  models coro ctx poller io serve load run links knownhosts devices
 WRAP=""
 build build-portable CFLAGS="-O2 -g -DFO_CTX_PORTABLE" && suite portable-ctx build-portable -- ctx coro models
 

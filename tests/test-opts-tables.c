@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "../src/bench/bench.h"
+#include "../src/devices/server.h"
 #include "../src/load/load.h"
 #include "../src/serve/serve.h"
 #include "test.h"
@@ -198,4 +199,25 @@ TEST_T(bench_opts_table, 60)
 	bad("fanout: bad --proto 'udp': expected line or http\n", "bench", "serve", "--proto=udp", NULL);
 	bad("fanout: unknown option '--hosts' (see fanout bench serve --help)\n", "bench", "serve", "--hosts=1", NULL);
 	bad("fanout: '--runs' is given more than once", "bench", "rtt", "--runs=2", "--runs", "3", NULL);
+}
+
+TEST_T(devices_opts_table, 60)
+{
+	static const char *const words[] = { "devices" };
+	static const char *const samples[][2] = {
+		{ "port", "2222" }, { "authorized-keys", "keys.pub" }, { "host-key", "host_key" },
+		{ "fault", "hang=127.1.0.0/24" }, { "threads", "2" }, { "inventory", "hosts.yaml" },
+		{ "known-hosts", "known_hosts" }, { NULL, NULL },
+	};
+
+	walk(&fo_devices_opts, words, 1, samples);
+	bad("fanout: bad --port '65536': expected a port number from 0 to 65535\n", "devices", "--port=65536", NULL);
+	bad("fanout: bad --base '127.1': expected an IPv4 address in 127.0.0.0/8", "devices", "--base=127.1", NULL);
+	bad("fanout: bad --count 'many': expected a number of devices from 1 to 1000000\n", "devices", "--count=many",
+	    NULL);
+	bad("fanout: bad -t '0': expected a thread count from 1 to 256\n", "devices", "-t0", NULL);
+	bad("fanout: bad --idle-timeout '0': expected ", "devices", "--idle-timeout", "0", NULL);
+	bad("fanout: unknown option '--hosts' (see fanout devices --help)\n", "devices", "--hosts=1", NULL);
+	bad("fanout: devices takes no operands, not 'x'", "devices", "x", NULL);
+	bad("fanout: '--rtt' is given more than once", "devices", "--rtt=1ms", "--rtt", "2ms", NULL);
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "../bench/bench.h"
+#include "../devices/server.h"
 #include "../links/links.h"
 #include "../load/load.h"
 #include "../run/inventory.h"
@@ -25,6 +26,7 @@
 static const struct fo_opts *const tables[] = {
 	&fo_run_opts,	    &fo_inventory_opts,	  &fo_links_opts,	&fo_serve_opts,
 	&fo_load_opts,	    &fo_bench_rtt_opts,	  &fo_bench_tasks_opts, &fo_bench_serve_opts,
+	&fo_devices_opts,
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 

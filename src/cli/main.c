@@ -3,7 +3,7 @@
  * flags and returns the exit code: 0 done and all ok, 1 something failed,
  * 2 bad usage.
  *
- * The tools that need big libraries (run, inventory, links: libssh2,
+ * The tools that need big libraries (run, inventory, links, devices: libssh2, libssh,
  * libcurl with OpenSSL, libxml2, libyaml) live in their own executable,
  * fanout-tools, next to this one, which we exec, as git does with
  * git-<command>: loading those
@@ -35,6 +35,7 @@ static void usage(FILE *f)
 	      "  run           apply a task (ssh, tcp, http, sleep, exec) to every host of an inventory\n"
 	      "  links         check every link of a site (crawl, fragments, robots.txt), for CI\n"
 	      "  inventory     the hosts a run would reach (nornir files, host lists), resolved\n"
+	      "  devices       a simulated fleet of SSH network devices on loopback, to test automation\n"
 	      "  version       print the version and the poller this machine uses\n"
 	      "\n"
 	      "models (--model): " FO_MODEL_FORMS "\n"
@@ -85,7 +86,8 @@ int main(int argc, char **argv)
 		return fo_serve_main(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "load"))
 		return fo_load_main(argc - 2, argv + 2);
-	if (!strcmp(argv[1], "run") || !strcmp(argv[1], "inventory") || !strcmp(argv[1], "links"))
+	if (!strcmp(argv[1], "run") || !strcmp(argv[1], "inventory") || !strcmp(argv[1], "links") ||
+	    !strcmp(argv[1], "devices"))
 		return exec_tool("fanout-tools", argv);
 	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
 		printf("fanout %s (poller %s)\n", FO_VERSION, fo_poller_name());

@@ -1,12 +1,13 @@
 /*
- * fanout-tools: the tools that need libssh2, libcurl, libxml2 and libyaml,
- * in an executable of their own (see src/cli/main.c). `fanout run ...`,
- * `fanout inventory ...` and `fanout links ...` exec it as
- * `fanout-tools run ...`.
+ * fanout-tools: the tools that need libssh2, libssh, libcurl, libxml2 and
+ * libyaml, in an executable of their own (see src/cli/main.c). `fanout
+ * run ...`, `fanout inventory ...`, `fanout links ...` and `fanout
+ * devices ...` exec it as `fanout-tools run ...`.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "../devices/server.h"
 #include "../links/links.h"
 #include "doc.h"
 #include "../run/inventory.h"
@@ -22,8 +23,10 @@ int main(int argc, char **argv)
 		return fo_inventory_main(argc - 2, argv + 2);
 	if (argc >= 2 && !strcmp(argv[1], "links"))
 		return fo_links_main(argc - 2, argv + 2);
+	if (argc >= 2 && !strcmp(argv[1], "devices"))
+		return fo_devices_main(argc - 2, argv + 2);
 	if (argc >= 2 && !strcmp(argv[1], "doc"))
 		return fo_doc_main(argc - 2, argv + 2);
-	fprintf(stderr, "usage: fanout run|inventory|links [options] (see fanout --help)\n");
+	fprintf(stderr, "usage: fanout run|inventory|links|devices [options] (see fanout --help)\n");
 	return 2;
 }
