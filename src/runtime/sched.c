@@ -132,7 +132,6 @@ struct fo__sched {
 	struct fo__poller poller;
 	struct wait_rec *recs;
 	uint32_t nrecs, recs_cap, rec_free; /* rec_free: index + 1, 0 = none */
-	size_t npending;       /* fd registrations in the kernel */
 	struct fo__task *free_slots;
 	struct slab *slabs;
 	size_t slab_next;      /* slots in the next slab */
@@ -356,7 +355,6 @@ static void rec_put(struct fo__sched *s, uint32_t i)
 	s->recs[i].task = NULL;
 	s->recs[i].next_free = s->rec_free;
 	s->rec_free = i + 1;
-	s->npending--;
 }
 
 /* Ends t's current wait early (timer, cancel): drops its fd registration. */
@@ -545,7 +543,6 @@ int fo__coro_wait_fd(int fd, int events, int64_t deadline)
 		s->rec_free = i + 1;
 		return err;
 	}
-	s->npending++;
 	s->recs[i].task = t;
 	s->recs[i].seq = t->seq;
 	s->recs[i].fd = fd;
@@ -595,7 +592,6 @@ ssize_t fo__coro_io(bool send, int fd, void *buf, size_t len, int64_t deadline)
 		s->rec_free = i + 1;
 		return err;
 	}
-	s->npending++;
 	s->recs[i].task = t;
 	s->recs[i].seq = t->seq;
 	s->recs[i].fd = fd;
@@ -813,8 +809,7 @@ static void on_events(struct fo__sched *s, int n)
 			on_interrupt(s);
 			continue;
 		}
-		if (key != FO__PK_WAKE)
-			key &= ~FO__PK_IO;
+		key &= ~FO__PK_IO;
 		if (key == FO__PK_IGNORE || key > s->nrecs)
 			continue;
 		r = &s->recs[key - 1];
