@@ -488,8 +488,9 @@ static inline bool task_stopped(struct fo__sched *s, struct fo__task *t)
  * already has one due no later than this wait's deadline, that one will do
  * (when it comes due it re-arms for the real deadline). Without this, a
  * server whose connections wait with an idle deadline of a minute would
- * leave an entry per request behind for a minute: 160k requests/s meant
- * 23 MB of timer entries.
+ * leave an entry per request behind for a minute: at 164k requests/s, 23 MB
+ * of timer entries after 3 s (docs/BENCHMARKS.md, "Timers under a server's
+ * load").
  */
 static int arm_timer(struct fo__sched *s, struct fo__task *t, int64_t deadline)
 {
