@@ -485,7 +485,7 @@ static int on_found(void *arg, const struct fo_link *l)
 }
 
 /* Starts the extractor on f's page; charset is the HTTP header's (NULL:
- * the page's own, else UTF-8 falling back to Latin-1). */
+ * the page's own, else libxml2's default, Latin-1). */
 static void extract_start(struct fetch *f, const char *charset)
 {
 	const struct fo_crawl_opts *o = f->c->o;
