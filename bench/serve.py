@@ -417,10 +417,9 @@ def run_row(row, workdir, redis_test=None):
 def nginx_prep(conf_dir, port):
     """A minimal nginx with one worker, logging to stderr, in conf_dir.
     keepalive_requests is raised from its default of 1000, after which
-    nginx closes the connection: fanout serve never does, and fanout load
-    does not reconnect (a connection the server closes is over for the
-    rest of the run), so with the default every fanout load run against
-    nginx would end after 1000 requests per connection."""
+    nginx closes the connection: fanout serve never does, so with the
+    default every client of nginx (wrk, fanout load) would pay a new
+    connection every 1000 requests that fanout serve's clients do not."""
     def prep(workdir):
         os.makedirs(conf_dir, exist_ok=True)
         with open(os.path.join(conf_dir, "nginx.conf"), "w") as f:

@@ -73,10 +73,6 @@ def die(msg):
     sys.exit(2)
 
 
-def rel(p):
-    return os.path.relpath(p)
-
-
 def parse_ms(s):
     m = re.fullmatch(r"([0-9.]+)(ms|s)", s)
     if not m:

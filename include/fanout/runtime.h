@@ -274,7 +274,7 @@ struct fo_run_opts {
 	 */
 	void (*on_result)(const struct fo_result *r, void *arg);
 	void *on_result_arg;
-	bool keep_results;     /* keep every record for fo_run_results() */
+	bool keep_results;     /* keep every record for fo_run_result() */
 	/*
 	 * Run the task once on each worker instead of over ntasks indices
 	 * (ntasks is ignored): index = the worker's number, 0..workers-1

@@ -485,7 +485,7 @@ static int on_found(void *arg, const struct fo_link *l)
 }
 
 /* Starts the extractor on f's page; charset is the HTTP header's (NULL:
- * the page's own, else UTF-8 falling back to Latin-1). */
+ * the page's own, else libxml2's default, Latin-1). */
 static void extract_start(struct fetch *f, const char *charset)
 {
 	const struct fo_crawl_opts *o = f->c->o;
@@ -884,9 +884,6 @@ again:
 	request(c, k, &q, &r);
 	t->headed = q.head;
 	if (q.head) {
-		pthread_mutex_lock(&c->lock);
-		c->st.head_requests++;
-		pthread_mutex_unlock(&c->lock);
 		if (head_refused(&r)) {
 			q.head = false;
 			fell_back = true;
@@ -960,8 +957,8 @@ static size_t add_found(struct fo_crawl *c, struct fo_target *t, struct fetch *f
 			add_link(c, f->base ? abs : t->url, t, f->raw[i].line, f->raw[i].tag, frag);
 		else if (k == FO_URL_SKIPPED || k == FO_URL_UNSUPPORTED)
 			c->st.skipped_scheme++;
-		else
-			c->st.bad_links++;
+		/* else a link that does not parse: dropped, not reported
+		 * (docs/SECURITY.md, "What is not covered yet") */
 	}
 	return c->queued > before ? c->queued - before : 0;
 }

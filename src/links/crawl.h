@@ -101,7 +101,7 @@ struct fo_target {
 
 struct fo_crawl_stats {
 	size_t pages, links, targets, broken, skipped_scheme, skipped_robots, excluded,
-		requests, head_requests, bytes, broken_fragments, bad_links, cached,
+		requests, bytes, broken_fragments, cached,
 		interrupted,  /* targets not checked for Ctrl-C: in flight or still queued */
 		notes,        /* pages not read whole (a limit): each has its note */
 		depth_capped, /* pages in scope not crawled for --max-depth */
@@ -121,7 +121,6 @@ struct fo_crawl {
 	struct fo__host **hosts;
 	size_t nhosts, hcap;
 	size_t queued, running, done;
-	size_t idle_waiting;
 	int *wake_fds;              /* per worker: an eventfd its idle wait watches */
 	bool *idle;
 	int nworkers;

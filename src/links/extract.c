@@ -502,7 +502,7 @@ int fo_extract_init(struct fo_extract *x, const struct fo_extract_opts *opts)
 	if (x->o.charset) {
 		xmlCharEncodingHandlerPtr h = xmlFindCharEncodingHandler(x->o.charset);
 
-		/* an unknown charset: the page's own declaration, else UTF-8 */
+		/* an unknown charset: the page's own declaration, else Latin-1 */
 		if (h)
 			xmlSwitchToEncoding(c, h);
 	}

@@ -26,7 +26,8 @@
  *
  * Values are passed as written in the page, entities decoded, in UTF-8
  * (libxml2 converts from the page's charset: the caller's, else a meta
- * charset, else UTF-8 falling back to Latin-1 at the first invalid byte).
+ * charset, else Latin-1, libxml2's default: UTF-8 that declares nothing is
+ * misread).
  * Resolving them is url.h's work: against the page's URL, or against the
  * base href when the page has one (itself resolved against the page's
  * URL). Only the first <base href> counts, and it applies to every link of

@@ -70,7 +70,7 @@ enum task { T_SSH, T_TCP, T_SLEEP, T_EXEC, T_HTTP, T_NTASKS };
 
 /* Sets of tasks, for the options that apply to some only. */
 enum { M_SSH = 1 << T_SSH, M_TCP = 1 << T_TCP, M_SLEEP = 1 << T_SLEEP, M_EXEC = 1 << T_EXEC,
-       M_HTTP = 1 << T_HTTP, M_ALL = (1 << T_NTASKS) - 1 };
+       M_HTTP = 1 << T_HTTP };
 
 static const char *const task_names[T_NTASKS] = { "ssh", "tcp", "sleep", "exec", "http" };
 

@@ -14,7 +14,6 @@
 
 /* Keys with a meaning of their own; every other key is the caller's. */
 #define FO__PK_IGNORE 0
-#define FO__PK_WAKE   (UINT64_MAX)
 #define FO__PK_INTR   (UINT64_MAX - 1)
 /* Set in the key of a completion-based IO operation (recv, send): its event
  * carries the operation's result (bytes or a negative errno), not readiness. */

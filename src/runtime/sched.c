@@ -132,7 +132,6 @@ struct fo__sched {
 	struct fo__poller poller;
 	struct wait_rec *recs;
 	uint32_t nrecs, recs_cap, rec_free; /* rec_free: index + 1, 0 = none */
-	size_t npending;       /* fd registrations in the kernel */
 	struct fo__task *free_slots;
 	struct slab *slabs;
 	size_t slab_next;      /* slots in the next slab */
@@ -356,7 +355,6 @@ static void rec_put(struct fo__sched *s, uint32_t i)
 	s->recs[i].task = NULL;
 	s->recs[i].next_free = s->rec_free;
 	s->rec_free = i + 1;
-	s->npending--;
 }
 
 /* Ends t's current wait early (timer, cancel): drops its fd registration. */
@@ -490,8 +488,9 @@ static inline bool task_stopped(struct fo__sched *s, struct fo__task *t)
  * already has one due no later than this wait's deadline, that one will do
  * (when it comes due it re-arms for the real deadline). Without this, a
  * server whose connections wait with an idle deadline of a minute would
- * leave an entry per request behind for a minute: 160k requests/s meant
- * 23 MB of timer entries.
+ * leave an entry per request behind for a minute: at 164k requests/s, 23 MB
+ * of timer entries after 3 s (docs/BENCHMARKS.md, "Timers under a server's
+ * load").
  */
 static int arm_timer(struct fo__sched *s, struct fo__task *t, int64_t deadline)
 {
@@ -545,7 +544,6 @@ int fo__coro_wait_fd(int fd, int events, int64_t deadline)
 		s->rec_free = i + 1;
 		return err;
 	}
-	s->npending++;
 	s->recs[i].task = t;
 	s->recs[i].seq = t->seq;
 	s->recs[i].fd = fd;
@@ -595,7 +593,6 @@ ssize_t fo__coro_io(bool send, int fd, void *buf, size_t len, int64_t deadline)
 		s->rec_free = i + 1;
 		return err;
 	}
-	s->npending++;
 	s->recs[i].task = t;
 	s->recs[i].seq = t->seq;
 	s->recs[i].fd = fd;
@@ -813,8 +810,7 @@ static void on_events(struct fo__sched *s, int n)
 			on_interrupt(s);
 			continue;
 		}
-		if (key != FO__PK_WAKE)
-			key &= ~FO__PK_IO;
+		key &= ~FO__PK_IO;
 		if (key == FO__PK_IGNORE || key > s->nrecs)
 			continue;
 		r = &s->recs[key - 1];
