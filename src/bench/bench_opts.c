@@ -115,7 +115,7 @@ static int set_durations(void *cfg, const struct fo_opt *o, const char *v)
 	  .help = "runs per row; the row shows medians, the CSV every run", .def = "1", .min = 1,            \
 	  .max = 1000, .forms = "a positive integer such as 5" },                                            \
 	ONE_DURATION("timeout", timeout, "per-task deadline: a task still waiting then ends timeout"),       \
-	ONE_DURATION("max-time", max_time, "stop a row after D: tasks not done end skipped (the row shows ok/total)"), \
+	ONE_DURATION("max-time", max_time, "stop a row after D: tasks not started end skipped, those cut mid-wait error (the row shows ok/total)"), \
 	{ .name = "row", .kind = FO_OPT_BOOL, .off = OFF(row), .help = "one run, its figures on fd 3",       \
 	  .flags = FO_OPT_HIDDEN },                                                                           \
 	{ .name = "quiet", .kind = FO_OPT_BOOL, .off = OFF(quiet), .help = "no header, quiet runtime",       \

@@ -359,8 +359,8 @@ static void *pool_main(void *arg)
  * Each stack gets a guard page below it. Where the kernel has lightweight
  * guards (MADV_GUARD_INSTALL, Linux 6.13) they cost nothing later; with
  * mprotect guards 10,000 stacks split the mapping into 20,000 pieces and
- * every later clone and fault pays for the bigger tree (0.47 s against
- * 0.34 s for threads:10000). So without lightweight guards, past
+ * every later clone and fault pays for the bigger tree (threads:10000
+ * took 1.2-1.4 times as long with them: docs/BENCHMARKS.md). So without lightweight guards, past
  * FO__GUARD_MAX threads (unless FANOUT_DEBUG is set) a canary word at the
  * bottom of each stack is checked after every task instead; it finds an
  * overflow after the fact, and costs the bottom page of each stack in RSS.
