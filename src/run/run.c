@@ -257,7 +257,8 @@ static int rec_all(const struct cfg *c, enum fo_ssh_status st, const char *phase
 		   struct fo_rec *rec)
 {
 	struct fo_rec_cmd one = { NULL, st, phase, -1, "", 0, error, 0 };
-	size_t i, n = c->task == T_SSH ? c->ncmds : 1;
+	bool config = c->task == T_SSH && (c->config_file || c->config_dir);
+	size_t i, n = c->task == T_SSH ? c->ncmds + (config ? 2 : 0) : 1;
 
 	*rec = (struct fo_rec){ .status = st, .ncmds = n };
 	if (!(rec->cmds = calloc(n, sizeof(*rec->cmds)))) {
@@ -266,8 +267,9 @@ static int rec_all(const struct cfg *c, enum fo_ssh_status st, const char *phase
 	}
 	for (i = 0; i < n; i++) {
 		rec->cmds[i] = one;
-		rec->cmds[i].command = c->task == T_SSH ? c->cmds[i] : c->task == T_TCP ? "tcp" :
-				       c->task == T_SLEEP ? "sleep" : c->task == T_HTTP ? "http" : c->exec_tmpl;
+		rec->cmds[i].command = c->task != T_SSH ? (c->task == T_TCP ? "tcp" : c->task == T_SLEEP ? "sleep"
+							   : c->task == T_HTTP ? "http" : c->exec_tmpl)
+				       : i < c->ncmds ? c->cmds[i] : i == c->ncmds ? "config" : "config diff";
 	}
 	return 0;
 }
@@ -1843,8 +1845,9 @@ static int check_cfg(struct cfg *c)
 {
 	char err[512];
 
-	if (c->task == T_SSH && c->ncmds == 0) {
-		fprintf(stderr, "fanout: no command: give -c CMD (repeat for more) or --commands-file FILE\n");
+	if (c->task == T_SSH && c->ncmds == 0 && !c->config_file && !c->config_dir) {
+		fprintf(stderr, "fanout: no command: give -c CMD (repeat for more), --commands-file FILE or "
+			"--config FILE\n");
 		return 2;
 	}
 	if (c->task == T_EXEC && !c->exec_tmpl) {
