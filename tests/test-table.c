@@ -243,3 +243,33 @@ TEST(util_sbuf_grow_reset)
 	CHECK_EQ(fo_sbuf_grow(&b, 1), -ENOMEM);
 	free(b.p);
 }
+
+/* addf appends whole, past any fixed size; detach hands the text over
+ * (NULL after a failure); release empties. */
+TEST(util_sbuf_addf_detach_release)
+{
+	struct fo_sbuf b = { 0 };
+	char big[1000], *t;
+
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = 0;
+	fo_sbuf_addf(&b, "%d-%s", 42, "a");
+	CHECK_STR(b.p, "42-a");
+	fo_sbuf_addf(&b, "[%s]", big);
+	CHECK_EQ(b.len, 4 + 2 + 999);
+	CHECK(b.p[b.len - 1] == ']');
+	t = fo_sbuf_detach(&b);
+	CHECK(t && strlen(t) == 1005);
+	CHECK(b.p == NULL && b.len == 0 && !b.oom);
+	free(t);
+	t = fo_sbuf_detach(&b); /* nothing added: "" */
+	CHECK_STR(t, "");
+	free(t);
+	fo_sbuf_adds(&b, "y");
+	CHECK_EQ(fo_sbuf_grow(&b, SIZE_MAX), -ENOMEM);
+	CHECK(fo_sbuf_detach(&b) == NULL); /* a failure at any point */
+	CHECK(!b.oom);
+	fo_sbuf_adds(&b, "z");
+	fo_sbuf_release(&b);
+	CHECK(b.p == NULL && b.len == 0);
+}

@@ -168,19 +168,7 @@ static void jb_s(struct jb *b, const char *s)
 	jb_add(b, s, strlen(s));
 }
 
-static void jb_fmt(struct jb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void jb_fmt(struct jb *b, const char *fmt, ...)
-{
-	char tmp[256];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		jb_add(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
-}
+#define jb_fmt fo_sbuf_addf
 
 /* ---- text for the terminal ---------------------------------------------------------- */
 

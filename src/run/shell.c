@@ -291,18 +291,19 @@ static void take_output(struct sess *s, struct fo_ssh_res *res)
 		if (*o != '\r')
 			*w++ = *o;
 	*w = 0;
-	res->out = p;
-	res->out_len = (size_t)(w - p);
-	memset(&s->b, 0, sizeof(s->b));
+	s->b.len = (size_t)(w - p);
+	res->out_len = s->b.len;
+	if (!(res->out = fo_sbuf_detach(&s->b)))
+		res->out_len = 0;
 }
 
 /* Keeps what came of a failed step in res. */
 static void keep_partial(struct sess *s, struct fo_ssh_res *res)
 {
 	if (s->b.p && !res->out) {
-		res->out = s->b.p;
 		res->out_len = s->b.len;
-		memset(&s->b, 0, sizeof(s->b));
+		if (!(res->out = fo_sbuf_detach(&s->b)))
+			res->out_len = 0;
 	}
 }
 
@@ -659,9 +660,9 @@ long fo_shell_session(const struct fo_shell_io *io, const struct fo_shell_job *j
 	/* a device that does not leave the level politely is no failure:
 	 * the results are in */
 	on_close(&s);
-	free(s.b.p);
+	fo_sbuf_release(&s.b);
 	return -1;
 out:
-	free(s.b.p);
+	fo_sbuf_release(&s.b);
 	return failed; /* -1: before the commands, every result's failure */
 }

@@ -8,8 +8,10 @@
 #define FO_UTIL_SBUF_H
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,6 +77,49 @@ static inline void fo_sbuf_reset(struct fo_sbuf *b)
 	b->len = 0;
 	if (b->p)
 		b->p[0] = 0;
+}
+
+/* printf's text appended, whole (no cut at any length). */
+static inline void fo_sbuf_addf(struct fo_sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static inline void fo_sbuf_addf(struct fo_sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || fo_sbuf_grow(b, (size_t)n) < 0) {
+		b->oom = true;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+/* The text, now the caller's (a heap string, "" when nothing was added),
+ * or NULL when memory ran out at any point; b is empty afterwards. */
+static inline char *fo_sbuf_detach(struct fo_sbuf *b)
+{
+	char *p = b->oom ? NULL : b->p ? b->p : strdup("");
+
+	if (b->oom)
+		free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
+	b->oom = false;
+	return p;
+}
+
+/* Frees the memory; b is empty and usable again. */
+static inline void fo_sbuf_release(struct fo_sbuf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
+	b->oom = false;
 }
 
 #endif
