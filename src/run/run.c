@@ -526,6 +526,61 @@ static void finish_config_failed(const struct cfg *c, struct jb *b, const struct
 	free(rec.cmds);
 }
 
+/* The jump host's target (ssh -J): the host's credentials, its own
+ * address and port. */
+static void jump_target(const struct cfg *c, const struct fo_inv_host *h, const struct fo_ssh_target *t,
+			struct fo_ssh_target *jt)
+{
+	*jt = *t;
+	jt->name = c->jump;
+	jt->addr = c->jump_addr;
+	jt->hostname = c->jump_host;
+	jt->port = c->jump_port ? c->jump_port : h->port;
+	jt->user = c->jump_user[0] ? c->jump_user : t->user;
+	jt->platform = "linux";
+	jt->plat = NULL;
+	jt->config = NULL;
+	jt->nconfig = 0;
+	jt->jump = NULL;
+}
+
+/* fo_ssh_host, again after a shed login (soon, spread out) or a
+ * connection failure (--retry, doubling): the worst status; *attempts
+ * gets how many logins it took. */
+static enum fo_ssh_status ssh_with_retries(const struct cfg *c, const struct fo_ssh_target *t,
+					   const struct fo_ssh_cfg *sc, struct fo_ssh_res *res, size_t n,
+					   int *attempts)
+{
+	int64_t backoff = c->retry_base, shed_backoff = 100 * FO_MSEC;
+	enum fo_ssh_status worst;
+	int attempt, sheds = 0;
+
+	for (attempt = 0;; attempt++) {
+		int64_t wait;
+
+		worst = fo_ssh_host(t, sc, res);
+		if (fo_cancelled() || atomic_load(&stopping))
+			break;
+		if (res[0].shed && sheds < c->retry_shed) {
+			/* load shedding (MaxStartups): soon again, spread out so
+			 * that the shed ones do not all come back at once */
+			wait = shed_backoff + (int64_t)jitter((uint64_t)shed_backoff);
+			shed_backoff *= 2;
+			sheds++;
+		} else if (attempt - sheds < c->retry && retryable(&res[0])) {
+			wait = backoff;
+			backoff *= 2;
+		} else {
+			break;
+		}
+		fo_ssh_results_release(res, n);
+		if (fo_sleep(wait) < 0)
+			break;
+	}
+	*attempts = attempt + 1;
+	return worst;
+}
+
 static void task_ssh(struct fo_job *job, struct cfg *c, const struct fo_inv_host *h, const char *addr,
 		     struct jb *b)
 {
@@ -536,14 +591,14 @@ static void task_ssh(struct fo_job *job, struct cfg *c, const struct fo_inv_host
 		.key_file = c->key_file, .key_pass = c->key_pass, .agent = c->agent,
 		.platform = h->platform, .plat = host_platform(c, h), .secret = host_secret(c, h),
 		.config = c->config, .nconfig = c->nconfig,
-	};
+	}, jt;
 	struct fo_ssh_cfg sc = c->ssh;
 	struct host_config hc = { 0 };
 	struct fo_ssh_res *res = NULL;
 	struct fo_rec_cmd *r = NULL;
-	enum fo_ssh_status worst = FO_SSH_FAILED;
-	int64_t t0 = fo_now(), backoff = c->retry_base, shed_backoff = 100 * FO_MSEC;
-	int attempt, sheds = 0;
+	enum fo_ssh_status worst;
+	int64_t t0 = fo_now();
+	int attempts;
 	size_t i, n;
 
 	(void)job;
@@ -563,50 +618,18 @@ static void task_ssh(struct fo_job *job, struct cfg *c, const struct fo_inv_host
 		b->oom = true;
 		goto out;
 	}
-	struct fo_ssh_target jt = t;
-
 	if (c->jump) {
-		jt.name = c->jump;
-		jt.addr = c->jump_addr;
-		jt.hostname = c->jump_host;
-		jt.port = c->jump_port ? c->jump_port : h->port;
-		jt.user = c->jump_user[0] ? c->jump_user : t.user;
-		jt.platform = "linux";
-		jt.plat = NULL;
-		jt.config = NULL;
-		jt.nconfig = 0;
-		jt.jump = NULL;
+		jump_target(c, h, &t, &jt);
 		t.jump = &jt;
 	}
-	for (attempt = 0;; attempt++) {
-		int64_t wait;
-
-		worst = fo_ssh_host(&t, &sc, res);
-		if (fo_cancelled() || atomic_load(&stopping))
-			break;
-		if (res[0].shed && sheds < c->retry_shed) {
-			/* load shedding (MaxStartups): soon again, spread out so
-			 * that the shed ones do not all come back at once */
-			wait = shed_backoff + (int64_t)jitter((uint64_t)shed_backoff);
-			shed_backoff *= 2;
-			sheds++;
-		} else if (attempt - sheds < c->retry && retryable(&res[0])) {
-			wait = backoff;
-			backoff *= 2;
-		} else {
-			break;
-		}
-		fo_ssh_results_release(res, n);
-		if (fo_sleep(wait) < 0)
-			break;
-	}
+	worst = ssh_with_retries(c, &t, &sc, res, n, &attempts);
 	for (i = 0; i < n; i++) {
 		const char *name = i < c->ncmds ? c->cmds[i] : i == c->ncmds ? "config" : "config diff";
 
 		r[i] = (struct fo_rec_cmd){ name, res[i].status, res[i].phase, res[i].exit_code,
 					res[i].out, res[i].out_len, res[i].error, res[i].ms };
 	}
-	finish_host(c, b, h, addr, worst, (fo_now() - t0) / FO_MSEC, attempt + 1, r, n);
+	finish_host(c, b, h, addr, worst, (fo_now() - t0) / FO_MSEC, attempts, r, n);
 	fo_ssh_results_release(res, n);
 out:
 	host_config_release(&hc);
