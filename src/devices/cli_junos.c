@@ -539,7 +539,11 @@ static int dispatch(struct fo_dev_sess *s, const struct fo__match *m, const stru
 			error_at(s, k >= 1 && k < w->n ? w->at[k] : w->at[w->n - 1], "syntax error.", o);
 			break;
 		}
-		snprintf(s->jpath, FO__JPATH_MAX, "%s", path);
+		if (strlen(path) >= FO__JPATH_MAX) { /* deeper than the device keeps: refused, not cut */
+			error_at(s, w->at[w->n - 1], "syntax error.", o);
+			break;
+		}
+		memcpy(s->jpath, path, strlen(path) + 1);
 		break;
 	}
 	case J_UP:
