@@ -156,7 +156,8 @@ FUZZ_url       := src/links/url.c -lcurl
 FUZZ_knownhosts := src/run/knownhosts.c src/util/map.c src/util/file.c -lcrypto
 FUZZ_lcache    := src/links/cache.c src/util/map.c src/util/file.c
 FUZZ_platform  := src/run/platform.c src/run/platform_match.c src/util/file.c -lyaml -lpcre2-8 -lpthread
-FUZZERS := parse http hostlist inventory robots extract url knownhosts lcache platform
+FUZZ_devices   := $(filter-out src/devices/server%,$(wildcard src/devices/*.c)) src/util/file.c
+FUZZERS := parse http hostlist inventory robots extract url knownhosts lcache platform devices
 
 .PHONY: print-fuzz
 print-fuzz:
