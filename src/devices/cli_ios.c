@@ -1156,27 +1156,77 @@ static void eos_diff(struct fo_dev_sess *s, struct fo__out *o)
 	free(mine.p);
 }
 
-static int dispatch(struct fo_dev_sess *s, const struct fo__match *m, int depth, const struct fo__words *w,
-		    const char *line, const char *pipe, size_t pipe_at, size_t plen, struct fo__out *o)
+/* The commands that print: their output, then the filters typed after
+ * '|' (a filter the device has not marks the line with an error instead). */
+static void show(struct fo_dev_sess *s, const struct fo__match *m, const struct fo__words *w, const char *pipe,
+		 size_t pipe_at, size_t plen, struct fo__out *o)
 {
 	struct fo_dev *d = s->d;
+	size_t bad = 0;
+
+	switch (m->cmd->id) {
+	case C_SHOW: {
+		const struct fo__show *t = fo__show_table(plat(s)) + m->cmd->arg;
+
+		fo__gen_run(t->gen, &d->id, 0, &o->text);
+		break;
+	}
+	case C_SHOW_RUN:
+		fo__dev_running(d, &o->text);
+		break;
+	case C_SHOW_RUN_IF:
+		show_run_if(s, w->w[m->arg[0]], o);
+		break;
+	case C_SHOW_START:
+		fo__dev_startup(d, &o->text);
+		break;
+	case C_XR_DIFF:
+		xr_diff(s, o);
+		break;
+	case C_XR_SHOWCONF:
+		xr_show_conf(s, o);
+		break;
+	case C_EOS_DIFF:
+		if (s->eos_sess[0])
+			eos_diff(s, o);
+		break;
+	}
+	o->is_output = true;
+	if (pipe && fo__dev_filters(s, pipe, o, &bad)) {
+		o->text.len = 0;
+		o->is_output = false;
+		invalid_at(s, plen + pipe_at + 1 + bad, o);
+	} else {
+		xr_stamp(s, o);
+	}
+}
+
+/* enable: to "#", asking for the secret when the device has one (nxos
+ * lands in "#" and has nothing to do). */
+static void enable(struct fo_dev_sess *s, struct fo__out *o)
+{
+	if (s->lvl != FO__USER || plat(s) == FO_DEV_NXOS)
+		return;
+	if (!s->d->secret) {
+		s->lvl = FO__PRIV;
+		return;
+	}
+	fo__adds(&o->text, "Password: ");
+	s->ask = FO__ASK_SECRET;
+	s->ask_tries = 0;
+}
+
+/* The exec levels' own commands: enable, terminal length, configure,
+ * saving, leaving. */
+static int exec_cmd(struct fo_dev_sess *s, const struct fo__match *m, const struct fo__words *w, struct fo__out *o)
+{
 	enum fo_dev_platform p = plat(s);
-	bool shows = false;
-	int r = 0;
 
 	switch (m->cmd->id) {
 	case C_NOP:
 		break;
 	case C_ENABLE:
-		if (s->lvl == FO__USER && p != FO_DEV_NXOS) {
-			if (!d->secret) {
-				s->lvl = FO__PRIV;
-			} else {
-				fo__adds(&o->text, "Password: ");
-				s->ask = FO__ASK_SECRET;
-				s->ask_tries = 0;
-			}
-		}
+		enable(s, o);
 		break;
 	case C_DISABLE:
 		s->lvl = FO__USER;
@@ -1211,44 +1261,70 @@ static int dispatch(struct fo_dev_sess *s, const struct fo__match *m, int depth,
 			save(s, o);
 		}
 		break;
-	case C_SHOW: {
-		const struct fo__show *t = fo__show_table(p) + m->cmd->arg;
-
-		fo__gen_run(t->gen, &d->id, 0, &o->text);
-		shows = true;
-		break;
 	}
-	case C_SHOW_RUN:
-		fo__dev_running(d, &o->text);
-		shows = true;
-		break;
-	case C_SHOW_RUN_IF:
-		show_run_if(s, w->w[m->arg[0]], o);
-		shows = true;
-		break;
-	case C_SHOW_START:
-		fo__dev_startup(d, &o->text);
-		shows = true;
-		break;
-	case C_XR_DIFF:
-		xr_diff(s, o);
-		shows = true;
-		break;
-	case C_XR_SHOWCONF:
-		xr_show_conf(s, o);
-		shows = true;
-		break;
-	case C_DO: {
-		enum fo__lvl keep = s->lvl;
+	return 0;
+}
 
-		/* an exec command from configuration: as from "#" */
-		s->lvl = FO__PRIV;
-		r = run(s, line + w->at[m->rest], pipe, pipe_at >= w->at[m->rest] ? pipe_at - w->at[m->rest] : 0,
-			plen + w->at[m->rest], o);
-		if (s->lvl == FO__PRIV)
-			s->lvl = keep;
-		return r & ~FO_DEV_CLOSE;
+/* do: an exec command from configuration, run as from "#". */
+static int do_exec(struct fo_dev_sess *s, const struct fo__match *m, const struct fo__words *w, const char *line,
+		   const char *pipe, size_t pipe_at, size_t plen, struct fo__out *o)
+{
+	enum fo__lvl keep = s->lvl;
+	size_t at = w->at[m->rest];
+	int r;
+
+	s->lvl = FO__PRIV;
+	r = run(s, line + at, pipe, pipe_at >= at ? pipe_at - at : 0, plen + at, o);
+	if (s->lvl == FO__PRIV)
+		s->lvl = keep;
+	return r & ~FO_DEV_CLOSE;
+}
+
+/* commit: iosxr's of its candidate; eos's applies the session and leaves it. */
+static int commit(struct fo_dev_sess *s, const struct fo__match *m, const struct fo__words *w, const char *line,
+		  size_t plen, struct fo__out *o)
+{
+	if (plat(s) != FO_DEV_EOS) {
+		xr_commit(s, 0, o);
+		return 0;
 	}
+	if (!s->eos_sess[0])
+		return not_here(s, m, w, line, plen, o);
+	if (s->cand.len && fo__dev_commit(s->d, &s->cand, 0)) {
+		fo__adds(&o->text, "% Cannot commit: the configuration is full\n");
+		s->status = 1;
+		return 0;
+	}
+	conf_leave(s);
+	return 0;
+}
+
+/* iosxr's commit confirmed [N] and commit confirmed minutes N: the
+ * table's arg is the unit in seconds; 60 seconds when N is left out. */
+static void commit_confirmed(struct fo_dev_sess *s, const struct fo__match *m, const struct fo__words *w,
+			     struct fo__out *o)
+{
+	unsigned long n = m->nargs ? strtoul(w->w[m->arg[0]], NULL, 10) : 60;
+
+	n *= (unsigned long)m->cmd->arg;
+	if (n < 30 || n > 65535 * 60UL) {
+		fo__adds(&o->text, "% Invalid input: the time must be 30 to 65535 seconds\n");
+		s->status = 1;
+		return;
+	}
+	xr_commit(s, (unsigned)n, o);
+}
+
+/* Configuration's commands: leaving it (iosxr asks first when the
+ * candidate has changes), commit and abort, eos's sessions, and the lines
+ * that change the configuration. */
+static int conf_cmd(struct fo_dev_sess *s, const struct fo__match *m, int depth, const struct fo__words *w,
+		    const char *line, size_t plen, struct fo__out *o)
+{
+	struct fo_dev *d = s->d;
+	enum fo_dev_platform p = plat(s);
+
+	switch (m->cmd->id) {
 	case C_END:
 		if (p == FO_DEV_IOSXR && s->cand.len)
 			xr_ask_exit(s, o);
@@ -1265,32 +1341,10 @@ static int dispatch(struct fo_dev_sess *s, const struct fo__match *m, int depth,
 		}
 		break;
 	case C_COMMIT:
-		if (p == FO_DEV_EOS) {
-			/* eos: a session's commit applies it and leaves */
-			if (!s->eos_sess[0])
-				return not_here(s, m, w, line, plen, o);
-			if (s->cand.len && fo__dev_commit(d, &s->cand, 0)) {
-				fo__adds(&o->text, "% Cannot commit: the configuration is full\n");
-				s->status = 1;
-				break;
-			}
-			conf_leave(s);
-			break;
-		}
-		xr_commit(s, 0, o);
+		return commit(s, m, w, line, plen, o);
+	case C_COMMIT_CONF:
+		commit_confirmed(s, m, w, o);
 		break;
-	case C_COMMIT_CONF: {
-		unsigned long n = m->nargs ? strtoul(w->w[m->arg[0]], NULL, 10) : 60;
-
-		n *= (unsigned long)m->cmd->arg;
-		if (n < 30 || n > 65535 * 60UL) {
-			fo__adds(&o->text, "% Invalid input: the time must be 30 to 65535 seconds\n");
-			s->status = 1;
-			break;
-		}
-		xr_commit(s, (unsigned)n, o);
-		break;
-	}
 	case C_ABORT:
 		if (p == FO_DEV_EOS && !s->eos_sess[0])
 			return not_here(s, m, w, line, plen, o);
@@ -1303,13 +1357,6 @@ static int dispatch(struct fo_dev_sess *s, const struct fo__match *m, int depth,
 		else
 			snprintf(s->eos_sess, sizeof(s->eos_sess), "session%u", ++d->eos_sessions);
 		break;
-	case C_EOS_DIFF:
-		if (s->eos_sess[0])
-			eos_diff(s, o);
-		shows = true;
-		break;
-	case C_SECTION:
-		return section(s, depth, m->cmd->arg, m->canon, w, m, plen, o);
 	case C_CFG:
 		ctx_pop(s, depth);
 		if (!strcmp(m->canon, "exit-address-family")) {
@@ -1321,19 +1368,48 @@ static int dispatch(struct fo_dev_sess *s, const struct fo__match *m, int depth,
 		change(s, depth, m->canon, false, o);
 		break;
 	}
-	if (shows) {
-		size_t bad = 0;
+	return 0;
+}
 
-		o->is_output = true;
-		if (pipe && fo__dev_filters(s, pipe, o, &bad)) {
-			o->text.len = 0;
-			o->is_output = false;
-			invalid_at(s, plen + pipe_at + 1 + bad, o);
-		} else {
-			xr_stamp(s, o);
-		}
+/* A matched command to what runs it: the shows, exec's commands,
+ * configuration's, and the two that run more lines (do, a section). */
+static int dispatch(struct fo_dev_sess *s, const struct fo__match *m, int depth, const struct fo__words *w,
+		    const char *line, const char *pipe, size_t pipe_at, size_t plen, struct fo__out *o)
+{
+	switch (m->cmd->id) {
+	case C_SHOW:
+	case C_SHOW_RUN:
+	case C_SHOW_RUN_IF:
+	case C_SHOW_START:
+	case C_XR_DIFF:
+	case C_XR_SHOWCONF:
+	case C_EOS_DIFF:
+		show(s, m, w, pipe, pipe_at, plen, o);
+		return 0;
+	case C_NOP:
+	case C_ENABLE:
+	case C_DISABLE:
+	case C_EXIT:
+	case C_TERMLEN:
+	case C_CONFT:
+	case C_CONFIGURE:
+	case C_WRITE:
+	case C_COPY_RS:
+		return exec_cmd(s, m, w, o);
+	case C_END:
+	case C_EXITCFG:
+	case C_COMMIT:
+	case C_COMMIT_CONF:
+	case C_ABORT:
+	case C_CONF_SESS:
+	case C_CFG:
+		return conf_cmd(s, m, depth, w, line, plen, o);
+	case C_DO:
+		return do_exec(s, m, w, line, pipe, pipe_at, plen, o);
+	case C_SECTION:
+		return section(s, depth, m->cmd->arg, m->canon, w, m, plen, o);
 	}
-	return r;
+	return 0;
 }
 
 /* What matching one line needs: on the heap, not a coroutine's stack. */

@@ -481,11 +481,19 @@ static void error_out(struct fo_dev_sess *s, const struct fo__match *m, const st
 
 static int run(struct fo_dev_sess *s, const char *line, const char *pipe, struct fo__out *o);
 
-static int dispatch(struct fo_dev_sess *s, const struct fo__match *m, const struct fo__words *w, const char *pipe,
-		    struct fo__out *o)
+/* The first placeholder as a number (screen-length, up, rollback, commit
+ * confirmed), 0 when the command has none. */
+static unsigned long num_arg(const struct fo__match *m, const struct fo__words *w)
+{
+	return m->nargs ? strtoul(w->w[m->arg[0]], NULL, 10) : 0;
+}
+
+/* Operational mode's commands. */
+static int op_cmd(struct fo_dev_sess *s, const struct fo__match *m, const struct fo__words *w, const char *pipe,
+		  struct fo__out *o)
 {
 	struct fo_dev *d = s->d;
-	unsigned long n = m->nargs ? strtoul(w->w[m->arg[0]], NULL, 10) : 0;
+	unsigned long n = num_arg(m, w);
 
 	switch (m->cmd->id) {
 	case J_NOP:
@@ -519,33 +527,62 @@ static int dispatch(struct fo_dev_sess *s, const struct fo__match *m, const stru
 		break;
 	case J_EXIT:
 		return FO_DEV_CLOSE;
+	}
+	return 0;
+}
+
+/* edit PATH: to [edit PATH], when Junos has the statement. */
+static void edit(struct fo_dev_sess *s, const struct fo__match *m, const struct fo__words *w, struct fo__out *o)
+{
+	char path[FO__DEV_LINE_MAX + 512], buf[FO__DEV_LINE_MAX + 512], *pw[FO__MAXW];
+	int np, bad, jn;
+
+	if (full_path(s, m->canon + 5, path, sizeof(path)) || strlen(path) >= FO__JPATH_MAX)
+		return;
+	snprintf(buf, sizeof(buf), "%s", s->jpath);
+	jn = s->jpath[0] ? fo__jn_words(buf, pw, FO__MAXW) : 0;
+	snprintf(buf, sizeof(buf), "%s", path);
+	np = fo__jn_words(buf, pw, FO__MAXW);
+	bad = np < 0 ? 0 : check_path(pw, np);
+	if (bad >= 0) {
+		int k = bad - jn + 1;
+
+		error_at(s, k >= 1 && k < w->n ? w->at[k] : w->at[w->n - 1], "syntax error.", o);
+		return;
+	}
+	if (strlen(path) >= FO__JPATH_MAX) { /* deeper than the device keeps: refused, not cut */
+		error_at(s, w->at[w->n - 1], "syntax error.", o);
+		return;
+	}
+	memcpy(s->jpath, path, strlen(path) + 1);
+}
+
+/* run LINE: an operational command from configuration mode. */
+static int run_op(struct fo_dev_sess *s, const struct fo__match *m, const char *pipe, struct fo__out *o)
+{
+	enum fo__lvl keep = s->lvl;
+	int r;
+
+	s->lvl = FO__USER;
+	r = run(s, m->canon + 4, pipe, o);
+	s->lvl = keep;
+	return r & ~FO_DEV_CLOSE;
+}
+
+/* Configuration mode's commands: changes, moving in the hierarchy,
+ * show, commit and rollback, leaving. */
+static int conf_cmd(struct fo_dev_sess *s, const struct fo__match *m, const struct fo__words *w, const char *pipe,
+		    struct fo__out *o)
+{
+	unsigned long n = num_arg(m, w);
+
+	switch (m->cmd->id) {
 	case J_SET:
 	case J_DELETE:
 		return set_or_delete(s, m->cmd->id == J_SET, w, m, o);
-	case J_EDIT: {
-		char path[FO__DEV_LINE_MAX + 512], buf[FO__DEV_LINE_MAX + 512], *pw[FO__MAXW];
-		int np, bad, jn;
-
-		if (full_path(s, m->canon + 5, path, sizeof(path)) || strlen(path) >= FO__JPATH_MAX)
-			break;
-		snprintf(buf, sizeof(buf), "%s", s->jpath);
-		jn = s->jpath[0] ? fo__jn_words(buf, pw, FO__MAXW) : 0;
-		snprintf(buf, sizeof(buf), "%s", path);
-		np = fo__jn_words(buf, pw, FO__MAXW);
-		bad = np < 0 ? 0 : check_path(pw, np);
-		if (bad >= 0) {
-			int k = bad - jn + 1;
-
-			error_at(s, k >= 1 && k < w->n ? w->at[k] : w->at[w->n - 1], "syntax error.", o);
-			break;
-		}
-		if (strlen(path) >= FO__JPATH_MAX) { /* deeper than the device keeps: refused, not cut */
-			error_at(s, w->at[w->n - 1], "syntax error.", o);
-			break;
-		}
-		memcpy(s->jpath, path, strlen(path) + 1);
+	case J_EDIT:
+		edit(s, m, w, o);
 		break;
-	}
 	case J_UP:
 		path_up(s, n ? (unsigned)n : 1);
 		break;
@@ -587,17 +624,20 @@ static int dispatch(struct fo_dev_sess *s, const struct fo__match *m, const stru
 	case J_ROLLBACK:
 		rollback(s, (unsigned)n, o);
 		break;
-	case J_RUN: {
-		enum fo__lvl keep = s->lvl;
-		int r;
-
-		s->lvl = FO__USER;
-		r = run(s, m->canon + 4, pipe, o);
-		s->lvl = keep;
-		return r & ~FO_DEV_CLOSE;
-	}
+	case J_RUN:
+		return run_op(s, m, pipe, o);
 	}
 	return 0;
+}
+
+/* A matched command to its mode's handler (the table gives each command
+ * one mode). */
+static int dispatch(struct fo_dev_sess *s, const struct fo__match *m, const struct fo__words *w, const char *pipe,
+		    struct fo__out *o)
+{
+	if (m->cmd->modes & J_CONF)
+		return conf_cmd(s, m, w, pipe, o);
+	return op_cmd(s, m, w, pipe, o);
 }
 
 /* The filters the device applies itself; display set and compare are the

@@ -274,96 +274,108 @@ static void canon(const struct cand *c, enum fo_dev_platform p, const struct fo_
 	}
 }
 
-void fo__cmd_match(const struct fo__cmd *tab, const struct fo__cmd *tab2, unsigned mode, enum fo_dev_platform p,
-		   const struct fo__words *w, int from, const char *line, struct fo__match *m)
+/* The commands of a mode and platform, those of tab then those of tab2,
+ * each at its first token; NULL when out of memory. */
+static struct cand *cands_make(const struct fo__cmd *tab, const struct fo__cmd *tab2, unsigned mode,
+			       enum fo_dev_platform p, int *nc)
 {
 	const struct fo__cmd *tabs[2] = { tab, tab2 };
 	struct cand *cands;
-	int nc = 0, max = 0;
+	int max = 0;
 
-	memset(m, 0, sizeof(*m));
-	m->rest = -1;
-	m->st = FO__M_INVALID;
+	*nc = 0;
 	/* on the heap: a server may run this on a coroutine's small stack */
 	for (int t = 0; t < 2; t++)
 		for (const struct fo__cmd *c = tabs[t]; c && c->words; c++)
 			max++;
 	cands = malloc((size_t)(max ? max : 1) * sizeof(*cands));
-	if (!cands) {
-		m->oom = true;
-		return;
-	}
+	if (!cands)
+		return NULL;
 	for (int t = 0; t < 2; t++)
 		for (const struct fo__cmd *c = tabs[t]; c && c->words; c++)
 			if ((c->modes & mode) && (!c->plats || (c->plats & (1u << p))))
-				cand_init(&cands[nc++], c);
-	for (int i = from; i < w->n; i++) {
-		const char *word = w->w[i];
-		const char *lit = NULL;
-		size_t litl = 0, wl = strlen(word);
-		bool exact = false, ambiguous = false;
-		int keep = 0;
+				cand_init(&cands[(*nc)++], c);
+	return cands;
+}
 
-		/* what each still possible command takes here */
-		for (int k = 0; k < nc; k++) {
-			struct cand *c = &cands[k];
-			enum tok t;
+/*
+ * The keyword a word is taken as by the commands still possible: one it
+ * spells in full wins, else the one it begins (*lit NULL: none, the word
+ * is for a placeholder). Returns whether it begins several different
+ * ones and spells none in full: ambiguous.
+ */
+static bool word_keyword(const struct cand *cands, int nc, const char *word, const char **lit, size_t *litl)
+{
+	size_t wl = strlen(word);
+	bool exact = false, ambiguous = false;
 
-			if (c->done || !c->tl)
-				continue;
-			t = tok_kind(c->tok, c->tl);
-			if (t != T_LIT)
-				continue;
-			if (wl > c->tl || strncasecmp(word, c->tok, wl))
-				continue;
-			if (wl == c->tl) {
-				if (!exact)
-					lit = c->tok, litl = c->tl;
-				exact = true;
-			} else if (!exact) {
-				if (lit && (litl != c->tl || memcmp(lit, c->tok, litl)))
-					ambiguous = true;
-				lit = c->tok;
-				litl = c->tl;
-			}
-		}
-		if (lit && ambiguous && !exact) {
-			m->st = FO__M_AMBIGUOUS;
-			m->bad = i;
-			goto out;
-		}
-		/* keep the commands that take this word the way that won */
-		for (int k = 0; k < nc; k++) {
-			struct cand *c = &cands[k];
-			bool ok = false;
+	*lit = NULL;
+	*litl = 0;
+	for (int k = 0; k < nc; k++) {
+		const struct cand *c = &cands[k];
+		enum tok t;
 
-			if (c->done) {
-				ok = !lit; /* the rest of a line: unless a keyword took the word */
-			} else if (c->tl) {
-				enum tok t = tok_kind(c->tok, c->tl);
-
-				if (t == T_LIT)
-					ok = lit && c->tl == litl && !memcmp(c->tok, lit, litl);
-				else if (!lit && (t == T_LINE || t == T_REST)) {
-					c->done = true;
-					c->rest = i;
-					ok = true;
-				} else
-					ok = !lit && ph_ok(t, p, word);
-				if (ok && !c->done)
-					cand_next(c);
-			}
-			if (ok)
-				cands[keep++] = *c;
-		}
-		nc = keep;
-		if (!nc) {
-			m->st = FO__M_INVALID;
-			m->bad = i;
-			goto out;
+		if (c->done || !c->tl)
+			continue;
+		t = tok_kind(c->tok, c->tl);
+		if (t != T_LIT)
+			continue;
+		if (wl > c->tl || strncasecmp(word, c->tok, wl))
+			continue;
+		if (wl == c->tl) {
+			if (!exact)
+				*lit = c->tok, *litl = c->tl;
+			exact = true;
+		} else if (!exact) {
+			if (*lit && (*litl != c->tl || memcmp(*lit, c->tok, *litl)))
+				ambiguous = true;
+			*lit = c->tok;
+			*litl = c->tl;
 		}
 	}
-	/* the first command complete here wins */
+	return *lit && ambiguous && !exact;
+}
+
+/* Keeps the commands that take word i the way that won (the keyword lit,
+ * or a placeholder when lit is NULL), each on to its next token. Returns
+ * how many are kept. */
+static int cands_keep(struct cand *cands, int nc, enum fo_dev_platform p, const char *word, int i, const char *lit,
+		      size_t litl)
+{
+	int keep = 0;
+
+	for (int k = 0; k < nc; k++) {
+		struct cand *c = &cands[k];
+		bool ok = false;
+
+		if (c->done) {
+			ok = !lit; /* the rest of a line: unless a keyword took the word */
+		} else if (c->tl) {
+			enum tok t = tok_kind(c->tok, c->tl);
+
+			if (t == T_LIT)
+				ok = lit && c->tl == litl && !memcmp(c->tok, lit, litl);
+			else if (!lit && (t == T_LINE || t == T_REST)) {
+				c->done = true;
+				c->rest = i;
+				ok = true;
+			} else
+				ok = !lit && ph_ok(t, p, word);
+			if (ok && !c->done)
+				cand_next(c);
+		}
+		if (ok)
+			cands[keep++] = *c;
+	}
+	return keep;
+}
+
+/* After the last word: the first command complete there wins; else the
+ * line is incomplete (what was typed of the first command, and whether a
+ * value is what it lacks) or, with none left, invalid. */
+static void match_end(struct cand *cands, int nc, enum fo_dev_platform p, const struct fo__words *w, int from,
+		      const char *line, struct fo__match *m)
+{
 	for (int k = 0; k < nc; k++) {
 		struct cand *c = &cands[k];
 
@@ -375,19 +387,52 @@ void fo__cmd_match(const struct fo__cmd *tab, const struct fo__cmd *tab2, unsign
 			m->st = FO__M_OK;
 			m->cmd = c->cmd;
 			canon(c, p, w, from, line, m);
-			goto out;
+			return;
 		}
 	}
 	m->st = nc ? FO__M_INCOMPLETE : FO__M_INVALID;
 	m->bad = w->n;
 	if (nc) {
-		/* what was typed of the first, and whether a value is what it lacks */
 		struct cand *c = &cands[0];
 
 		m->cmd = c->cmd;
 		m->incomplete_value = tok_kind(c->tok, c->tl) != T_LIT;
 		canon(c, p, w, from, line, m);
 	}
+}
+
+void fo__cmd_match(const struct fo__cmd *tab, const struct fo__cmd *tab2, unsigned mode, enum fo_dev_platform p,
+		   const struct fo__words *w, int from, const char *line, struct fo__match *m)
+{
+	struct cand *cands;
+	int nc;
+
+	memset(m, 0, sizeof(*m));
+	m->rest = -1;
+	m->st = FO__M_INVALID;
+	cands = cands_make(tab, tab2, mode, p, &nc);
+	if (!cands) {
+		m->oom = true;
+		return;
+	}
+	/* word by word, across every command still possible */
+	for (int i = from; i < w->n; i++) {
+		const char *lit;
+		size_t litl;
+
+		if (word_keyword(cands, nc, w->w[i], &lit, &litl)) {
+			m->st = FO__M_AMBIGUOUS;
+			m->bad = i;
+			goto out;
+		}
+		nc = cands_keep(cands, nc, p, w->w[i], i, lit, litl);
+		if (!nc) {
+			m->st = FO__M_INVALID;
+			m->bad = i;
+			goto out;
+		}
+	}
+	match_end(cands, nc, p, w, from, line, m);
 out:
 	free(cands);
 }

@@ -56,23 +56,21 @@ static void ios_ifname(const struct fo__devid *d, unsigned i, char *s, size_t n)
 }
 
 /*
- * show running-config and show startup-config. Where one call draws
- * several random numbers, they are drawn into locals first, last argument
- * first: the order gcc evaluated devsim's arguments in, which made its bytes.
+ * show running-config and show startup-config: a function per section,
+ * ios_config below calls them in order. Where one call draws several
+ * random numbers, they are drawn into locals first, last argument first:
+ * the order gcc evaluated devsim's arguments in, which made its bytes.
  */
-static void ios_config(struct fo__gen *g, int startup)
+
+/* The global part: services, hostname, AAA with the secrets (the first
+ * draws), VLANs and the QoS maps. */
+static void ios_config_global(struct fo__gen *g)
 {
 	struct fo_sbuf *b = g->b;
 	const struct fo__devid *d = g->d;
-	unsigned np = fo__nports(d), nv = fo__nvlans(d);
+	unsigned nv = fo__nvlans(d);
 	unsigned long long u_hash, u_salt, e_hash, e_salt;
-	char ifn[48];
 
-	size_t start = b->len, body;
-	char head[128];
-	int hn;
-
-	fo__reseed(g, 2);
 	u_hash = fo__rnd(g);
 	u_salt = fo__rnd(g) & 0xffffffff;
 	e_hash = fo__rnd(g);
@@ -97,6 +95,17 @@ static void ios_config(struct fo__gen *g, int startup)
 	fo__adds(b, "class-map match-any VOICE\n match dscp ef\nclass-map match-any VIDEO\n match dscp af41\n!\n"
 		"policy-map QOS-OUT\n class VOICE\n  priority level 1 percent 10\n class VIDEO\n  bandwidth remaining percent 30\n"
 		" class class-default\n  bandwidth remaining percent 60\n!\n");
+}
+
+/* The interfaces: access ports (802.1X, port security), the four
+ * uplinks, then the SVIs, the loopback and the routes. */
+static void ios_config_interfaces(struct fo__gen *g)
+{
+	struct fo_sbuf *b = g->b;
+	const struct fo__devid *d = g->d;
+	unsigned np = fo__nports(d), nv = fo__nvlans(d);
+	char ifn[48];
+
 	for (unsigned i = 0; i < np + 4; i++) {
 		unsigned vlan;
 		const char *desc;
@@ -135,6 +144,14 @@ static void ios_config(struct fo__gen *g, int startup)
 		"ip ssh version 2\nip ssh server algorithm encryption aes256-gcm aes256-ctr\n!\n"
 		"ip route 0.0.0.0 0.0.0.0 10.%u.%u.254\nip route vrf Mgmt-vrf 0.0.0.0 0.0.0.0 192.168.%u.1\n!\n",
 		d->o3, d->o4, MGMT(d), d->o2, d->o3, d->o2, d->o3, d->o3);
+}
+
+/* The access lists: SNMP-RO, and INBOUND with two lines per port over 100. */
+static void ios_config_acls(struct fo__gen *g)
+{
+	struct fo_sbuf *b = g->b;
+	unsigned np = fo__nports(g->d);
+
 	fo__adds(b, "ip access-list standard SNMP-RO\n");
 	for (unsigned i = 0; i < 16; i++) {
 		unsigned o3 = fo__rndn(g, 250), o2 = fo__rndn(g, 250);
@@ -151,6 +168,14 @@ static void ios_config(struct fo__gen *g, int startup)
 			 h3, h4, port);
 	}
 	fo__adds(b, " 10000 deny ip any any log\n!\n");
+}
+
+/* Management: logging, SNMP, TACACS+, NTP, the banner and the lines, to "end". */
+static void ios_config_mgmt(struct fo__gen *g)
+{
+	struct fo_sbuf *b = g->b;
+	const struct fo__devid *d = g->d;
+
 	fo__addf(b,
 		"logging source-interface Vlan100\nlogging host 10.%u.0.10\nlogging host 10.%u.0.11\n!\n"
 		"snmp-server community fanout-%04x RO SNMP-RO\nsnmp-server location %s %s rack %u\n"
@@ -162,7 +187,16 @@ static void ios_config(struct fo__gen *g, int startup)
 		" exec-timeout 30 0\n transport input ssh\nline vty 5 15\n transport input ssh\n!\nend\n",
 		d->o2, d->o2, (unsigned)(d->seed & 0xffff), fo__site(d), fo__role(d), d->o4 % 40, d->o2,
 		(unsigned long long)fo__rnd(g), d->o2, d->o2, d->name);
-	/* The header states the size of what follows, so it goes in last. */
+}
+
+/* The header states the size of what follows (the text from start), so it
+ * goes in last: added at the end, then moved to its place. */
+static void ios_config_header(struct fo_sbuf *b, size_t start, int startup)
+{
+	size_t body;
+	char head[128];
+	int hn;
+
 	body = b->len - start;
 	if (startup)
 		hn = snprintf(head, sizeof(head), "Using %zu out of 2097152 bytes\n", body);
@@ -174,6 +208,20 @@ static void ios_config(struct fo__gen *g, int startup)
 		return;
 	memmove(b->p + start + hn, b->p + start, body);
 	memcpy(b->p + start, head, (size_t)hn);
+}
+
+/* The sections in the order the device prints them; each draws its random
+ * numbers in turn, so the order is also that of the draws. */
+static void ios_config(struct fo__gen *g, int startup)
+{
+	size_t start = g->b->len;
+
+	fo__reseed(g, 2);
+	ios_config_global(g);
+	ios_config_interfaces(g);
+	ios_config_acls(g);
+	ios_config_mgmt(g);
+	ios_config_header(g->b, start, startup);
 }
 
 void fo__ios_running(struct fo__gen *g)

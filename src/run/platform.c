@@ -771,14 +771,113 @@ static int resolve(struct rd *r, const char *key, const char *name, int line, in
 	return *out < 0 ? fail(r, line, key, "no level named '%s'", SHOW(name)) : 0;
 }
 
-static int read_default(struct rd *r, const struct ynode *def, int def_line, struct raw *raw)
+/* The generic driver's on-open and on-close, kept aside until the
+ * network driver's are known. */
+struct generic_ops {
+	const struct fo_plat_op *on_open, *on_close;
+	size_t non_open, non_close;
+};
+
+/* One key of `default` but privilege-levels, read before the others
+ * (on-open's acquire-priv names a level). */
+static int read_default_key(struct rd *r, const struct ynode *k, const struct ynode *v, struct raw *raw,
+			    struct generic_ops *gen)
 {
 	struct fo_plat_info *in = &r->p->info;
-	const struct fo_plat_op *on_open = NULL, *on_close = NULL;
-	size_t non_open = 0, non_close = 0, i;
-	const struct ynode *levels = NULL, *levels_key = NULL;
-	struct pairs ps;
 	char kp[300];
+	int rc = 0;
+
+	if (is(k, "privilege-levels"))
+		return 0; /* read first, by read_default */
+	path_of(kp, sizeof(kp), "", k, 0);
+	if (is(k, "driver-type")) {
+		rc = get_str(r, kp, v, &in->driver_type);
+		if (!rc && in->driver_type && strcmp(in->driver_type, "network") && strcmp(in->driver_type, "generic"))
+			rc = fail(r, v->line, kp, "expected network or generic, found '%s'", SHOW(in->driver_type));
+	} else if (is(k, "default-desired-privilege-level")) {
+		rc = get_str(r, kp, v, &raw->default_name);
+		raw->default_line = v->line;
+	} else if (is(k, "failed-when-contains")) {
+		rc = get_strlist(r, kp, v, &in->failed_when, &in->nfailed);
+	} else if (is(k, "textfsm-platform")) {
+		rc = get_str(r, kp, v, &in->textfsm_platform);
+	} else if (is(k, "network-on-open")) {
+		rc = read_ops(r, kp, v, &in->on_open, &in->non_open);
+	} else if (is(k, "network-on-close")) {
+		rc = read_ops(r, kp, v, &in->on_close, &in->non_close);
+	} else if (is(k, "on-open")) {
+		rc = read_ops(r, kp, v, &gen->on_open, &gen->non_open);
+	} else if (is(k, "on-close")) {
+		rc = read_ops(r, kp, v, &gen->on_close, &gen->non_close);
+	} else if (is(k, "options")) {
+		warnf(r, k->line, kp, "scrapligo's driver options are not used by fanout, ignored");
+	} else if (is(k, "config-level")) {
+		rc = get_str(r, kp, v, &raw->config_name);
+		raw->config_line = v->line;
+	} else if (is(k, "commit")) {
+		rc = get_str(r, kp, v, &in->commit);
+	} else if (is(k, "commit-check")) {
+		rc = get_str(r, kp, v, &in->commit_check);
+	} else if (is(k, "compare")) {
+		rc = get_str(r, kp, v, &in->compare);
+	} else if (is(k, "abort")) {
+		rc = get_str(r, kp, v, &in->abort);
+	} else if (is(k, "commit-confirmed")) {
+		rc = get_str(r, kp, v, &in->commit_confirmed);
+	} else if (is(k, "save")) {
+		rc = get_str(r, kp, v, &in->save);
+	} else if (is(k, "pagers")) {
+		rc = get_strlist(r, kp, v, &in->pagers, &in->npagers);
+	} else {
+		unknown_key(r, "", k);
+	}
+	return rc;
+}
+
+/* After the keys: the operations fanout runs at open and close, the
+ * driver type, and the levels the keys name (resolved by name now that
+ * every level is read). */
+static int default_resolve(struct rd *r, int def_line, struct raw *raw, const struct generic_ops *gen)
+{
+	struct fo_plat_info *in = &r->p->info;
+	int rc = 0;
+
+	/* scrapligo's generic driver runs on-open/on-close; a network driver
+	 * its network-on-*: fanout has one of each, the network one first */
+	if (!in->non_open && !in->on_open) {
+		in->on_open = gen->on_open;
+		in->non_open = gen->non_open;
+	}
+	if (!in->non_close && !in->on_close) {
+		in->on_close = gen->on_close;
+		in->non_close = gen->non_close;
+	}
+	if (!in->driver_type)
+		in->driver_type = "network";
+	if ((rc = resolve(r, "default-desired-privilege-level", raw->default_name, raw->default_line,
+			  &in->default_level)) < 0)
+		return rc;
+	if (!raw->default_name) {
+		if (in->nlevels > 1) {
+			rc = fail(r, def_line, "default-desired-privilege-level",
+				  "missing (required where there is more than one level)");
+			return rc;
+		}
+		in->default_level = 0;
+	}
+	if (raw->config_name)
+		rc = resolve(r, "config-level", raw->config_name, raw->config_line, &in->config_level);
+	else
+		in->config_level = level_by_name(r->p, "configuration");
+	return rc;
+}
+
+static int read_default(struct rd *r, const struct ynode *def, int def_line, struct raw *raw)
+{
+	const struct ynode *levels = NULL, *levels_key = NULL;
+	struct generic_ops gen = { 0 };
+	struct pairs ps;
+	size_t i;
 	int rc = 0;
 
 	if (pairs_of(r, "", def, &ps) < 0) {
@@ -796,85 +895,10 @@ static int read_default(struct rd *r, const struct ynode *def, int def_line, str
 	}
 	if ((rc = read_levels(r, levels_key, levels, raw)) < 0)
 		goto out;
-	for (i = 0; i < ps.n && !rc; i++) {
-		const struct ynode *k = ps.k[i], *v = ps.v[i];
-
-		path_of(kp, sizeof(kp), "", k, 0);
-		if (is(k, "privilege-levels")) {
-			continue;
-		} else if (is(k, "driver-type")) {
-			rc = get_str(r, kp, v, &in->driver_type);
-			if (!rc && in->driver_type && strcmp(in->driver_type, "network") &&
-			    strcmp(in->driver_type, "generic"))
-				rc = fail(r, v->line, kp, "expected network or generic, found '%s'",
-					  SHOW(in->driver_type));
-		} else if (is(k, "default-desired-privilege-level")) {
-			rc = get_str(r, kp, v, &raw->default_name);
-			raw->default_line = v->line;
-		} else if (is(k, "failed-when-contains")) {
-			rc = get_strlist(r, kp, v, &in->failed_when, &in->nfailed);
-		} else if (is(k, "textfsm-platform")) {
-			rc = get_str(r, kp, v, &in->textfsm_platform);
-		} else if (is(k, "network-on-open")) {
-			rc = read_ops(r, kp, v, &in->on_open, &in->non_open);
-		} else if (is(k, "network-on-close")) {
-			rc = read_ops(r, kp, v, &in->on_close, &in->non_close);
-		} else if (is(k, "on-open")) {
-			rc = read_ops(r, kp, v, &on_open, &non_open);
-		} else if (is(k, "on-close")) {
-			rc = read_ops(r, kp, v, &on_close, &non_close);
-		} else if (is(k, "options")) {
-			warnf(r, k->line, kp, "scrapligo's driver options are not used by fanout, ignored");
-		} else if (is(k, "config-level")) {
-			rc = get_str(r, kp, v, &raw->config_name);
-			raw->config_line = v->line;
-		} else if (is(k, "commit")) {
-			rc = get_str(r, kp, v, &in->commit);
-		} else if (is(k, "commit-check")) {
-			rc = get_str(r, kp, v, &in->commit_check);
-		} else if (is(k, "compare")) {
-			rc = get_str(r, kp, v, &in->compare);
-		} else if (is(k, "abort")) {
-			rc = get_str(r, kp, v, &in->abort);
-		} else if (is(k, "commit-confirmed")) {
-			rc = get_str(r, kp, v, &in->commit_confirmed);
-		} else if (is(k, "save")) {
-			rc = get_str(r, kp, v, &in->save);
-		} else if (is(k, "pagers")) {
-			rc = get_strlist(r, kp, v, &in->pagers, &in->npagers);
-		} else {
-			unknown_key(r, "", k);
-		}
-	}
-	if (rc)
-		goto out;
-	/* scrapligo's generic driver runs on-open/on-close; a network driver
-	 * its network-on-*: fanout has one of each, the network one first */
-	if (!in->non_open && !in->on_open) {
-		in->on_open = on_open;
-		in->non_open = non_open;
-	}
-	if (!in->non_close && !in->on_close) {
-		in->on_close = on_close;
-		in->non_close = non_close;
-	}
-	if (!in->driver_type)
-		in->driver_type = "network";
-	if ((rc = resolve(r, "default-desired-privilege-level", raw->default_name, raw->default_line,
-			  &in->default_level)) < 0)
-		goto out;
-	if (!raw->default_name) {
-		if (in->nlevels > 1) {
-			rc = fail(r, def_line, "default-desired-privilege-level",
-				  "missing (required where there is more than one level)");
-			goto out;
-		}
-		in->default_level = 0;
-	}
-	if (raw->config_name)
-		rc = resolve(r, "config-level", raw->config_name, raw->config_line, &in->config_level);
-	else
-		in->config_level = level_by_name(r->p, "configuration");
+	for (i = 0; i < ps.n && !rc; i++)
+		rc = read_default_key(r, ps.k[i], ps.v[i], raw, &gen);
+	if (!rc)
+		rc = default_resolve(r, def_line, raw, &gen);
 out:
 	pairs_free(&ps);
 	return rc;
