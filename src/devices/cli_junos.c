@@ -537,7 +537,7 @@ static void edit(struct fo_dev_sess *s, const struct fo__match *m, const struct 
 	char path[FO__DEV_LINE_MAX + 512], buf[FO__DEV_LINE_MAX + 512], *pw[FO__MAXW];
 	int np, bad, jn;
 
-	if (full_path(s, m->canon + 5, path, sizeof(path)) || strlen(path) >= FO__JPATH_MAX)
+	if (full_path(s, m->canon + 5, path, sizeof(path)))
 		return;
 	snprintf(buf, sizeof(buf), "%s", s->jpath);
 	jn = s->jpath[0] ? fo__jn_words(buf, pw, FO__MAXW) : 0;
