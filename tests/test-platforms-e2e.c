@@ -842,6 +842,9 @@ ETEST(devices_e2e_config_dry_run_commit_save, 180)
 			CHECK_HAS(r.r[1].output, !strcmp(h->plat, "junos") ? "rollback 0" : "abort");
 			CHECK_LACKS(r.r[1].output, "commit complete");
 		} else {
+			/* no candidate: nothing sent, and the transcript says so */
+			CHECK_HAS(r.r[1].output, "dry run: none of the 2 lines sent: platform ");
+			CHECK_LACKS(r.r[1].output, "e2edry");
 			CHECK_STR(r.r[2].output, "");
 		}
 		hres_free(&r);
