@@ -332,7 +332,7 @@ static char *run_want(struct fleet *f, int want, const char *const *args)
 		fprintf(stderr, "fanout run");
 		for (const char *const *a = args; *a; a++)
 			fprintf(stderr, " '%s'", *a);
-		fprintf(stderr, ": exit %d, not %d:\n%s\n", rc, want, out);
+		fprintf(stderr, ": exit %d, not %d:\n%.8000s\n", rc, want, out);
 	}
 	CHECK_EQ(rc, want);
 	return out;
@@ -1032,5 +1032,174 @@ ETEST(devices_e2e_config_confirm, 120)
 	hres_free(&r);
 	free(out);
 	CHECK(config_has(&f, x, "e2econf", false));
+	fleet_stop(&f);
+}
+
+/* ---- Ctrl-C during configuration ------------------------------------------------------ */
+
+/* Ctrl-C while slow devices take their configuration: every host has its
+ * result; the configuration results say interrupted and after how many
+ * lines; commit platforms committed nothing, the others hold exactly the
+ * lines sent. The fast hosts, done before, are ok. */
+ETEST(devices_e2e_config_interrupted, 240)
+{
+	static const char *const fargs[] = { "-n", "10", "--platforms", "ios,nxos,eos,junos,iosxr", "--fault",
+					     "slow=127.1.0.1-127.1.0.5:200ms", NULL };
+	enum { LINES = 60 };
+	struct fleet f;
+	char dir[300], path[400], *out = NULL;
+	const char *argv[64];
+	size_t len = 0;
+	long long end;
+	int fd, rc;
+	pid_t pid;
+
+	fleet_start(&f, fargs);
+	CHECK_HAS(f.out, "; faults: slow 5");
+	snprintf(dir, sizeof(dir), "%s/cfg", fo_test_dir());
+	CHECK(mkdir(dir, 0755) == 0);
+	for (size_t i = 0; i < f.nh; i++) {
+		struct fo_sbuf b = { 0 };
+		char line[128];
+
+		for (int k = 1; k <= LINES; k++) {
+			if (!strcmp(f.h[i].plat, "junos"))
+				snprintf(line, sizeof(line), "set interfaces xe-0/0/%d description e2eint-%d\n", k % 8, k);
+			else
+				snprintf(line, sizeof(line), "logging host 10.7.0.%d\n", k);
+			fo_sbuf_adds(&b, line);
+		}
+		CHECK(!b.oom);
+		snprintf(path, sizeof(path), "%s/%s.cfg", dir, f.h[i].name);
+		fo_test_write(path, b.p, b.len);
+		free(b.p);
+	}
+	{
+		const char *const a[] = { "--config-dir", dir, "-c", "show version", "--grace", "120s", NULL };
+
+		pid = spawn(run_argv(&f, argv, a), &fd, true);
+	}
+	end = fo_test_now_ms() + 120000LL * scale();
+	/* the fast devices are done: the slow ones are on their way */
+	for (size_t i = 5; i < f.nh; i++) {
+		char key[64];
+
+		snprintf(key, sizeof(key), "\"host\":\"%s\"", f.h[i].name);
+		CHECK(read_until(fd, &out, &len, key, end));
+	}
+	/* a moment into their configuration (200 ms a reply, 60 lines: about
+	 * 12 s of it); wherever they are, what follows holds */
+	fo_test_sleep_ms(3000);
+	kill(pid, SIGINT);
+	read_until(fd, &out, &len, NULL, end);
+	close(fd);
+	rc = reap(pid, 0, end);
+	if (rc != 130)
+		fprintf(stderr, "fanout run: exit %d:\n%s\n", rc, out);
+	CHECK_EQ(rc, 130);
+	for (size_t i = 0; i < f.nh; i++) {
+		const struct host *h = &f.h[i];
+		bool commit = !strcmp(h->plat, "junos") || !strcmp(h->plat, "iosxr");
+		struct hres r = hres(out, h->name);
+		unsigned long n;
+		char *c, want[64];
+		const char *p;
+
+		if (i >= 5) {
+			CHECK_STR(r.status, "ok");
+			hres_free(&r);
+			continue;
+		}
+		CHECK_EQ(h->addr[strlen(h->addr) - 1], '1' + (int)i); /* the slow ones: .1 to .5 */
+		if (strcmp(r.status, "failed") || r.n != 3)
+			fprintf(stderr, "%s (%s):\n%s\n", h->name, h->plat, out);
+		CHECK_STR(r.status, "failed");
+		CHECK_EQ(r.n, 3);
+		CHECK_STR(r.r[0].status, "ok");
+		CHECK_STR(r.r[1].status, "failed");
+		p = r.r[1].error;
+		CHECK(p && !strncmp(p, "interrupted after ", 18));
+		n = strtoul(p + 18, NULL, 10);
+		snprintf(want, sizeof(want), " of %d lines: ", LINES);
+		CHECK_HAS(p, want);
+		CHECK(n < LINES);
+		CHECK_HAS(p, commit ? "not committed, the changes dropped" : "the lines before stay applied");
+		hres_free(&r);
+		/* what the device holds now */
+		c = show(&f, h->name, show_config_cmd(h->plat));
+		if (commit) {
+			CHECK_LACKS(c, "e2eint");
+			CHECK_LACKS(c, "10.7.0.");
+		} else {
+			for (unsigned long k = 1; k <= LINES; k++) {
+				snprintf(want, sizeof(want), "logging host 10.7.0.%lu\n", k);
+				if (fo_test_has(c, want) != (k <= n))
+					fprintf(stderr, "%s (%s): %lu lines sent, line %lu: %s\n", h->name, h->plat, n,
+						k, fo_test_has(c, want) ? "there" : "missing");
+				CHECK_EQ(fo_test_has(c, want), k <= n);
+			}
+		}
+		free(c);
+	}
+	free(out);
+	fleet_stop(&f);
+}
+
+/* ---- misbehaving devices ------------------------------------------------------------ */
+
+/* hang, drop and flood beside good devices of every platform, with and
+ * without configuration: the bad ones time out or fail, each for its own
+ * reason; the others are ok and configured. */
+ETEST(devices_e2e_misbehaving, 180)
+{
+	static const char *const fargs[] = { "-n", "8", "--platforms", "ios,nxos,eos,junos,iosxr", "--fault",
+					     "hang=127.1.0.1", "--fault", "drop=127.1.0.2", "--fault", "flood=127.1.0.3",
+					     NULL };
+	struct fleet f;
+	const char *dir;
+	char *out;
+	int pass;
+
+	fleet_start(&f, fargs);
+	CHECK_HAS(f.out, "; faults: hang 1, drop 1, flood 1");
+	dir = config_dir(&f, "cfg", "e2emis");
+	for (pass = 0; pass < 2; pass++) {
+		const char *const shows[] = { "-c", "show version", "--command-timeout", "3s", "--max-output", "256K",
+					      NULL };
+		const char *const cfg[] = { "--config-dir", dir, "-c", "show version", "--command-timeout", "3s",
+					    "--max-output", "256K", NULL };
+		struct hres r;
+
+		out = run_want(&f, 1, pass ? cfg : shows);
+		/* hang: a banner, never a prompt */
+		r = hres(out, f.h[0].name);
+		CHECK_STR(r.status, "timeout");
+		CHECK_STR(res_at(&r, 0)->status, "timeout");
+		hres_free(&r);
+		/* drop: the connection goes half way through an output */
+		r = hres(out, f.h[1].name);
+		CHECK(strcmp(r.status, "ok") && strcmp(r.status, "timeout"));
+		CHECK(strcmp(res_at(&r, 0)->status, "ok"));
+		hres_free(&r);
+		/* flood: an output that never ends, cut by --max-output or the
+		 * command's timeout (whichever comes first) */
+		r = hres(out, f.h[2].name);
+		CHECK(strcmp(r.status, "ok"));
+		CHECK(!strcmp(res_at(&r, 0)->status, "timeout") ||
+		      (!strcmp(r.r[0].status, "failed") && fo_test_has(r.r[0].error, "output over")));
+		hres_free(&r);
+		for (size_t i = 3; i < f.nh; i++) {
+			r = hres(out, f.h[i].name);
+			if (strcmp(r.status, "ok"))
+				fprintf(stderr, "%s (%s): %s %s\n", f.h[i].name, f.h[i].plat, r.status,
+					r.r[r.n - 1].error ? r.r[r.n - 1].error : "");
+			CHECK_STR(r.status, "ok");
+			CHECK_EQ(r.n, pass ? 3u : 1u);
+			hres_free(&r);
+			if (pass)
+				CHECK(config_has(&f, &f.h[i], "e2emis", false));
+		}
+		free(out);
+	}
 	fleet_stop(&f);
 }
