@@ -10,7 +10,9 @@
  * refused secret, the badsecret fault; --level checked before the run;
  * configuration with --save, commit, --dry-run, --confirm, --config-dir, a
  * rejected line; Ctrl-C during configuration on slow devices; the
- * misbehaving devices (hang, drop, flood) beside good ones.
+ * misbehaving devices (hang, drop, flood) beside good ones; and a real
+ * OpenSSH sshd (the SSH fixture) in front of devsim, where a platform's
+ * shell session gives what the exec channel gives.
  *
  * What a host's configuration did is checked by a second run that shows
  * the device's configuration, never by reading the server's state.
@@ -1202,4 +1204,130 @@ ETEST(devices_e2e_misbehaving, 180)
 		free(out);
 	}
 	fleet_stop(&f);
+}
+
+/* ---- a real OpenSSH server ------------------------------------------------------------ */
+
+/* The value of key in the fixture's env file (KEY=VALUE lines). */
+static void fx_env(const char *dir, const char *key, char *out, size_t cap)
+{
+	char path[400], *env, *p;
+	size_t kl = strlen(key);
+
+	snprintf(path, sizeof(path), "%s/env", dir);
+	env = fo_test_read(path);
+	CHECK(env != NULL);
+	out[0] = 0;
+	for (p = env; p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (!strncmp(p, key, kl) && p[kl] == '=') {
+			snprintf(out, cap, "%.*s", (int)strcspn(p + kl + 1, "\n"), p + kl + 1);
+			break;
+		}
+	free(env);
+	CHECK(out[0] != 0);
+}
+
+static char fx_dir[256];
+
+/* The fixture stopped and its folder gone, however the test ends. */
+static void fx_cleanup(void)
+{
+	char cmd[1024];
+	int rc;
+
+	if (!fx_dir[0])
+		return;
+	snprintf(cmd, sizeof(cmd), "bash tests/fixtures/ssh/sshd-fixture.sh stop %s >/dev/null 2>&1; rm -rf %s %s.log",
+		 fx_dir, fx_dir, fx_dir);
+	rc = system(cmd);
+	(void)rc;
+	fx_dir[0] = 0;
+}
+
+/* The SSH fixture (tests/fixtures/ssh/: OpenSSH's sshd, devsim behind
+ * it): the platforms' shell sessions through a real server give what its
+ * exec channels give (devsim prints \r\n there; a pty's lines too). */
+ETEST(devices_e2e_openssh_fixture, 120)
+{
+	static const char *const hosts[][3] = { { "127.1.0.1", "ios", "show running-config" },
+						{ "127.2.0.1", "junos", "show configuration" } };
+	char dir[256], bdir[200], cmd[900], port[16], user[64], key[300], kh[300];
+	const char *bin = tools(), *slash = strrchr(bin, '/');
+	int rc;
+
+	if (access("/usr/sbin/sshd", X_OK) < 0)
+		fo_test_skip("no /usr/sbin/sshd (openssh-server)");
+	/* not in fo_test_dir(): sshd's StrictModes wants the key's folders
+	 * as the fixture makes them */
+	snprintf(dir, sizeof(dir), "/tmp/fanout-e2e-fx.%d", (int)getpid());
+	snprintf(fx_dir, sizeof(fx_dir), "%s", dir);
+	atexit(fx_cleanup);
+	snprintf(bdir, sizeof(bdir), "%.*s", slash ? (int)(slash - bin) : 5, slash ? bin : "build");
+	/* --owner: it stops by itself once this test's process is gone */
+	snprintf(cmd, sizeof(cmd),
+		 "BUILD=%s timeout %d bash tests/fixtures/ssh/sshd-fixture.sh start %s --devices 1 --junos 1 "
+		 "--owner %d --max-life 600 >%s.log 2>&1",
+		 bdir, 60 * scale(), dir, (int)getpid(), dir);
+	rc = system(cmd);
+	if (rc != 0) {
+		snprintf(cmd, sizeof(cmd), "cat %s.log >&2", dir);
+		rc = system(cmd);
+		CHECK(!"the fixture did not start");
+	}
+	fx_env(dir, "FIXTURE_PORT", port, sizeof(port));
+	fx_env(dir, "FIXTURE_USER", user, sizeof(user));
+	fx_env(dir, "FIXTURE_KEY", key, sizeof(key));
+	snprintf(kh, sizeof(kh), "%s/known_hosts", dir);
+	for (size_t i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++) {
+		char *o[2];
+		struct hres r[2];
+
+		for (int mode = 0; mode < 2; mode++) {
+			const char *argv[] = { bin, "run", "-w", hosts[i][0], "--port", port, "--user", user, "--key", key,
+					       "--no-agent", "--known-hosts", kh, "--host-keys", "strict", "--platform",
+					       hosts[i][1], mode ? "--exec" : "--shell", "--json", "-c", "show version",
+					       "-c", hosts[i][2], NULL };
+			size_t len = 0;
+			int fd;
+			pid_t pid = spawn(argv, &fd, true);
+			long long end = fo_test_now_ms() + 60000LL * scale();
+
+			o[mode] = NULL;
+			read_until(fd, &o[mode], &len, NULL, end);
+			close(fd);
+			rc = reap(pid, SIGKILL * (fo_test_now_ms() > end), end + 2000);
+			if (rc != 0)
+				fprintf(stderr, "%s %s: exit %d:\n%.4000s\n", hosts[i][1], mode ? "exec" : "shell", rc,
+					o[mode]);
+			CHECK_EQ(rc, 0);
+			r[mode] = hres(o[mode], hosts[i][0]);
+			CHECK_STR(r[mode].status, "ok");
+			CHECK_EQ(r[mode].n, 2);
+		}
+		for (size_t k = 0; k < 2; k++) {
+			char *e = r[1].r[k].output, *w = e;
+
+			for (char *p = e; *p; p++) /* the exec channel's \r\n as a shell's output has it */
+				if (!(p[0] == '\r' && p[1] == '\n'))
+					*w++ = *p;
+			*w = 0;
+			/* Junos prints a blank line before its prompt in a shell,
+			 * which is the device's output as it came: compared
+			 * without the trailing newlines */
+			while (w > e && w[-1] == '\n')
+				*--w = 0;
+			for (w = r[0].r[k].output + strlen(r[0].r[k].output); w > r[0].r[k].output && w[-1] == '\n';)
+				*--w = 0;
+			CHECK(strlen(e) > 100);
+			if (strcmp(r[0].r[k].output, e))
+				fprintf(stderr, "%s '%s': shell and exec differ:\n%s\n----\n%s\n", hosts[i][1],
+					r[0].r[k].command, r[0].r[k].output, e);
+			CHECK_STR(r[0].r[k].output, e);
+		}
+		for (int mode = 0; mode < 2; mode++) {
+			hres_free(&r[mode]);
+			free(o[mode]);
+		}
+	}
+	fx_cleanup();
 }
