@@ -897,9 +897,15 @@ ETEST(devices_e2e_config_dry_run_commit_save, 180)
 		char text[512];
 		const char *path = fo_test_put("nosave.cfg", text,
 					       strlen(config_for("ios", "e2enosave", text, sizeof(text))));
-		const char *a[] = { "--limit", ios->name, "--config", path, "-c", "show clock", NULL };
+		const char *a[] = { "--limit", ios->name, "--config", path, NULL }; /* configuration alone */
+		struct hres r;
 
 		out = run_want(&f, 0, a);
+		r = hres(out, ios->name);
+		CHECK_EQ(r.n, 2);
+		CHECK_STR(r.r[0].command, "config");
+		CHECK_STR(r.r[0].status, "ok");
+		hres_free(&r);
 		free(out);
 		CHECK(config_has(&f, ios, "e2enosave", false));
 		CHECK(!config_has(&f, ios, "e2enosave", true));
