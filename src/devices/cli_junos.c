@@ -408,9 +408,12 @@ static void show_commits(struct fo_dev_sess *s, struct fo__out *o)
 {
 	struct fo_dev *d = s->d;
 
-	for (unsigned i = 0; i < d->ncommits; i++)
-		fo__addf(&o->text, "%u   2025-03-04 09:%02u:00 UTC by %s via cli%s\n", i, 14 - i % 15, d->id.user,
-			 i == 0 && d->confirm_pending ? " commit confirmed, rollback in 10mins" : "");
+	for (unsigned i = 0; i < d->ncommits; i++) {
+		fo__addf(&o->text, "%u   2025-03-04 09:%02u:00 UTC by %s via cli", i, 14 - i % 15, d->id.user);
+		if (i == 0 && d->confirm_pending) /* the minutes the commit asked for */
+			fo__addf(&o->text, " commit confirmed, rollback in %umins", (d->confirm_secs + 59) / 60);
+		fo__addf(&o->text, "\n");
+	}
 	fo__addf(&o->text, "%u   2025-03-04 09:00:13 UTC by netops via netconf\n", d->ncommits);
 	o->is_output = true;
 }

@@ -542,6 +542,16 @@ static int configure(struct sess *s, struct fo_ssh_res *res)
 		sfail(s, FO_SSH_FAILED, "config", "platform %s has no configuration level", pi->type);
 		goto out;
 	}
+	if (s->j->dry_run && !pi->commit) {
+		/* no candidate: a line sent is a line applied, so a dry run
+		 * sends none and says so */
+		snprintf(why, sizeof(why), "dry run: none of the %zu lines sent: platform %s applies each line at "
+			 "once (no candidate to check them in)\n", s->j->nconfig, pi->type);
+		add_str(&t, why);
+		why[0] = 0;
+		rc = 0;
+		goto out;
+	}
 	if (acquire(s, pi->config_level, "config") < 0)
 		goto out;
 	bad = config_lines(s, &t, why, sizeof(why));
