@@ -717,6 +717,8 @@ static int run_with(const char *name, const char *arg, const char *task, const c
 		} else if (!*base[i][0] || !strcmp(base[i][0], task)) {
 			a[n++] = base[i][1];
 			a[n++] = base[i][2] ? base[i][2] : kh;
+			if (!strcmp(base[i][1], "--platform") && !strcmp(name, "confirm"))
+				a[n - 1] = "junos"; /* commit confirmed is a commit platform's */
 		}
 	}
 	a[n] = NULL;

@@ -2073,6 +2073,12 @@ static int check_platforms(const struct cfg *c)
 				"NAME or the inventory's platform\n", h->name);
 			return 2;
 		}
+		if (c->confirm && !pi->commit_confirmed) {
+			fprintf(stderr, "fanout: host %s: platform %s has no commit confirmed, so nothing would roll "
+				"back; --confirm is for commit platforms (junos, iosxr): narrow the hosts with --filter "
+				"platform=...\n", h->name, pi->type);
+			return 2;
+		}
 		if ((c->config_file || c->config_dir) && (pi->config_level < 0 || !host_shell(c, h))) {
 			fprintf(stderr, "fanout: host %s: platform %s has no configuration level; --config cannot "
 				"apply to it (narrow the hosts with --filter platform=...)\n", h->name, pi->type);

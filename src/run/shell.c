@@ -378,8 +378,11 @@ static int quiet_command(struct sess *s, const char *cmd, const char *phase)
 }
 
 /* The platform's on-open operations (with --setup in place of its
- * send-commands). 0 or -1. */
-static int on_open(struct sess *s)
+ * send-commands). An acquire-priv without a target goes to `want`, the
+ * commands' level: the platform's default desired level, or the one the
+ * run asked for (so that commands at exec need no enable secret, and
+ * configuration is entered from its own previous level). 0 or -1. */
+static int on_open(struct sess *s, int want)
 {
 	const struct fo_plat_info *pi = s->pi;
 	size_t i;
@@ -391,8 +394,8 @@ static int on_open(struct sess *s)
 
 		switch (op->kind) {
 		case FO_OP_ACQUIRE_PRIV:
-			lv = op->arg ? fo_platform_level_index(s->j->plat, op->arg) : pi->default_level;
-			if (acquire(s, lv < 0 ? pi->default_level : lv, "setup") < 0)
+			lv = op->arg ? fo_platform_level_index(s->j->plat, op->arg) : want;
+			if (acquire(s, lv < 0 ? want : lv, "setup") < 0)
 				return -1;
 			break;
 		case FO_OP_SEND_COMMAND:
@@ -656,7 +659,7 @@ long fo_shell_session(const struct fo_shell_io *io, const struct fo_shell_job *j
 		sfail(&s, FO_SSH_FAILED, "command", "platform %s has no level %s", s.pi->type, j->level);
 		return 0;
 	}
-	if (read_prompt(&s, dl, "prompt", -1) != GOT_PROMPT || on_open(&s) < 0)
+	if (read_prompt(&s, dl, "prompt", -1) != GOT_PROMPT || on_open(&s, lv) < 0)
 		goto out;
 	for (i = 0; i < j->ncmds; i++)
 		if (one_command(&s, j->cmds[i], lv, &res[i]) < 0) {
