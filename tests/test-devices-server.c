@@ -14,8 +14,8 @@
  * start-up and stats lines, bad flags.
  *
  * Every server runs in a process group of its own and dies with the test
- * (PR_SET_PDEATHSIG, an atexit hook, an alarm before the runner's limit);
- * every wait is bounded. No timed assertions.
+ * (tests/proc.h: PR_SET_PDEATHSIG, an atexit hook, an alarm before the
+ * runner's limit); every wait is bounded. No timed assertions.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,202 +23,14 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "proc.h"
 #include "test.h"
-
-/* ---- processes ---------------------------------------------------------------- */
-
-#define MAX_KIDS 8
-static volatile pid_t kids[MAX_KIDS];
-
-static void kill_kids(void)
-{
-	for (int i = 0; i < MAX_KIDS; i++)
-		if (kids[i] > 0)
-			kill(-kids[i], SIGKILL);
-}
-
-static void on_alarm(int sig)
-{
-	static const char msg[] = "test-devices-server: the test's own deadline passed\n";
-	ssize_t r;
-
-	(void)sig;
-	kill_kids();
-	r = write(2, msg, sizeof(msg) - 1);
-	(void)r;
-	_exit(1);
-}
-
-/* Under a sanitizer everything is slower: waits stretch. */
-static int scale(void)
-{
-	return *fo_test_san() ? 4 : 1;
-}
-
-static void guard(int timeout_s)
-{
-	static bool hooked;
-	struct sigaction sa;
-	int t = timeout_s * scale() - 3;
-
-	if (!hooked) {
-		atexit(kill_kids);
-		hooked = true;
-	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_alarm;
-	sigaction(SIGALRM, &sa, NULL);
-	alarm((unsigned)(t > 1 ? t : 1));
-	signal(SIGPIPE, SIG_IGN);
-}
-
-#define DTEST(name, timeout_s)                 \
-	static void body_##name(void);         \
-	TEST_T(name, timeout_s)                \
-	{                                      \
-		guard(timeout_s);              \
-		body_##name();                 \
-	}                                      \
-	static void body_##name(void)
-
-static const char *tools(void)
-{
-	const char *b = getenv("FANOUT_BIN");
-
-	return b && *b ? b : "build/fanout";
-}
-
-/* argv in a process group of its own, dying with us; stdout (and stderr
- * when err_too) on a pipe whose read end is returned in *out_fd. nofile:
- * its RLIMIT_NOFILE, or 0. */
-static pid_t spawn(const char *const *argv, int *out_fd, bool err_too, rlim_t nofile)
-{
-	int po[2];
-	pid_t parent = getpid(), pid;
-
-	CHECK(pipe2(po, O_CLOEXEC) == 0);
-	fflush(NULL);
-	pid = fork();
-	CHECK(pid >= 0);
-	if (pid == 0) {
-		int dn = open("/dev/null", O_RDONLY);
-		sigset_t none;
-
-		setpgid(0, 0);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(125);
-		if (nofile) {
-			struct rlimit rl = { nofile, nofile };
-
-			if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
-				_exit(126);
-		}
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGPIPE, SIG_DFL);
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		if (dn >= 0)
-			dup2(dn, 0);
-		dup2(po[1], 1);
-		if (err_too)
-			dup2(po[1], 2);
-		execvp(argv[0], (char **)argv);
-		_exit(127);
-	}
-	setpgid(pid, pid);
-	for (int i = 0; i < MAX_KIDS; i++)
-		if (kids[i] == 0) {
-			kids[i] = pid;
-			break;
-		}
-	close(po[1]);
-	*out_fd = po[0];
-	return pid;
-}
-
-static void forget(pid_t pid)
-{
-	for (int i = 0; i < MAX_KIDS; i++)
-		if (kids[i] == pid)
-			kids[i] = 0;
-}
-
-/* Reads fd into *b until EOF, until want appears (when not NULL), or the
- * deadline. True when what was waited for came. */
-static bool read_until(int fd, char **b, size_t *len, const char *want, long long deadline_ms)
-{
-	for (;;) {
-		struct pollfd p = { fd, POLLIN, 0 };
-		long long left = deadline_ms - fo_test_now_ms();
-		char buf[4096];
-		ssize_t n;
-
-		if (want && *b && strstr(*b, want))
-			return true;
-		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
-			return false;
-		n = read(fd, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return !want;
-		*b = realloc(*b, *len + (size_t)n + 1);
-		CHECK(*b != NULL);
-		memcpy(*b + *len, buf, (size_t)n);
-		*len += (size_t)n;
-		(*b)[*len] = 0;
-	}
-}
-
-/* Ends pid (sig first, when not 0) and reaps it, bounded: its exit status
- * (128+sig when killed). */
-static int reap(pid_t pid, int sig, long long deadline_ms)
-{
-	int status;
-
-	if (sig)
-		kill(pid, sig);
-	for (;;) {
-		pid_t r = waitpid(pid, &status, WNOHANG);
-
-		if (r == pid)
-			break;
-		if (fo_test_now_ms() > deadline_ms) {
-			kill(-pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			break;
-		}
-		fo_test_sleep_ms(10);
-	}
-	forget(pid);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-/* Runs argv to its end (killed after limit_s): exit status; stdout and
- * stderr together in *out (malloc'd). */
-static int run(char **out, int limit_s, const char *const *argv)
-{
-	size_t len = 0;
-	int fd, rc;
-	pid_t pid = spawn(argv, &fd, true, 0);
-	long long end = fo_test_now_ms() + 1000LL * limit_s * scale();
-
-	*out = calloc(1, 1);
-	CHECK(*out != NULL);
-	read_until(fd, out, &len, NULL, end);
-	close(fd);
-	rc = reap(pid, SIGKILL * (fo_test_now_ms() > end), end + 2000);
-	return rc;
-}
 
 static bool have(const char *prog)
 {
@@ -250,7 +62,7 @@ static void fleet_start(struct fleet *f, const char *const *args)
 	memset(f, 0, sizeof(*f));
 	snprintf(f->inv, sizeof(f->inv), "%s/hosts.yaml", fo_test_dir());
 	snprintf(f->kh, sizeof(f->kh), "%s/known_hosts", fo_test_dir());
-	argv[n++] = tools();
+	argv[n++] = fo_test_bin();
 	argv[n++] = "devices";
 	for (; *args && n < 40; args++)
 		argv[n++] = *args;
@@ -260,8 +72,8 @@ static void fleet_start(struct fleet *f, const char *const *args)
 	argv[n++] = "--known-hosts";
 	argv[n++] = f->kh;
 	argv[n] = NULL;
-	f->pid = spawn(argv, &f->fd, false, 0);
-	if (!read_until(f->fd, &f->out, &f->len, "\n", fo_test_now_ms() + 20000LL * scale()))
+	f->pid = fo_test_spawn(argv, &f->fd, FO_TEST_ERR_KEEP, 0);
+	if (!fo_test_read_until(f->fd, &f->out, &f->len, "\n", fo_test_now_ms() + 20000LL * fo_test_scale()))
 		fprintf(stderr, "fanout devices said: %s\n", f->out ? f->out : "(nothing)");
 	CHECK_HAS(f->out, "fanout devices: ");
 	p = strstr(f->out, " port ");
@@ -273,13 +85,13 @@ static void fleet_start(struct fleet *f, const char *const *args)
 /* SIGTERM, and the stats line it ends with: the whole stdout (the caller's). */
 static char *fleet_stop(struct fleet *f)
 {
-	long long end = fo_test_now_ms() + 20000LL * scale();
+	long long end = fo_test_now_ms() + 20000LL * fo_test_scale();
 	int rc;
 
 	kill(f->pid, SIGTERM);
-	read_until(f->fd, &f->out, &f->len, NULL, end);
+	fo_test_read_until(f->fd, &f->out, &f->len, NULL, end);
 	close(f->fd);
-	rc = reap(f->pid, 0, end);
+	rc = fo_test_reap(f->pid, 0, end);
 	if (rc != 0 || !fo_test_has(f->out, "fanout devices: stopped: "))
 		fprintf(stderr, "fanout devices: exit %d, said: %s\n", rc, f->out);
 	CHECK_EQ(rc, 0);
@@ -293,7 +105,7 @@ static int fleet_run(struct fleet *f, char **out, const char *const *args)
 	const char *argv[48];
 	int n = 0;
 
-	argv[n++] = tools();
+	argv[n++] = fo_test_bin();
 	argv[n++] = "run";
 	argv[n++] = "-i";
 	argv[n++] = f->inv;
@@ -302,7 +114,7 @@ static int fleet_run(struct fleet *f, char **out, const char *const *args)
 	for (; *args && n < 46; args++)
 		argv[n++] = *args;
 	argv[n] = NULL;
-	return run(out, 60, argv);
+	return fo_test_run(out, 60, argv);
 }
 
 /* The JSON line of host name (from fanout run --json). */
@@ -344,7 +156,7 @@ static char *name_of(struct fleet *f, const char *addr)
 
 /* ---- the tests --------------------------------------------------------------------- */
 
-DTEST(devices_run_exec_and_shell, 120)
+TEST_PROC(devices_run_exec_and_shell, 120)
 {
 	static const char *const args[] = { "-n", "3", "--platforms", "ios", NULL };
 	static const char *const exec[] = { "--host-keys", "strict", "--exec", "-c", "show version", "--json", NULL };
@@ -390,7 +202,7 @@ DTEST(devices_run_exec_and_shell, 120)
 	free(stats);
 }
 
-DTEST(devices_openssh_key_login, 120)
+TEST_PROC(devices_openssh_key_login, 120)
 {
 	const char *key, *pub;
 	char keyarg[300], dest[64], *out = NULL, *stats;
@@ -404,7 +216,7 @@ DTEST(devices_openssh_key_login, 120)
 	{
 		const char *kg[] = { "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key, NULL };
 
-		CHECK_EQ(run(&out, 30, kg), 0);
+		CHECK_EQ(fo_test_run(&out, 30, kg), 0);
 		free(out);
 	}
 	snprintf(keyarg, sizeof(keyarg), "%s.pub", key);
@@ -422,7 +234,7 @@ DTEST(devices_openssh_key_login, 120)
 				      "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
 				      "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=20", dest, "show version", NULL };
 
-		rc = run(&out, 60, ssh);
+		rc = fo_test_run(&out, 60, ssh);
 		if (rc != 0)
 			fprintf(stderr, "ssh exec: exit %d: %s\n", rc, out);
 		CHECK_EQ(rc, 0);
@@ -441,7 +253,7 @@ DTEST(devices_openssh_key_login, 120)
 		{
 			const char *sh[] = { "sh", "-c", cmd, NULL };
 
-			rc = run(&out, 60, sh);
+			rc = fo_test_run(&out, 60, sh);
 		}
 		if (rc != 0)
 			fprintf(stderr, "ssh shell: exit %d: %s\n", rc, out);
@@ -458,9 +270,9 @@ DTEST(devices_openssh_key_login, 120)
 				      "UserKnownHostsFile=/dev/null", "-o", "ConnectTimeout=20", dest, "show version", NULL };
 
 		unlink(other);
-		CHECK_EQ(run(&out, 30, kg), 0);
+		CHECK_EQ(fo_test_run(&out, 30, kg), 0);
 		free(out);
-		rc = run(&out, 60, ssh);
+		rc = fo_test_run(&out, 60, ssh);
 		CHECK_EQ(rc, 255);
 		CHECK_HAS(out, "Permission denied");
 		free(out);
@@ -470,7 +282,7 @@ DTEST(devices_openssh_key_login, 120)
 	free(stats);
 }
 
-DTEST(devices_wrong_password_refused, 120)
+TEST_PROC(devices_wrong_password_refused, 120)
 {
 	static const char *const args[] = { "-n", "2", "--password", "right", NULL };
 	static const char *const run_args[] = { "--host-keys", "strict", "--exec", "-c", "show version", "--json",
@@ -493,7 +305,7 @@ DTEST(devices_wrong_password_refused, 120)
 	free(stats);
 }
 
-DTEST(devices_fault_hang_and_drop, 120)
+TEST_PROC(devices_fault_hang_and_drop, 120)
 {
 	static const char *const args[] = { "-n", "4", "--fault", "hang=127.1.0.2", "--fault",
 					    "drop=127.1.0.3-127.1.0.3", NULL };
@@ -538,7 +350,7 @@ DTEST(devices_fault_hang_and_drop, 120)
 	free(fine);
 }
 
-DTEST(devices_fault_hostkey, 120)
+TEST_PROC(devices_fault_hostkey, 120)
 {
 	static const char *const args[] = { "-n", "4", "--fault", "hostkey=127.1.0.0/30", NULL };
 	static const char *const exec[] = { "--host-keys", "strict", "--exec", "-c", "show version", "--json", NULL };
@@ -614,33 +426,33 @@ TEST_T(devices_bad_flags, 60)
 /* More devices than descriptors: said at once, exit 2 (where the process
  * may not raise its limit past the hard one, as here without
  * CAP_SYS_RESOURCE); else the fleet just starts. */
-DTEST(devices_fd_limit_said, 60)
+TEST_PROC(devices_fd_limit_said, 60)
 {
-	const char *argv[] = { tools(), "devices", "-n", "500", "--port=0", NULL };
+	const char *argv[] = { fo_test_bin(), "devices", "-n", "500", "--port=0", NULL };
 	char *out = NULL;
 	size_t len = 0;
 	int fd, rc;
-	pid_t pid = spawn(argv, &fd, true, 256);
-	long long end = fo_test_now_ms() + 20000LL * scale();
+	pid_t pid = fo_test_spawn(argv, &fd, FO_TEST_ERR_OUT, 256);
+	long long end = fo_test_now_ms() + 20000LL * fo_test_scale();
 
-	read_until(fd, &out, &len, "\n", end);
+	fo_test_read_until(fd, &out, &len, "\n", end);
 	if (fo_test_has(out, "fanout devices: 500 devices on ")) {
-		rc = reap(pid, SIGTERM, end);
+		rc = fo_test_reap(pid, SIGTERM, end);
 		CHECK_EQ(rc, 0);
 		free(out);
 		close(fd);
 		fo_test_skip("this process may raise its descriptor limit: nothing to say");
 	}
-	read_until(fd, &out, &len, NULL, end);
+	fo_test_read_until(fd, &out, &len, NULL, end);
 	close(fd);
-	rc = reap(pid, 0, end);
+	rc = fo_test_reap(pid, 0, end);
 	CHECK_EQ(rc, 2);
 	CHECK_HAS(out, "fanout: 500 devices need 564 file descriptors");
 	CHECK_HAS(out, "RLIMIT_NOFILE allows 256 here");
 	free(out);
 }
 
-DTEST(devices_rtt_slow_and_flood, 120)
+TEST_PROC(devices_rtt_slow_and_flood, 120)
 {
 	static const char *const args[] = { "-n", "4", "--rtt", "20ms", "--fault", "slow=127.1.0.2:300ms", "--fault",
 					    "flood=127.1.0.3", NULL };
@@ -677,7 +489,7 @@ DTEST(devices_rtt_slow_and_flood, 120)
 }
 
 /* Logins at once on every thread: each device's sessions stay on its thread. */
-DTEST(devices_many_logins_at_once, 120)
+TEST_PROC(devices_many_logins_at_once, 120)
 {
 	static const char *const args[] = { "-n", "64", "--platforms", "ios:3,nxos:1", NULL };
 	static const char *const exec[] = { "--host-keys", "strict", "--exec", "-c", "show version", "-c",
@@ -704,7 +516,7 @@ DTEST(devices_many_logins_at_once, 120)
 /* Every wait of the server has a bound: a client that never logs in is
  * closed after --login-grace, a logged-in one that gets nothing (a hung
  * device) after --idle-timeout. */
-DTEST(devices_login_grace_and_idle, 120)
+TEST_PROC(devices_login_grace_and_idle, 120)
 {
 	static const char *const args[] = { "-n", "2", "--login-grace", "1s", "--idle-timeout", "1s", "--fault",
 					    "hang=127.1.0.2", NULL };
@@ -723,7 +535,7 @@ DTEST(devices_login_grace_and_idle, 120)
 	sa.sin_port = htons((uint16_t)strtol(f.port, NULL, 10));
 	sa.sin_addr.s_addr = htonl(0x7f010001);
 	CHECK(connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
-	CHECK(read_until(fd, &got, &len, NULL, fo_test_now_ms() + 30000LL * scale()));
+	CHECK(fo_test_read_until(fd, &got, &len, NULL, fo_test_now_ms() + 30000LL * fo_test_scale()));
 	CHECK(!strncmp(got, "SSH-2.0-", 8));
 	close(fd);
 	free(got);

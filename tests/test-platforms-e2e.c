@@ -16,185 +16,23 @@
  *
  * What a host's configuration did is checked by a second run that shows
  * the device's configuration, never by reading the server's state.
- * The process helpers are test-devices-server.c's (a fleet per test, in a
- * process group of its own, dying with the test; every wait bounded). No
+ * The processes are tests/proc.h's (a fleet per test, in a process group
+ * of its own, dying with the test; every wait bounded). No
  * timed assertions: the one sleep (before Ctrl-C) only picks a moment,
  * and what is checked holds whenever the signal lands.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "../src/util/json.h"
 #include "../src/util/sbuf.h"
+#include "proc.h"
 #include "test.h"
-
-/* ---- processes (as test-devices-server.c) ------------------------------------------ */
-
-#define MAX_KIDS 8
-static volatile pid_t kids[MAX_KIDS];
-
-static void kill_kids(void)
-{
-	for (int i = 0; i < MAX_KIDS; i++)
-		if (kids[i] > 0)
-			kill(-kids[i], SIGKILL);
-}
-
-static void on_alarm(int sig)
-{
-	static const char msg[] = "test-platforms-e2e: the test's own deadline passed\n";
-	ssize_t r;
-
-	(void)sig;
-	kill_kids();
-	r = write(2, msg, sizeof(msg) - 1);
-	(void)r;
-	_exit(1);
-}
-
-/* Under a sanitizer everything is slower: waits stretch. */
-static int scale(void)
-{
-	return *fo_test_san() ? 4 : 1;
-}
-
-static void guard(int timeout_s)
-{
-	struct sigaction sa;
-	int t = timeout_s * scale() - 3;
-
-	atexit(kill_kids);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_alarm;
-	sigaction(SIGALRM, &sa, NULL);
-	alarm((unsigned)(t > 1 ? t : 1));
-	signal(SIGPIPE, SIG_IGN);
-}
-
-/* The runner's limit is scaled here too: a sanitizer's run takes longer. */
-#define ETEST(name, timeout_s)                 \
-	static void body_##name(void);         \
-	TEST_T(name, timeout_s * 4)            \
-	{                                      \
-		guard(timeout_s);              \
-		body_##name();                 \
-	}                                      \
-	static void body_##name(void)
-
-static const char *tools(void)
-{
-	const char *b = getenv("FANOUT_BIN");
-
-	return b && *b ? b : "build/fanout";
-}
-
-/* argv in a process group of its own, dying with us; stdout (and stderr
- * when err_too) on a pipe whose read end is returned in *out_fd. */
-static pid_t spawn(const char *const *argv, int *out_fd, bool err_too)
-{
-	int po[2];
-	pid_t parent = getpid(), pid;
-
-	CHECK(pipe2(po, O_CLOEXEC) == 0);
-	fflush(NULL);
-	pid = fork();
-	CHECK(pid >= 0);
-	if (pid == 0) {
-		int dn = open("/dev/null", O_RDONLY);
-		sigset_t none;
-
-		setpgid(0, 0);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(125);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGPIPE, SIG_DFL);
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		if (dn >= 0)
-			dup2(dn, 0);
-		dup2(po[1], 1);
-		if (err_too)
-			dup2(po[1], 2);
-		execvp(argv[0], (char **)argv);
-		_exit(127);
-	}
-	setpgid(pid, pid);
-	for (int i = 0; i < MAX_KIDS; i++)
-		if (kids[i] == 0) {
-			kids[i] = pid;
-			break;
-		}
-	close(po[1]);
-	*out_fd = po[0];
-	return pid;
-}
-
-static void forget(pid_t pid)
-{
-	for (int i = 0; i < MAX_KIDS; i++)
-		if (kids[i] == pid)
-			kids[i] = 0;
-}
-
-/* Reads fd into *b until EOF, until want appears (when not NULL), or the
- * deadline. True when what was waited for came. */
-static bool read_until(int fd, char **b, size_t *len, const char *want, long long deadline_ms)
-{
-	for (;;) {
-		struct pollfd p = { fd, POLLIN, 0 };
-		long long left = deadline_ms - fo_test_now_ms();
-		char buf[4096];
-		ssize_t n;
-
-		if (want && *b && strstr(*b, want))
-			return true;
-		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
-			return false;
-		n = read(fd, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return !want;
-		*b = realloc(*b, *len + (size_t)n + 1);
-		CHECK(*b != NULL);
-		memcpy(*b + *len, buf, (size_t)n);
-		*len += (size_t)n;
-		(*b)[*len] = 0;
-	}
-}
-
-/* Ends pid (sig first, when not 0) and reaps it, bounded: its exit status
- * (128+sig when killed). */
-static int reap(pid_t pid, int sig, long long deadline_ms)
-{
-	int status;
-
-	if (sig)
-		kill(pid, sig);
-	for (;;) {
-		pid_t r = waitpid(pid, &status, WNOHANG);
-
-		if (r == pid)
-			break;
-		if (fo_test_now_ms() > deadline_ms) {
-			kill(-pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			break;
-		}
-		fo_test_sleep_ms(10);
-	}
-	forget(pid);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
 
 /* ---- the fleet ---------------------------------------------------------------------- */
 
@@ -247,7 +85,7 @@ static void fleet_start(struct fleet *f, const char *const *args)
 	memset(f, 0, sizeof(*f));
 	snprintf(f->inv, sizeof(f->inv), "%s/hosts.yaml", fo_test_dir());
 	snprintf(f->kh, sizeof(f->kh), "%s/known_hosts", fo_test_dir());
-	argv[n++] = tools();
+	argv[n++] = fo_test_bin();
 	argv[n++] = "devices";
 	for (; *args && n < 40; args++)
 		argv[n++] = *args;
@@ -257,8 +95,8 @@ static void fleet_start(struct fleet *f, const char *const *args)
 	argv[n++] = "--known-hosts";
 	argv[n++] = f->kh;
 	argv[n] = NULL;
-	f->pid = spawn(argv, &f->fd, false);
-	if (!read_until(f->fd, &f->out, &f->len, "\n", fo_test_now_ms() + 20000LL * scale()))
+	f->pid = fo_test_spawn(argv, &f->fd, FO_TEST_ERR_KEEP, 0);
+	if (!fo_test_read_until(f->fd, &f->out, &f->len, "\n", fo_test_now_ms() + 20000LL * fo_test_scale()))
 		fprintf(stderr, "fanout devices said: %s\n", f->out ? f->out : "(nothing)");
 	CHECK_HAS(f->out, "fanout devices: ");
 	p = strstr(f->out, " port ");
@@ -271,13 +109,13 @@ static void fleet_start(struct fleet *f, const char *const *args)
 /* SIGTERM; the server ends cleanly with its stats line. */
 static void fleet_stop(struct fleet *f)
 {
-	long long end = fo_test_now_ms() + 20000LL * scale();
+	long long end = fo_test_now_ms() + 20000LL * fo_test_scale();
 	int rc;
 
 	kill(f->pid, SIGTERM);
-	read_until(f->fd, &f->out, &f->len, NULL, end);
+	fo_test_read_until(f->fd, &f->out, &f->len, NULL, end);
 	close(f->fd);
-	rc = reap(f->pid, 0, end);
+	rc = fo_test_reap(f->pid, 0, end);
 	if (rc != 0 || !fo_test_has(f->out, "fanout devices: stopped: "))
 		fprintf(stderr, "fanout devices: exit %d, said: %s\n", rc, f->out);
 	CHECK_EQ(rc, 0);
@@ -291,7 +129,7 @@ static const char **run_argv(struct fleet *f, const char **a, const char *const 
 {
 	int n = 0;
 
-	a[n++] = tools();
+	a[n++] = fo_test_bin();
 	a[n++] = "run";
 	a[n++] = "-i";
 	a[n++] = f->inv;
@@ -311,16 +149,8 @@ static const char **run_argv(struct fleet *f, const char **a, const char *const 
 static int fleet_run(struct fleet *f, char **out, const char *const *args)
 {
 	const char *a[64];
-	size_t len = 0;
-	int fd;
-	pid_t pid = spawn(run_argv(f, a, args), &fd, true);
-	long long end = fo_test_now_ms() + 120000LL * scale();
 
-	*out = calloc(1, 1);
-	CHECK(*out != NULL);
-	read_until(fd, out, &len, NULL, end);
-	close(fd);
-	return reap(pid, SIGKILL * (fo_test_now_ms() > end), end + 2000);
+	return fo_test_run(out, 120, run_argv(f, a, args));
 }
 
 /* fanout run ARGS, its exit status CHECKed to be want (the output shown
@@ -580,7 +410,7 @@ static void clean_output(const struct host *h, const char *cmd, const struct res
 	CHECK_LACKS(r->output, "Password:");
 }
 
-ETEST(devices_e2e_show_every_platform, 120)
+TEST_PROC(devices_e2e_show_every_platform, 120)
 {
 	static const char *const plats[] = { "ios", "nxos", "eos", "junos", "iosxr" };
 	static const char *const fargs[] = { "-n", "10", "--platforms", "ios,nxos,eos,junos,iosxr", NULL };
@@ -644,7 +474,7 @@ ETEST(devices_e2e_show_every_platform, 120)
 
 /* ---- levels and secrets ------------------------------------------------------------- */
 
-ETEST(devices_e2e_levels_and_secrets, 120)
+TEST_PROC(devices_e2e_levels_and_secrets, 120)
 {
 	static const char *const fargs[] = { "-n", "4", "--platforms", "ios:3,junos:1", "--enable-secret", "s3cret",
 					     "--fault", "badsecret=127.1.0.2", NULL };
@@ -806,7 +636,7 @@ static const char *config_dir(struct fleet *f, const char *name, const char *tag
 /* --dry-run changes nothing anywhere; --config-dir then applies each host's
  * own lines, --save saving them where saving is a step of its own, commit
  * where there is one. */
-ETEST(devices_e2e_config_dry_run_commit_save, 180)
+TEST_PROC(devices_e2e_config_dry_run_commit_save, 180)
 {
 	static const char *const fargs[] = { "-n", "5", "--platforms", "ios,nxos,eos,junos,iosxr", NULL };
 	struct fleet f;
@@ -912,7 +742,7 @@ ETEST(devices_e2e_config_dry_run_commit_save, 180)
 
 /* A rejected line fails its host with the line and the device's words;
  * commit platforms drop the candidate; the other hosts are ok. */
-ETEST(devices_e2e_config_rejected_line, 120)
+TEST_PROC(devices_e2e_config_rejected_line, 120)
 {
 	static const char *const fargs[] = { "-n", "5", "--platforms", "ios,nxos,eos,junos,iosxr", NULL };
 	struct fleet f;
@@ -995,7 +825,7 @@ ETEST(devices_e2e_config_rejected_line, 120)
 
 /* --confirm on junos: commit confirmed, the minutes rounded up; the
  * device's commit history says so. */
-ETEST(devices_e2e_config_confirm, 120)
+TEST_PROC(devices_e2e_config_confirm, 120)
 {
 	static const char *const fargs[] = { "-n", "2", "--platforms", "junos,iosxr", NULL };
 	struct fleet f;
@@ -1045,7 +875,7 @@ ETEST(devices_e2e_config_confirm, 120)
  * result; the configuration results say interrupted and after how many
  * lines; commit platforms committed nothing, the others hold exactly the
  * lines sent. The fast hosts, done before, are ok. */
-ETEST(devices_e2e_config_interrupted, 240)
+TEST_PROC(devices_e2e_config_interrupted, 240)
 {
 	static const char *const fargs[] = { "-n", "10", "--platforms", "ios,nxos,eos,junos,iosxr", "--fault",
 					     "slow=127.1.0.1-127.1.0.5:200ms", NULL };
@@ -1081,23 +911,23 @@ ETEST(devices_e2e_config_interrupted, 240)
 	{
 		const char *const a[] = { "--config-dir", dir, "-c", "show version", "--grace", "120s", NULL };
 
-		pid = spawn(run_argv(&f, argv, a), &fd, true);
+		pid = fo_test_spawn(run_argv(&f, argv, a), &fd, FO_TEST_ERR_OUT, 0);
 	}
-	end = fo_test_now_ms() + 120000LL * scale();
+	end = fo_test_now_ms() + 120000LL * fo_test_scale();
 	/* the fast devices are done: the slow ones are on their way */
 	for (size_t i = 5; i < f.nh; i++) {
 		char key[64];
 
 		snprintf(key, sizeof(key), "\"host\":\"%s\"", f.h[i].name);
-		CHECK(read_until(fd, &out, &len, key, end));
+		CHECK(fo_test_read_until(fd, &out, &len, key, end));
 	}
 	/* a moment into their configuration (200 ms a reply, 60 lines: about
 	 * 12 s of it); wherever they are, what follows holds */
 	fo_test_sleep_ms(3000);
 	kill(pid, SIGINT);
-	read_until(fd, &out, &len, NULL, end);
+	fo_test_read_until(fd, &out, &len, NULL, end);
 	close(fd);
-	rc = reap(pid, 0, end);
+	rc = fo_test_reap(pid, 0, end);
 	if (rc != 130)
 		fprintf(stderr, "fanout run: exit %d:\n%s\n", rc, out);
 	CHECK_EQ(rc, 130);
@@ -1154,7 +984,7 @@ ETEST(devices_e2e_config_interrupted, 240)
 /* hang, drop and flood beside good devices of every platform, with and
  * without configuration: the bad ones time out or fail, each for its own
  * reason; the others are ok and configured. */
-ETEST(devices_e2e_misbehaving, 180)
+TEST_PROC(devices_e2e_misbehaving, 180)
 {
 	static const char *const fargs[] = { "-n", "8", "--platforms", "ios,nxos,eos,junos,iosxr", "--fault",
 					     "hang=127.1.0.1", "--fault", "drop=127.1.0.2", "--fault", "flood=127.1.0.3",
@@ -1249,12 +1079,12 @@ static void fx_cleanup(void)
 /* The SSH fixture (tests/fixtures/ssh/: OpenSSH's sshd, devsim behind
  * it): the platforms' shell sessions through a real server give what its
  * exec channels give (devsim prints \r\n there; a pty's lines too). */
-ETEST(devices_e2e_openssh_fixture, 120)
+TEST_PROC(devices_e2e_openssh_fixture, 120)
 {
 	static const char *const hosts[][3] = { { "127.1.0.1", "ios", "show running-config" },
 						{ "127.2.0.1", "junos", "show configuration" } };
 	char dir[256], bdir[200], cmd[900], port[16], user[64], key[300], kh[300];
-	const char *bin = tools(), *slash = strrchr(bin, '/');
+	const char *bin = fo_test_bin(), *slash = strrchr(bin, '/');
 	int rc;
 
 	if (access("/usr/sbin/sshd", X_OK) < 0)
@@ -1269,7 +1099,7 @@ ETEST(devices_e2e_openssh_fixture, 120)
 	snprintf(cmd, sizeof(cmd),
 		 "BUILD=%s timeout %d bash tests/fixtures/ssh/sshd-fixture.sh start %s --devices 1 --junos 1 "
 		 "--owner %d --max-life 600 >%s.log 2>&1",
-		 bdir, 60 * scale(), dir, (int)getpid(), dir);
+		 bdir, 60 * fo_test_scale(), dir, (int)getpid(), dir);
 	rc = system(cmd);
 	if (rc != 0) {
 		snprintf(cmd, sizeof(cmd), "cat %s.log >&2", dir);
@@ -1289,15 +1119,8 @@ ETEST(devices_e2e_openssh_fixture, 120)
 					       "--no-agent", "--known-hosts", kh, "--host-keys", "strict", "--platform",
 					       hosts[i][1], mode ? "--exec" : "--shell", "--json", "-c", "show version",
 					       "-c", hosts[i][2], NULL };
-			size_t len = 0;
-			int fd;
-			pid_t pid = spawn(argv, &fd, true);
-			long long end = fo_test_now_ms() + 60000LL * scale();
 
-			o[mode] = NULL;
-			read_until(fd, &o[mode], &len, NULL, end);
-			close(fd);
-			rc = reap(pid, SIGKILL * (fo_test_now_ms() > end), end + 2000);
+			rc = fo_test_run(&o[mode], 60, argv);
 			if (rc != 0)
 				fprintf(stderr, "%s %s: exit %d:\n%.4000s\n", hosts[i][1], mode ? "exec" : "shell", rc,
 					o[mode]);
