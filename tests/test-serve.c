@@ -16,8 +16,8 @@
  *
  * Servers start with --port 0; the port comes from their first stdout
  * line. Every server runs in a process group of its own and dies with the
- * test (PR_SET_PDEATHSIG, an atexit hook, and an alarm that fires before
- * the runner's limit). No timed assertions: deadlines are generous and
+ * test (tests/proc.h: PR_SET_PDEATHSIG, an atexit hook, and an alarm that
+ * fires before the runner's limit). No timed assertions: deadlines are generous and
  * only bound the waiting.
  */
 #include <arpa/inet.h>
@@ -39,6 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "proc.h"
 #include "test.h"
 
 /* ---- helpers ------------------------------------------------------------------ */
@@ -48,13 +49,6 @@
 static const char *load_d(const char *d)
 {
 	return *fo_test_san() ? "2s" : d;
-}
-
-static const char *bin(void)
-{
-	const char *b = getenv("FANOUT_BIN");
-
-	return b && *b ? b : "build/fanout";
 }
 
 /* Deadlines stretch under sanitizers (the runner gives such runs 4x too). */
@@ -112,90 +106,6 @@ static long long num_after(const char *s, const char *label)
 
 /* ---- child processes ---------------------------------------------------------- */
 
-/* Process groups of ours still running: killed on exit, on the alarm. */
-#define MAX_KIDS 32
-static volatile pid_t kids[MAX_KIDS];
-
-static void kill_kids(void)
-{
-	int i;
-
-	for (i = 0; i < MAX_KIDS; i++) {
-		pid_t k = kids[i];
-
-		if (k > 0) {
-			kill(-k, SIGKILL);
-			kill(k, SIGKILL);
-		}
-	}
-}
-
-static void kid_add(pid_t pid)
-{
-	int i;
-
-	for (i = 0; i < MAX_KIDS; i++)
-		if (kids[i] == 0) {
-			kids[i] = pid;
-			return;
-		}
-	kill(-pid, SIGKILL);
-	CHECK(!"too many child processes");
-}
-
-static void kid_del(pid_t pid)
-{
-	int i;
-
-	for (i = 0; i < MAX_KIDS; i++)
-		if (kids[i] == pid)
-			kids[i] = 0;
-}
-
-static void on_alarm(int sig)
-{
-	static const char msg[] = "test-serve: the test's own deadline passed: killing its servers\n";
-	ssize_t r;
-
-	(void)sig;
-	kill_kids();
-	r = write(2, msg, sizeof(msg) - 1);
-	(void)r;
-	_exit(1);
-}
-
-/*
- * At the start of every test: kill our process groups when the test ends
- * (CHECK exits) or when it is about to overrun the runner's limit (which
- * would SIGKILL the test alone, leaving servers in their own groups).
- */
-static void guard(int timeout_s)
-{
-	static bool hooked;
-	struct sigaction sa;
-	int t = timeout_s * (*fo_test_san() ? 4 : 1) - 3;
-
-	if (!hooked) {
-		atexit(kill_kids);
-		hooked = true;
-	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_alarm;
-	sigaction(SIGALRM, &sa, NULL);
-	alarm((unsigned)(t > 1 ? t : 1));
-	signal(SIGPIPE, SIG_IGN);
-}
-
-/* A test with the guard above. */
-#define STEST(name, timeout_s)                                                         \
-	static void body_##name(void);                                                 \
-	TEST_T(name, timeout_s)                                                        \
-	{                                                                              \
-		guard(timeout_s);                                                      \
-		body_##name();                                                         \
-	}                                                                              \
-	static void body_##name(void)
-
 /*
  * A process of ours: stdout on a pipe (read as it comes), stderr in an
  * unlinked temporary file (it can never fill and block the server).
@@ -213,47 +123,13 @@ struct proc {
 static void spawn_argv(struct proc *p, rlim_t nofile, const char *const *argv)
 {
 	char tmpl[] = "/tmp/fanout-serve-err-XXXXXX";
-	int po[2], ef;
-	pid_t parent = getpid();
+	int ef;
 
 	memset(p, 0, sizeof(*p));
 	ef = mkostemp(tmpl, O_CLOEXEC | O_APPEND);
 	CHECK(ef >= 0);
 	unlink(tmpl);
-	CHECK(pipe2(po, O_CLOEXEC) == 0);
-	fflush(NULL);
-	p->pid = fork();
-	CHECK(p->pid >= 0);
-	if (p->pid == 0) {
-		sigset_t none;
-		int dn = open("/dev/null", O_RDONLY);
-
-		setpgid(0, 0);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(125);
-		if (nofile) {
-			struct rlimit rl = { nofile, nofile };
-
-			if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
-				_exit(126);
-		}
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGPIPE, SIG_DFL);
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		if (dn >= 0)
-			dup2(dn, 0);
-		dup2(po[1], 1);
-		dup2(ef, 2);
-		execv(argv[0], (char **)argv);
-		_exit(127);
-	}
-	setpgid(p->pid, p->pid);
-	kid_add(p->pid);
-	close(po[1]);
-	p->out_fd = po[0];
+	p->pid = fo_test_spawn(argv, &p->out_fd, ef, nofile);
 	fcntl(p->out_fd, F_SETFL, O_NONBLOCK);
 	p->err_fd = ef;
 	p->out = calloc(1, 1);
@@ -267,7 +143,7 @@ static void spawn_va(struct proc *p, rlim_t nofile, const char *first, va_list a
 	const char *a;
 	int n = 0;
 
-	argv[n++] = bin();
+	argv[n++] = fo_test_bin();
 	for (a = first; a && n < 63; a = va_arg(ap, const char *))
 		argv[n++] = a;
 	argv[n] = NULL;
@@ -411,7 +287,7 @@ static bool finish(struct proc *p, long long limit_ms)
 	for (end = fo_test_now_ms() + 3000 * scale(); (left = group_alive(p->pid)) > 0 && fo_test_now_ms() < end;)
 		fo_test_sleep_ms(20);
 	kill(-p->pid, SIGKILL);
-	kid_del(p->pid);
+	fo_test_kid_del(p->pid);
 	if (left > 0) {
 		fprintf(stderr, "%d process(es) of fanout's group %d still ran after it ended\n", left, (int)p->pid);
 		ok = false;
@@ -458,7 +334,7 @@ static bool try_start_server_v(struct proc *p, rlim_t nofile, va_list ap)
 	long long end;
 	int n = 0;
 
-	argv[n++] = bin();
+	argv[n++] = fo_test_bin();
 	argv[n++] = "serve";
 	argv[n++] = "--port";
 	argv[n++] = "0";
@@ -522,7 +398,7 @@ static bool alive(struct proc *p)
 		p->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 		read_err(p);
 		fprintf(stderr, "the server ended (status %d); stdout:\n%s\nstderr:\n%s\n", p->status, p->out, p->err);
-		kid_del(p->pid);
+		fo_test_kid_del(p->pid);
 		kill(-p->pid, SIGKILL);
 		p->pid = -1;
 		return false;
@@ -891,38 +767,38 @@ static void line_model(const char *model)
 	proc_free(&s);
 }
 
-STEST(serve_line_coro2, 30)
+TEST_PROC(serve_line_coro2, 30)
 {
 	line_model("coro:2");
 }
 
-STEST(serve_line_loop, 30)
+TEST_PROC(serve_line_loop, 30)
 {
 	line_model("loop");
 }
 
-STEST(serve_line_threads, 30)
+TEST_PROC(serve_line_threads, 30)
 {
 	line_model("threads");
 }
 
-STEST(serve_line_threads4, 30)
+TEST_PROC(serve_line_threads4, 30)
 {
 	line_model("threads:4");
 }
 
-STEST(serve_line_processes2, 30)
+TEST_PROC(serve_line_processes2, 30)
 {
 	line_model("processes:2");
 }
 
-STEST(serve_line_blended2x2, 30)
+TEST_PROC(serve_line_blended2x2, 30)
 {
 	line_model("blended:2x2");
 }
 
 /* Many lines in one burst: replies beyond one write buffer all arrive, in order. */
-STEST(serve_line_big_burst, 30)
+TEST_PROC(serve_line_big_burst, 30)
 {
 	enum { N = 20000 };
 	static const char *const models[] = { "coro:2", "threads" };
@@ -973,7 +849,7 @@ STEST(serve_line_big_burst, 30)
 }
 
 /* A reply longer than the server's write buffer (64 KB): all of it, once; line and http. */
-STEST(serve_line_long_reply, 30)
+TEST_PROC(serve_line_long_reply, 30)
 {
 	enum { LEN = 70000 };
 	char *reply = malloc(LEN + 1);
@@ -1017,7 +893,7 @@ STEST(serve_line_long_reply, 30)
 }
 
 /* The server on ::1 when the machine has IPv6 loopback; load reaches it as [::1]:P. */
-STEST(serve_line_ipv6, 30)
+TEST_PROC(serve_line_ipv6, 30)
 {
 	struct proc s, l;
 	struct rd r;
@@ -1095,7 +971,7 @@ static void sequential_clients(int port, int n)
  * more than 8 MB, under a thread-per-connection model as under the others
  * (a buffer kept per connection, 8 KB of it touched, grows it by 24 MB).
  */
-STEST(serve_no_memory_per_connection, 60)
+TEST_PROC(serve_no_memory_per_connection, 60)
 {
 	static const char *const models[] = { "coro:2", "threads", "processes:2", "threads:4" };
 	char problems[1024] = "";
@@ -1265,38 +1141,38 @@ static void http_model(const char *model, bool with_curl)
 	proc_free(&s);
 }
 
-STEST(serve_http_coro, 30)
+TEST_PROC(serve_http_coro, 30)
 {
 	http_model("coro:2", true);
 }
 
-STEST(serve_http_loop, 30)
+TEST_PROC(serve_http_loop, 30)
 {
 	http_model("loop", false);
 }
 
-STEST(serve_http_threads, 30)
+TEST_PROC(serve_http_threads, 30)
 {
 	http_model("threads", true);
 }
 
-STEST(serve_http_threads4, 30)
+TEST_PROC(serve_http_threads4, 30)
 {
 	http_model("threads:4", false);
 }
 
-STEST(serve_http_processes2, 30)
+TEST_PROC(serve_http_processes2, 30)
 {
 	http_model("processes:2", false);
 }
 
-STEST(serve_http_blended2x2, 30)
+TEST_PROC(serve_http_blended2x2, 30)
 {
 	http_model("blended:2x2", false);
 }
 
 /* A head larger than one read (16 KB) but within --max-header: kept across reads, answered. */
-STEST(serve_http_head_across_reads, 30)
+TEST_PROC(serve_http_head_across_reads, 30)
 {
 	static const char *const models[] = { "coro:2", "threads" };
 	size_t m;
@@ -1329,7 +1205,7 @@ STEST(serve_http_head_across_reads, 30)
  * blank line a server waits for never comes as CRLF CRLF). A good request
  * before it on the same connection is answered first.
  */
-STEST(serve_http_bare_lf, 30)
+TEST_PROC(serve_http_bare_lf, 30)
 {
 	static const char *const models[] = { "coro:2", "threads" };
 	static const char *const bad[] = {
@@ -1364,7 +1240,7 @@ STEST(serve_http_bare_lf, 30)
 }
 
 /* Many pipelined requests in one send: as many 200s, in order (replies beyond one write buffer). */
-STEST(serve_http_long_pipeline, 30)
+TEST_PROC(serve_http_long_pipeline, 30)
 {
 	enum { N = 3000 };
 	static const char *const models[] = { "coro:2", "threads" };
@@ -1617,37 +1493,37 @@ static void resets(const char *model, const char *proto)
 	free(flood);
 }
 
-STEST(serve_faults_idle_coro, 30)
+TEST_PROC(serve_faults_idle_coro, 30)
 {
 	idle_clients_closed("coro:2", "http");
 	idle_clients_closed("coro:2", "line");
 }
 
-STEST(serve_faults_idle_threads, 30)
+TEST_PROC(serve_faults_idle_threads, 30)
 {
 	idle_clients_closed("threads", "http");
 	idle_clients_closed("threads", "line");
 }
 
-STEST(serve_faults_served_beside_idle_coro, 30)
+TEST_PROC(serve_faults_served_beside_idle_coro, 30)
 {
 	served_beside_idle("coro:2", "http");
 	served_beside_idle("coro:2", "line");
 }
 
-STEST(serve_faults_served_beside_idle_threads, 30)
+TEST_PROC(serve_faults_served_beside_idle_threads, 30)
 {
 	served_beside_idle("threads", "http");
 	served_beside_idle("threads", "line");
 }
 
-STEST(serve_faults_reset_coro, 30)
+TEST_PROC(serve_faults_reset_coro, 30)
 {
 	resets("coro:2", "http");
 	resets("coro:2", "line");
 }
 
-STEST(serve_faults_reset_threads, 30)
+TEST_PROC(serve_faults_reset_threads, 30)
 {
 	resets("threads", "http");
 	resets("threads", "line");
@@ -1667,7 +1543,7 @@ static void one_line_error(struct proc *p, int rc, const char *what, const char 
 	CHECK(!strncmp(p->err, "fanout: ", 8));
 }
 
-STEST(serve_port_in_use, 30)
+TEST_PROC(serve_port_in_use, 30)
 {
 	static const char *const first[] = { "coro:2", "threads", "processes:2" };
 	static const char *const second[] = { "coro:2", "threads", "threads:4", "loop" };
@@ -1708,7 +1584,7 @@ STEST(serve_port_in_use, 30)
 }
 
 /* A port someone else holds (a plain socket, no SO_REUSEPORT): also "in use". */
-STEST(serve_port_in_use_by_other, 30)
+TEST_PROC(serve_port_in_use_by_other, 30)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET };
 	socklen_t al = sizeof(a);
@@ -1733,7 +1609,7 @@ STEST(serve_port_in_use_by_other, 30)
 	close(lfd);
 }
 
-STEST(serve_bad_flags, 30)
+TEST_PROC(serve_bad_flags, 30)
 {
 	static const char *const cases[][4] = {
 		/* flag, value, what the line must name */
@@ -1784,7 +1660,7 @@ STEST(serve_bad_flags, 30)
 }
 
 /* Every address only when asked for in full: 0.0.0.0 (and [::1] in brackets). */
-STEST(serve_bind_every_address, 30)
+TEST_PROC(serve_bind_every_address, 30)
 {
 	struct proc s;
 	struct rd r;
@@ -1811,7 +1687,7 @@ STEST(serve_bind_every_address, 30)
  * what is wrong, as the rest of the CLI does ("needs a value"), not
  * calling a known flag unknown.
  */
-STEST(serve_flag_without_value, 30)
+TEST_PROC(serve_flag_without_value, 30)
 {
 	static const char *const flags[] = { "--port", "--model", "--reply" };
 	size_t i;
@@ -1827,7 +1703,7 @@ STEST(serve_flag_without_value, 30)
 	}
 }
 
-STEST(serve_help, 30)
+TEST_PROC(serve_help, 30)
 {
 	struct proc t;
 
@@ -1844,7 +1720,7 @@ STEST(serve_help, 30)
 }
 
 /* A signal as soon as the server says it listens (its workers may still be starting): it stops, exit 0. */
-STEST(serve_stop_right_away, 40)
+TEST_PROC(serve_stop_right_away, 40)
 {
 	static const char *const models[] = { "coro:2", "loop", "threads", "threads:4", "processes:2", "blended:2x2" };
 	size_t m;
@@ -2003,7 +1879,7 @@ static int collect_until_quiet(const int *fds, bool *replied, struct rd *rds, in
 	return total;
 }
 
-STEST(serve_out_of_descriptors, 40)
+TEST_PROC(serve_out_of_descriptors, 40)
 {
 	enum { N = 200 };
 	static int fds[N];
@@ -2080,7 +1956,7 @@ STEST(serve_out_of_descriptors, 40)
  * anyone hearing of it: the server serves, recovers, and ends with exit 0
  * or with stderr saying what failed.
  */
-STEST(serve_flood_at_startup, 60)
+TEST_PROC(serve_flood_at_startup, 60)
 {
 	enum { N = 200 };
 	static int fds[N];
@@ -2137,7 +2013,7 @@ STEST(serve_flood_at_startup, 60)
  * keeps running, a client gets served; when it ends with a failure,
  * stderr says why.
  */
-STEST(serve_few_descriptors, 40)
+TEST_PROC(serve_few_descriptors, 40)
 {
 	char problems[2048] = "";
 	size_t pl = 0;
@@ -2210,7 +2086,7 @@ static double json_num(const char *json, const char *name)
 	return v;
 }
 
-STEST(load_line_text_and_json, 30)
+TEST_PROC(load_line_text_and_json, 30)
 {
 	struct proc s, l;
 	char target[64];
@@ -2257,7 +2133,7 @@ STEST(load_line_text_and_json, 30)
 	proc_free(&s);
 }
 
-STEST(load_fixed_rate, 30)
+TEST_PROC(load_fixed_rate, 30)
 {
 	struct proc s, l;
 	char target[64];
@@ -2288,7 +2164,7 @@ STEST(load_fixed_rate, 30)
 	proc_free(&s);
 }
 
-STEST(load_http, 30)
+TEST_PROC(load_http, 30)
 {
 	static const char *const models[] = { "coro:2", "threads" };
 	size_t m;
@@ -2319,7 +2195,7 @@ STEST(load_http, 30)
 }
 
 /* A pool of 2 threads, each serving one connection at a time: 4 of 6 get nothing. */
-STEST(load_starved_by_pool, 30)
+TEST_PROC(load_starved_by_pool, 30)
 {
 	struct proc s, l;
 	char target[64];
@@ -2343,7 +2219,7 @@ STEST(load_starved_by_pool, 30)
 }
 
 /* Nobody listening: connect errors, exit 1, and the first error says why. */
-STEST(load_connection_refused, 30)
+TEST_PROC(load_connection_refused, 30)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET };
 	socklen_t al = sizeof(a);
@@ -2367,7 +2243,7 @@ STEST(load_connection_refused, 30)
 }
 
 /* SIGINT mid-run: exit 130, the totals still printed. */
-STEST(load_interrupted, 30)
+TEST_PROC(load_interrupted, 30)
 {
 	struct proc s, l;
 	char target[64];
@@ -2375,7 +2251,7 @@ STEST(load_interrupted, 30)
 	start_server(&s, 0, NULL);
 	target_of(&s, target, sizeof(target));
 	{
-		const char *argv[] = { bin(), "load", "-c", "4", "-d", "60s", target, NULL };
+		const char *argv[] = { fo_test_bin(), "load", "-c", "4", "-d", "60s", target, NULL };
 
 		spawn_argv(&l, 0, argv);
 	}
@@ -2393,7 +2269,7 @@ STEST(load_interrupted, 30)
 	proc_free(&s);
 }
 
-STEST(load_bad_input, 30)
+TEST_PROC(load_bad_input, 30)
 {
 	static const char *const cases[][5] = {
 		/* args (up to 3), then a needle for the line */
@@ -2444,7 +2320,7 @@ STEST(load_bad_input, 30)
 }
 
 /* A port number past 65535 is not a port. */
-STEST(load_bad_port, 30)
+TEST_PROC(load_bad_port, 30)
 {
 	struct proc t;
 	int rc = run_cli(&t, 10000, "load", "-d", "200ms", "127.0.0.1:70000", NULL);
@@ -2533,7 +2409,7 @@ static pid_t hostile_start(const char *resp, size_t rlen, bool close_after, int 
 		_exit(0);
 	}
 	setpgid(pid, pid);
-	kid_add(pid);
+	fo_test_kid_add(pid);
 	close(lfd);
 	return pid;
 }
@@ -2543,7 +2419,7 @@ static void hostile_stop(pid_t pid)
 	kill(-pid, SIGKILL);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
-	kid_del(pid);
+	fo_test_kid_del(pid);
 }
 
 /* `fanout load --proto http` against a server answering resp: its exit code; out and err kept in l. */
@@ -2567,7 +2443,7 @@ static int load_against(struct proc *l, const char *resp, size_t rlen, bool clos
  * are counted by class and fail the run (exit 1); a malformed response
  * (not HTTP, a bad chunk size, a status outside 100-599) is an error.
  */
-STEST(load_http_failures_count, 60)
+TEST_PROC(load_http_failures_count, 60)
 {
 	static const struct {
 		const char *resp, *needle, *first_error;
@@ -2619,7 +2495,7 @@ STEST(load_http_failures_count, 60)
 }
 
 /* What is well-formed counts, however it is framed: chunked, 3xx, a body up to the close, 40 KB. */
-STEST(load_http_framings, 60)
+TEST_PROC(load_http_framings, 60)
 {
 	static const char *const good[] = {
 		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n3;ext=1\r\n!!\n\r\n0\r\nX-T: 1\r\n\r\n",
@@ -2724,7 +2600,7 @@ static void every_connection_served(const char *model, int conns, long long dur_
  * cores runs of 4 s served every connection (2 s did not: the one acceptor
  * shares the cores with thousands of busy connection threads).
  */
-STEST(serve_threads_10000_connections, 120)
+TEST_PROC(serve_threads_10000_connections, 120)
 {
 	if (!strcmp(sanitizer(), "tsan"))
 		fo_test_skip("10,000 threads under ThreadSanitizer: GBs of shadow, and too slow to reach them all");
@@ -2739,7 +2615,7 @@ STEST(serve_threads_10000_connections, 120)
  * total_reqs(): a data race TSan reports); once that is fixed this can
  * run as long as the others.
  */
-STEST(serve_processes2_64_connections, 60)
+TEST_PROC(serve_processes2_64_connections, 60)
 {
 	every_connection_served("processes:2", 64, 500);
 }
