@@ -476,7 +476,7 @@ struct host_config {
 	char *buf;
 	const char **lines;
 	size_t n;
-	char err[PATH_MAX + 128];
+	char *err; /* heap (a host waiting at the login gate keeps this frame: small) */
 };
 
 #define CONFIG_MAX ((size_t)4 << 20)
@@ -489,21 +489,18 @@ static int host_config(const struct cfg *c, const struct fo_inv_host *h, struct 
 
 	fo__run_file_name(h->name, name);
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s.cfg", c->config_dir, name) >= sizeof(path)) {
-		snprintf(hc->err, sizeof(hc->err), "--config-dir: the path of %s's file is too long", h->name);
+		hc->err = msgf("--config-dir: the path of %s's file is too long", h->name);
 		return -1;
 	}
 	e = fo__slurp_max(path, CONFIG_MAX, &hc->buf, &len);
 	if (e < 0) {
-		snprintf(hc->err, sizeof(hc->err), "cannot read its configuration %s: %s", path,
-			 e == -EFBIG ? "over 4 MiB" : strerror(-e));
+		hc->err = msgf("cannot read its configuration %s: %s", path, e == -EFBIG ? "over 4 MiB" : strerror(-e));
 		return -1;
 	}
-	if (split_lines(hc->buf, "!#", &hc->lines, &hc->n) < 0) {
-		snprintf(hc->err, sizeof(hc->err), "out of memory");
+	if (split_lines(hc->buf, "!#", &hc->lines, &hc->n) < 0)
 		return -1;
-	}
 	if (!hc->n) {
-		snprintf(hc->err, sizeof(hc->err), "its configuration %s has no lines", path);
+		hc->err = msgf("its configuration %s has no lines", path);
 		return -1;
 	}
 	return 0;
@@ -513,6 +510,7 @@ static void host_config_release(struct host_config *hc)
 {
 	free(hc->buf);
 	free(hc->lines);
+	free(hc->err);
 }
 
 /* The record of a host whose configuration file could not be read. */
@@ -520,7 +518,7 @@ static void finish_config_failed(const struct cfg *c, struct jb *b, const struct
 {
 	struct fo_rec rec = { 0 };
 
-	if (rec_all(c, FO_SSH_FAILED, "config", hc->err, &rec) < 0)
+	if (rec_all(c, FO_SSH_FAILED, "config", hc->err ? hc->err : "out of memory", &rec) < 0)
 		b->oom = true;
 	fo__rec_write(b, &rec);
 	free(rec.cmds);
