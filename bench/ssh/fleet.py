@@ -175,6 +175,7 @@ def checked(args, fleet, outdir, cmds_files, config_files=None):
 
 def fanout_cmds(args, fleet, mix, outdir, extra_per_plat, logdir):
     split = logins_split(mix, args.max_logins)
+    workers = logins_split(mix, args.workers) if args.workers else {}
     cmds = []
     for p in split:
         c = [args.fanout, "run"]
@@ -182,6 +183,8 @@ def fanout_cmds(args, fleet, mix, outdir, extra_per_plat, logdir):
             c += ["-i", inv]
         c += ["--filter", "platform=" + p, "--known-hosts", fleet.known_hosts,
               "--host-keys", "strict", "--max-logins", str(split[p]), "--no-progress"]
+        if p in workers:
+            c += ["--workers", str(workers[p])]
         c += extra_per_plat(p)
         if outdir:
             c += ["--out", outdir]
@@ -315,8 +318,12 @@ def main():
     ap.add_argument("--config-devices", type=int, default=1000)
     ap.add_argument("--cases", default="scale,peer,config")
     ap.add_argument("--max-logins", type=int, default=128, help="fanout: over its five runs")
+    ap.add_argument("--workers", type=int, default=0,
+                    help="fanout: hosts in flight over its five runs (0: its default, the fd limit's)")
     ap.add_argument("--port", type=int, default=2302)
-    ap.add_argument("--work", default="/tmp/fanout-fleet")
+    ap.add_argument("--work", default="/dev/shm/fanout-fleet",
+                    help="where the outputs go: tmpfs by default (4.2 GB at 28,000; docs/BENCHMARKS.md "
+                         "says why not ext4)")
     ap.add_argument("--build", default="build")
     ap.add_argument("--no-make", action="store_true")
     ap.add_argument("--timeout", type=float, default=900, help="a fanout run's cap (s)")
