@@ -8,8 +8,10 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "proc.h"
@@ -200,4 +202,54 @@ int fo_test_run(char **out, int limit_s, const char *const *argv)
 	fo_test_read_until(fd, out, &len, NULL, end);
 	close(fd);
 	return fo_test_reap(pid, SIGKILL * (fo_test_now_ms() > end), end + 2000);
+}
+
+/* ---- a fanout devices fleet --------------------------------------------------------- */
+
+/* `fanout devices ARGS... --port 0 --inventory DIR/hosts.yaml --known-hosts
+ * DIR/known_hosts`, up once its first line is out. */
+void fo_test_fleet_start(struct fo_test_fleet *f, const char *const *args)
+{
+	const char *argv[48];
+	const char *p;
+	int n = 0;
+
+	memset(f, 0, sizeof(*f));
+	snprintf(f->inv, sizeof(f->inv), "%s/hosts.yaml", fo_test_dir());
+	snprintf(f->kh, sizeof(f->kh), "%s/known_hosts", fo_test_dir());
+	argv[n++] = fo_test_bin();
+	argv[n++] = "devices";
+	for (; *args && n < 40; args++)
+		argv[n++] = *args;
+	argv[n++] = "--port=0";
+	argv[n++] = "--inventory";
+	argv[n++] = f->inv;
+	argv[n++] = "--known-hosts";
+	argv[n++] = f->kh;
+	argv[n] = NULL;
+	f->pid = fo_test_spawn(argv, &f->fd, FO_TEST_ERR_KEEP, 0);
+	if (!fo_test_read_until(f->fd, &f->out, &f->len, "\n", fo_test_now_ms() + 20000LL * fo_test_scale()))
+		fprintf(stderr, "fanout devices said: %s\n", f->out ? f->out : "(nothing)");
+	CHECK_HAS(f->out, "fanout devices: ");
+	p = strstr(f->out, " port ");
+	CHECK(p != NULL);
+	snprintf(f->port, sizeof(f->port), "%.*s", (int)strspn(p + 6, "0123456789"), p + 6);
+	CHECK(f->port[0] != 0);
+}
+
+/* SIGTERM, and the stats line it ends with: the whole stdout (the caller's). */
+char *fo_test_fleet_stop(struct fo_test_fleet *f)
+{
+	long long end = fo_test_now_ms() + 20000LL * fo_test_scale();
+	int rc;
+
+	kill(f->pid, SIGTERM);
+	fo_test_read_until(f->fd, &f->out, &f->len, NULL, end);
+	close(f->fd);
+	rc = fo_test_reap(f->pid, 0, end);
+	if (rc != 0 || !fo_test_has(f->out, "fanout devices: stopped: "))
+		fprintf(stderr, "fanout devices: exit %d, said: %s\n", rc, f->out);
+	CHECK_EQ(rc, 0);
+	CHECK_HAS(f->out, "fanout devices: stopped: ");
+	return f->out;
 }

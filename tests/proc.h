@@ -77,4 +77,21 @@ int fo_test_reap(pid_t pid, int sig, long long deadline_ms);
  * exit status; stdout and stderr together in *out (malloc'd). */
 int fo_test_run(char **out, int limit_s, const char *const *argv);
 
+/* A `fanout devices` fleet (src/devices/) a test starts and stops. */
+struct fo_test_fleet {
+	pid_t pid;
+	int fd;
+	char *out;  /* what it printed so far (malloc'd) */
+	size_t len;
+	char port[8];
+	char inv[256], kh[256]; /* its --inventory and --known-hosts, in fo_test_dir() */
+};
+
+/* `fanout devices ARGS... --port 0 --inventory DIR/hosts.yaml --known-hosts
+ * DIR/known_hosts`, up once its first line is out (CHECKed). */
+void fo_test_fleet_start(struct fo_test_fleet *f, const char *const *args);
+/* SIGTERM: it must end with exit 0 and its stats line (CHECKed). Its
+ * whole stdout, the caller's to free. */
+char *fo_test_fleet_stop(struct fo_test_fleet *f);
+
 #endif

@@ -40,67 +40,8 @@ static bool have(const char *prog)
 	return system(cmd) == 0;
 }
 
-/* ---- the fleet -------------------------------------------------------------------- */
-
-struct fleet {
-	pid_t pid;
-	int fd;
-	char *out;
-	size_t len;
-	char port[8];
-	char inv[256], kh[256];
-};
-
-/* `fanout devices ARGS... --port 0 --inventory DIR/hosts.yaml --known-hosts
- * DIR/known_hosts`, up once its first line is out. */
-static void fleet_start(struct fleet *f, const char *const *args)
-{
-	const char *argv[48];
-	const char *p;
-	int n = 0;
-
-	memset(f, 0, sizeof(*f));
-	snprintf(f->inv, sizeof(f->inv), "%s/hosts.yaml", fo_test_dir());
-	snprintf(f->kh, sizeof(f->kh), "%s/known_hosts", fo_test_dir());
-	argv[n++] = fo_test_bin();
-	argv[n++] = "devices";
-	for (; *args && n < 40; args++)
-		argv[n++] = *args;
-	argv[n++] = "--port=0";
-	argv[n++] = "--inventory";
-	argv[n++] = f->inv;
-	argv[n++] = "--known-hosts";
-	argv[n++] = f->kh;
-	argv[n] = NULL;
-	f->pid = fo_test_spawn(argv, &f->fd, FO_TEST_ERR_KEEP, 0);
-	if (!fo_test_read_until(f->fd, &f->out, &f->len, "\n", fo_test_now_ms() + 20000LL * fo_test_scale()))
-		fprintf(stderr, "fanout devices said: %s\n", f->out ? f->out : "(nothing)");
-	CHECK_HAS(f->out, "fanout devices: ");
-	p = strstr(f->out, " port ");
-	CHECK(p != NULL);
-	snprintf(f->port, sizeof(f->port), "%.*s", (int)strspn(p + 6, "0123456789"), p + 6);
-	CHECK(f->port[0] != 0);
-}
-
-/* SIGTERM, and the stats line it ends with: the whole stdout (the caller's). */
-static char *fleet_stop(struct fleet *f)
-{
-	long long end = fo_test_now_ms() + 20000LL * fo_test_scale();
-	int rc;
-
-	kill(f->pid, SIGTERM);
-	fo_test_read_until(f->fd, &f->out, &f->len, NULL, end);
-	close(f->fd);
-	rc = fo_test_reap(f->pid, 0, end);
-	if (rc != 0 || !fo_test_has(f->out, "fanout devices: stopped: "))
-		fprintf(stderr, "fanout devices: exit %d, said: %s\n", rc, f->out);
-	CHECK_EQ(rc, 0);
-	CHECK_HAS(f->out, "fanout devices: stopped: ");
-	return f->out;
-}
-
 /* `fanout run -i INVENTORY --known-hosts KH ARGS...`: exit status, output. */
-static int fleet_run(struct fleet *f, char **out, const char *const *args)
+static int fleet_run(struct fo_test_fleet *f, char **out, const char *const *args)
 {
 	const char *argv[48];
 	int n = 0;
@@ -136,7 +77,7 @@ static bool line_has(const char *p, const char *what)
 }
 
 /* The inventory's name of the device at addr (the engine names them). */
-static char *name_of(struct fleet *f, const char *addr)
+static char *name_of(struct fo_test_fleet *f, const char *addr)
 {
 	char *inv = fo_test_read(f->inv), *p, *start, *name;
 	char key[64];
@@ -162,11 +103,11 @@ TEST_PROC(devices_run_exec_and_shell, 120)
 	static const char *const exec[] = { "--host-keys", "strict", "--exec", "-c", "show version", "--json", NULL };
 	static const char *const shell[] = { "--host-keys", "strict", "--shell", "-c", "show version",
 					     "--command-timeout", "20s", "--json", NULL };
-	struct fleet f;
+	struct fo_test_fleet f;
 	char *out, *inv, *kh, *stats;
 	int rc;
 
-	fleet_start(&f, args);
+	fo_test_fleet_start(&f, args);
 	CHECK_HAS(f.out, "fanout devices: 3 devices on 127.1.0.1-127.1.0.3 port ");
 	CHECK_HAS(f.out, "(ios 3)");
 	inv = fo_test_read(f.inv);
@@ -194,7 +135,7 @@ TEST_PROC(devices_run_exec_and_shell, 120)
 	CHECK_LACKS(out, "\"output\":\"\"");
 	free(out);
 
-	stats = fleet_stop(&f);
+	stats = fo_test_fleet_stop(&f);
 	CHECK_HAS(stats, "stopped: 6 logins, 0 refused, ");
 	CHECK_HAS(stats, " ms per login)");
 	free(inv);
@@ -206,7 +147,7 @@ TEST_PROC(devices_openssh_key_login, 120)
 {
 	const char *key, *pub;
 	char keyarg[300], dest[64], *out = NULL, *stats;
-	struct fleet f;
+	struct fo_test_fleet f;
 	int rc;
 
 	if (!have("ssh") || !have("ssh-keygen"))
@@ -224,7 +165,7 @@ TEST_PROC(devices_openssh_key_login, 120)
 	{
 		const char *args[] = { "-n", "2", "--authorized-keys", pub, NULL };
 
-		fleet_start(&f, args);
+		fo_test_fleet_start(&f, args);
 	}
 	snprintf(keyarg, sizeof(keyarg), "%s", key);
 	snprintf(dest, sizeof(dest), "admin@127.1.0.2");
@@ -277,7 +218,7 @@ TEST_PROC(devices_openssh_key_login, 120)
 		CHECK_HAS(out, "Permission denied");
 		free(out);
 	}
-	stats = fleet_stop(&f);
+	stats = fo_test_fleet_stop(&f);
 	CHECK_HAS(stats, "stopped: 2 logins, 1 refused, ");
 	free(stats);
 }
@@ -287,10 +228,10 @@ TEST_PROC(devices_wrong_password_refused, 120)
 	static const char *const args[] = { "-n", "2", "--password", "right", NULL };
 	static const char *const run_args[] = { "--host-keys", "strict", "--exec", "-c", "show version", "--json",
 						"--password-env", "FO_TEST_DEV_PW", NULL };
-	struct fleet f;
+	struct fo_test_fleet f;
 	char *out, *stats;
 
-	fleet_start(&f, args);
+	fo_test_fleet_start(&f, args);
 	setenv("FO_TEST_DEV_PW", "wrong", 1);
 	CHECK_EQ(fleet_run(&f, &out, run_args), 1);
 	CHECK_HAS(out, "\"status\":\"auth_failed\"");
@@ -299,7 +240,7 @@ TEST_PROC(devices_wrong_password_refused, 120)
 	setenv("FO_TEST_DEV_PW", "right", 1);
 	CHECK_EQ(fleet_run(&f, &out, run_args), 0);
 	free(out);
-	stats = fleet_stop(&f);
+	stats = fo_test_fleet_stop(&f);
 	CHECK_HAS(stats, "stopped: 2 logins, ");
 	CHECK_LACKS(stats, " 0 refused");
 	free(stats);
@@ -313,10 +254,10 @@ TEST_PROC(devices_fault_hang_and_drop, 120)
 					     "--command-timeout", "2s", "--json", NULL };
 	static const char *const exec[] = { "--host-keys", "strict", "--exec", "-c", "show version",
 					    "--command-timeout", "2s", "--json", NULL };
-	struct fleet f;
+	struct fo_test_fleet f;
 	char *out, *stats, *hang, *drop, *fine;
 
-	fleet_start(&f, args);
+	fo_test_fleet_start(&f, args);
 	CHECK_HAS(f.out, "; faults: hang 1, drop 1");
 	hang = name_of(&f, "127.1.0.2");
 	drop = name_of(&f, "127.1.0.3");
@@ -342,7 +283,7 @@ TEST_PROC(devices_fault_hang_and_drop, 120)
 	CHECK(!line_has(host_line(out, drop), "\"status\":\"ok\""));
 	CHECK(line_has(host_line(out, fine), "\"status\":\"ok\""));
 	free(out);
-	stats = fleet_stop(&f);
+	stats = fo_test_fleet_stop(&f);
 	CHECK_HAS(stats, " dropped (fault)");
 	free(stats);
 	free(hang);
@@ -354,11 +295,11 @@ TEST_PROC(devices_fault_hostkey, 120)
 {
 	static const char *const args[] = { "-n", "4", "--fault", "hostkey=127.1.0.0/30", NULL };
 	static const char *const exec[] = { "--host-keys", "strict", "--exec", "-c", "show version", "--json", NULL };
-	struct fleet f;
+	struct fo_test_fleet f;
 	char *out, *stats, *odd, *fine;
 
 	/* 127.1.0.0/30 is .0 to .3: the devices at .1, .2 and .3 (none is at .0) */
-	fleet_start(&f, args);
+	fo_test_fleet_start(&f, args);
 	CHECK_HAS(f.out, "; faults: hostkey 3");
 	odd = name_of(&f, "127.1.0.1");
 	fine = name_of(&f, "127.1.0.4");
@@ -366,7 +307,7 @@ TEST_PROC(devices_fault_hostkey, 120)
 	CHECK(line_has(host_line(out, odd), "\"status\":\"hostkey_mismatch\""));
 	CHECK(line_has(host_line(out, fine), "\"status\":\"ok\""));
 	free(out);
-	stats = fleet_stop(&f);
+	stats = fo_test_fleet_stop(&f);
 	free(stats);
 	free(odd);
 	free(fine);
@@ -460,10 +401,10 @@ TEST_PROC(devices_rtt_slow_and_flood, 120)
 					    "--max-output", "64K", "--command-timeout", "20s", "--json", NULL };
 	static const char *const shell[] = { "--host-keys", "strict", "--shell", "-c", "show version",
 					     "--max-output", "64K", "--command-timeout", "20s", "--json", NULL };
-	struct fleet f;
+	struct fo_test_fleet f;
 	char *out, *stats, *slow, *flood, *fine;
 
-	fleet_start(&f, args);
+	fo_test_fleet_start(&f, args);
 	CHECK_HAS(f.out, "; faults: slow 1, flood 1");
 	slow = name_of(&f, "127.1.0.2");
 	flood = name_of(&f, "127.1.0.3");
@@ -481,7 +422,7 @@ TEST_PROC(devices_rtt_slow_and_flood, 120)
 	CHECK(line_has(host_line(out, fine), "\"status\":\"ok\""));
 	CHECK(!line_has(host_line(out, flood), "\"status\":\"ok\""));
 	free(out);
-	stats = fleet_stop(&f);
+	stats = fo_test_fleet_stop(&f);
 	free(stats);
 	free(slow);
 	free(flood);
@@ -494,11 +435,11 @@ TEST_PROC(devices_many_logins_at_once, 120)
 	static const char *const args[] = { "-n", "64", "--platforms", "ios:3,nxos:1", NULL };
 	static const char *const exec[] = { "--host-keys", "strict", "--exec", "-c", "show version", "-c",
 					    "show version", NULL };
-	struct fleet f;
+	struct fo_test_fleet f;
 	char *out, *stats;
 	int rc;
 
-	fleet_start(&f, args);
+	fo_test_fleet_start(&f, args);
 	CHECK_HAS(f.out, "fanout devices: 64 devices on 127.1.0.1-127.1.0.64 port ");
 	CHECK_HAS(f.out, "(ios 48, nxos 16)");
 	rc = fleet_run(&f, &out, exec);
@@ -508,7 +449,7 @@ TEST_PROC(devices_many_logins_at_once, 120)
 	CHECK_HAS(out, "64 hosts in ");
 	CHECK_HAS(out, "ok 64");
 	free(out);
-	stats = fleet_stop(&f);
+	stats = fo_test_fleet_stop(&f);
 	CHECK_HAS(stats, "stopped: 64 logins, 0 refused, 128 commands, 64 connections ");
 	free(stats);
 }
@@ -523,12 +464,12 @@ TEST_PROC(devices_login_grace_and_idle, 120)
 	static const char *const shell[] = { "--host-keys", "strict", "--shell", "-c", "show version",
 					     "--command-timeout", "60s", "--limit", "dev-1-0-2", "--json", NULL };
 	struct sockaddr_in sa = { .sin_family = AF_INET };
-	struct fleet f;
+	struct fo_test_fleet f;
 	char *got = NULL, *out, *stats, *hang;
 	size_t len = 0;
 	int fd;
 
-	fleet_start(&f, args);
+	fo_test_fleet_start(&f, args);
 	/* a TCP client that says nothing: the server's banner, then the end */
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	CHECK(fd >= 0);
@@ -552,7 +493,7 @@ TEST_PROC(devices_login_grace_and_idle, 120)
 	}
 	CHECK(!line_has(host_line(out, hang), "\"status\":\"ok\""));
 	free(out);
-	stats = fleet_stop(&f);
+	stats = fo_test_fleet_stop(&f);
 	CHECK_HAS(stats, ", 1 closed idle");
 	free(stats);
 	free(hang);

@@ -41,12 +41,7 @@ struct host {
 };
 
 struct fleet {
-	pid_t pid;
-	int fd;
-	char *out;
-	size_t len;
-	char port[8];
-	char inv[256], kh[256];
+	struct fo_test_fleet d;
 	struct host h[32];
 	size_t nh;
 };
@@ -54,7 +49,7 @@ struct fleet {
 /* The inventory's hosts: name, address, platform. */
 static void fleet_hosts(struct fleet *f)
 {
-	char *inv = fo_test_read(f->inv), *p;
+	char *inv = fo_test_read(f->d.inv), *p;
 
 	CHECK(inv != NULL);
 	f->nh = 0;
@@ -74,53 +69,17 @@ static void fleet_hosts(struct fleet *f)
 	CHECK(f->nh > 0);
 }
 
-/* `fanout devices ARGS... --port 0 --inventory DIR/hosts.yaml --known-hosts
- * DIR/known_hosts`, up once its first line is out. */
+/* The fleet (tests/proc.h), and the hosts of its inventory. */
 static void fleet_start(struct fleet *f, const char *const *args)
 {
-	const char *argv[48];
-	const char *p;
-	int n = 0;
-
-	memset(f, 0, sizeof(*f));
-	snprintf(f->inv, sizeof(f->inv), "%s/hosts.yaml", fo_test_dir());
-	snprintf(f->kh, sizeof(f->kh), "%s/known_hosts", fo_test_dir());
-	argv[n++] = fo_test_bin();
-	argv[n++] = "devices";
-	for (; *args && n < 40; args++)
-		argv[n++] = *args;
-	argv[n++] = "--port=0";
-	argv[n++] = "--inventory";
-	argv[n++] = f->inv;
-	argv[n++] = "--known-hosts";
-	argv[n++] = f->kh;
-	argv[n] = NULL;
-	f->pid = fo_test_spawn(argv, &f->fd, FO_TEST_ERR_KEEP, 0);
-	if (!fo_test_read_until(f->fd, &f->out, &f->len, "\n", fo_test_now_ms() + 20000LL * fo_test_scale()))
-		fprintf(stderr, "fanout devices said: %s\n", f->out ? f->out : "(nothing)");
-	CHECK_HAS(f->out, "fanout devices: ");
-	p = strstr(f->out, " port ");
-	CHECK(p != NULL);
-	snprintf(f->port, sizeof(f->port), "%.*s", (int)strspn(p + 6, "0123456789"), p + 6);
-	CHECK(f->port[0] != 0);
+	fo_test_fleet_start(&f->d, args);
 	fleet_hosts(f);
 }
 
 /* SIGTERM; the server ends cleanly with its stats line. */
 static void fleet_stop(struct fleet *f)
 {
-	long long end = fo_test_now_ms() + 20000LL * fo_test_scale();
-	int rc;
-
-	kill(f->pid, SIGTERM);
-	fo_test_read_until(f->fd, &f->out, &f->len, NULL, end);
-	close(f->fd);
-	rc = fo_test_reap(f->pid, 0, end);
-	if (rc != 0 || !fo_test_has(f->out, "fanout devices: stopped: "))
-		fprintf(stderr, "fanout devices: exit %d, said: %s\n", rc, f->out);
-	CHECK_EQ(rc, 0);
-	CHECK_HAS(f->out, "fanout devices: stopped: ");
-	free(f->out);
+	free(fo_test_fleet_stop(&f->d));
 }
 
 /* The argv of `fanout run -i INVENTORY --known-hosts KH --host-keys strict
@@ -132,9 +91,9 @@ static const char **run_argv(struct fleet *f, const char **a, const char *const 
 	a[n++] = fo_test_bin();
 	a[n++] = "run";
 	a[n++] = "-i";
-	a[n++] = f->inv;
+	a[n++] = f->d.inv;
 	a[n++] = "--known-hosts";
-	a[n++] = f->kh;
+	a[n++] = f->d.kh;
 	a[n++] = "--host-keys";
 	a[n++] = "strict";
 	a[n++] = "--json";
@@ -417,7 +376,7 @@ TEST_PROC(devices_e2e_show_every_platform, 120)
 	struct fleet f;
 
 	fleet_start(&f, fargs);
-	CHECK_HAS(f.out, "(ios 2, nxos 2, eos 2, junos 2, iosxr 2)");
+	CHECK_HAS(f.d.out, "(ios 2, nxos 2, eos 2, junos 2, iosxr 2)");
 	for (size_t k = 0; k < sizeof(plats) / sizeof(plats[0]); k++) {
 		const char *pl = plats[k];
 		const char *big = !strcmp(pl, "junos") ? "show configuration" : "show running-config";
@@ -489,13 +448,13 @@ TEST_PROC(devices_e2e_levels_and_secrets, 120)
 	struct hres h;
 
 	fleet_start(&f, fargs);
-	CHECK_HAS(f.out, "; faults: badsecret 1");
+	CHECK_HAS(f.d.out, "; faults: badsecret 1");
 	bad = &f.h[1];
 	CHECK_STR(bad->addr, "127.1.0.2");
 	CHECK_STR(bad->plat, "ios");
 	good = bad == host_of(&f, "ios", 0) ? host_of(&f, "ios", 1) : host_of(&f, "ios", 0);
 	{
-		char *inv = fo_test_read(f.inv);
+		char *inv = fo_test_read(f.d.inv);
 
 		CHECK_HAS(inv, "secret: 's3cret'");
 		free(inv);
@@ -568,12 +527,12 @@ TEST_PROC(devices_e2e_levels_and_secrets, 120)
 	}
 	/* a host without a secret: privilege-exec asks for one */
 	{
-		char *inv = fo_test_read(f.inv), *p;
+		char *inv = fo_test_read(f.d.inv), *p;
 		static const char *const priv_all[] = { "--filter", "platform=ios", "-c", "show running-config", NULL };
 
 		while ((p = strstr(inv, "secret: 's3cret'")))
 			memcpy(p, "secrex", 6); /* no longer a key fanout run knows */
-		fo_test_write(f.inv, inv, strlen(inv));
+		fo_test_write(f.d.inv, inv, strlen(inv));
 		free(inv);
 		out = run_want(&f, 1, priv_all);
 		all_status(&f, out, "ios", "auth_failed");
@@ -889,7 +848,7 @@ TEST_PROC(devices_e2e_config_interrupted, 240)
 	pid_t pid;
 
 	fleet_start(&f, fargs);
-	CHECK_HAS(f.out, "; faults: slow 5");
+	CHECK_HAS(f.d.out, "; faults: slow 5");
 	snprintf(dir, sizeof(dir), "%s/cfg", fo_test_dir());
 	CHECK(mkdir(dir, 0755) == 0);
 	for (size_t i = 0; i < f.nh; i++) {
@@ -995,7 +954,7 @@ TEST_PROC(devices_e2e_misbehaving, 180)
 	int pass;
 
 	fleet_start(&f, fargs);
-	CHECK_HAS(f.out, "; faults: hang 1, drop 1, flood 1");
+	CHECK_HAS(f.d.out, "; faults: hang 1, drop 1, flood 1");
 	dir = config_dir(&f, "cfg", "e2emis");
 	for (pass = 0; pass < 2; pass++) {
 		const char *const shows[] = { "-c", "show version", "--command-timeout", "3s", "--max-output", "256K",
