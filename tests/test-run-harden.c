@@ -794,6 +794,17 @@ TEST(run_harden_nonsense_refused)
 	put_file(cf, "show clock\n# no\n\nshow version\n");
 	refused("fanout: --commands-file is not an option of --task sleep", "--task", "sleep", "--commands-file", cf, NULL,
 		NULL);
+	/* platforms and configuration: refused before any host starts */
+	refused("fanout: bad --platform 'foo': expected ios, nxos", "--platform", "foo", "-c", "x", NULL, NULL);
+	refused("fanout: --dry-run needs --config FILE or --config-dir DIR", "--dry-run", "-c", "x", NULL, NULL, NULL);
+	refused("fanout: host 127.0.0.1 has no platform, so no configuration level", "--config", cf, NULL, NULL, NULL,
+		NULL);
+	refused("fanout: host 127.0.0.1: platform cisco_iosxe has no commit confirmed", "--platform", "ios", "--config",
+		cf, "--confirm", "2m");
+	refused("fanout: host 127.0.0.1: platform cisco_iosxe has no level 'nope'", "--platform", "ios", "--level", "nope",
+		"-c", "x");
+	refused("fanout: give --config or --config-dir, not both", "--config", cf, "--config-dir", d, NULL, NULL);
+	refused("fanout: bad --platform-file: ", "--platform-file", cf, "-c", "x", NULL, NULL);
 	rm_dir(d);
 }
 
