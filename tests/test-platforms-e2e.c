@@ -431,6 +431,91 @@ TEST_PROC(devices_e2e_show_every_platform, 120)
 	fleet_stop(&f);
 }
 
+/* One run for a mixed fleet: --commands-file DIR/{platform}.txt gives each
+ * host its platform's list (after the -c given before it); a platform
+ * whose file is missing, or a host without a platform, is refused before
+ * any login. */
+TEST_PROC(devices_e2e_commands_per_platform, 120)
+{
+	static const char *const fargs[] = { "-n", "10", "--platforms", "ios,nxos,eos,junos,iosxr", NULL };
+	static const struct {
+		const char *plat, *type, *text, *first;
+	} files[] = {
+		{ "ios", "cisco_iosxe", "# ios\nshow clock\nshow ip route\n", "show clock" },
+		{ "nxos", "cisco_nxos", "show clock\n", "show clock" },
+		{ "eos", "arista_eos", "show clock\nshow vlan\n", "show clock" },
+		{ "junos", "juniper_junos", "show system uptime\nshow route\n", "show system uptime" },
+		{ "iosxr", "cisco_iosxr", "show clock\n", "show clock" },
+	};
+	char tmpl[512], path[512], *out;
+	struct fleet f;
+	size_t k;
+
+	fleet_start(&f, fargs);
+	for (k = 0; k < sizeof(files) / sizeof(files[0]); k++) {
+		snprintf(path, sizeof(path), "%s/%s.txt", fo_test_dir(), files[k].type);
+		fo_test_write(path, files[k].text, strlen(files[k].text));
+	}
+	snprintf(tmpl, sizeof(tmpl), "%s/{platform}.txt", fo_test_dir());
+	{
+		const char *args[] = { "-c", "show version", "--commands-file", tmpl, NULL };
+
+		out = run_want(&f, 0, args);
+	}
+	all_status(&f, out, NULL, "ok");
+	for (k = 0; k < sizeof(files) / sizeof(files[0]); k++) {
+		for (int n = 0; n < 2; n++) {
+			const struct host *h = host_of(&f, files[k].plat, n);
+			struct hres r = hres(out, h->name);
+			size_t want = 1; /* show version, then the file's lines but comments */
+
+			for (const char *p = files[k].text; *p; p = strchr(p, '\n') + 1)
+				want += *p != '#';
+			CHECK_EQ(r.n, want);
+			CHECK_STR(res_at(&r, 0)->command, "show version");
+			CHECK_STR(res_at(&r, 1)->command, files[k].first);
+			for (size_t i = 0; i < r.n; i++) {
+				CHECK_STR(res_at(&r, i)->status, "ok");
+				CHECK(res_at(&r, i)->output && *res_at(&r, i)->output);
+			}
+			hres_free(&r);
+		}
+	}
+	free(out);
+
+	/* junos's file gone: refused before any login, naming the file */
+	snprintf(path, sizeof(path), "%s/juniper_junos.txt", fo_test_dir());
+	CHECK(unlink(path) == 0);
+	{
+		const char *args[] = { "--commands-file", tmpl, NULL };
+
+		out = run_want(&f, 2, args);
+	}
+	CHECK_HAS(out, "juniper_junos.txt");
+	CHECK(!strstr(out, "\"status\"")); /* no host ran */
+	free(out);
+	{
+		/* only ios hosts: junos's file is not needed */
+		const char *args[] = { "--filter", "platform=ios", "--commands-file", tmpl, NULL };
+
+		out = run_want(&f, 0, args);
+		all_status(&f, out, "ios", "ok");
+		free(out);
+	}
+	{
+		/* a host without a platform: which list would it run? */
+		char w[64];
+		const char *a[] = { fo_test_bin(), "run", "-w", w, "--commands-file", tmpl, NULL };
+
+		snprintf(w, sizeof(w), "%s:%s", host_of(&f, "ios", 0)->addr, f.d.port);
+		CHECK_EQ(fo_test_run(&out, 60, a), 2);
+		CHECK_HAS(out, "has no platform");
+		CHECK_HAS(out, "--platform");
+		free(out);
+	}
+	fleet_stop(&f);
+}
+
 /* ---- levels and secrets ------------------------------------------------------------- */
 
 TEST_PROC(devices_e2e_levels_and_secrets, 120)

@@ -9,13 +9,12 @@ Cases (--cases, default scale,peer,config):
 - scale: --devices simulated devices (--mix of platforms) on simulator
   processes of at most --per-sim devices each (the descriptor limit: a
   listening socket per device), 15 show commands per device (the
-  platform's list in bench/ssh/fleet_cmds/), one `fanout run` per platform
-  (a run sends one command list to all its hosts), all at once, --out to
-  files; the logins in progress split over them (--max-logins in all).
+  platform's list in bench/ssh/fleet_cmds/PLATFORM-TYPE.txt), one
+  `fanout run` for the whole fleet (`--commands-file
+  fleet_cmds/{platform}.txt` picks each host's list), --out to files.
   Every output is then compared byte for byte with the engine's
-  (fleet_expect). Measured: wall, user+sys of the client tree, its peak
-  RSS (largest process, and the largest sampled sum over the five), and
-  the simulators' own CPU (their stop line).
+  (fleet_expect). Measured: wall, user+sys of the client, its peak RSS,
+  and the simulators' own CPU (their stop line).
 - peer: the same at --peer-devices for fanout and for asyncssh
   (fleet_asyncssh.py: one process per platform, at once, 128 sessions in
   all), each capped at --peer-timeout; outputs checked the same way.
@@ -46,6 +45,9 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 PLATFORMS = ["ios", "nxos", "eos", "junos", "iosxr"]
+# the command files are named by the platform's type, as {platform} expands
+TYPES = {"ios": "cisco_iosxe", "nxos": "cisco_nxos", "eos": "arista_eos", "junos": "juniper_junos",
+         "iosxr": "cisco_iosxr"}
 PY = "/usr/bin/python3"
 
 
@@ -211,9 +213,17 @@ def run_shows(args, tool, n, run_no):
     fleet = Fleet(args, n, args.mix, tag)
     d = fleet.dir
     out = os.path.join(d, "out")
-    cmdf = {p: os.path.join(HERE, "fleet_cmds", p + ".txt") for p in PLATFORMS}
+    cmdf = {p: os.path.join(HERE, "fleet_cmds", TYPES[p] + ".txt") for p in PLATFORMS}
     if tool == "fanout":
-        cmds = fanout_cmds(args, fleet, args.mix, out, lambda p: ["--commands-file", cmdf[p]], d)
+        c = [args.fanout, "run"]
+        for inv in fleet.invs:
+            c += ["-i", inv]
+        c += ["--known-hosts", fleet.known_hosts, "--host-keys", "strict", "--max-logins",
+              str(args.max_logins), "--no-progress", "--commands-file",
+              os.path.join(HERE, "fleet_cmds", "{platform}.txt"), "--out", out]
+        if args.workers:
+            c += ["--workers", str(args.workers)]
+        cmds = [(c, os.path.join(d, "run.log"))]
     else:
         cmds = asyncssh_cmds(args, fleet, args.mix,
                              lambda p: ["--commands-file", cmdf[p], "--out", out], d)
@@ -317,9 +327,9 @@ def main():
     ap.add_argument("--peer-runs", type=int, default=1)
     ap.add_argument("--config-devices", type=int, default=1000)
     ap.add_argument("--cases", default="scale,peer,config")
-    ap.add_argument("--max-logins", type=int, default=128, help="fanout: over its five runs")
+    ap.add_argument("--max-logins", type=int, default=128, help="fanout: logins at once")
     ap.add_argument("--workers", type=int, default=0,
-                    help="fanout: hosts in flight over its five runs (0: its default, the fd limit's)")
+                    help="fanout: hosts in flight (0: its default)")
     ap.add_argument("--port", type=int, default=2302)
     ap.add_argument("--work", default="/dev/shm/fanout-fleet",
                     help="where the outputs go: tmpfs by default (4.2 GB at 28,000; docs/BENCHMARKS.md "

@@ -75,6 +75,14 @@ enum { M_SSH = 1 << T_SSH, M_TCP = 1 << T_TCP, M_SLEEP = 1 << T_SLEEP, M_EXEC = 
 static const char *const task_names[T_NTASKS] = { "ssh", "tcp", "sleep", "exec", "http" };
 
 /* -c and --commands-file, in the order given */
+/* The commands of the hosts of one platform, when a --commands-file
+ * names {platform}: cmds point into cfg.bufs or the command line. */
+struct cmdset {
+	const struct fo_platform *plat;
+	const char **cmds;
+	size_t n;
+};
+
 struct cmdarg {
 	bool file;
 	const char *v;
@@ -93,6 +101,9 @@ struct cfg {
 	size_t ncmdargs;
 	const char **cmds;         /* the commands, files read */
 	size_t ncmds;
+	struct cmdset *sets;       /* with --commands-file '...{platform}...': per platform */
+	size_t nsets;
+	bool per_platform;
 	char **bufs;               /* --commands-file contents, cmds point into them */
 	size_t nbufs;
 	struct fo_optlist setup;   /* --setup */
@@ -189,6 +200,30 @@ static void say(const char *pre, const char *s, const char *post)
 
 /* ---- the per-host record ---------------------------------------------------------- */
 
+static const struct fo_platform *named_platform(const struct cfg *c, const struct fo_inv_host *h);
+
+/* The commands h runs: its platform's set when a --commands-file names
+ * {platform} (plan_commands made one for every platform in the run),
+ * else everyone's. */
+static const char **host_cmds(const struct cfg *c, const struct fo_inv_host *h, size_t *n)
+{
+	const struct fo_platform *p;
+	size_t i;
+
+	if (!c->per_platform) {
+		*n = c->ncmds;
+		return c->cmds;
+	}
+	p = named_platform(c, h);
+	for (i = 0; i < c->nsets; i++)
+		if (c->sets[i].plat == p) {
+			*n = c->sets[i].n;
+			return c->sets[i].cmds;
+		}
+	*n = 0;
+	return NULL;
+}
+
 /* A task's result is a struct fo_rec (rec.h), carried to on_result as
  * the task's output bytes; this is its JSON, written there, once:
  * {"status":..,"host":..,...,"out_error":..,"results":[...]}. */
@@ -241,12 +276,15 @@ static void host_json(struct jb *b, const struct fo_inv_host *h, const struct fo
 /* The record of a host that did not run (resolution failed, skipped, its
  * worker died...): every command with one status. rec->cmds is heap (the
  * caller frees it); 0 or -ENOMEM. */
-static int rec_all(const struct cfg *c, enum fo_ssh_status st, const char *phase, const char *error,
-		   struct fo_rec *rec)
+static int rec_all(const struct cfg *c, const struct fo_inv_host *h, enum fo_ssh_status st,
+		   const char *phase, const char *error, struct fo_rec *rec)
 {
 	struct fo_rec_cmd one = { NULL, st, phase, -1, "", 0, error, 0 };
 	bool config = c->task == T_SSH && (c->config_file || c->config_dir);
-	size_t i, n = c->task == T_SSH ? c->ncmds + (config ? 2 : 0) : 1;
+	size_t i, ncmds, n;
+	const char **cmds = host_cmds(c, h, &ncmds);
+
+	n = c->task == T_SSH ? ncmds + (config ? 2 : 0) : 1;
 
 	*rec = (struct fo_rec){ .status = st, .ncmds = n };
 	if (!(rec->cmds = calloc(n, sizeof(*rec->cmds)))) {
@@ -257,7 +295,7 @@ static int rec_all(const struct cfg *c, enum fo_ssh_status st, const char *phase
 		rec->cmds[i] = one;
 		rec->cmds[i].command = c->task != T_SSH ? (c->task == T_TCP ? "tcp" : c->task == T_SLEEP ? "sleep"
 							   : c->task == T_HTTP ? "http" : c->exec_tmpl)
-				       : i < c->ncmds ? c->cmds[i] : i == c->ncmds ? "config" : "config diff";
+				       : i < ncmds ? cmds[i] : i == ncmds ? "config" : "config diff";
 	}
 	return 0;
 }
@@ -514,11 +552,12 @@ static void host_config_release(struct host_config *hc)
 }
 
 /* The record of a host whose configuration file could not be read. */
-static void finish_config_failed(const struct cfg *c, struct jb *b, const struct host_config *hc)
+static void finish_config_failed(const struct cfg *c, const struct fo_inv_host *h, struct jb *b,
+				 const struct host_config *hc)
 {
 	struct fo_rec rec = { 0 };
 
-	if (rec_all(c, FO_SSH_FAILED, "config", hc->err ? hc->err : "out of memory", &rec) < 0)
+	if (rec_all(c, h, FO_SSH_FAILED, "config", hc->err ? hc->err : "out of memory", &rec) < 0)
 		b->oom = true;
 	fo__rec_write(b, &rec);
 	free(rec.cmds);
@@ -601,8 +640,9 @@ static void task_ssh(struct fo_job *job, struct cfg *c, const struct fo_inv_host
 
 	(void)job;
 	sc.shell = host_shell(c, h);
+	sc.cmds = host_cmds(c, h, &sc.ncmds);
 	if (c->config_dir && host_config(c, h, &hc) < 0) {
-		finish_config_failed(c, b, &hc);
+		finish_config_failed(c, h, b, &hc);
 		goto out;
 	}
 	if (c->config_dir) {
@@ -622,7 +662,7 @@ static void task_ssh(struct fo_job *job, struct cfg *c, const struct fo_inv_host
 	}
 	worst = ssh_with_retries(c, &t, &sc, res, n, &attempts);
 	for (i = 0; i < n; i++) {
-		const char *name = i < c->ncmds ? c->cmds[i] : i == c->ncmds ? "config" : "config diff";
+		const char *name = i < sc.ncmds ? sc.cmds[i] : i == sc.ncmds ? "config" : "config diff";
 
 		r[i] = (struct fo_rec_cmd){ name, res[i].status, res[i].phase, res[i].exit_code,
 					res[i].out, res[i].out_len, res[i].error, res[i].ms };
@@ -1034,7 +1074,7 @@ static int job(struct fo_job *jb_, void *arg)
 	bool stop = atomic_load(&stopping) || fo_cancelled();
 
 	if (stop || c->resolve_err[i]) {
-		if (rec_all(c, stop ? FO_SSH_SKIPPED : FO_SSH_UNREACHABLE, stop ? NULL : "resolve",
+		if (rec_all(c, h, stop ? FO_SSH_SKIPPED : FO_SSH_UNREACHABLE, stop ? NULL : "resolve",
 			    stop ? "not started: the run was interrupted" : c->resolve_err[i], &rec) < 0)
 			b.oom = true;
 		fo__rec_write(&b, &rec);
@@ -1134,6 +1174,7 @@ static void note_out_error(struct cfg *c, const struct fo_rec *rec)
  * never started) one made here. 0, or -ENOMEM. */
 static int result_rec(const struct cfg *c, const struct fo_result *r, struct fo_rec *rec)
 {
+	const struct fo_inv_host *h = &c->inv.hosts[r->index];
 	const char *why = r->error ? r->error : "no result from the task";
 
 	if (r->output && r->status != FO_ERROR && r->status != FO_SKIPPED) {
@@ -1143,7 +1184,7 @@ static int result_rec(const struct cfg *c, const struct fo_result *r, struct fo_
 			return e;
 		why = "bad result from the task";
 	}
-	return rec_all(c, r->status == FO_SKIPPED ? FO_SSH_SKIPPED : FO_SSH_FAILED, NULL, why, rec);
+	return rec_all(c, h, r->status == FO_SKIPPED ? FO_SSH_SKIPPED : FO_SSH_FAILED, NULL, why, rec);
 }
 
 /* The host's time among the five slowest. */
@@ -1356,7 +1397,8 @@ static const struct fo_opt opts[] = {
 	  1, 1 << 30, NULL, "a size from 1 to 1G, such as 512K or 16M", 0, M_SSH | M_EXEC | M_HTTP, NULL },
 	{ "command", 'c', FO_OPT_FN, OFF(cmdargs), "CMD", "a command to run (repeat for more)", "SSH", NULL, 0, 0,
 	  NULL, "a command", FO_OPT_REPEAT, M_SSH, add_command },
-	{ "commands-file", 0, FO_OPT_FN, OFF(cmdargs), "FILE", "commands, one a line (# lines skipped)", "SSH",
+	{ "commands-file", 0, FO_OPT_FN, OFF(cmdargs), "FILE",
+	  "commands, one a line (# skipped); {platform}: per platform", "SSH",
 	  NULL, 0, 0, NULL, "a path", FO_OPT_REPEAT, M_SSH, add_command },
 	{ "setup", 0, FO_OPT_LIST, OFF(setup), "CMD", "sent first in shell mode (repeat)", "SSH", NULL, 0, 0, NULL,
 	  "a command", 0, M_SSH, NULL },
@@ -1473,7 +1515,7 @@ const struct fo_opts fo_run_opts = {
 
 /* --commands-file: a command a line, '#' lines and empty ones skipped; the
  * file is read whole (at most 1 MiB) and kept until exit. */
-static int read_commands_file(struct cfg *c, const char *v)
+static int read_commands_file(struct cfg *c, const char *v, const char ***cmds, size_t *ncmds)
 {
 	char *buf, **bufs;
 	size_t len;
@@ -1491,22 +1533,119 @@ static int read_commands_file(struct cfg *c, const char *v)
 	}
 	c->bufs = bufs;
 	c->bufs[c->nbufs++] = buf;
-	return split_lines(buf, "#", &c->cmds, &c->ncmds) < 0 ? oom() : 0;
+	return split_lines(buf, "#", cmds, ncmds) < 0 ? oom() : 0;
 }
 
-/* The commands of -c and --commands-file, in the order given. */
+/* The commands of -c and --commands-file, in the order given. A file
+ * name with {platform} in it is read per platform, once the hosts are
+ * known (plan_commands). */
 static int read_commands(struct cfg *c)
 {
 	size_t i;
 	int r = 0;
 
-	for (i = 0; i < c->ncmdargs && !r; i++) {
+	for (i = 0; i < c->ncmdargs; i++)
+		if (c->cmdargs[i].file && strstr(c->cmdargs[i].v, "{platform}"))
+			c->per_platform = true;
+	for (i = 0; i < c->ncmdargs && !r && !c->per_platform; i++) {
 		if (c->cmdargs[i].file)
-			r = read_commands_file(c, c->cmdargs[i].v);
+			r = read_commands_file(c, c->cmdargs[i].v, &c->cmds, &c->ncmds);
 		else if (push(&c->cmds, &c->ncmds, c->cmdargs[i].v))
 			r = oom();
 	}
 	return r;
+}
+
+/* tmpl with every {platform} replaced by type: 0, or 2 after saying why. */
+static int platform_path(const char *tmpl, const char *type, char *path, size_t size)
+{
+	const char *p = tmpl, *q;
+	size_t len = 0, k;
+
+	if (!*type || strchr(type, '/') || !strcmp(type, "..")) {
+		fprintf(stderr, "fanout: --commands-file '%s': platform '%s' cannot be part of a file name\n", tmpl,
+			type);
+		return 2;
+	}
+	while ((q = strstr(p, "{platform}"))) {
+		k = (size_t)(q - p);
+		if (len + k + strlen(type) >= size)
+			goto long_;
+		memcpy(path + len, p, k);
+		memcpy(path + len + k, type, strlen(type));
+		len += k + strlen(type);
+		p = q + strlen("{platform}");
+	}
+	if (len + strlen(p) >= size)
+		goto long_;
+	memcpy(path + len, p, strlen(p) + 1);
+	return 0;
+long_:
+	fprintf(stderr, "fanout: --commands-file '%s': %s\n", tmpl, strerror(ENAMETOOLONG));
+	return 2;
+}
+
+/* The command set of h's platform, -c and --commands-file in the order
+ * given, {platform} being the platform's type: 0, or 2 after saying why
+ * (a host without a platform; a file missing for one). */
+static int platform_cmds(struct cfg *c, const struct fo_inv_host *h, struct cmdset *set)
+{
+	const struct fo_platform *p = named_platform(c, h);
+	char path[4096];
+	size_t i;
+	int r = 0;
+
+	*set = (struct cmdset){ p, NULL, 0 };
+	if (!p) {
+		fprintf(stderr, "fanout: host %s: unknown platform '%s': give one of ios, nxos, eos, junos, iosxr, "
+			"linux (or their netmiko names), or its definition with --platform-file\n", h->name,
+			h->platform ? h->platform : c->platform);
+		return 2;
+	}
+	if (p == c->default_plat) {
+		fprintf(stderr, "fanout: host %s has no platform, and --commands-file names {platform}: give "
+			"--platform NAME or the inventory's platform\n", h->name);
+		return 2;
+	}
+	for (i = 0; i < c->ncmdargs && !r; i++) {
+		if (!c->cmdargs[i].file)
+			r = push(&set->cmds, &set->n, c->cmdargs[i].v) ? oom() : 0;
+		else if (!(r = platform_path(c->cmdargs[i].v, fo_platform_info(p)->type, path, sizeof(path))))
+			r = read_commands_file(c, path, &set->cmds, &set->n);
+	}
+	if (!r && set->n == 0) {
+		fprintf(stderr, "fanout: no command for platform %s (host %s): '%s' has none\n",
+			fo_platform_info(p)->type, h->name, path);
+		r = 2;
+	}
+	if (r)
+		free(set->cmds);
+	return r;
+}
+
+/* With --commands-file '...{platform}...': a command set for every
+ * platform among the hosts, read before any login. */
+static int plan_commands(struct cfg *c)
+{
+	size_t i, n;
+
+	if (!c->per_platform || c->task != T_SSH)
+		return 0;
+	for (i = 0; i < c->inv.nhosts; i++) {
+		const struct fo_inv_host *h = &c->inv.hosts[i];
+		struct cmdset *sets;
+		int r;
+
+		if (host_cmds(c, h, &n))
+			continue;
+		if (!(sets = realloc(c->sets, (c->nsets + 1) * sizeof(*sets))))
+			return oom();
+		c->sets = sets;
+		if ((r = platform_cmds(c, h, &c->sets[c->nsets])) != 0)
+			return r;
+		c->nsets++;
+	}
+	return 0;
 }
 
 /* --password-file's or --secret-file's first line, read with a bound (a
@@ -1854,7 +1993,7 @@ static int check_cfg(struct cfg *c)
 {
 	char err[512];
 
-	if (c->task == T_SSH && c->ncmds == 0 && !c->config_file && !c->config_dir) {
+	if (c->task == T_SSH && c->ncmds == 0 && !c->per_platform && !c->config_file && !c->config_dir) {
 		fprintf(stderr, "fanout: no command: give -c CMD (repeat for more), --commands-file FILE or "
 			"--config FILE\n");
 		return 2;
@@ -2002,6 +2141,9 @@ static void release(struct cfg *c)
 	fo_inv_args_release(&c->hosts);
 	free(c->cmdargs);
 	free(c->cmds);
+	for (k = 0; k < c->nsets; k++)
+		free(c->sets[k].cmds);
+	free(c->sets);
 	for (k = 0; k < c->nbufs; k++)
 		free(c->bufs[k]);
 	free(c->bufs);
@@ -2093,7 +2235,7 @@ static int run_hosts(struct cfg *c)
 	int ret;
 
 	if (!(ret = load_hosts(c)) && !(ret = check_cfg(c)) && !(ret = select_hosts(c)) &&
-	    !(ret = check_platforms(c)) && !(ret = plan(c, &o)))
+	    !(ret = check_platforms(c)) && !(ret = plan_commands(c)) && !(ret = plan(c, &o)))
 		ret = execute(c, &o);
 	return ret;
 }
