@@ -117,7 +117,8 @@ TEST_TOOL_OBJ := $(BUILD)/obj/src/serve/http.o \
                  $(BUILD)/obj/src/load/load_opts.o $(BUILD)/obj/src/bench/bench_opts.o \
                  $(BUILD)/obj/src/run/platform.o $(BUILD)/obj/src/run/platform_match.o \
                  $(BUILD)/obj/src/run/platform_builtin.o $(BUILD)/obj/gen/platforms.o \
-                 $(BUILD)/obj/src/run/shell.o $(BUILD)/obj/src/run/platform_prompt.o
+                 $(BUILD)/obj/src/run/shell.o $(BUILD)/obj/src/run/platform_prompt.o \
+                 $(BUILD)/obj/src/run/copy.o $(BUILD)/obj/src/run/copy_job.o
 
 # (and the simulated devices' engine, DEV_OBJ)
 $(BUILD)/fanout-tests: $(TEST_OBJ) $(TEST_TOOL_OBJ) $(DEV_OBJ) $(BUILD)/libfanout.a

@@ -630,7 +630,7 @@ TEST(run_bad_input)
  * network) first. */
 static const char *task_for(const struct fo_opt *task, unsigned ctx)
 {
-	static const char *const pref[] = { "sleep", "exec", "ssh", "tcp", "http" };
+	static const char *const pref[] = { "sleep", "exec", "ssh", "tcp", "http", "copy" };
 	static char name[16];
 	size_t i;
 
@@ -660,13 +660,15 @@ static const char *run_sample(const struct fo_opt *o, const char *dir)
 		{ "run", "true" }, { "command", "x" }, { "setup", "terminal length 0" }, { "prompt", "[>#] ?$" },
 		{ "key-pass-env", "HOME" }, { "password-env", "HOME" }, { "jump", "127.0.0.1:1" },
 		{ "host-keys", "strict" }, { "model", "coro:2" }, { "url", "http://{hostname}:{port}/x" }, { "rtt", "1ms" },
-		{ "platform", "junos" }, { "level", "exec" }, { "secret-env", "HOME" },
+		{ "platform", "junos" }, { "level", "exec" }, { "secret-env", "HOME" }, { "via", "scp" },
+		{ "pull", "/etc/hostname" },
 	};
 	static const char *const files[][2] = { { "inventory", "" }, { "hosts-file", "/hosts.txt" },
 						{ "commands-file", "/cmds" }, { "key", "/cmds" },
 						{ "password-file", "/pw" }, { "known-hosts", "/kh" },
 						{ "out", "/out" }, { "platform-file", "/plat.yaml" },
-						{ "secret-file", "/pw" }, { "config", "/cfg" }, { "config-dir", "" } };
+						{ "secret-file", "/pw" }, { "config", "/cfg" }, { "config-dir", "" },
+						{ "push", "/cmds" } };
 	size_t i;
 
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
@@ -686,18 +688,19 @@ static const char *run_sample(const struct fo_opt *o, const char *dir)
 /* fanout run with the flag under test (arg) on a base for task that does
  * not repeat that flag: -i DIR (h1, 127.0.0.1, in group g1), and for the
  * tasks that connect, port 1 on loopback (refused at once). */
-static int run_with(const char *name, const char *arg, const char *task, const char *dir, char **out,
-		    char **err)
+static int run_with(const char *name, const char *arg, const char *arg2, const char *task, const char *dir,
+		    char **out, char **err)
 {
 	static const char *const base[][3] = {
 		{ "sleep", "--rtt", "1ms" }, { "exec", "--run", "true" }, { "ssh", "--command", "x" },
-		{ "ssh", "--known-hosts", NULL }, { "", "--port", "1" }, { "", "--task", NULL },
+		{ "ssh", "--known-hosts", NULL }, { "copy", "--known-hosts", NULL }, { "", "--port", "1" },
+		{ "", "--task", NULL },
 		{ "ssh", "--platform", "ios" },
 	};
 	static const char *const needs_config[] = { "dry-run", "save", "config-continue", "confirm" };
-	const char *a[32] = { "run", "-i", dir, arg };
+	const char *a[32] = { "run", "-i", dir, arg, arg2 };
 	char kh[256], cfg[256];
-	size_t i, n = 4;
+	size_t i, n = arg2 ? 5 : 4;
 
 	snprintf(kh, sizeof(kh), "%s/kh", dir);
 	snprintf(cfg, sizeof(cfg), "%s/cfg", dir);
@@ -720,6 +723,11 @@ static int run_with(const char *name, const char *arg, const char *task, const c
 			if (!strcmp(base[i][1], "--platform") && !strcmp(name, "confirm"))
 				a[n - 1] = "junos"; /* commit confirmed is a commit platform's */
 		}
+	}
+	if (!strcmp(task, "copy") && strcmp(name, "push") && strcmp(name, "pull")) {
+		a[n++] = "--pull"; /* what copy needs, unless the flag under test is it */
+		a[n++] = "/etc/hostname";
+		a[n++] = dir;
 	}
 	a[n] = NULL;
 	return fo_test_cliv(out, err, a);
@@ -794,7 +802,8 @@ TEST_T(run_opts_table, 120)
 		else
 			snprintf(arg, sizeof(arg), "--%s=%s", o->name, v);
 		CHECK(t != NULL);
-		rc = run_with(o->name, arg, t, dir, &out, &err);
+		rc = run_with(o->name, arg, o->flags & FO_OPT_TWO ? (o->kind == FO_OPT_FILE ? "/tmp/x" : dir) : NULL, t,
+			      dir, &out, &err);
 		/* sleep and exec end ok; the others are refused on port 1 */
 		if (rc != (!strcmp(t, "sleep") || !strcmp(t, "exec") ? 0 : 1) || fo_test_has(err, "fanout: bad") ||
 		    fo_test_has(err, "(see fanout run --help)")) {
@@ -806,7 +815,7 @@ TEST_T(run_opts_table, 120)
 	}
 	free(help);
 	run_bad("fanout: bad --workers '0': expected a count, 1 or more\n", "--task=sleep", "--workers=0", NULL);
-	run_bad("fanout: bad --task 'ftp': expected one of ssh, tcp, sleep, exec, http\n", "--task=ftp", NULL, NULL);
+	run_bad("fanout: bad --task 'ftp': expected one of ssh, tcp, sleep, exec, http, copy\n", "--task=ftp", NULL, NULL);
 	run_bad("fanout: bad --max-output '2G': expected a size from 1 to 1G", "-c", "x", "--max-output=2G");
 	run_bad("fanout: bad --rtt 'soon': expected a duration", "--task", "sleep", "--rtt=soon");
 	run_bad("fanout: bad --host-keys 'maybe': expected one of strict, accept-new, off\n", "-c", "x",

@@ -240,6 +240,26 @@ static int bad(const struct fo_opts *t, const char *fmt, const char *a)
 	return FO_OPTS_BAD;
 }
 
+/* A FO_OPT_TWO entry's second value, the next argument, into its [1]. */
+static int second_value(struct ps *s, const struct fo_opt *o, const char *as)
+{
+	const char **dst = (const char **)(void *)((char *)s->cfg + o->off);
+	const char *v;
+	char buf[160];
+
+	if (s->i + 1 >= s->argc) {
+		snprintf(buf, sizeof(buf), "'%s' needs two values, %s", as, o->arg ? o->arg : "A B");
+		return bad(s->t, "%s", buf);
+	}
+	v = s->argv[++s->i];
+	if (!*v && !(o->flags & FO_OPT_EMPTY_OK)) {
+		fo_cli_bad(as, v, forms(o, buf, sizeof(buf)));
+		return FO_OPTS_BAD;
+	}
+	dst[1] = v;
+	return 0;
+}
+
 /* Applies entry o with value v (NULL for a flag); as is how the user
  * wrote the flag, for the messages. */
 static int apply(struct ps *s, const struct fo_opt *o, const char *v, const char *as, bool negate)
@@ -268,7 +288,7 @@ static int apply(struct ps *s, const struct fo_opt *o, const char *v, const char
 		fo_cli_bad(as, v, forms(o, buf, sizeof(buf)));
 		return FO_OPTS_BAD;
 	}
-	return 0;
+	return o->flags & FO_OPT_TWO ? second_value(s, o, as) : 0;
 }
 
 /* The value of a flag that takes one: after '=', or the next argument. */

@@ -37,6 +37,8 @@ enum fo_opt_kind {
 #define FO_OPT_HIDDEN   1u /* parsed, but not in --help, man page or completions */
 #define FO_OPT_EMPTY_OK 2u /* a STRING/FILE may be '' */
 #define FO_OPT_REPEAT   4u /* may be given more than once (LIST and FLAG always may) */
+#define FO_OPT_TWO      8u /* a STRING/FILE taking two values (`--push LOCAL REMOTE`, or
+			    * `--push=LOCAL REMOTE`) into a const char *[2]; arg names both */
 
 /* The strings a LIST flag collected, in order; the strings are argv's,
  * the array is the caller's to free with fo_opts_release. */

@@ -52,6 +52,7 @@
 #include "../util/file.h"
 #include "../util/json.h"
 #include "../util/sbuf.h"
+#include "../util/shquote.h"
 #include "../util/stopsig.h"
 #include "../util/term.h"
 #include "fanout/runtime.h"
@@ -63,16 +64,17 @@
 #include "run.h"
 #include "platform.h"
 #include "ssh.h"
+#include "copy.h"
 
 extern char **environ;
 
-enum task { T_SSH, T_TCP, T_SLEEP, T_EXEC, T_HTTP, T_NTASKS };
+enum task { T_SSH, T_TCP, T_SLEEP, T_EXEC, T_HTTP, T_COPY, T_NTASKS };
 
 /* Sets of tasks, for the options that apply to some only. */
 enum { M_SSH = 1 << T_SSH, M_TCP = 1 << T_TCP, M_SLEEP = 1 << T_SLEEP, M_EXEC = 1 << T_EXEC,
-       M_HTTP = 1 << T_HTTP };
+       M_HTTP = 1 << T_HTTP, M_COPY = 1 << T_COPY, M_LOGIN = M_SSH | M_COPY /* the ssh login's */ };
 
-static const char *const task_names[T_NTASKS] = { "ssh", "tcp", "sleep", "exec", "http" };
+static const char *const task_names[T_NTASKS] = { "ssh", "tcp", "sleep", "exec", "http", "copy" };
 
 /* -c and --commands-file, in the order given */
 /* The commands of the hosts of one platform, when a --commands-file
@@ -134,6 +136,10 @@ struct cfg {
 	const char *exec_tmpl;     /* exec */
 	const char *url_tmpl;      /* http */
 	bool head;
+	const char *push[2], *pull[2]; /* copy: --push LOCAL REMOTE, --pull REMOTE DIR */
+	int via;                   /* enum fo_copy_via: the table's order */
+	struct fo_copy_job copy;
+	char copy_name[4200];      /* the result's name: "push REMOTE" or "pull REMOTE" */
 	const char *me;            /* the user running this, for hosts with none */
 	const char *jump;          /* --jump [USER@]HOST[:PORT], as given */
 	char jump_user[128], jump_addr[64], jump_host[256];
@@ -281,6 +287,8 @@ static int rec_all(const struct cfg *c, const struct fo_inv_host *h, enum fo_ssh
 {
 	struct fo_rec_cmd one = { NULL, st, phase, -1, "", 0, error, 0 };
 	bool config = c->task == T_SSH && (c->config_file || c->config_dir);
+	const char *one_name = c->task == T_TCP ? "tcp" : c->task == T_SLEEP ? "sleep" : c->task == T_HTTP ? "http"
+			       : c->task == T_COPY ? c->copy_name : c->exec_tmpl;
 	size_t i, ncmds, n;
 	const char **cmds = host_cmds(c, h, &ncmds);
 
@@ -293,9 +301,8 @@ static int rec_all(const struct cfg *c, const struct fo_inv_host *h, enum fo_ssh
 	}
 	for (i = 0; i < n; i++) {
 		rec->cmds[i] = one;
-		rec->cmds[i].command = c->task != T_SSH ? (c->task == T_TCP ? "tcp" : c->task == T_SLEEP ? "sleep"
-							   : c->task == T_HTTP ? "http" : c->exec_tmpl)
-				       : i < ncmds ? cmds[i] : i == ncmds ? "config" : "config diff";
+		rec->cmds[i].command = c->task != T_SSH ? one_name : i < ncmds ? cmds[i] : i == ncmds ? "config"
+											     : "config diff";
 	}
 	return 0;
 }
@@ -629,6 +636,7 @@ static void task_ssh(struct fo_job *job, struct cfg *c, const struct fo_inv_host
 		.platform = h->platform, .plat = host_platform(c, h), .secret = host_secret(c, h),
 		.config = c->config, .nconfig = c->nconfig,
 	}, jt;
+	struct fo_copy_host copy;
 	struct fo_ssh_cfg sc = c->ssh;
 	struct host_config hc = { 0 };
 	struct fo_ssh_res *res = NULL;
@@ -641,6 +649,10 @@ static void task_ssh(struct fo_job *job, struct cfg *c, const struct fo_inv_host
 	(void)job;
 	sc.shell = host_shell(c, h);
 	sc.cmds = host_cmds(c, h, &sc.ncmds);
+	if (c->task == T_COPY) {
+		fo__copy_host_init(&copy, &c->copy, h->name, named_platform(c, h), (enum fo_copy_via)c->via);
+		t.copy = &copy;
+	}
 	if (c->config_dir && host_config(c, h, &hc) < 0) {
 		finish_config_failed(c, h, b, &hc);
 		goto out;
@@ -662,7 +674,8 @@ static void task_ssh(struct fo_job *job, struct cfg *c, const struct fo_inv_host
 	}
 	worst = ssh_with_retries(c, &t, &sc, res, n, &attempts);
 	for (i = 0; i < n; i++) {
-		const char *name = i < sc.ncmds ? sc.cmds[i] : i == sc.ncmds ? "config" : "config diff";
+		const char *name = t.copy ? c->copy_name : i < sc.ncmds ? sc.cmds[i] : i == sc.ncmds ? "config"
+												 : "config diff";
 
 		r[i] = (struct fo_rec_cmd){ name, res[i].status, res[i].phase, res[i].exit_code,
 					res[i].out, res[i].out_len, res[i].error, res[i].ms };
@@ -728,23 +741,16 @@ static void task_sleep(struct cfg *c, const struct fo_inv_host *h, struct jb *b)
 	finish_host(c, b, h, NULL, r.status, r.ms, 1, &r, 1);
 }
 
-/* v into b; with quote, as one single-quoted sh word: ' becomes '\'' (as
- * GNU parallel quotes its replacement strings), so that no byte of an
- * inventory value is ever read by the shell as syntax (STYLE 18). */
+/* v into b; with quote, as one single-quoted sh word (fo__sh_quote), so
+ * that no byte of an inventory value is ever read by the shell as syntax
+ * (STYLE 18). */
 static void add_value(struct jb *b, const char *v, bool quote)
 {
 	if (!quote) {
 		jb_s(b, v);
 		return;
 	}
-	jb_add(b, "'", 1);
-	for (; *v; v++) {
-		if (*v == '\'')
-			jb_s(b, "'\\''");
-		else
-			jb_add(b, v, 1);
-	}
-	jb_add(b, "'", 1);
+	fo__sh_quote(b, v);
 }
 
 static const char *const tmpl_keys[] = { "{host}", "{hostname}", "{port}", "{user}", "{platform}" };
@@ -1079,7 +1085,7 @@ static int job(struct fo_job *jb_, void *arg)
 			b.oom = true;
 		fo__rec_write(&b, &rec);
 		free(rec.cmds);
-	} else if (c->task == T_SSH)
+	} else if (c->task == T_SSH || c->task == T_COPY)
 		task_ssh(jb_, c, h, c->addrs[i], &b);
 	else if (c->task == T_TCP)
 		task_tcp(c, h, c->addrs[i], &b);
@@ -1382,7 +1388,7 @@ static int add_command(void *cfg, const struct fo_opt *o, const char *v)
 static const struct fo_opt opts[] = {
 	FO_INV_ARGS_OPTS(struct cfg, hosts),
 	{ "task", 0, FO_OPT_ENUM, OFF(task), "TASK", "the task", "Task", "ssh", 0, 0,
-	  "ssh|tcp|sleep|exec|http", NULL, 0, 0, NULL },
+	  "ssh|tcp|sleep|exec|http|copy", NULL, 0, 0, NULL },
 	{ "rtt", 0, FO_OPT_DURATION, OFF(rtt), "DUR", "sleep: the simulated round trip", "Task", "50ms", 0, 0, NULL,
 	  NULL, 0, M_SLEEP, NULL },
 	{ "run", 0, FO_OPT_STRING, OFF(exec_tmpl), "CMD", "exec: the local command per host", "Task", NULL, 0, 0,
@@ -1391,6 +1397,12 @@ static const struct fo_opt opts[] = {
 	  "http://{hostname}:{port}/", 0, 0, NULL, "a URL template", 0, M_HTTP, NULL },
 	{ "head", 0, FO_OPT_BOOL, OFF(head), NULL, "http: HEAD instead of GET", "Task", NULL, 0, 0, NULL, NULL, 0,
 	  M_HTTP, NULL },
+	{ "push", 0, FO_OPT_FILE, OFF(push), "LOCAL REMOTE", "copy: LOCAL to REMOTE on every host", "Task", NULL,
+	  0, 0, NULL, NULL, FO_OPT_TWO, M_COPY, NULL },
+	{ "pull", 0, FO_OPT_STRING, OFF(pull), "REMOTE DIR", "copy: REMOTE of every host to DIR/HOST/NAME", "Task",
+	  NULL, 0, 0, NULL, NULL, FO_OPT_TWO, M_COPY, NULL },
+	{ "via", 0, FO_OPT_ENUM, OFF(via), "HOW", "copy: by platform (auto), sftp or scp", "Task", "auto", 0, 0,
+	  "auto|sftp|scp", NULL, 0, M_COPY, NULL },
 	{ "timeout", 0, FO_OPT_DURATION, OFF(timeout), "DUR", "tcp, exec, http: per host", "Task", "5s", 0, 0,
 	  NULL, NULL, 0, M_TCP | M_EXEC | M_HTTP, NULL },
 	{ "max-output", 0, FO_OPT_SIZE, OFF(ssh.max_output), "SIZE", "ssh, exec, http: per command", "Task", "16M",
@@ -1409,10 +1421,10 @@ static const struct fo_opt opts[] = {
 	{ "prompt", 0, FO_OPT_STRING, OFF(ssh.prompt), "REGEX", "the prompt (default: the platform's levels)",
 	  "SSH", NULL, 0, 0, NULL, "a regular expression", 0, M_SSH, NULL },
 	{ "platform", 0, FO_OPT_STRING, OFF(platform), "NAME", "the platform of hosts without one", "Platform",
-	  NULL, 0, 0, NULL, "a platform such as ios, nxos, eos, junos, iosxr, linux", 0, M_SSH, NULL },
+	  NULL, 0, 0, NULL, "a platform such as ios, nxos, eos, junos, iosxr, linux", 0, M_LOGIN, NULL },
 	{ "platform-file", 0, FO_OPT_LIST, OFF(plat_files), "FILE",
 	  "a platform definition in scrapligo's format (repeat)", "Platform", NULL, 0, 0, NULL, "a path", 0,
-	  M_SSH, NULL },
+	  M_LOGIN, NULL },
 	{ "level", 0, FO_OPT_STRING, OFF(ssh.level), "NAME", "the privilege level the commands run in",
 	  "Platform", NULL, 0, 0, NULL, "a level of the platform, such as exec", 0, M_SSH, NULL },
 	{ "secret-env", 0, FO_OPT_STRING, OFF(enable_env), "VAR", "the enable secret, from $VAR", "Platform",
@@ -1431,34 +1443,34 @@ static const struct fo_opt opts[] = {
 	  "Configuration", NULL, 0, 0, NULL, NULL, 0, M_SSH, NULL },
 	{ "save", 0, FO_OPT_BOOL, OFF(ssh.save), NULL, "save the configuration (write memory) after the lines",
 	  "Configuration", NULL, 0, 0, NULL, NULL, 0, M_SSH, NULL },
-	{ "key", 0, FO_OPT_FILE, OFF(key_file), "FILE", "private key", "SSH", NULL, 0, 0, NULL, NULL, 0, M_SSH,
+	{ "key", 0, FO_OPT_FILE, OFF(key_file), "FILE", "private key", "SSH", NULL, 0, 0, NULL, NULL, 0, M_LOGIN,
 	  NULL },
 	{ "key-pass-env", 0, FO_OPT_STRING, OFF(key_pass_env), "VAR", "the key's passphrase is in $VAR", "SSH",
-	  NULL, 0, 0, NULL, "a variable name", 0, M_SSH, NULL },
+	  NULL, 0, 0, NULL, "a variable name", 0, M_LOGIN, NULL },
 	{ "password-env", 0, FO_OPT_STRING, OFF(password_env), "VAR", "a password for every host, from $VAR",
-	  "SSH", NULL, 0, 0, NULL, "a variable name", 0, M_SSH, NULL },
+	  "SSH", NULL, 0, 0, NULL, "a variable name", 0, M_LOGIN, NULL },
 	{ "password-file", 0, FO_OPT_FILE, OFF(password_file), "FILE", "... or the file's first line", "SSH",
-	  NULL, 0, 0, NULL, NULL, 0, M_SSH, NULL },
+	  NULL, 0, 0, NULL, NULL, 0, M_LOGIN, NULL },
 	{ "jump", 'J', FO_OPT_STRING, OFF(jump), "[USER@]HOST[:PORT]", "log in through this jump host", "SSH",
-	  NULL, 0, 0, NULL, "[USER@]HOST[:PORT]", 0, M_SSH, NULL },
-	{ "agent", 0, FO_OPT_BOOL, OFF(agent), NULL, "try ssh-agent", "SSH", "on", 0, 0, NULL, NULL, 0, M_SSH,
+	  NULL, 0, 0, NULL, "[USER@]HOST[:PORT]", 0, M_LOGIN, NULL },
+	{ "agent", 0, FO_OPT_BOOL, OFF(agent), NULL, "try ssh-agent", "SSH", "on", 0, 0, NULL, NULL, 0, M_LOGIN,
 	  NULL },
 	{ "host-keys", 0, FO_OPT_ENUM, OFF(hostkeys), "POLICY", "key checks", "SSH", "accept-new", 0, 0,
-	  "strict|accept-new|off", NULL, 0, M_SSH, NULL },
+	  "strict|accept-new|off", NULL, 0, M_LOGIN, NULL },
 	{ "known-hosts", 0, FO_OPT_FILE, OFF(ssh.known_hosts), "FILE", "host keys on record",
-	  "SSH", NULL, 0, 0, NULL, NULL, 0, M_SSH, NULL },
+	  "SSH", NULL, 0, 0, NULL, NULL, 0, M_LOGIN, NULL },
 	{ "connect-timeout", 0, FO_OPT_DURATION, OFF(ssh.connect_timeout), "DUR", "TCP, handshake and login",
-	  "SSH", "10s", 0, 0, NULL, NULL, 0, M_SSH, NULL },
+	  "SSH", "10s", 0, 0, NULL, NULL, 0, M_LOGIN, NULL },
 	{ "command-timeout", 0, FO_OPT_DURATION, OFF(ssh.command_timeout), "DUR",
-	  "the first prompt and each command", "SSH", "30s", 0, 0, NULL, NULL, 0, M_SSH, NULL },
+	  "the first prompt and each command", "SSH", "30s", 0, 0, NULL, NULL, 0, M_LOGIN, NULL },
 	{ "host-timeout", 0, FO_OPT_DURATION, OFF(ssh.host_timeout), "DUR", "the whole host (default: none)",
-	  "SSH", NULL, 0, 0, NULL, NULL, 0, M_SSH, NULL },
+	  "SSH", NULL, 0, 0, NULL, NULL, 0, M_LOGIN, NULL },
 	{ "max-logins", 0, FO_OPT_COUNT, OFF(max_logins), "N", "logins in progress at once (0: no cap)", "SSH",
-	  "128", 0, 1000000, NULL, "a count from 0 (no limit) to 1000000", 0, M_SSH, NULL },
+	  "128", 0, 1000000, NULL, "a count from 0 (no limit) to 1000000", 0, M_LOGIN, NULL },
 	{ "retry", 0, FO_OPT_COUNT, OFF(retry), "N", "retries of connection failures, with backoff", "SSH", "0",
-	  0, 1000, NULL, "a count from 0 to 1000", 0, M_SSH, NULL },
+	  0, 1000, NULL, "a count from 0 to 1000", 0, M_LOGIN, NULL },
 	{ "retry-shed", 0, FO_OPT_COUNT, OFF(retry_shed), "N", "logins the server hung up on, tried again",
-	  "SSH", "5", 0, 100, NULL, "a count from 0 to 100", 0, M_SSH, NULL },
+	  "SSH", "5", 0, 100, NULL, "a count from 0 to 100", 0, M_LOGIN, NULL },
 	{ "out", 0, FO_OPT_FILE, OFF(out_dir), "DIR", "ssh, exec, http: DIR/HOST/COMMAND.txt", "Output", NULL, 0,
 	  0, NULL, NULL, 0, M_SSH | M_EXEC | M_HTTP, NULL },
 	{ "json", 0, FO_OPT_BOOL, OFF(json), NULL, "a JSON line per host on stdout", "Output", NULL, 0, 0, NULL,
@@ -1502,6 +1514,9 @@ const struct fo_opts fo_run_opts = {
 	"$FANOUT_PORT, $FANOUT_USER, $FANOUT_PLATFORM); --timeout kills all it started.\n"
 	"http: a GET (--head: HEAD) of --url, ok below 400, with the status, latency\n"
 	"and body.\n"
+	"copy: --push LOCAL REMOTE or --pull REMOTE DIR (to DIR/HOST/NAME), by SFTP, or\n"
+	"SCP for network platforms (--via), whole files only, sha256-checked where the\n"
+	"host has a shell; the ssh task's login flags apply.\n"
 	"--out: DIR/HOST/COMMAND.txt when ok, else COMMAND.partial.txt beside it;\n"
 	"names escaped (docs/run.md).\n"
 	"\n"
@@ -2002,15 +2017,21 @@ static int check_cfg(struct cfg *c)
 		fprintf(stderr, "fanout: --task exec needs --run 'CMD {hostname}'\n");
 		return 2;
 	}
+	if (c->task == T_COPY && fo__copy_job_init(&c->copy, c->push, c->pull, err, sizeof(err)) < 0) {
+		say("", err, "");
+		return 2;
+	}
+	if (c->task == T_COPY)
+		snprintf(c->copy_name, sizeof(c->copy_name), "%s %s", c->push[0] ? "push" : "pull", c->copy.remote);
 	if (c->jump && parse_jump(c, err, sizeof(err)) < 0) {
 		fprintf(stderr, "fanout: bad --jump '%s': %s\n", c->jump, err);
 		return 2;
 	}
 	c->ssh.hostkey = (enum fo_hostkey_policy)c->hostkeys; /* the table's order */
-	if (c->task == T_SSH && c->ssh.hostkey == FO_HK_OFF)
+	if ((c->task == T_SSH || c->task == T_COPY) && c->ssh.hostkey == FO_HK_OFF)
 		fprintf(stderr, "fanout: warning: host keys are not checked (--host-keys off): "
 			"anyone on the path can read these sessions\n");
-	if (c->task == T_SSH && !c->ssh.known_hosts)
+	if ((c->task == T_SSH || c->task == T_COPY) && !c->ssh.known_hosts)
 		c->ssh.known_hosts = c->kh = default_known_hosts();
 	if (c->setup.n) {
 		c->ssh.setup = c->setup.v;
@@ -2058,7 +2079,8 @@ static int plan(struct cfg *c, struct fo_run_opts *o)
 	}
 	if (!c->model_s)
 		o->model = fo_model_default();
-	if ((c->task == T_HTTP && fo_curl_global_init() < 0) || (c->task == T_SSH && fo_ssh_global_init() < 0)) {
+	if ((c->task == T_HTTP && fo_curl_global_init() < 0) ||
+	    ((c->task == T_SSH || c->task == T_COPY) && fo_ssh_global_init() < 0)) {
 		fprintf(stderr, "fanout: cannot start %s\n", c->task == T_HTTP ? "libcurl" : "libssh2");
 		return 1;
 	}
@@ -2110,7 +2132,7 @@ static int execute(struct cfg *c, struct fo_run_opts *o)
 	o->on_result = on_result;
 	o->on_result_arg = c;
 	o->quiet = true;
-	if (c->task == T_SSH) /* OpenSSL's key exchange wants a deep stack */
+	if (c->task == T_SSH || c->task == T_COPY) /* OpenSSL's key exchange wants a deep stack */
 		o->stack_size = fo__cli_stack_size(&o->model, 512 * 1024);
 	run = fo_run(o, &e);
 	progress(c, true);
@@ -2161,6 +2183,7 @@ static void release(struct cfg *c)
 	fo_platform_free(c->default_plat);
 	free(c->config_buf);
 	free(c->config);
+	fo__copy_job_release(&c->copy);
 	free((char *)c->me);
 	free(c->out_first);
 	if (c->ssh.login_gate)

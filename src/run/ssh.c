@@ -39,6 +39,7 @@
 
 #include "fanout/runtime.h"
 #include "../util/sbuf.h"
+#include "copy.h"
 #include "gate.h"
 #include "knownhosts.h"
 #include "shell.h"
@@ -71,7 +72,7 @@ struct host {
 	enum fo_ssh_status status; /* of the failure, when one ends the host */
 	long failed_at;            /* the command it ended in; -1: before any */
 	const char *phase;
-	char err[256];
+	char err[512];
 	bool shed;                 /* hung up on during the handshake (see fo_ssh_res) */
 };
 
@@ -708,6 +709,48 @@ out:
 			;
 }
 
+/* ---- copy mode: copy.c over the session ------------------------------------------------ */
+
+static int copy_wait(void *arg, int64_t dl)
+{
+	return ssh_wait(arg, dl);
+}
+
+static int64_t copy_deadline(void *arg, int64_t timeout)
+{
+	return phase_dl(arg, timeout);
+}
+
+static void copy_wait_failed(void *arg, int r, const char *phase)
+{
+	wait_failed(arg, r, phase);
+}
+
+static void copy_fail(void *arg, enum fo_ssh_status st, const char *phase, const char *msg)
+{
+	fail(arg, st, phase, "%s", msg);
+}
+
+static bool copy_broken(void *arg)
+{
+	return ((struct host *)arg)->phase != NULL;
+}
+
+static void copy_exec(void *arg, const char *cmd, struct fo_ssh_res *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->exit_code = -1;
+	exec_one(arg, cmd, res);
+}
+
+static void run_copy(struct host *h, struct fo_ssh_res *res)
+{
+	const struct fo_copy_io io = { h, h->s, h->c->command_timeout, copy_wait, copy_deadline,
+				       copy_wait_failed, copy_fail, copy_broken, copy_exec };
+
+	fo__copy_session(&io, h->t->copy, res);
+}
+
 /* ---- logging in, directly or through a jump host --------------------------------------------- */
 
 /* The session's transport through a jump host: its tunnel channel. libssh2
@@ -854,6 +897,8 @@ static void logout(struct host *h)
  * that shows a host's phases in order. */
 size_t fo_ssh_nres(const struct fo_ssh_target *t, const struct fo_ssh_cfg *c)
 {
+	if (t->copy)
+		return 1;
 	return c->ncmds + (c->shell && t->nconfig ? 2 : 0);
 }
 
@@ -888,7 +933,14 @@ enum fo_ssh_status fo_ssh_host(const struct fo_ssh_target *t, const struct fo_ss
 	if (login(&h) < 0)
 		goto fail_all;
 	login_ms = (fo_now() - t0) / FO_MSEC;
-	if (c->shell) {
+	if (t->copy) {
+		int64_t t1 = fo_now();
+
+		run_copy(&h, res);
+		res[0].ms = (fo_now() - t1) / FO_MSEC;
+		if (h.phase)
+			goto fail_rest;
+	} else if (c->shell) {
 		run_shell(&h, res);
 		if (h.phase)
 			goto fail_rest;

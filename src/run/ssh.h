@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct fo_copy_host;
 struct fo_gate;
 struct fo_platform;
 
@@ -51,6 +52,7 @@ struct fo_ssh_target {
 	const char *const *config; /* configuration lines for this host, or none */
 	size_t nconfig;
 	const struct fo_ssh_target *jump; /* log in through this host first (ssh -J), or NULL */
+	const struct fo_copy_host *copy; /* copy a file (copy.h) instead of commands, or NULL */
 };
 
 struct fo_ssh_cfg {
@@ -92,7 +94,8 @@ struct fo_ssh_res {
 int fo_ssh_global_init(void);
 
 /* How many results fo_ssh_host fills: the commands', and with
- * configuration lines its transcript and its difference (shell.h). */
+ * configuration lines its transcript and its difference (shell.h); a
+ * copy's one. */
 size_t fo_ssh_nres(const struct fo_ssh_target *t, const struct fo_ssh_cfg *c);
 
 /*
