@@ -1209,7 +1209,8 @@ static void append_record(struct run *r)
 				it.dict += (uint32_t)r->ndv;
 			r->items[r->nitems++] = it;
 		}
-		memcpy(r->dv + r->ndv, v->dv, v->ndv * sizeof(*v->dv));
+		if (v->ndv) /* (memcpy's pointers may not be NULL, even for 0 bytes) */
+			memcpy(r->dv + r->ndv, v->dv, v->ndv * sizeof(*v->dv));
 		r->ndv += v->ndv;
 	}
 	r->nrows++;
