@@ -107,7 +107,7 @@ TEST_TOOL_OBJ := $(BUILD)/obj/src/serve/http.o \
                  $(BUILD)/obj/src/run/hostlist.o $(BUILD)/obj/src/links/robots.o \
                  $(BUILD)/obj/src/links/extract.o $(BUILD)/obj/src/links/url.o \
                  $(BUILD)/obj/src/run/knownhosts.o $(BUILD)/obj/src/links/cache.o \
-                 $(BUILD)/obj/src/util/map.o $(BUILD)/obj/src/util/file.o $(BUILD)/obj/src/util/udiff.o $(BUILD)/obj/src/util/diag.o $(BUILD)/obj/src/util/json.o \
+                 $(BUILD)/obj/src/util/map.o $(BUILD)/obj/src/util/file.o $(BUILD)/obj/src/util/udiff.o $(BUILD)/obj/src/run/compare.o $(BUILD)/obj/src/util/diag.o $(BUILD)/obj/src/util/json.o \
                  $(BUILD)/obj/src/cli/opt.o $(BUILD)/obj/src/cli/opt_doc.o \
                  $(BUILD)/obj/src/links/links_opts.o \
                  $(BUILD)/obj/src/run/inventory_cli.o $(BUILD)/obj/src/run/inv_args.o \
