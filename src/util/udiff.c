@@ -234,17 +234,15 @@ static void identical_ends(const struct text *a, const struct text *b, lin horiz
 
 /* ---- step 2: equivalence classes ----------------------------------------------------- */
 
-struct eqent {
-	uint64_t h;
-	const char *s;
-	size_t len;
-	lin cls; /* 0: empty slot */
-};
-
+/* Open addressing, 8 bytes a slot (the class in the low 32 bits, 32 bits
+ * of the hash above them) so that the table stays small in the cache;
+ * the classes' first lines are kept beside it, for the comparison. */
 struct eqtab {
-	struct eqent *e;
+	uint64_t *slot;
 	size_t mask;
-	lin next; /* the next class; classes start at 1 */
+	const char **s; /* by class */
+	size_t *len;
+	lin next;       /* the next class; classes start at 1 */
 };
 
 static uint64_t hash_bytes(const char *s, size_t n)
@@ -254,23 +252,32 @@ static uint64_t hash_bytes(const char *s, size_t n)
 
 	for (i = 0; i < n; i++)
 		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-	return h ^ (h >> 29);
+	/* FNV's low bits are weak for lines that differ only at their end:
+	 * mix (the finaliser of MurmurHash3) before they pick a slot */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return h;
 }
 
 static lin eq_class(struct eqtab *t, const char *s, size_t len)
 {
-	uint64_t h = hash_bytes(s, len);
+	uint64_t h = hash_bytes(s, len), tag = h >> 32 << 32;
 	size_t k = (size_t)h & t->mask;
 
 	for (;; k = (k + 1) & t->mask) {
-		struct eqent *e = &t->e[k];
+		uint64_t v = t->slot[k];
+		lin c = (lin)(v & 0xffffffffu);
 
-		if (!e->cls) {
-			*e = (struct eqent){ h, s, len, t->next++ };
-			return e->cls;
+		if (!c) {
+			c = t->next++;
+			t->slot[k] = tag | (uint64_t)c;
+			t->s[c] = s;
+			t->len[c] = len;
+			return c;
 		}
-		if (e->h == h && e->len == len && !memcmp(e->s, s, len))
-			return e->cls;
+		if ((v & ~(uint64_t)0xffffffffu) == tag && t->len[c] == len && !memcmp(t->s[c], s, len))
+			return c;
 	}
 }
 
@@ -736,11 +743,15 @@ int fo_udiff(const char *a, size_t alen, const char *b, size_t blen, const struc
 
 	for (cap = 16; cap < 2 * (size_t)(c.nb[0] + c.nb[1]) + 2; cap *= 2)
 		;
-	tab.e = calloc(cap, sizeof(*tab.e));
+	if ((uint64_t)(c.nb[0] + c.nb[1]) >= 0xffffffffu)
+		goto out; /* more classes than a slot holds: as if out of memory */
+	tab.slot = calloc(cap, sizeof(*tab.slot));
 	tab.mask = cap - 1;
 	tab.next = 1;
+	tab.s = malloc(((size_t)(c.nb[0] + c.nb[1]) + 1) * sizeof(*tab.s));
+	tab.len = malloc(((size_t)(c.nb[0] + c.nb[1]) + 1) * sizeof(*tab.len));
 	c.fd = malloc(2 * (size_t)(c.nb[0] + c.nb[1] + 3) * sizeof(*c.fd));
-	if (!tab.e || !c.fd)
+	if (!tab.slot || !tab.s || !tab.len || !c.fd)
 		goto out;
 	for (f = 0; f < 2; f++) {
 		char *chg;
@@ -803,6 +814,8 @@ out:
 		free(t[f].start);
 	}
 	free(c.fd);
-	free(tab.e);
+	free(tab.slot);
+	free(tab.s);
+	free(tab.len);
 	return rc;
 }
