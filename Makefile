@@ -156,8 +156,9 @@ FUZZ_url       := src/links/url.c -lcurl
 FUZZ_knownhosts := src/run/knownhosts.c src/util/map.c src/util/file.c -lcrypto
 FUZZ_lcache    := src/links/cache.c src/util/map.c src/util/file.c
 FUZZ_platform  := src/run/platform.c src/run/platform_match.c src/util/file.c -lyaml -lpcre2-8 -lpthread
+FUZZ_udiff     := src/util/udiff.c -lpcre2-8
 FUZZ_devices   := $(filter-out src/devices/server%,$(wildcard src/devices/*.c)) src/util/file.c
-FUZZERS := parse http hostlist inventory robots extract url knownhosts lcache platform devices
+FUZZERS := parse http hostlist inventory robots extract url knownhosts lcache platform devices udiff
 
 .PHONY: print-fuzz
 print-fuzz:
