@@ -107,7 +107,7 @@ TEST_TOOL_OBJ := $(BUILD)/obj/src/serve/http.o \
                  $(BUILD)/obj/src/run/hostlist.o $(BUILD)/obj/src/links/robots.o \
                  $(BUILD)/obj/src/links/extract.o $(BUILD)/obj/src/links/url.o \
                  $(BUILD)/obj/src/run/knownhosts.o $(BUILD)/obj/src/links/cache.o \
-                 $(BUILD)/obj/src/util/map.o $(BUILD)/obj/src/util/file.o $(BUILD)/obj/src/util/diag.o $(BUILD)/obj/src/util/json.o \
+                 $(BUILD)/obj/src/util/map.o $(BUILD)/obj/src/util/file.o $(BUILD)/obj/src/util/udiff.o $(BUILD)/obj/src/run/compare.o $(BUILD)/obj/src/util/diag.o $(BUILD)/obj/src/util/json.o \
                  $(BUILD)/obj/src/cli/opt.o $(BUILD)/obj/src/cli/opt_doc.o \
                  $(BUILD)/obj/src/links/links_opts.o \
                  $(BUILD)/obj/src/run/inventory_cli.o $(BUILD)/obj/src/run/inv_args.o \
@@ -158,9 +158,10 @@ FUZZ_url       := src/links/url.c -lcurl
 FUZZ_knownhosts := src/run/knownhosts.c src/util/map.c src/util/file.c -lcrypto
 FUZZ_lcache    := src/links/cache.c src/util/map.c src/util/file.c
 FUZZ_platform  := src/run/platform.c src/run/platform_match.c src/util/file.c -lyaml -lpcre2-8 -lpthread
+FUZZ_udiff     := src/util/udiff.c -lpcre2-8
 FUZZ_devices   := $(filter-out src/devices/server%,$(wildcard src/devices/*.c)) src/util/file.c
 FUZZ_textfsm   := src/textfsm/textfsm.c src/util/json.c -lpcre2-8
-FUZZERS := parse http hostlist inventory robots extract url knownhosts lcache platform devices textfsm
+FUZZERS := parse http hostlist inventory robots extract url knownhosts lcache platform devices textfsm udiff
 
 .PHONY: print-fuzz
 print-fuzz:
