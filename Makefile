@@ -161,7 +161,9 @@ FUZZ_platform  := src/run/platform.c src/run/platform_match.c src/util/file.c -l
 FUZZ_udiff     := src/util/udiff.c -lpcre2-8
 FUZZ_devices   := $(filter-out src/devices/server%,$(wildcard src/devices/*.c)) src/util/file.c
 FUZZ_textfsm   := src/textfsm/textfsm.c src/util/json.c -lpcre2-8
-FUZZERS := parse http hostlist inventory robots extract url knownhosts lcache platform devices textfsm udiff
+FUZZ_tfsm-index := src/textfsm/index.c src/util/file.c -lpcre2-8
+FUZZERS := parse http hostlist inventory robots extract url knownhosts lcache platform devices textfsm udiff \
+           tfsm-index
 
 .PHONY: print-fuzz
 print-fuzz:
