@@ -40,7 +40,7 @@ CLI_SRC := $(filter-out src/cli/tools.c src/cli/doc.c,$(wildcard src/cli/*.c)) s
 # fanout-tools: the tools with big libraries, in their own executable (src/cli/main.c says why)
 RUN_SRC := src/cli/tools.c src/cli/opt.c src/cli/opt_doc.c src/cli/doc.c \
            src/serve/serve_opts.c src/serve/common.c src/load/load_opts.c src/bench/bench_opts.c $(wildcard src/run/*.c) $(wildcard src/net/*.c) $(wildcard src/links/*.c) \
-           $(wildcard src/devices/*.c) $(wildcard src/util/*.c)
+           $(wildcard src/devices/*.c) $(wildcard src/util/*.c) $(wildcard src/textfsm/*.c)
 TEST_SRC := $(wildcard tests/*.c)
 # the simulated devices (src/devices/): the CLI engine, and the show outputs
 # it shares with the SSH fixture's devsim
@@ -117,7 +117,8 @@ TEST_TOOL_OBJ := $(BUILD)/obj/src/serve/http.o \
                  $(BUILD)/obj/src/load/load_opts.o $(BUILD)/obj/src/bench/bench_opts.o \
                  $(BUILD)/obj/src/run/platform.o $(BUILD)/obj/src/run/platform_match.o \
                  $(BUILD)/obj/src/run/platform_builtin.o $(BUILD)/obj/gen/platforms.o \
-                 $(BUILD)/obj/src/run/shell.o $(BUILD)/obj/src/run/platform_prompt.o
+                 $(BUILD)/obj/src/run/shell.o $(BUILD)/obj/src/run/platform_prompt.o \
+                 $(BUILD)/obj/src/textfsm/index.o
 
 # (and the simulated devices' engine, DEV_OBJ)
 $(BUILD)/fanout-tests: $(TEST_OBJ) $(TEST_TOOL_OBJ) $(DEV_OBJ) $(BUILD)/libfanout.a
@@ -157,7 +158,8 @@ FUZZ_knownhosts := src/run/knownhosts.c src/util/map.c src/util/file.c -lcrypto
 FUZZ_lcache    := src/links/cache.c src/util/map.c src/util/file.c
 FUZZ_platform  := src/run/platform.c src/run/platform_match.c src/util/file.c -lyaml -lpcre2-8 -lpthread
 FUZZ_devices   := $(filter-out src/devices/server%,$(wildcard src/devices/*.c)) src/util/file.c
-FUZZERS := parse http hostlist inventory robots extract url knownhosts lcache platform devices
+FUZZ_tfsm-index := src/textfsm/index.c src/util/file.c -lpcre2-8
+FUZZERS := parse http hostlist inventory robots extract url knownhosts lcache platform devices tfsm-index
 
 .PHONY: print-fuzz
 print-fuzz:
