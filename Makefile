@@ -118,7 +118,7 @@ TEST_TOOL_OBJ := $(BUILD)/obj/src/serve/http.o \
                  $(BUILD)/obj/src/run/platform.o $(BUILD)/obj/src/run/platform_match.o \
                  $(BUILD)/obj/src/run/platform_builtin.o $(BUILD)/obj/gen/platforms.o \
                  $(BUILD)/obj/src/run/shell.o $(BUILD)/obj/src/run/platform_prompt.o \
-                 $(BUILD)/obj/src/textfsm/index.o
+                 $(BUILD)/obj/src/textfsm/index.o $(BUILD)/obj/src/run/nodeset.o
 
 # (and the simulated devices' engine, DEV_OBJ)
 $(BUILD)/fanout-tests: $(TEST_OBJ) $(TEST_TOOL_OBJ) $(DEV_OBJ) $(BUILD)/libfanout.a
@@ -159,7 +159,8 @@ FUZZ_lcache    := src/links/cache.c src/util/map.c src/util/file.c
 FUZZ_platform  := src/run/platform.c src/run/platform_match.c src/util/file.c -lyaml -lpcre2-8 -lpthread
 FUZZ_devices   := $(filter-out src/devices/server%,$(wildcard src/devices/*.c)) src/util/file.c
 FUZZ_tfsm-index := src/textfsm/index.c src/util/file.c -lpcre2-8
-FUZZERS := parse http hostlist inventory robots extract url knownhosts lcache platform devices tfsm-index
+FUZZ_nodeset   := src/run/nodeset.c src/run/hostlist.c src/util/file.c
+FUZZERS := parse http hostlist inventory robots extract url knownhosts lcache platform devices tfsm-index nodeset
 
 .PHONY: print-fuzz
 print-fuzz:

@@ -11,6 +11,7 @@
 #   knownhosts OpenSSH known_hosts lines and lookups (src/run/knownhosts.c)
 #   lcache     the results cache file of fanout links --cache (src/links/cache.c)
 #   tfsm-index ntc-templates index files and lookups over PCRE2 (src/textfsm/index.c)
+#   nodeset    host-set folding, checked by expanding back (src/run/nodeset.c)
 # Needs clang and its runtime (Debian: clang, libclang-rt-14-dev); skips with
 # a note without. Seeds are tests/fuzz/corpus-NAME/.
 set -euo pipefail
