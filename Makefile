@@ -119,6 +119,7 @@ TEST_TOOL_OBJ := $(BUILD)/obj/src/serve/http.o \
                  $(BUILD)/obj/src/run/platform_builtin.o $(BUILD)/obj/gen/platforms.o \
                  $(BUILD)/obj/src/run/shell.o $(BUILD)/obj/src/run/platform_prompt.o \
                  $(BUILD)/obj/src/run/copy.o $(BUILD)/obj/src/run/copy_job.o \
+                 $(BUILD)/obj/src/run/nodeset.o \
                  $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard src/textfsm/*.c))
 
 # (and the simulated devices' engine, DEV_OBJ)
@@ -162,8 +163,9 @@ FUZZ_udiff     := src/util/udiff.c -lpcre2-8
 FUZZ_devices   := $(filter-out src/devices/server%,$(wildcard src/devices/*.c)) src/util/file.c
 FUZZ_textfsm   := src/textfsm/textfsm.c src/util/json.c -lpcre2-8
 FUZZ_tfsm-index := src/textfsm/index.c src/util/file.c -lpcre2-8
+FUZZ_nodeset   := src/run/nodeset.c src/run/hostlist.c src/util/file.c
 FUZZERS := parse http hostlist inventory robots extract url knownhosts lcache platform devices textfsm udiff \
-           tfsm-index
+           tfsm-index nodeset
 
 .PHONY: print-fuzz
 print-fuzz:

@@ -16,7 +16,7 @@
 #include "test.h"
 
 #define FIXTURE "tests/fixtures/textfsm-index"
-#define PY "/usr/bin/python3"
+#define PY      "/usr/bin/python3"
 
 static void need_textfsm(void)
 {
@@ -145,21 +145,56 @@ static size_t differ(const char *dir, const struct fo_sbuf *q)
 }
 
 static const char *const platforms[] = {
-	"cisco_ios", "cisco_nxos", "cisco_xr", "arista_eos", "juniper_junos", "cisco_asa", "cisco_ftd",
-	"hp_comware", "hp_procurve", "huawei", "huawei_vrpv8", "linux", "paloalto_panos", "fortinet",
-	"ubiquiti_edgeswitch", "vyos", "cisco_wlc_ssh", "cisco_iosxe", "nokia_sros", NULL,
+	"cisco_ios",    "cisco_nxos",    "cisco_xr",       "arista_eos",  "juniper_junos",
+	"cisco_asa",    "cisco_ftd",     "hp_comware",     "hp_procurve", "huawei",
+	"huawei_vrpv8", "linux",         "paloalto_panos", "fortinet",    "ubiquiti_edgeswitch",
+	"vyos",         "cisco_wlc_ssh", "cisco_iosxe",    "nokia_sros",  NULL,
 };
 
 static const char *const commands[] = {
-	"show version", "show interfaces", "show ip interface brief", "show ip interface", "show ip bgp summary",
-	"show ip bgp vpnv4 vrf RED summary", "show ip bgp", "show ip route", "show ip arp", "show arp",
-	"show mac-address-table", "show mac address-table", "show cdp neighbors detail", "show cdp neighbors",
-	"show running-config interface Gi0/1", "show vlan", "show ip access-lists", "show access-lists", "dir",
-	"show interface brief", "show ip route vrf RED", "show vpc", "show lldp neighbors", "show bgp neighbors",
-	"show ipv4 interface brief", "admin show platform", "show interfaces status", "show mlag",
-	"show interfaces terse", "show route", "show chassis hardware", "display version", "ifconfig -a",
-	"/sbin/ifconfig", "ip -4 addr show", "ip a", "df -hk", "show system info", "get system status",
-	"show ver", "sho ver", "show anything at all", NULL,
+	"show version",
+	"show interfaces",
+	"show ip interface brief",
+	"show ip interface",
+	"show ip bgp summary",
+	"show ip bgp vpnv4 vrf RED summary",
+	"show ip bgp",
+	"show ip route",
+	"show ip arp",
+	"show arp",
+	"show mac-address-table",
+	"show mac address-table",
+	"show cdp neighbors detail",
+	"show cdp neighbors",
+	"show running-config interface Gi0/1",
+	"show vlan",
+	"show ip access-lists",
+	"show access-lists",
+	"dir",
+	"show interface brief",
+	"show ip route vrf RED",
+	"show vpc",
+	"show lldp neighbors",
+	"show bgp neighbors",
+	"show ipv4 interface brief",
+	"admin show platform",
+	"show interfaces status",
+	"show mlag",
+	"show interfaces terse",
+	"show route",
+	"show chassis hardware",
+	"display version",
+	"ifconfig -a",
+	"/sbin/ifconfig",
+	"ip -4 addr show",
+	"ip a",
+	"df -hk",
+	"show system info",
+	"get system status",
+	"show ver",
+	"sho ver",
+	"show anything at all",
+	NULL,
 };
 
 TEST(tfsm_index_differs_not_from_clitable)
@@ -190,24 +225,46 @@ TEST(tfsm_index_differs_not_from_clitable)
  * characters, a row starting with blanks then '#' (a row, to CliTable). */
 TEST(tfsm_index_layout_differs_not)
 {
-	static const char text[] =
-		"  # comment\r\n"
-		"\r\n"
-		"Command ,Vendor, Platform,Template,\t\r\n"
-		"sh[[ow]] ver[[sion]] (detail|brief), acme, cisco_ios, a_detail.textfsm ,\r\n"
-		"\r"
-		"# comment\r"
-		"sh[[ow]]  ver[[sion]], acme, cisco_ios, a_twospaces.textfsm,\n"
-		"\t\xc2\xa0sh[[ow]] ver[[sion]]\xc2\xa0, acme, cisco_ios, a.textfsm:b.textfsm:,\n"
-		"sh[[ow]] ver[[sion]], other, cisco_nxos, c.textfsm,x\n"
-		"  # row, v, # p, hash.textfsm, \n"
-		"[[a]b]] x[[]], q, z, odd.textfsm,\n"
-		"sh[[ow]] fo{0}o\\Z, q, z, quant.textfsm,\n"
-		"sh[[ow]] \\d+[[x]], q, z, digits.textfsm,\n";
+	static const char text[] = "  # comment\r\n"
+				   "\r\n"
+				   "Command ,Vendor, Platform,Template,\t\r\n"
+				   "sh[[ow]] ver[[sion]] (detail|brief), acme, cisco_ios, a_detail.textfsm ,\r\n"
+				   "\r"
+				   "# comment\r"
+				   "sh[[ow]]  ver[[sion]], acme, cisco_ios, a_twospaces.textfsm,\n"
+				   "\t\xc2\xa0sh[[ow]] ver[[sion]]\xc2\xa0, acme, cisco_ios, a.textfsm:b.textfsm:,\n"
+				   "sh[[ow]] ver[[sion]], other, cisco_nxos, c.textfsm,x\n"
+				   "  # row, v, # p, hash.textfsm, \n"
+				   "[[a]b]] x[[]], q, z, odd.textfsm,\n"
+				   "sh[[ow]] fo{0}o\\Z, q, z, quant.textfsm,\n"
+				   "sh[[ow]] \\d+[[x]], q, z, digits.textfsm,\n";
 	static const char *const cmds[] = {
-		"sh ver", "show version detail", "show version brief", "sh  ver", "show  version", "sh ver x",
-		"show", "a", "a]", "a]b x[[]]", "a]b x[]", "a]b x[", "sh o", "sh ", "sh fo", "sh foo", "sh fooo",
-		"sh f", "sh 12", "sh 12x", "sh x", "# row", "# row x", "sh \xd9\xa3", "sh foo\n", NULL,
+		"sh ver",
+		"show version detail",
+		"show version brief",
+		"sh  ver",
+		"show  version",
+		"sh ver x",
+		"show",
+		"a",
+		"a]",
+		"a]b x[[]]",
+		"a]b x[]",
+		"a]b x[",
+		"sh o",
+		"sh ",
+		"sh fo",
+		"sh foo",
+		"sh fooo",
+		"sh f",
+		"sh 12",
+		"sh 12x",
+		"sh x",
+		"# row",
+		"# row x",
+		"sh \xd9\xa3",
+		"sh foo\n",
+		NULL,
 	};
 	static const char *const plats[] = { "cisco_ios", "cisco_nxos", "z", "# p", "", NULL };
 	static const char *const vendors[] = { NULL, "acme", "other", "q" };
@@ -301,7 +358,8 @@ TEST(tfsm_index_refusals)
 	CHECK_STR(parse_err("Template, Platform, Command\na.textfsm, x, sh\xff\n", -EINVAL),
 		  "'d/index': line 2: not valid UTF-8 (Python reads the index as UTF-8)");
 	CHECK_STR(parse_err("Template, Platform, Command\r\n\r\na.textfsm, x, sh\x01\x02\x03(\n", -EINVAL),
-		  "'d/index': line 3: bad regex in Command 'sh??" "?(': missing closing parenthesis");
+		  "'d/index': line 3: bad regex in Command 'sh??"
+		  "?(': missing closing parenthesis");
 	{
 		static const char nul[] = "Template, Platform, Command\na.textfsm, x\0, show\n";
 		struct fo_tfsm_index *idx;
@@ -359,8 +417,7 @@ TEST(tfsm_index_match_limit)
 	char err[512];
 
 	CHECK_EQ(fo_tfsm_index_parse(&idx, text, strlen(text), "d/index", err, sizeof(err)), 0);
-	CHECK_EQ(fo_tfsm_index_lookup(idx, NULL, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaac b", NULL, &e, err,
-				      sizeof(err)),
+	CHECK_EQ(fo_tfsm_index_lookup(idx, NULL, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaac b", NULL, &e, err, sizeof(err)),
 		 -E2BIG);
 	CHECK_HAS(err, "'d/index': line 2: the Command regex took too long on 'aaaa");
 	CHECK_EQ(fo_tfsm_index_lookup(idx, NULL, "ab", NULL, &e, err, sizeof(err)), 0);

@@ -9,12 +9,10 @@
  * Python's `re` against PCRE2, as used here: both are backtracking Perl
  * dialects; the index's regexes use the common part. What we bridge:
  * Unicode classes for \d \w \s \b (PCRE2_UCP, as Python's str patterns),
- * `\Z` (Python's end of string is PCRE2's `\z`), `\uXXXX` and two-digit `\xXX` (PCRE2_ALT_BSUX). What we do not: escapes
- * PCRE2 knows and Python refuses (`\h`, `\R`, `\K`, ...) compile here and
- * are errors there; Python's `(?a)` and `(?L)` flags are errors here. (Python's `{,n}`
- * cannot occur: a comma ends the field.)
- * NEEDSWORK: the TextFSM engine (textfsm.c) needs the same rewriting; one
- * shared fo__pyre_compile would keep them in step.
+ * `\Z` (Python's end of string is PCRE2's `\z`), `\uXXXX` and two-digit `\xXX` (PCRE2_ALT_BSUX). What we do not:
+ * escapes PCRE2 knows and Python refuses (`\h`, `\R`, `\K`, ...) compile here and are errors there; Python's `(?a)` and
+ * `(?L)` flags are errors here. (Python's `{,n}` cannot occur: a comma ends the field.) NEEDSWORK: the TextFSM engine
+ * (textfsm.c) needs the same rewriting; one shared fo__pyre_compile would keep them in step.
  *
  * Python's re has no match limit; PCRE2's is set so that a pathological
  * regex fails the lookup (-E2BIG) instead of hanging the caller.
@@ -35,23 +33,23 @@
 #include "../util/utf8.h"
 #include "index.h"
 
-#define MATCH_LIMIT 1000000  /* PCRE2 backtracking steps for one field */
-#define HEAP_LIMIT_KB 16384  /* and its backtracking memory */
-#define QUOTE_MAX 60         /* bytes of a field or an attribute quoted in a message */
+#define MATCH_LIMIT   1000000 /* PCRE2 backtracking steps for one field */
+#define HEAP_LIMIT_KB 16384   /* and its backtracking memory */
+#define QUOTE_MAX     60      /* bytes of a field or an attribute quoted in a message */
 
 struct row {
 	struct fo_tfsm_entry e;
-	char *field;       /* the Template field */
-	char *names;       /* a copy of it, its ':' made NULs */
-	char **templates;  /* pointers into names */
-	pcre2_code **re;   /* per column; NULL for Template's and for empty fields */
+	char *field;      /* the Template field */
+	char *names;      /* a copy of it, its ':' made NULs */
+	char **templates; /* pointers into names */
+	pcre2_code **re;  /* per column; NULL for Template's and for empty fields */
 };
 
 struct fo_tfsm_index {
-	char *name;   /* for messages */
-	char **cols;  /* the header's names */
+	char *name;  /* for messages */
+	char **cols; /* the header's names */
 	size_t ncols;
-	size_t tcol;  /* Template's column */
+	size_t tcol; /* Template's column */
 	struct row *rows;
 	size_t nrows, cap;
 	pcre2_match_context *mctx;
@@ -93,9 +91,9 @@ static const char *quote(char *buf, const char *s, size_t len)
 /* Is the code point whitespace to Python (str.isspace)? */
 static bool py_space(unsigned cp)
 {
-	return (cp >= 0x09 && cp <= 0x0d) || (cp >= 0x1c && cp <= 0x20) || cp == 0x85 || cp == 0xa0 ||
-	       cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200a) || cp == 0x2028 || cp == 0x2029 || cp == 0x202f ||
-	       cp == 0x205f || cp == 0x3000;
+	return (cp >= 0x09 && cp <= 0x0d) || (cp >= 0x1c && cp <= 0x20) || cp == 0x85 || cp == 0xa0 || cp == 0x1680 ||
+	       (cp >= 0x2000 && cp <= 0x200a) || cp == 0x2028 || cp == 0x2029 || cp == 0x202f || cp == 0x205f ||
+	       cp == 0x3000;
 }
 
 /* The length of the whitespace character at s[0..n), or 0. */
@@ -500,8 +498,8 @@ int fo_tfsm_index_match(const struct fo_tfsm_index *idx, const struct fo_tfsm_at
 		for (a = 0; ok && a < n; a++) {
 			if (cols[a] < 0 || !idx->rows[r].re[cols[a]])
 				continue; /* no such column, or an empty field: CliTable skips it */
-			m = pcre2_match(idx->rows[r].re[cols[a]], (PCRE2_SPTR)attrs[a].value, strlen(attrs[a].value),
-					0, PCRE2_ANCHORED, md, idx->mctx);
+			m = pcre2_match(idx->rows[r].re[cols[a]], (PCRE2_SPTR)attrs[a].value, strlen(attrs[a].value), 0,
+					PCRE2_ANCHORED, md, idx->mctx);
 			if (m == PCRE2_ERROR_MATCHLIMIT || m == PCRE2_ERROR_HEAPLIMIT || m == PCRE2_ERROR_DEPTHLIMIT) {
 				rc = fail(err, errlen, -E2BIG, "'%s': line %ld: the %s regex took too long on '%s'",
 					  idx->name, idx->rows[r].e.line, attrs[a].key,

@@ -45,15 +45,15 @@ struct fo_tfsm_index; /* opaque */
 /* The row a lookup picked. Everything in it belongs to the index and lives
  * as long as it does. */
 struct fo_tfsm_entry {
-	const char *field;               /* the Template field as written ("a.textfsm:b.textfsm") */
-	const char *const *templates;    /* it split at ':', as CliTable splits it (names not stripped) */
-	size_t ntemplates;               /* at least 1 */
-	long line;                       /* the row's line in the file, from 1 */
+	const char *field;            /* the Template field as written ("a.textfsm:b.textfsm") */
+	const char *const *templates; /* it split at ':', as CliTable splits it (names not stripped) */
+	size_t ntemplates;            /* at least 1 */
+	long line;                    /* the row's line in the file, from 1 */
 };
 
 /* One attribute to match: a column name and the value its regex is matched against. */
 struct fo_tfsm_attr {
-	const char *key;   /* "Platform", "Command", "Hostname", or an extra column's name */
+	const char *key; /* "Platform", "Command", "Hostname", or an extra column's name */
 	const char *value;
 };
 
