@@ -121,6 +121,8 @@ TEST_TOOL_OBJ := $(BUILD)/obj/src/serve/http.o \
                  $(BUILD)/obj/src/run/copy.o $(BUILD)/obj/src/run/copy_job.o \
                  $(BUILD)/obj/src/run/nodeset.o \
                  $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard src/textfsm/*.c))
+# and every file of fanout run's own
+TEST_TOOL_OBJ := $(sort $(TEST_TOOL_OBJ) $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard src/run/*.c)))
 
 # (and the simulated devices' engine, DEV_OBJ)
 $(BUILD)/fanout-tests: $(TEST_OBJ) $(TEST_TOOL_OBJ) $(DEV_OBJ) $(BUILD)/libfanout.a

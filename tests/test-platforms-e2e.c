@@ -1200,3 +1200,226 @@ TEST_PROC(devices_e2e_openssh_fixture, 120)
 	}
 	fx_cleanup();
 }
+
+/* ---- results: --parse, --compare ------------------------------------------------- */
+
+#define TFSM_DIR "tests/fixtures/textfsm/devices"
+
+/* --parse: show version's records (the index picks each platform's
+ * template by its textfsm-platform), in --json and as COMMAND.json beside
+ * COMMAND.txt; a command without a template keeps its text and says so;
+ * a template that does not compile stops the run before any login. */
+TEST_PROC(devices_e2e_parse, 120)
+{
+	static const char *const fargs[] = { "-n", "8", "--platforms", "ios,nxos,eos,iosxr", NULL };
+	char out_dir[512], path[1024], *out, *json;
+	struct fleet f;
+
+	fleet_start(&f, fargs);
+	snprintf(out_dir, sizeof(out_dir), "%s/out", fo_test_dir());
+	{
+		const char *args[] = { "-c", "show version", "-c", "show clock", "--parse", "--templates", TFSM_DIR,
+				       "--out", out_dir, NULL };
+
+		out = run_want(&f, 0, args);
+	}
+	CHECK_HAS(out, "parsed: 8 outputs into records, 8 kept as text only");
+	for (size_t k = 0; k < f.nh; k++) {
+		const struct host *h = &f.h[k];
+		char want[64];
+
+		/* the line of h: show version parsed, its hostname the device's */
+		{
+			const char *line = strstr(out, h->name), *end;
+
+			CHECK(line);
+			while (line > out && line[-1] != '\n')
+				line--;
+			end = strchr(line, '\n');
+			CHECK(end);
+			CHECK(memmem(line, (size_t)(end - line), "\"parsed\":[ {", 12));
+			snprintf(want, sizeof(want), "\"hostname\": \"%s\"", h->name);
+			CHECK(strcmp(h->plat, "ios") || memmem(line, (size_t)(end - line), want, strlen(want)));
+			CHECK(memmem(line, (size_t)(end - line), "\"parse_error\":\"no template for platform", 39));
+		}
+		snprintf(path, sizeof(path), "%s/%s/show+version.json", out_dir, h->name);
+		json = fo_test_read(path);
+		CHECK(json != NULL);
+		CHECK(!strncmp(json, "[\n {\"", 5)); /* records, a line each */
+		if (!strcmp(h->plat, "ios")) /* ios's template has the name */
+			CHECK_HAS(json, want);
+		free(json);
+		snprintf(path, sizeof(path), "%s/%s/show+clock.json", out_dir, h->name);
+		CHECK(access(path, F_OK) < 0 && errno == ENOENT);
+	}
+	free(out);
+	{
+		/* a broken template: exit 2 naming the file and line, nobody logs in */
+		char dir[512];
+		const char *args[] = { "-c", "show version", "--parse", "--templates", dir, NULL };
+		static const char index[] = "Template, Hostname, Platform, Command\n\n"
+					    "broken.textfsm, .*, cisco_ios, sh[[ow]] ver[[sion]]\n";
+		static const char broken[] = "Value VERSION (\\S+)\n\nStart\n  ^Version ${VERSION} -> Nowhere\n";
+
+		snprintf(dir, sizeof(dir), "%s/bad", fo_test_dir());
+		CHECK(mkdir(dir, 0755) == 0);
+		snprintf(path, sizeof(path), "%s/index", dir);
+		fo_test_write(path, index, strlen(index));
+		snprintf(path, sizeof(path), "%s/broken.textfsm", dir);
+		fo_test_write(path, broken, strlen(broken));
+		out = run_want(&f, 2, args);
+		CHECK_HAS(out, "broken.textfsm");
+		CHECK_HAS(out, "line 4");
+		CHECK(!strstr(out, "\"status\""));
+		free(out);
+	}
+	fleet_stop(&f);
+}
+
+/* --compare: a run against an earlier --out tree after ios's configuration
+ * changed: those hosts changed (COMMAND.diff beside COMMAND.txt, the diff
+ * in --json), the others unchanged; --fail-on-change makes that exit 1;
+ * --ignore of the changed lines makes it unchanged again; a folder that
+ * is not an --out tree is refused. */
+TEST_PROC(devices_e2e_compare, 120)
+{
+	static const char *const fargs[] = { "-n", "4", "--platforms", "ios,eos", NULL };
+	char a[512], b[512], cfg[512], path[1024], *out, *diff;
+	const char *cmd = "show running-config";
+	const struct host *ios;
+	struct fleet f;
+
+	fleet_start(&f, fargs);
+	ios = host_of(&f, "ios", 0);
+	snprintf(a, sizeof(a), "%s/a", fo_test_dir());
+	snprintf(b, sizeof(b), "%s/b", fo_test_dir());
+	{
+		const char *args[] = { "-c", cmd, "--out", a, NULL };
+
+		free(run_want(&f, 0, args));
+	}
+	{
+		const char *args[] = { "-c", cmd, "--compare", a, "--fail-on-change", NULL };
+
+		out = run_want(&f, 0, args); /* nothing changed yet */
+		CHECK_HAS(out, "0 hosts changed; outputs: 0 changed, 0 new, 4 unchanged, 0 gone");
+		free(out);
+	}
+	snprintf(cfg, sizeof(cfg), "%s/change.cfg", fo_test_dir());
+	fo_test_write(cfg, "snmp-server location rack-42\n", 29);
+	{
+		const char *args[] = { "--limit", ios->name, "--config", cfg, NULL };
+
+		free(run_want(&f, 0, args));
+	}
+	{
+		const char *args[] = { "-c", cmd, "--compare", a, "--out", b, NULL };
+
+		out = run_want(&f, 0, args); /* changes alone do not fail a run */
+		CHECK_HAS(out, "1 hosts changed; outputs: 1 changed, 0 new, 3 unchanged, 0 gone");
+		CHECK_HAS(out, "\"change\":\"changed\"");
+		CHECK_HAS(out, "\"change\":\"unchanged\"");
+		free(out);
+	}
+	snprintf(path, sizeof(path), "%s/%s/show+running-config.diff", b, ios->name);
+	diff = fo_test_read(path);
+	CHECK(diff != NULL);
+	CHECK_HAS(diff, "\n+snmp-server location rack-42\n");
+	CHECK(!strncmp(diff, "--- a/", 6));
+	free(diff);
+	for (size_t k = 0; k < f.nh; k++) {
+		snprintf(path, sizeof(path), "%s/%s/show+running-config.diff", b, f.h[k].name);
+		CHECK_EQ(access(path, F_OK) == 0, &f.h[k] == ios);
+	}
+	{
+		const char *args[] = { "-c", cmd, "--compare", a, "--fail-on-change", NULL };
+
+		out = run_want(&f, 1, args);
+		CHECK_HAS(out, "\"change\":\"changed\"");
+		CHECK_HAS(out, "\"diff\":\"--- a/");
+		free(out);
+	}
+	{
+		/* IOS also says when and how big: those lines always change */
+		const char *args[] = { "-c", cmd, "--compare", a, "--fail-on-change", "--ignore", "^snmp-server location",
+				       "--ignore", "^Current configuration :", "--ignore", "^! Last configuration change",
+				       NULL };
+
+		out = run_want(&f, 0, args);
+		CHECK_HAS(out, "0 hosts changed");
+		free(out);
+	}
+	{
+		const char *args[] = { "-c", cmd, "--compare", fo_test_dir(), NULL };
+
+		out = run_want(&f, 2, args);
+		CHECK_HAS(out, "is not a fanout --out tree");
+		free(out);
+	}
+	fleet_stop(&f);
+}
+
+/* --gather: each distinct output once, its hosts folded exactly as
+ * ClusterShell's `nodeset -f` folds them, largest group first; in --json a
+ * line per group. */
+TEST_PROC(devices_e2e_gather, 120)
+{
+	static const char *const fargs[] = { "-n", "12", "--platforms", "ios:2,eos,nxos", NULL };
+	const char *args[] = { "-c", "show clock", "--gather", NULL };
+	char *out, *p;
+	size_t groups = 0, hosts = 0, last = SIZE_MAX;
+	struct fleet f;
+
+	if (access("/usr/bin/nodeset", X_OK) < 0) {
+		fprintf(stderr, "skipped: no /usr/bin/nodeset (ClusterShell)\n");
+		exit(77);
+	}
+	fleet_start(&f, fargs);
+	out = run_want(&f, 0, args); /* --json (run_argv): a line per group */
+	for (p = out; (p = strstr(p, "{\"command\":\"show clock\",\"hosts\":\"")); p++) {
+		char *h = p + strlen("{\"command\":\"show clock\",\"hosts\":\""), *q = strchr(h, '"'), *nodes;
+		const char *nargv[] = { "/usr/bin/nodeset", "-f", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL };
+		size_t count = strtoul(strstr(q, "\"count\":") + 8, NULL, 10), k, n = 0;
+		char names[8][32], *folded;
+
+		CHECK(q && count > 0 && count <= 8);
+		CHECK(count <= last); /* largest first */
+		last = count;
+		*q = '\0';
+		/* what nodeset -f makes of the same names (expanded by nodeset -e) */
+		{
+			const char *eargv[] = { "/usr/bin/nodeset", "-e", h, NULL };
+			char *tok, *save = NULL;
+
+			CHECK_EQ(fo_test_run(&nodes, 30, eargv), 0);
+			for (tok = strtok_r(nodes, " \n", &save); tok && n < 8; tok = strtok_r(NULL, " \n", &save)) {
+				snprintf(names[n], sizeof(names[n]), "%s", tok);
+				nargv[2 + n] = names[n];
+				n++;
+			}
+			free(nodes);
+		}
+		CHECK_EQ(n, count);
+		/* one platform's clock: its hosts, all of one platform */
+		for (k = 0; k < n; k++) {
+			const struct host *a = NULL, *b = NULL;
+
+			for (size_t j = 0; j < f.nh; j++) {
+				a = !strcmp(f.h[j].name, names[0]) ? &f.h[j] : a;
+				b = !strcmp(f.h[j].name, names[k]) ? &f.h[j] : b;
+			}
+			CHECK(a && b && !strcmp(a->plat, b->plat));
+		}
+		CHECK_EQ(fo_test_run(&folded, 30, nargv), 0);
+		folded[strcspn(folded, "\n")] = '\0';
+		CHECK_STR(h, folded);
+		free(folded);
+		groups++;
+		hosts += count;
+		p = q;
+	}
+	CHECK_EQ(hosts, f.nh); /* every host in one group */
+	CHECK(groups >= 2 && groups <= 3);
+	free(out);
+	fleet_stop(&f);
+}

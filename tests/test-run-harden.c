@@ -654,7 +654,7 @@ TEST(run_harden_out_names_python)
 	/* every folder unquoted, as hex, sorted; the two long ones shortened */
 	snprintf(cmd, sizeof(cmd),
 		 "cd '%s' && python3 -c 'import os,sys,urllib.parse as u\n"
-		 "names=os.listdir(\".\")\n"
+		 "names=[x for x in os.listdir(\".\") if x != \".fanout-out\"]\n"
 		 "assert len(names)==%zu, names\n"
 		 "assert sum(\"~\" in x for x in names)==2, names\n"
 		 "print(\" \".join(sorted(u.unquote_plus(x,encoding=\"latin-1\").encode(\"latin-1\").hex() for x in names if \"~\" not in x)))'",

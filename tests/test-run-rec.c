@@ -12,9 +12,11 @@
 static const char out2[] = "line\0with NUL\n\xff";
 
 static struct fo_rec_cmd cmds[] = {
-	{ "show version", FO_SSH_OK, NULL, 0, "IOS 15\n", 7, NULL, 12 },
-	{ "bad", FO_SSH_TIMEOUT, "command", -1, out2, sizeof(out2) - 1, "timed out", 3000 },
-	{ "", FO_SSH_SKIPPED, NULL, 404, NULL, 0, "", -5 },
+	{ "show version", FO_SSH_OK, NULL, 0, "IOS 15\n", 7, NULL, 12, "[{\"VERSION\":\"15\"}]", NULL,
+	  FO_CHANGE_CHANGED, "@@ -1 +1 @@\n-IOS 14\n+IOS 15\n\0x", 30 },
+	{ "bad", FO_SSH_TIMEOUT, "command", -1, out2, sizeof(out2) - 1, "timed out", 3000, NULL,
+	  "no template", FO_CHANGE_NEW, NULL, 0 },
+	{ "", FO_SSH_SKIPPED, NULL, 404, NULL, 0, "", -5, NULL, NULL, FO_CHANGE_NONE, NULL, 0 },
 };
 
 static struct fo_rec sample(void)
@@ -71,6 +73,15 @@ TEST(run_rec_round_trip)
 	CHECK_STR(r.cmds[1].phase, "command");
 	CHECK_STR(r.cmds[1].error, "timed out");
 	CHECK_STR(r.cmds[2].error, "");
+	CHECK_STR(r.cmds[0].parsed, "[{\"VERSION\":\"15\"}]");
+	CHECK(!r.cmds[0].parse_error && !r.cmds[1].parsed && !r.cmds[2].parsed);
+	CHECK_STR(r.cmds[1].parse_error, "no template");
+	CHECK_EQ(r.cmds[0].change, FO_CHANGE_CHANGED);
+	CHECK_EQ(r.cmds[1].change, FO_CHANGE_NEW);
+	CHECK_EQ(r.cmds[2].change, FO_CHANGE_NONE);
+	CHECK_EQ(r.cmds[0].diff_len, 30); /* a NUL inside is kept */
+	CHECK(!memcmp(r.cmds[0].diff, cmds[0].diff, 30));
+	CHECK(!r.cmds[1].diff && !r.cmds[2].diff);
 	fo__rec_release(&r);
 	CHECK(!r.cmds && !r.ncmds);
 	free(b.p);

@@ -661,14 +661,14 @@ static const char *run_sample(const struct fo_opt *o, const char *dir)
 		{ "key-pass-env", "HOME" }, { "password-env", "HOME" }, { "jump", "127.0.0.1:1" },
 		{ "host-keys", "strict" }, { "model", "coro:2" }, { "url", "http://{hostname}:{port}/x" }, { "rtt", "1ms" },
 		{ "platform", "junos" }, { "level", "exec" }, { "secret-env", "HOME" }, { "via", "scp" },
-		{ "pull", "/etc/hostname" },
+		{ "pull", "/etc/hostname" }, { "ignore", "^uptime" },
 	};
 	static const char *const files[][2] = { { "inventory", "" }, { "hosts-file", "/hosts.txt" },
 						{ "commands-file", "/cmds" }, { "key", "/cmds" },
 						{ "password-file", "/pw" }, { "known-hosts", "/kh" },
 						{ "out", "/out" }, { "platform-file", "/plat.yaml" },
 						{ "secret-file", "/pw" }, { "config", "/cfg" }, { "config-dir", "" },
-						{ "push", "/cmds" } };
+						{ "push", "/cmds" }, { "templates", "/tfsm" }, { "compare", "/prev" } };
 	size_t i;
 
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
@@ -698,12 +698,24 @@ static int run_with(const char *name, const char *arg, const char *arg2, const c
 		{ "ssh", "--platform", "ios" },
 	};
 	static const char *const needs_config[] = { "dry-run", "save", "config-continue", "confirm" };
+	static const char *const needs_compare[] = { "ignore", "fail-on-change" };
 	const char *a[32] = { "run", "-i", dir, arg, arg2 };
-	char kh[256], cfg[256];
+	char kh[256], cfg[256], tfsm[256], prev[256];
 	size_t i, n = arg2 ? 5 : 4;
 
 	snprintf(kh, sizeof(kh), "%s/kh", dir);
 	snprintf(cfg, sizeof(cfg), "%s/cfg", dir);
+	snprintf(tfsm, sizeof(tfsm), "%s/tfsm", dir);
+	snprintf(prev, sizeof(prev), "%s/prev", dir);
+	if (!strcmp(name, "parse")) {
+		a[n++] = "--templates";
+		a[n++] = tfsm;
+	}
+	for (i = 0; i < sizeof(needs_compare) / sizeof(needs_compare[0]); i++)
+		if (!strcmp(name, needs_compare[i])) {
+			a[n++] = "--compare";
+			a[n++] = prev;
+		}
 	for (i = 0; i < sizeof(needs_config) / sizeof(needs_config[0]); i++)
 		if (!strcmp(name, needs_config[i])) {
 			a[n++] = "--config";
@@ -753,6 +765,15 @@ static void run_opts_files(const char *dir)
 	fo_test_write(p, "hostname x\n", 11);
 	snprintf(p, sizeof(p), "%s/plat.yaml", dir);
 	fo_test_write(p, plat, strlen(plat));
+	/* --templates: an index of no templates; --compare: an empty --out tree */
+	snprintf(p, sizeof(p), "%s/tfsm", dir);
+	CHECK(mkdir(p, 0755) == 0);
+	snprintf(p, sizeof(p), "%s/tfsm/index", dir);
+	fo_test_write(p, "Template, Hostname, Platform, Command\n", 38);
+	snprintf(p, sizeof(p), "%s/prev", dir);
+	CHECK(mkdir(p, 0755) == 0);
+	snprintf(p, sizeof(p), "%s/prev/.fanout-out", dir);
+	fo_test_write(p, "fanout --out tree 1\n", 20);
 }
 
 /* A bad value: exit 2 and the one line, starting with want. */

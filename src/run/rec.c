@@ -4,10 +4,10 @@
 
 #include "rec.h"
 
-#define REC_MAGIC 0x31524f46u /* "FOR1" */
+#define REC_MAGIC 0x32524f46u /* "FOR2" */
 #define REC_NULL 0xffffffffu
-/* the fewest bytes a command takes: four NULL strs, u8, i32, i64 */
-#define REC_CMD_MIN (4 * 4 + 1 + 4 + 8)
+/* the fewest bytes a command takes: seven NULL strs, u8, i32, i64, u8 */
+#define REC_CMD_MIN (7 * 4 + 1 + 4 + 8 + 1)
 
 static void put_u(struct fo_sbuf *b, uint64_t v, size_t n)
 {
@@ -56,6 +56,10 @@ void fo__rec_write(struct fo_sbuf *b, const struct fo_rec *r)
 		put_u(b, (uint64_t)c->ms, 8);
 		put_strz(b, c->error);
 		put_str(b, c->out ? c->out : "", c->out ? c->out_len : 0);
+		put_strz(b, c->parsed);
+		put_strz(b, c->parse_error);
+		put_u(b, (uint64_t)c->change, 1);
+		put_str(b, c->diff, c->diff ? c->diff_len : 0);
 	}
 }
 
@@ -121,6 +125,12 @@ static void get_cmd(struct rd *d, struct fo_rec_cmd *c)
 	c->ms = (int64_t)get_u(d, 8);
 	c->error = get_str(d, &len, 1);
 	c->out = get_str(d, &c->out_len, 0);
+	c->parsed = get_str(d, &len, 1);
+	c->parse_error = get_str(d, &len, 1);
+	c->change = (enum fo_rec_change)get_u(d, 1);
+	if (c->change >= FO_CHANGE_N)
+		d->bad = 1;
+	c->diff = get_str(d, &c->diff_len, 0);
 }
 
 int fo__rec_parse(const void *p, size_t n, struct fo_rec *r)

@@ -5,10 +5,11 @@
  * The JSON is written from it once, in the parent (run.c's host_json).
  *
  * The bytes (little-endian; only ever read by the same build):
- *   u32 magic "FOR1", u8 status, i64 ms, i32 attempts,
+ *   u32 magic "FOR2", u8 status, i64 ms, i32 attempts,
  *   str address, str out_error, u32 ncmds, then per command:
  *   str command, u8 status, str phase, i32 exit (-1: none; http: its
- *   status), i64 ms, str error, str output.
+ *   status), i64 ms, str error, str output, str parsed, str parse_error,
+ *   u8 change, str diff.
  * str: u32 length (0xffffffff: NULL), the bytes, then a NUL. Parsed
  * strings point into the bytes; all but output hold no NUL of their own.
  */
@@ -21,6 +22,15 @@
 #include "../util/sbuf.h"
 #include "ssh.h"
 
+/* What --compare found for a command against the previous --out tree. */
+enum fo_rec_change {
+	FO_CHANGE_NONE,      /* not compared (no --compare, or not ok) */
+	FO_CHANGE_UNCHANGED,
+	FO_CHANGE_CHANGED,
+	FO_CHANGE_NEW,       /* the previous tree has no output for it */
+	FO_CHANGE_N
+};
+
 struct fo_rec_cmd {
 	const char *command;
 	enum fo_ssh_status status;
@@ -30,6 +40,11 @@ struct fo_rec_cmd {
 	size_t out_len;
 	const char *error;        /* NULL or why */
 	int64_t ms;
+	const char *parsed;       /* --parse: the records as a JSON array, or NULL */
+	const char *parse_error;  /* --parse: why there are none (no template, ...) */
+	enum fo_rec_change change;
+	const char *diff;         /* --compare: the unified diff when changed */
+	size_t diff_len;
 };
 
 struct fo_rec {

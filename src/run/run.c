@@ -58,6 +58,10 @@
 #include "fanout/runtime.h"
 #include "../cli/opt.h"
 #include "gate.h"
+#include "compare.h"
+#include "gather.h"
+#include "parse.h"
+#include "../textfsm/textfsm.h"
 #include "inv_args.h"
 #include "inventory.h"
 #include "rec.h"
@@ -157,6 +161,20 @@ struct cfg {
 	long workers;
 	const char *out_dir;
 	bool json, progress;
+	bool parse;                /* --parse */
+	const char *templates;     /* --templates DIR */
+	struct fo_parse_plan pp;   /* the index and the compiled templates */
+	size_t nparsed, nunparsed; /* on_result's: outputs with records, without */
+	const char *compare_dir;   /* --compare DIR */
+	struct fo_optlist ignore;  /* --ignore REGEX */
+	bool fail_on_change;
+	bool cmp_open;
+	struct fo_cmp_tree cmp;    /* the previous --out tree */
+	struct fo_udiff_ignore *ig;
+	size_t nchanged_hosts, nchange[FO_CHANGE_N], ngone;
+	bool gather;               /* --gather */
+	struct fo_gather groups;   /* its groups, on_result's */
+	int gather_err;
 	int64_t grace;
 	/* on_result's */
 	size_t count[FO_SSH_NSTATUS];
@@ -274,6 +292,28 @@ static void host_json(struct jb *b, const struct fo_inv_host *h, const struct fo
 		}
 		jb_s(b, ",\"output\":");
 		fo__json_str(b, r[i].out ? r[i].out : "", r[i].out ? r[i].out_len : 0);
+		if (r[i].parsed) { /* JSON already (fo_textfsm_json): a record a line, */
+			const char *p = r[i].parsed, *q; /* its newlines all between tokens */
+
+			jb_s(b, ",\"parsed\":");
+			for (; (q = strchr(p, '\n')); p = q + 1)
+				fo_sbuf_add(b, p, (size_t)(q - p));
+			jb_s(b, p);
+		}
+		if (r[i].parse_error) {
+			jb_s(b, ",\"parse_error\":");
+			fo__json_strz(b, r[i].parse_error);
+		}
+		if (r[i].change != FO_CHANGE_NONE) {
+			static const char *const names[] = { "", "unchanged", "changed", "new" };
+
+			jb_s(b, ",\"change\":");
+			fo__json_strz(b, names[r[i].change]);
+		}
+		if (r[i].diff) {
+			jb_s(b, ",\"diff\":");
+			fo__json_str(b, r[i].diff, r[i].diff_len);
+		}
 		jb_s(b, "}");
 	}
 	jb_s(b, "]}");
@@ -285,7 +325,7 @@ static void host_json(struct jb *b, const struct fo_inv_host *h, const struct fo
 static int rec_all(const struct cfg *c, const struct fo_inv_host *h, enum fo_ssh_status st,
 		   const char *phase, const char *error, struct fo_rec *rec)
 {
-	struct fo_rec_cmd one = { NULL, st, phase, -1, "", 0, error, 0 };
+	struct fo_rec_cmd one = { .status = st, .phase = phase, .exit_code = -1, .out = "", .error = error };
 	bool config = c->task == T_SSH && (c->config_file || c->config_dir);
 	const char *one_name = c->task == T_TCP ? "tcp" : c->task == T_SLEEP ? "sleep" : c->task == T_HTTP ? "http"
 			       : c->task == T_COPY ? c->copy_name : c->exec_tmpl;
@@ -325,10 +365,29 @@ static char *msgf(const char *fmt, ...)
 /* One command's output under dir: NAME.txt when it is complete and good
  * (and then a NAME.partial.txt of an earlier run goes), else
  * NAME.partial.txt beside it, leaving a good NAME.txt as it was. Both
- * whole or not at all (fo__write_file). NULL, or why not (heap). */
-static char *write_one(const char *dir, const struct fo_rec_cmd *r)
+ * whole or not at all (fo__write_file). With parse (--parse), NAME.json
+ * beside NAME.txt holds its records; with compare (--compare), NAME.diff
+ * what changed. NULL, or why not (heap). */
+/* dir/NAME.EXT holding p[0..n) (--parse's records, --compare's diff);
+ * with p NULL, an earlier run's goes (it would not be of this output).
+ * NULL, or why not (heap). */
+static char *write_beside(const char *dir, const char *name, const char *ext, const char *p, size_t n)
 {
-	char name[FO_RUN_NAME_MAX + 1], part[PATH_MAX], path[PATH_MAX];
+	char path[PATH_MAX];
+	int e;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s%s", dir, name, ext) >= sizeof(path))
+		return msgf("cannot write '%s/%s%s': %s", dir, name, ext, strerror(ENAMETOOLONG));
+	if (p && (e = fo__write_file(path, p, n, 0644, false)))
+		return msgf("cannot write '%s': %s", path, strerror(-e));
+	if (!p && unlink(path) < 0 && errno != ENOENT)
+		return msgf("cannot remove '%s': %s", path, strerror(errno));
+	return NULL;
+}
+
+static char *write_one(const char *dir, const struct fo_rec_cmd *r, bool parse, bool compare)
+{
+	char name[FO_RUN_NAME_MAX + 1], part[PATH_MAX], path[PATH_MAX], *bad;
 	int e;
 
 	fo__run_file_name(r->command, name);
@@ -343,6 +402,11 @@ static char *write_one(const char *dir, const struct fo_rec_cmd *r)
 	e = fo__write_file(path, r->out, r->out_len, 0644, false);
 	if (e)
 		return msgf("cannot write '%s': %s", path, strerror(-e));
+	if (parse && (bad = write_beside(dir, name, ".json", r->parsed, r->parsed ? strlen(r->parsed) : 0)))
+		return bad;
+	if (compare && (bad = write_beside(dir, name, ".diff", r->change == FO_CHANGE_CHANGED ? r->diff : NULL,
+					   r->diff_len)))
+		return bad;
 	if (unlink(part) < 0 && errno != ENOENT)
 		return msgf("cannot remove '%s': %s", part, strerror(errno));
 	return NULL;
@@ -363,8 +427,61 @@ static void write_outputs(const struct cfg *c, const struct fo_inv_host *h, cons
 	else if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 		bad = msgf("cannot make '%s': %s", dir, strerror(errno));
 	for (i = 0; i < n; i++)
-		why[i] = bad ? strdup(bad) : write_one(dir, &r[i]);
+		why[i] = bad ? strdup(bad) : write_one(dir, &r[i], c->parse, c->compare_dir != NULL);
 	free(bad);
+}
+
+/* --parse: each ok output's records (heap JSON in r[i].parsed), or why
+ * none (r[i].parse_error); the caller frees both. 0 or -ENOMEM. */
+static int parse_outputs(const struct cfg *c, const struct fo_inv_host *h, struct fo_rec_cmd *r, size_t n)
+{
+	const struct fo_platform *p = named_platform(c, h);
+	size_t i, ncmds;
+
+	host_cmds(c, h, &ncmds); /* the entries after them are config's */
+	for (i = 0; i < n && i < ncmds; i++) {
+		if (r[i].status != FO_SSH_OK)
+			continue;
+		if (fo__parse_output(&c->pp, fo__parse_pick(&c->pp, p, r[i].command), r[i].out, r[i].out_len,
+				     (char **)&r[i].parsed, (char **)&r[i].parse_error) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* --compare: each ok output against the previous tree's (r[i].change,
+ * and the diff in r[i].diff, heap, the caller's to free). A file of that
+ * tree that cannot be read leaves the output uncompared (still ok: the
+ * run's health does not depend on it) with the reason as its error, in
+ * errs[i] (heap, the caller's). 0 or -ENOMEM. */
+static int compare_outputs(const struct cfg *c, const struct fo_inv_host *h, struct fo_rec_cmd *r, size_t n,
+			   char **errs)
+{
+	static const enum fo_rec_change to[] = { [FO_CMP_UNCHANGED] = FO_CHANGE_UNCHANGED,
+						 [FO_CMP_CHANGED] = FO_CHANGE_CHANGED, [FO_CMP_NEW] = FO_CHANGE_NEW,
+						 [FO_CMP_GONE] = FO_CHANGE_NONE };
+	struct fo_cmp_result cr;
+	char err[512];
+	size_t i;
+	int e;
+
+	for (i = 0; i < n; i++) {
+		if (r[i].status != FO_SSH_OK)
+			continue;
+		e = fo_cmp_output(&c->cmp, h->name, r[i].command, r[i].out, r[i].out_len, c->ig, &cr, err,
+				  sizeof(err));
+		if (e == -ENOMEM)
+			return e;
+		if (e < 0) {
+			if ((errs[i] = msgf("--compare: %s", err)))
+				r[i].error = errs[i];
+			continue;
+		}
+		r[i].change = to[cr.state];
+		r[i].diff = cr.diff;
+		r[i].diff_len = cr.diff_len;
+	}
+	return 0;
 }
 
 /* The end of a task's host: its outputs under --out, where a file not
@@ -374,12 +491,21 @@ static void finish_host(const struct cfg *c, struct jb *b, const struct fo_inv_h
 			enum fo_ssh_status worst, int64_t ms, int attempts, struct fo_rec_cmd *r, size_t n)
 {
 	char **why = c->out_dir ? calloc(2 * n, sizeof(*why)) : NULL; /* why, then the new error texts */
+	char **cerr = NULL; /* --compare's errors */
 	const char *first = NULL;
 	size_t i;
 
 	if (c->out_dir && !why) {
 		b->oom = true;
-		return;
+		goto out;
+	}
+	if (c->parse && parse_outputs(c, h, r, n) < 0) {
+		b->oom = true;
+		goto out;
+	}
+	if (c->compare_dir && (!(cerr = calloc(n, sizeof(*cerr))) || compare_outputs(c, h, r, n, cerr) < 0)) {
+		b->oom = true;
+		goto out;
 	}
 	if (why)
 		write_outputs(c, h, r, n, why);
@@ -396,6 +522,16 @@ static void finish_host(const struct cfg *c, struct jb *b, const struct fo_inv_h
 		worst = worst == FO_SSH_OK ? FO_SSH_FAILED : worst;
 	}
 	fo__rec_write(b, &(struct fo_rec){ worst, ms, attempts, addr, first, r, n });
+out:
+	for (i = 0; (c->parse || c->compare_dir) && i < n; i++) {
+		free((char *)r[i].parsed);
+		free((char *)r[i].parse_error);
+		free((char *)r[i].diff);
+		r[i].parsed = r[i].parse_error = r[i].diff = NULL;
+	}
+	for (i = 0; cerr && i < n; i++)
+		free(cerr[i]);
+	free(cerr);
 	for (i = 0; why && i < 2 * n; i++)
 		free(why[i]);
 	free(why);
@@ -677,8 +813,9 @@ static void task_ssh(struct fo_job *job, struct cfg *c, const struct fo_inv_host
 		const char *name = t.copy ? c->copy_name : i < sc.ncmds ? sc.cmds[i] : i == sc.ncmds ? "config"
 												 : "config diff";
 
-		r[i] = (struct fo_rec_cmd){ name, res[i].status, res[i].phase, res[i].exit_code,
-					res[i].out, res[i].out_len, res[i].error, res[i].ms };
+		r[i] = (struct fo_rec_cmd){ .command = name, .status = res[i].status, .phase = res[i].phase,
+					    .exit_code = res[i].exit_code, .out = res[i].out, .out_len = res[i].out_len,
+					    .error = res[i].error, .ms = res[i].ms };
 	}
 	finish_host(c, b, h, addr, worst, (fo_now() - t0) / FO_MSEC, attempts, r, n);
 	fo_ssh_results_release(res, n);
@@ -693,7 +830,7 @@ static void task_tcp(struct cfg *c, const struct fo_inv_host *h, const char *add
 	struct sockaddr_storage ss = { 0 };
 	socklen_t sl = 0;
 	int64_t t0 = fo_now(), dl = c->timeout > 0 ? t0 + c->timeout : FO_NEVER;
-	struct fo_rec_cmd r = { "tcp", FO_SSH_OK, NULL, -1, "", 0, NULL, 0 };
+	struct fo_rec_cmd r = { .command = "tcp", .status = FO_SSH_OK, .exit_code = -1, .out = "" };
 	char err[160] = "";
 	int fd = -1, soerr = 0, w;
 	socklen_t el = sizeof(soerr);
@@ -734,8 +871,10 @@ static void task_sleep(struct cfg *c, const struct fo_inv_host *h, struct jb *b)
 {
 	int64_t t0 = fo_now();
 	int w = fo_sleep(c->rtt);
-	struct fo_rec_cmd r = { "sleep", w == 0 ? FO_SSH_OK : w == -ECANCELED ? FO_SSH_SKIPPED : FO_SSH_TIMEOUT,
-			    w ? "sleep" : NULL, -1, "", 0, w ? fo_strerror(w) : NULL, 0 };
+	struct fo_rec_cmd r = { .command = "sleep",
+				.status = w == 0 ? FO_SSH_OK : w == -ECANCELED ? FO_SSH_SKIPPED : FO_SSH_TIMEOUT,
+				.phase = w ? "sleep" : NULL, .exit_code = -1, .out = "",
+				.error = w ? fo_strerror(w) : NULL };
 
 	r.ms = (fo_now() - t0) / FO_MSEC;
 	finish_host(c, b, h, NULL, r.status, r.ms, 1, &r, 1);
@@ -958,7 +1097,7 @@ static void exec_wait(pid_t pid, int64_t dl, struct fo_rec_cmd *r, char *err, si
 static void task_exec(struct cfg *c, const struct fo_inv_host *h, struct jb *b)
 {
 	char *cmd = expand(c->exec_tmpl, h, true), err[200] = "";
-	struct fo_rec_cmd r = { c->exec_tmpl, FO_SSH_OK, NULL, -1, "", 0, NULL, 0 };
+	struct fo_rec_cmd r = { .command = c->exec_tmpl, .status = FO_SSH_OK, .exit_code = -1, .out = "" };
 	struct jb out = { 0 };
 	int64_t t0 = fo_now(), dl = c->timeout > 0 ? t0 + c->timeout : FO_NEVER;
 	pid_t pid = -1;
@@ -1008,7 +1147,7 @@ static size_t on_body(char *p, size_t size, size_t n, void *arg)
 static void task_http(struct cfg *c, const struct fo_inv_host *h, const char *addr, struct jb *b)
 {
 	char *url = expand(c->url_tmpl, h, false), err[CURL_ERROR_SIZE] = "", msg[CURL_ERROR_SIZE + 40] = "";
-	struct fo_rec_cmd r = { "http", FO_SSH_OK, NULL, -1, "", 0, NULL, 0 };
+	struct fo_rec_cmd r = { .command = "http", .status = FO_SSH_OK, .exit_code = -1, .out = "" };
 	struct body body = { .max = c->ssh.max_output };
 	int64_t t0 = fo_now(), dl = c->timeout > 0 ? t0 + c->timeout : FO_NEVER;
 	struct curl_slist *resolve = NULL;
@@ -1209,6 +1348,95 @@ static void note_slow(struct cfg *c, const struct fo_result *r)
 	}
 }
 
+/* The name of command i of h's record, as a string of c's (the record's
+ * own go with it): --gather keeps it. */
+static const char *stable_name(const struct cfg *c, const struct fo_inv_host *h, size_t i)
+{
+	size_t n;
+	const char **cmds = host_cmds(c, h, &n);
+
+	if (c->task != T_SSH)
+		return c->task == T_TCP ? "tcp" : c->task == T_SLEEP ? "sleep" : c->task == T_HTTP ? "http"
+										   : c->exec_tmpl;
+	return i < n ? cmds[i] : i == n ? "config" : "config diff";
+}
+
+/* --gather: h's ok outputs into the groups. */
+static void gather_host(struct cfg *c, const struct fo_inv_host *h, const struct fo_rec *rec)
+{
+	size_t i;
+
+	for (i = 0; i < rec->ncmds && !c->gather_err; i++)
+		if (rec->cmds[i].status == FO_SSH_OK)
+			c->gather_err = fo__gather_add(&c->groups, stable_name(c, h, i), (size_t)(h - c->inv.hosts),
+						       rec->cmds[i].out, rec->cmds[i].out_len);
+}
+
+/* --gather's groups on stdout, once the run is over. */
+static void print_groups(struct cfg *c)
+{
+	struct jb b = { 0 };
+	const char **names = malloc((c->inv.nhosts ? c->inv.nhosts : 1) * sizeof(*names));
+	size_t i;
+	int e = c->gather_err;
+
+	for (i = 0; names && i < c->inv.nhosts; i++)
+		names[i] = c->inv.hosts[i].name;
+	if (!e)
+		e = names ? fo__gather_print(&c->groups, names, c->json, !c->json && isatty(1), &b) : -ENOMEM;
+	if (e)
+		fprintf(stderr, "fanout: --gather: %s\n", strerror(-e));
+	else if (!c->stdout_err && b.len)
+		c->stdout_err = fo__write_all(1, b.p, b.len);
+	if (e && !c->stdout_err)
+		c->stdout_err = e;
+	free(names);
+	free(b.p);
+}
+
+/* --compare: h's outputs seen in the previous tree (what is left unseen
+ * at the end is gone), its changes counted, and without --json a line on
+ * stderr naming what changed. */
+static void note_changes(struct cfg *c, const struct fo_inv_host *h, const struct fo_rec *rec)
+{
+	struct jb b = { 0 };
+	size_t k, n[FO_CHANGE_N] = { 0 };
+
+	for (k = 0; k < rec->ncmds; k++) {
+		fo_cmp_tree_mark(&c->cmp, h->name, rec->cmds[k].command);
+		n[rec->cmds[k].change]++;
+		c->nchange[rec->cmds[k].change]++;
+	}
+	if (!n[FO_CHANGE_CHANGED] && !n[FO_CHANGE_NEW])
+		return;
+	c->nchanged_hosts++;
+	if (c->json)
+		return;
+	if (c->progress)
+		jb_s(&b, "\r\033[K");
+	fo__term_adds(&b, h->name);
+	int lead = 0;
+
+	for (enum fo_rec_change ch = FO_CHANGE_CHANGED; ch <= FO_CHANGE_NEW; ch++) {
+		const char *sep = "";
+
+		if (!n[ch])
+			continue;
+		jb_s(&b, lead++ ? "; " : ": ");
+		jb_s(&b, ch == FO_CHANGE_CHANGED ? "changed: " : "new: ");
+		for (k = 0; k < rec->ncmds; k++)
+			if (rec->cmds[k].change == ch) {
+				jb_s(&b, sep);
+				fo__term_adds(&b, rec->cmds[k].command);
+				sep = ", ";
+			}
+	}
+	jb_s(&b, "\n");
+	if (!b.oom)
+		fputs(b.p, stderr);
+	free(b.p);
+}
+
 static void on_result(const struct fo_result *r, void *arg)
 {
 	struct cfg *c = arg;
@@ -1222,13 +1450,46 @@ static void on_result(const struct fo_result *r, void *arg)
 		c->retried++;
 	if (!e)
 		note_out_error(c, &rec);
-	if (c->json)
+	if (c->gather && !e)
+		gather_host(c, h, &rec);
+	for (size_t k = 0; !e && k < rec.ncmds; k++) {
+		c->nparsed += rec.cmds[k].parsed != NULL;
+		c->nunparsed += rec.cmds[k].parse_error != NULL;
+	}
+	if (c->cmp_open && !e)
+		note_changes(c, h, &rec);
+	if (c->json && (!c->gather || e || rec.status != FO_SSH_OK))
 		emit_json(c, h, e ? NULL : &rec);
-	else if (e || rec.status != FO_SSH_OK)
+	else if (!c->json && (e || rec.status != FO_SSH_OK))
 		show_not_ok(c, h, e ? &(struct fo_rec){ .status = FO_SSH_FAILED } : &rec);
 	note_slow(c, r);
 	progress(c, false);
 	fo__rec_release(&rec);
+}
+
+/* --compare's lines of the summary: the counts, then what is gone (an
+ * output of the previous tree no host of this run gave: its host not
+ * chosen, not reached, or the command no longer run), the first few. */
+static void summary_changes(struct cfg *c, struct jb *b)
+{
+	size_t i, gone = 0, shown = 0;
+
+	for (i = 0; i < c->cmp.n; i++)
+		gone += !c->cmp.e[i].seen;
+	c->ngone = gone;
+	jb_fmt(b, "compared with %s: %zu hosts changed; outputs: %zu changed, %zu new, %zu unchanged, %zu gone\n",
+	       c->compare_dir, c->nchanged_hosts, c->nchange[FO_CHANGE_CHANGED], c->nchange[FO_CHANGE_NEW],
+	       c->nchange[FO_CHANGE_UNCHANGED], gone);
+	for (i = 0; i < c->cmp.n && shown < 10; i++) {
+		if (c->cmp.e[i].seen)
+			continue;
+		jb_s(b, shown++ ? ", " : "gone: ");
+		fo__term_adds(b, c->cmp.e[i].host);
+		jb_s(b, ": ");
+		fo__term_adds(b, c->cmp.e[i].command);
+	}
+	if (shown)
+		jb_fmt(b, gone > shown ? ", and %zu more\n" : "\n", gone - shown);
 }
 
 static void summary(struct cfg *c, double secs)
@@ -1241,6 +1502,11 @@ static void summary(struct cfg *c, double secs)
 		if (c->count[s])
 			jb_fmt(&b, " %s %zu", fo_ssh_status_name((enum fo_ssh_status)s), c->count[s]);
 	jb_s(&b, "\n");
+	if (c->cmp_open)
+		summary_changes(c, &b);
+	if (c->parse)
+		jb_fmt(&b, "parsed: %zu outputs into records, %zu kept as text only (see parse_error)\n", c->nparsed,
+		       c->nunparsed);
 	if (c->retried)
 		jb_fmt(&b, "retried: %zu hosts took more than one login (--retry-shed, --retry)\n", c->retried);
 	if (c->total > 1 && c->slow[0].ms > 0) {
@@ -1475,6 +1741,18 @@ static const struct fo_opt opts[] = {
 	  0, NULL, NULL, 0, M_SSH | M_EXEC | M_HTTP, NULL },
 	{ "json", 0, FO_OPT_BOOL, OFF(json), NULL, "a JSON line per host on stdout", "Output", NULL, 0, 0, NULL,
 	  NULL, 0, 0, NULL },
+	{ "parse", 0, FO_OPT_BOOL, OFF(parse), NULL, "TextFSM records of each output (ntc-templates)",
+	  "Output", NULL, 0, 0, NULL, NULL, 0, M_SSH, NULL },
+	{ "templates", 0, FO_OPT_FILE, OFF(templates), "DIR", "--parse: the templates and their index",
+	  "Output", NULL, 0, 0, NULL, NULL, 0, M_SSH, NULL },
+	{ "compare", 0, FO_OPT_FILE, OFF(compare_dir), "DIR", "mark outputs changed since a previous --out DIR",
+	  "Output", NULL, 0, 0, NULL, NULL, 0, M_SSH, NULL },
+	{ "ignore", 0, FO_OPT_LIST, OFF(ignore), "REGEX", "--compare: lines that always change (repeat)",
+	  "Output", NULL, 0, 0, NULL, NULL, 0, M_SSH, NULL },
+	{ "fail-on-change", 0, FO_OPT_BOOL, OFF(fail_on_change), NULL, "--compare: exit 1 when anything changed",
+	  "Output", NULL, 0, 0, NULL, NULL, 0, M_SSH, NULL },
+	{ "gather", 'b', FO_OPT_BOOL, OFF(gather), NULL, "each distinct output once, with its hosts folded",
+	  "Output", NULL, 0, 0, NULL, NULL, 0, 0, NULL },
 	{ "progress", 0, FO_OPT_BOOL, OFF(progress), NULL, "a live progress line (default: on a terminal)",
 	  "Output", NULL, 0, 0, NULL, NULL, 0, 0, NULL },
 	{ "model", 0, FO_OPT_STRING, OFF(model_s), "MODEL", "execution model (default coro:cores)",
@@ -1635,6 +1913,62 @@ static int platform_cmds(struct cfg *c, const struct fo_inv_host *h, struct cmds
 	}
 	if (r)
 		free(set->cmds);
+	return r;
+}
+
+/* --parse: the commands of platform p through the index. 0 or 2. */
+static int parse_platform(struct cfg *c, const struct fo_platform *p, const char **cmds, size_t n)
+{
+	const struct fo_plat_info *pi = fo_platform_info(p);
+	const char *tplat = pi->textfsm_platform ? pi->textfsm_platform : pi->type;
+	char err[1024];
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (fo__parse_plan_add(&c->pp, p, p == c->default_plat ? NULL : tplat, cmds[i], err, sizeof(err)) < 0) {
+			fprintf(stderr, "fanout: %s\n", err);
+			return 2;
+		}
+	return 0;
+}
+
+/* --parse: the index read and every template the run needs compiled,
+ * before any login (a template that does not compile: exit 2). */
+static int plan_parse(struct cfg *c)
+{
+	const struct fo_platform **seen = NULL, **v;
+	size_t i, k, nseen = 0;
+	char err[1024];
+	int r = 0;
+
+	if (!c->parse)
+		return 0;
+	if (fo__parse_plan_init(&c->pp, c->templates, err, sizeof(err)) < 0) {
+		fprintf(stderr, "fanout: %s\n", err);
+		return 2;
+	}
+	c->pp.json_flags = FO_TEXTFSM_JSON_LOWER; /* as netmiko and scrapli give them */
+	if (c->per_platform) {
+		for (i = 0; i < c->nsets && !r; i++)
+			r = parse_platform(c, c->sets[i].plat, c->sets[i].cmds, c->sets[i].n);
+		return r;
+	}
+	for (i = 0; i < c->inv.nhosts && !r; i++) {
+		const struct fo_platform *p = named_platform(c, &c->inv.hosts[i]);
+
+		for (k = 0; k < nseen && seen[k] != p; k++)
+			;
+		if (k < nseen || !p)
+			continue;
+		if (!(v = realloc(seen, (nseen + 1) * sizeof(*v)))) {
+			r = oom();
+			break;
+		}
+		seen = v;
+		seen[nseen++] = p;
+		r = parse_platform(c, p, c->cmds, c->ncmds);
+	}
+	free(seen);
 	return r;
 }
 
@@ -2003,6 +2337,28 @@ static int check_out_dir(const char *d)
 	return 2;
 }
 
+/* --compare DIR (a fanout --out tree), its --ignore regexes. 0 or 2. */
+static int check_compare(struct cfg *c)
+{
+	char err[1024];
+
+	if (!c->compare_dir) {
+		fprintf(stderr, "fanout: %s is for --compare DIR: give the previous --out folder\n",
+			c->ignore.n ? "--ignore" : "--fail-on-change");
+		return 2;
+	}
+	if (fo_cmp_tree_open(&c->cmp, c->compare_dir, 0, err, sizeof(err)) < 0) {
+		fprintf(stderr, "fanout: --compare: %s\n", err);
+		return 2;
+	}
+	c->cmp_open = true;
+	if (c->ignore.n && fo_udiff_ignore_new(&c->ig, c->ignore.v, c->ignore.n, err, sizeof(err)) < 0) {
+		fprintf(stderr, "fanout: --ignore: %s\n", err);
+		return 2;
+	}
+	return 0;
+}
+
 /* What the task needs, host keys, the login gate, --out. */
 static int check_cfg(struct cfg *c)
 {
@@ -2042,7 +2398,24 @@ static int check_cfg(struct cfg *c)
 	c->ssh.stop = &stopping;
 	fo_gate_init(&c->login_gate, (int)c->max_logins);
 	c->ssh.login_gate = c->max_logins > 0 ? &c->login_gate : NULL;
-	return c->out_dir ? check_out_dir(c->out_dir) : 0;
+	/* the previous tree read before --out writes (--compare X --out X) */
+	if (c->compare_dir || c->ignore.n || c->fail_on_change) {
+		int r = check_compare(c);
+
+		if (r)
+			return r;
+	}
+	if (c->out_dir) {
+		int r = check_out_dir(c->out_dir), e;
+
+		if (r)
+			return r;
+		if ((e = fo_cmp_mark_out_dir(c->out_dir)) < 0) {
+			fprintf(stderr, "fanout: cannot use --out '%s': %s\n", c->out_dir, strerror(-e));
+			return 2;
+		}
+	}
+	return 0;
 }
 
 static int select_hosts(struct cfg *c)
@@ -2139,9 +2512,14 @@ static int execute(struct cfg *c, struct fo_run_opts *o)
 	if (!run) {
 		fprintf(stderr, "fanout: cannot start the run: %s\n", fo_strerror(e));
 	} else {
+		if (c->gather)
+			print_groups(c);
 		summary(c, (double)(fo_now() - c->t0) / 1e9);
 		ret = atomic_load(&stopping) || fo_interrupted() ? 130 :
 		      c->count[FO_SSH_OK] == c->total && !c->stdout_err ? 0 : 1;
+		if (ret == 0 && c->fail_on_change &&
+		    (c->nchanged_hosts || c->ngone /* counted by the summary */))
+			ret = 1;
 		fo_run_free(run);
 	}
 	fo__stopsig_stop(&stop);
@@ -2163,6 +2541,11 @@ static void release(struct cfg *c)
 	fo_inv_args_release(&c->hosts);
 	free(c->cmdargs);
 	free(c->cmds);
+	fo__gather_release(&c->groups);
+	fo__parse_plan_release(&c->pp);
+	if (c->cmp_open)
+		fo_cmp_tree_release(&c->cmp);
+	fo_udiff_ignore_free(c->ig);
 	for (k = 0; k < c->nsets; k++)
 		free(c->sets[k].cmds);
 	free(c->sets);
@@ -2258,7 +2641,8 @@ static int run_hosts(struct cfg *c)
 	int ret;
 
 	if (!(ret = load_hosts(c)) && !(ret = check_cfg(c)) && !(ret = select_hosts(c)) &&
-	    !(ret = check_platforms(c)) && !(ret = plan_commands(c)) && !(ret = plan(c, &o)))
+	    !(ret = check_platforms(c)) && !(ret = plan_commands(c)) &&
+	    !(ret = plan_parse(c)) && !(ret = plan(c, &o)))
 		ret = execute(c, &o);
 	return ret;
 }
