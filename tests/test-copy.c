@@ -241,6 +241,52 @@ TEST_T(copy_push_sftp_and_scp, 120)
 	fx_stop(&f);
 }
 
+/* ---- the fixture's per-host folders (bench/ssh/copy.py) ----------------------------- */
+
+/* The Linux hosts share one home; where HOME/hosts/ADDR exists, devsim
+ * makes it that host's working directory, so one relative REMOTE is a
+ * file of each host's own, by SFTP and by SCP alike. */
+TEST_T(copy_push_relative_per_host_folder, 120)
+{
+	struct fx f;
+	char *out = NULL, *err = NULL, path[400];
+	const char *src = make_src(fo_test_dir(), 200000, 0644), *via[] = { "sftp", "scp" };
+	struct stat home;
+	int v, i;
+
+	fx_start(&f);
+	snprintf(path, sizeof(path), "%s/home", f.dir);
+	CHECK_EQ(stat(path, &home), 0);
+	snprintf(path, sizeof(path), "%s/home/hosts", f.dir);
+	CHECK_EQ(mkdir(path, 0755), 0);
+	for (i = 1; i <= 2; i++) {
+		snprintf(path, sizeof(path), "%s/home/hosts/127.3.0.%d", f.dir, i);
+		CHECK_EQ(mkdir(path, 0755), 0);
+		CHECK_EQ(chown(path, home.st_uid, home.st_gid), 0);
+	}
+	for (v = 0; v < 2; v++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "rel-%s.bin", via[v]);
+		CHECK_EQ(fx_copy(&f, &out, &err,
+				 (const char *const[]){ "-w", "127.3.0.[1-3]", "--via", via[v], "--push", src, name, NULL }),
+			 0);
+		CHECK_EQ(count(out, "verified: size+sha256"), 3);
+		for (i = 1; i <= 2; i++) {
+			snprintf(path, sizeof(path), "%s/home/hosts/127.3.0.%d/%s", f.dir, i, name);
+			CHECK(same_file(src, path));
+		}
+		/* a host without its folder writes to the shared home, as before */
+		snprintf(path, sizeof(path), "%s/home/%s", f.dir, name);
+		CHECK(same_file(src, path));
+	}
+	snprintf(path, sizeof(path), "%s/home/hosts/127.3.0.1", f.dir);
+	CHECK_EQ(entries(path), 2);
+	free(out);
+	free(err);
+	fx_stop(&f);
+}
+
 /* ---- pull, many hosts ------------------------------------------------------------- */
 
 TEST_T(copy_pull_many_hosts, 120)
