@@ -159,7 +159,7 @@ FUZZ_knownhosts := src/run/knownhosts.c src/util/map.c src/util/file.c -lcrypto
 FUZZ_lcache    := src/links/cache.c src/util/map.c src/util/file.c
 FUZZ_platform  := src/run/platform.c src/run/platform_match.c src/util/file.c -lyaml -lpcre2-8 -lpthread
 FUZZ_devices   := $(filter-out src/devices/server%,$(wildcard src/devices/*.c)) src/util/file.c
-FUZZ_textfsm   := src/textfsm/textfsm.c src/util/json.c -lpcre2-8
+FUZZ_textfsm   := src/textfsm/textfsm.c src/util/json.c -lpcre2-8 -lpthread
 FUZZERS := parse http hostlist inventory robots extract url knownhosts lcache platform devices textfsm
 
 .PHONY: print-fuzz
