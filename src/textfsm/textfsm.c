@@ -54,7 +54,13 @@ struct rx {
 	bool has_map;    /* map holds every byte a match may start with */
 	uint32_t minlen; /* in characters, so a shorter line in bytes fails too */
 	uint8_t map[32];
+	/* ASCII copies of "^\s+REST" and "^\s*REST" only (ws: 2 and 1):
+	 * the bytes REST may start with, past the line's leading spaces */
+	uint8_t ws;
+	uint8_t wsmap[32];
 };
+
+#define NO_LEAD SIZE_MAX /* rx_skips: the leading whitespace is not known */
 
 /* Which options a Value has, in the order written: only Required and
  * List act on saving a record, and Python runs them in that order. */
@@ -651,21 +657,108 @@ static void rx_study(struct rx *x, bool bytes_mode)
  * (not anchored) and in its interpreter; here they save the call, which
  * is most of the cost of a rule that does not match.
  */
-static inline bool rx_skips(const struct rx *x, const char *s, size_t n)
+static inline bool rx_skips(const struct rx *x, const char *s, size_t n, size_t lead)
 {
 	unsigned char c;
 
 	if (n < x->minlen)
 		return true;
-	if (!x->has_map)
+	if (x->has_map) {
+		if (!n)
+			return true; /* a match has a first byte */
+		c = (unsigned char)s[0];
+		if (!(x->map[c >> 3] & (1u << (c & 7))))
+			return true;
+	}
+	if (!x->ws || lead == NO_LEAD)
 		return false;
-	if (!n)
-		return true; /* a match has a first byte */
-	c = (unsigned char)s[0];
-	return !(x->map[c >> 3] & (1u << (c & 7)));
+	if ((x->ws == 2 && !lead) || lead == n)
+		return true;
+	c = (unsigned char)s[lead];
+	return !(x->wsmap[c >> 3] & (1u << (c & 7)));
 }
 
-static void rx_release(struct rx x[2])
+/*
+ * Most rules of a template for indented output are "^\s+Literal...":
+ * every indented line gets past the first-byte map, and fails on the
+ * literal only in the call. For such a pattern (bytes mode), REST alone
+ * is compiled, to learn which bytes it may start with; when none is
+ * whitespace, a match's REST starts where the line's leading whitespace
+ * ends, which rx_skips then checks. Not when REST has a top-level '|'
+ * (its other branches are not after the spaces), and not past anything
+ * but plain groups and assertions ("(?#", "(?i", recursion...).
+ */
+static void rx_study_lead(struct rx *x, const char *pat, size_t n)
+{
+	int depth = 0, ec;
+	bool in_class = false;
+	const uint8_t *bm = NULL;
+	uint32_t type = 0, cu = 0;
+	size_t i, k = 0;
+	pcre2_code *rest;
+	PCRE2_SIZE off;
+	uint8_t map[32] = { 0 };
+
+	if (n > 4 && !memcmp(pat, "^\\s+", 4))
+		x->ws = 2;
+	else if (n > 4 && !memcmp(pat, "^\\s*", 4))
+		x->ws = 1;
+	else
+		return;
+	if (strchr("?+*{", pat[4]))
+		goto none; /* "\s+?", "\s++", "\s*{"... */
+	for (i = 4; i < n; i++) {
+		char c = pat[i];
+
+		if (c == '\\') {
+			i++;
+			continue;
+		}
+		if (in_class) {
+			in_class = c != ']' || i == k;
+			continue;
+		}
+		if (c == '[') {
+			in_class = true;
+			k = i + 1 < n && pat[i + 1] == '^' ? i + 2 : i + 1; /* a ']' there is literal */
+			continue;
+		}
+		if (c == '(' && i + 2 < n && pat[i + 1] == '?' && !strchr(":<=!", pat[i + 2]))
+			goto none;
+		depth += (c == '(') - (c == ')');
+		if (c == '|' && depth == 0)
+			goto none;
+	}
+	rest = pcre2_compile((PCRE2_SPTR)pat + 4, n - 4, PCRE2_ANCHORED, &ec, &off, NULL);
+	if (!rest)
+		goto none;
+	pcre2_pattern_info(rest, PCRE2_INFO_FIRSTCODETYPE, &type);
+	if (type == 1) {
+		pcre2_pattern_info(rest, PCRE2_INFO_FIRSTCODEUNIT, &cu);
+		map[cu >> 3] |= (uint8_t)(1u << (cu & 7));
+		if ((cu | 0x20) >= 'a' && (cu | 0x20) <= 'z') { /* (caseless or not) */
+			cu ^= 0x20;
+			map[cu >> 3] |= (uint8_t)(1u << (cu & 7));
+		}
+	} else if (pcre2_pattern_info(rest, PCRE2_INFO_FIRSTBITMAP, &bm) == 0 && bm) {
+		memcpy(map, bm, sizeof(map));
+	} else {
+		type = 0;
+		bm = NULL;
+	}
+	pcre2_code_free(rest);
+	if (type != 1 && !bm)
+		goto none;
+	for (const char *w = " \t\n\v\f\r"; *w; w++) /* \s in bytes mode */
+		if (map[*w >> 3] & (1u << (*w & 7)))
+			goto none;
+	memcpy(x->wsmap, map, sizeof(map));
+	return;
+none:
+	x->ws = 0;
+}
+
+static void rx_release(struct rx *x)
 {
 	if (x[1].code != x[0].code)
 		pcre2_code_free(x[1].code);
@@ -686,7 +779,7 @@ static void rx_release(struct rx x[2])
  * past it): a caseless character past ASCII may match an ASCII one
  * (U+212A 'k', U+017F 's'), which only the Unicode mode knows.
  */
-static int compile_re(struct reader *r, const char *s, size_t n, struct gnames *g, struct rx x[2],
+static int compile_re(struct reader *r, const char *s, size_t n, struct gnames *g, struct rx *x,
 		      uint32_t *ngroups)
 {
 	struct fo_sbuf out = { 0 };
@@ -717,10 +810,12 @@ static int compile_re(struct reader *r, const char *s, size_t n, struct gnames *
 	rx_study(&x[0], false);
 	if (!(facts & TR_WIDE))
 		x[1].code = pcre2_compile((PCRE2_SPTR)pat, out.len, PCRE2_ANCHORED, &ec, &off, NULL);
-	if (x[1].code)
+	if (x[1].code) {
 		rx_study(&x[1], true);
-	else
+		rx_study_lead(&x[1], pat, out.len);
+	} else {
 		x[1] = x[0]; /* (no copy, or PCRE2 would not: the Unicode code for every line) */
+	}
 	pcre2_pattern_info(x[0].code, PCRE2_INFO_CAPTURECOUNT, ngroups);
 	if (*ngroups + 1 > r->t->max_groups)
 		r->t->max_groups = *ngroups + 1;
@@ -1290,11 +1385,12 @@ static bool truthy(const struct vstate *v)
 	return v->kind == V_STR ? v->s.n > 0 : v->kind == V_LIST ? v->list_full : false;
 }
 
-static int match(struct run *r, const struct rx x[2], const char *s, size_t n)
+/* Runs x (the pair of one regex) on s[0..n), lead bytes of which are leading whitespace (or NO_LEAD). */
+static int match(struct run *r, const struct rx *x, const char *s, size_t n, size_t lead)
 {
 	const struct rx *e = &x[r->ascii];
 
-	if (rx_skips(e, s, n))
+	if (rx_skips(e, s, n, lead))
 		return PCRE2_ERROR_NOMATCH;
 	if (e->jit)
 		return pcre2_jit_match(e->code, (PCRE2_SPTR)s, n, 0, 0, r->md, r->mc);
@@ -1422,7 +1518,7 @@ static void assign(struct run *r, size_t vi, struct span s)
 		/* the item's own groups: the match data is free again, the
 		 * rule's groups having been read before this */
 		if (tv->nested[0].code && s.p) {
-			int rc = match(r, tv->nested, s.p, s.n); /* an ASCII line's part is ASCII */
+			int rc = match(r, tv->nested, s.p, s.n, NO_LEAD); /* an ASCII line's part is ASCII */
 
 			if (rc >= 0) {
 				if (vgrow(&v->dv, &v->capdv, v->ndv + tv->nkeys, sizeof(*v->dv))) {
@@ -1501,10 +1597,14 @@ static bool next_input_line(const char **pp, const char *end, struct span *line,
 static void check_line(struct run *r, int *state, struct span line)
 {
 	const struct tstate *st = &r->t->states[*state];
+	size_t lead = 0;
 
+	if (r->ascii) /* (\s of PCRE2's bytes mode) */
+		while (lead < line.n && (line.p[lead] == ' ' || (line.p[lead] >= '\t' && line.p[lead] <= '\r')))
+			lead++;
 	for (size_t i = 0; i < st->nrules; i++) {
 		const struct trule *ru = &st->rules[i];
-		int rc = match(r, ru->re, line.p, line.n);
+		int rc = match(r, ru->re, line.p, line.n, lead);
 
 		if (rc == PCRE2_ERROR_NOMATCH)
 			continue;
