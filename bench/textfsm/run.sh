@@ -13,7 +13,7 @@ runs=${1:-5}
 out=build/bench-textfsm
 mkdir -p "$out"
 # the C side: the engine's sources, built as the Makefile builds them
-gcc -O2 -std=gnu11 -D_GNU_SOURCE -Isrc -o "$out/tfsm" bench/textfsm/tfsm.c src/textfsm/textfsm.c src/util/json.c -lpcre2-8
+gcc -O2 -std=gnu11 -D_GNU_SOURCE -Isrc -o "$out/tfsm" bench/textfsm/tfsm.c src/textfsm/textfsm.c src/util/json.c -lpcre2-8 -pthread
 py=/usr/bin/python3
 $py bench/textfsm/gen.py interfaces 2000 >"$out/interfaces.txt"
 $py bench/textfsm/gen.py route 20000 >"$out/route.txt"

@@ -19,6 +19,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <errno.h>
 #include <pcre2.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -38,6 +39,29 @@ enum line_op { LOP_NEXT, LOP_CONTINUE, LOP_ERROR };
 enum rec_op { ROP_NONE, ROP_RECORD, ROP_CLEAR, ROP_CLEARALL };
 enum { ST_NONE = -1, ST_END = -2, ST_EOF = -3 }; /* a rule's next state, besides an index */
 
+/*
+ * A compiled regex, twice: [0] in UTF mode with Unicode properties, for
+ * any line; [1] without either (PCRE2's byte mode and ASCII classes), for
+ * lines that are pure ASCII, where the two agree (see ascii_copy_ok) and
+ * the byte mode is the cheaper to run. [1].code is [0].code where the
+ * pattern cannot have an ASCII copy. Each also keeps what PCRE2 knows of
+ * its matches (their least length, the bytes they may start with), so
+ * that most lines skip most rules without a call into PCRE2.
+ */
+struct rx {
+	pcre2_code *code;
+	bool jit;
+	bool has_map;    /* map holds every byte a match may start with */
+	uint32_t minlen; /* in characters, so a shorter line in bytes fails too */
+	uint8_t map[32];
+	/* ASCII copies of "^\s+REST" and "^\s*REST" only (ws: 2 and 1):
+	 * the bytes REST may start with, past the line's leading spaces */
+	uint8_t ws;
+	uint8_t wsmap[32];
+};
+
+#define NO_LEAD SIZE_MAX /* rx_skips: the leading whitespace is not known */
+
 /* Which options a Value has, in the order written: only Required and
  * List act on saving a record, and Python runs them in that order. */
 struct tvalue {
@@ -45,16 +69,14 @@ struct tvalue {
 	unsigned opts;
 	bool required_first; /* Required written before List */
 	/* List values whose regex has groups of its own (python: groups > 1): */
-	pcre2_code *nested;
-	bool nested_jit;
+	struct rx nested[2]; /* nested[0].code NULL: none */
 	size_t nkeys;
 	char **keys;       /* its named groups' names, in group order (NULL: none) */
 	uint32_t *key_grp; /* their group numbers */
 };
 
 struct trule {
-	pcre2_code *code;
-	bool jit;
+	struct rx re[2];
 	enum line_op lop;
 	enum rec_op rop;
 	int next;     /* a state index, or ST_* */
@@ -428,17 +450,27 @@ static bool py_ident(const char *s, size_t n)
 	return true;
 }
 
+/* What translate() saw, for the ASCII copy. */
+enum {
+	TR_WIDE = 1 << 0, /* a character past ASCII, or an escape that may be one */
+};
+
 /*
  * Translates the Python pattern s[0..n) into PCRE2's syntax in out, the
- * named groups' names into g (see struct gnames). Returns 0, or -1 with
- * why (a phrase) when Python would refuse the pattern, -ENOMEM.
+ * named groups' names into g (see struct gnames), TR_* into *facts.
+ * Returns 0, or -1 with why (a phrase) when Python would refuse the
+ * pattern, -ENOMEM.
  */
-static int translate(const char *s, size_t n, struct fo_sbuf *out, struct gnames *g, const char **why)
+static int translate(const char *s, size_t n, struct fo_sbuf *out, struct gnames *g, const char **why,
+		     unsigned *facts)
 {
 	bool in_class = false;
 	size_t class_first = 0, i = 0;
 	char num[32];
 
+	for (size_t k = 0; k < n; k++) /* group names past ASCII included: simpler */
+		if ((unsigned char)s[k] >= 0x80)
+			*facts |= TR_WIDE;
 	while (i < n) {
 		char c = s[i];
 
@@ -461,6 +493,8 @@ static int translate(const char *s, size_t n, struct fo_sbuf *out, struct gnames
 						return *why = "incomplete escape", -1;
 					if (x > 0x10ffff)
 						return *why = "bad escape (beyond U+10FFFF)", -1;
+					if (x > 0x7f)
+						*facts |= TR_WIDE;
 					fo_sbuf_addf(out, "\\x{%lx}", x);
 					i += 2 + k;
 				} else if (d == 'N') {
@@ -474,6 +508,8 @@ static int translate(const char *s, size_t n, struct fo_sbuf *out, struct gnames
 				unsigned cp;
 				size_t bad;
 
+				if (d >= '0' && d <= '9')
+					*facts |= TR_WIDE; /* octal escapes: past ASCII perhaps */
 				if ((unsigned char)d >= 0x80)
 					k = fo__utf8_next((const unsigned char *)s + i + 1, n - i - 1, &cp, &bad);
 				if (!k)
@@ -581,41 +617,212 @@ static int translate(const char *s, size_t n, struct fo_sbuf *out, struct gnames
 	return out->oom ? -ENOMEM : 0;
 }
 
-/* Compiles the Python pattern s[0..n) (names into g): the code, or NULL
- * with fail() called. */
-static pcre2_code *compile_re(struct reader *r, const char *s, size_t n, struct gnames *g, bool *jit,
-			      uint32_t *ngroups)
+/* What PCRE2 knows of x's matches, for rx_skips: their least length,
+ * and the bytes they may start with where that is a short list. */
+static void rx_study(struct rx *x, bool bytes_mode)
+{
+	uint32_t type = 0, cu = 0;
+	const uint8_t *bm = NULL;
+
+	x->jit = pcre2_jit_compile(x->code, PCRE2_JIT_COMPLETE) == 0;
+	pcre2_pattern_info(x->code, PCRE2_INFO_MINLENGTH, &x->minlen);
+	pcre2_pattern_info(x->code, PCRE2_INFO_FIRSTCODETYPE, &type);
+	if (type == 1) {
+		/* One first byte, perhaps caseless: PCRE2 does not say, and
+		 * makes [Cc] a caseless 'c' itself. So a letter stands for
+		 * both its cases, and in UTF mode for every byte past ASCII
+		 * too (a caseless 'k' matches U+212A, 's' U+017F). A first
+		 * byte past ASCII (UTF mode: a character's first) may have
+		 * cases with other first bytes: no map then. */
+		pcre2_pattern_info(x->code, PCRE2_INFO_FIRSTCODEUNIT, &cu);
+		if (cu >= 0x80)
+			return;
+		x->map[cu >> 3] |= (uint8_t)(1u << (cu & 7));
+		if ((cu | 0x20) >= 'a' && (cu | 0x20) <= 'z') {
+			cu ^= 0x20;
+			x->map[cu >> 3] |= (uint8_t)(1u << (cu & 7));
+			if (!bytes_mode)
+				memset(x->map + 16, 0xff, 16);
+		}
+		x->has_map = true;
+	} else if (pcre2_pattern_info(x->code, PCRE2_INFO_FIRSTBITMAP, &bm) == 0 && bm) {
+		memcpy(x->map, bm, sizeof(x->map));
+		x->has_map = true;
+	}
+}
+
+/*
+ * Whether x cannot match s[0..n): too short, or a first byte no match
+ * starts with. PCRE2 makes these checks itself only when it searches
+ * (not anchored) and in its interpreter; here they save the call, which
+ * is most of the cost of a rule that does not match.
+ */
+static inline bool rx_skips(const struct rx *x, const char *s, size_t n, size_t lead)
+{
+	unsigned char c;
+
+	if (n < x->minlen)
+		return true;
+	if (x->has_map) {
+		if (!n)
+			return true; /* a match has a first byte */
+		c = (unsigned char)s[0];
+		if (!(x->map[c >> 3] & (1u << (c & 7))))
+			return true;
+	}
+	if (!x->ws || lead == NO_LEAD)
+		return false;
+	if ((x->ws == 2 && !lead) || lead == n)
+		return true;
+	c = (unsigned char)s[lead];
+	return !(x->wsmap[c >> 3] & (1u << (c & 7)));
+}
+
+/*
+ * Most rules of a template for indented output are "^\s+Literal...":
+ * every indented line gets past the first-byte map, and fails on the
+ * literal only in the call. For such a pattern (bytes mode), REST alone
+ * is compiled, to learn which bytes it may start with; when none is
+ * whitespace, a match's REST starts where the line's leading whitespace
+ * ends, which rx_skips then checks. Not when REST has a top-level '|'
+ * (its other branches are not after the spaces), and not past anything
+ * but plain groups and assertions ("(?#", "(?i", recursion...).
+ */
+static void rx_study_lead(struct rx *x, const char *pat, size_t n)
+{
+	int depth = 0, ec;
+	bool in_class = false;
+	const uint8_t *bm = NULL;
+	uint32_t type = 0, cu = 0;
+	size_t i, k = 0;
+	pcre2_code *rest;
+	PCRE2_SIZE off;
+	uint8_t map[32] = { 0 };
+
+	if (n > 4 && !memcmp(pat, "^\\s+", 4))
+		x->ws = 2;
+	else if (n > 4 && !memcmp(pat, "^\\s*", 4))
+		x->ws = 1;
+	else
+		return;
+	if (strchr("?+*{", pat[4]))
+		goto none; /* "\s+?", "\s++", "\s*{"... */
+	for (i = 4; i < n; i++) {
+		char c = pat[i];
+
+		if (c == '\\') {
+			i++;
+			continue;
+		}
+		if (in_class) {
+			in_class = c != ']' || i == k;
+			continue;
+		}
+		if (c == '[') {
+			in_class = true;
+			k = i + 1 < n && pat[i + 1] == '^' ? i + 2 : i + 1; /* a ']' there is literal */
+			continue;
+		}
+		if (c == '(' && i + 2 < n && pat[i + 1] == '?' && !strchr(":<=!", pat[i + 2]))
+			goto none;
+		depth += (c == '(') - (c == ')');
+		if (c == '|' && depth == 0)
+			goto none;
+	}
+	rest = pcre2_compile((PCRE2_SPTR)pat + 4, n - 4, PCRE2_ANCHORED, &ec, &off, NULL);
+	if (!rest)
+		goto none;
+	pcre2_pattern_info(rest, PCRE2_INFO_FIRSTCODETYPE, &type);
+	if (type == 1) {
+		pcre2_pattern_info(rest, PCRE2_INFO_FIRSTCODEUNIT, &cu);
+		map[cu >> 3] |= (uint8_t)(1u << (cu & 7));
+		if ((cu | 0x20) >= 'a' && (cu | 0x20) <= 'z') { /* (caseless or not) */
+			cu ^= 0x20;
+			map[cu >> 3] |= (uint8_t)(1u << (cu & 7));
+		}
+	} else if (pcre2_pattern_info(rest, PCRE2_INFO_FIRSTBITMAP, &bm) == 0 && bm) {
+		memcpy(map, bm, sizeof(map));
+	} else {
+		type = 0;
+		bm = NULL;
+	}
+	pcre2_code_free(rest);
+	if (type != 1 && !bm)
+		goto none;
+	for (const char *w = " \t\n\v\f\r"; *w; w++) /* \s in bytes mode */
+		if (map[*w >> 3] & (1u << (*w & 7)))
+			goto none;
+	memcpy(x->wsmap, map, sizeof(map));
+	return;
+none:
+	x->ws = 0;
+}
+
+static void rx_release(struct rx *x)
+{
+	if (x[1].code != x[0].code)
+		pcre2_code_free(x[1].code);
+	pcre2_code_free(x[0].code);
+	memset(x, 0, 2 * sizeof(*x));
+}
+
+/*
+ * Compiles the Python pattern s[0..n) (names into g) into x[0] and its
+ * ASCII copy into x[1]: 0, or -EINVAL/-ENOMEM with fail() called.
+ *
+ * The ASCII copy (no PCRE2_UTF, no PCRE2_UCP) gives what the Unicode one
+ * gives on a line that is all ASCII: there \d, \w, \s, \b and their
+ * negations, '.', negated classes and caseless letters mean the same in
+ * both modes (POSIX classes cannot occur: translate() escapes '[' in a
+ * class). It is made only for patterns that are ASCII themselves, with
+ * no \x escape past 0x7f and no backslash-digit (an octal escape may be
+ * past it): a caseless character past ASCII may match an ASCII one
+ * (U+212A 'k', U+017F 's'), which only the Unicode mode knows.
+ */
+static int compile_re(struct reader *r, const char *s, size_t n, struct gnames *g, struct rx *x,
+		      uint32_t *ngroups)
 {
 	struct fo_sbuf out = { 0 };
-	const char *why = NULL;
-	pcre2_code *code = NULL;
+	const char *why = NULL, *pat;
 	PCRE2_UCHAR msg[256];
 	PCRE2_SIZE off;
+	unsigned facts = 0;
 	int rc, ec;
 
-	rc = translate(s, n, &out, g, &why);
+	memset(x, 0, 2 * sizeof(*x));
+	rc = translate(s, n, &out, g, &why, &facts);
 	if (rc == -ENOMEM || out.oom) {
-		oom(r);
+		rc = oom(r);
 		goto out;
 	}
 	if (rc) {
-		fail(r, "invalid regular expression '%.*s': %s", (int)n, s, why);
+		rc = fail(r, "invalid regular expression '%.*s': %s", (int)n, s, why);
 		goto out;
 	}
-	code = pcre2_compile((PCRE2_SPTR)(out.p ? out.p : ""), out.len,
-			     PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF | PCRE2_ANCHORED, &ec, &off, NULL);
-	if (!code) {
+	pat = out.p ? out.p : "";
+	x[0].code = pcre2_compile((PCRE2_SPTR)pat, out.len,
+				  PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF | PCRE2_ANCHORED, &ec, &off, NULL);
+	if (!x[0].code) {
 		pcre2_get_error_message(ec, msg, sizeof(msg));
-		fail(r, "invalid regular expression '%.*s': %s", (int)n, s, (const char *)msg);
+		rc = fail(r, "invalid regular expression '%.*s': %s", (int)n, s, (const char *)msg);
 		goto out;
 	}
-	*jit = pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
-	pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, ngroups);
+	rx_study(&x[0], false);
+	if (!(facts & TR_WIDE))
+		x[1].code = pcre2_compile((PCRE2_SPTR)pat, out.len, PCRE2_ANCHORED, &ec, &off, NULL);
+	if (x[1].code) {
+		rx_study(&x[1], true);
+		rx_study_lead(&x[1], pat, out.len);
+	} else {
+		x[1] = x[0]; /* (no copy, or PCRE2 would not: the Unicode code for every line) */
+	}
+	pcre2_pattern_info(x[0].code, PCRE2_INFO_CAPTURECOUNT, ngroups);
 	if (*ngroups + 1 > r->t->max_groups)
 		r->t->max_groups = *ngroups + 1;
+	rc = 0;
 out:
 	fo_sbuf_release(&out);
-	return code;
+	return rc;
 }
 
 /* For each name g<k> of code, its group number into grp[k]. */
@@ -645,14 +852,10 @@ static int compile_nested(struct reader *r, struct tvalue *v)
 	uint32_t ngroups = 0;
 	int rc = 0;
 
-	v->nested = compile_re(r, v->regex, strlen(v->regex), &g, &v->nested_jit, &ngroups);
-	if (!v->nested) {
-		rc = -EINVAL;
+	if ((rc = compile_re(r, v->regex, strlen(v->regex), &g, v->nested, &ngroups)))
 		goto out;
-	}
 	if (ngroups <= 1 || !g.n) { /* python appends the string then */
-		pcre2_code_free(v->nested);
-		v->nested = NULL;
+		rx_release(v->nested);
 		goto out;
 	}
 	v->key_grp = calloc(g.n, sizeof(*v->key_grp));
@@ -660,7 +863,7 @@ static int compile_nested(struct reader *r, struct tvalue *v)
 		rc = oom(r);
 		goto out;
 	}
-	group_numbers(v->nested, v->key_grp, g.n);
+	group_numbers(v->nested[0].code, v->key_grp, g.n);
 	v->keys = g.v;
 	v->nkeys = g.n;
 	memset(&g, 0, sizeof(g));
@@ -808,18 +1011,15 @@ static int parse_rule(struct reader *r, struct tstate *stt, const char *s, size_
 	} else {
 		fo_sbuf_add(&re, s, mn);
 	}
-	ru->code = compile_re(r, re.p ? re.p : "", re.len, &g, &ru->jit, &ngroups);
-	if (!ru->code) {
-		rc = -EINVAL;
+	if ((rc = compile_re(r, re.p ? re.p : "", re.len, &g, ru->re, &ngroups)))
 		goto out;
-	}
 	ru->grp = calloc(g.n + 1, sizeof(*ru->grp));
 	ru->val = calloc(g.n + 1, sizeof(*ru->val));
 	if (!ru->grp || !ru->val) {
 		rc = oom(r);
 		goto out;
 	}
-	group_numbers(ru->code, ru->grp, g.n);
+	group_numbers(ru->re[0].code, ru->grp, g.n);
 	for (size_t k = 0; k < g.n; k++) /* the named groups that are Values, in group order */
 		for (size_t v = 0; v < t->nvalues; v++)
 			if (!strcmp(g.v[k], t->values[v].name)) {
@@ -1023,7 +1223,7 @@ void fo_textfsm_free(struct fo_textfsm *t)
 		free(v->name);
 		free(v->regex);
 		free(v->tmpl);
-		pcre2_code_free(v->nested);
+		rx_release(v->nested);
 		for (size_t k = 0; k < v->nkeys; k++)
 			free(v->keys[k]);
 		free(v->keys);
@@ -1033,7 +1233,7 @@ void fo_textfsm_free(struct fo_textfsm *t)
 		for (size_t j = 0; j < t->states[i].nrules; j++) {
 			struct trule *ru = &t->states[i].rules[j];
 
-			pcre2_code_free(ru->code);
+			rx_release(ru->re);
 			free(ru->errmsg);
 			free(ru->next_name);
 			free(ru->grp);
@@ -1108,25 +1308,93 @@ struct run {
 	size_t nitems, capitems;
 	struct span *dv;
 	size_t ndv, capdv;
-	pcre2_match_data *md;
+	pcre2_match_data *md; /* the thread's (struct tls) */
 	PCRE2_SIZE *ov;
 	struct span *spans; /* a rule's groups, read before they are assigned */
 	pcre2_match_context *mc;
-	pcre2_jit_stack *js;
+	bool ascii; /* the line being matched is all ASCII: rx[1] applies */
 	struct fo_sbuf err;
 	bool oom, failed;
 };
+
+/*
+ * Each thread's match data, match context and JIT stack, made on its
+ * first parse and kept until it exits (a pthread key's destructor frees
+ * them): creating a JIT stack is an mmap of JIT_STACK_MAX and its
+ * munmap, which cost more than parsing a short output. A parse never
+ * yields (no coroutine switch inside it), so one set per thread serves
+ * every coroutine the thread runs. The match data grows to the most
+ * groups any template has asked for.
+ */
+struct tls {
+	pcre2_match_data *md;
+	pcre2_match_context *mc;
+	pcre2_jit_stack *js;
+};
+
+static pthread_once_t tls_once = PTHREAD_ONCE_INIT;
+static pthread_key_t tls_key;
+static bool tls_ready;
+
+static void tls_free(void *p)
+{
+	struct tls *t = p;
+
+	pcre2_match_data_free(t->md);
+	pcre2_match_context_free(t->mc);
+	pcre2_jit_stack_free(t->js);
+	free(t);
+}
+
+static void tls_init(void)
+{
+	tls_ready = pthread_key_create(&tls_key, tls_free) == 0;
+}
+
+/* The calling thread's set, with room for ngroups groups; NULL without memory. */
+static struct tls *tls_get(uint32_t ngroups)
+{
+	struct tls *t;
+
+	pthread_once(&tls_once, tls_init);
+	if (!tls_ready)
+		return NULL;
+	t = pthread_getspecific(tls_key);
+	if (!t) {
+		t = calloc(1, sizeof(*t));
+		if (!t)
+			return NULL;
+		t->mc = pcre2_match_context_create(NULL);
+		t->js = pcre2_jit_stack_create(32 * 1024, JIT_STACK_MAX, NULL);
+		if (!t->mc || !t->js || pthread_setspecific(tls_key, t)) {
+			tls_free(t);
+			return NULL;
+		}
+		pcre2_set_match_limit(t->mc, MATCH_LIMIT);
+		pcre2_jit_stack_assign(t->mc, NULL, t->js);
+	}
+	if (!t->md || pcre2_get_ovector_count(t->md) < ngroups) {
+		pcre2_match_data_free(t->md);
+		t->md = pcre2_match_data_create(ngroups, NULL);
+	}
+	return t->md ? t : NULL;
+}
 
 static bool truthy(const struct vstate *v)
 {
 	return v->kind == V_STR ? v->s.n > 0 : v->kind == V_LIST ? v->list_full : false;
 }
 
-static int match(struct run *r, const pcre2_code *code, bool jit, const char *s, size_t n)
+/* Runs x (the pair of one regex) on s[0..n), lead bytes of which are leading whitespace (or NO_LEAD). */
+static int match(struct run *r, const struct rx *x, const char *s, size_t n, size_t lead)
 {
-	if (jit)
-		return pcre2_jit_match(code, (PCRE2_SPTR)s, n, 0, 0, r->md, r->mc);
-	return pcre2_match(code, (PCRE2_SPTR)s, n, 0, 0, r->md, r->mc);
+	const struct rx *e = &x[r->ascii];
+
+	if (rx_skips(e, s, n, lead))
+		return PCRE2_ERROR_NOMATCH;
+	if (e->jit)
+		return pcre2_jit_match(e->code, (PCRE2_SPTR)s, n, 0, 0, r->md, r->mc);
+	return pcre2_match(e->code, (PCRE2_SPTR)s, n, 0, 0, r->md, r->mc);
 }
 
 static void clear_record(struct run *r)
@@ -1249,8 +1517,8 @@ static void assign(struct run *r, size_t vi, struct span s)
 		}
 		/* the item's own groups: the match data is free again, the
 		 * rule's groups having been read before this */
-		if (tv->nested && s.p) {
-			int rc = match(r, tv->nested, tv->nested_jit, s.p, s.n);
+		if (tv->nested[0].code && s.p) {
+			int rc = match(r, tv->nested, s.p, s.n, NO_LEAD); /* an ASCII line's part is ASCII */
 
 			if (rc >= 0) {
 				if (vgrow(&v->dv, &v->capdv, v->ndv + tv->nkeys, sizeof(*v->dv))) {
@@ -1272,24 +1540,40 @@ static void assign(struct run *r, size_t vi, struct span s)
 	}
 }
 
-/* The next line of p[0..end) as str.splitlines splits: \n, \r, \r\n, \v,
- * \f, \x1c-\x1e, U+0085, U+2028, U+2029. */
-static bool next_input_line(const char **pp, const char *end, struct span *line)
+/*
+ * The next line of p[0..end) as str.splitlines splits: \n, \r, \r\n, \v,
+ * \f, \x1c-\x1e, U+0085, U+2028, U+2029; *ascii says whether it is all
+ * ASCII (false also when it only ends with U+0085, U+2028 or U+2029).
+ * Every break and every byte past ASCII is below 0x20 or above 0x7f, so
+ * eight bytes at a time are skipped when none of them is.
+ */
+static bool next_input_line(const char **pp, const char *end, struct span *line, bool *ascii)
 {
 	static const unsigned char brk[256] = { ['\n'] = 1, ['\r'] = 1, [0x0b] = 1, [0x0c] = 1, [0x1c] = 1,
 						[0x1d] = 1, [0x1e] = 1, [0xc2] = 2, [0xe2] = 3 };
+	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
 	const char *p = *pp, *q = p;
+	unsigned char hi = 0;
 
 	if (p >= end)
 		return false;
-	for (; q < end; q++) {
-		unsigned char b = brk[(unsigned char)*q];
+	while (q < end) {
+		unsigned char c, b;
 		size_t k = 0;
+		uint64_t w;
 
-		if (!b)
-			continue;
+		if (end - q >= 8) {
+			memcpy(&w, q, 8);
+			if (!((((w - ones * 0x20) & ~w) | w) & highs)) { /* no byte < 0x20 or > 0x7f */
+				q += 8;
+				continue;
+			}
+		}
+		c = (unsigned char)*q;
+		hi |= c;
+		b = brk[c];
 		if (b == 1)
-			k = *q == '\r' && q + 1 < end && q[1] == '\n' ? 2 : 1;
+			k = c == '\r' && q + 1 < end && q[1] == '\n' ? 2 : 1;
 		else if (b == 2 && q + 1 < end && (unsigned char)q[1] == 0x85)
 			k = 2;
 		else if (b == 3 && q + 2 < end && (unsigned char)q[1] == 0x80 &&
@@ -1297,11 +1581,14 @@ static bool next_input_line(const char **pp, const char *end, struct span *line)
 			k = 3;
 		if (k) {
 			*line = (struct span){ p, (size_t)(q - p) };
+			*ascii = hi < 0x80;
 			*pp = q + k;
 			return true;
 		}
+		q++;
 	}
 	*line = (struct span){ p, (size_t)(end - p) };
+	*ascii = hi < 0x80;
 	*pp = end;
 	return true;
 }
@@ -1310,10 +1597,14 @@ static bool next_input_line(const char **pp, const char *end, struct span *line)
 static void check_line(struct run *r, int *state, struct span line)
 {
 	const struct tstate *st = &r->t->states[*state];
+	size_t lead = 0;
 
+	if (r->ascii) /* (\s of PCRE2's bytes mode) */
+		while (lead < line.n && (line.p[lead] == ' ' || (line.p[lead] >= '\t' && line.p[lead] <= '\r')))
+			lead++;
 	for (size_t i = 0; i < st->nrules; i++) {
 		const struct trule *ru = &st->rules[i];
-		int rc = match(r, ru->code, ru->jit, line.p, line.n);
+		int rc = match(r, ru->re, line.p, line.n, lead);
 
 		if (rc == PCRE2_ERROR_NOMATCH)
 			continue;
@@ -1455,22 +1746,20 @@ int fo_textfsm_parse(const struct fo_textfsm *t, const char *text, size_t len, s
 {
 	struct run r = { .t = t };
 	const char *p = text, *end = text + len;
+	struct tls *tls = tls_get(t->max_groups + 1);
 	struct span line;
 	int state = t->start, rc = -ENOMEM;
 
 	memset(res, 0, sizeof(*res));
 	r.v = calloc(t->nvalues + 1, sizeof(*r.v));
 	r.spans = calloc(t->max_groups + 1, sizeof(*r.spans));
-	r.md = pcre2_match_data_create(t->max_groups + 1, NULL);
-	r.mc = pcre2_match_context_create(NULL);
-	r.js = pcre2_jit_stack_create(32 * 1024, JIT_STACK_MAX, NULL);
-	if (!r.v || !r.spans || !r.md || !r.mc || !r.js)
+	if (!tls || !r.v || !r.spans)
 		goto out;
+	r.md = tls->md;
+	r.mc = tls->mc;
 	r.ov = pcre2_get_ovector_pointer(r.md);
-	pcre2_set_match_limit(r.mc, MATCH_LIMIT);
-	pcre2_jit_stack_assign(r.mc, NULL, r.js);
 	clearall_record(&r);
-	while (!r.failed && !r.oom && next_input_line(&p, end, &line)) {
+	while (!r.failed && !r.oom && next_input_line(&p, end, &line, &r.ascii)) {
 		check_line(&r, &state, line);
 		if (state == ST_END || state == ST_EOF)
 			break;
@@ -1502,9 +1791,6 @@ out:
 	free(r.items);
 	free(r.dv);
 	fo_sbuf_release(&r.err);
-	pcre2_match_data_free(r.md);
-	pcre2_match_context_free(r.mc);
-	pcre2_jit_stack_free(r.js);
 	return rc;
 }
 
