@@ -41,10 +41,12 @@ int fo__gather_add(struct fo_gather *g, const char *command, size_t host, const 
  * as `clush -b` prints; with json, a line per group:
  *     {"command":..,"hosts":"HOSTS","count":N,"output":..}
  * names[i] is host i's name; term: untrusted text neutralised for a
- * terminal (STYLE 17). 0 or -ENOMEM (b may then hold a part).
+ * terminal (STYLE 17). The text goes out through emit (0, or a negative
+ * errno that ends the printing and is returned) a megabyte or so at a
+ * time. 0, -ENOMEM or emit's error.
  */
 int fo__gather_print(const struct fo_gather *g, const char *const *names, bool json, bool term,
-		     struct fo_sbuf *b);
+		     int (*emit)(void *arg, const char *p, size_t n), void *arg);
 
 /* Frees what g holds (g itself is the caller's). */
 void fo__gather_release(struct fo_gather *g);

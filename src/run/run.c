@@ -1372,26 +1372,29 @@ static void gather_host(struct cfg *c, const struct fo_inv_host *h, const struct
 						       rec->cmds[i].out, rec->cmds[i].out_len);
 }
 
+static int to_stdout(void *arg, const char *p, size_t n)
+{
+	(void)arg;
+	return fo__write_all(1, p, n);
+}
+
 /* --gather's groups on stdout, once the run is over. */
 static void print_groups(struct cfg *c)
 {
-	struct jb b = { 0 };
 	const char **names = malloc((c->inv.nhosts ? c->inv.nhosts : 1) * sizeof(*names));
 	size_t i;
 	int e = c->gather_err;
 
 	for (i = 0; names && i < c->inv.nhosts; i++)
 		names[i] = c->inv.hosts[i].name;
-	if (!e)
-		e = names ? fo__gather_print(&c->groups, names, c->json, !c->json && isatty(1), &b) : -ENOMEM;
+	if (!e && !c->stdout_err)
+		e = names ? fo__gather_print(&c->groups, names, c->json, !c->json && isatty(1), to_stdout, NULL)
+			  : -ENOMEM;
 	if (e)
 		fprintf(stderr, "fanout: --gather: %s\n", strerror(-e));
-	else if (!c->stdout_err && b.len)
-		c->stdout_err = fo__write_all(1, b.p, b.len);
 	if (e && !c->stdout_err)
 		c->stdout_err = e;
 	free(names);
-	free(b.p);
 }
 
 /* --compare: h's outputs seen in the previous tree (what is left unseen
