@@ -1760,7 +1760,8 @@ static const struct fo_opt opts[] = {
 	  "Output", NULL, 0, 0, NULL, NULL, 0, 0, NULL },
 	{ "model", 0, FO_OPT_STRING, OFF(model_s), "MODEL", "execution model (default coro:cores)",
 	  "Concurrency", NULL, 0, 0, NULL, "a model such as coro:4 or threads:256", 0, 0, NULL },
-	{ "workers", 0, FO_OPT_COUNT, OFF(workers), "N", "hosts in flight at most (default: the fd limit's)",
+	{ "workers", 0, FO_OPT_COUNT, OFF(workers), "N",
+	  "hosts in flight at most (default: ssh 8x --max-logins, else the fd limit's)",
 	  "Concurrency", NULL, 1, 100000000, NULL, "a count, 1 or more", 0, 0, NULL },
 	{ "grace", 0, FO_OPT_DURATION, OFF(grace), "DUR", "after Ctrl-C, time for hosts in flight",
 	  "Concurrency", "2s", 0, 0, NULL, NULL, 0, 0, NULL },
@@ -2465,6 +2466,14 @@ static int plan(struct cfg *c, struct fo_run_opts *o)
 	per = c->task == T_EXEC ? 3 : 1;
 	cap = nofile > 128 ? (nofile - 64) / per : 32;
 	want = c->workers ? c->workers : (long)c->inv.nhosts;
+	/* a host waiting at the login gate holds its coroutine's stack and
+	 * its buffers (about 17 KB: 583 MB for 16,800 waiting, BENCHMARKS.md);
+	 * 8 logins' worth of sessions in flight per login place keep the gate
+	 * busy (a session of 15 commands lasts a few logins) at a fraction of
+	 * that */
+	if (!c->workers && (c->task == T_SSH || c->task == T_COPY) && c->max_logins > 0 &&
+	    want > 8 * c->max_logins)
+		want = 8 * c->max_logins;
 	if (want > cap) {
 		fprintf(stderr, "fanout: %zu hosts, at most %ld at once (the open-file limit is %ld)\n",
 			c->inv.nhosts, cap, nofile);
