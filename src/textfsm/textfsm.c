@@ -1838,7 +1838,8 @@ static void json_cell(struct fo_sbuf *b, const struct fo_textfsm_cell *c)
 
 void fo_textfsm_json(const struct fo_textfsm_result *res, struct fo_sbuf *b, unsigned flags)
 {
-	struct fo_sbuf key = { 0 };
+	struct fo_sbuf keys = { 0 }, key = { 0 };
+	size_t *off = NULL;
 
 	if (res->error) {
 		fo_sbuf_adds(b, "{\"error\": ");
@@ -1846,26 +1847,40 @@ void fo_textfsm_json(const struct fo_textfsm_result *res, struct fo_sbuf *b, uns
 		fo_sbuf_adds(b, "}\n");
 		return;
 	}
+	/* the keys as JSON, `"name": `, made once (not per row): keys.p +
+	 * off[i] .. off[i + 1] */
+	if (res->nrows && !(off = malloc((res->ncols + 1) * sizeof(*off)))) {
+		b->oom = true;
+		return;
+	}
+	for (size_t i = 0; off && i < res->ncols; i++) {
+		fo_sbuf_reset(&key);
+		fo_sbuf_adds(&key, res->header[i]);
+		if ((flags & FO_TEXTFSM_JSON_LOWER) && key.p)
+			for (char *c = key.p; *c; c++)
+				if (*c >= 'A' && *c <= 'Z')
+					*c = (char)(*c + 32);
+		off[i] = keys.len;
+		fo__json_str(&keys, key.p ? key.p : "", key.len);
+		fo_sbuf_add(&keys, ": ", 2);
+	}
+	if (off)
+		off[res->ncols] = keys.len;
 	fo_sbuf_add(b, "[", 1);
-	for (size_t row = 0; row < res->nrows; row++) {
+	for (size_t row = 0; row < res->nrows && !keys.oom; row++) {
 		fo_sbuf_adds(b, row ? ",\n {" : "\n {");
 		for (size_t i = 0; i < res->ncols; i++) {
-			fo_sbuf_reset(&key);
-			fo_sbuf_adds(&key, res->header[i]);
-			if ((flags & FO_TEXTFSM_JSON_LOWER) && key.p)
-				for (char *c = key.p; *c; c++)
-					if (*c >= 'A' && *c <= 'Z')
-						*c = (char)(*c + 32);
 			if (i)
 				fo_sbuf_add(b, ", ", 2);
-			fo__json_str(b, key.p ? key.p : "", key.len);
-			fo_sbuf_add(b, ": ", 2);
+			fo_sbuf_add(b, keys.p + off[i], off[i + 1] - off[i]);
 			json_cell(b, &res->cells[row * res->ncols + i]);
 		}
 		fo_sbuf_add(b, "}", 1);
 	}
 	fo_sbuf_adds(b, res->nrows ? "\n]\n" : "]\n");
-	if (key.oom)
+	if (key.oom || keys.oom)
 		b->oom = true;
 	fo_sbuf_release(&key);
+	fo_sbuf_release(&keys);
+	free(off);
 }
