@@ -7,7 +7,7 @@
  * (to memory). Measured: CPU of the adds and of the print, and the peak
  * RSS growth against the outputs' total size (the issue's target: ≤ 1 s,
  * growth ≤ 2× the outputs).
- *   bench/run/gather.sh [DEVICES]
+ *   bench/run/gather.sh [DEVICES] [RUNS] [COMMANDS]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +49,7 @@ int main(int argc, char **argv)
 	/* the fleet bench's mix: ios 60, nxos 10, eos 10, junos 15, iosxr 5 */
 	static const enum fo_dev_platform mix[20] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 3, 4 };
 	size_t n = argc > 1 ? strtoul(argv[1], NULL, 10) : 28000, i, bytes = 0, outs = 0;
+	int ncmds = argc > 2 ? atoi(argv[2]) : 15; /* the first ncmds of each platform's show commands */
 	struct fo_gather g = { 0 };
 	struct fo_sbuf out = { 0 }, b = { 0 };
 	char **names = malloc(n * sizeof(*names));
@@ -68,7 +69,7 @@ int main(int argc, char **argv)
 		int k = 0;
 
 		fo__devid_init(&d, 0x7f010001u + (uint32_t)i, mix[i % 20], NULL);
-		for (t = fo__show_table(d.platform); t->words && k < 15; t++, k++) {
+		for (t = fo__show_table(d.platform); t->words && k < ncmds; t++, k++) {
 			fo_sbuf_reset(&b);
 			fo__gen_run(t->gen, &d, 0, &b);
 			bytes += b.len;
