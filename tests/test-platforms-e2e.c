@@ -1273,6 +1273,48 @@ TEST_PROC(devices_e2e_parse, 120)
 		CHECK(!strstr(out, "\"status\""));
 		free(out);
 	}
+	{
+		/* an index row of two templates: their tables joined as
+		 * CliTable joins them, on the second's Key (the first has none) */
+		char dir[512], *tpl;
+		const char *args[] = { "-c", "show version", "--parse", "--templates", dir, NULL };
+		static const char index[] = "Template, Hostname, Platform, Command\n\n"
+					    "ios_show_version.textfsm:uptime.textfsm, .*, cisco_ios, sh[[ow]] ver[[sion]]\n";
+		static const char uptime[] = "Value Key Hostname (\\S+)\nValue Uptime_Words (.+)\n\n"
+					     "Start\n  ^${Hostname} uptime is ${Uptime_Words} -> Record\n";
+		const struct host *ios = host_of(&f, "ios", 0);
+
+		snprintf(dir, sizeof(dir), "%s/two", fo_test_dir());
+		CHECK(mkdir(dir, 0755) == 0);
+		snprintf(path, sizeof(path), "%s/index", dir);
+		fo_test_write(path, index, strlen(index));
+		snprintf(path, sizeof(path), "%s/uptime.textfsm", dir);
+		fo_test_write(path, uptime, strlen(uptime));
+		tpl = fo_test_read(TFSM_DIR "/ios_show_version.textfsm");
+		CHECK(tpl);
+		snprintf(path, sizeof(path), "%s/ios_show_version.textfsm", dir);
+		fo_test_write(path, tpl, strlen(tpl));
+		free(tpl);
+		out = run_want(&f, 0, args);
+		{
+			/* ios's line, as offsets (GCC's -Wnonnull under the
+			 * sanitizers loses track of a pointer walked back) */
+			const char *hit = strstr(out, ios->name), *want_s = "], \"uptime_words\": \"";
+			char want[64];
+			size_t a, n;
+
+			CHECK(hit);
+			for (a = (size_t)(hit - out); a > 0 && out[a - 1] != '\n';)
+				a--;
+			n = strcspn(out + a, "\n");
+			snprintf(want, sizeof(want), "\"hostname\": \"%s\"", ios->name);
+			CHECK(memmem(out + a, n, want, strlen(want)));
+			/* the first template's columns, then the second's new one */
+			CHECK(memmem(out + a, n, want_s, strlen(want_s)));
+			CHECK(!memmem(out + a, n, "parse_error", 11));
+		}
+		free(out);
+	}
 	fleet_stop(&f);
 }
 

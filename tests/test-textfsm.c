@@ -6,6 +6,9 @@
  * engine's JSON compared record by record with ParseTextToDicts by
  * tests/fixtures/textfsm/ref.py, in one Python run per test. Templates
  * Python refuses must be refused here too, with the file and line named.
+ * Several templates' tables joined (fo_textfsm_join) are compared with
+ * clitable.CliTable.ParseCmd's table by ref_join.py, on the cases of
+ * tests/fixtures/textfsm/join/cases.
  * Debian's python3-textfsm is importable by /usr/bin/python3 only (the
  * PATH's python3 may be another), so that is the one called; without it
  * the differential tests skip and the direct checks still run.
@@ -409,4 +412,128 @@ TEST_T(textfsm_diff_devices, 120)
 	CHECK(templates >= 20);
 	CHECK_EQ(with_records, templates);
 	run_ref(&m);
+}
+
+/* ---- several templates joined, as CliTable joins them ---------------------------------------- */
+
+#define JOIN FIX "/join"
+
+/* The JSON of out parsed by each template of list (an index row's
+ * Template field, "a.textfsm:b.textfsm", found in dir) and joined. */
+static char *join_json(const char *dir, const char *list, const char *out, size_t outlen)
+{
+	struct fo_textfsm *t[8];
+	struct fo_textfsm_result parts[8], res;
+	const char *names[8];
+	char buf[512], path[1024], err[512], *save = NULL, *name;
+	struct fo_sbuf b = { 0 };
+	size_t n = 0;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (name = strtok_r(buf, ":", &save); name; name = strtok_r(NULL, ":", &save)) {
+		CHECK(n < 8);
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+		t[n] = compile_file(path, err, sizeof(err));
+		if (!t[n])
+			fprintf(stderr, "%s\n", err);
+		CHECK(t[n]);
+		CHECK_EQ(fo_textfsm_parse(t[n], out, outlen, &parts[n]), 0);
+		names[n++] = name;
+	}
+	CHECK_EQ(fo_textfsm_join((const struct fo_textfsm *const *)t, parts, n, names, &res), 0);
+	fo_textfsm_json(&res, &b, 0);
+	fo_textfsm_result_release(&res);
+	for (size_t i = 0; i < n; i++) {
+		fo_textfsm_result_release(&parts[i]);
+		fo_textfsm_free(t[i]);
+	}
+	CHECK(!b.oom);
+	return fo_sbuf_detach(&b);
+}
+
+static char *join_file(const char *list, const char *out_name)
+{
+	char path[512], *out, *json;
+
+	snprintf(path, sizeof(path), JOIN "/%s", out_name);
+	out = fo_test_read(path);
+	CHECK(out);
+	json = join_json(JOIN, list, out, strlen(out));
+	free(out);
+	return json;
+}
+
+/* Without Python: columns, rows, keys and the errors, by hand. */
+TEST(textfsm_join)
+{
+	char *j;
+
+	/* keyed: Gi2 has no description (""), Gi9's is lost, the rows stay */
+	j = join_file("k_if.textfsm:k_desc.textfsm", "if.txt");
+	CHECK_STR(j, "[\n {\"Interface\": \"Gi1\", \"Vlan\": \"10\", \"Mode\": \"access\", \"Description\": \"uplink\"},\n"
+		     " {\"Interface\": \"Gi2\", \"Vlan\": \"20\", \"Mode\": \"trunk\", \"Description\": \"\"},\n"
+		     " {\"Interface\": \"Gi3\", \"Vlan\": \"30\", \"Mode\": \"access\", \"Description\": \"server room\"},\n"
+		     " {\"Interface\": \"Gi2\", \"Vlan\": \"21\", \"Mode\": \"access\", \"Description\": \"\"}\n]\n");
+	free(j);
+	/* no keys anywhere: row by row */
+	j = join_file("nk_desc.textfsm:nk_if.textfsm", "if.txt");
+	CHECK_HAS(j, "{\"Interface\": \"Gi3\", \"Description\": \"server room\", \"Vlan\": \"20\", \"Mode\": \"trunk\"}");
+	free(j);
+	/* a List column a row got nothing for is "", not [] */
+	j = join_file("k_if.textfsm:k_tagged.textfsm", "if.txt");
+	CHECK_HAS(j, "\"Tagged\": [\"10\", \"20\", \"30\"]}");
+	CHECK_HAS(j, "\"Mode\": \"trunk\", \"Tagged\": \"\"}");
+	free(j);
+	/* the Error action of a later template stops it all */
+	j = join_file("k_if.textfsm:err.textfsm", "if.txt");
+	CHECK_STR(j, "{\"error\": \"Error: \\\"no good\\\". Rule Line: 4. Input Line: bad line.\"}\n");
+	free(j);
+	/* a key the first table has not; a key a later one has not */
+	j = join_file("nk_if.textfsm:k_port_desc.textfsm", "empty.txt");
+	CHECK_HAS(j, "its key 'Port' is not a column");
+	CHECK_HAS(j, "'k_port_desc.textfsm'");
+	free(j);
+	j = join_file("k_if.textfsm:port_desc.textfsm", "if.txt");
+	CHECK_HAS(j, "it has no column 'Interface', a key");
+	free(j);
+	j = join_file("k_if.textfsm:port_desc.textfsm", "empty.txt"); /* no rows to compare: no error */
+	CHECK_STR(j, "[]\n");
+	free(j);
+	/* one template: the parse as it is */
+	j = join_file("k_if.textfsm", "only_desc.txt");
+	CHECK_STR(j, "[]\n");
+	free(j);
+}
+
+/* Every case of join/cases against CliTable.ParseCmd (ref_join.py). */
+TEST(textfsm_diff_join)
+{
+	struct fo_sbuf m = { 0 };
+	char *cases = fo_test_read(JOIN "/cases"), *line, *save = NULL, cmd[1024];
+	const char *path;
+	int n = 0;
+
+	if (!have_textfsm())
+		fo_test_skip("python3-textfsm not importable by " PY);
+	CHECK(cases);
+	for (line = strtok_r(cases, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *tab = strchr(line, '\t'), *json, name[64], out[512];
+
+		if (line[0] == '#')
+			continue;
+		CHECK(tab);
+		*tab++ = 0;
+		json = join_file(line, tab);
+		snprintf(name, sizeof(name), "join-%d.json", n++);
+		path = fo_test_put(name, json, strlen(json));
+		free(json);
+		snprintf(out, sizeof(out), JOIN "/%s", tab);
+		fo_sbuf_addf(&m, "%s\t%s\t%s\t%s\n", JOIN, line, out, path);
+	}
+	free(cases);
+	CHECK(n >= 25);
+	path = fo_test_put("manifest-join", m.p, m.len);
+	snprintf(cmd, sizeof(cmd), PY " " FIX "/ref_join.py '%s' >&2", path);
+	CHECK_EQ(system(cmd), 0);
+	fo_sbuf_release(&m);
 }

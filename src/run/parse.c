@@ -97,7 +97,7 @@ int fo__parse_plan_add(struct fo_parse_plan *p, const struct fo_platform *plat, 
 		       const char *command, char *err, size_t errlen)
 {
 	const struct fo_tfsm_entry *row = NULL;
-	struct fo_parse_pick pick = { plat, command, NULL, NULL }, *v;
+	struct fo_parse_pick pick = { .plat = plat, .command = command }, *v;
 	char why[512];
 	int e;
 
@@ -115,17 +115,24 @@ int fo__parse_plan_add(struct fo_parse_plan *p, const struct fo_platform *plat, 
 		if (asprintf(&pick.why, "no template for platform %s, command '%s' in '%s/index'", tplat, command,
 			     p->dir) < 0)
 			pick.why = NULL;
-	} else if (row->ntemplates > 1) {
-		/* CliTable joins the tables of several templates on their Key
-		 * values; not done here yet, so say so rather than guess */
-		if (asprintf(&pick.why, "'%s/index' line %ld gives several templates (%s): not supported", p->dir,
-			     row->line, row->field) < 0)
-			pick.why = NULL;
-	} else if (!(pick.t = template_of(p, row->templates[0], err, errlen))) {
-		return -1;
+	} else {
+		/* the row's templates: one, or several whose tables are
+		 * joined as CliTable joins them */
+		if (!(pick.t = calloc(row->ntemplates, sizeof(*pick.t)))) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		pick.names = row->templates;
+		pick.nt = row->ntemplates;
+		for (size_t i = 0; i < row->ntemplates; i++)
+			if (!(pick.t[i] = template_of(p, row->templates[i], err, errlen))) {
+				free(pick.t);
+				return -1;
+			}
 	}
 	if ((!pick.t && !pick.why) || !(v = realloc(p->picks, (p->npicks + 1) * sizeof(*v)))) {
 		free(pick.why);
+		free(pick.t);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -134,32 +141,66 @@ int fo__parse_plan_add(struct fo_parse_plan *p, const struct fo_platform *plat, 
 	return 0;
 }
 
+/* out through pick's templates into *res: one parse, or each template's
+ * joined (the parts then kept in *parts, which res points into). */
+static int parse_all(const struct fo_parse_pick *pick, const char *out, size_t len, struct fo_textfsm_result *res,
+		     struct fo_textfsm_result **parts)
+{
+	struct fo_textfsm_result *v;
+	size_t i;
+	int e = -ENOMEM;
+
+	*parts = NULL;
+	if (pick->nt == 1)
+		return fo_textfsm_parse(pick->t[0], out, len, res);
+	if (!(v = calloc(pick->nt, sizeof(*v))))
+		return -ENOMEM;
+	for (i = 0; i < pick->nt; i++)
+		if ((e = fo_textfsm_parse(pick->t[i], out, len, &v[i])) < 0 || v[i].error)
+			break; /* CliTable stops at the first TextFSMError */
+	if (e == 0)
+		e = fo_textfsm_join(pick->t, v, i < pick->nt ? i + 1 : pick->nt, pick->names, res);
+	if (e < 0) {
+		for (i = 0; i < pick->nt; i++)
+			fo_textfsm_result_release(&v[i]);
+		free(v);
+		return e;
+	}
+	*parts = v;
+	return 0;
+}
+
 int fo__parse_output(const struct fo_parse_plan *p, const struct fo_parse_pick *pick, const char *out, size_t len,
 		     char **json, char **why)
 {
-	struct fo_textfsm_result res;
+	struct fo_textfsm_result res, *parts;
 	struct fo_sbuf b = { 0 };
+	int e;
 
 	*json = *why = NULL;
 	if (!pick || !pick->t) {
 		*why = strdup(pick && pick->why ? pick->why : "no template");
 		return *why ? 0 : -ENOMEM;
 	}
-	if (fo_textfsm_parse(pick->t, out ? out : "", out ? len : 0, &res) < 0)
-		return -ENOMEM;
+	if ((e = parse_all(pick, out ? out : "", out ? len : 0, &res, &parts)) < 0)
+		return e;
 	if (res.error) {
-		*why = strdup(res.error);
-		fo_textfsm_result_release(&res);
-		return *why ? 0 : -ENOMEM;
+		if (!(*why = strdup(res.error)))
+			e = -ENOMEM;
+	} else {
+		fo_textfsm_json(&res, &b, p->json_flags);
+		if (b.oom)
+			e = -ENOMEM;
+		else if (!(*json = b.p ? b.p : strdup("[]")))
+			e = -ENOMEM;
 	}
-	fo_textfsm_json(&res, &b, p->json_flags);
-	fo_textfsm_result_release(&res);
-	if (b.oom) {
+	if (e < 0)
 		free(b.p);
-		return -ENOMEM;
-	}
-	*json = b.p ? b.p : strdup("[]");
-	return *json ? 0 : -ENOMEM;
+	fo_textfsm_result_release(&res);
+	for (size_t i = 0; parts && i < pick->nt; i++)
+		fo_textfsm_result_release(&parts[i]);
+	free(parts);
+	return e;
 }
 
 void fo__parse_plan_release(struct fo_parse_plan *p)
@@ -170,8 +211,10 @@ void fo__parse_plan_release(struct fo_parse_plan *p)
 		fo_textfsm_free(p->tmpls[i].t);
 		free(p->tmpls[i].file);
 	}
-	for (i = 0; i < p->npicks; i++)
+	for (i = 0; i < p->npicks; i++) {
 		free(p->picks[i].why);
+		free(p->picks[i].t);
+	}
 	free(p->tmpls);
 	free(p->picks);
 	fo_tfsm_index_free(p->idx);

@@ -20,12 +20,16 @@ struct fo_platform;
 struct fo_tfsm_index;
 struct fo_textfsm;
 
-/* What one (platform, command) parses with: a template, or why none. */
+/* What one (platform, command) parses with: the template(s) of its index
+ * row, or why none. Several are joined as CliTable joins them
+ * (fo_textfsm_join). */
 struct fo_parse_pick {
 	const struct fo_platform *plat;
-	const char *command;          /* borrowed: the run's command string */
-	const struct fo_textfsm *t;   /* NULL: none, see why */
-	char *why;                    /* heap: no template for it, ... */
+	const char *command;           /* borrowed: the run's command string */
+	const struct fo_textfsm **t;   /* heap array of nt, the templates borrowed from the plan; NULL: see why */
+	const char *const *names;      /* the row's template names, borrowed from the index */
+	size_t nt;
+	char *why;                     /* heap: no template for it, ... */
 };
 
 struct fo_parse_plan {
@@ -58,7 +62,8 @@ const struct fo_parse_pick *fo__parse_pick(const struct fo_parse_plan *p, const 
 /*
  * out[0..len) through pick's template: 0 with the records as a JSON array
  * in *json (heap), or with *why (heap) saying why there are none (no
- * template; the template's Error action); -ENOMEM. Exactly one of *json,
+ * template; a template's Error action; templates whose tables CliTable
+ * cannot join); -ENOMEM. Exactly one of *json,
  * *why is set on 0. Thread-safe.
  */
 int fo__parse_output(const struct fo_parse_plan *p, const struct fo_parse_pick *pick, const char *out, size_t len,

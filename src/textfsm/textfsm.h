@@ -119,6 +119,43 @@ int fo_textfsm_parse(const struct fo_textfsm *t, const char *text, size_t len, s
 /* Frees what res holds; res is empty afterwards (NULL fields). */
 void fo_textfsm_result_release(struct fo_textfsm_result *res);
 
+/*
+ * Joins the tables of one output parsed by several templates (the
+ * Template field `a.textfsm:b.textfsm` of an ntc-templates index row) into
+ * one, exactly as python3-textfsm's clitable.CliTable.ParseCmd does
+ * (clitable.py _ParseCmdItem, texttable.py TextTable.extend):
+ *   - the keys are the Key values of the first template that has any,
+ *     looked for up to and including the table being joined
+ *   - columns: the first table's, then each further table's columns not
+ *     there yet, in its order; a table with no new column changes nothing
+ *   - rows: the first table's, in its order; no row is added, dropped or
+ *     sorted (CliTable's sort() is not called by ParseCmd)
+ *   - with keys, a row takes the new columns of the first row of the
+ *     next table whose key values equal its own (several rows may take
+ *     the same one; rows of the next table that no row matches are lost);
+ *     without keys, row i takes row i's, to the shorter table's end
+ *   - a new column a row got nothing for is "" (also for a List value)
+ *   - stops, as Python raises, with out->error set and no records: a
+ *     table whose template's Error action fired (that table's message:
+ *     the first such table's, in order, as Python parses them in order);
+ *     a key that is not a column of the tables before (IndexError
+ *     "Unknown key", when the first template has no Key and a later
+ *     one has); a key missing from a later table while both have rows
+ *     (IndexError "No such column": with several keys Python's set order
+ *     decides whether it is reached; here it always is)
+ * Keys compare as CliTable's stringified rows do: strings by bytes, lists
+ * item by item, a list item None equal to the string "None".
+ *
+ * t[0..n) are the templates (n >= 1), parts[0..n) their results on the
+ * same text, in the row's order; names[0..n) (or NULL) name them in
+ * errors. Fills *out and returns 0 (records or error); -ENOMEM or
+ * -EINVAL (n == 0), out empty. out owns only its header and cell arrays
+ * (fo_textfsm_result_release frees them); its cells' strings and lists
+ * point into parts, which must outlive out, and its names into t.
+ */
+int fo_textfsm_join(const struct fo_textfsm *const *t, const struct fo_textfsm_result *parts, size_t n,
+		    const char *const *names, struct fo_textfsm_result *out);
+
 /* fo_textfsm_json's flags. The default keys are the Value names as
  * written, as python-textfsm's ParseTextToDicts gives them;
  * FO_TEXTFSM_JSON_LOWER lowercases them (ASCII), as netmiko's
