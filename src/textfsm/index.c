@@ -140,6 +140,18 @@ static char *dup(const char *s, size_t len)
 	return p;
 }
 
+/* The next comma-separated field of *s (*len bytes), stripped, into
+ * *f and *flen; *s and *len move past it and its comma (none after the
+ * last). */
+static void next_field(const char **s, size_t *len, bool last, const char **f, size_t *flen)
+{
+	*f = *s;
+	*flen = last ? *len : (size_t)((const char *)memchr(*s, ',', *len) - *s);
+	*s += *flen + !last;
+	*len -= *flen + !last;
+	strip(f, flen);
+}
+
 /* How many commas s[0..len) has. */
 static size_t commas(const char *s, size_t len)
 {
@@ -276,11 +288,7 @@ static int parse_header(struct fo_tfsm_index *idx, const char *s, size_t len, co
 	if (!idx->cols)
 		return fail(err, errlen, -ENOMEM, "%s: out of memory", where);
 	for (i = 0; i < n; i++) {
-		f = s;
-		flen = i + 1 < n ? (size_t)((const char *)memchr(s, ',', len) - s) : len;
-		s += flen + (i + 1 < n);
-		len -= flen + (i + 1 < n);
-		strip(&f, &flen);
+		next_field(&s, &len, i + 1 == n, &f, &flen);
 		for (j = 0; j < i; j++)
 			if (strlen(idx->cols[j]) == flen && !memcmp(idx->cols[j], f, flen))
 				return fail(err, errlen, -EINVAL, "%s: column '%s' twice in the header", where,
@@ -326,11 +334,7 @@ static int parse_row(struct fo_tfsm_index *idx, const char *s, size_t len, long 
 	if (!r->re)
 		return fail(err, errlen, -ENOMEM, "%s: out of memory", where);
 	for (i = 0; i < n; i++) {
-		f = s;
-		flen = i + 1 < n ? (size_t)((const char *)memchr(s, ',', len) - s) : len;
-		s += flen + (i + 1 < n);
-		len -= flen + (i + 1 < n);
-		strip(&f, &flen);
+		next_field(&s, &len, i + 1 == n, &f, &flen);
 		if (i == idx->tcol) {
 			r->field = dup(f, flen);
 			if (!r->field)
