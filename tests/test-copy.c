@@ -412,3 +412,134 @@ TEST_T(copy_disk_full_leaves_nothing, 120)
 	free(err);
 	fx_stop(&f);
 }
+
+/* ---- network devices: `fanout devices` ---------------------------------------------- */
+
+/* fanout run --task copy against a fleet of `fanout devices`. */
+static int fleet_copy(struct fo_test_fleet *fl, char **out, const char *const *args)
+{
+	const char *argv[48] = { fo_test_bin(), "run", "-i", fl->inv, "--known-hosts", fl->kh, "--host-keys",
+				 "strict", "--task", "copy", "--json" };
+	int n = 11;
+
+	for (; *args && n < 46; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	free(*out);
+	*out = NULL;
+	return fo_test_run(out, 60, argv);
+}
+
+/* Whether the JSON line of host dev-1-0-N holds what. */
+static bool dev_has(const char *out, int n, const char *what)
+{
+	char key[64];
+	const char *p, *nl;
+
+	snprintf(key, sizeof(key), "\"host\":\"dev-1-0-%d\"", n);
+	p = out ? strstr(out, key) : NULL;
+	if (!p)
+		return false;
+	while (p > out && p[-1] != '\n')
+		p--;
+	nl = strchr(p, '\n');
+	p = strstr(p, what);
+	return p && (!nl || p < nl);
+}
+
+/* SCP to and from every platform at once, checked with each platform's
+ * own digest command (iosxr has none: size only), then the devices'
+ * own listings show the file. */
+TEST_PROC(copy_devices_push_pull_sha256, 120)
+{
+	static const char *const fleet[] = { "-n", "10", "--platforms", "ios,nxos,eos,junos,iosxr", NULL };
+	struct fo_test_fleet fl;
+	char *out = NULL, path[400], dir[300];
+	const char *src = make_src(fo_test_dir(), 300000, 0644);
+	int i;
+
+	fo_test_fleet_start(&fl, fleet);
+	CHECK_EQ(fleet_copy(&fl, &out, (const char *const[]){ "--push", src, "img.bin", NULL }), 0);
+	CHECK_EQ(count(out, "{\"status\":\"ok\""), 10);
+	CHECK_EQ(count(out, "via: scp\\nverified: sha256\\n"), 8);
+	CHECK_EQ(count(out, "via: scp\\nverified: none\\n"), 2); /* iosxr */
+	CHECK(dev_has(out, 5, "verified: none"));
+
+	/* each platform's own path to its store */
+	CHECK_EQ(fleet_copy(&fl, &out, (const char *const[]){ "--filter", "platform=junos", "--push", src,
+							       "/var/tmp/j.bin", NULL }), 0);
+	CHECK_EQ(count(out, "verified: sha256\\n"), 2);
+	CHECK_EQ(fleet_copy(&fl, &out, (const char *const[]){ "--filter", "platform=nxos", "--push", src,
+							       "bootflash:n.bin", NULL }), 0);
+	CHECK_EQ(count(out, "verified: sha256\\n"), 2);
+
+	snprintf(dir, sizeof(dir), "%s/pulled", fo_test_dir());
+	CHECK_EQ(fleet_copy(&fl, &out, (const char *const[]){ "--pull", "flash:img.bin", dir, NULL }), 0);
+	CHECK_EQ(count(out, "verified: size+sha256\\n"), 8);
+	CHECK_EQ(count(out, "verified: size\\n"), 2);
+	for (i = 1; i <= 10; i++) {
+		snprintf(path, sizeof(path), "%s/dev-1-0-%d/img.bin", dir, i);
+		CHECK(same_file(src, path));
+	}
+	CHECK_EQ(fleet_copy(&fl, &out, (const char *const[]){ "--filter", "platform=junos", "--pull", "/var/tmp/j.bin",
+							       dir, NULL }), 0);
+	CHECK_EQ(count(out, "verified: size+sha256\\n"), 2);
+	snprintf(path, sizeof(path), "%s/dev-1-0-4/j.bin", dir);
+	CHECK(same_file(src, path));
+
+	/* the devices list them */
+	{
+		const char *argv[] = { fo_test_bin(), "run", "-i", fl.inv, "--known-hosts", fl.kh, "--limit", "dev-1-0-1",
+				       "--exec", "--json", "-c", "dir flash:", NULL };
+
+		free(out);
+		out = NULL;
+		CHECK_EQ(fo_test_run(&out, 60, argv), 0);
+		CHECK_HAS(out, "Directory of flash:/");
+		CHECK_HAS(out, "300000  Mar 4 2025 09:15:00 +00:00  img.bin");
+	}
+	free(out);
+	free(fo_test_fleet_stop(&fl));
+}
+
+/* A full flash fails its host with the device's words; a device that
+ * corrupts a byte fails the check both ways; the others are fine. */
+TEST_PROC(copy_devices_disk_full_and_corrupt, 120)
+{
+	static const char *const fleet[] = { "-n", "5", "--platforms", "ios", "--fault", "diskfull=127.1.0.2",
+					     "--fault", "corrupt=127.1.0.4", NULL };
+	struct fo_test_fleet fl;
+	char *out = NULL, path[400], dir[300];
+	const char *src = make_src(fo_test_dir(), 100000, 0644);
+
+	fo_test_fleet_start(&fl, fleet);
+	CHECK_HAS(fl.out, "faults: diskfull 1, corrupt 1");
+	CHECK_EQ(fleet_copy(&fl, &out, (const char *const[]){ "--push", src, "flash:x.bin", NULL }), 1);
+	CHECK_EQ(count(out, "{\"status\":\"ok\""), 3);
+	CHECK(dev_has(out, 2, "\"status\":\"failed\""));
+	CHECK(dev_has(out, 2, "\"phase\":\"copy\""));
+	CHECK(dev_has(out, 2, "scp on the host: %Error writing flash:x.bin (No space left on device)"));
+	CHECK(dev_has(out, 4, "\"status\":\"failed\""));
+	CHECK(dev_has(out, 4, "sha256 mismatch: the device has "));
+	CHECK(dev_has(out, 1, "verified: sha256"));
+
+	/* pulled: what comes is not what the device has */
+	snprintf(dir, sizeof(dir), "%s/pulled", fo_test_dir());
+	CHECK_EQ(fleet_copy(&fl, &out, (const char *const[]){ "--limit", "dev-1-0-[3-4]", "--pull", "flash:x.bin", dir,
+							       NULL }), 1);
+	CHECK_EQ(count(out, "\"host\":"), 2);
+	CHECK(dev_has(out, 3, "verified: size+sha256"));
+	CHECK(dev_has(out, 4, "sha256 mismatch: the device has "));
+	snprintf(path, sizeof(path), "%s/dev-1-0-4/x.bin", dir);
+	CHECK(access(path, F_OK) < 0);
+	snprintf(path, sizeof(path), "%s/dev-1-0-3/x.bin", dir);
+	CHECK(same_file(src, path));
+
+	/* a path the device's CLI cannot take as one word is refused before
+	 * anything is copied */
+	CHECK_EQ(fleet_copy(&fl, &out, (const char *const[]){ "--limit", "dev-1-0-1", "--push", src, "flash:a b.bin",
+							       NULL }), 1);
+	CHECK_HAS(out, "cannot go to the device's CLI");
+	free(out);
+	free(fo_test_fleet_stop(&fl));
+}

@@ -12,6 +12,7 @@
 #include "../src/devices/conf.h"
 #include "../src/devices/engine.h"
 #include "../src/devices/outputs.h"
+#include "../src/devices/server_int.h"
 #include "test.h"
 
 static const struct fo_dev_fleet_cfg fleet = { "netops", "s3cret" };
@@ -1007,4 +1008,117 @@ TEST(devices_ios_submode_falls_back)
 	free(run);
 	term_close(&t);
 	fo_dev_free(d);
+}
+
+/* One exec command's output on a fresh exec session of d. */
+static int exec1(struct fo_dev *d, const char *cmd, struct fo_sbuf *out)
+{
+	struct fo_dev_sess *s = fo_dev_sess_open(d, true, out);
+	int rc;
+
+	CHECK(s != NULL);
+	out->len = 0;
+	rc = fo_dev_exec(s, cmd, out);
+	fo_sbuf_add(out, "", 1);
+	fo_dev_sess_close(s);
+	return rc;
+}
+
+/* The file store through SCP's protocol (server_scp.c) and each
+ * platform's commands; "abc" hashes to ba7816bf...15ad. */
+TEST(devices_files_scp_and_digests)
+{
+	static const char *const abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+	struct fo_dev *ios = dev("ios", "127.1.0.5", FO_DEV_OK), *jn = dev("junos", "127.1.0.6", FO_DEV_OK);
+	struct fo_dev *nx = dev("nxos", "127.1.0.7", FO_DEV_OK), *full = dev("ios", "127.1.0.8", FO_DEV_DISKFULL);
+	struct fo__scp *sp;
+	struct fo_sbuf out = { 0 };
+	char want[200];
+	int st = -1;
+
+	/* an upload: ready, C line, data, end mark; each answered \0 */
+	CHECK_EQ(fo__scp_start(&sp, ios, "scp -t 'flash:a.txt'", &out), 0);
+	CHECK(out.len == 1 && out.p[0] == 0);
+	out.len = 0;
+	CHECK_EQ(fo__scp_input(sp, "C0644 3 a.txt\nabc", 17, false, &out, &st), 0);
+	CHECK(out.len == 1 && out.p[0] == 0);
+	CHECK_EQ(fo__scp_input(sp, "", 1, true, &out, &st), 1);
+	CHECK_EQ(st, 0);
+	CHECK(out.len == 2 && out.p[1] == 0);
+	fo__scp_free(sp);
+	CHECK_EQ(exec1(ios, "verify /sha256 flash:a.txt", &out), 0);
+	snprintf(want, sizeof(want), "Done!\r\nverify /sha256 (flash:a.txt) = %s\r\n", abc);
+	CHECK_HAS(out.p, want);
+	CHECK_EQ(exec1(ios, "dir", &out), 0);
+	CHECK_HAS(out.p, "Directory of flash:/");
+	CHECK_HAS(out.p, " a.txt\r\n");
+	CHECK_EQ(exec1(ios, "verify /sha256 flash:nope", &out), 1);
+	CHECK_HAS(out.p, "%Error opening flash:nope (No such file or directory)");
+
+	/* a download with -p: T line, C line, bytes and \0, after each ack */
+	out.len = 0;
+	CHECK_EQ(fo__scp_start(&sp, ios, "scp -pf a.txt", &out), 0);
+	CHECK_EQ(out.len, 0);
+	CHECK_EQ(fo__scp_input(sp, "", 1, false, &out, &st), 0);
+	CHECK_EQ(fo__scp_input(sp, "", 1, false, &out, &st), 0);
+	CHECK_EQ(fo__scp_input(sp, "", 1, false, &out, &st), 0);
+	CHECK(out.len == 27 + 14 + 4);
+	CHECK(!memcmp(out.p, "T1741079700 0 1741079700 0\nC0644 3 a.txt\nabc", 44));
+	CHECK_EQ(fo__scp_input(sp, "", 1, false, &out, &st), 1);
+	CHECK_EQ(st, 0);
+	fo__scp_free(sp);
+
+	/* junos and nxos: the store under their names, their own digests */
+	out.len = 0;
+	CHECK_EQ(fo__scp_start(&sp, jn, "scp -t /var/tmp/", &out), 0);
+	CHECK_EQ(fo__scp_input(sp, "C0600 3 j.txt\nabc", 17, false, &out, &st), 0);
+	CHECK_EQ(fo__scp_input(sp, "", 1, true, &out, &st), 1);
+	fo__scp_free(sp);
+	CHECK_EQ(exec1(jn, "file checksum sha-256 /var/tmp/j.txt", &out), 0);
+	snprintf(want, sizeof(want), "SHA256 (/var/tmp/j.txt) = %s\r\n", abc);
+	CHECK_HAS(out.p, want);
+	CHECK_EQ(exec1(jn, "file list /var/tmp/", &out), 0);
+	CHECK_HAS(out.p, "/var/tmp/:\r\nj.txt\r\n");
+	out.len = 0;
+	CHECK_EQ(fo__scp_start(&sp, nx, "scp -t bootflash:n.txt", &out), 0);
+	CHECK_EQ(fo__scp_input(sp, "C0644 3 n.txt\nabc", 17, false, &out, &st), 0);
+	CHECK_EQ(fo__scp_input(sp, "", 1, true, &out, &st), 1);
+	fo__scp_free(sp);
+	CHECK_EQ(exec1(nx, "show file bootflash:n.txt sha256sum", &out), 0);
+	snprintf(want, sizeof(want), "%s\r\n", abc);
+	CHECK_STR(out.p, want);
+
+	/* refusals: a full flash, a folder the device has not, -r, a missing file */
+	out.len = 0;
+	CHECK_EQ(fo__scp_start(&sp, full, "scp -t flash:b.bin", &out), 0);
+	CHECK_EQ(fo__scp_input(sp, "C0644 1 b.bin\n", 14, false, &out, &st), 1);
+	CHECK_EQ(st, 1);
+	fo_sbuf_add(&out, "", 1);
+	CHECK_STR(out.p + 1, "\1%Error writing flash:b.bin (No space left on device)\n");
+	fo__scp_free(sp);
+	out.len = 0;
+	CHECK_EQ(fo__scp_start(&sp, jn, "scp -t /etc/passwd", &out), 0);
+	CHECK_EQ(fo__scp_input(sp, "C0644 1 passwd\n", 15, false, &out, &st), 1);
+	fo_sbuf_add(&out, "", 1);
+	CHECK_STR(out.p + 1, "\1scp: /etc/passwd: No such file or directory\n");
+	fo__scp_free(sp);
+	out.len = 0;
+	CHECK_EQ(fo__scp_start(&sp, ios, "scp -r -t flash:", &out), 0);
+	CHECK_EQ(fo__scp_input(sp, NULL, 0, false, &out, &st), 1);
+	CHECK_EQ(st, 1);
+	fo__scp_free(sp);
+	out.len = 0;
+	CHECK_EQ(fo__scp_start(&sp, ios, "scp -f flash:nope", &out), 0);
+	CHECK_EQ(fo__scp_input(sp, "", 1, false, &out, &st), 1);
+	fo_sbuf_add(&out, "", 1);
+	CHECK_STR(out.p, "\1%Error opening flash:nope (No such file or directory)\n");
+	fo__scp_free(sp);
+	CHECK_EQ(fo__scp_start(&sp, ios, "show version", &out), 1);
+	CHECK(sp == NULL);
+
+	free(out.p);
+	fo_dev_free(ios);
+	fo_dev_free(jn);
+	fo_dev_free(nx);
+	fo_dev_free(full);
 }

@@ -77,6 +77,7 @@ enum {
 	C_EXITCFG,
 	C_CONF_SESS,
 	C_EOS_DIFF,
+	C_FILES,
 };
 
 /* The sections: the mode each enters and its prompt per platform ("%s":
@@ -182,6 +183,11 @@ static const struct fo__cmd cmds[] = {
 	CMD("configure session", M_PRIV, PEOS, C_CONF_SESS),
 	CMD("configure session WORD", M_PRIV, PEOS, C_CONF_SESS),
 	CMD("show session-config diffs", M_PRIV | M_CFG, PEOS, C_EOS_DIFF),
+	/* the file store (files.c) */
+	{ "dir", M_PRIV, 0, C_FILES, FO__FILES_DIR },
+	{ "dir WORD", M_PRIV, 0, C_FILES, FO__FILES_DIR },
+	{ "verify /sha256 WORD", M_PRIV, PIOS | PEOS, C_FILES, FO__FILES_SUM },
+	{ "show file WORD sha256sum", M_PRIV, PNX, C_FILES, FO__FILES_SUM },
 	/* every configuration mode */
 	CMD("end", M_CFG, 0, C_END),
 	CMD("exit", M_CFG, 0, C_EXITCFG),
@@ -1190,6 +1196,11 @@ static void show(struct fo_dev_sess *s, const struct fo__match *m, const struct 
 		if (s->eos_sess[0])
 			eos_diff(s, o);
 		break;
+	case C_FILES:
+		fo__files_cmd(s, m->cmd->arg, m->nargs ? w->w[m->arg[0]] : NULL, o);
+		if (!o->is_output)
+			return; /* the device's error: not filtered, no time stamp */
+		break;
 	}
 	o->is_output = true;
 	if (pipe && fo__dev_filters(s, pipe, o, &bad)) {
@@ -1384,6 +1395,7 @@ static int dispatch(struct fo_dev_sess *s, const struct fo__match *m, int depth,
 	case C_XR_DIFF:
 	case C_XR_SHOWCONF:
 	case C_EOS_DIFF:
+	case C_FILES:
 		show(s, m, w, pipe, pipe_at, plen, o);
 		return 0;
 	case C_NOP:

@@ -50,6 +50,7 @@ enum {
 	J_COMMIT_QUIT,
 	J_ROLLBACK,
 	J_RUN,
+	J_FILES,
 };
 
 static const struct fo__cmd cmds[] = {
@@ -62,6 +63,9 @@ static const struct fo__cmd cmds[] = {
 	{ "configure", J_OP, 0, J_CONFIGURE, 0 },
 	{ "configure private", J_OP, 0, J_CONFIGURE, 1 },
 	{ "configure exclusive", J_OP, 0, J_CONFIGURE, 0 },
+	{ "file list", J_OP, 0, J_FILES, FO__FILES_DIR },
+	{ "file list WORD", J_OP, 0, J_FILES, FO__FILES_DIR },
+	{ "file checksum sha-256 WORD", J_OP, 0, J_FILES, FO__FILES_SUM },
 	{ "exit", J_OP, 0, J_EXIT, 0 },
 	{ "quit", J_OP, 0, J_EXIT, 0 },
 	{ "set LINE", J_CONF, 0, J_SET, 0 },
@@ -527,6 +531,9 @@ static int op_cmd(struct fo_dev_sess *s, const struct fo__match *m, const struct
 		break;
 	case J_CONFIGURE:
 		configure(s, m->cmd->arg == 1, o);
+		break;
+	case J_FILES:
+		fo__files_cmd(s, m->cmd->arg, m->nargs ? w->w[m->arg[0]] : NULL, o);
 		break;
 	case J_EXIT:
 		return FO_DEV_CLOSE;

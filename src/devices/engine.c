@@ -71,6 +71,7 @@ void fo_dev_free(struct fo_dev *d)
 {
 	if (!d)
 		return;
+	fo__files_free(d);
 	free(d->journal.p);
 	free(d->cand.p);
 	free(d->secret);

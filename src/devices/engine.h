@@ -50,6 +50,8 @@ enum fo_dev_fault {
 	FO_DEV_BADSECRET,  /* refuses every enable secret */
 	FO_DEV_FLOOD,      /* a command's output never ends */
 	FO_DEV_HOSTKEY,    /* presents another host key (the server's business) */
+	FO_DEV_DISKFULL,   /* its file store is full: every upload is refused */
+	FO_DEV_CORRUPT,    /* SCP flips a byte of every file it takes or sends (the server's) */
 };
 
 struct fo_dev_fleet_cfg {
@@ -123,5 +125,28 @@ int fo_dev_exec(struct fo_dev_sess *s, const char *cmd, struct fo_sbuf *out);
 int fo_dev_sess_act(const struct fo_dev_sess *s);
 /* flood: the next chunk of endless output (about n bytes). */
 void fo_dev_sess_flood(struct fo_dev_sess *s, size_t n, struct fo_sbuf *out);
+
+/*
+ * The device's file store (flash:, bootflash:, disk0:, /var/tmp/: one
+ * flat folder per device, in memory), which SCP fills and reads and the
+ * file commands show (dir, verify /sha256, show file NAME sha256sum, file
+ * list, file checksum sha-256). At most FO_DEV_FLASH_SIZE bytes a device.
+ * Errors are the device's words, one line in err.
+ */
+#define FO_DEV_FLASH_SIZE ((size_t)64 << 20)
+
+/* A path as the device names a file of its store ("flash:x.bin",
+ * "flash:/x.bin", "bootflash:x", "/var/tmp/x", "/mnt/flash/x", "x") into
+ * name: 0, or -1 when it names no file of the store. */
+int fo_dev_file_name(const struct fo_dev *d, const char *path, char *name, size_t size);
+/* Whether size bytes may be written to path: 0, or -1 with why in err
+ * (no such folder, no space left: the diskfull fault). */
+int fo_dev_file_can_put(const struct fo_dev *d, const char *path, uint64_t size, char *err, size_t errlen);
+/* Stores data (malloc'd, len bytes; the device takes it, and frees it on
+ * failure too) as path's file, replacing one of that name: 0 or -1. */
+int fo_dev_file_put(struct fo_dev *d, const char *path, char *data, size_t len, char *err, size_t errlen);
+/* The bytes of path's file (the device's: valid until the next put to
+ * the device) and their length, or NULL with why in err. */
+const char *fo_dev_file_get(const struct fo_dev *d, const char *path, size_t *len, char *err, size_t errlen);
 
 #endif

@@ -26,6 +26,11 @@
 /* Junos keeps 50 rollback configurations (rollback 0..49). */
 #define FO__DEV_COMMITS 50
 
+/* The longest file name of a device's store. */
+#define FO__DEV_FILE_NAME_MAX 127
+
+struct fo__file;
+
 struct fo_dev {
 	struct fo__devid id;
 	enum fo_dev_fault fault;
@@ -44,6 +49,8 @@ struct fo_dev {
 	size_t confirm_len;
 	unsigned nsess, nconfig;  /* open sessions; junos sessions in configuration mode */
 	unsigned eos_sessions;    /* eos: configuration sessions named so far */
+	struct fo__file *files;   /* the file store (files.c), NULL until the first file */
+	size_t nfiles;
 };
 
 enum fo__lvl { FO__USER, FO__PRIV, FO__CONF };
@@ -119,6 +126,16 @@ bool fo__dev_show(struct fo_dev *d, const char *words, struct fo_sbuf *out);
 /* Applies a | filter chain to out; -1 (with the bad filter's offset in
  * *bad) when one is unknown. */
 int fo__dev_filters(struct fo_dev_sess *s, const char *pipe, struct fo__out *o, size_t *bad);
+
+/* ---- files.c: the file store's commands ---- */
+
+enum { FO__FILES_DIR, FO__FILES_SUM };
+/* dir [FS] (arg NULL: the store) or the SHA-256 of file arg, as the
+ * platform prints them; a bad name prints the device's error. */
+int fo__files_cmd(struct fo_dev_sess *s, int what, const char *arg, struct fo__out *o);
+/* The store's name before a file name: "flash:", "bootflash:", "/var/tmp/". */
+const char *fo__files_fs(const struct fo_dev *d);
+void fo__files_free(struct fo_dev *d);
 
 /* ---- the interpreters ---- */
 

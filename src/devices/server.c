@@ -109,6 +109,7 @@ struct chan {
 	struct fo_sbuf in, out; /* typed and not yet fed; printed and not yet sent */
 	size_t sent;            /* of out */
 	char *cmd;              /* exec: the command, until it runs */
+	struct fo__scp *scp;    /* exec of scp -t / -f: the transfer (server_scp.c) */
 	bool shell, started, peer_eof, done, hung, flooding, last_cr; /* done: closed, either side */
 	int after;              /* FO_DEV_CLOSE or FO_DEV_DROP_NOW, once out is sent */
 	int exit_code;
@@ -179,7 +180,9 @@ static int on_data(ssh_session s, ssh_channel c, void *data, uint32_t len, int i
 	struct chan *ch = ud;
 
 	(void)s, (void)c, (void)is_stderr;
-	if (ch->shell && !ch->hung && !ch->after)
+	/* a shell's typing, and an exec's until it started (scp's protocol
+	 * starts at once: the source's first \0 may come before our turn) */
+	if ((ch->shell || ch->scp || (ch->cmd && !ch->started)) && !ch->hung && !ch->after)
 		fo_sbuf_add(&ch->in, data, len);
 	return (int)len;
 }
@@ -370,6 +373,42 @@ static long lines_in(struct chan *ch, const char *p, size_t n)
 	return k;
 }
 
+/* An exec channel that runs scp: the protocol's turns (scp_feed), as the
+ * device's fault has it: hang says nothing, drop drops the connection at
+ * once, slow thinks before its first word; corrupt and diskfull are the
+ * protocol's and the store's (server_scp.c, files.c). */
+static int start_scp(struct conn *cn, struct chan *ch, enum fo_dev_fault f, int64_t think)
+{
+	atomic_fetch_add(&cn->sv->c.commands, 1);
+	if (f == FO_DEV_HANG) {
+		ch->hung = true;
+		ch->out.len = 0;
+		ch->in.len = 0;
+		return 0;
+	}
+	if (f == FO_DEV_DROP) {
+		ch->out.len = 0;
+		ch->after = FO_DEV_DROP_NOW;
+		return 0;
+	}
+	return delay(cn, think);
+}
+
+/* What the client sent to an scp channel, to the protocol; its end ends
+ * the channel with the exit status. */
+static void scp_feed(struct chan *ch)
+{
+	int status = 0;
+
+	if (ch->hung || ch->after)
+		return;
+	if (fo__scp_input(ch->scp, ch->in.p, ch->in.len, ch->peer_eof, &ch->out, &status)) {
+		ch->exit_code = status;
+		ch->after = FO_DEV_CLOSE;
+	}
+	ch->in.len = 0;
+}
+
 /* An exec channel: the command, then its output and exit status, as the
  * device's fault has it (the engine's acts are a shell's; an exec's fault
  * is carried out here). */
@@ -377,7 +416,10 @@ static int start_exec(struct conn *cn, struct chan *ch, struct fo_dev *d)
 {
 	enum fo_dev_fault f;
 	int64_t think = slow_time(cn, &f);
+	int r = fo__scp_start(&ch->scp, d, ch->cmd, &ch->out);
 
+	if (r <= 0)
+		return r < 0 ? -1 : start_scp(cn, ch, f, think);
 	ch->es = fo_dev_sess_open(d, true, &ch->out);
 	if (!ch->es)
 		return -1;
@@ -448,6 +490,7 @@ static void free_chan(struct chan *ch)
 	ssh_channel_free(ch->c); /* sends our close; libssh frees it once both sides closed */
 	if (ch->es)
 		fo_dev_sess_close(ch->es);
+	fo__scp_free(ch->scp);
 	free(ch->in.p);
 	free(ch->out.p);
 	free(ch->cmd);
@@ -461,9 +504,13 @@ static int feed(struct conn *cn, struct chan *ch)
 	size_t before = ch->out.len;
 	int act;
 
+	if (ch->scp) {
+		scp_feed(ch);
+		return 0;
+	}
 	if (!ch->in.len)
 		return 0;
-	if (ch->hung || ch->after || ch->flooding) {
+	if (!ch->shell || ch->hung || ch->after || ch->flooding) {
 		ch->in.len = 0; /* typed at a device that no longer listens */
 		return 0;
 	}
@@ -617,6 +664,7 @@ static void conn_free(struct conn *cn)
 			continue;
 		if (ch->es)
 			fo_dev_sess_close(ch->es);
+		fo__scp_free(ch->scp);
 		free(ch->in.p);
 		free(ch->out.p);
 		free(ch->cmd);

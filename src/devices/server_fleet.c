@@ -30,7 +30,7 @@
 	"platforms as NAME[:WEIGHT],... such as ios:60,nxos:10,eos:10,junos:15,iosxr:5 (names: ios, " \
 	"nxos, eos, junos, iosxr; weights whole numbers, at least one above 0)"
 #define FAULT_FORMS                                                                                    \
-	"KIND=RANGE with KIND hang, drop, slow, badsecret, flood or hostkey (slow=RANGE:DUR for a think " \
+	"KIND=RANGE with KIND hang, drop, slow, badsecret, flood, hostkey, diskfull or corrupt (slow=RANGE:DUR for a think " \
 	"time) and RANGE an address, ADDR/PREFIX or FIRST-LAST in 127.0.0.0/8 holding some of the devices"
 
 char *fo__addr_text(uint32_t addr, char *buf, size_t len)
@@ -155,6 +155,7 @@ static void lay_platforms(struct fo__fleet *f, const unsigned long w[FO_DEV_NPLA
 static const char *const fault_names[] = {
 	[FO_DEV_HANG] = "hang",	  [FO_DEV_DROP] = "drop",   [FO_DEV_SLOW] = "slow",
 	[FO_DEV_BADSECRET] = "badsecret", [FO_DEV_FLOOD] = "flood", [FO_DEV_HOSTKEY] = "hostkey",
+	[FO_DEV_DISKFULL] = "diskfull", [FO_DEV_CORRUPT] = "corrupt",
 };
 
 /* RANGE: ADDR, ADDR/PREFIX or FIRST-LAST. */

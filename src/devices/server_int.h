@@ -7,6 +7,7 @@
 #ifndef FO_DEVICES_SERVER_INT_H
 #define FO_DEVICES_SERVER_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -59,5 +60,19 @@ int fo__fleet_write_inventory(const struct fo__fleet *f, const struct fo_devices
  * another, which is the point): 0 or 1 with the reason printed. */
 int fo__fleet_write_known_hosts(const struct fo__fleet *f, long port, const char *type, const char *b64,
 				const char *path);
+
+/*
+ * SCP on a device (server_scp.c): the protocol of an exec request `scp -t
+ * PATH` / `scp -f PATH` over the device's file store, as pure state.
+ * fo__scp_start: 1 when cmd is no scp (nothing made), -1 out of memory,
+ * 0 with *sp made (free it with fo__scp_free) and what the device says
+ * first appended to out. fo__scp_input: the client's bytes (eof: it sent
+ * its EOF), the answers appended to out; 1 when the transfer is over, with
+ * the exit status in *status, else 0.
+ */
+struct fo__scp;
+int fo__scp_start(struct fo__scp **sp, struct fo_dev *d, const char *cmd, struct fo_sbuf *out);
+int fo__scp_input(struct fo__scp *sp, const char *in, size_t len, bool eof, struct fo_sbuf *out, int *status);
+void fo__scp_free(struct fo__scp *sp);
 
 #endif

@@ -53,7 +53,7 @@ static const struct fo_opt opts[] = {
 	  .help = "wait this long before each reply and before answering the login", .def = "0", .min = 0,
 	  .max = 3600e9, .forms = "a duration up to 1h such as 50ms, or 0" },
 	{ .name = "fault", .kind = FO_OPT_LIST, .off = OFF(faults), .arg = "KIND=RANGE", .group = "Behaviour",
-	  .help = "devices in RANGE misbehave: hang, drop, slow[:DUR], badsecret, flood, hostkey (repeat)" },
+	  .help = "devices in RANGE misbehave: hang, drop, slow[:DUR], badsecret, flood, hostkey, diskfull, corrupt (repeat)" },
 	{ .name = "login-grace", .kind = FO_OPT_DURATION, .off = OFF(login_grace), .arg = "DUR",
 	  .group = "Limits", .help = "a connection not logged in by then is closed", .def = "60s", .min = 1,
 	  .max = 9e18, .forms = "a duration such as 60s" },
@@ -90,6 +90,8 @@ const struct fo_opts fo_devices_opts = {
 		"  badsecret  refuses every enable secret\n"
 		"  flood      a command's output never ends\n"
 		"  hostkey    presents another host key than the rest of the fleet\n"
+		"  diskfull   its flash is full: every SCP upload is refused (No space left on device)\n"
+		"  corrupt    SCP flips one byte of every file it takes or sends\n"
 		"A later --fault wins where ranges overlap.\n"
 		"\n"
 		"Every flag takes --flag value and --flag=value.\n",

@@ -22,6 +22,7 @@
  * Every wait is bounded: each by --command-timeout (a transfer that keeps
  * moving is not cut), the whole host by --host-timeout.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libssh2_sftp.h>
@@ -221,6 +222,80 @@ static int remote_sha(struct cp *c, const char *path, const char *want)
 	}
 	c->verified = "size+sha256";
 	return 0;
+}
+
+/* ---- the device's CLI: its own digest command ---------------------------------------- */
+
+/* A path the device's CLI takes as one word: it has no quoting, so only
+ * these bytes (a space, |, ;, ? or a quote would change the command). */
+static bool cli_word(const char *p)
+{
+	for (; *p; p++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:/+@=,~-", *p))
+			return false;
+	return true;
+}
+
+/* The first word of exactly 64 hex digits in out, into hex (lowercase):
+ * true when there is one. */
+static bool find_sha(const char *out, char hex[65])
+{
+	const char *p = out;
+
+	while ((p = strpbrk(p, "0123456789abcdefABCDEF"))) {
+		size_t n = strspn(p, "0123456789abcdefABCDEF"), i;
+
+		if (n == 64 && (p == out || !isalnum((unsigned char)p[-1])) && !isalnum((unsigned char)p[64])) {
+			for (i = 0; i < 64; i++)
+				hex[i] = (char)tolower((unsigned char)p[i]);
+			hex[64] = 0;
+			return true;
+		}
+		p += n;
+	}
+	return false;
+}
+
+/* The platform's copy-verify at the device's CLI ({file} the remote
+ * path), its SHA-256 compared with want: 0 when they
+ * agree (c->verified says what was checked), -1 with the failure
+ * recorded, the device's words in it. */
+static int device_sha(struct cp *c, const char *want, const char *verified)
+{
+	const char *tpl = c->ch->verify, *r = c->ch->job->remote, *at = strstr(tpl, "{file}");
+	struct fo_ssh_res res = { .exit_code = -1 };
+	char cmd[4200], got[65];
+	int n, ret = -1;
+
+	n = at ? snprintf(cmd, sizeof(cmd), "%.*s%s%s", (int)(at - tpl), tpl, r, at + 6)
+	       : snprintf(cmd, sizeof(cmd), "%s %s", tpl, r);
+	if (n < 0 || (size_t)n >= sizeof(cmd)) {
+		cp_fail(c, "the remote path '%s' is too long", r);
+		return -1;
+	}
+	c->io->cli(c->io->arg, cmd, &res);
+	if (c->io->broken(c->io->arg))
+		goto out; /* the session said why */
+	if (res.status != FO_SSH_OK) {
+		cp_fail(c, "'%s' on the device: %s", cmd, res.error ? res.error : "failed");
+		goto out;
+	}
+	if (!res.out || !find_sha(res.out, got)) {
+		const char *o = res.out ? res.out + strspn(res.out, "\r\n. ") : "";
+
+		cp_fail(c, "'%s' on the device gave no SHA-256: '%.*s'", cmd, (int)strcspn(o, "\r\n"), o);
+		goto out;
+	}
+	if (strcmp(got, want)) {
+		cp_fail(c, "sha256 mismatch: the device has %s, %s %s", got,
+			c->ch->job->dir == FO_COPY_PUSH ? "expected" : "what came has", want);
+		goto out;
+	}
+	c->verified = verified;
+	ret = 0;
+out:
+	fo_ssh_results_release(&res, 1);
+	return ret;
 }
 
 /* ---- SFTP ----------------------------------------------------------------------------- */
@@ -478,6 +553,108 @@ out:
 	return ret;
 }
 
+/* One answer of the scp sink: \0, or \1/\2 and a line of its words. 0,
+ * or -1 with the failure recorded (what: what was answered). */
+static int scp_ack(struct cp *c, LIBSSH2_CHANNEL *ch, const char *to, const char *what)
+{
+	char b[512];
+	size_t n = 0;
+	ssize_t r;
+
+	for (;;) {
+		r = libssh2_channel_read(ch, b + n, 1);
+		if (r == LIBSSH2_ERROR_EAGAIN) {
+			if (again(c) < 0)
+				return -1;
+			continue;
+		}
+		if (r < 0 || (r == 0 && libssh2_channel_eof(ch))) {
+			cp_fail(c, "scp to '%s': the host ended the transfer (%s)%s", to, what,
+				n ? "" : ": has it an scp server?");
+			return -1;
+		}
+		if (r == 0)
+			continue;
+		if (n == 0 && b[0] == 0)
+			return 0;
+		if (b[n] == '\n' || n + 2 >= sizeof(b))
+			break;
+		n++;
+	}
+	b[n] = 0;
+	cp_fail(c, "scp on the host: %s", n > 1 ? b + 1 : "refused");
+	return -1;
+}
+
+/*
+ * The sink's side by hand, as libssh2_scp_send64 does it (`scp -t PATH`,
+ * its \0, the C line, its \0), because libssh2 1.10 drops the sink's
+ * words when it refuses the file (a full disk, no such folder) and says
+ * "failed to send file": here they are the failure. NULL with it recorded.
+ */
+static LIBSSH2_CHANNEL *scp_sink(struct cp *c, const char *to, unsigned mode, size_t size)
+{
+	const char *base = to + strlen(to);
+	struct fo_sbuf cmd = { 0 };
+	LIBSSH2_CHANNEL *ch;
+	char line[600];
+	long rc;
+
+	while (base > to && base[-1] != '/' && base[-1] != ':')
+		base--;
+	for (;;) {
+		ch = libssh2_channel_open_session(c->io->s);
+		if (ch)
+			break;
+		if (libssh2_session_last_errno(c->io->s) != LIBSSH2_ERROR_EAGAIN) {
+			cp_fail(c, "scp to '%s': cannot open a channel: %s", to, ssh_err(c));
+			return NULL;
+		}
+		if (again(c) < 0)
+			return NULL;
+	}
+	fo_sbuf_adds(&cmd, "scp -t ");
+	fo__sh_quote(&cmd, to);
+	if (cmd.oom) {
+		cp_fail(c, "out of memory");
+		goto fail;
+	}
+	CP_DO(c, rc, libssh2_channel_process_startup(ch, "exec", 4, cmd.p, (unsigned)cmd.len));
+	if (rc == WAITFAIL)
+		goto fail;
+	if (rc != 0) {
+		cp_fail(c, "scp to '%s': the host refused to run scp: %s", to, ssh_err(c));
+		goto fail;
+	}
+	if (scp_ack(c, ch, to, "at the start") < 0)
+		goto fail;
+	snprintf(line, sizeof(line), "C%04o %zu %.500s\n", mode & 0777, size, *base ? base : "file");
+	for (size_t off = 0, len = strlen(line); off < len;) {
+		ssize_t w = libssh2_channel_write(ch, line + off, len - off);
+
+		if (w == LIBSSH2_ERROR_EAGAIN) {
+			if (again(c) < 0)
+				goto fail;
+			continue;
+		}
+		if (w < 0) {
+			cp_fail(c, "scp to '%s': %s", to, ssh_err(c));
+			goto fail;
+		}
+		off += (size_t)w;
+	}
+	if (scp_ack(c, ch, to, "after the file's name and size") < 0)
+		goto fail;
+	free(cmd.p);
+	return ch;
+fail:
+	free(cmd.p);
+	if (!c->io->broken(c->io->arg))
+		while (libssh2_channel_free(ch) == LIBSSH2_ERROR_EAGAIN && again(c) == 0)
+			;
+	return NULL;
+}
+
 static void scp_push(struct cp *c)
 {
 	const struct fo_copy_job *j = c->ch->job;
@@ -490,19 +667,8 @@ static void scp_push(struct cp *c)
 			return;
 		to = c->tmp;
 	}
-	for (;;) {
-		ch = libssh2_scp_send64(c->io->s, to, (int)(j->mode & 0777), (libssh2_int64_t)j->size, 0, 0);
-		if (ch)
-			break;
-		if (libssh2_session_last_errno(c->io->s) != LIBSSH2_ERROR_EAGAIN) {
-			cp_fail(c, "scp to '%s': %s", to, ssh_err(c));
-			if (!c->ch->shell)
-				return;
-			goto out;
-		}
-		if (again(c) < 0)
-			goto out;
-	}
+	if (!(ch = scp_sink(c, to, j->mode, j->size)))
+		return;
 	/* the data, then the protocol's end-of-file byte */
 	while (off < j->size + 1) {
 		ssize_t n = off < j->size ? libssh2_channel_write(ch, (const char *)j->data + off, j->size - off)
@@ -528,6 +694,14 @@ static void scp_push(struct cp *c)
 	if (c->ch->shell && remote_sha(c, c->tmp, j->sha256) == 0 &&
 	    sh(c, "mv -f --", c->tmp, j->remote, "mv on the host", NULL) == 0)
 		c->tmp[0] = 0;
+	else if (!c->ch->shell && c->ch->verify) {
+		/* the channel first: one at a time, as a device may allow */
+		while (libssh2_channel_free(ch) == LIBSSH2_ERROR_EAGAIN && again(c) == 0)
+			;
+		ch = NULL;
+		if (!failed(c))
+			device_sha(c, j->sha256, "sha256");
+	}
 out:
 	if (ch && !c->io->broken(c->io->arg))
 		while (libssh2_channel_free(ch) == LIBSSH2_ERROR_EAGAIN && again(c) == 0)
@@ -638,6 +812,8 @@ static void pull(struct cp *c)
 		memcpy(c->got_sha, hex, sizeof(hex)); /* what came; remote_sha checks the host's */
 	if (!failed(c) && c->ch->shell)
 		remote_sha(c, c->ch->job->remote, hex);
+	else if (!failed(c) && c->ch->verify)
+		device_sha(c, hex, "size+sha256");
 	if (failed(c)) {
 		fo__wfile_abort(&w);
 	} else if ((e = fo__wfile_commit(&w, false)) < 0) {
@@ -684,7 +860,10 @@ void fo__copy_session(const struct fo_copy_io *io, const struct fo_copy_host *ch
 {
 	struct cp c = { .io = io, .ch = ch, .verified = "none" };
 
-	if (ch->job->dir == FO_COPY_PUSH)
+	if (!ch->shell && ch->verify && !cli_word(ch->job->remote))
+		cp_fail(&c, "the remote path '%s' cannot go to the device's CLI to be verified: only letters, "
+			    "digits and ._:/+@=,~- do", ch->job->remote);
+	else if (ch->job->dir == FO_COPY_PUSH)
 		push(&c);
 	else
 		pull(&c);

@@ -48,6 +48,8 @@ struct fo_copy_host {
 	const struct fo_copy_job *job;
 	enum fo_copy_via via;        /* never AUTO here */
 	bool shell;                  /* the host runs sh commands (sha256sum, mv, rm) */
+	const char *verify;          /* no shell: the platform's copy-verify ("verify /sha256
+	                              * {file}"), run at its CLI; NULL: none (the platform's) */
 	char local[4096];            /* pull: DIR/HOST/NAME, HOST escaped as --out's; "" when too long */
 };
 
@@ -65,7 +67,8 @@ void fo__copy_job_release(struct fo_copy_job *j);
 
 /* Host host's copy of j: via as asked, or by its platform p (NULL:
  * generic): a network platform (driver-type network) has SCP and no shell,
- * anything else SFTP and a POSIX shell. */
+ * and is checked by its copy-verify command when it has one; anything
+ * else SFTP and a POSIX shell. */
 void fo__copy_host_init(struct fo_copy_host *ch, const struct fo_copy_job *j, const char *host,
 			const struct fo_platform *p, enum fo_copy_via via);
 
@@ -75,7 +78,9 @@ void fo__copy_host_init(struct fo_copy_host *ch, const struct fo_copy_job *j, co
  * now + timeout, bounded by the host's; wait_failed: the session ends
  * with that wait's status; fail: it ends with st and msg; broken: it has
  * ended; exec: one command on an exec channel, as the ssh task's --exec
- * (res released with fo_ssh_results_release).
+ * (res released with fo_ssh_results_release); cli: one command at a
+ * network device's CLI, in a shell with the host's platform as the shell
+ * mode runs it (its on-open, level and pagers; res the same way).
  */
 struct fo_copy_io {
 	void *arg;
@@ -87,6 +92,7 @@ struct fo_copy_io {
 	void (*fail)(void *arg, enum fo_ssh_status st, const char *phase, const char *msg);
 	bool (*broken)(void *arg);
 	void (*exec)(void *arg, const char *cmd, struct fo_ssh_res *res);
+	void (*cli)(void *arg, const char *cmd, struct fo_ssh_res *res);
 };
 
 /* The copy over io; res gets its result: out (heap) says what was

@@ -22,12 +22,14 @@
 
 #define LOCAL_MAX ((size_t)1 << 30)
 
-/* The last part of a remote path, or NULL when it names no file. */
+/* The last part of a remote path (after its last / or a device's
+ * filesystem, "flash:"), or NULL when it names no file. */
 static const char *base_name(const char *r)
 {
-	const char *b = strrchr(r, '/');
+	const char *b = r + strlen(r);
 
-	b = b ? b + 1 : r;
+	while (b > r && b[-1] != '/' && b[-1] != ':')
+		b--;
 	return *b && strcmp(b, ".") && strcmp(b, "..") ? b : NULL;
 }
 
@@ -105,6 +107,7 @@ void fo__copy_host_init(struct fo_copy_host *ch, const struct fo_copy_job *j, co
 
 	ch->job = j;
 	ch->shell = !network;
+	ch->verify = network ? fo_platform_info(p)->copy_verify : NULL;
 	ch->via = via != FO_COPY_AUTO ? via : network ? FO_COPY_SCP : FO_COPY_SFTP;
 	ch->local[0] = 0;
 	if (j->dir != FO_COPY_PULL)

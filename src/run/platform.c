@@ -826,6 +826,8 @@ static int read_default_key(struct rd *r, const struct ynode *k, const struct yn
 		rc = get_str(r, kp, v, &in->commit_confirmed);
 	} else if (is(k, "save")) {
 		rc = get_str(r, kp, v, &in->save);
+	} else if (is(k, "copy-verify")) {
+		rc = get_str(r, kp, v, &in->copy_verify);
 	} else if (is(k, "pagers")) {
 		rc = get_strlist(r, kp, v, &in->pagers, &in->npagers);
 	} else {

@@ -32,6 +32,10 @@
  *   commit-confirmed   e.g. "commit confirmed {minutes}"
  *   save               e.g. "write memory"      (--save, non-commit platforms)
  *   pagers             strings that mark a pager (answered with a space)
+ *   copy-verify        e.g. "verify /sha256 {file}" (the copy task's check of
+ *                      a file on the device: {file} is its path, else it
+ *                      goes at the end; the answer must hold the SHA-256 as
+ *                      one word of 64 hex digits)
  * An unknown key is a warning through the callback, never an error (files
  * grow keys). A bad regex (PCRE2's message and offset), a missing required
  * key (platform-type, default, privilege-levels, each level's pattern;
@@ -96,6 +100,7 @@ struct fo_plat_info {
 	const struct fo_plat_op *on_open, *on_close;
 	size_t non_open, non_close;
 	const char *commit, *commit_check, *compare, *abort, *commit_confirmed, *save; /* or NULL */
+	const char *copy_verify;      /* or NULL */
 	const char *const *pagers;
 	size_t npagers;
 };

@@ -660,23 +660,16 @@ static int64_t chan_deadline(void *arg, int64_t timeout)
 	return phase_dl(((struct chan *)arg)->h, timeout);
 }
 
-/* The shell mode's session: a pty and a shell, then shell.c. */
-static void run_shell(struct host *h, struct fo_ssh_res *res)
+/* A pty and a shell, then shell.c's session of job. */
+static void shell_job(struct host *h, const struct fo_shell_job *j, struct fo_ssh_res *res)
 {
 	const struct fo_ssh_cfg *c = h->c;
 	struct chan ch = { h, NULL };
 	const struct fo_shell_io io = { &ch, chan_read, chan_write, chan_fail, chan_wait_failed, chan_deadline };
-	const struct fo_shell_job job = {
-		.plat = h->t->plat, .secret = h->t->secret, .setup = c->setup, .nsetup = c->nsetup,
-		.cmds = c->cmds, .ncmds = c->ncmds, .level = c->level, .config = h->t->config,
-		.nconfig = h->t->nconfig, .config_continue = c->config_continue, .dry_run = c->dry_run,
-		.save = c->save, .confirm_minutes = c->confirm_minutes, .max_output = c->max_output,
-		.command_timeout = c->command_timeout, .stop = c->stop,
-	};
 	int64_t dl = phase_dl(h, c->command_timeout);
 	int rc, r;
 
-	if (!job.plat) {
+	if (!j->plat) {
 		fail(h, FO_SSH_FAILED, "prompt", "no platform for the shell mode");
 		return;
 	}
@@ -699,7 +692,7 @@ static void run_shell(struct host *h, struct fo_ssh_res *res)
 		fail(h, FO_SSH_FAILED, "prompt", "cannot start a shell: %s", ssh_errmsg(h));
 		goto out;
 	}
-	h->failed_at = fo_shell_session(&io, &job, res);
+	h->failed_at = fo_shell_session(&io, j, res);
 	goto out;
 waitfail:
 	wait_failed(h, r, "prompt");
@@ -707,6 +700,21 @@ out:
 	if (ch.ch && !h->phase)
 		while (libssh2_channel_free(ch.ch) == LIBSSH2_ERROR_EAGAIN && ssh_wait(h, dl) == 0)
 			;
+}
+
+/* The shell mode's session. */
+static void run_shell(struct host *h, struct fo_ssh_res *res)
+{
+	const struct fo_ssh_cfg *c = h->c;
+	const struct fo_shell_job job = {
+		.plat = h->t->plat, .secret = h->t->secret, .setup = c->setup, .nsetup = c->nsetup,
+		.cmds = c->cmds, .ncmds = c->ncmds, .level = c->level, .config = h->t->config,
+		.nconfig = h->t->nconfig, .config_continue = c->config_continue, .dry_run = c->dry_run,
+		.save = c->save, .confirm_minutes = c->confirm_minutes, .max_output = c->max_output,
+		.command_timeout = c->command_timeout, .stop = c->stop,
+	};
+
+	shell_job(h, &job, res);
 }
 
 /* ---- copy mode: copy.c over the session ------------------------------------------------ */
@@ -743,10 +751,26 @@ static void copy_exec(void *arg, const char *cmd, struct fo_ssh_res *res)
 	exec_one(arg, cmd, res);
 }
 
+/* One command at the device's CLI: a shell with the host's platform
+ * (its on-open, its level, its pager), as the shell mode runs it. */
+static void copy_cli(void *arg, const char *cmd, struct fo_ssh_res *res)
+{
+	struct host *h = arg;
+	const char *cmds[1] = { cmd };
+	const struct fo_shell_job job = {
+		.plat = h->t->plat, .secret = h->t->secret, .cmds = cmds, .ncmds = 1,
+		.max_output = h->c->max_output, .command_timeout = h->c->command_timeout, .stop = h->c->stop,
+	};
+
+	memset(res, 0, sizeof(*res));
+	res->exit_code = -1;
+	shell_job(h, &job, res);
+}
+
 static void run_copy(struct host *h, struct fo_ssh_res *res)
 {
 	const struct fo_copy_io io = { h, h->s, h->c->command_timeout, copy_wait, copy_deadline,
-				       copy_wait_failed, copy_fail, copy_broken, copy_exec };
+				       copy_wait_failed, copy_fail, copy_broken, copy_exec, copy_cli };
 
 	fo__copy_session(&io, h->t->copy, res);
 }
