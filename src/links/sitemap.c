@@ -58,6 +58,15 @@ static void quiet_generic(void *ctx, const char *msg, ...)
 	(void)ctx, (void)msg;
 }
 
+/* XML's five entities only: one the document declares is "not defined",
+ * an error, so nothing it declares ever expands (a billion laughs has
+ * nothing to laugh with). */
+static xmlEntityPtr predefined_only(void *ctx, const xmlChar *name)
+{
+	(void)ctx;
+	return xmlGetPredefinedEntity(name);
+}
+
 static void fail(struct parse *p, int e)
 {
 	if (!p->err)
@@ -180,14 +189,15 @@ int fo_sitemap_parse(const void *buf, size_t len, fo_sitemap_fn fn, void *arg, c
 		err[0] = 0;
 	if (!(p.loc = malloc(FO_URL_MAX + 1)))
 		return -ENOMEM;
-	/* our callbacks only: no entity is defined (so none expands), no
-	 * DTD loaded, nothing printed */
+	/* our callbacks only: no entity but XML's own, no DTD loaded, no
+	 * network, nothing printed */
 	memset(&sax, 0, sizeof(sax));
 	sax.initialized = XML_SAX2_MAGIC;
 	sax.startElementNs = on_start;
 	sax.endElementNs = on_end;
 	sax.characters = on_text;
 	sax.cdataBlock = on_text;
+	sax.getEntity = predefined_only;
 	xmlSetGenericErrorFunc(NULL, quiet_generic);
 	p.ctxt = xmlCreatePushParserCtxt(&sax, &p, NULL, 0, NULL);
 	if (!p.ctxt) {
@@ -210,6 +220,10 @@ int fo_sitemap_parse(const void *buf, size_t len, fo_sitemap_fn fn, void *arg, c
 		snprintf(err, errlen, "not a sitemap: no <urlset> or <sitemapindex>");
 		p.err = -EINVAL;
 	}
+	/* libxml2 keeps the entities declared in a document of its own
+	 * ("SAX compatibility mode"), ours to free */
+	if (p.ctxt->myDoc)
+		xmlFreeDoc(p.ctxt->myDoc);
 	xmlFreeParserCtxt(p.ctxt);
 	free(p.ns);
 	free(p.loc);
