@@ -161,6 +161,7 @@ static const struct fo_opt links_opts[] = {
 	  .help = "a progress line on stderr (default: on a terminal)" },
 
 	{ .name = "sitemap", .kind = FO_OPT_LIST, .off = CFG(sitemaps), .arg = "URL|FILE", .group = "Sitemap",
+	  .flags = FO_OPT_REPEAT,
 	  .help = "check every URL a sitemap lists (repeatable)",
 	  .forms = "an http(s) URL or a file: a sitemap or sitemap index, gzip'd or not" },
 	{ .name = "sitemap-max-size", .kind = FO_OPT_SIZE, .off = CFG(sitemap_max_size), .arg = "SIZE",
