@@ -7,6 +7,7 @@
 #   inventory  nornir hosts/groups/defaults YAML over libyaml (src/run/nornir.c)
 #   extract  the link extractor of fanout links over libxml2 (src/links/extract.c)
 #   url      link resolution and normalising over libcurl (src/links/url.c)
+#   sitemap  sitemaps and sitemap indexes over libxml2, gzip'd or not (src/links/sitemap.c)
 #   robots     robots.txt rules and matching (src/links/robots.c)
 #   knownhosts OpenSSH known_hosts lines and lookups (src/run/knownhosts.c)
 #   lcache     the results cache file of fanout links --cache (src/links/cache.c)

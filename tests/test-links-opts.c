@@ -29,6 +29,13 @@ static const char *sample(const struct fo_opt *o, const char *dir, char *buf, si
 		snprintf(buf, len, "file://%s/", dir);
 		return buf;
 	}
+	if (!strcmp(o->name, "sitemap")) {
+		static const char sm[] = "<urlset><url><loc>index.html</loc></url></urlset>\n";
+
+		snprintf(buf, len, "%s/sitemap.xml", dir);
+		fo_test_write(buf, sm, sizeof(sm) - 1);
+		return buf;
+	}
 	if (!strcmp(o->name, "output") || !strcmp(o->name, "cache")) {
 		snprintf(buf, len, "%s/%s.out", dir, o->name);
 		return buf;
@@ -146,7 +153,8 @@ TEST(links_opts_bad_usage)
 	static const char *const bad[][3] = {
 		{ "--max-depth=-1", NULL, "fanout: bad --max-depth '-1': expected a whole number from 0 to 1000000\n" },
 		{ "--max-pages", "0", "fanout: bad --max-pages '0': expected a whole number from 1 to 1000000000\n" },
-		{ "--format=xml", NULL, "fanout: bad --format 'xml': expected one of text, json, junit, markdown, csv\n" },
+		{ "--format=xml", NULL, "fanout: bad --format 'xml': expected one of text, json, junit, markdown, csv, github, "
+		  "sarif\n" },
 		{ "--timeout=5 s", NULL,
 		  "fanout: bad --timeout '5 s': expected a duration from 1ms to 24h, such as 5s or 500ms\n" },
 		{ "--max-page=16E", NULL, "fanout: bad --max-page '16E': expected a size from 1K to 1G, such as 512K or 10M\n" },

@@ -1369,6 +1369,15 @@ static int cache_open(struct fo_crawl *c, char *errbuf, size_t errlen)
 	return e;
 }
 
+/* A start's scope: its host for http, its folder for a file. */
+static char *start_scope(const char *url)
+{
+	const char *p = strstr(url, "://");
+
+	p = p ? (!strncmp(url, "file:", 5) ? strrchr(url, '/') : strchr(p + 3, '/')) : NULL;
+	return p ? strndup(url, (size_t)(p - url) + 1) : fmt("%s/", url);
+}
+
 /* Each start: its scope (its host for http, its folder for a file) and
  * its target, a page at depth 0. */
 static void add_starts(struct fo_crawl *c)
@@ -1378,12 +1387,9 @@ static void add_starts(struct fo_crawl *c)
 
 	c->scopes = calloc(o->nstarts, sizeof(char *));
 	for (i = 0; c->scopes && i < o->nstarts; i++) {
-		const char *p = strstr(o->starts[i], "://");
 		struct fo_target *t;
 
-		p = p ? (!strncmp(o->starts[i], "file:", 5) ? strrchr(o->starts[i], '/') : strchr(p + 3, '/')) : NULL;
-		c->scopes[c->nscopes++] = p ? strndup(o->starts[i], (size_t)(p - o->starts[i]) + 1)
-					    : fmt("%s/", o->starts[i]);
+		c->scopes[c->nscopes++] = start_scope(o->starts[i]);
 		pthread_mutex_lock(&c->lock);
 		t = add_link(c, o->starts[i], NULL, 0, NULL, NULL);
 		if (t && t->state == FO_T_QUEUED) {
@@ -1392,6 +1398,55 @@ static void add_starts(struct fo_crawl *c)
 		}
 		pthread_mutex_unlock(&c->lock);
 	}
+}
+
+/* A page read before the crawl (a --sitemap): checked already, in scope
+ * and given the credentials as a start is. Caller holds the lock. */
+static struct fo_target *seed_page(struct fo_crawl *c, const char *url)
+{
+	char key[FO_URL_MAX + 2], **sc = realloc(c->scopes, (c->nscopes + 1) * sizeof(*sc)), **og;
+	struct fo_target *t;
+
+	if (!sc)
+		return NULL;
+	c->scopes = sc;
+	if (!(c->scopes[c->nscopes] = start_scope(url)) || !(t = new_target(c, url, NULL)))
+		return NULL;
+	c->nscopes++;
+	t->state = FO_T_DONE;
+	t->result = FO_TR_OK;
+	t->status = 200;
+	c->done++;
+	if (!strncmp(url, "http", 4) && fo_url_host_key(url, key, sizeof(key)) >= 0 &&
+	    (og = realloc(c->origins, (c->norigins + 1) * sizeof(*og))) != NULL) {
+		c->origins = og;
+		if ((og[c->norigins] = strdup(key)) != NULL)
+			c->norigins++;
+	}
+	return t;
+}
+
+/* The links read before the crawl (o->seeds: a sitemap's entries), added
+ * as a page's are. A page that is a target already is a sitemap an index
+ * lists: the crawl checks it as any link. */
+static void add_seeds(struct fo_crawl *c)
+{
+	const struct fo_crawl_opts *o = c->o;
+	struct fo_target *page = NULL;
+	size_t i;
+
+	pthread_mutex_lock(&c->lock);
+	for (i = 0; i < o->nseeds; i++) {
+		const struct fo_crawl_seed *s = &o->seeds[i];
+
+		if (!page || strcmp(page->url, s->page))
+			page = lookup(c, s->page);
+		if (!page && !(page = seed_page(c, s->page)))
+			break;
+		if (!add_link(c, s->url, page, s->line, s->tag, NULL))
+			break;
+	}
+	pthread_mutex_unlock(&c->lock);
 }
 
 /* --max-concurrency workers' wake-up eventfds and idle flags: 0 or -errno
@@ -1467,6 +1522,7 @@ int fo_crawl_run(struct fo_crawl *c, const struct fo_crawl_opts *o, char *errbuf
 		return -ENOMEM;
 	}
 	add_starts(c);
+	add_seeds(c);
 	if ((e = workers_init(c, errbuf, errlen)) < 0)
 		return e;
 	c->t0 = fo_now();

@@ -18,9 +18,21 @@
 
 #include "fanout/runtime.h"
 
+/* A link read before the crawl (a sitemap's entry, sitemap.h): page holds
+ * it at line. A page that is no target yet when the crawl starts is one
+ * read already (a --sitemap): it is not fetched again, and its host (or
+ * folder) is in scope and gets the -H headers, as a start's. */
+struct fo_crawl_seed {
+	const char *page, *url; /* absolute, normalised, no fragment */
+	uint32_t line;
+	const char *tag;        /* static: "loc", "sitemap" */
+};
+
 struct fo_crawl_opts {
 	const char *const *starts;  /* start URLs (absolute; file:// for local paths) */
 	size_t nstarts;
+	const struct fo_crawl_seed *seeds; /* checked as links of their pages */
+	size_t nseeds;
 	const char *scope;          /* crawl pages under this prefix; NULL: each start's host */
 	regex_t *const *include;    /* on absolute URLs: checked only when one matches */
 	size_t ninclude;            /* 0: every URL */

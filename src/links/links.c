@@ -4,7 +4,8 @@
  * The command line (its flags are declared in links_opts.c), the crawl
  * (crawl.c) and the reports: for people, broken links grouped by the page
  * that holds them, then a summary; for machines --format
- * json|junit|markdown|csv. Exit 0 when nothing is broken, 1 when something
+ * json|junit|markdown|csv, and for CI github|sarif (report_ci.c). --sitemap
+ * (sitemap.c) adds the entries of sitemaps as links to check. Exit 0 when nothing is broken, 1 when something
  * is, 2 on bad usage or when the crawl could not run, 3 when nothing is
  * but a page was not read whole (a limit: the report's notes say which),
  * 4 when the report could not be written.
@@ -26,10 +27,12 @@
 #include "crawl.h"
 #include "extract.h"
 #include "links.h"
+#include "report.h"
+#include "sitemap.h"
 #include "url.h"
 
 /* The order of --format's choices (links_opts.c). */
-enum format { F_TEXT, F_JSON, F_JUNIT, F_MARKDOWN, F_CSV };
+enum format { F_TEXT, F_JSON, F_JUNIT, F_MARKDOWN, F_CSV, F_GITHUB, F_SARIF };
 
 /* Exit codes besides 0, 1, 2 and 130 (docs/links.md). */
 #define EXIT_INCOMPLETE 3 /* nothing broken, but a page was not read whole */
@@ -68,7 +71,7 @@ struct problem {
 	const struct fo_target *page; /* where it is */
 	const struct fo_target *t;    /* what it points at */
 	const struct fo_ref *ref;
-	const char *status;           /* "404", "timeout", "fragment" ... */
+	const char *status;           /* "http", "error", "fragment", "redirect" */
 	char reason[512];
 };
 
@@ -98,8 +101,11 @@ static size_t problems(const struct fo_crawl *c, struct problem **out)
 		for (; r; r = r->next) {
 			bool broken = t->result == FO_TR_BROKEN;
 			bool frag = !broken && c->o->fragments && fo_crawl_frag_missing(c, r, t);
+			/* a sitemap should list final URLs */
+			bool redir = !broken && !frag && t->result == FO_TR_OK && t->redirects > 0 &&
+				     fo_sitemap_tag(r->tag);
 
-			if (!broken && !frag)
+			if (!broken && !frag && !redir)
 				continue;
 			if (n == cap) {
 				cap = cap ? cap * 2 : 64;
@@ -110,7 +116,11 @@ static size_t problems(const struct fo_crawl *c, struct problem **out)
 			p[n].page = r == &start_ref ? t : c->t[r->page];
 			p[n].t = t;
 			p[n].ref = r;
-			if (frag) {
+			if (redir) {
+				p[n].status = "redirect";
+				snprintf(p[n].reason, sizeof(p[n].reason), "redirects to %s: a sitemap should list the final URL",
+					 t->final_url ? t->final_url : "another URL");
+			} else if (frag) {
 				p[n].status = "fragment";
 				snprintf(p[n].reason, sizeof(p[n].reason), "no id or name '%s' in the page", r->frag);
 			} else {
@@ -325,17 +335,59 @@ static void report_csv(FILE *f, const struct fo_crawl *c, const struct problem *
 	}
 }
 
-static void report(FILE *f, enum format fmt, const struct fo_crawl *c, const struct problem *p, size_t n)
+/* The CI formats (report_ci.c) take the findings in a neutral form. 0 or
+ * -ENOMEM (the report is then not written). */
+static int report_ci(FILE *f, enum format fmt, const struct fo_crawl *c, const struct problem *p, size_t n)
+{
+	struct fo__finding *v = calloc(n ? n : 1, sizeof(*v));
+	char link[FO_URL_MAX * 2 + 8], lim[2][192];
+	size_t i, nl = limit_lines(c, lim);
+	int e = 0;
+
+	for (i = 0; v && i < n; i++) {
+		link_of(&p[i], link, sizeof(link));
+		v[i] = (struct fo__finding){ p[i].page->url, strdup(link), p[i].ref->line, 0, p[i].ref->tag,
+					     p[i].status, p[i].reason };
+		if (!v[i].url)
+			break;
+	}
+	if (!v || i < n) {
+		n = i;
+		e = -ENOMEM;
+		goto out;
+	}
+	if (fmt == F_SARIF) {
+		fo__report_sarif(f, c, v, n);
+	} else {
+		fo__report_github(f, c, v, n);
+		for (i = 0; i < nl; i++) {
+			fputs("::notice title=not crawled::", f);
+			fo__gh_escape(f, lim[i], false);
+			fputc('\n', f);
+		}
+		text_summary(f, c, n);
+	}
+out:
+	for (i = 0; v && i < n; i++)
+		free((char *)v[i].url);
+	free(v);
+	return e;
+}
+
+static int report(FILE *f, enum format fmt, const struct fo_crawl *c, const struct problem *p, size_t n)
 {
 	static void (*const fns[])(FILE *, const struct fo_crawl *, const struct problem *, size_t) = {
 		[F_TEXT] = report_text,	    [F_JSON] = report_json, [F_JUNIT] = report_junit,
 		[F_MARKDOWN] = report_markdown, [F_CSV] = report_csv,
 	};
 
+	if (fmt == F_GITHUB || fmt == F_SARIF)
+		return report_ci(f, fmt, c, p, n);
 	fns[fmt](f, c, p, n);
+	return 0;
 }
 
-/* A report for people (text, Markdown) with what pages and servers put in
+/* A report for people (text, Markdown, GitHub's commands in a CI log) with what pages and servers put in
  * URLs and error text neutralised line by line (STYLE 17: an ESC in a
  * file name must not recolour a CI log); JSON, JUnit and CSV keep it exact
  * in their own escapes. 0 or -ENOMEM. */
@@ -384,9 +436,10 @@ static int emit(const char *outpath, enum format fmt, const struct fo_crawl *c, 
 		fprintf(stderr, "fanout: cannot write the report: %s\n", strerror(errno));
 		return EXIT_WRITE;
 	}
-	report(m, fmt, c, p, n);
-	e = fclose(m) == 0 ? 0 : -ENOMEM;
-	if (e == 0 && (fmt == F_TEXT || fmt == F_MARKDOWN))
+	e = report(m, fmt, c, p, n);
+	if (fclose(m) != 0 && e == 0)
+		e = -ENOMEM;
+	if (e == 0 && (fmt == F_TEXT || fmt == F_MARKDOWN || fmt == F_GITHUB))
 		e = for_people(&buf, &len);
 	if (e == 0)
 		e = outpath ? fo__write_file(outpath, buf, len, 0644, false) : fo__write_all(1, buf, len);
@@ -417,8 +470,9 @@ static void progress(size_t done, size_t left, size_t broken, void *arg)
 
 /* ---- command line ------------------------------------------------------------------------- */
 
-/* A start: a URL with a scheme, else a local file or folder. 0 or 2. */
-static int add_start(struct fo_links_cfg *cfg, const char *s)
+/* A start (what "start", or "sitemap"): a URL with a scheme, else a
+ * local file or folder, appended to v[0..*n) as an absolute URL. 0 or 2. */
+static int add_start(const char ***v, size_t *nv, const char *s, const char *what)
 {
 	char err[512], *u = malloc(2 * FO_URL_MAX + 8);
 	const char **n;
@@ -430,23 +484,23 @@ static int add_start(struct fo_links_cfg *cfg, const char *s)
 	if (strstr(s, "://") || !strncmp(s, "file:", 5)) {
 		e = fo_url_resolve(NULL, s, u, 2 * FO_URL_MAX + 8, &frag, err, sizeof(err));
 		if (e != FO_URL_HTTP && e != FO_URL_FILE) {
-			fprintf(stderr, "fanout: bad start '%s': %s\n", s,
+			fprintf(stderr, "fanout: bad %s '%s': %s\n", what, s,
 				e < 0 ? err : "expected an http(s) URL or a local file or folder");
 			free(u);
 			return 2;
 		}
 	} else if (fo_url_from_path(s, u, 2 * FO_URL_MAX + 8, err, sizeof(err)) < 0) {
-		fprintf(stderr, "fanout: bad start '%s': %s (give an http(s) URL, or a file or folder)\n", s, err);
+		fprintf(stderr, "fanout: bad %s '%s': %s (give an http(s) URL, or a file or folder)\n", what, s, err);
 		free(u);
 		return 2;
 	}
-	n = realloc(cfg->starts, (cfg->nstarts + 1) * sizeof(*n));
+	n = realloc(*v, (*nv + 1) * sizeof(*n));
 	if (!n) {
 		free(u);
 		return 2;
 	}
-	cfg->starts = n;
-	cfg->starts[cfg->nstarts++] = u;
+	*v = n;
+	n[(*nv)++] = u;
 	return 0;
 }
 
@@ -459,10 +513,14 @@ static int links_config(struct fo_links_cfg *cfg, const struct fo_optlist *opera
 	int r;
 
 	for (i = 0; i < operands->n; i++)
-		if ((r = add_start(cfg, operands->v[i])) != 0)
+		if ((r = add_start(&cfg->starts, &cfg->nstarts, operands->v[i], "start")) != 0)
 			return r;
-	if (!cfg->nstarts) {
-		fprintf(stderr, "fanout: links needs a start: a URL (https://example.com/) or a file or folder\n");
+	for (i = 0; i < cfg->sitemaps.n; i++)
+		if ((r = add_start(&cfg->sitemap_urls, &cfg->nsitemaps, cfg->sitemaps.v[i], "sitemap")) != 0)
+			return r;
+	if (!cfg->nstarts && !cfg->nsitemaps) {
+		fprintf(stderr, "fanout: links needs a start: a URL (https://example.com/) or a file or folder, "
+				"or --sitemap\n");
 		return 2;
 	}
 	if (o->cookies && !strchr(o->cookies, '=') && access(o->cookies, R_OK) < 0) {
@@ -509,8 +567,70 @@ static int finish(const struct fo_links_cfg *cfg, struct fo_crawl *c, int e)
 	return n ? 1 : c->st.notes ? EXIT_INCOMPLETE : 0;
 }
 
+/* The origins of the starts, --scope and the sitemaps named: where the
+ * sitemaps' fetches may take the -H headers and cookies (crawl.c's rule). */
+static size_t sitemap_origins(const struct fo_links_cfg *cfg, char **v)
+{
+	char key[FO_URL_MAX + 2];
+	size_t i, n = 0, all = cfg->nstarts + cfg->nsitemaps + 1;
+
+	for (i = 0; i < all; i++) {
+		const char *u = i < cfg->nstarts ? cfg->starts[i]
+				: i < cfg->nstarts + cfg->nsitemaps ? cfg->sitemap_urls[i - cfg->nstarts]
+								      : cfg->o.scope;
+
+		if (u && !strncmp(u, "http", 4) && fo_url_host_key(u, key, sizeof(key)) >= 0 && (v[n] = strdup(key)))
+			n++;
+	}
+	return n;
+}
+
+/* --sitemap: the sitemaps read into s, their entries the crawl's seeds in
+ * o. 0, or 2 with one line on stderr. */
+static int read_sitemaps(const struct fo_links_cfg *cfg, struct fo_crawl_opts *o, struct fo_sitemap *s)
+{
+	struct fo_sitemap_opts so = {
+		.max_bytes = cfg->sitemap_max_size,
+		.max_urls = (size_t)cfg->sitemap_max_urls,
+		.max_files = (size_t)cfg->sitemap_max_files,
+		.max_depth = (int)cfg->sitemap_max_depth,
+		.crawl = o,
+	};
+	char **orig = calloc(cfg->nstarts + cfg->nsitemaps + 1, sizeof(char *)), err[1024];
+	size_t i;
+	int e;
+
+	memset(s, 0, sizeof(*s));
+	if (!cfg->nsitemaps) {
+		free(orig);
+		return 0;
+	}
+	if (!orig) {
+		fprintf(stderr, "fanout: no memory for the sitemaps\n");
+		return 2;
+	}
+	so.origins = (const char *const *)orig;
+	so.norigins = sitemap_origins(cfg, orig);
+	e = fo_sitemap_read(s, cfg->sitemap_urls, cfg->nsitemaps, &so, err, sizeof(err));
+	for (i = 0; i < so.norigins; i++)
+		free(orig[i]);
+	free(orig);
+	if (e < 0) {
+		fprintf(stderr, "fanout: %s\n", err);
+		return 2;
+	}
+	if (s->skipped)
+		fprintf(stderr, "fanout: warning: %zu sitemap entr%s not an http(s) URL, skipped\n", s->skipped,
+			s->skipped == 1 ? "y is" : "ies are");
+	o->seeds = s->v;
+	o->nseeds = s->n;
+	return 0;
+}
+
 int fo_links_run(const struct fo_links_cfg *cfg)
 {
+	struct fo_crawl_opts o = cfg->o; /* and the sitemaps' entries */
+	struct fo_sitemap sm;
 	struct fo_crawl c;
 	struct fo_stopsig stop = { 0 };
 	char err[512];
@@ -525,12 +645,17 @@ int fo_links_run(const struct fo_links_cfg *cfg)
 		return 2;
 	}
 	fo_raise_nofile();
+	if (read_sitemaps(cfg, &o, &sm) != 0) {
+		fo_sitemap_release(&sm);
+		return 2;
+	}
 	/* Ctrl-C: a thread of its own (stopsig.h says why not a handler) */
 	if ((e = fo__stopsig_start(&stop)) < 0) {
 		fprintf(stderr, "fanout: cannot start the crawl: %s\n", strerror(-e));
+		fo_sitemap_release(&sm);
 		return 2;
 	}
-	e = fo_crawl_run(&c, &cfg->o, err, sizeof(err));
+	e = fo_crawl_run(&c, &o, err, sizeof(err));
 	fo__stopsig_stop(&stop);
 	if (cfg->o.progress)
 		fputs("\r\033[K", stderr);
@@ -539,6 +664,7 @@ int fo_links_run(const struct fo_links_cfg *cfg)
 	else
 		ret = finish(cfg, &c, e);
 	fo_crawl_release(&c);
+	fo_sitemap_release(&sm);
 	return ret;
 }
 

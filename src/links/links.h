@@ -24,10 +24,15 @@ struct fo_links_cfg {
 	struct fo_optlist headers; /* -H, as given */
 	char *scope_buf;           /* --scope, resolved: o.scope points here */
 	bool progress;             /* default: stderr is a terminal */
-	int format;                /* index in "text|json|junit|markdown|csv" */
+	int format;                /* index in "text|json|junit|markdown|csv|github|sarif" */
 	const char *output;        /* -o; NULL: stdout */
 	const char **starts;       /* the operands as absolute URLs (owned) */
 	size_t nstarts;
+	struct fo_optlist sitemaps; /* --sitemap, as given */
+	const char **sitemap_urls;  /* the same as absolute URLs (owned) */
+	size_t nsitemaps;
+	size_t sitemap_max_size;
+	long sitemap_max_urls, sitemap_max_files, sitemap_max_depth;
 };
 
 /* The flags of `fanout links`: parsing, --help, man page, completions. */

@@ -153,11 +153,26 @@ static const struct fo_opt links_opts[] = {
 	  .group = "Credentials", .help = "send -H and cookies to every host (a warning)" },
 
 	{ .name = "format", .kind = FO_OPT_ENUM, .off = CFG(format), .arg = "FORMAT", .group = "Report",
-	  .def = "text", .choices = "text|json|junit|markdown|csv", .help = "report format" },
+	  .def = "text", .choices = "text|json|junit|markdown|csv|github|sarif",
+	  .help = "report format (github: workflow commands; sarif: code scanning)" },
 	{ .name = "output", .shrt = 'o', .kind = FO_OPT_FILE, .off = CFG(output), .arg = "FILE",
 	  .group = "Report", .help = "write the report there instead of stdout" },
 	{ .name = "progress", .kind = FO_OPT_BOOL, .off = CFG(progress), .group = "Report",
 	  .help = "a progress line on stderr (default: on a terminal)" },
+
+	{ .name = "sitemap", .kind = FO_OPT_LIST, .off = CFG(sitemaps), .arg = "URL|FILE", .group = "Sitemap",
+	  .flags = FO_OPT_REPEAT,
+	  .help = "check every URL a sitemap lists (repeatable)",
+	  .forms = "an http(s) URL or a file: a sitemap or sitemap index, gzip'd or not" },
+	{ .name = "sitemap-max-size", .kind = FO_OPT_SIZE, .off = CFG(sitemap_max_size), .arg = "SIZE",
+	  .group = "Sitemap", .def = "50M", .min = 1024, .max = 1 << 30,
+	  .help = "bytes of one sitemap at most (after gunzip)", .forms = "a size from 1K to 1G, such as 50M" },
+	{ .name = "sitemap-max-urls", .kind = FO_OPT_COUNT, .off = CFG(sitemap_max_urls), .arg = "N",
+	  .group = "Sitemap", .def = "1000000", .min = 1, .max = 1e8, .help = "entries of all sitemaps at most" },
+	{ .name = "sitemap-max-files", .kind = FO_OPT_COUNT, .off = CFG(sitemap_max_files), .arg = "N",
+	  .group = "Sitemap", .def = "1000", .min = 1, .max = 1000000, .help = "sitemaps read at most" },
+	{ .name = "sitemap-max-depth", .kind = FO_OPT_COUNT, .off = CFG(sitemap_max_depth), .arg = "N",
+	  .group = "Sitemap", .def = "2", .min = 0, .max = 100, .help = "levels of sitemap indexes followed" },
 
 	{ .name = "cache", .kind = FO_OPT_FILE, .off = CRAWL(cache), .arg = "FILE", .group = "Cache",
 	  .help = "skip outside links found fine by an earlier run" },
@@ -169,7 +184,7 @@ static const struct fo_opt links_opts[] = {
 
 const struct fo_opts fo_links_opts = {
 	.cmd = "links",
-	.synopsis = "[options] URL|PATH...",
+	.synopsis = "[options] URL|PATH... | --sitemap URL|FILE",
 	.about = "check every link of a site once, for CI",
 	.more = "Crawls the pages under each start (same host, or the start's folder for local\n"
 		"files), checks every distinct link once (internal and external), and reports the\n"
@@ -182,7 +197,9 @@ const struct fo_opts fo_links_opts = {
 		"people's. A Retry-After longer than --max-retry-wait ends the link with its\n"
 		"status and a note. The -H headers and cookies go only to the starts' and\n"
 		"--scope's origins (redirects included) unless --header-all-hosts. --cache FILE\n"
-		"is made when missing. Every flag takes `--flag value` and `--flag=value`.\n"
+		"is made when missing. --sitemap checks every URL a sitemap lists (indexes\n"
+		"followed), crawled as links of the sitemap; an entry that redirects is a\n"
+		"finding too. Every flag takes `--flag value` and `--flag=value`.\n"
 		"\n"
 		"Exit: 0 nothing broken, 1 something broken, 2 error, 3 nothing broken but a page\n"
 		"not read whole (a limit), 4 the report not written, 130 interrupted.\n",
@@ -217,6 +234,9 @@ void fo_links_cfg_release(struct fo_links_cfg *cfg)
 	for (i = 0; i < cfg->nstarts; i++)
 		free((char *)cfg->starts[i]);
 	free(cfg->starts);
+	for (i = 0; i < cfg->nsitemaps; i++)
+		free((char *)cfg->sitemap_urls[i]);
+	free(cfg->sitemap_urls);
 	free(cfg->headers.v);
 	free(cfg->scope_buf);
 	patterns_release(&cfg->include);
