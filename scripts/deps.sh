@@ -14,7 +14,7 @@
 #                          `test` installs these too
 set -euo pipefail
 ssh_want=(openssh-server openssh-client libpam-modules util-linux iproute2 procps)
-want=(gcc make libc6-dev pkg-config gnuplot-nox liburing-dev libyaml-dev libpcre2-dev libssh2-1-dev libssh-dev libcurl4-openssl-dev libxml2-dev libssl-dev python3 python3-textfsm clustershell libmd4c-dev curl util-linux clang libclang-rt-14-dev
+want=(gcc make libc6-dev pkg-config gnuplot-nox liburing-dev libyaml-dev libpcre2-dev libssh2-1-dev libssh-dev libcurl4-openssl-dev libxml2-dev libssl-dev zlib1g-dev python3 python3-textfsm clustershell libmd4c-dev curl util-linux clang libclang-rt-14-dev
       gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user "${ssh_want[@]}")
 case "${1:-test}" in
   demo)  ;;
