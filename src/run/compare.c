@@ -113,12 +113,16 @@ static bool ends_with(const char *s, size_t n, const char *suf)
 /* The outputs of one host folder (named hname) into t. */
 static int list_host(struct fo_cmp_tree *t, const char *hname, size_t *cap, char *err, size_t errlen)
 {
-	int fd = openat(t->fd, hname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), rc = 0;
+	size_t hlen = strlen(hname);
+	int fd, rc = 0;
 	char *host = NULL;
 	struct dirent *de;
 	bool hexact;
 	DIR *d;
 
+	if (hlen > FO_RUN_NAME_MAX) /* not a name fo__run_file_name makes */
+		return 0;
+	fd = openat(t->fd, hname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return 0; /* not a folder, or a link to one: not ours */
 	d = fdopendir(fd);
@@ -161,7 +165,7 @@ static int list_host(struct fo_cmp_tree *t, const char *hname, size_t *cap, char
 		e->command = unname(e->cfile, &e->exact);
 		if (!e->command)
 			continue;
-		snprintf(e->hfile, sizeof(e->hfile), "%s", hname);
+		memcpy(e->hfile, hname, hlen + 1);
 		e->host = strdup(host);
 		if (!e->host) {
 			free(e->command);
