@@ -198,10 +198,11 @@ const struct fo_inv_conn *fo_inv_host_conn(const struct fo_inv_host *h, const ch
 
 struct add {
 	struct fo_inv *inv;
-	const char *user;
+	const char *user;  /* inv->user, copied */
+	const char *given; /* the last USER@ of the list, copied */
 };
 
-static int add_one(void *arg, const char *name, size_t len)
+static int add_one(void *arg, const char *name, size_t len, const char *user)
 {
 	struct add *a = arg;
 	struct fo_inv *inv = a->inv;
@@ -211,13 +212,16 @@ static int add_one(void *arg, const char *name, size_t len)
 
 	if (fo__map_get(&inv->priv->names, name))
 		return 0;
+	if (user && (!a->given || strcmp(a->given, user)) &&
+	    !(a->given = fo__arena_strndup(&inv->priv->arena, user, strlen(user))))
+		return -ENOMEM;
 	if (fo__inv_reserve(inv, 1) < 0 || !(copy = fo__arena_strndup(&inv->priv->arena, name, len)))
 		return -ENOMEM;
 	h = &inv->hosts[inv->nhosts];
 	memset(h, 0, sizeof(*h));
 	h->name = h->hostname = copy;
 	h->port = inv->port;
-	h->username = a->user;
+	h->username = user ? a->given : a->user; /* pdsh: USER@ before -l */
 	h->data = fo__inv_empty_map;
 	if ((r = fo__map_put(&inv->priv->names, copy, copy)) < 0)
 		return r;
@@ -227,7 +231,7 @@ static int add_one(void *arg, const char *name, size_t len)
 
 int fo_inv_add_hostlist(struct fo_inv *inv, const char *list, char *err, size_t errlen)
 {
-	struct add a = { inv, NULL };
+	struct add a = { inv, NULL, NULL };
 	size_t before = inv->nhosts, n = 0;
 	int r;
 
@@ -235,7 +239,7 @@ int fo_inv_add_hostlist(struct fo_inv *inv, const char *list, char *err, size_t 
 		err[0] = 0;
 	if (fo__inv_priv(inv) < 0 || fo__inv_user(inv, &a.user) < 0)
 		return -ENOMEM;
-	r = fo_hostlist_expand_after(list, FO_HOSTLIST_FILES, inv->priv->listed, add_one, &a, &n, err, errlen);
+	r = fo_hostlist_expand_users(list, FO_HOSTLIST_FILES, inv->priv->listed, add_one, &a, &n, err, errlen);
 	if (r < 0) {
 		/* say what was being read, unless the message names a file already */
 		if (r == -ENOMEM && err && errlen && !strstr(err, "host file '"))
