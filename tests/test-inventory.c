@@ -555,6 +555,95 @@ TEST(inventory_nornir_connection_options)
 	fo_inv_release(&inv);
 }
 
+/*
+ * The order nornir resolves connection options in (Host.
+ * _get_connection_options_recursively): each group asked in turn for its
+ * options resolved whole, down to the defaults, before the next group.
+ * r1(g1, g2), g1(g11): r1, g1, g11, defaults, g2. The attributes keep
+ * their own order (defaults last), checked here on the same files.
+ */
+TEST(inventory_nornir_connection_order)
+{
+	struct fo_inv inv;
+	const struct fo_inv_host *h;
+	const struct fo_inv_conn *c;
+
+	fo_inv_init(&inv);
+	load_ok(&inv,
+		"r1:\n"
+		"  groups: [g1, g2]\n"
+		"r2:\n"
+		"  groups: [g2, g1]\n"
+		"r3:\n"
+		"  groups: [g1, g2]\n"
+		"  connection_options:\n"
+		"    netconf: {port: 1830}\n"
+		"r4:\n"
+		"  groups: [plain, g2]\n",
+		"g1:\n"
+		"  groups: [g11]\n"
+		"  connection_options:\n"
+		"    netconf: {username: from-g1}\n"
+		"g11:\n"
+		"  connection_options:\n"
+		"    netconf: {platform: from-g11}\n"
+		"g2:\n"
+		"  username: attr-g2\n"
+		"  connection_options:\n"
+		"    netconf:\n"
+		"      port: 2830\n"
+		"      username: from-g2\n"
+		"      platform: from-g2\n"
+		"      hostname: from-g2\n"
+		"      extras: {g2: true}\n"
+		"plain: {}\n",
+		"username: attr-defaults\n"
+		"connection_options:\n"
+		"  netconf:\n"
+		"    port: 830\n"
+		"    extras: {defaults: true}\n");
+
+	/* g1 lacks the port, its defaults have it: the defaults' before g2's */
+	h = host(&inv, "r1");
+	c = fo_inv_host_conn(h, "netconf");
+	CHECK(c != NULL);
+	CHECK_EQ(c->port, 830);
+	CHECK_STR(c->username, "from-g1");
+	CHECK_STR(c->platform, "from-g11");  /* g11 (g1's) before the defaults */
+	CHECK_STR(c->hostname, "from-g2");   /* nobody before g2 sets it */
+	CHECK_EQ(c->extras.n, 1);
+	CHECK_STR(c->extras.keys[0], "defaults");
+	CHECK_STR(h->username, "attr-g2");   /* an attribute: every group before the defaults */
+
+	/* g2 first: all of g2's */
+	c = fo_inv_host_conn(host(&inv, "r2"), "netconf");
+	CHECK_EQ(c->port, 2830);
+	CHECK_STR(c->username, "from-g2");
+	CHECK_STR(c->platform, "from-g2");
+	CHECK_STR(c->extras.keys[0], "g2");
+
+	/* the host's own first */
+	c = fo_inv_host_conn(host(&inv, "r3"), "netconf");
+	CHECK_EQ(c->port, 1830);
+	CHECK_STR(c->username, "from-g1");
+
+	/* a first group with no options of its own still reaches the defaults first */
+	h = host(&inv, "r4");
+	c = fo_inv_host_conn(h, "netconf");
+	CHECK_EQ(c->port, 830);
+	CHECK_STR(c->username, "from-g2");
+	CHECK_STR(c->extras.keys[0], "defaults");
+	fo_inv_release(&inv);
+
+	/* defaults without the connection: the groups in their order */
+	fo_inv_init(&inv);
+	load_ok(&inv, "r1:\n  groups: [a, b]\n", "a: {}\nb:\n  connection_options:\n    ssh: {port: 2222}\n",
+		"port: 22\nconnection_options:\n  netconf: {port: 830}\n");
+	CHECK_EQ(fo_inv_host_conn(host(&inv, "r1"), "ssh")->port, 2222);
+	CHECK_EQ(fo_inv_host_conn(host(&inv, "r1"), "netconf")->port, 830);
+	fo_inv_release(&inv);
+}
+
 TEST(inventory_nornir_yaml_features)
 {
 	struct fo_inv inv;

@@ -83,8 +83,12 @@ bool fo_inv_key_secret(const char *key);
 
 /*
  * A connection option of nornir (connection_options: NAME: {...}) after
- * resolution: each field the first set on the host, its groups, the
- * defaults, else the host's own effective field; extras whole, as nornir.
+ * resolution: each field the first set in nornir's order for them, else
+ * the host's own effective field; extras whole, as nornir. That order is
+ * not the attributes': nornir asks each group for its options resolved
+ * down to the defaults before it asks the next, so the defaults come right
+ * after the host's first group, that group's first group, and so on to
+ * one without groups (host(g1, g2), g1(g11): host, g1, g11, defaults, g2).
  */
 struct fo_inv_conn {
 	const char *name; /* e.g. "netmiko", "netconf" */
