@@ -996,6 +996,53 @@ TEST(inventory_filter_attributes)
 	CHECK_STR(after(&f), "lon1");
 }
 
+/* The hosts of a (one --filter) keeps from an inventory of its own. */
+static const char *kept(const char *hosts, const char *groups, const char *a)
+{
+	static char buf[256];
+	const char *attrs[1] = { a };
+	struct fo_inv_filter f;
+	struct fo_inv inv;
+
+	memset(&f, 0, sizeof(f));
+	f.attrs = attrs;
+	f.nattrs = 1;
+	fo_inv_init(&inv);
+	load_ok(&inv, hosts, groups, NULL);
+	CHECK_EQ(filter(&inv, &f), 0);
+	snprintf(buf, sizeof(buf), "%s", host_names(&inv));
+	fo_inv_release(&inv);
+	return buf;
+}
+
+/*
+ * --filter KEY=[1,2] compares the text: a value is a glob only when it
+ * holds '*' or '?' outside brackets (issue 14: the brackets were a class).
+ */
+TEST(inventory_filter_literal_brackets)
+{
+	static const char hosts[] = "a: {groups: ['g[1]'], data: {vlans: '[1,2]', tag: 'x?'}}\n"
+				    "b: {groups: [g1], data: {vlans: '1', tag: xy}}\n"
+				    "c: {data: {vlans: '2', list: ['[1,2]', '3']}}\n"
+				    "d: {data: {vlans: '12'}}\n"
+				    "'r[1]': {}\n"
+				    "r1: {}\n";
+	static const char groups[] = "'g[1]': {}\ng1: {}\n";
+
+	CHECK_STR(kept(hosts, groups, "vlans=[1,2]"), "a");
+	CHECK_STR(kept(hosts, groups, "vlans!=[1,2]"), "b c d r[1] r1");
+	CHECK_STR(kept(hosts, groups, "vlans=[12]"), "");
+	CHECK_STR(kept(hosts, groups, "vlans=[12]*"), "b c d");  /* '*' outside: a glob, [12] a class */
+	CHECK_STR(kept(hosts, groups, "vlans=?"), "b c");
+	CHECK_STR(kept(hosts, groups, "vlans=[*]"), "");          /* '*' inside brackets only: text */
+	CHECK_STR(kept(hosts, groups, "list=[1,2]"), "c");        /* a list item, compared alike */
+	CHECK_STR(kept(hosts, groups, "name=r[1]"), "r[1]");
+	CHECK_STR(kept(hosts, groups, "name=r[1]*"), "r1");
+	CHECK_STR(kept(hosts, groups, "group=g[1]"), "a");
+	CHECK_STR(kept(hosts, groups, "tag=x?"), "a b");          /* a glob; the value itself matches too */
+	CHECK_STR(kept(hosts, groups, "tag=x\\?"), "a");        /* escaped: only the text x? */
+}
+
 TEST(inventory_filter_names_and_limit)
 {
 	struct fo_inv_filter f;

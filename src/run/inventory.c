@@ -295,6 +295,34 @@ static bool text_match(const char *pat, const char *s)
 	return !strcmp(pat, s) || fnmatch(pat, s, 0) == 0;
 }
 
+/*
+ * A --filter value is a glob only when it holds '*' or '?' outside
+ * brackets, or a '\' escape (then a bracket in it is a class, as fnmatch
+ * reads it); otherwise it is compared as written, so that vlans=[1,2] or
+ * name=r[1] mean those characters. Either way it matches its own text.
+ */
+static bool is_glob(const char *pat)
+{
+	int depth = 0;
+
+	for (; *pat; pat++) {
+		if (*pat == '\\' && pat[1])
+			return true;
+		else if (*pat == '[')
+			depth++;
+		else if (*pat == ']' && depth)
+			depth--;
+		else if (!depth && (*pat == '*' || *pat == '?'))
+			return true;
+	}
+	return false;
+}
+
+static bool filter_match(const char *pat, const char *s)
+{
+	return !strcmp(pat, s) || (is_glob(pat) && fnmatch(pat, s, 0) == 0);
+}
+
 static bool val_match(const struct fo_inv_val *v, const char *pat)
 {
 	size_t i;
@@ -315,7 +343,7 @@ static bool val_match(const struct fo_inv_val *v, const char *pat)
 	case FO_INV_MAP:
 		return false;
 	default:
-		return text_match(pat, v->s);
+		return filter_match(pat, v->s);
 	}
 }
 
@@ -345,12 +373,14 @@ static const struct fo_inv_val *data_lookup(const struct fo_inv_val *data, const
 	return v;
 }
 
-static bool in_group(const struct fo_inv_host *h, const char *g)
+/* match: text_match for --group (globs as fnmatch has them), filter_match
+ * for --filter group=G. */
+static bool in_group(const struct fo_inv_host *h, const char *g, bool (*match)(const char *, const char *))
 {
 	size_t i;
 
 	for (i = 0; i < h->nall_groups; i++)
-		if (text_match(g, h->all_groups[i]))
+		if (match(g, h->all_groups[i]))
 			return true;
 	return false;
 }
@@ -360,19 +390,19 @@ static bool attr_match(const struct fo_inv_host *h, const char *key, const char 
 	char port[16];
 
 	if (!strcmp(key, "name"))
-		return text_match(pat, h->name);
+		return filter_match(pat, h->name);
 	if (!strcmp(key, "hostname"))
-		return text_match(pat, h->hostname);
+		return filter_match(pat, h->hostname);
 	if (!strcmp(key, "username"))
-		return h->username ? text_match(pat, h->username) : !*pat;
+		return h->username ? filter_match(pat, h->username) : !*pat;
 	if (!strcmp(key, "platform"))
-		return h->platform ? text_match(pat, h->platform) : !*pat;
+		return h->platform ? filter_match(pat, h->platform) : !*pat;
 	if (!strcmp(key, "port")) {
 		snprintf(port, sizeof(port), "%d", h->port);
-		return text_match(pat, port);
+		return filter_match(pat, port);
 	}
 	if (!strcmp(key, "group") || !strcmp(key, "groups"))
-		return in_group(h, pat);
+		return in_group(h, pat, filter_match);
 	return val_match(data_lookup(&h->data, key), pat);
 }
 
@@ -487,7 +517,7 @@ int fo_inv_filter(struct fo_inv *inv, const struct fo_inv_filter *f, char *err, 
 		if (ok && f->ngroups) {
 			ok = false;
 			for (k = 0; k < f->ngroups && !ok; k++)
-				ok = in_group(h, f->groups[k]);
+				ok = in_group(h, f->groups[k], text_match);
 		}
 		for (k = 0; ok && k < f->nattrs; k++)
 			ok = attr_match(h, attrs[k].key, attrs[k].pat) != attrs[k].neg;

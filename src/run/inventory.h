@@ -207,8 +207,9 @@ struct fo_inv_filter {
 	size_t ngroups;            /* through nested groups */
 	const char *const *attrs;  /* "KEY=VALUE" or "KEY!=VALUE", all must hold; KEY is */
 	size_t nattrs;             /* name, hostname, port, username, platform, group, or */
-	                           /* a data key (a.b walks nested maps); VALUE a glob; */
-	                           /* a list value matches when an item does */
+	                           /* a data key (a.b walks nested maps); VALUE the text, */
+	                           /* or a glob when it holds * or ? outside brackets or */
+	                           /* a \ escape; a list value matches when an item does */
 	size_t limit;              /* then keep the first limit hosts; 0: all */
 	unsigned shard, nshards;   /* then keep every nshards-th host from the shard-th */
 	                           /* (1-based: --shard K/N); nshards 0: all */
