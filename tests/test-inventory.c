@@ -555,6 +555,95 @@ TEST(inventory_nornir_connection_options)
 	fo_inv_release(&inv);
 }
 
+/*
+ * The order nornir resolves connection options in (Host.
+ * _get_connection_options_recursively): each group asked in turn for its
+ * options resolved whole, down to the defaults, before the next group.
+ * r1(g1, g2), g1(g11): r1, g1, g11, defaults, g2. The attributes keep
+ * their own order (defaults last), checked here on the same files.
+ */
+TEST(inventory_nornir_connection_order)
+{
+	struct fo_inv inv;
+	const struct fo_inv_host *h;
+	const struct fo_inv_conn *c;
+
+	fo_inv_init(&inv);
+	load_ok(&inv,
+		"r1:\n"
+		"  groups: [g1, g2]\n"
+		"r2:\n"
+		"  groups: [g2, g1]\n"
+		"r3:\n"
+		"  groups: [g1, g2]\n"
+		"  connection_options:\n"
+		"    netconf: {port: 1830}\n"
+		"r4:\n"
+		"  groups: [plain, g2]\n",
+		"g1:\n"
+		"  groups: [g11]\n"
+		"  connection_options:\n"
+		"    netconf: {username: from-g1}\n"
+		"g11:\n"
+		"  connection_options:\n"
+		"    netconf: {platform: from-g11}\n"
+		"g2:\n"
+		"  username: attr-g2\n"
+		"  connection_options:\n"
+		"    netconf:\n"
+		"      port: 2830\n"
+		"      username: from-g2\n"
+		"      platform: from-g2\n"
+		"      hostname: from-g2\n"
+		"      extras: {g2: true}\n"
+		"plain: {}\n",
+		"username: attr-defaults\n"
+		"connection_options:\n"
+		"  netconf:\n"
+		"    port: 830\n"
+		"    extras: {defaults: true}\n");
+
+	/* g1 lacks the port, its defaults have it: the defaults' before g2's */
+	h = host(&inv, "r1");
+	c = fo_inv_host_conn(h, "netconf");
+	CHECK(c != NULL);
+	CHECK_EQ(c->port, 830);
+	CHECK_STR(c->username, "from-g1");
+	CHECK_STR(c->platform, "from-g11");  /* g11 (g1's) before the defaults */
+	CHECK_STR(c->hostname, "from-g2");   /* nobody before g2 sets it */
+	CHECK_EQ(c->extras.n, 1);
+	CHECK_STR(c->extras.keys[0], "defaults");
+	CHECK_STR(h->username, "attr-g2");   /* an attribute: every group before the defaults */
+
+	/* g2 first: all of g2's */
+	c = fo_inv_host_conn(host(&inv, "r2"), "netconf");
+	CHECK_EQ(c->port, 2830);
+	CHECK_STR(c->username, "from-g2");
+	CHECK_STR(c->platform, "from-g2");
+	CHECK_STR(c->extras.keys[0], "g2");
+
+	/* the host's own first */
+	c = fo_inv_host_conn(host(&inv, "r3"), "netconf");
+	CHECK_EQ(c->port, 1830);
+	CHECK_STR(c->username, "from-g1");
+
+	/* a first group with no options of its own still reaches the defaults first */
+	h = host(&inv, "r4");
+	c = fo_inv_host_conn(h, "netconf");
+	CHECK_EQ(c->port, 830);
+	CHECK_STR(c->username, "from-g2");
+	CHECK_STR(c->extras.keys[0], "defaults");
+	fo_inv_release(&inv);
+
+	/* defaults without the connection: the groups in their order */
+	fo_inv_init(&inv);
+	load_ok(&inv, "r1:\n  groups: [a, b]\n", "a: {}\nb:\n  connection_options:\n    ssh: {port: 2222}\n",
+		"port: 22\nconnection_options:\n  netconf: {port: 830}\n");
+	CHECK_EQ(fo_inv_host_conn(host(&inv, "r1"), "ssh")->port, 2222);
+	CHECK_EQ(fo_inv_host_conn(host(&inv, "r1"), "netconf")->port, 830);
+	fo_inv_release(&inv);
+}
+
 TEST(inventory_nornir_yaml_features)
 {
 	struct fo_inv inv;
@@ -905,6 +994,53 @@ TEST(inventory_filter_attributes)
 	CHECK_STR(after(&f), "ams1 ams2 rtm1 lon1 bare");
 	f.attrs = host;
 	CHECK_STR(after(&f), "lon1");
+}
+
+/* The hosts of a (one --filter) keeps from an inventory of its own. */
+static const char *kept(const char *hosts, const char *groups, const char *a)
+{
+	static char buf[256];
+	const char *attrs[1] = { a };
+	struct fo_inv_filter f;
+	struct fo_inv inv;
+
+	memset(&f, 0, sizeof(f));
+	f.attrs = attrs;
+	f.nattrs = 1;
+	fo_inv_init(&inv);
+	load_ok(&inv, hosts, groups, NULL);
+	CHECK_EQ(filter(&inv, &f), 0);
+	snprintf(buf, sizeof(buf), "%s", host_names(&inv));
+	fo_inv_release(&inv);
+	return buf;
+}
+
+/*
+ * --filter KEY=[1,2] compares the text: a value is a glob only when it
+ * holds '*' or '?' outside brackets (issue 14: the brackets were a class).
+ */
+TEST(inventory_filter_literal_brackets)
+{
+	static const char hosts[] = "a: {groups: ['g[1]'], data: {vlans: '[1,2]', tag: 'x?'}}\n"
+				    "b: {groups: [g1], data: {vlans: '1', tag: xy}}\n"
+				    "c: {data: {vlans: '2', list: ['[1,2]', '3']}}\n"
+				    "d: {data: {vlans: '12'}}\n"
+				    "'r[1]': {}\n"
+				    "r1: {}\n";
+	static const char groups[] = "'g[1]': {}\ng1: {}\n";
+
+	CHECK_STR(kept(hosts, groups, "vlans=[1,2]"), "a");
+	CHECK_STR(kept(hosts, groups, "vlans!=[1,2]"), "b c d r[1] r1");
+	CHECK_STR(kept(hosts, groups, "vlans=[12]"), "");
+	CHECK_STR(kept(hosts, groups, "vlans=[12]*"), "b c d");  /* '*' outside: a glob, [12] a class */
+	CHECK_STR(kept(hosts, groups, "vlans=?"), "b c");
+	CHECK_STR(kept(hosts, groups, "vlans=[*]"), "");          /* '*' inside brackets only: text */
+	CHECK_STR(kept(hosts, groups, "list=[1,2]"), "c");        /* a list item, compared alike */
+	CHECK_STR(kept(hosts, groups, "name=r[1]"), "r[1]");
+	CHECK_STR(kept(hosts, groups, "name=r[1]*"), "r1");
+	CHECK_STR(kept(hosts, groups, "group=g[1]"), "a");
+	CHECK_STR(kept(hosts, groups, "tag=x?"), "a b");          /* a glob; the value itself matches too */
+	CHECK_STR(kept(hosts, groups, "tag=x\\?"), "a");        /* escaped: only the text x? */
 }
 
 TEST(inventory_filter_names_and_limit)

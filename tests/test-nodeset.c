@@ -304,6 +304,12 @@ TEST(nodeset_refusals)
 		{ "a b", "cannot fold host name 'a b': it holds a blank" },
 		{ "a[1]", "cannot fold host name 'a[1]': it holds a bracket" },
 		{ "^hosts", "cannot fold host name '^hosts': it starts with '^'" },
+		/* what the expander reads as operators, users, pdsh's exclusion */
+		{ "a!b", "cannot fold host name 'a!b': it holds a set operator (! & ^)" },
+		{ "a&b", "cannot fold host name 'a&b': it holds a set operator (! & ^)" },
+		{ "a^b", "cannot fold host name 'a^b': it holds a set operator (! & ^)" },
+		{ "bob@r1", "cannot fold host name 'bob@r1': it holds an '@'" },
+		{ "-r1", "cannot fold host name '-r1': it starts with '-'" },
 	};
 	const char *names[2] = { "ok1" };
 	char *out = (char *)1, err[256];

@@ -191,8 +191,8 @@ static void print_json(const struct fo_gather *g, const struct fo_gather_group *
 }
 
 /* The hosts as nodeset -f folds them; names a host list cannot hold (a
- * comma, a blank, a bracket: nornir names may) listed as they are,
- * a space between. 0 or -ENOMEM. */
+ * comma, a blank, a bracket, a set operator, an '@': nornir names may)
+ * listed as they are, a space between. 0 or -ENOMEM. */
 static int fold(const char *const *names, size_t n, char **out)
 {
 	struct fo_sbuf b = { 0 };

@@ -68,13 +68,14 @@ int fo__inv_arg_source(void *cfg, const struct fo_opt *o, const char *v)
 	return 0;
 }
 
-/* -x LIST: every one drops its names. */
+/* -x LIST: every one drops its names; -x '' drops none, as in pdsh and
+ * ClusterShell (a script's empty $DOWN). */
 int fo__inv_arg_exclude(void *cfg, const struct fo_opt *o, const char *v)
 {
 	struct fo_inv_args *a = args_of(cfg, o);
 
 	if (!*v)
-		return -EINVAL;
+		return 0;
 	return push_src(a, o, v) < 0 || join(&a->exclude, v) < 0 ? -ENOMEM : 0;
 }
 
@@ -141,6 +142,13 @@ static bool is_nornir(const struct fo_inv_arg *s)
 	return !strcmp(s->flag, "-i");
 }
 
+/* The lists that add hosts may give them users (pdsh's USER@HOSTS); those
+ * that drop or keep names may not: a user there would match nothing. */
+static unsigned adds_users(const struct fo_inv_arg *s)
+{
+	return !strcmp(s->flag, "-w") || !strcmp(s->flag, "--hosts-file") ? FO_HOSTLIST_USERS : 0;
+}
+
 /* A host list that failed, as one message. */
 static void list_error(const struct fo_inv_arg *s, int r, const char *why, char *err, size_t errlen)
 {
@@ -175,8 +183,8 @@ static int count_lists(const struct fo_inv_args *a, char *err, size_t errlen)
 			list = NULL;
 			r = -ENOMEM;
 		} else {
-			r = fo_hostlist_expand_after(list ? list : s->value, FO_HOSTLIST_FILES, used, NULL, NULL, &n,
-						     why, sizeof(why));
+			r = fo_hostlist_expand_after(list ? list : s->value, FO_HOSTLIST_FILES | adds_users(s), used,
+						     NULL, NULL, &n, why, sizeof(why));
 		}
 		if (r < 0)
 			list_error(s, r, why, err, errlen);

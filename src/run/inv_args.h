@@ -77,7 +77,7 @@ int fo__inv_arg_shard(void *cfg, const struct fo_opt *o, const char *v);
 	  "hosts in any of these groups (nested; globs)", "Filters", NULL, 0, 0, NULL,    \
 	  "a group name, or several with commas", FO_OPT_REPEAT, 0, fo__inv_arg_group },                      \
 	{ "filter", 0, FO_OPT_FN, offsetof(T, m), "KEY=VALUE",                                                \
-	  "hosts whose KEY is VALUE (a glob); != negates", "Filters", NULL, 0, 0, NULL,                         \
+	  "hosts whose KEY is VALUE (* ? globs); != negates", "Filters", NULL, 0, 0, NULL,                         \
 	  "KEY=VALUE or KEY!=VALUE, such as site=ams or platform=ios", FO_OPT_REPEAT, 0, fo__inv_arg_filter }, \
 	{ "shard", 0, FO_OPT_FN, offsetof(T, m), "K/N",                                                       \
 	  "then every Nth host from the Kth (K = 1..N)", "Filters", NULL, 0, 0,  \

@@ -198,10 +198,11 @@ const struct fo_inv_conn *fo_inv_host_conn(const struct fo_inv_host *h, const ch
 
 struct add {
 	struct fo_inv *inv;
-	const char *user;
+	const char *user;  /* inv->user, copied */
+	const char *given; /* the last USER@ of the list, copied */
 };
 
-static int add_one(void *arg, const char *name, size_t len)
+static int add_one(void *arg, const char *name, size_t len, const char *user)
 {
 	struct add *a = arg;
 	struct fo_inv *inv = a->inv;
@@ -211,13 +212,16 @@ static int add_one(void *arg, const char *name, size_t len)
 
 	if (fo__map_get(&inv->priv->names, name))
 		return 0;
+	if (user && (!a->given || strcmp(a->given, user)) &&
+	    !(a->given = fo__arena_strndup(&inv->priv->arena, user, strlen(user))))
+		return -ENOMEM;
 	if (fo__inv_reserve(inv, 1) < 0 || !(copy = fo__arena_strndup(&inv->priv->arena, name, len)))
 		return -ENOMEM;
 	h = &inv->hosts[inv->nhosts];
 	memset(h, 0, sizeof(*h));
 	h->name = h->hostname = copy;
 	h->port = inv->port;
-	h->username = a->user;
+	h->username = user ? a->given : a->user; /* pdsh: USER@ before -l */
 	h->data = fo__inv_empty_map;
 	if ((r = fo__map_put(&inv->priv->names, copy, copy)) < 0)
 		return r;
@@ -227,7 +231,7 @@ static int add_one(void *arg, const char *name, size_t len)
 
 int fo_inv_add_hostlist(struct fo_inv *inv, const char *list, char *err, size_t errlen)
 {
-	struct add a = { inv, NULL };
+	struct add a = { inv, NULL, NULL };
 	size_t before = inv->nhosts, n = 0;
 	int r;
 
@@ -235,7 +239,7 @@ int fo_inv_add_hostlist(struct fo_inv *inv, const char *list, char *err, size_t 
 		err[0] = 0;
 	if (fo__inv_priv(inv) < 0 || fo__inv_user(inv, &a.user) < 0)
 		return -ENOMEM;
-	r = fo_hostlist_expand_after(list, FO_HOSTLIST_FILES, inv->priv->listed, add_one, &a, &n, err, errlen);
+	r = fo_hostlist_expand_users(list, FO_HOSTLIST_FILES, inv->priv->listed, add_one, &a, &n, err, errlen);
 	if (r < 0) {
 		/* say what was being read, unless the message names a file already */
 		if (r == -ENOMEM && err && errlen && !strstr(err, "host file '"))
@@ -291,6 +295,34 @@ static bool text_match(const char *pat, const char *s)
 	return !strcmp(pat, s) || fnmatch(pat, s, 0) == 0;
 }
 
+/*
+ * A --filter value is a glob only when it holds '*' or '?' outside
+ * brackets, or a '\' escape (then a bracket in it is a class, as fnmatch
+ * reads it); otherwise it is compared as written, so that vlans=[1,2] or
+ * name=r[1] mean those characters. Either way it matches its own text.
+ */
+static bool is_glob(const char *pat)
+{
+	int depth = 0;
+
+	for (; *pat; pat++) {
+		if (*pat == '\\' && pat[1])
+			return true;
+		else if (*pat == '[')
+			depth++;
+		else if (*pat == ']' && depth)
+			depth--;
+		else if (!depth && (*pat == '*' || *pat == '?'))
+			return true;
+	}
+	return false;
+}
+
+static bool filter_match(const char *pat, const char *s)
+{
+	return !strcmp(pat, s) || (is_glob(pat) && fnmatch(pat, s, 0) == 0);
+}
+
 static bool val_match(const struct fo_inv_val *v, const char *pat)
 {
 	size_t i;
@@ -311,7 +343,7 @@ static bool val_match(const struct fo_inv_val *v, const char *pat)
 	case FO_INV_MAP:
 		return false;
 	default:
-		return text_match(pat, v->s);
+		return filter_match(pat, v->s);
 	}
 }
 
@@ -341,12 +373,14 @@ static const struct fo_inv_val *data_lookup(const struct fo_inv_val *data, const
 	return v;
 }
 
-static bool in_group(const struct fo_inv_host *h, const char *g)
+/* match: text_match for --group (globs as fnmatch has them), filter_match
+ * for --filter group=G. */
+static bool in_group(const struct fo_inv_host *h, const char *g, bool (*match)(const char *, const char *))
 {
 	size_t i;
 
 	for (i = 0; i < h->nall_groups; i++)
-		if (text_match(g, h->all_groups[i]))
+		if (match(g, h->all_groups[i]))
 			return true;
 	return false;
 }
@@ -356,19 +390,19 @@ static bool attr_match(const struct fo_inv_host *h, const char *key, const char 
 	char port[16];
 
 	if (!strcmp(key, "name"))
-		return text_match(pat, h->name);
+		return filter_match(pat, h->name);
 	if (!strcmp(key, "hostname"))
-		return text_match(pat, h->hostname);
+		return filter_match(pat, h->hostname);
 	if (!strcmp(key, "username"))
-		return h->username ? text_match(pat, h->username) : !*pat;
+		return h->username ? filter_match(pat, h->username) : !*pat;
 	if (!strcmp(key, "platform"))
-		return h->platform ? text_match(pat, h->platform) : !*pat;
+		return h->platform ? filter_match(pat, h->platform) : !*pat;
 	if (!strcmp(key, "port")) {
 		snprintf(port, sizeof(port), "%d", h->port);
-		return text_match(pat, port);
+		return filter_match(pat, port);
 	}
 	if (!strcmp(key, "group") || !strcmp(key, "groups"))
-		return in_group(h, pat);
+		return in_group(h, pat, filter_match);
 	return val_match(data_lookup(&h->data, key), pat);
 }
 
@@ -483,7 +517,7 @@ int fo_inv_filter(struct fo_inv *inv, const struct fo_inv_filter *f, char *err, 
 		if (ok && f->ngroups) {
 			ok = false;
 			for (k = 0; k < f->ngroups && !ok; k++)
-				ok = in_group(h, f->groups[k]);
+				ok = in_group(h, f->groups[k], text_match);
 		}
 		for (k = 0; ok && k < f->nattrs; k++)
 			ok = attr_match(h, attrs[k].key, attrs[k].pat) != attrs[k].neg;

@@ -83,8 +83,12 @@ bool fo_inv_key_secret(const char *key);
 
 /*
  * A connection option of nornir (connection_options: NAME: {...}) after
- * resolution: each field the first set on the host, its groups, the
- * defaults, else the host's own effective field; extras whole, as nornir.
+ * resolution: each field the first set in nornir's order for them, else
+ * the host's own effective field; extras whole, as nornir. That order is
+ * not the attributes': nornir asks each group for its options resolved
+ * down to the defaults before it asks the next, so the defaults come right
+ * after the host's first group, that group's first group, and so on to
+ * one without groups (host(g1, g2), g1(g11): host, g1, g11, defaults, g2).
  */
 struct fo_inv_conn {
 	const char *name; /* e.g. "netmiko", "netconf" */
@@ -203,8 +207,9 @@ struct fo_inv_filter {
 	size_t ngroups;            /* through nested groups */
 	const char *const *attrs;  /* "KEY=VALUE" or "KEY!=VALUE", all must hold; KEY is */
 	size_t nattrs;             /* name, hostname, port, username, platform, group, or */
-	                           /* a data key (a.b walks nested maps); VALUE a glob; */
-	                           /* a list value matches when an item does */
+	                           /* a data key (a.b walks nested maps); VALUE the text, */
+	                           /* or a glob when it holds * or ? outside brackets or */
+	                           /* a \ escape; a list value matches when an item does */
 	size_t limit;              /* then keep the first limit hosts; 0: all */
 	unsigned shard, nshards;   /* then keep every nshards-th host from the shard-th */
 	                           /* (1-based: --shard K/N); nshards 0: all */
@@ -231,10 +236,15 @@ int fo_inv_filter(struct fo_inv *inv, const struct fo_inv_filter *f, char *err, 
 #define FO_HOSTLIST_MAX 10000000 /* names the host lists of a run may expand to, in all */
 #define FO_HOSTLIST_NAME_MAX 255 /* bytes in one name */
 #define FO_HOSTLIST_FILES 1      /* flag: allow ^FILE items */
+#define FO_HOSTLIST_USERS 2      /* flag: allow USER@HOSTS items (the user is dropped
+				    unless the caller takes it: fo_hostlist_expand_users) */
 #define FO_HOSTLIST_FILE_MAX ((size_t)256 << 20) /* bytes of one ^FILE (about the cap's worth) */
 
 /* Gets each name (NUL-terminated, len bytes; valid during the call only). */
 typedef int (*fo_hostlist_fn)(void *arg, const char *name, size_t len);
+
+/* The same with the user an item gave it (bob@r[1-3]), else NULL. */
+typedef int (*fo_hostlist_user_fn)(void *arg, const char *name, size_t len, const char *user);
 
 /*
  * Expands a pdsh/ClusterShell host list and calls fn for every name, in
@@ -244,8 +254,19 @@ typedef int (*fo_hostlist_fn)(void *arg, const char *name, size_t len);
  *   lists and steps in brackets            n[1,3,5-7] n[0-10/5]
  *   several brackets: every combination    r[1-2]s[1-2]     r1s1 r1s2 r2s1 r2s2
  *   ^FILE (with FO_HOSTLIST_FILES)         each line a list; # comments, blank lines
+ *   USER@ITEM (with FO_HOSTLIST_USERS)     pdsh's: the user for the item's names
+ * ClusterShell's set operators make the list an expression, taken left to
+ * right without precedence (a,b!c is (a,b)!c); its names are then a set,
+ * each once, in the order they entered it:
+ *   a!b  difference   a&b  intersection   a^b  exclusive-or (no blank
+ *   before '^': a '^' that begins an item is ^FILE); a name keeps the user
+ *   of the operand that put it in the set. An operand is an item or a ^FILE.
+ * Refused with a message: ClusterShell's @group, pdsh's -name exclusion,
+ * a user where the flag does not allow one, '@' in a name, an operator
+ * with nothing on one side.
  * A list must name at least one host and at most FO_HOSTLIST_MAX, which is
- * checked before fn is first called. A ^FILE is read whole, at most
+ * checked before fn is first called; an expression's operands count too,
+ * as if joined by commas. A ^FILE is read whole, at most
  * FO_HOSTLIST_FILE_MAX bytes. Returns 0, what fn returned when not 0
  * (stopping there), -EINVAL (bad syntax), -E2BIG (too many names or a name
  * too long), or the -errno of an unreadable file (-EFBIG past the bound,
@@ -254,7 +275,8 @@ typedef int (*fo_hostlist_fn)(void *arg, const char *name, size_t len);
 int fo_hostlist_expand(const char *list, unsigned flags, fo_hostlist_fn fn, void *arg, char *err,
 		       size_t errlen);
 
-/* How many names list expands to (duplicates included), without expanding. */
+/* How many names list expands to (duplicates included), without expanding
+ * (an expression is evaluated, and its set counted). */
 int fo_hostlist_count(const char *list, unsigned flags, size_t *count, char *err, size_t errlen);
 
 /*
@@ -265,6 +287,10 @@ int fo_hostlist_count(const char *list, unsigned flags, size_t *count, char *err
  * NULL) gets this list's names; the caller adds them to its used.
  */
 int fo_hostlist_expand_after(const char *list, unsigned flags, size_t used, fo_hostlist_fn fn, void *arg,
+			     size_t *count, char *err, size_t errlen);
+
+/* fo_hostlist_expand_after with FO_HOSTLIST_USERS, fn getting each name's user. */
+int fo_hostlist_expand_users(const char *list, unsigned flags, size_t used, fo_hostlist_user_fn fn, void *arg,
 			     size_t *count, char *err, size_t errlen);
 
 /* ---- the command (inventory_cli.c) ------------------------------------------------ */

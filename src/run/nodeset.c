@@ -170,9 +170,17 @@ static const char *bad_name(const char *s, size_t len)
 		return "it is longer than 255 bytes";
 	if (s[0] == '^')
 		return "it starts with '^'";
+	if (s[0] == '-')
+		return "it starts with '-'"; /* pdsh's exclusion, refused by hostlist.c */
 	for (i = 0; i < len; i++) {
 		if (s[i] == ',')
 			return "it holds a comma";
+		/* the expander reads these as ClusterShell's set operators and
+		 * pdsh's USER@: folded, such a name would come back as others */
+		if (s[i] == '!' || s[i] == '&' || s[i] == '^')
+			return "it holds a set operator (! & ^)";
+		if (s[i] == '@')
+			return "it holds an '@'";
 		if (s[i] == '[' || s[i] == ']')
 			return "it holds a bracket";
 		if (s[i] == ' ' || (s[i] >= '\t' && s[i] <= '\r'))

@@ -28,8 +28,8 @@
  * Folds names[0..n) (duplicates allowed, any order) into one string,
  * malloc'd into *out: the caller frees it. n == 0 gives "". Returns 0,
  * -EINVAL when a name cannot be written in a host list (empty, longer
- * than 255 bytes, or holding a comma, a blank, a bracket, or a leading
- * '^'; err names it), or -ENOMEM; *out is NULL on error. err (errlen
+ * than 255 bytes, or holding a comma, a blank, a bracket, a set operator
+ * '!', '&' or '^', an '@', or a leading '-'; err names it), or -ENOMEM; *out is NULL on error. err (errlen
  * bytes) may be NULL. The names are not kept.
  */
 int fo_nodeset_fold(const char *const *names, size_t n, char **out, char *err, size_t errlen);

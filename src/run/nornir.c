@@ -1279,10 +1279,31 @@ static int merge_data(struct load *L, struct fo_inv_val *out)
 	return 0;
 }
 
+/*
+ * Connection options resolve in another order than the rest, for nornir's
+ * Host._get_connection_options_recursively asks each group in turn for
+ * its options resolved whole, and a group's end with the defaults (nornir's
+ * groups hold the defaults as hosts do): the host, its first group, that
+ * group's first group, and so down to a group without groups, then the
+ * defaults, then the rest of the chain. (hostname, data and the other
+ * attributes were fixed in nornir 3.0 to reach the defaults last; these
+ * were not.) The i-th source of that order, of a chain whose first-group
+ * descent is depth long:
+ */
+static struct elem *conn_src(const struct load *L, size_t depth, size_t i)
+{
+	if (i <= depth)
+		return L->srcs[i];
+	if (i == depth + 1)
+		return L->srcs[L->nsrcs - 1];
+	return L->srcs[i - 1];
+}
+
 static int merge_conns(struct load *L, struct fo_inv_host *h)
 {
 	struct fo_inv_conn *conns;
-	size_t i, k, total = 0, n = 0;
+	const struct elem *e;
+	size_t i, k, total = 0, n = 0, depth = 0;
 	int r;
 
 	for (i = 0; i < L->nsrcs; i++)
@@ -1292,9 +1313,11 @@ static int merge_conns(struct load *L, struct fo_inv_host *h)
 	conns = fo__arena_alloc(L->a, total * sizeof(*conns));
 	if (!conns)
 		return nomem(L);
+	for (e = L->srcs[0]; e->ngroups; e = e->groups[0].g)
+		depth++;
 	for (i = 0; i < L->nsrcs; i++)
-		for (k = 0; k < L->srcs[i]->nconns; k++) {
-			const char *name = L->srcs[i]->conns[k].name;
+		for (k = 0; k < conn_src(L, depth, i)->nconns; k++) {
+			const char *name = conn_src(L, depth, i)->conns[k].name;
 			struct fo_inv_conn *c = &conns[n];
 			struct secret *pw = NULL;
 			size_t j;
@@ -1307,7 +1330,7 @@ static int merge_conns(struct load *L, struct fo_inv_host *h)
 			c->name = name;
 			c->extras = null_val;
 			for (j = i; j < L->nsrcs; j++) {
-				struct conn_raw *o = (struct conn_raw *)conn_in(L->srcs[j], name);
+				struct conn_raw *o = (struct conn_raw *)conn_in(conn_src(L, depth, j), name);
 
 				if (!o)
 					continue;

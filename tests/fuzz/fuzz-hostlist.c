@@ -3,8 +3,9 @@
  * (src/run/hostlist.c), which reads what users type after -w and -x.
  * A list must either fail with a message, or count and expand to the same
  * number of names, each non-empty, at most FO_HOSTLIST_NAME_MAX bytes, and
- * free of separators and brackets. Lists of more than 100,000 names are
- * only counted (expanding ten million names per input would stall the run).
+ * free of separators, brackets, set operators and users, and of a
+ * leading '-'. Lists of more than 100,000 names are only counted
+ * (expanding ten million names per input would stall the run).
  *   scripts/fuzz.sh [seconds]
  */
 #include <stdint.h>
@@ -19,7 +20,8 @@ static int check(void *arg, const char *name, size_t len)
 {
 	size_t *n = arg;
 
-	if (len == 0 || len > FO_HOSTLIST_NAME_MAX || strlen(name) != len || strpbrk(name, ", \t\r\n[]"))
+	if (len == 0 || len > FO_HOSTLIST_NAME_MAX || strlen(name) != len || strpbrk(name, ", \t\r\n[]!&^@") ||
+	    name[0] == '-')
 		abort();
 	(*n)++;
 	return 0;
