@@ -21,10 +21,14 @@ static const char *sample(const struct fo_opt *o, const char *dir, char *buf, si
 {
 	static const char *const fixed[][2] = {
 		{ "include", "index" }, { "exclude", "^nothing$" }, { "header", "X-Test: 1" },
-		{ "cookies", "a=b" },   { "rate", "10" },
+		{ "cookies", "a=b" },   { "rate", "10" }, { "base", "https://example.com/docs/" },
 	};
 	size_t i;
 
+	if (!strcmp(o->name, "root-dir")) {
+		snprintf(buf, len, "%s", dir);
+		return buf;
+	}
 	if (!strcmp(o->name, "scope")) {
 		snprintf(buf, len, "file://%s/", dir);
 		return buf;

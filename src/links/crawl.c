@@ -433,6 +433,7 @@ struct fetch {
 	bool redirect;            /* this hop's body is a redirect's: not read */
 	bool interrupted;         /* the request was cut by Ctrl-C */
 	size_t bytes;
+	size_t hints;             /* <link rel=preconnect|dns-prefetch> skipped */
 	/* links found: raw, with line and tag */
 	struct raw { char *url; uint32_t line; const char *tag; } *raw;
 	size_t nraw, rawcap;
@@ -441,11 +442,40 @@ struct fetch {
 	CURL *e;
 };
 
+/*
+ * Is a rel only connection hints ("preconnect", "dns-prefetch", any case,
+ * any order)? Their href is an origin to warm up, not a resource: a
+ * server's root may well answer 404 while the site is fine. preload and
+ * prefetch name real resources and are checked.
+ */
+static bool only_hints(const char *rel)
+{
+	const char *p = rel;
+	bool any = false;
+
+	while (p && *p) {
+		size_t n;
+
+		p += strspn(p, " \t\n\f\r");
+		if (!(n = strcspn(p, " \t\n\f\r")))
+			break;
+		if (!((n == 10 && !strncasecmp(p, "preconnect", n)) || (n == 12 && !strncasecmp(p, "dns-prefetch", n))))
+			return false;
+		any = true;
+		p += n;
+	}
+	return any;
+}
+
 static void on_link(struct fetch *f, const struct fo_link *l)
 {
 	/* the extractor stops the page at max_links, with a note (worker) */
 	if (!f->want_links)
 		return;
+	if (l->kind == FO_LINK_LINK_HREF && l->rel && only_hints(l->rel)) {
+		f->hints++;
+		return;
+	}
 	if (f->nraw == f->rawcap) {
 		size_t nc = f->rawcap ? f->rawcap * 2 : 64;
 		struct raw *n = realloc(f->raw, nc * sizeof(*n));
@@ -529,7 +559,7 @@ static bool is_redirect(CURL *e)
 
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
 	curl_easy_getinfo(e, CURLINFO_REDIRECT_URL, &loc);
-	return code >= 300 && code < 400 && loc;
+	return code >= 300 && code < 400 && code != 304 && loc;
 }
 
 /* The body of a redirect: read (so the connection stays usable) up to 64 KB. */
@@ -720,7 +750,9 @@ static void request(struct fo_crawl *c, struct curls *k, const struct req *q, st
 			q->hop(q->arg, e, r->final);
 		perform(c, e, deadline, r);
 		curl_easy_getinfo(e, CURLINFO_REDIRECT_URL, &loc);
-		more = r->status >= 300 && r->status < 400 && loc;
+		/* a 304 is an answer to a conditional request, not a redirect,
+		 * whatever Location it carries (browsers and curl agree) */
+		more = r->status >= 300 && r->status < 400 && r->status != 304 && loc;
 		if (more && r->cc == CURLE_WRITE_ERROR)
 			r->cc = CURLE_OK; /* we stopped reading a long redirect body */
 		if (r->cc != CURLE_OK || !more)
@@ -753,15 +785,50 @@ static void take_anchors(struct fo_target *t, struct fetch *f)
 	f->anchors.p = NULL;
 }
 
+static const char *root_of(const struct fo_crawl *c, const char *url);
+
+/*
+ * The path to open for a file of a local site: path with its symbolic
+ * links resolved, into real, when that lies within the root folder; else
+ * -EPERM with err saying so (a link in the site must not read what the
+ * site does not hold: STYLE 18). A path that does not exist is given back
+ * as it is, for open() to fail on. The resolved path is what is opened.
+ */
+static int in_root(const char *root, const char *path, char *real, size_t len, char *err, size_t errlen)
+{
+	char rpath[FO_URL_MAX + 16], *r;
+	size_t n;
+
+	if (fo_url_to_path(root, rpath, sizeof(rpath), err, errlen) < 0)
+		return -EINVAL;
+	n = strlen(rpath) - strlen("index.html"); /* the root ends in "/" */
+	rpath[n] = 0;
+	if (!(r = realpath(path, NULL))) {
+		snprintf(real, len, "%s", path);
+		return 0;
+	}
+	if (strncmp(r, rpath, n) || strlen(r) >= len) {
+		snprintf(err, errlen, "'%.200s' leads out of the site's root '%.200s' (a symbolic link to '%.200s'): not read",
+			 path, rpath, r);
+		free(r);
+		return -EPERM;
+	}
+	snprintf(real, len, "%s", r);
+	free(r);
+	return 0;
+}
+
 /* A local file (file:// URL): read here, no libcurl. Folders are their
  * index.html. */
 static void fetch_file(struct fo_crawl *c, struct fo_target *t, struct fetch *f)
 {
-	char path[FO_URL_MAX + 2], err[160], buf[65536];
+	char path[FO_URL_MAX + 2], real[FO_URL_MAX + 2], err[800], buf[65536];
 	int k = fo_url_to_path(t->url, path, sizeof(path), err, sizeof(err)), fd;
+	const char *root = root_of(c, t->url);
 	ssize_t n;
 
-	(void)c;
+	if (k >= 0 && root && in_root(root, path, real, sizeof(real), err, sizeof(err)) < 0)
+		k = -EPERM;
 	if (k < 0) {
 		t->result = FO_TR_BROKEN;
 		t->reason = strdup(err);
@@ -769,7 +836,7 @@ static void fetch_file(struct fo_crawl *c, struct fo_target *t, struct fetch *f)
 	}
 	if (k == FO_URL_DIR)
 		t->final_url = fmt("%s/", t->url); /* as a web server redirects */
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(root ? real : path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		t->result = FO_TR_BROKEN;
 		t->reason = fmt("cannot open '%s': %s", path, strerror(errno));
@@ -827,10 +894,23 @@ static int64_t retry_wait(struct fo_crawl *c, struct fo_target *t, const struct 
 	return wait > bound ? bound : wait > 0 ? wait : 1;
 }
 
+/* Is an HTTP status fine: in --accept's ranges, else below 400? */
+static bool accepted(const struct fo_crawl *c, long status)
+{
+	size_t i;
+
+	if (!c->o->naccept)
+		return status < 400;
+	for (i = 0; i < c->o->naccept; i++)
+		if (status >= c->o->accept[i].lo && status <= c->o->accept[i].hi)
+			return true;
+	return false;
+}
+
 /* t's result and reason from the outcome of its last request. */
 static void settle(struct fo_crawl *c, struct fo_target *t, const struct outcome *r)
 {
-	if (r->cc == CURLE_OK && r->status < 400) {
+	if (r->cc == CURLE_OK && accepted(c, r->status)) {
 		t->result = FO_TR_OK;
 		return;
 	}
@@ -851,9 +931,9 @@ static void settle(struct fo_crawl *c, struct fo_target *t, const struct outcome
 
 /* Did HEAD say no where a GET may say yes? Many servers answer HEAD
  * wrongly (not after a timeout: that would only double the wait). */
-static bool head_refused(const struct outcome *r)
+static bool head_refused(const struct fo_crawl *c, const struct outcome *r)
 {
-	return (r->cc == CURLE_OK && r->status >= 400 && r->status != 429) ||
+	return (r->cc == CURLE_OK && !accepted(c, r->status) && r->status != 429) ||
 	       (r->cc != CURLE_OK && r->cc != CURLE_OPERATION_TIMEDOUT && r->cc != CURLE_COULDNT_CONNECT &&
 		r->cc != CURLE_COULDNT_RESOLVE_HOST && r->cc != CURLE_TOO_MANY_REDIRECTS &&
 		r->cc != CURLE_ABORTED_BY_CALLBACK);
@@ -884,13 +964,13 @@ again:
 	request(c, k, &q, &r);
 	t->headed = q.head;
 	if (q.head) {
-		if (head_refused(&r)) {
+		if (head_refused(c, &r)) {
 			q.head = false;
 			fell_back = true;
 			goto again;
 		}
 	}
-	if (fell_back && (r.cc == CURLE_OK || (r.cc == CURLE_WRITE_ERROR && f->enough)) && r.status < 400) {
+	if (fell_back && (r.cc == CURLE_OK || (r.cc == CURLE_WRITE_ERROR && f->enough)) && accepted(c, r.status)) {
 		/* HEAD lied here: ask this host with GET from now on */
 		pthread_mutex_lock(&c->lock);
 		t->host->head_bad = true;
@@ -916,7 +996,7 @@ again:
 	}
 	free(t->reason);
 	t->reason = NULL;
-	if (r.status == 429 || r.status == 503) {
+	if ((r.status == 429 || r.status == 503) && !accepted(c, r.status)) {
 		int64_t wait = retry_wait(c, t, &r);
 
 		if (wait > 0)
@@ -931,34 +1011,160 @@ again:
 	return 0;
 }
 
+/* ---- local sites: a folder as the site it will be served as ---------------------------- */
+
+/* A host that never resolves (RFC 6761 .invalid): the site a local folder
+ * is read as when --base does not say where it will be served. */
+#define VIRTUAL_BASE "https://fanout-root.invalid/"
+
+/*
+ * The root folder (a file URL ending in "/") of a local page: --root-dir,
+ * else the folder of the local start it lies under (the longest); NULL for
+ * http pages and for files outside every root.
+ */
+static const char *root_of(const struct fo_crawl *c, const char *url)
+{
+	const char *best = NULL;
+	size_t i;
+
+	if (strncmp(url, "file:", 5))
+		return NULL;
+	if (c->o->root_dir)
+		return fo_url_in_scope(url, c->o->root_dir) ? c->o->root_dir : NULL;
+	for (i = 0; i < c->nscopes; i++)
+		if (!strncmp(c->scopes[i], "file:", 5) && fo_url_in_scope(url, c->scopes[i]) &&
+		    (!best || strlen(c->scopes[i]) > strlen(best)))
+			best = c->scopes[i];
+	return best;
+}
+
+static const char *site_base(const struct fo_crawl *c)
+{
+	return c->o->site_base ? c->o->site_base : VIRTUAL_BASE;
+}
+
+/*
+ * A link resolved on a page of a local site, as a browser resolves it on
+ * the served site: against the page's web URL (its place under the root,
+ * moved to the site's base), so "/x" is the root's x and ".." stops at
+ * the root as it stops at a host's "/" (dot segments, "%2e%2e" too, are
+ * removed by url.c); what lands under the base comes back as a file URL
+ * under the root. A file URL outside the root (a "file:" link) is refused
+ * as -EPERM, with err saying so. Returns the kind, as fo_url_resolve.
+ */
+static int resolve_in_site(const struct fo_crawl *c, const char *root, const char *base, const char *ref,
+			   char *abs, size_t len, char *err, size_t errlen)
+{
+	static char file[2 * FO_URL_MAX + 8]; /* under c->lock */
+	const char *frag, *b = site_base(c);
+	int k = fo_url_resolve(base, ref, abs, len, &frag, err, errlen), k2;
+
+	if (k == FO_URL_FILE && !fo_url_in_scope(abs, root)) {
+		snprintf(err, errlen, "'%.200s' is outside the site's root '%.200s' (--root-dir): not read", abs, root);
+		return -EPERM;
+	}
+	if ((k != FO_URL_HTTP && k != FO_URL_SAME_PAGE) || !fo_url_in_scope(abs, b))
+		return k;
+	snprintf(file, sizeof(file), "%s%s", root, abs + strlen(b));
+	k2 = fo_url_resolve(NULL, file, abs, len, &frag, err, errlen);
+	return k2 == FO_URL_FILE ? (k == FO_URL_SAME_PAGE ? k : k2) : k2 < 0 ? k2 : -EINVAL;
+}
+
+/* The web URL of a local page under root (its path moved to the site's
+ * base) into out, for its links to resolve against. */
+static void web_url(const struct fo_crawl *c, const char *root, const char *url, char *out, size_t len)
+{
+	snprintf(out, len, "%s%s", site_base(c), url + strlen(root));
+}
+
+/* A link that cannot be checked (does not parse, leaves the root): a
+ * broken target of its own, keyed by the link as written (no canonical
+ * URL equals one: those parse), so that it is reported, counted and makes
+ * the exit status 1. Caller holds the lock. */
+static void add_malformed(struct fo_crawl *c, const struct fo_target *from, const char *link, uint32_t line,
+			  const char *tag, const char *why)
+{
+	static char key[FO_URL_MAX + 8]; /* under c->lock */
+	struct fo_target *t;
+	struct fo_ref *r;
+
+	snprintf(key, sizeof(key), "%s", link);
+	if (!(t = lookup(c, key))) {
+		if (!(t = new_target(c, key, from)))
+			return;
+		t->state = FO_T_DONE;
+		t->result = FO_TR_BROKEN;
+		t->reason = strdup(why);
+		c->st.broken++;
+		c->st.malformed++;
+	}
+	if (!(r = calloc(1, sizeof(*r))))
+		return;
+	r->page = from->id;
+	r->line = line;
+	r->tag = tag;
+	r->next = t->refs;
+	t->refs = r;
+	c->st.links++;
+}
+
+/*
+ * The fragment of a link as written (fo_url_fragment: raw, as HTML first
+ * looks it up) into buf, without a text directive (":~:text=...", which
+ * names words, not an element: counted as skipped); NULL when none is left.
+ */
+static const char *link_frag(struct fo_crawl *c, const char *link, char *buf, size_t len)
+{
+	char *d;
+
+	if (fo_url_fragment(link, buf, len) <= 0)
+		return NULL;
+	if ((d = strstr(buf, ":~:"))) {
+		*d = 0;
+		if (!*buf)
+			c->st.skipped_text++;
+	}
+	return *buf ? buf : NULL;
+}
+
 /* Resolves f's links against where the page ended up, adds them. Caller
  * holds the lock. */
 static size_t add_found(struct fo_crawl *c, struct fo_target *t, struct fetch *f)
 {
 	static char base[2 * FO_URL_MAX + 8], abs[2 * FO_URL_MAX + 8]; /* under c->lock */
-	char err[160];
-	const char *frag;
+	static char fr[3 * FO_URL_MAX + 8];
+	char err[512];
+	const char *frag, *page = t->final_url ? t->final_url : t->url, *root = root_of(c, page);
 	size_t i, before = c->queued;
+	int k;
 
-	snprintf(base, sizeof(base), "%s", t->final_url ? t->final_url : t->url);
+	c->st.skipped_hints += f->hints;
+	if (root)
+		web_url(c, root, page, base, sizeof(base));
+	else
+		snprintf(base, sizeof(base), "%s", page);
 	if (f->base) {
 		/* <base href>, itself resolved against the page's URL */
-		if (fo_url_resolve(base, f->base, abs, sizeof(abs), &frag, err, sizeof(err)) == FO_URL_HTTP ||
-		    (!strncmp(base, "file:", 5) && fo_url_resolve(base, f->base, abs, sizeof(abs), &frag, err,
-								 sizeof(err)) == FO_URL_FILE))
+		k = fo_url_resolve(base, f->base, abs, sizeof(abs), &frag, err, sizeof(err));
+		if (k == FO_URL_HTTP || (k == FO_URL_FILE && (root || !strncmp(base, "file:", 5))))
 			snprintf(base, sizeof(base), "%s", abs);
 	}
 	for (i = 0; i < f->nraw; i++) {
-		int k = fo_url_resolve(base, f->raw[i].url, abs, sizeof(abs), &frag, err, sizeof(err));
+		const char *link = f->raw[i].url;
 
+		k = root ? resolve_in_site(c, root, base, link, abs, sizeof(abs), err, sizeof(err))
+			 : fo_url_resolve(base, link, abs, sizeof(abs), &frag, err, sizeof(err));
+		frag = k > 0 ? link_frag(c, link, fr, sizeof(fr)) : NULL;
 		if (k == FO_URL_HTTP || k == FO_URL_FILE)
 			add_link(c, abs, t, f->raw[i].line, f->raw[i].tag, frag);
 		else if (k == FO_URL_SAME_PAGE) /* "#x": the base's document, this page unless <base> */
 			add_link(c, f->base ? abs : t->url, t, f->raw[i].line, f->raw[i].tag, frag);
 		else if (k == FO_URL_SKIPPED || k == FO_URL_UNSUPPORTED)
 			c->st.skipped_scheme++;
-		/* else a link that does not parse: dropped, not reported
-		 * (docs/SECURITY.md, "What is not covered yet") */
+		else if (k == -EPERM)
+			add_malformed(c, t, abs, f->raw[i].line, f->raw[i].tag, err);
+		else if (k != -ENOMEM)
+			add_malformed(c, t, link, f->raw[i].line, f->raw[i].tag, err);
 	}
 	return c->queued > before ? c->queued - before : 0;
 }
@@ -1251,20 +1457,50 @@ static int worker(struct fo_job *job, void *arg)
 
 /* ---- the crawl ------------------------------------------------------------------------------- */
 
-bool fo_crawl_frag_missing(const struct fo_crawl *c, const struct fo_ref *r, const struct fo_target *t)
+/* Does t's page have an id or name equal to prefix + name? */
+static bool has_anchor(const struct fo_target *t, const char *prefix, const char *name)
 {
+	size_t pl = strlen(prefix);
 	const char *a;
 
-	(void)c;
+	for (a = t->anchors; a && a < t->anchors + t->anchors_len; a += strlen(a) + 1)
+		if (!strncmp(a, prefix, pl) && !strcmp(a + pl, name))
+			return true;
+	return false;
+}
+
+/* GitHub renders a README's heading ids as "user-content-NAME" and its
+ * script scrolls "#NAME" to them. */
+static bool github_page(const struct fo_crawl *c, const struct fo_target *t)
+{
+	return (c && c->o && c->o->github_anchors) || !strncmp(t->url, "https://github.com/", 19);
+}
+
+/*
+ * The HTML standard's "find a potential indicated element": the fragment
+ * as the URL holds it (r->frag, raw), then percent-decoded; on GitHub's
+ * pages each also with "user-content-" before it. "#top" is the page's
+ * top in every browser. Costs a copy of the fragment per reference.
+ */
+bool fo_crawl_frag_missing(const struct fo_crawl *c, const struct fo_ref *r, const struct fo_target *t)
+{
+	bool missing = true, gh;
+	char *dec;
+
 	if (!r->frag || t->result != FO_TR_OK || !t->html)
 		return false;
-	/* "#top" means the page's top in every browser (HTML's "indicated part") */
-	if (!strcasecmp(r->frag, "top"))
+	if (!strcasecmp(r->frag, "top") || has_anchor(t, "", r->frag))
 		return false;
-	for (a = t->anchors; a && a < t->anchors + t->anchors_len; a += strlen(a) + 1)
-		if (!strcmp(a, r->frag))
-			return false;
-	return true;
+	gh = github_page(c, t);
+	if (gh && has_anchor(t, "user-content-", r->frag))
+		return false;
+	if (!(dec = strdup(r->frag)))
+		return false; /* no memory: not reported, rather than a false alarm */
+	fo_url_decode(dec, dec);
+	if (!strcasecmp(dec, "top") || has_anchor(t, "", dec) || (gh && has_anchor(t, "user-content-", dec)))
+		missing = false;
+	free(dec);
+	return missing;
 }
 
 /* Out-of-scope http(s) targets that were fine go into the cache (with when

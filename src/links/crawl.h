@@ -28,6 +28,11 @@ struct fo_crawl_seed {
 	const char *tag;        /* static: "loc", "sitemap" */
 };
 
+/* HTTP statuses from lo to hi: --accept's ranges. */
+struct fo_status_range {
+	int lo, hi;
+};
+
 struct fo_crawl_opts {
 	const char *const *starts;  /* start URLs (absolute; file:// for local paths) */
 	size_t nstarts;
@@ -44,6 +49,13 @@ struct fo_crawl_opts {
 	bool robots;                /* respect robots.txt (default) */
 	bool check_external;        /* check links out of scope (default) */
 	bool fragments;             /* check #fragments (default) */
+	bool github_anchors;        /* "#x" also finds id="user-content-x" (always on github.com) */
+	const char *root_dir;       /* a local site's root folder, a canonical file URL ending
+				     * in "/": "/x" links map there; NULL: each local start's folder */
+	const char *site_base;      /* the http(s) URL (ending in "/") a local site is served at:
+				     * links under it are checked in the root folder; NULL: none */
+	const struct fo_status_range *accept; /* statuses that are fine; none: 100-399 */
+	size_t naccept;
 	int max_conc;               /* requests in flight at most */
 	int max_per_host;           /* and per host */
 	double rate_per_host;       /* requests per second per host; 0: no limit */
@@ -80,7 +92,8 @@ struct fo_ref {
 enum fo_tstate { FO_T_NEW, FO_T_QUEUED, FO_T_RUNNING, FO_T_DONE };
 enum fo_tresult {
 	FO_TR_OK,
-	FO_TR_BROKEN,     /* HTTP status >= 400, or no answer: reason says */
+	FO_TR_BROKEN,     /* a status not accepted (>= 400), no answer, or a link that
+			   * does not parse (then url is the link as written): reason says */
 	FO_TR_SKIPPED,    /* robots.txt, excluded, a scheme we do not check, interrupted */
 	FO_TR_UNCHECKED,  /* out of scope and --no-external */
 };
@@ -117,7 +130,10 @@ struct fo_crawl_stats {
 		interrupted,  /* targets not checked for Ctrl-C: in flight or still queued */
 		notes,        /* pages not read whole (a limit): each has its note */
 		depth_capped, /* pages in scope not crawled for --max-depth */
-		pages_capped; /* and for --max-pages */
+		pages_capped, /* and for --max-pages */
+		malformed,    /* links that do not parse or leave the root: broken targets */
+		skipped_hints, /* <link rel=preconnect|dns-prefetch>: not links */
+		skipped_text;  /* "#:~:text=" fragments (text directives): no anchor to check */
 	double secs;
 };
 

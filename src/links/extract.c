@@ -61,6 +61,7 @@ static const char *const kind_names[FO_LINK_NKINDS] = {
 	[FO_LINK_OBJECT_DATA] = "object data",
 	[FO_LINK_EMBED_SRC] = "embed src",
 	[FO_LINK_META_REFRESH] = "meta refresh",
+	[FO_LINK_META_CONTENT] = "meta content",
 	[FO_LINK_BASE_HREF] = "base href",
 	[FO_ANCHOR_ID] = "id",
 	[FO_ANCHOR_NAME] = "a name",
@@ -292,6 +293,14 @@ parse:
 		report_part(x, FO_LINK_META_REFRESH, u, (size_t)(e - u));
 }
 
+/* The Open Graph and Twitter card properties whose content is a URL
+ * (ogp.me; developer.x.com's cards markup). */
+static const char *const meta_urls[] = {
+	"og:url",	  "og:image",	      "og:image:url",	     "og:image:secure_url", "og:video",
+	"og:video:url",	  "og:video:secure_url", "og:audio",	     "og:audio:url",	    "og:audio:secure_url",
+	"twitter:image", "twitter:image:src",  "twitter:player",
+};
+
 /* ---- libxml2's callbacks --------------------------------------------------------------------- */
 
 static const char *attr(const xmlChar **atts, const char *name)
@@ -310,6 +319,17 @@ static int ascii_ieq(const char *a, const char *b)
 		if (lower((unsigned char)*a) != lower((unsigned char)*b))
 			return 0;
 	return *a == *b;
+}
+
+/* Does a meta property (or name) hold a URL in its content? */
+static bool meta_url(const char *prop)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(meta_urls) / sizeof(meta_urls[0]); i++)
+		if (ascii_ieq(prop, meta_urls[i]))
+			return true;
+	return false;
 }
 
 static void start_element(void *ctx, const xmlChar *name, const xmlChar **atts)
@@ -337,6 +357,9 @@ static void start_element(void *ctx, const xmlChar *name, const xmlChar **atts)
 	if (!strcmp(tag, "meta")) {
 		if ((v = attr(atts, "http-equiv")) && ascii_ieq(v, "refresh") && (v = attr(atts, "content")))
 			refresh(x, v);
+		else if (((v = attr(atts, "property")) || (v = attr(atts, "name"))) && meta_url(v) &&
+			 (v = attr(atts, "content")) && *v)
+			report(x, FO_LINK_META_CONTENT, v, strlen(v), NULL);
 		return;
 	}
 	if (!strcmp(tag, "a") || !strcmp(tag, "link"))

@@ -12,7 +12,11 @@
  * srcset, link href (any rel, which is passed along: the caller may skip
  * rel=preconnect and the like), script src, source src and srcset, iframe
  * src, video src and poster, audio src, track src, object data, embed src,
- * meta http-equiv=refresh (the URL in its content), and the first base
+ * meta http-equiv=refresh (the URL in its content), the content of the
+ * meta tags that hold a URL (property or name og:url, og:image,
+ * og:image:url, og:image:secure_url, og:video, og:video:url,
+ * og:video:secure_url, og:audio, og:audio:url, og:audio:secure_url,
+ * twitter:image, twitter:image:src, twitter:player), and the first base
  * href; as anchors: every non-empty id attribute, and name on a. Not:
  * form action, frame src, cite, ping, link imagesrcset, CSS url()s.
  *
@@ -89,6 +93,7 @@ enum fo_link_kind {
 	FO_LINK_OBJECT_DATA,
 	FO_LINK_EMBED_SRC,
 	FO_LINK_META_REFRESH, /* the URL of content="5; url=..." */
+	FO_LINK_META_CONTENT, /* og:url, og:image, twitter:image...: content="URL" */
 	FO_LINK_BASE_HREF,    /* the first only; see fo_extract_base */
 	FO_ANCHOR_ID,         /* id="..." on any element (not empty) */
 	FO_ANCHOR_NAME,       /* name="..." on a (not empty) */

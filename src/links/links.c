@@ -172,6 +172,12 @@ static void text_summary(FILE *f, const struct fo_crawl *c, size_t n)
 		st->pages, st->links, st->targets, n, n == 1 ? "" : "s", st->broken, st->broken_fragments,
 		st->skipped_scheme + st->skipped_robots + st->excluded, st->skipped_scheme, st->skipped_robots,
 		st->excluded, st->requests, st->secs);
+	if (st->malformed)
+		fprintf(f, "; %zu link%s not checkable (malformed or out of the root)", st->malformed,
+			st->malformed == 1 ? "" : "s");
+	if (st->skipped_hints || st->skipped_text)
+		fprintf(f, "; not links: %zu connection hints, %zu text fragments", st->skipped_hints,
+			st->skipped_text);
 	if (st->cached)
 		fprintf(f, "; %zu fine from the cache", st->cached);
 	if (st->interrupted)
@@ -234,10 +240,10 @@ static void report_json(FILE *f, const struct fo_crawl *c, const struct problem 
 	size_t i;
 
 	fprintf(f, "{\"pages\":%zu,\"links\":%zu,\"targets\":%zu,\"requests\":%zu,\"seconds\":%.3f,"
-		   "\"cached\":%zu,\"skipped\":{\"scheme\":%zu,\"robots\":%zu,\"excluded\":%zu,\"interrupted\":%zu},"
-		   "\"broken\":[",
-		st->pages, st->links, st->targets, st->requests, st->secs, st->cached, st->skipped_scheme,
-		st->skipped_robots, st->excluded, st->interrupted);
+		   "\"cached\":%zu,\"malformed\":%zu,\"skipped\":{\"scheme\":%zu,\"robots\":%zu,\"excluded\":%zu,"
+		   "\"interrupted\":%zu,\"hints\":%zu,\"text_fragments\":%zu},\"broken\":[",
+		st->pages, st->links, st->targets, st->requests, st->secs, st->cached, st->malformed, st->skipped_scheme,
+		st->skipped_robots, st->excluded, st->interrupted, st->skipped_hints, st->skipped_text);
 	for (i = 0; i < n; i++) {
 		link_of(&p[i], link, sizeof(link));
 		fputs(i ? ",{\"page\":" : "{\"page\":", f);
@@ -504,6 +510,31 @@ static int add_start(const char ***v, size_t *nv, const char *s, const char *wha
 	return 0;
 }
 
+/* --root-dir and --base are about local sites: a local start is needed,
+ * and each lies under --root-dir. 0 or 2. */
+static int site_config(const struct fo_links_cfg *cfg)
+{
+	const struct fo_crawl_opts *o = &cfg->o;
+	bool local = false;
+	size_t i;
+
+	for (i = 0; i < cfg->nstarts; i++) {
+		if (strncmp(cfg->starts[i], "file:", 5))
+			continue;
+		local = true;
+		if (o->root_dir && !fo_url_in_scope(cfg->starts[i], o->root_dir)) {
+			fprintf(stderr, "fanout: start '%s' is not inside --root-dir '%s'\n", cfg->starts[i], o->root_dir);
+			return 2;
+		}
+	}
+	if (!local && (o->root_dir || o->site_base)) {
+		fprintf(stderr, "fanout: %s is for a local folder: give one as a start (fanout links ./public/ %s)\n",
+			o->root_dir ? "--root-dir" : "--base", o->root_dir ? "--root-dir ./public" : "--base URL");
+		return 2;
+	}
+	return 0;
+}
+
 /* What the table cannot say: the starts (the operands), a cookie file
  * that must be readable, the numbers into the crawl's types. 0 or 2. */
 static int links_config(struct fo_links_cfg *cfg, const struct fo_optlist *operands)
@@ -523,6 +554,8 @@ static int links_config(struct fo_links_cfg *cfg, const struct fo_optlist *opera
 				"or --sitemap\n");
 		return 2;
 	}
+	if ((r = site_config(cfg)) != 0)
+		return r;
 	if (o->cookies && !strchr(o->cookies, '=') && access(o->cookies, R_OK) < 0) {
 		fprintf(stderr, "fanout: cannot read cookie file '%s': %s\n", o->cookies, strerror(errno));
 		return 2;

@@ -23,6 +23,8 @@ struct fo_links_cfg {
 	struct fo_links_patterns include, exclude;
 	struct fo_optlist headers; /* -H, as given */
 	char *scope_buf;           /* --scope, resolved: o.scope points here */
+	char *root_buf, *base_buf; /* --root-dir and --base, resolved: o.root_dir, o.site_base */
+	struct fo_status_range accept[32]; /* --accept: o.accept points here */
 	bool progress;             /* default: stderr is a terminal */
 	int format;                /* index in "text|json|junit|markdown|csv|github|sarif" */
 	const char *output;        /* -o; NULL: stdout */

@@ -68,6 +68,84 @@ static int opt_scope(void *cfg, const struct fo_opt *o, const char *v)
 	return 0;
 }
 
+/* --root-dir DIR: an existing folder, as a canonical file URL ending in "/". */
+static int opt_root_dir(void *cfg, const struct fo_opt *o, const char *v)
+{
+	struct fo_links_cfg *c = cfg;
+	char err[256];
+	size_t n;
+
+	(void)o;
+	if (!c->root_buf && !(c->root_buf = malloc(SCOPE_BUF)))
+		return -ENOMEM;
+	if (fo_url_from_path(v, c->root_buf, SCOPE_BUF, err, sizeof(err)) < 0)
+		return -EINVAL;
+	n = strlen(c->root_buf);
+	if (!n || c->root_buf[n - 1] != '/')
+		return -EINVAL; /* a file, not a folder */
+	c->o.root_dir = c->root_buf;
+	return 0;
+}
+
+/* --base URL: an http(s) URL, its path made to end in "/" (a folder). */
+static int opt_base(void *cfg, const struct fo_opt *o, const char *v)
+{
+	struct fo_links_cfg *c = cfg;
+	const char *frag;
+	char err[256];
+	size_t n;
+
+	(void)o;
+	if (!c->base_buf && !(c->base_buf = malloc(SCOPE_BUF)))
+		return -ENOMEM;
+	if (fo_url_resolve(NULL, v, c->base_buf, SCOPE_BUF - 1, &frag, err, sizeof(err)) != FO_URL_HTTP ||
+	    strchr(c->base_buf, '?'))
+		return -EINVAL;
+	n = strlen(c->base_buf);
+	if (c->base_buf[n - 1] != '/')
+		memcpy(c->base_buf + n, "/", 2);
+	c->o.site_base = c->base_buf;
+	return 0;
+}
+
+/* --accept 200-299,429,999: statuses (100-999) and ranges of them, replacing
+ * the default (100-399: below 400). */
+static int opt_accept(void *cfg, const struct fo_opt *o, const char *v)
+{
+	struct fo_links_cfg *c = cfg;
+	size_t n = 0, max = sizeof(c->accept) / sizeof(c->accept[0]);
+	const char *p = v;
+
+	(void)o;
+	for (;;) {
+		int lo = 0, hi, i;
+
+		for (i = 0; i < 3 && *p >= '0' && *p <= '9'; i++)
+			lo = lo * 10 + (*p++ - '0');
+		if (i != 3 || lo < 100)
+			return -EINVAL;
+		hi = lo;
+		if (*p == '-') {
+			p++;
+			for (hi = 0, i = 0; i < 3 && *p >= '0' && *p <= '9'; i++)
+				hi = hi * 10 + (*p++ - '0');
+			if (i != 3 || hi < lo)
+				return -EINVAL;
+		}
+		if (n == max)
+			return -EINVAL;
+		c->accept[n].lo = lo;
+		c->accept[n++].hi = hi;
+		if (!*p)
+			break;
+		if (*p++ != ',')
+			return -EINVAL;
+	}
+	c->o.accept = c->accept;
+	c->o.naccept = n;
+	return 0;
+}
+
 /* One process holds the crawl: no processes:N or blended. */
 static int opt_model(void *cfg, const struct fo_opt *o, const char *v)
 {
@@ -107,6 +185,14 @@ static const struct fo_opt links_opts[] = {
 	  .help = "respect robots.txt for the pages crawled" },
 	{ .name = "fragments", .kind = FO_OPT_BOOL, .off = CRAWL(fragments), .group = "Crawl", .def = "on",
 	  .help = "check #fragments" },
+	{ .name = "github-anchors", .kind = FO_OPT_BOOL, .off = CRAWL(github_anchors), .group = "Crawl",
+	  .help = "#x also finds id=user-content-x (always on github.com)" },
+	{ .name = "root-dir", .kind = FO_OPT_FN, .fn = opt_root_dir, .arg = "DIR", .group = "Crawl",
+	  .help = "a local site's root: /x links are DIR/x (default: the folder given)",
+	  .forms = "an existing folder" },
+	{ .name = "base", .kind = FO_OPT_FN, .fn = opt_base, .arg = "URL", .group = "Crawl",
+	  .help = "a local folder is the site at URL: its links there are read from the folder",
+	  .forms = "an http(s) URL without a query, such as https://example.com/docs/" },
 	{ .name = "max-page", .kind = FO_OPT_SIZE, .off = CRAWL(max_page), .arg = "SIZE", .group = "Crawl",
 	  .def = "10M", .min = 1024, .max = 1 << 30, .help = "bytes of a page parsed at most",
 	  .forms = "a size from 1K to 1G, such as 512K or 10M" },
@@ -133,6 +219,9 @@ static const struct fo_opt links_opts[] = {
 	  .group = "Requests", .def = "30s", .min = 0, .max = DAY,
 	  .help = "the longest Retry-After waited (0: never)",
 	  .forms = "a duration up to 24h, such as 30s or 2m (0: never wait)" },
+	{ .name = "accept", .kind = FO_OPT_FN, .fn = opt_accept, .arg = "CODES", .group = "Requests",
+	  .def = "100-399", .help = "HTTP statuses that are fine, such as 200-299,429,999",
+	  .forms = "statuses from 100 to 999 and ranges of them, by commas, such as 200-299,429,999" },
 	{ .name = "max-redirects", .kind = FO_OPT_COUNT, .off = CFG(max_redirects), .arg = "N",
 	  .group = "Requests", .def = "10", .min = 0, .max = 100, .help = "redirects followed at most" },
 	{ .name = "user-agent", .kind = FO_OPT_STRING, .off = CRAWL(user_agent), .arg = "UA",
@@ -239,6 +328,8 @@ void fo_links_cfg_release(struct fo_links_cfg *cfg)
 	free(cfg->sitemap_urls);
 	free(cfg->headers.v);
 	free(cfg->scope_buf);
+	free(cfg->root_buf);
+	free(cfg->base_buf);
 	patterns_release(&cfg->include);
 	patterns_release(&cfg->exclude);
 	memset(cfg, 0, sizeof(*cfg));

@@ -320,7 +320,7 @@ static char *normalise(const char *s, int query)
 }
 
 /* Percent-decodes s into d (as long as s): "%00" stays as written. */
-static void decode(char *d, const char *s)
+void fo_url_decode(char *d, const char *s)
 {
 	for (; *s; s++) {
 		int h1, h2;
@@ -596,7 +596,7 @@ int fo_url_resolve(const char *base, const char *ref, char *out, size_t outlen, 
 	}
 	memcpy(out, url, ulen + 1);
 	if (fr) {
-		decode(out + ulen + 1, fr);
+		fo_url_decode(out + ulen + 1, fr);
 		if (frag)
 			*frag = out + ulen + 1;
 	}
@@ -740,7 +740,7 @@ int fo_url_to_path(const char *url, char *path, size_t pathlen, char *err, size_
 		ret = fail(err, errlen, -ENAMETOOLONG, "the path of '%s' is too long", quote(q, sizeof(q), url));
 		goto out;
 	}
-	decode(path, upath);
+	fo_url_decode(path, upath);
 	n = strlen(path);
 	if (n && path[n - 1] == '/') {
 		memcpy(path + n, index, sizeof(index));
@@ -756,4 +756,33 @@ out:
 	curl_free(scheme);
 	curl_url_cleanup(h);
 	return ret;
+}
+
+int fo_url_fragment(const char *ref, char *out, size_t outlen)
+{
+	const char *b, *e, *h;
+	size_t n = 0;
+
+	trim(ref, &b, &e);
+	if (!(h = memchr(b, '#', (size_t)(e - b))))
+		return -ENOENT;
+	for (h++; h < e; h++) {
+		int c = (unsigned char)*h;
+
+		if (tab_or_newline(c))
+			continue;
+		if (n + 4 > outlen)
+			return -ENAMETOOLONG;
+		if (c <= 0x20 || c > 0x7e || strchr("\"<>`", c)) {
+			out[n++] = '%';
+			out[n++] = hex[c >> 4];
+			out[n++] = hex[c & 15];
+		} else {
+			out[n++] = (char)c;
+		}
+	}
+	if (n >= outlen)
+		return -ENAMETOOLONG;
+	out[n] = 0;
+	return (int)n;
 }

@@ -151,4 +151,20 @@ int fo_url_from_path(const char *path, char *out, size_t outlen, char *err, size
 #define FO_URL_DIR 1
 int fo_url_to_path(const char *url, char *path, size_t pathlen, char *err, size_t errlen);
 
+/*
+ * The fragment of ref (a link as written) as the URL standard keeps it,
+ * not decoded: what follows the first "#", tabs and newlines dropped, the
+ * ends trimmed, and the fragment percent-encode set (controls, space,
+ * '"', "<", ">", "`", bytes past 0x7E) encoded; "%" stays as written, so
+ * "#tangent%3A-x" is "tangent%3A-x". HTML looks a fragment up raw first,
+ * then percent-decoded (fo_url_decode): fo_url_resolve's *frag is the
+ * decoded one. Returns its length, -ENOENT when ref has no "#", or
+ * -ENAMETOOLONG when out (outlen bytes) cannot hold it.
+ */
+int fo_url_fragment(const char *ref, char *out, size_t outlen);
+
+/* s percent-decoded into d, which has room for strlen(s) + 1 bytes (d may
+ * be s); a "%00" stays as written, as in fo_url_resolve's fragments. */
+void fo_url_decode(char *d, const char *s);
+
 #endif
