@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../net/curl.h"
@@ -26,6 +27,7 @@
 #include "crawl.h"
 #include "extract.h"
 #include "links.h"
+#include "markdown.h"
 #include "url.h"
 
 /* The order of --format's choices (links_opts.c). */
@@ -86,7 +88,7 @@ static size_t problems(const struct fo_crawl *c, struct problem **out)
 	size_t i, n = 0, cap = 0;
 	struct problem *p = NULL;
 
-	static const struct fo_ref start_ref = { 0, 0, NULL, "start", NULL };
+	static const struct fo_ref start_ref = { .tag = "start" };
 
 	for (i = 0; i < c->nt; i++) {
 		const struct fo_target *t = c->t[i];
@@ -179,8 +181,12 @@ static void report_text(FILE *f, const struct fo_crawl *c, const struct problem 
 		if (i == 0 || p[i].page != p[i - 1].page)
 			fprintf(f, "%s%s\n", i ? "\n" : "", p[i].page->url);
 		link_of(&p[i], link, sizeof(link));
-		fprintf(f, "  %s  line %u <%s>: %s\n", link, p[i].ref->line, p[i].ref->tag ? p[i].ref->tag : "?",
-			p[i].reason);
+		if (p[i].ref->col) /* Markdown: line:col, as editors take it */
+			fprintf(f, "  %s  line %u:%u <%s>: %s\n", link, p[i].ref->line, p[i].ref->col,
+				p[i].ref->tag ? p[i].ref->tag : "?", p[i].reason);
+		else
+			fprintf(f, "  %s  line %u <%s>: %s\n", link, p[i].ref->line,
+				p[i].ref->tag ? p[i].ref->tag : "?", p[i].reason);
 		gap = true;
 	}
 	for (i = 0; i < c->nt; i++) {
@@ -234,7 +240,7 @@ static void report_json(FILE *f, const struct fo_crawl *c, const struct problem 
 		fo__json_fputs(f, p[i].page->url);
 		fputs(",\"url\":", f);
 		fo__json_fputs(f, link);
-		fprintf(f, ",\"line\":%u,\"tag\":", p[i].ref->line);
+		fprintf(f, ",\"line\":%u,\"col\":%u,\"tag\":", p[i].ref->line, p[i].ref->col);
 		fo__json_fputs(f, p[i].ref->tag);
 		fprintf(f, ",\"status\":%d,\"kind\":", p[i].t->status);
 		fo__json_fputs(f, p[i].status);
@@ -417,7 +423,47 @@ static void progress(size_t done, size_t left, size_t broken, void *arg)
 
 /* ---- command line ------------------------------------------------------------------------- */
 
-/* A start: a URL with a scheme, else a local file or folder. 0 or 2. */
+static int add_start(struct fo_links_cfg *cfg, const char *s);
+
+static int add_md_start(void *cfg, const char *path)
+{
+	return add_start(cfg, path);
+}
+
+/*
+ * A folder of Markdown: one with no index.html (a built site has one), or
+ * any with --markdown. Each Markdown file under it (markdown.h's walk)
+ * becomes a start. 1 when s is such a folder (its starts added), 0 when
+ * it is not, 2 on error.
+ */
+static int add_md_folder(struct fo_links_cfg *cfg, const char *s)
+{
+	char idx[4096], err[512];
+	struct stat st;
+	size_t before = cfg->nstarts;
+	int r;
+
+	if (stat(s, &st) < 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	snprintf(idx, sizeof(idx), "%s/index.html", s);
+	if (!cfg->markdown && access(idx, F_OK) == 0)
+		return 0;
+	if ((r = fo_md_walk(s, add_md_start, cfg, err, sizeof(err))) < 0) {
+		fprintf(stderr, "fanout: bad start '%s': %s\n", s, err);
+		return 2;
+	}
+	if (r)
+		return 2;
+	if (cfg->nstarts == before) {
+		fprintf(stderr, "fanout: bad start '%s': a folder with no index.html and no Markdown file "
+				"(*.md) under it\n", s);
+		return 2;
+	}
+	return 1;
+}
+
+/* A start: a URL with a scheme, else a local file or folder (a folder of
+ * Markdown: each of its files). 0 or 2. */
 static int add_start(struct fo_links_cfg *cfg, const char *s)
 {
 	char err[512], *u = malloc(2 * FO_URL_MAX + 8);
@@ -427,6 +473,10 @@ static int add_start(struct fo_links_cfg *cfg, const char *s)
 
 	if (!u)
 		return 2;
+	if (!strstr(s, "://") && strncmp(s, "file:", 5) && (e = add_md_folder(cfg, s)) != 0) {
+		free(u);
+		return e == 1 ? 0 : e;
+	}
 	if (strstr(s, "://") || !strncmp(s, "file:", 5)) {
 		e = fo_url_resolve(NULL, s, u, 2 * FO_URL_MAX + 8, &frag, err, sizeof(err));
 		if (e != FO_URL_HTTP && e != FO_URL_FILE) {

@@ -107,6 +107,8 @@ static const struct fo_opt links_opts[] = {
 	  .help = "respect robots.txt for the pages crawled" },
 	{ .name = "fragments", .kind = FO_OPT_BOOL, .off = CRAWL(fragments), .group = "Crawl", .def = "on",
 	  .help = "check #fragments" },
+	{ .name = "markdown", .kind = FO_OPT_BOOL, .off = CFG(markdown), .group = "Crawl",
+	  .help = "a folder means its *.md files, even with an index.html" },
 	{ .name = "max-page", .kind = FO_OPT_SIZE, .off = CRAWL(max_page), .arg = "SIZE", .group = "Crawl",
 	  .def = "10M", .min = 1024, .max = 1 << 30, .help = "bytes of a page parsed at most",
 	  .forms = "a size from 1K to 1G, such as 512K or 10M" },
@@ -175,6 +177,11 @@ const struct fo_opts fo_links_opts = {
 		"files), checks every distinct link once (internal and external), and reports the\n"
 		"broken ones grouped by page. Pages past --max-depth or --max-pages are checked,\n"
 		"not crawled, and the report says so.\n"
+		"\n"
+		"Markdown files (README.md, docs/) are read as GitHub shows them: links,\n"
+		"images, reference links, autolinks and raw HTML; #fragments against the\n"
+		"headings' ids; links to files and folders. A folder without index.html means\n"
+		"every *.md under it (.git skipped). Broken links come with their line:column.\n"
 		"\n"
 		"--include and --exclude take extended regular expressions, on absolute URLs: a\n"
 		"URL is checked when it matches no --exclude and, if any --include is given, one\n"
