@@ -358,7 +358,8 @@ struct st {
 	long hoff, html_off, last;
 	struct fo_sbuf htext, html, scratch;
 	struct fo_md_slugger slugs;
-	int err;
+	int err;           /* -ENOMEM seen */
+	bool stop;         /* a limit or the callback said stop */
 };
 
 static long in_doc(const struct st *s, const char *p)
@@ -418,7 +419,9 @@ static long col_at(const struct st *s, size_t line, size_t off)
 	return col;
 }
 
-/* Reports one link or anchor at (line, col). Non-zero stops md4c. */
+/* Reports one link or anchor at (line, col). Non-zero stops md4c: it
+ * takes only a negative return as one (0.4.8 goes on after a positive
+ * one from a span's callbacks). */
 static int report(struct st *s, int kind, const char *v, size_t n, long line, long col)
 {
 	struct fo_link l;
@@ -427,7 +430,8 @@ static int report(struct st *s, int kind, const char *v, size_t n, long line, lo
 	if (anchor ? s->x->nanchors >= s->o->max_anchors : s->x->nlinks >= s->o->max_links) {
 		s->x->too_many = true;
 		s->x->why = anchor ? "too many ids" : "too many links";
-		return FO_EXTRACT_STOP;
+		s->stop = true;
+		return -1;
 	}
 	s->scratch.len = 0;
 	fo_sbuf_add(&s->scratch, v, n);
@@ -437,7 +441,12 @@ static int report(struct st *s, int kind, const char *v, size_t n, long line, lo
 	}
 	*(anchor ? &s->x->nanchors : &s->x->nlinks) += 1;
 	l = (struct fo_link){ kind, s->scratch.p, n, NULL, line, col };
-	return s->o->fn(s->o->arg, &l) ? FO_EXTRACT_STOP : 0;
+	if (s->o->fn(s->o->arg, &l)) {
+		s->x->why = "stopped by the caller";
+		s->stop = true;
+		return -1;
+	}
+	return 0;
 }
 
 static int report_at(struct st *s, int kind, const char *v, size_t n, long off)
@@ -489,7 +498,7 @@ static int html_found(void *arg, const struct fo_link *l)
 	if (l->len && (at = memmem(s->doc + s->lines[ln], end - s->lines[ln], l->value, l->len)))
 		col = col_at(s, ln, (size_t)(at - s->doc));
 	h->ret = report(s, l->kind, l->value, l->len, (long)ln + 1, col);
-	return h->ret;
+	return h->ret != 0; /* stops the HTML too */
 }
 
 static int run_html(struct st *s, const char *html, size_t n, long off)
@@ -718,10 +727,10 @@ int fo_md_extract(struct fo_md *x, const struct fo_md_opts *opts, const char *do
 	r = md_parse(copy, (MD_SIZE)len + 1, &p, &s);
 	if (s.err)
 		r = s.err;
-	else if (r < 0)
-		r = -ENOMEM; /* md4c's -1: out of memory */
-	else if (r)
+	else if (s.stop)
 		r = FO_EXTRACT_STOP;
+	else if (r)
+		r = -ENOMEM; /* md4c's own -1: out of memory */
 	x->bytes = len;
 out:
 	for (i = 0; i < s.nsp; i++)
