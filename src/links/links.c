@@ -431,9 +431,8 @@ static int add_md_start(void *cfg, const char *path)
 }
 
 /*
- * A folder of Markdown: one with no index.html (a built site has one), or
- * any with --markdown. Each Markdown file under it (markdown.h's walk)
- * becomes a start. 1 when s is such a folder (its starts added), 0 when
+ * A folder of Markdown: one with no index.html (a built site has one).
+ * Each Markdown file under it (markdown.h's walk) becomes a start. 1 when s is such a folder (its starts added), 0 when
  * it is not, 2 on error.
  */
 static int add_md_folder(struct fo_links_cfg *cfg, const char *s)
@@ -446,7 +445,7 @@ static int add_md_folder(struct fo_links_cfg *cfg, const char *s)
 	if (stat(s, &st) < 0 || !S_ISDIR(st.st_mode))
 		return 0;
 	snprintf(idx, sizeof(idx), "%s/index.html", s);
-	if (!cfg->markdown && access(idx, F_OK) == 0)
+	if (access(idx, F_OK) == 0)
 		return 0;
 	if ((r = fo_md_walk(s, add_md_start, cfg, err, sizeof(err))) < 0) {
 		fprintf(stderr, "fanout: bad start '%s': %s\n", s, err);

@@ -24,7 +24,6 @@ struct fo_links_cfg {
 	struct fo_optlist headers; /* -H, as given */
 	char *scope_buf;           /* --scope, resolved: o.scope points here */
 	bool progress;             /* default: stderr is a terminal */
-	bool markdown;             /* --markdown: a folder is its *.md files */
 	int format;                /* index in "text|json|junit|markdown|csv" */
 	const char *output;        /* -o; NULL: stdout */
 	const char **starts;       /* the operands as absolute URLs (owned) */

@@ -107,8 +107,6 @@ static const struct fo_opt links_opts[] = {
 	  .help = "respect robots.txt for the pages crawled" },
 	{ .name = "fragments", .kind = FO_OPT_BOOL, .off = CRAWL(fragments), .group = "Crawl", .def = "on",
 	  .help = "check #fragments" },
-	{ .name = "markdown", .kind = FO_OPT_BOOL, .off = CFG(markdown), .group = "Crawl",
-	  .help = "a folder means its *.md files, even with an index.html" },
 	{ .name = "max-page", .kind = FO_OPT_SIZE, .off = CRAWL(max_page), .arg = "SIZE", .group = "Crawl",
 	  .def = "10M", .min = 1024, .max = 1 << 30, .help = "bytes of a page parsed at most",
 	  .forms = "a size from 1K to 1G, such as 512K or 10M" },
