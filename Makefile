@@ -78,9 +78,9 @@ $(BUILD)/libfanout.so: $(LIB_OBJ)
 
 # the tools' own libraries (libyaml: nornir inventories and platform
 # files; libpcre2-8: the platforms' prompt patterns; libssh2; libcurl;
-# libxml2: HTML and sitemaps; zlib: gzip'd sitemaps; libcrypto: hashed known_hosts names; libssh: the server
-# side of fanout devices); the runtime and fanout itself need none of them
-TOOL_LDLIBS := -lyaml -lpcre2-8 -lssh2 -lcurl -lxml2 -lz -lcrypto -lssh
+# libxml2: HTML and sitemaps; zlib: gzip'd sitemaps; libmd4c: Markdown; libcrypto: hashed known_hosts
+# names; libssh: the server side of fanout devices); the runtime and fanout itself need none of them
+TOOL_LDLIBS := -lyaml -lpcre2-8 -lssh2 -lcurl -lxml2 -lz -lcrypto -lssh -lmd4c
 
 # the shipped platform files (platforms/*.yaml), built into fanout-tools
 # as a generated C file: od and sed, so any BUILD and any CC
@@ -105,7 +105,7 @@ $(BUILD)/fanout-tools: $(RUN_OBJ) $(BUILD)/libfanout.a
 TEST_TOOL_OBJ := $(BUILD)/obj/src/serve/http.o \
                  $(BUILD)/obj/src/run/inventory.o $(BUILD)/obj/src/run/nornir.o \
                  $(BUILD)/obj/src/run/hostlist.o $(BUILD)/obj/src/links/robots.o \
-                 $(BUILD)/obj/src/links/extract.o $(BUILD)/obj/src/links/url.o \
+                 $(BUILD)/obj/src/links/extract.o $(BUILD)/obj/src/links/url.o $(BUILD)/obj/src/links/markdown.o \
                  $(BUILD)/obj/src/run/knownhosts.o $(BUILD)/obj/src/links/cache.o \
                  $(BUILD)/obj/src/util/map.o $(BUILD)/obj/src/util/file.o $(BUILD)/obj/src/util/udiff.o $(BUILD)/obj/src/run/compare.o $(BUILD)/obj/src/util/diag.o $(BUILD)/obj/src/util/json.o \
                  $(BUILD)/obj/src/cli/opt.o $(BUILD)/obj/src/cli/opt_doc.o \
@@ -160,6 +160,8 @@ FUZZ_robots    := src/links/robots.c
 FUZZ_extract   := -I/usr/include/libxml2 src/links/extract.c src/links/url.c -lxml2 -lcurl
 FUZZ_url       := src/links/url.c -lcurl
 FUZZ_sitemap   := -I/usr/include/libxml2 src/links/sitemap.c src/links/url.c src/util/map.c src/util/file.c -lxml2 -lz -lcurl
+FUZZ_markdown  := -I/usr/include/libxml2 src/links/markdown.c src/links/extract.c src/links/url.c src/util/map.c \
+                  -lmd4c -lpcre2-8 -lxml2 -lcurl -lpthread
 FUZZ_knownhosts := src/run/knownhosts.c src/util/map.c src/util/file.c -lcrypto
 FUZZ_lcache    := src/links/cache.c src/util/map.c src/util/file.c
 FUZZ_platform  := src/run/platform.c src/run/platform_match.c src/util/file.c -lyaml -lpcre2-8 -lpthread
@@ -169,7 +171,7 @@ FUZZ_textfsm   := src/textfsm/textfsm.c src/util/json.c -lpcre2-8 -lpthread
 FUZZ_tfsm-index := src/textfsm/index.c src/util/file.c -lpcre2-8
 FUZZ_nodeset   := src/run/nodeset.c src/run/hostlist.c src/util/file.c
 FUZZERS := parse http hostlist inventory robots extract url knownhosts lcache platform devices textfsm udiff \
-           tfsm-index nodeset sitemap
+           tfsm-index nodeset sitemap markdown
 
 .PHONY: print-fuzz
 print-fuzz:

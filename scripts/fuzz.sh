@@ -6,6 +6,7 @@
 #   hostlist   host lists as -w and -x take them (src/run/hostlist.c)
 #   inventory  nornir hosts/groups/defaults YAML over libyaml (src/run/nornir.c)
 #   extract  the link extractor of fanout links over libxml2 (src/links/extract.c)
+#   markdown the Markdown link extractor of fanout links over md4c (src/links/markdown.c)
 #   url      link resolution and normalising over libcurl (src/links/url.c)
 #   sitemap  sitemaps and sitemap indexes over libxml2, gzip'd or not (src/links/sitemap.c)
 #   robots     robots.txt rules and matching (src/links/robots.c)

@@ -50,6 +50,7 @@
 #include "cache.h"
 #include "crawl.h"
 #include "extract.h"
+#include "markdown.h"
 #include "robots.h"
 #include "url.h"
 
@@ -310,8 +311,9 @@ static struct fo_target *add_link(struct fo_crawl *c, const char *url, const str
 	struct fo_target *t;
 	size_t ul = strlen(url);
 
-	/* a local folder is its index.html: one target, not two */
-	if (!strncmp(url, "file:", 5) && ul && url[ul - 1] == '/' && ul + 11 < sizeof(idx)) {
+	/* a local folder is its index.html: one target, not two (but for a
+	 * Markdown page, which links to a folder as a folder) */
+	if (!strncmp(url, "file:", 5) && !(from && from->markdown) && ul && url[ul - 1] == '/' && ul + 11 < sizeof(idx)) {
 		memcpy(idx, url, ul);
 		memcpy(idx + ul, "index.html", 11);
 		url = idx;
@@ -322,6 +324,8 @@ static struct fo_target *add_link(struct fo_crawl *c, const char *url, const str
 			return NULL;
 		classify(c, t);
 	}
+	if (from && from->markdown)
+		t->folder_ok = true;
 	if (frag && *frag && !t->want_anchors)
 		want_anchors(c, t);
 	if (from) {
@@ -435,10 +439,11 @@ struct fetch {
 	size_t bytes;
 	size_t hints;             /* <link rel=preconnect|dns-prefetch> skipped */
 	/* links found: raw, with line and tag */
-	struct raw { char *url; uint32_t line; const char *tag; } *raw;
+	struct raw { char *url; uint32_t line, col; const char *tag; } *raw;
 	size_t nraw, rawcap;
 	char *base;               /* <base href>, raw */
 	struct fo_sbuf anchors;   /* "\0"-separated ids and names */
+	char *md_note;            /* a Markdown file not read whole: why */
 	CURL *e;
 };
 
@@ -489,6 +494,7 @@ static void on_link(struct fetch *f, const struct fo_link *l)
 	if (!f->raw[f->nraw].url)
 		return;
 	f->raw[f->nraw].line = (uint32_t)l->line;
+	f->raw[f->nraw].col = (uint32_t)l->col;
 	f->raw[f->nraw].tag = fo_link_kind_name(l->kind); /* static */
 	f->nraw++;
 }
@@ -818,8 +824,61 @@ static int in_root(const char *root, const char *path, char *real, size_t len, c
 	return 0;
 }
 
+/* A folder a Markdown page links to ("docs/", "../src"): fine when it is
+ * one. path is its index.html (fo_url_to_path), which is not looked at. */
+static void fetch_folder(struct fo_target *t, char *path)
+{
+	size_t n = strlen(path);
+	struct stat st;
+
+	if (n > 10 && !strcmp(path + n - 10, "index.html"))
+		path[n - 10] = 0;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		t->result = FO_TR_OK;
+		t->status = 200;
+		return;
+	}
+	t->result = FO_TR_BROKEN;
+	t->reason = fmt("no folder '%s'", path);
+}
+
+static const char *size_text(size_t n, char *buf, size_t len);
+
+/* A local Markdown file (markdown.h): read whole, as md4c wants it (up to
+ * --max-page), when its links or its headings' ids are wanted; those come
+ * through on_found as an HTML page's do. */
+static void fetch_markdown(struct fo_crawl *c, struct fo_target *t, struct fetch *f, int fd)
+{
+	const struct fo_crawl_opts *o = c->o;
+	struct fo_md_opts mo = { .fn = on_found, .arg = f, .max_bytes = o->max_page, .max_links = o->max_links,
+				 .max_anchors = o->max_links };
+	struct fo_md md;
+	char sz[32];
+	int e;
+
+	t->markdown = true;
+	f->checked_type = f->is_html = true;
+	if (f->want_links || t->want_anchors) {
+		if ((e = fo_md_extract_fd(&md, &mo, fd)) < 0 && e != -ENOMEM) {
+			t->result = FO_TR_BROKEN;
+			t->reason = fmt("cannot read it: %s", strerror(-e));
+			return;
+		}
+		f->bytes = md.bytes;
+		if (md.too_big)
+			f->md_note = fmt("not all checked: the file is over --max-page %s",
+					 size_text(o->max_page, sz, sizeof(sz)));
+		else if (md.too_many)
+			f->md_note = fmt("not all checked: %s (--max-links %zu)", md.why, o->max_links);
+	}
+	t->result = FO_TR_OK;
+	t->status = 200;
+	t->html = true;
+	take_anchors(t, f);
+}
+
 /* A local file (file:// URL): read here, no libcurl. Folders are their
- * index.html. */
+ * index.html (but for a Markdown page's links: fetch_folder). */
 static void fetch_file(struct fo_crawl *c, struct fo_target *t, struct fetch *f)
 {
 	char path[FO_URL_MAX + 2], real[FO_URL_MAX + 2], err[800], buf[65536];
@@ -834,12 +893,21 @@ static void fetch_file(struct fo_crawl *c, struct fo_target *t, struct fetch *f)
 		t->reason = strdup(err);
 		return;
 	}
+	if (t->folder_ok && (k == FO_URL_DIR || t->url[strlen(t->url) - 1] == '/')) {
+		fetch_folder(t, path);
+		return;
+	}
 	if (k == FO_URL_DIR)
 		t->final_url = fmt("%s/", t->url); /* as a web server redirects */
 	fd = open(root ? real : path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		t->result = FO_TR_BROKEN;
 		t->reason = fmt("cannot open '%s': %s", path, strerror(errno));
+		return;
+	}
+	if (fo_md_is_markdown(path)) {
+		fetch_markdown(c, t, f, fd);
+		close(fd);
 		return;
 	}
 	f->checked_type = true;
@@ -1019,7 +1087,9 @@ again:
 
 /*
  * The root folder (a file URL ending in "/") of a local page: --root-dir,
- * else the folder of the local start it lies under (the longest); NULL for
+ * else the folder of the local start it lies under — the outermost, so
+ * that `fanout links README.md docs/` is one repository whose root is
+ * README.md's folder, and docs/a.md's "../README.md" reaches it; NULL for
  * http pages and for files outside every root.
  */
 static const char *root_of(const struct fo_crawl *c, const char *url)
@@ -1033,7 +1103,7 @@ static const char *root_of(const struct fo_crawl *c, const char *url)
 		return fo_url_in_scope(url, c->o->root_dir) ? c->o->root_dir : NULL;
 	for (i = 0; i < c->nscopes; i++)
 		if (!strncmp(c->scopes[i], "file:", 5) && fo_url_in_scope(url, c->scopes[i]) &&
-		    (!best || strlen(c->scopes[i]) > strlen(best)))
+		    (!best || strlen(c->scopes[i]) < strlen(best)))
 			best = c->scopes[i];
 	return best;
 }
@@ -1152,19 +1222,23 @@ static size_t add_found(struct fo_crawl *c, struct fo_target *t, struct fetch *f
 	for (i = 0; i < f->nraw; i++) {
 		const char *link = f->raw[i].url;
 
+		struct fo_target *to = NULL;
+
 		k = root ? resolve_in_site(c, root, base, link, abs, sizeof(abs), err, sizeof(err))
 			 : fo_url_resolve(base, link, abs, sizeof(abs), &frag, err, sizeof(err));
 		frag = k > 0 ? link_frag(c, link, fr, sizeof(fr)) : NULL;
 		if (k == FO_URL_HTTP || k == FO_URL_FILE)
-			add_link(c, abs, t, f->raw[i].line, f->raw[i].tag, frag);
+			to = add_link(c, abs, t, f->raw[i].line, f->raw[i].tag, frag);
 		else if (k == FO_URL_SAME_PAGE) /* "#x": the base's document, this page unless <base> */
-			add_link(c, f->base ? abs : t->url, t, f->raw[i].line, f->raw[i].tag, frag);
+			to = add_link(c, f->base ? abs : t->url, t, f->raw[i].line, f->raw[i].tag, frag);
 		else if (k == FO_URL_SKIPPED || k == FO_URL_UNSUPPORTED)
 			c->st.skipped_scheme++;
 		else if (k == -EPERM)
 			add_malformed(c, t, abs, f->raw[i].line, f->raw[i].tag, err);
 		else if (k != -ENOMEM)
 			add_malformed(c, t, link, f->raw[i].line, f->raw[i].tag, err);
+		if (to)
+			to->refs->col = f->raw[i].col; /* the ref add_link just made */
 	}
 	return c->queued > before ? c->queued - before : 0;
 }
@@ -1178,6 +1252,7 @@ static void fetch_free(struct fetch *f)
 	free(f->raw);
 	free(f->base);
 	free(f->anchors.p);
+	free(f->md_note);
 	if (f->x)
 		fo_extract_release(f->x);
 }
@@ -1302,8 +1377,9 @@ static size_t finish(struct fo_crawl *c, struct fo_target *t, struct fetch *f)
 	}
 	if (t->result == FO_TR_BROKEN)
 		c->st.broken++;
-	if ((t->note = page_note(c, f)))
+	if ((t->note = f->md_note ? f->md_note : page_note(c, f)))
 		c->st.notes++;
+	f->md_note = NULL;
 	if (!t->page || !t->html || !f->want_links)
 		return 0;
 	if (c->st.pages >= c->o->max_pages) {

@@ -84,6 +84,7 @@ struct fo_crawl_opts {
 struct fo_ref {
 	uint32_t page;   /* target id of the page */
 	uint32_t line;
+	uint32_t col;      /* 1-based column (Markdown pages); 0: not known */
 	const char *frag;  /* NULL when none */
 	const char *tag;   /* "a", "img", ... */
 	struct fo_ref *next;
@@ -103,7 +104,10 @@ struct fo_target {
 	uint32_t id;
 	uint8_t state, result;
 	bool page;            /* in scope: fetched with GET and crawled */
-	bool html;            /* its body was HTML (anchors known) */
+	bool html;            /* its body was HTML or Markdown (anchors known) */
+	bool markdown;        /* a local Markdown file (markdown.h) */
+	bool folder_ok;       /* a Markdown page links to it: a folder is fine as
+			       * itself (as GitHub shows one), not as its index.html */
 	bool want_anchors;    /* a link names one of its fragments */
 	bool headed;          /* checked with a HEAD (no body, so no anchors) */
 	bool cached;          /* its result came from the cache (checked at cached_at) */

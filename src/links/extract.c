@@ -125,7 +125,7 @@ static long line_of(struct fo_extract *x)
 /* Reports one link or anchor; value must be NUL-terminated at len. */
 static void report(struct fo_extract *x, int kind, const char *value, size_t len, const char *rel)
 {
-	struct fo_link l = { kind, value, len, rel, line_of(x) };
+	struct fo_link l = { kind, value, len, rel, line_of(x), 0 };
 
 	if (x->stopped)
 		return;

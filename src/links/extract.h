@@ -116,6 +116,7 @@ struct fo_link {
 	size_t len;        /* strlen(value) */
 	const char *rel;   /* a and link: the rel attribute, or NULL */
 	long line;         /* 1-based line of the end of the element's start tag */
+	long col;          /* 1-based column of the value (Markdown: markdown.h); 0: not known (HTML) */
 };
 
 /* Called for each link and anchor; a non-zero return stops the page. */

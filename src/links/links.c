@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../net/curl.h"
@@ -27,6 +28,7 @@
 #include "crawl.h"
 #include "extract.h"
 #include "links.h"
+#include "markdown.h"
 #include "report.h"
 #include "sitemap.h"
 #include "url.h"
@@ -89,7 +91,7 @@ static size_t problems(const struct fo_crawl *c, struct problem **out)
 	size_t i, n = 0, cap = 0;
 	struct problem *p = NULL;
 
-	static const struct fo_ref start_ref = { 0, 0, NULL, "start", NULL };
+	static const struct fo_ref start_ref = { .tag = "start" };
 
 	for (i = 0; i < c->nt; i++) {
 		const struct fo_target *t = c->t[i];
@@ -195,8 +197,12 @@ static void report_text(FILE *f, const struct fo_crawl *c, const struct problem 
 		if (i == 0 || p[i].page != p[i - 1].page)
 			fprintf(f, "%s%s\n", i ? "\n" : "", p[i].page->url);
 		link_of(&p[i], link, sizeof(link));
-		fprintf(f, "  %s  line %u <%s>: %s\n", link, p[i].ref->line, p[i].ref->tag ? p[i].ref->tag : "?",
-			p[i].reason);
+		if (p[i].ref->col) /* Markdown: line:col, as editors take it */
+			fprintf(f, "  %s  line %u:%u <%s>: %s\n", link, p[i].ref->line, p[i].ref->col,
+				p[i].ref->tag ? p[i].ref->tag : "?", p[i].reason);
+		else
+			fprintf(f, "  %s  line %u <%s>: %s\n", link, p[i].ref->line,
+				p[i].ref->tag ? p[i].ref->tag : "?", p[i].reason);
 		gap = true;
 	}
 	for (i = 0; i < c->nt; i++) {
@@ -250,7 +256,7 @@ static void report_json(FILE *f, const struct fo_crawl *c, const struct problem 
 		fo__json_fputs(f, p[i].page->url);
 		fputs(",\"url\":", f);
 		fo__json_fputs(f, link);
-		fprintf(f, ",\"line\":%u,\"tag\":", p[i].ref->line);
+		fprintf(f, ",\"line\":%u,\"col\":%u,\"tag\":", p[i].ref->line, p[i].ref->col);
 		fo__json_fputs(f, p[i].ref->tag);
 		fprintf(f, ",\"status\":%d,\"kind\":", p[i].t->status);
 		fo__json_fputs(f, p[i].status);
@@ -476,6 +482,46 @@ static void progress(size_t done, size_t left, size_t broken, void *arg)
 
 /* ---- command line ------------------------------------------------------------------------- */
 
+static int add_start(const char ***v, size_t *nv, const char *s, const char *what);
+
+static int add_md_start(void *cfg, const char *path)
+{
+	struct fo_links_cfg *c = cfg;
+
+	return add_start(&c->starts, &c->nstarts, path, "start");
+}
+
+/*
+ * A folder of Markdown: one with no index.html (a built site has one).
+ * Each Markdown file under it (markdown.h's walk) becomes a start. 1 when
+ * s is such a folder (its starts added), 0 when it is not, 2 on error.
+ */
+static int add_md_folder(struct fo_links_cfg *cfg, const char *s)
+{
+	char idx[4096], err[512];
+	struct stat st;
+	size_t before = cfg->nstarts;
+	int r;
+
+	if (strstr(s, "://") || !strncmp(s, "file:", 5) || stat(s, &st) < 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	snprintf(idx, sizeof(idx), "%s/index.html", s);
+	if (access(idx, F_OK) == 0)
+		return 0;
+	if ((r = fo_md_walk(s, add_md_start, cfg, err, sizeof(err))) < 0) {
+		fprintf(stderr, "fanout: bad start '%s': %s\n", s, err);
+		return 2;
+	}
+	if (r)
+		return 2;
+	if (cfg->nstarts == before) {
+		fprintf(stderr, "fanout: bad start '%s': a folder with no index.html and no Markdown file "
+				"(*.md) under it\n", s);
+		return 2;
+	}
+	return 1;
+}
+
 /* A start (what "start", or "sitemap"): a URL with a scheme, else a
  * local file or folder, appended to v[0..*n) as an absolute URL. 0 or 2. */
 static int add_start(const char ***v, size_t *nv, const char *s, const char *what)
@@ -544,7 +590,9 @@ static int links_config(struct fo_links_cfg *cfg, const struct fo_optlist *opera
 	int r;
 
 	for (i = 0; i < operands->n; i++)
-		if ((r = add_start(&cfg->starts, &cfg->nstarts, operands->v[i], "start")) != 0)
+		if ((r = add_md_folder(cfg, operands->v[i])) == 1)
+			r = 0;
+		else if (r || (r = add_start(&cfg->starts, &cfg->nstarts, operands->v[i], "start")) != 0)
 			return r;
 	for (i = 0; i < cfg->sitemaps.n; i++)
 		if ((r = add_start(&cfg->sitemap_urls, &cfg->nsitemaps, cfg->sitemaps.v[i], "sitemap")) != 0)
