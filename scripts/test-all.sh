@@ -63,7 +63,7 @@ build build-asan SAN=address,undefined OPT=-O1 && suite asan+ubsan build-asan \
 WRAP="setarch $ARCH -R"
 build build-tsan SAN=thread OPT=-O1 && suite tsan build-tsan FANOUT_POLLER=epoll \
   TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:die_after_fork=0 FANOUT_SAN=tsan -- \
-  models coro ctx poller io serve load run links knownhosts devices platform
+  models coro ctx poller io serve load run links knownhosts devices platform copy
 WRAP=""
 build build-portable CFLAGS="-O2 -g -DFO_CTX_PORTABLE" && suite portable-ctx build-portable -- ctx coro models
 
