@@ -33,14 +33,18 @@ static int sh(const char *cmd, char **out)
 TEST_T(install_into_destdir_and_build_against_it, 240)
 {
 	const char *bin = getenv("FANOUT_BIN"), *d = fo_test_dir();
-	char build[512], cmd[4096], *out = NULL;
+	char path[512], build[512], cmd[4096], *out = NULL;
 
 	if (*fo_test_san())
 		fo_test_skip("the installed library is the plain build's");
 	if (system("command -v pkg-config >/dev/null 2>&1") != 0)
 		fo_test_skip("no pkg-config");
-	snprintf(build, sizeof(build), "%s", bin ? bin : "build/fanout");
-	snprintf(build, sizeof(build), "%s", dirname(build));
+	/* dirname() may write into its argument: a copy of its own, and the
+	 * result copied out of it (not onto it: snprintf from a buffer into
+	 * itself gave "", and `make install BUILD=` built into /obj) */
+	snprintf(path, sizeof(path), "%s", bin ? bin : "build/fanout");
+	snprintf(build, sizeof(build), "%s", dirname(path));
+	CHECK(*build && strcmp(build, "/"));
 	snprintf(cmd, sizeof(cmd), "make --no-print-directory -s install BUILD=%s PREFIX=/usr DESTDIR=%s/root", build, d);
 	if (sh(cmd, &out) != 0)
 		fprintf(stderr, "%s\n%s\n", cmd, out);
