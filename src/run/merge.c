@@ -286,7 +286,7 @@ static int read_parts(struct mcfg *c)
 		nanosleep(&(struct timespec){ 0, POLL_NS }, NULL);
 	}
 	for (i = 0; i < c->nparts; i++) {
-		if (c->parts[i].fd < 0)
+		if (c->parts[i].fd < 0 && c->found < c->nh)
 			fprintf(stderr, "fanout: merge: '%s' never came (--timeout passed)\n", c->parts[i].path);
 		else if (c->parts[i].buf.len)
 			bad_line(&c->parts[i], c->parts[i].lineno + 1,
