@@ -472,7 +472,10 @@ static int write_hosts(struct mcfg *c)
 
 		if (h->part < 0) {
 			missing(c, i);
-		} else if ((e = reread(c, h)) < 0 || fo__jline_parse(c->line.p, c->line.len, &l) < 0) {
+		} else if ((e = reread(c, h)) < 0 ||
+			   /* read again only for what the first read did not keep */
+			   ((c->out_dir || (!c->json && h->status != FO_SSH_OK)) &&
+			    fo__jline_parse(c->line.p, c->line.len, &l) < 0)) {
 			fprintf(stderr, "fanout: merge: cannot read '%s' again: %s (was it changed?)\n",
 				c->parts[h->part].path, e < 0 ? strerror(-e) : "the line is not the same");
 			return 1;
