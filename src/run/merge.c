@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -677,6 +678,7 @@ int fo_merge_main(int argc, char **argv)
 	size_t i, bad = 0;
 	int r;
 
+	signal(SIGPIPE, SIG_IGN); /* a closed stdout is an error said, as run says it */
 	memset(&c, 0, sizeof(c));
 	fo_inv_init(&c.inv);
 	r = fo_opts_parse(&fo_merge_opts, &c, argc, argv, &res);
