@@ -179,6 +179,24 @@ TEST_PROC(merge_is_one_run, 120)
 	same_tree(one, mtree);
 	free(out), free(err1), free(mout), free(merr), free(a), free(b), free(sa), free(sb);
 
+	/* the shards' --out trees as parts: their files copied */
+	snprintf(mtree, sizeof(mtree), "%s/merged-trees", d);
+	CHECK_EQ(fo_test_cli(&mout, &merr, "merge", "-w", "h[001-100]", "-x", "h050", "--out", mtree, part[0],
+			     part[1], part[2], tree[0], tree[1], tree[2], NULL),
+		 1);
+	same_tree(one, mtree);
+	free(mout), free(merr);
+	/* a tree alone has no results; a host's folder in two trees */
+	CHECK_EQ(fo_test_cli(&mout, &merr, "merge", "--out", mtree, tree[0], NULL), 2);
+	CHECK_HAS(merr, "--out trees give files, not results");
+	free(mout), free(merr);
+	CHECK_EQ(fo_test_cli(&mout, &merr, "merge", "--out", mtree, part[0], tree[0], tree[0], NULL), 2);
+	CHECK_HAS(merr, "' has files in two --out trees: '");
+	free(mout), free(merr);
+	CHECK_EQ(fo_test_cli(&mout, &merr, "merge", "--out", mtree, part[0], d, NULL), 2);
+	CHECK_HAS(merr, "is a folder but not a fanout --out tree");
+	free(mout), free(merr);
+
 	/* without --json: run's not-ok lines and summary, exactly */
 	CHECK_EQ(fo_test_cli(&out, &err1, "run", "--task", "exec", "--run", EXEC, "-w", "h[001-100]", "-x", "h050",
 			     NULL),
@@ -195,6 +213,38 @@ TEST_PROC(merge_is_one_run, 120)
 	CHECK_EQ(fo_test_cli(&mout, &merr, "merge", part[1], part[2], NULL), 0);
 	CHECK_HAS(merr, "fanout run: 66 hosts in ");
 	free(mout), free(merr);
+}
+
+/* Output that is not UTF-8: the lines have it as U+FFFD, so only the
+ * shards' trees give the run's files exactly. */
+TEST_PROC(merge_trees_keep_bytes, 60)
+{
+	const char *d = fo_test_dir();
+	char one[512], t1[512], t2[512], p1[512], p2[512], m[512], f[600], *x, *e;
+	const char *run = "printf 'a\\377b'";
+
+	snprintf(one, sizeof(one), "%s/one", d);
+	snprintf(t1, sizeof(t1), "%s/t1", d);
+	snprintf(t2, sizeof(t2), "%s/t2", d);
+	snprintf(p1, sizeof(p1), "%s/p1", d);
+	snprintf(p2, sizeof(p2), "%s/p2", d);
+	snprintf(m, sizeof(m), "%s/m", d);
+	CHECK_EQ(fo_test_cli(NULL, NULL, "run", "--task", "exec", "--run", run, "-w", "b[1-3]", "--out", one, NULL), 0);
+	const char *a1[] = { "run", "--task", "exec", "--run", run, "-w", "b[1-3]", "--out", t1, "--json", "--shard",
+			     "1/2", NULL };
+	const char *a2[] = { "run", "--task", "exec", "--run", run, "-w", "b[1-3]", "--out", t2, "--json", "--shard",
+			     "2/2", NULL };
+
+	CHECK_EQ(fo_test_cli_stdout(p1, &e, a1), 0);
+	free(e);
+	CHECK_EQ(fo_test_cli_stdout(p2, &e, a2), 0);
+	free(e);
+	CHECK_EQ(fo_test_cli(NULL, NULL, "merge", "-w", "b[1-3]", "--out", m, p1, p2, t1, t2, NULL), 0);
+	same_tree(one, m);
+	snprintf(f, sizeof(f), "%s/b2/printf+%%27a%%5C377b%%27.txt", m);
+	CHECK((x = fo_test_read(f)) != NULL);
+	CHECK_STR(x, "a\377b");
+	free(x);
 }
 
 /* A host in two parts: both named, exit 2; a shard not run: its hosts

@@ -21,6 +21,7 @@
  * line without its newline (a shard writing, or killed mid-write), is
  * read again every 100 ms until every host is in, or --timeout passes.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -57,6 +58,7 @@ struct part {
 	off_t off;             /* bytes read into whole lines */
 	struct fo_sbuf buf;    /* what was read past off: the start of a line */
 	size_t lineno;         /* lines read */
+	bool tree;             /* an --out tree (a folder with FO_CMP_MARKER): files, no lines */
 };
 
 /* A host: where its line is, and what the summary counts. */
@@ -68,6 +70,7 @@ struct mhost {
 	int attempts;
 	unsigned char status;  /* enum fo_ssh_status */
 	bool out_error;
+	int tree;              /* the tree part holding its folder, or -1 */
 };
 
 struct mcfg {
@@ -78,7 +81,7 @@ struct mcfg {
 	int64_t timeout;       /* --wait's bound */
 	size_t max_line;
 	struct part *parts;
-	size_t nparts;
+	size_t nparts, ntrees;
 	struct mhost *h;       /* per host: the inventory's order, or the parts' */
 	char **names;          /* without an inventory: the hosts' names (heap) */
 	size_t nh, cap, found;
@@ -141,7 +144,7 @@ static long add_host(struct mcfg *c, const char *name)
 	if (!(n = strdup(name)))
 		return -1;
 	c->names[c->nh] = n;
-	c->h[c->nh] = (struct mhost){ .part = -1 };
+	c->h[c->nh] = (struct mhost){ .part = -1, .tree = -1 };
 	if (fo__map_put(&c->idx, n, (const void *)(uintptr_t)(c->nh + 1)) < 0) {
 		free(n);
 		return -1;
@@ -206,7 +209,7 @@ static int take_line(struct mcfg *c, size_t pi, off_t off, const char *s, size_t
 		goto out;
 	}
 	*h = (struct mhost){ (int)pi, off, len, l.ms, (int)(l.attempts > 0 && l.attempts < INT_MAX ? l.attempts : 1),
-			     (unsigned char)st, l.out_error.p != NULL };
+			     (unsigned char)st, l.out_error.p != NULL, -1 };
 	c->found++;
 	c->nparsed += l.nparsed;
 	c->nunparsed += l.nparse_error;
@@ -229,6 +232,8 @@ static int read_part(struct mcfg *c, size_t pi)
 {
 	struct part *p = &c->parts[pi];
 
+	if (p->tree)
+		return 0;
 	if (p->fd < 0 && (p->fd = open(p->path, O_RDONLY | O_CLOEXEC)) < 0) {
 		if (c->wait && errno == ENOENT)
 			return 0;
@@ -287,13 +292,128 @@ static int read_parts(struct mcfg *c)
 		nanosleep(&(struct timespec){ 0, POLL_NS }, NULL);
 	}
 	for (i = 0; i < c->nparts; i++) {
-		if (c->parts[i].fd < 0 && c->found < c->nh)
+		if (c->parts[i].fd < 0 && !c->parts[i].tree && c->found < c->nh)
 			fprintf(stderr, "fanout: merge: '%s' never came (--timeout passed)\n", c->parts[i].path);
 		else if (c->parts[i].buf.len)
 			bad_line(&c->parts[i], c->parts[i].lineno + 1,
 				 "no newline: a line cut short (its shard killed while writing?), ignored");
 	}
 	return 0;
+}
+
+/* ---- --out trees as parts ---------------------------------------------------------------- */
+
+/* Which tree part holds each host's folder (DIR/NAME, NAME escaped as run
+ * escapes it): 0, or 2 when two do, said. A host in none has no files. */
+static int find_trees(struct mcfg *c)
+{
+	char name[FO_RUN_NAME_MAX + 1];
+	size_t i, t;
+
+	for (i = 0; c->ntrees && i < c->nh; i++) {
+		fo__run_file_name(host_name(c, i), name);
+		for (t = 0; t < c->nparts; t++) {
+			struct stat st;
+
+			if (!c->parts[t].tree || fstatat(c->parts[t].fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+			    !S_ISDIR(st.st_mode))
+				continue;
+			if (c->h[i].tree >= 0) {
+				struct fo_sbuf b = { 0 };
+
+				fo_sbuf_addf(&b, "fanout: merge: host '");
+				fo__term_adds(&b, host_name(c, i));
+				fo_sbuf_addf(&b, "' has files in two --out trees: '");
+				fo__term_adds(&b, c->parts[c->h[i].tree].path);
+				fo_sbuf_addf(&b, "' and '");
+				fo__term_adds(&b, c->parts[t].path);
+				fo_sbuf_addf(&b, "': trees of different runs, or shards that overlap\n");
+				if (b.p)
+					fputs(b.p, stderr);
+				fo_sbuf_release(&b);
+				return 2;
+			}
+			c->h[i].tree = (int)t;
+		}
+	}
+	return 0;
+}
+
+/* What run writes under a host's folder: NAME.txt (and .partial.txt),
+ * .json, .diff; not a temporary file a killed shard left. */
+static bool run_file(const char *n)
+{
+	static const char *const ext[] = { ".txt", ".json", ".diff" };
+	size_t l = strlen(n), k, x;
+
+	for (k = 0; n[0] != '.' && k < sizeof(ext) / sizeof(ext[0]); k++)
+		if (l > (x = strlen(ext[k])) && !strcmp(n + l - x, ext[k]))
+			return true;
+	return false;
+}
+
+/* The whole of file name in folder dir onto b, at most max bytes: 0 or -errno. */
+static int read_whole(int dir, const char *name, size_t max, struct fo_sbuf *b)
+{
+	int f = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), e = 0;
+	ssize_t n;
+
+	if (f < 0)
+		return -errno;
+	while (!e && (e = fo_sbuf_grow(b, CHUNK)) == 0 && (n = read(f, b->p + b->len, CHUNK)) != 0) {
+		if (n < 0)
+			e = errno == EINTR ? 0 : -errno;
+		else if (b->len + (size_t)n > max)
+			e = -EFBIG;
+		else
+			b->len += (size_t)n;
+	}
+	close(f);
+	return e;
+}
+
+/* Host i's folder copied from its tree part into --out, file by file,
+ * each whole or not at all (fo__write_file): NULL, or why not (heap). */
+static char *copy_host(struct mcfg *c, size_t i)
+{
+	char name[FO_RUN_NAME_MAX + 1], dst[PATH_MAX], *bad = NULL;
+	const struct part *t = &c->parts[c->h[i].tree];
+	struct dirent *e;
+	DIR *d;
+	int fd;
+
+	fo__run_file_name(host_name(c, i), name);
+	if ((size_t)snprintf(dst, sizeof(dst), "%s/%s", c->out_dir, name) >= sizeof(dst))
+		return strdup("a path over PATH_MAX");
+	if (mkdir(dst, 0755) < 0 && errno != EEXIST)
+		return asprintf(&bad, "cannot make '%s': %s", dst, strerror(errno)) < 0 ? NULL : bad;
+	if ((fd = openat(t->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return asprintf(&bad, "cannot read '%s/%s': %s", t->path, name, strerror(errno)) < 0 ? NULL : bad;
+	}
+	while (!bad && (e = readdir(d))) {
+		char path[PATH_MAX];
+		struct fo_sbuf b = { 0 };
+		struct stat st;
+		int r;
+
+		if (!run_file(e->d_name) || fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(st.st_mode))
+			continue;
+		if ((r = read_whole(fd, e->d_name, c->max_line, &b)) < 0) {
+			if (asprintf(&bad, "cannot read '%s/%s/%s': %s", t->path, name, e->d_name, strerror(-r)) < 0)
+				bad = NULL;
+		} else if ((size_t)snprintf(path, sizeof(path), "%s/%s", dst, e->d_name) >= sizeof(path)) {
+			bad = strdup("a path over PATH_MAX");
+		} else if ((r = fo__write_file(path, b.p ? b.p : "", b.len, 0644, false)) < 0 &&
+			   asprintf(&bad, "cannot write '%s': %s", path, strerror(-r)) < 0) {
+			bad = NULL;
+		}
+		fo_sbuf_release(&b);
+	}
+	closedir(d);
+	return bad;
 }
 
 /* ---- writing -------------------------------------------------------------------------- */
@@ -475,7 +595,7 @@ static int write_hosts(struct mcfg *c)
 			missing(c, i);
 		} else if ((e = reread(c, h)) < 0 ||
 			   /* read again only for what the first read did not keep */
-			   ((c->out_dir || (!c->json && h->status != FO_SSH_OK)) &&
+			   (((c->out_dir && !c->ntrees) || (!c->json && h->status != FO_SSH_OK)) &&
 			    fo__jline_parse(c->line.p, c->line.len, &l) < 0)) {
 			fprintf(stderr, "fanout: merge: cannot read '%s' again: %s (was it changed?)\n",
 				c->parts[h->part].path, e < 0 ? strerror(-e) : "the line is not the same");
@@ -487,7 +607,9 @@ static int write_hosts(struct mcfg *c)
 			} else if (h->status != FO_SSH_OK) {
 				show_not_ok(host_name(c, i), fo_ssh_status_name(h->status), &l.error);
 			}
-			if (c->out_dir && (bad = write_host(c, host_name(c, i), &l))) {
+			bad = !c->out_dir ? NULL : c->ntrees ? (h->tree >= 0 ? copy_host(c, i) : NULL)
+							 : write_host(c, host_name(c, i), &l);
+			if (bad) {
 				c->out_bad++;
 				if (!c->out_first)
 					c->out_first = bad;
@@ -628,6 +750,7 @@ static int check(struct mcfg *c, const struct fo_optres *res)
 			return 2;
 		for (i = 0; i < c->nh; i++) {
 			c->h[i].part = -1;
+			c->h[i].tree = -1;
 			if (fo__map_put(&c->idx, c->inv.hosts[i].name, (const void *)(uintptr_t)(i + 1)) < 0)
 				return 2;
 		}
@@ -635,8 +758,31 @@ static int check(struct mcfg *c, const struct fo_optres *res)
 	if (!(c->parts = calloc(res->operands.n, sizeof(*c->parts))))
 		return 2;
 	c->nparts = res->operands.n;
-	for (i = 0; i < c->nparts; i++)
-		c->parts[i] = (struct part){ res->operands.v[i], -1, 0, { 0 }, 0 };
+	for (i = 0; i < c->nparts; i++) {
+		struct part *p = &c->parts[i];
+		struct stat st;
+
+		*p = (struct part){ res->operands.v[i], -1, 0, { 0 }, 0, false };
+		if (stat(p->path, &st) < 0 || !S_ISDIR(st.st_mode))
+			continue;
+		p->tree = true;
+		c->ntrees++;
+		if ((p->fd = open(p->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+		    faccessat(p->fd, FO_CMP_MARKER, F_OK, AT_SYMLINK_NOFOLLOW) < 0) {
+			fprintf(stderr, "fanout: merge: '%s' is a folder but not a fanout --out tree (no %s in it)\n",
+				p->path, FO_CMP_MARKER);
+			return 2;
+		}
+	}
+	if (c->ntrees == c->nparts) {
+		fprintf(stderr, "fanout: merge: --out trees give files, not results: give the shards' --json lines "
+			"too\n");
+		return 2;
+	}
+	if (c->ntrees && !c->out_dir) {
+		fprintf(stderr, "fanout: merge: --out trees are parts only for --out DIR: give it\n");
+		return 2;
+	}
 	if (c->out_dir) {
 		int e = mkdir(c->out_dir, 0755) < 0 && errno != EEXIST ? -errno : fo_cmp_mark_out_dir(c->out_dir);
 
@@ -687,6 +833,8 @@ int fo_merge_main(int argc, char **argv)
 		r = check(&c, &res);
 	if (!r)
 		r = read_parts(&c);
+	if (!r)
+		r = find_trees(&c);
 	if (!r)
 		r = write_hosts(&c);
 	if (!r) {
