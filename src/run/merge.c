@@ -2,7 +2,8 @@
  * `fanout merge PART...`: the --json lines of the shards of one run
  * (--shard K/N or auto) made into what one unsharded run gives: its JSON
  * lines, its not-ok lines and summary on stderr, its exit status and its
- * --out tree (docs/run.md, "Shards").
+ * --out tree (docs/run.md, "Shards"): copied from the shards' own trees
+ * when they are given as parts (exact bytes), else made from the lines.
  *
  * Given the inventory (the same host flags and filters as the runs,
  * inv_args.h), every host is accounted for exactly once: a host in no part
@@ -710,15 +711,17 @@ static const struct fo_opt opts[] = {
 const struct fo_opts fo_merge_opts = {
 	"merge", "[options] PART...",
 	"Merges the --json lines of a sharded run's parts into one run's.",
-	"PART: a file of `fanout run --json` lines, from one shard (--shard K/N or\n"
-	"auto). Given the hosts (-i, -w, --hosts-file and the filters of the runs,\n"
-	"without --shard), every host must be in exactly one part: a host in none is\n"
-	"missing (exit 1), in two an error naming both (exit 2).\n"
+	"PART: a file of `fanout run --json` lines from one shard (--shard K/N or\n"
+	"auto), or for --out DIR a shard's --out tree, whose files are copied.\n"
+	"Given the hosts (-i, -w, --hosts-file and the filters of the runs, without\n"
+	"--shard), every host must be in exactly one part: a host in none is missing\n"
+	"(exit 1), in two an error naming both (exit 2).\n"
 	"\n"
-	"Out come what one run of those hosts would give: the lines in inventory\n"
+	"Out comes what one run of those hosts would give: the lines in inventory\n"
 	"order (--json), else a line on stderr per host not ok; the summary on\n"
-	"stderr; with --out DIR the --out tree, made from the lines; the exit\n"
-	"status (0 all ok, 1 some host not ok or missing, 2 bad usage or parts).\n"
+	"stderr; with --out DIR the --out tree (from the trees, else the lines);\n"
+	"the exit status (0 all ok, 1 some host not ok or missing, 2 bad usage or\n"
+	"bad parts).\n"
 	"\n"
 	"--wait: parts still being written are read again every 0.1s, a line cut\n"
 	"short ignored until whole, until every host is in or --timeout passes.\n",
