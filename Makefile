@@ -170,8 +170,9 @@ FUZZ_devices   := $(filter-out src/devices/server%,$(wildcard src/devices/*.c)) 
 FUZZ_textfsm   := src/textfsm/textfsm.c src/util/json.c -lpcre2-8 -lpthread
 FUZZ_tfsm-index := src/textfsm/index.c src/util/file.c -lpcre2-8
 FUZZ_nodeset   := src/run/nodeset.c src/run/hostlist.c src/util/file.c
+FUZZ_jline     := src/run/jline.c src/util/json.c
 FUZZERS := parse http hostlist inventory robots extract url knownhosts lcache platform devices textfsm udiff \
-           tfsm-index nodeset sitemap markdown
+           tfsm-index nodeset sitemap markdown jline
 
 .PHONY: print-fuzz
 print-fuzz:

@@ -16,6 +16,7 @@
 #   udiff      unified diffs, replayed to check them (src/util/udiff.c)
 #   tfsm-index ntc-templates index files and lookups over PCRE2 (src/textfsm/index.c)
 #   nodeset    host-set folding, checked by expanding back (src/run/nodeset.c)
+#   jline      fanout run's --json lines as fanout merge reads them (src/run/jline.c)
 # Needs clang and its runtime (Debian: clang, libclang-rt-14-dev); skips with
 # a note without. Seeds are tests/fuzz/corpus-NAME/.
 set -euo pipefail

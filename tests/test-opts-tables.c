@@ -10,6 +10,7 @@
 #include "../src/bench/bench.h"
 #include "../src/devices/server.h"
 #include "../src/load/load.h"
+#include "../src/run/run.h"
 #include "../src/serve/serve.h"
 #include "test.h"
 
@@ -220,4 +221,18 @@ TEST_T(devices_opts_table, 60)
 	bad("fanout: unknown option '--hosts' (see fanout devices --help)\n", "devices", "--hosts=1", NULL);
 	bad("fanout: devices takes no operands, not 'x'", "devices", "x", NULL);
 	bad("fanout: '--rtt' is given more than once", "devices", "--rtt=1ms", "--rtt", "2ms", NULL);
+}
+
+TEST_T(merge_opts_table, 60)
+{
+	static const char *const words[] = { "merge" };
+	static const char *const samples[][2] = {
+		{ "inventory", "inv" }, { "hosts", "r1" }, { "hosts-file", "h.txt" }, { "user", "u" },
+		{ "exclude", "r9" },    { "limit", "1" },  { "group", "g" },          { "filter", "a=b" },
+		{ "shard", "1/2" },     { "shards", "2" }, { "out", "dir" },          { NULL, NULL },
+	};
+
+	walk(&fo_merge_opts, words, 1, samples);
+	bad("fanout: bad --max-line '1': expected a size from 1K to 16G", "merge", "--max-line=1", NULL);
+	bad("fanout: bad --timeout 'soon': expected ", "merge", "--timeout=soon", "p", NULL);
 }

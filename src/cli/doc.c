@@ -24,7 +24,7 @@
 #include "opt.h"
 
 static const struct fo_opts *const tables[] = {
-	&fo_run_opts,	    &fo_inventory_opts,	  &fo_links_opts,	&fo_serve_opts,
+	&fo_run_opts,	    &fo_merge_opts, &fo_inventory_opts,	  &fo_links_opts,	&fo_serve_opts,
 	&fo_load_opts,	    &fo_bench_rtt_opts,	  &fo_bench_tasks_opts, &fo_bench_serve_opts,
 	&fo_devices_opts,
 };

@@ -33,6 +33,7 @@ static void usage(FILE *f)
 	      "  serve         a request/response server (line or HTTP/1.1) in any model\n"
 	      "  load          a closed-loop or fixed-rate load generator for it\n"
 	      "  run           apply a task (ssh, tcp, http, sleep, exec) to every host of an inventory\n"
+	      "  merge         the --json lines of a sharded run's parts as one run's, each host once\n"
 	      "  links         check every link of a site (crawl, fragments, robots.txt), for CI\n"
 	      "  inventory     the hosts a run would reach (nornir files, host lists), resolved\n"
 	      "  devices       a simulated fleet of SSH network devices on loopback, to test automation\n"
@@ -86,7 +87,7 @@ int main(int argc, char **argv)
 		return fo_serve_main(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "load"))
 		return fo_load_main(argc - 2, argv + 2);
-	if (!strcmp(argv[1], "run") || !strcmp(argv[1], "inventory") || !strcmp(argv[1], "links") ||
+	if (!strcmp(argv[1], "run") || !strcmp(argv[1], "merge") || !strcmp(argv[1], "inventory") || !strcmp(argv[1], "links") ||
 	    !strcmp(argv[1], "devices"))
 		return exec_tool("fanout-tools", argv);
 	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {

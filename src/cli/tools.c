@@ -19,6 +19,8 @@ int main(int argc, char **argv)
 	fo_set_diag(fo__cli_diag, NULL); /* the runtime's notes, on stderr */
 	if (argc >= 2 && !strcmp(argv[1], "run"))
 		return fo_run_main(argc - 2, argv + 2);
+	if (argc >= 2 && !strcmp(argv[1], "merge"))
+		return fo_merge_main(argc - 2, argv + 2);
 	if (argc >= 2 && !strcmp(argv[1], "inventory"))
 		return fo_inventory_main(argc - 2, argv + 2);
 	if (argc >= 2 && !strcmp(argv[1], "links"))
@@ -27,6 +29,6 @@ int main(int argc, char **argv)
 		return fo_devices_main(argc - 2, argv + 2);
 	if (argc >= 2 && !strcmp(argv[1], "doc"))
 		return fo_doc_main(argc - 2, argv + 2);
-	fprintf(stderr, "usage: fanout run|inventory|links|devices [options] (see fanout --help)\n");
+	fprintf(stderr, "usage: fanout run|merge|inventory|links|devices [options] (see fanout --help)\n");
 	return 2;
 }

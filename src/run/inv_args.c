@@ -132,6 +132,8 @@ int fo__inv_arg_shard(void *cfg, const struct fo_opt *o, const char *v)
 	struct fo_inv_args *a = args_of(cfg, o);
 	char err[128];
 
+	if (!strcmp(v, "auto"))
+		return fo__inv_shard_auto(a);
 	return fo_inv_parse_shard(v, &a->shard, &a->nshards, err, sizeof(err)) < 0 ? -EINVAL : 0;
 }
 
@@ -249,6 +251,8 @@ int fo_inv_args_filter(const struct fo_inv_args *a, struct fo_inv *inv, char *er
 	int r;
 
 	err[0] = 0;
+	if ((r = fo__inv_shard_pending(a, err, errlen)) < 0)
+		goto out;
 	if ((a->groups && !g) || (g && split_groups(&groups, &ngroups, g) < 0)) {
 		r = -ENOMEM;
 		goto out;

@@ -13,6 +13,7 @@
 #ifndef FO_RUN_INV_ARGS_H
 #define FO_RUN_INV_ARGS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "../cli/opt.h"
@@ -36,6 +37,9 @@ struct fo_inv_args {
 	size_t nattrs;
 	size_t limit;             /* --limit N; 0: none */
 	unsigned shard, nshards;  /* --shard K/N; 0: none */
+	bool shard_auto;          /* --shard auto (shard.c): K and N from the environment */
+	unsigned shard_index;     /* its JOB_COMPLETION_INDEX + 1, or 0 */
+	unsigned shards_given;    /* --shards N, or 0 */
 	const char *user;         /* --user, or NULL */
 	long port;                /* --port, or 0 */
 };
@@ -48,6 +52,14 @@ int fo__inv_arg_limit(void *cfg, const struct fo_opt *o, const char *v);
 int fo__inv_arg_group(void *cfg, const struct fo_opt *o, const char *v);
 int fo__inv_arg_filter(void *cfg, const struct fo_opt *o, const char *v);
 int fo__inv_arg_shard(void *cfg, const struct fo_opt *o, const char *v);
+int fo__inv_arg_shards(void *cfg, const struct fo_opt *o, const char *v);
+
+/* shard.c: --shard auto from a Slurm job array's or a Kubernetes Indexed
+ * Job's environment: 0, or FO_OPTS_BAD with the one line printed. */
+int fo__inv_shard_auto(struct fo_inv_args *a);
+/* Once every flag is parsed: 0, or -EINVAL with err saying why (--shards
+ * without --shard auto; an Indexed Job's index with no count). */
+int fo__inv_shard_pending(const struct fo_inv_args *a, char *err, size_t errlen);
 
 #define FO__IA_LIST "host names such as core-[01-40]"
 
@@ -79,9 +91,12 @@ int fo__inv_arg_shard(void *cfg, const struct fo_opt *o, const char *v);
 	{ "filter", 0, FO_OPT_FN, offsetof(T, m), "KEY=VALUE",                                                \
 	  "hosts whose KEY is VALUE (* ? globs); != negates", "Filters", NULL, 0, 0, NULL,                         \
 	  "KEY=VALUE or KEY!=VALUE, such as site=ams or platform=ios", FO_OPT_REPEAT, 0, fo__inv_arg_filter }, \
-	{ "shard", 0, FO_OPT_FN, offsetof(T, m), "K/N",                                                       \
-	  "then every Nth host from the Kth (K = 1..N)", "Filters", NULL, 0, 0,  \
-	  NULL, "K/N with 1 <= K <= N, such as 2/8", 0, 0, fo__inv_arg_shard }
+	{ "shard", 0, FO_OPT_FN, offsetof(T, m), "K/N|auto",                                                  \
+	  "then every Nth host from the Kth (K = 1..N); auto: Slurm's or Kubernetes'", "Filters", NULL, 0, 0,  \
+	  NULL, "K/N with 1 <= K <= N, such as 2/8, or auto", 0, 0, fo__inv_arg_shard },                       \
+	{ "shards", 0, FO_OPT_FN, offsetof(T, m), "N",                                                        \
+	  "--shard auto in an Indexed Job: N shards ($FANOUT_SHARDS)", "Filters", NULL, 0, 0, NULL,          \
+	  "a count from 1 to 1000000", 0, 0, fo__inv_arg_shards }
 
 /*
  * Loads the sources of a into inv, in order, after counting every host

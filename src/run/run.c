@@ -385,7 +385,7 @@ static char *write_beside(const char *dir, const char *name, const char *ext, co
 	return NULL;
 }
 
-static char *write_one(const char *dir, const struct fo_rec_cmd *r, bool parse, bool compare)
+char *fo__run_write_one(const char *dir, const struct fo_rec_cmd *r, bool parse, bool compare)
 {
 	char name[FO_RUN_NAME_MAX + 1], part[PATH_MAX], path[PATH_MAX], *bad;
 	int e;
@@ -427,7 +427,7 @@ static void write_outputs(const struct cfg *c, const struct fo_inv_host *h, cons
 	else if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 		bad = msgf("cannot make '%s': %s", dir, strerror(errno));
 	for (i = 0; i < n; i++)
-		why[i] = bad ? strdup(bad) : write_one(dir, &r[i], c->parse, c->compare_dir != NULL);
+		why[i] = bad ? strdup(bad) : fo__run_write_one(dir, &r[i], c->parse, c->compare_dir != NULL);
 	free(bad);
 }
 

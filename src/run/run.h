@@ -11,6 +11,17 @@
 /* Returns the exit code: 0 all ok, 1 some host not ok, 2 usage, 130 interrupted. */
 int fo_run_main(int argc, char **argv);
 
+/* `fanout merge` (merge.c): the parts of a sharded run as one run's. */
+int fo_merge_main(int argc, char **argv);
+extern const struct fo_opts fo_merge_opts;
+
+/* One command's --out file(s) under dir, as run writes them: NAME.txt when
+ * ok (a NAME.partial.txt of an earlier run removed), else
+ * NAME.partial.txt; with parse NAME.json of r->parsed, with compare
+ * NAME.diff. NULL, or why not (heap). merge.c writes its tree with it. */
+struct fo_rec_cmd;
+char *fo__run_write_one(const char *dir, const struct fo_rec_cmd *r, bool parse, bool compare);
+
 /* Its flags (src/cli/opt.h), for --help, the man page and the completions. */
 struct fo_opts;
 extern const struct fo_opts fo_run_opts;
