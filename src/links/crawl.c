@@ -3,9 +3,12 @@
  * scope, under per-host limits, by workers on the runtime.
  *
  * Frontier. Targets live in one table (id -> target) and a hash map (URL ->
- * target), so a URL seen again only gains a reference. Each host keeps a
- * FIFO of its queued targets, its requests in flight, the time it may be
- * asked again (rate limit, Retry-After) and its robots.txt. One mutex
+ * target), so a URL seen again only gains a reference. Each host (origin)
+ * keeps a FIFO of its queued targets, its requests in flight, the time it
+ * may be asked again (rate limit, Retry-After) and its robots.txt. The
+ * hosts with something queued are served round robin (the ring, pick()):
+ * a link to a host whose queue was empty starts at the next free worker,
+ * not after the thousands of pages of the site found before it. One mutex
  * guards all of it; it is never held across a wait.
  *
  * Workers. max_conc tasks of the chosen model (coroutines by default), each
@@ -64,6 +67,8 @@ struct fo__host {
 	bool head_bad;              /* a HEAD here failed where GET worked: GET only */
 	struct fo_target *qhead, *qtail;
 	size_t qlen;
+	struct fo__host *rnext;     /* the ring of hosts with something queued */
+	bool in_ring;
 };
 
 /* ---- small things ------------------------------------------------------------------ */
@@ -177,10 +182,40 @@ static bool in_scope(struct fo_crawl *c, const char *url)
 	return false;
 }
 
+/* The ring: the hosts with a target queued, in the order they are served
+ * (a singly linked list, head first; pick() moves a host it served to the
+ * tail). A host joins at the tail when its queue stops being empty. */
+static void ring_add(struct fo_crawl *c, struct fo__host *h)
+{
+	if (h->in_ring)
+		return;
+	h->in_ring = true;
+	h->rnext = NULL;
+	if (c->ring_tail)
+		c->ring_tail->rnext = h;
+	else
+		c->ring_head = h;
+	c->ring_tail = h;
+}
+
+/* Takes h, which follows prev (NULL: h is the head), out of the ring. */
+static void ring_remove(struct fo_crawl *c, struct fo__host *prev, struct fo__host *h)
+{
+	if (prev)
+		prev->rnext = h->rnext;
+	else
+		c->ring_head = h->rnext;
+	if (c->ring_tail == h)
+		c->ring_tail = prev;
+	h->rnext = NULL;
+	h->in_ring = false;
+}
+
 static void enqueue(struct fo_crawl *c, struct fo_target *t)
 {
 	struct fo__host *h = t->host;
 
+	ring_add(c, h);
 	t->state = FO_T_QUEUED;
 	t->hnext = NULL;
 	if (h->qtail)
@@ -363,17 +398,28 @@ static void wake(struct fo_crawl *c, size_t n)
 
 enum { PICK_TARGET, PICK_ROBOTS, PICK_WAIT, PICK_DONE };
 
-/* The next thing for a worker to do; *until: how long to wait if nothing. */
+/*
+ * The next thing for a worker to do; *until: how long to wait if nothing.
+ *
+ * Round robin over the hosts with something queued: the first host of the
+ * ring that may be asked now gives its oldest target and goes to the
+ * ring's tail (or leaves it, its queue empty), so every host with work
+ * gets one request in turn, each within its own limits (--max-per-host,
+ * --rate, Crawl-delay, Retry-After). A host that may not be asked now
+ * keeps its place near the head, first in line when it may again. Costs
+ * O(hosts with something queued) a pick, not O(hosts seen), and one
+ * request a turn: a site's FIFO of thousands of pages no longer holds back
+ * the one link to another host found behind them (issue 14).
+ */
 static int pick(struct fo_crawl *c, struct fo_target **out, struct fo__host **hout, int64_t *until)
 {
 	int64_t now = fo_now(), soonest = FO_NEVER;
-	size_t i;
+	struct fo__host *h, *prev = NULL;
 
-	for (i = 0; i < c->nhosts; i++) {
-		struct fo__host *h = c->hosts[i];
+	for (h = c->ring_head; h; prev = h, h = h->rnext) {
 		struct fo_target *t = h->qhead;
 
-		if (!t || h->active >= c->o->max_per_host)
+		if (h->active >= c->o->max_per_host)
 			continue;
 		if (h->next_at > now) {
 			if (h->next_at < soonest)
@@ -394,6 +440,9 @@ static int pick(struct fo_crawl *c, struct fo_target **out, struct fo__host **ho
 			h->qtail = NULL;
 		h->qlen--;
 		c->queued--;
+		ring_remove(c, prev, h);
+		if (h->qhead)
+			ring_add(c, h);
 		h->active++;
 		c->running++;
 		if (h->interval)

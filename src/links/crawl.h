@@ -152,6 +152,8 @@ struct fo_crawl {
 	size_t mapcap;
 	struct fo__host **hosts;
 	size_t nhosts, hcap;
+	struct fo__host *ring_head, *ring_tail; /* hosts with something queued,
+						  * served round robin */
 	size_t queued, running, done;
 	int *wake_fds;              /* per worker: an eventfd its idle wait watches */
 	bool *idle;
