@@ -353,7 +353,7 @@ def main():
             unit = "with line" if name.startswith("fanout") else "targets"
             fr = "" if "fragments" not in ok[0] else ", #fragments %s/%d" % (
                 links.span(ok, "fragments_found"), ok[0]["fragments"])
-            print("| %s | %.2f (%.2f) | %.2f | %.1f | %s | %s | %s | %s | %s/%d (%s)%s | %s | %s | %.0f–%.0f |" % (
+            print("| %s | %.2f (%.2f) | %.2f | %.1f | %s | %s | %s | %d | %s/%d (%s)%s | %s | %s | %.0f–%.0f |" % (
                 name, wall, min(r["wall"] for r in ok), cpu, links.med([r["maxrss_kb"] for r in ok]) / 1024,
                 links.ratio(wall, bwall), links.ratio(cpu, bcpu), ok[0]["links"],
                 links.med([r["ext_requests"] for r in ok]), links.span(ok, "found"), ok[0]["expected"], unit, fr,
