@@ -1451,21 +1451,26 @@ static int curls_init(struct curls *k, struct fo_crawl *c)
 
 	memset(k, 0, sizeof(*k));
 	k->creds = curl_easy_init();
-	k->plain = curl_easy_init();
+	/* with no -H header and no cookie there is nothing to keep from any
+	 * host: one handle does both (a second is about 9 KB a worker: the
+	 * 2,000-page bench's peak went from 35.7 to 40.0 MiB with it) */
+	k->plain = c->o->nheaders || c->o->cookies ? curl_easy_init() : k->creds;
 	for (i = 0; i < c->o->nheaders; i++)
 		k->hdrs = curl_slist_append(k->hdrs, c->o->headers[i]);
 	if (!k->creds || !k->plain || (!k->hdrs && c->o->nheaders))
 		return -ENOMEM;
 	easy_init(c, k->creds);
-	easy_init(c, k->plain);
+	if (k->plain != k->creds)
+		easy_init(c, k->plain);
 	return 0;
 }
 
 static void curls_release(struct curls *k)
 {
 	curl_slist_free_all(k->hdrs);
+	if (k->plain != k->creds)
+		curl_easy_cleanup(k->plain);
 	curl_easy_cleanup(k->creds);
-	curl_easy_cleanup(k->plain);
 }
 
 /* Nothing to take: waits for a wake-up or until. -ECANCELED on Ctrl-C.
