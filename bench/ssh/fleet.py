@@ -73,7 +73,7 @@ def build(args):
           ["cc", "-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter",
            "-I" + os.path.join(ROOT, "include"), "-I" + os.path.join(ROOT, "src"), "-D_GNU_SOURCE",
            "-o", os.path.join(b, "bench/ssh/fleet_expect"), os.path.join(HERE, "fleet_expect.c")]
-          + objs + [os.path.join(b, "libfanout.a"), "-luring", "-lpthread", "-lm"]]
+          + objs + [os.path.join(b, "libfanout.a"), "-luring", "-lcrypto", "-lpthread", "-lm"]]
     for c in cc:
         show(c[:4] + ["..."])
         subprocess.run(c, check=True, timeout=300)
