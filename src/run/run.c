@@ -1705,7 +1705,7 @@ static const struct fo_opt opts[] = {
 	{ "dns-window", 0, FO_OPT_COUNT, OFF(dns_window), "N", "lookups in flight at most", "Names", "4096", 1,
 	  30000, NULL, "a count from 1 to 30000", 0, M_SSH | M_TCP | M_HTTP | M_COPY, NULL },
 	{ "dns-rate", 0, FO_OPT_COUNT, OFF(dns_rate), "N", "lookups started per second at most", "Names",
-	  "50000", 1, 10000000, NULL, "a count from 1 to 10000000", 0, M_SSH | M_TCP | M_HTTP | M_COPY, NULL },
+	  "10000", 1, 10000000, NULL, "a count from 1 to 10000000", 0, M_SSH | M_TCP | M_HTTP | M_COPY, NULL },
 	{ "max-output", 0, FO_OPT_SIZE, OFF(ssh.max_output), "SIZE", "ssh, exec, http: per command", "Task", "16M",
 	  1, 1 << 30, NULL, "a size from 1 to 1G, such as 512K or 16M", 0, M_SSH | M_EXEC | M_HTTP, NULL },
 	{ "command", 'c', FO_OPT_FN, OFF(cmdargs), "CMD", "a command to run (repeat for more)", "SSH", NULL, 0, 0,
