@@ -8,10 +8,11 @@
 #   cares  fo_dns_resolve, src/net/dns.c (now)
 # Runs in a network and mount namespace of its own (root: unshare -mn), so
 # that resolv.conf can name the relay on 127.0.0.1:53 for both.
-#   bench/dns/run.sh [NAMES] [ONE_WAY_MS] [RUNS]      (default 28000 25 3)
+#   bench/dns/run.sh [NAMES] [ONE_WAY_MS] [RUNS] [RATE]   (default 28000 25 3, fanout's --dns-rate)
+# RATE also given: c-ares at that --dns-rate, and no pool run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-n=${1:-28000} delay=${2:-25} runs=${3:-3}
+n=${1:-28000} delay=${2:-25} runs=${3:-3} rate=${4:-}
 out="$PWD/build/bench-dns"
 if [ "${FO_BENCH_INSIDE:-}" != 1 ]; then
   mkdir -p "$out"
@@ -45,9 +46,11 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 echo "# $n names, dnsmasq behind a relay adding ${delay} ms each way; resolv.conf: nameserver 127.0.0.1"
-echo "+ $out/resolve pool --threads 64 $out/names"
-"$out/resolve" pool --threads 64 "$out/names"
+if [ -z "$rate" ]; then
+  echo "+ $out/resolve pool --threads 64 $out/names"
+  "$out/resolve" pool --threads 64 "$out/names"
+fi
 for _ in $(seq "$runs"); do
-  echo "+ $out/resolve cares $out/names"
-  "$out/resolve" cares "$out/names"
+  echo "+ $out/resolve cares ${rate:+--rate $rate }$out/names"
+  "$out/resolve" cares ${rate:+--rate "$rate"} "$out/names"
 done
