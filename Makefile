@@ -79,8 +79,9 @@ $(BUILD)/libfanout.so: $(LIB_OBJ)
 # the tools' own libraries (libyaml: nornir inventories and platform
 # files; libpcre2-8: the platforms' prompt patterns; libssh2; libcurl;
 # libxml2: HTML and sitemaps; zlib: gzip'd sitemaps; libmd4c: Markdown; libcrypto: hashed known_hosts
-# names; libssh: the server side of fanout devices); the runtime and fanout itself need none of them
-TOOL_LDLIBS := -lyaml -lpcre2-8 -lssh2 -lcurl -lxml2 -lz -lcrypto -lssh -lmd4c
+# names; libssh: the server side of fanout devices; libcares: fanout run's resolver); the runtime and
+# fanout itself need none of them
+TOOL_LDLIBS := -lyaml -lpcre2-8 -lssh2 -lcurl -lxml2 -lz -lcrypto -lssh -lmd4c -lcares
 
 # the shipped platform files (platforms/*.yaml), built into fanout-tools
 # as a generated C file: od and sed, so any BUILD and any CC
@@ -113,7 +114,7 @@ TEST_TOOL_OBJ := $(BUILD)/obj/src/serve/http.o \
                  $(BUILD)/obj/src/links/report_ci.o \
                  $(BUILD)/obj/src/run/inventory_cli.o $(BUILD)/obj/src/run/inv_args.o \
                  $(BUILD)/obj/src/util/term.o $(BUILD)/obj/src/util/table.o $(BUILD)/obj/src/run/run.o $(BUILD)/obj/src/run/rec.o $(BUILD)/obj/src/run/ssh.o \
-                 $(BUILD)/obj/src/run/gate.o $(BUILD)/obj/src/net/curl.o $(BUILD)/obj/src/util/stopsig.o \
+                 $(BUILD)/obj/src/run/gate.o $(BUILD)/obj/src/net/connect.o $(BUILD)/obj/src/net/curl.o $(BUILD)/obj/src/net/dns.o $(BUILD)/obj/src/util/stopsig.o \
                  $(BUILD)/obj/src/serve/serve_opts.o $(BUILD)/obj/src/serve/common.o \
                  $(BUILD)/obj/src/load/load_opts.o $(BUILD)/obj/src/bench/bench_opts.o \
                  $(BUILD)/obj/src/run/platform.o $(BUILD)/obj/src/run/platform_match.o \

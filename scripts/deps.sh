@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a target needs, only those missing.
 #   scripts/deps.sh test   build and test (gcc, make, liburing, libyaml, libpcre2, libssh2,
+#                          c-ares (fanout run's resolver) and dnsmasq (the DNS server its
+#                          tests resolve against),
 #                          python3-textfsm, clustershell and pdsh (the references
 #                          that TextFSM parsing, host lists and host-set folding
 #                          are tested against),
@@ -15,7 +17,7 @@
 #                          `test` installs these too
 set -euo pipefail
 ssh_want=(openssh-server openssh-client libpam-modules util-linux iproute2 procps)
-want=(gcc make libc6-dev pkg-config gnuplot-nox liburing-dev libyaml-dev libpcre2-dev libssh2-1-dev libssh-dev libcurl4-openssl-dev libxml2-dev libssl-dev zlib1g-dev python3 python3-textfsm clustershell pdsh libmd4c-dev curl util-linux clang libclang-rt-14-dev
+want=(gcc make libc6-dev pkg-config gnuplot-nox liburing-dev libyaml-dev libpcre2-dev libssh2-1-dev libssh-dev libcurl4-openssl-dev libxml2-dev libssl-dev zlib1g-dev python3 python3-textfsm clustershell pdsh libmd4c-dev libc-ares-dev dnsmasq-base curl util-linux clang libclang-rt-14-dev
       gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user "${ssh_want[@]}")
 case "${1:-test}" in
   demo)  ;;

@@ -661,7 +661,7 @@ static const char *run_sample(const struct fo_opt *o, const char *dir)
 		{ "key-pass-env", "HOME" }, { "password-env", "HOME" }, { "jump", "127.0.0.1:1" },
 		{ "host-keys", "strict" }, { "model", "coro:2" }, { "url", "http://{hostname}:{port}/x" }, { "rtt", "1ms" },
 		{ "platform", "junos" }, { "level", "exec" }, { "secret-env", "HOME" }, { "via", "scp" },
-		{ "pull", "/etc/hostname" }, { "ignore", "^uptime" },
+		{ "pull", "/etc/hostname" }, { "ignore", "^uptime" }, { "dns", "127.0.0.1:1" },
 	};
 	static const char *const files[][2] = { { "inventory", "" }, { "hosts-file", "/hosts.txt" },
 						{ "commands-file", "/cmds" }, { "key", "/cmds" },

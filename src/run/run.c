@@ -47,7 +47,10 @@
 #include <unistd.h>
 
 #include "../cli/cli.h"
+#include "../net/connect.h"
 #include "../net/curl.h"
+#include "../net/dns.h"
+#include "../util/map.h"
 #include "../util/diag.h"
 #include "../util/file.h"
 #include "../util/json.h"
@@ -102,6 +105,10 @@ struct cfg {
 	struct fo_inv inv;
 	char **addrs;              /* per host: the address to reach */
 	char **resolve_err;        /* per host: why it has none, or NULL */
+	const char *dns;           /* --dns: name servers instead of resolv.conf's */
+	int64_t dns_timeout;       /* --dns-timeout: bound on resolving every name */
+	long dns_window;           /* --dns-window: lookups in flight at most */
+	long dns_rate;             /* --dns-rate: lookups started per second at most */
 	struct fo_ssh_cfg ssh;
 	struct cmdarg *cmdargs;    /* -c, --commands-file */
 	size_t ncmdargs;
@@ -817,7 +824,9 @@ static void task_ssh(struct fo_job *job, struct cfg *c, const struct fo_inv_host
 					    .exit_code = res[i].exit_code, .out = res[i].out, .out_len = res[i].out_len,
 					    .error = res[i].error, .ms = res[i].ms };
 	}
-	finish_host(c, b, h, addr, worst, (fo_now() - t0) / FO_MSEC, attempts, r, n);
+	/* the address reached; when none was, those tried */
+	finish_host(c, b, h, n && res[0].addr[0] ? res[0].addr : addr, worst, (fo_now() - t0) / FO_MSEC,
+		    attempts, r, n);
 	fo_ssh_results_release(res, n);
 out:
 	host_config_release(&hc);
@@ -825,46 +834,24 @@ out:
 	free(r);
 }
 
+/* A connect to the host's port: its addresses tried in turn, with happy
+ * eyeballs (src/net/connect.h); the record names the one reached. */
 static void task_tcp(struct cfg *c, const struct fo_inv_host *h, const char *addr, struct jb *b)
 {
-	struct sockaddr_storage ss = { 0 };
-	socklen_t sl = 0;
 	int64_t t0 = fo_now(), dl = c->timeout > 0 ? t0 + c->timeout : FO_NEVER;
 	struct fo_rec_cmd r = { .command = "tcp", .status = FO_SSH_OK, .exit_code = -1, .out = "" };
-	char err[160] = "";
-	int fd = -1, soerr = 0, w;
-	socklen_t el = sizeof(soerr);
+	char err[300] = "", reached[64] = "";
+	int fd = fo_connect(addr, h->port, dl, reached, sizeof(reached), err, sizeof(err));
 
-	if (inet_pton(AF_INET, addr, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
-		((struct sockaddr_in *)&ss)->sin_family = AF_INET;
-		((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)h->port);
-		sl = sizeof(struct sockaddr_in);
-	} else if (inet_pton(AF_INET6, addr, &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
-		((struct sockaddr_in6 *)&ss)->sin6_family = AF_INET6;
-		((struct sockaddr_in6 *)&ss)->sin6_port = htons((uint16_t)h->port);
-		sl = sizeof(struct sockaddr_in6);
-	}
-	fd = socket(ss.ss_family ? ss.ss_family : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		r.status = FO_SSH_FAILED;
-		snprintf(err, sizeof(err), "socket: %s", strerror(errno));
-	} else if (connect(fd, (struct sockaddr *)&ss, sl) < 0 && errno != EINPROGRESS) {
-		r.status = FO_SSH_UNREACHABLE;
-		snprintf(err, sizeof(err), "connect to %s port %d: %s", addr, h->port, strerror(errno));
-	} else if ((w = fo_wait_fd(fd, FO_WRITE, dl)) < 0) {
-		r.status = w == -ECANCELED ? FO_SSH_SKIPPED : FO_SSH_TIMEOUT;
-		snprintf(err, sizeof(err), "connect to %s port %d: %s", addr, h->port,
-			 w == -ECANCELED ? "interrupted" : "timed out");
-	} else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &el) == 0 && soerr) {
-		r.status = FO_SSH_UNREACHABLE;
-		snprintf(err, sizeof(err), "connect to %s port %d: %s", addr, h->port, strerror(soerr));
-	}
 	if (fd >= 0)
 		close(fd);
+	else
+		r.status = fd == -ECANCELED ? FO_SSH_SKIPPED : fd == -ETIMEDOUT ? FO_SSH_TIMEOUT
+			   : fd == -EMFILE || fd == -ENFILE || fd == -ENOMEM ? FO_SSH_FAILED : FO_SSH_UNREACHABLE;
 	r.ms = (fo_now() - t0) / FO_MSEC;
 	r.phase = r.status == FO_SSH_OK ? NULL : "connect";
 	r.error = *err ? err : NULL;
-	finish_host(c, b, h, addr, r.status, r.ms, 1, &r, 1);
+	finish_host(c, b, h, *reached ? reached : addr, r.status, r.ms, 1, &r, 1);
 }
 
 static void task_sleep(struct cfg *c, const struct fo_inv_host *h, struct jb *b)
@@ -1143,6 +1130,27 @@ static size_t on_body(char *p, size_t size, size_t n, void *arg)
 	return o->b.oom ? 0 : len;
 }
 
+/* CURLOPT_RESOLVE's entry for h: "NAME:PORT:A,[B6],C", IPv6 in brackets.
+ * false when out of memory. */
+static bool pin_addrs(const struct fo_inv_host *h, const char *addrs, struct curl_slist **out)
+{
+	struct jb b = { 0 };
+	const char *p = addrs;
+
+	jb_fmt(&b, "%s:%d:", h->hostname, h->port);
+	while (*p) {
+		size_t l = strcspn(p, ",");
+		bool v6 = memchr(p, ':', l) != NULL;
+
+		jb_fmt(&b, "%s%s%.*s%s", p == addrs ? "" : ",", v6 ? "[" : "", (int)l, p, v6 ? "]" : "");
+		p += l + (p[l] == ',');
+	}
+	if (!b.oom)
+		*out = curl_slist_append(NULL, b.p);
+	free(b.p);
+	return !b.oom && *out;
+}
+
 /* One request per host: status, latency, body (capped by --max-output). */
 static void task_http(struct cfg *c, const struct fo_inv_host *h, const char *addr, struct jb *b)
 {
@@ -1154,20 +1162,22 @@ static void task_http(struct cfg *c, const struct fo_inv_host *h, const char *ad
 	CURL *e = curl_easy_init();
 	CURLcode cc;
 	long code = 0;
+	char *ip = NULL, reached[64] = "";
 
 	if (!e || !url) {
 		r.status = FO_SSH_FAILED;
 		snprintf(msg, sizeof(msg), "out of memory");
 		goto done;
 	}
-	/* the name was resolved before the run: pin it, no lookup per host */
-	if (addr && strcmp(addr, h->hostname)) {
-		char pin[600];
-
-		snprintf(pin, sizeof(pin), "%s:%d:%s", h->hostname, h->port, addr);
-		resolve = curl_slist_append(NULL, pin);
-		curl_easy_setopt(e, CURLOPT_RESOLVE, resolve);
+	/* the name was resolved before the run: pin its every address (curl
+	 * tries them with happy eyeballs of its own), no lookup per host */
+	if (addr && strcmp(addr, h->hostname) && !pin_addrs(h, addr, &resolve)) {
+		r.status = FO_SSH_FAILED;
+		snprintf(msg, sizeof(msg), "out of memory");
+		goto done;
 	}
+	if (resolve)
+		curl_easy_setopt(e, CURLOPT_RESOLVE, resolve);
 	curl_easy_setopt(e, CURLOPT_URL, url);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, err);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
@@ -1178,6 +1188,8 @@ static void task_http(struct cfg *c, const struct fo_inv_host *h, const char *ad
 		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
 	cc = fo_curl_perform(e, dl);
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
+	if (curl_easy_getinfo(e, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip && *ip)
+		snprintf(reached, sizeof(reached), "%s", ip); /* the address curl reached */
 	r.exit_code = (int)code;
 	if (cc == CURLE_OK) {
 		if (code >= 400) {
@@ -1201,7 +1213,7 @@ done:
 	r.error = *msg ? msg : NULL;
 	r.phase = r.status == FO_SSH_OK ? NULL : "request";
 	r.ms = (fo_now() - t0) / FO_MSEC;
-	finish_host(c, b, h, addr, r.status, r.ms, 1, &r, 1);
+	finish_host(c, b, h, *reached ? reached : addr, r.status, r.ms, 1, &r, 1);
 	if (e)
 		curl_easy_cleanup(e);
 	curl_slist_free_all(resolve);
@@ -1534,75 +1546,86 @@ static void summary(struct cfg *c, double secs)
 	free(b.p);
 }
 
-/* ---- name resolution, on a pool of threads -------------------------------------------- */
+/* ---- name resolution, all names at once (src/net/dns.h) ------------------------------- */
 
-static int resolve_job(struct fo_job *j, void *arg)
+static bool numeric(const char *n)
 {
-	struct cfg *c = arg;
-	size_t i = fo_job_index(j);
-	const char *name = c->inv.hosts[i].hostname;
-	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM }, *ai = NULL;
-	char buf[INET6_ADDRSTRLEN];
 	struct in6_addr a6;
-	int e;
 
-	if (inet_pton(AF_INET, name, &a6) == 1 || inet_pton(AF_INET6, name, &a6) == 1) {
-		c->addrs[i] = strdup(name);
-		return 0;
-	}
-	e = getaddrinfo(name, NULL, &hints, &ai); /* banned-ok: on the resolver pool's threads */
-	if (e || !ai) {
-		char msg[300];
-
-		snprintf(msg, sizeof(msg), "cannot resolve '%s': %s", name, gai_strerror(e));
-		c->resolve_err[i] = strdup(msg);
-		return 0;
-	}
-	if (ai->ai_family == AF_INET6)
-		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr, buf, sizeof(buf));
-	else
-		inet_ntop(AF_INET, &((struct sockaddr_in *)ai->ai_addr)->sin_addr, buf, sizeof(buf));
-	c->addrs[i] = strdup(buf);
-	freeaddrinfo(ai);
-	return 0;
+	return inet_pton(AF_INET, n, &a6) == 1 || inet_pton(AF_INET6, n, &a6) == 1;
 }
 
-static int resolve_all(struct cfg *c)
+/* Every host's addresses (c->addrs[i], "A,B,C") or why it has none
+ * (c->resolve_err[i]): numeric ones as they are, names through the
+ * asynchronous resolver, each distinct name asked once. 0 or -errno (err:
+ * why, for people). */
+static int resolve_all(struct cfg *c, char *err, size_t errlen)
 {
-	struct fo_run_opts o = { 0 };
-	struct fo_run *r;
-	size_t i, names = 0;
+	struct fo_dns_cfg dc = { .servers = c->dns, .timeout = c->dns_timeout, .window = (size_t)c->dns_window,
+				 .rate = (double)c->dns_rate };
+	struct fo_dns_name *names = NULL;
+	struct fo__map idx = { 0 };
+	size_t i, n = 0, *which = NULL;
 	int e = 0;
-	struct in6_addr a6;
 
 	c->addrs = calloc(c->inv.nhosts, sizeof(char *));
 	c->resolve_err = calloc(c->inv.nhosts, sizeof(char *));
 	if (!c->addrs || !c->resolve_err)
 		return -ENOMEM;
-	for (i = 0; i < c->inv.nhosts; i++) {
-		const char *n = c->inv.hosts[i].hostname;
-
-		if (inet_pton(AF_INET, n, &a6) == 1 || inet_pton(AF_INET6, n, &a6) == 1)
-			c->addrs[i] = strdup(n);
-		else
-			names++;
-	}
-	if (!names || c->task == T_SLEEP || c->task == T_EXEC)
-		return 0;
-	o.model.kind = FO_MODEL_THREADS;
-	o.model.threads = names < 64 ? (int)names : 64;
-	o.ntasks = c->inv.nhosts;
-	o.fn = resolve_job;
-	o.arg = c;
-	o.quiet = true;
-	r = fo_run(&o, &e);
-	if (!r)
-		return e;
-	fo_run_free(r);
 	for (i = 0; i < c->inv.nhosts; i++)
-		if (!c->addrs[i] && !c->resolve_err[i])
-			c->resolve_err[i] = strdup("not resolved (interrupted)");
-	return 0;
+		if (numeric(c->inv.hosts[i].hostname) && !(c->addrs[i] = strdup(c->inv.hosts[i].hostname)))
+			return -ENOMEM;
+	if (c->task == T_SLEEP || c->task == T_EXEC)
+		return 0;
+	names = calloc(c->inv.nhosts, sizeof(*names));
+	which = calloc(c->inv.nhosts, sizeof(*which));
+	if (!names || !which) {
+		e = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < c->inv.nhosts; i++) {
+		const char *h = c->inv.hosts[i].hostname;
+		/* values are the name's index + 1 (a map's values are never NULL) */
+		uintptr_t k;
+
+		if (c->addrs[i])
+			continue;
+		k = (uintptr_t)fo__map_get(&idx, h);
+		if (!k) {
+			names[n].name = h;
+			k = ++n;
+			if (fo__map_put(&idx, h, (const void *)k) < 0) {
+				e = -ENOMEM;
+				goto out;
+			}
+		}
+		which[i] = k - 1;
+	}
+	e = fo_dns_resolve(&dc, names, n, err, errlen);
+	if (e < 0)
+		goto out;
+	for (i = 0; i < c->inv.nhosts; i++) {
+		const struct fo_dns_name *nm = &names[which[i]];
+
+		if (c->addrs[i])
+			continue;
+		if (nm->addrs)
+			c->addrs[i] = strdup(nm->addrs);
+		else
+			c->resolve_err[i] = strdup(nm->error);
+		if (!c->addrs[i] && !c->resolve_err[i]) {
+			e = -ENOMEM;
+			goto out;
+		}
+	}
+out:
+	if (e == -ENOMEM && !*err)
+		snprintf(err, errlen, "out of memory");
+	fo_dns_names_release(names, n);
+	free(names);
+	free(which);
+	fo__map_free(&idx);
+	return e;
 }
 
 /* ---- command line ---------------------------------------------------------------------- */
@@ -1674,6 +1697,15 @@ static const struct fo_opt opts[] = {
 	  "auto|sftp|scp", NULL, 0, M_COPY, NULL },
 	{ "timeout", 0, FO_OPT_DURATION, OFF(timeout), "DUR", "tcp, exec, http: per host", "Task", "5s", 0, 0,
 	  NULL, NULL, 0, M_TCP | M_EXEC | M_HTTP, NULL },
+	{ "dns", 0, FO_OPT_STRING, OFF(dns), "IP[:PORT],...", "name servers to ask (default: resolv.conf's)",
+	  "Names", NULL, 0, 0, NULL, "IP[:PORT] or [IPV6]:PORT, comma-separated", 0,
+	  M_SSH | M_TCP | M_HTTP | M_COPY, NULL },
+	{ "dns-timeout", 0, FO_OPT_DURATION, OFF(dns_timeout), "DUR", "bound on resolving every name",
+	  "Names", "10s", 0, 0, NULL, NULL, 0, M_SSH | M_TCP | M_HTTP | M_COPY, NULL },
+	{ "dns-window", 0, FO_OPT_COUNT, OFF(dns_window), "N", "lookups in flight at most", "Names", "4096", 1,
+	  30000, NULL, "a count from 1 to 30000", 0, M_SSH | M_TCP | M_HTTP | M_COPY, NULL },
+	{ "dns-rate", 0, FO_OPT_COUNT, OFF(dns_rate), "N", "lookups started per second at most", "Names",
+	  "10000", 1, 10000000, NULL, "a count from 1 to 10000000", 0, M_SSH | M_TCP | M_HTTP | M_COPY, NULL },
 	{ "max-output", 0, FO_OPT_SIZE, OFF(ssh.max_output), "SIZE", "ssh, exec, http: per command", "Task", "16M",
 	  1, 1 << 30, NULL, "a size from 1 to 1G, such as 512K or 16M", 0, M_SSH | M_EXEC | M_HTTP, NULL },
 	{ "command", 'c', FO_OPT_FN, OFF(cmdargs), "CMD", "a command to run (repeat for more)", "SSH", NULL, 0, 0,
@@ -2461,6 +2493,10 @@ static int plan(struct cfg *c, struct fo_run_opts *o)
 		fprintf(stderr, "fanout: cannot start %s\n", c->task == T_HTTP ? "libcurl" : "libssh2");
 		return 1;
 	}
+	if (fo_dns_global_init() < 0) {
+		fprintf(stderr, "fanout: cannot start c-ares\n");
+		return 1;
+	}
 	/* descriptors bound how many hosts are in flight; say so when they bind */
 	nofile = fo_raise_nofile();
 	per = c->task == T_EXEC ? 3 : 1;
@@ -2483,10 +2519,10 @@ static int plan(struct cfg *c, struct fo_run_opts *o)
 		o->max_inflight = (size_t)want;
 	else if (c->workers && (o->model.kind == FO_MODEL_THREADS) && !c->model_s)
 		o->model.threads = (int)want;
-	e = resolve_all(c);
+	e = resolve_all(c, err, sizeof(err));
 	if (e < 0) {
-		fprintf(stderr, "fanout: resolving host names: %s\n", fo_strerror(e));
-		return 1;
+		fprintf(stderr, "fanout: resolving host names: %s\n", err);
+		return e == -EINVAL ? 2 : 1;
 	}
 	return 0;
 }

@@ -38,7 +38,7 @@ enum fo_hostkey_policy { FO_HK_STRICT, FO_HK_ACCEPT_NEW, FO_HK_OFF };
 
 struct fo_ssh_target {
 	const char *name;       /* for messages and results */
-	const char *addr;       /* numeric IPv4/IPv6 address */
+	const char *addr;       /* numeric IPv4/IPv6 addresses, comma-separated: tried in turn */
 	const char *hostname;   /* as written (the known_hosts name) */
 	int port;
 	const char *user;
@@ -85,6 +85,7 @@ struct fo_ssh_res {
 	size_t out_len;
 	char *error;        /* heap one-line reason, NULL when ok */
 	int64_t ms;         /* time the command took (ms); the login for the first */
+	char addr[64];      /* the first result's: the address connected to, or "" */
 	bool shed;          /* the server (or the jump host) hung up before the key
 	                     * exchange was done, as sshd's MaxStartups does to logins
 	                     * past its limit: worth another try a moment later */
