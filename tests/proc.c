@@ -253,3 +253,31 @@ char *fo_test_fleet_stop(struct fo_test_fleet *f)
 	CHECK_HAS(f->out, "fanout devices: stopped: ");
 	return f->out;
 }
+
+void fo_test_env_get(const char *envfile, const char *key, char *out, size_t cap)
+{
+	FILE *f = fopen(envfile, "r");
+	char line[512];
+	size_t kl = strlen(key);
+
+	out[0] = 0;
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, key, kl) && line[kl] == '=') {
+			snprintf(out, cap, "%s", line + kl + 1);
+			out[strcspn(out, "\n")] = 0;
+		}
+	}
+	fclose(f);
+}
+
+void fo_test_sshd_stop(const char *dir)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "bash tests/fixtures/ssh/sshd-fixture.sh stop %s >/dev/null 2>&1; rm -rf %s %s.log",
+		 dir, dir, dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "fixture stop failed\n");
+}

@@ -77,6 +77,12 @@ int fo_test_reap(pid_t pid, int sig, long long deadline_ms);
  * exit status; stdout and stderr together in *out (malloc'd). */
 int fo_test_run(char **out, int limit_s, const char *const *argv);
 
+/* The value of KEY=VALUE in the SSH fixture's env file (tests/fixtures/ssh/),
+ * into out (cap bytes); "" when the file or the key is not there. */
+void fo_test_env_get(const char *envfile, const char *key, char *out, size_t cap);
+/* Stops the SSH fixture in dir and removes dir and its log. */
+void fo_test_sshd_stop(const char *dir);
+
 /* A `fanout devices` fleet (src/devices/) a test starts and stops. */
 struct fo_test_fleet {
 	pid_t pid;

@@ -25,32 +25,9 @@ struct fx {
 	char user[64];
 };
 
-static void env_get(const char *envfile, const char *key, char *out, size_t cap)
-{
-	FILE *f = fopen(envfile, "r");
-	char line[512];
-	size_t kl = strlen(key);
-
-	out[0] = 0;
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, key, kl) && line[kl] == '=') {
-			snprintf(out, cap, "%s", line + kl + 1);
-			out[strcspn(out, "\n")] = 0;
-		}
-	}
-	fclose(f);
-}
-
 static void fx_stop(struct fx *f)
 {
-	char cmd[600];
-
-	snprintf(cmd, sizeof(cmd), "bash tests/fixtures/ssh/sshd-fixture.sh stop %s >/dev/null 2>&1; rm -rf %s %s.log",
-		 f->dir, f->dir, f->dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "fixture stop failed\n");
+	fo_test_sshd_stop(f->dir);
 }
 
 /* The fixture with one device (and the Linux hosts); skipped without sshd. */
@@ -77,9 +54,9 @@ static void fx_start(struct fx *f)
 		CHECK_EQ(rc, 0);
 	}
 	snprintf(envf, sizeof(envf), "%s/env", f->dir);
-	env_get(envf, "FIXTURE_PORT", f->port, sizeof(f->port));
-	env_get(envf, "FIXTURE_KEY", f->key, sizeof(f->key));
-	env_get(envf, "FIXTURE_USER", f->user, sizeof(f->user));
+	fo_test_env_get(envf, "FIXTURE_PORT", f->port, sizeof(f->port));
+	fo_test_env_get(envf, "FIXTURE_KEY", f->key, sizeof(f->key));
+	fo_test_env_get(envf, "FIXTURE_USER", f->user, sizeof(f->user));
 	snprintf(f->kh, sizeof(f->kh), "%s/kh-copy", f->dir);
 	CHECK(f->port[0] && f->key[0] && f->user[0]);
 }

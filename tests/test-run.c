@@ -17,6 +17,7 @@
 
 #include "../src/cli/opt.h"
 #include "../src/run/run.h"
+#include "proc.h"
 #include "test.h"
 
 /* ---- the fixture ------------------------------------------------------------------ */
@@ -41,32 +42,9 @@ static void build_dir(char *out, size_t cap)
 	snprintf(out, cap, "%.*s", slash ? (int)(slash - bin) : 5, slash ? bin : "build");
 }
 
-static void env_get(const char *envfile, const char *key, char *out, size_t cap)
-{
-	FILE *f = fopen(envfile, "r");
-	char line[512];
-	size_t kl = strlen(key);
-
-	out[0] = 0;
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, key, kl) && line[kl] == '=') {
-			snprintf(out, cap, "%s", line + kl + 1);
-			out[strcspn(out, "\n")] = 0;
-		}
-	}
-	fclose(f);
-}
-
 static void fx_stop(struct fx *f)
 {
-	char cmd[600];
-
-	snprintf(cmd, sizeof(cmd), "bash tests/fixtures/ssh/sshd-fixture.sh stop %s >/dev/null 2>&1; rm -rf %s %s.log",
-		 f->dir, f->dir, f->dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "fixture stop failed\n");
+	fo_test_sshd_stop(f->dir);
 }
 
 /* Starts the fixture with n devices; skips the test where sshd is missing. */
@@ -90,10 +68,10 @@ static void fx_start(struct fx *f, int n, const char *extra)
 		CHECK_EQ(rc, 0);
 	}
 	snprintf(envf, sizeof(envf), "%s/env", f->dir);
-	env_get(envf, "FIXTURE_PORT", f->port, sizeof(f->port));
-	env_get(envf, "FIXTURE_KEY", f->key, sizeof(f->key));
-	env_get(envf, "FIXTURE_USER", f->user, sizeof(f->user));
-	env_get(envf, "FIXTURE_PASSWORD", f->password, sizeof(f->password));
+	fo_test_env_get(envf, "FIXTURE_PORT", f->port, sizeof(f->port));
+	fo_test_env_get(envf, "FIXTURE_KEY", f->key, sizeof(f->key));
+	fo_test_env_get(envf, "FIXTURE_USER", f->user, sizeof(f->user));
+	fo_test_env_get(envf, "FIXTURE_PASSWORD", f->password, sizeof(f->password));
 	snprintf(f->kh, sizeof(f->kh), "%s/kh-run", f->dir);
 	CHECK(f->port[0] && f->key[0] && f->user[0]);
 }
