@@ -6,6 +6,7 @@
  * server on loopback for the outside links): every broken link found at
  * its file:line:col, no false alarm.
  */
+#include <errno.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <signal.h>
@@ -429,6 +430,31 @@ TEST(links_md_folder_without_markdown)
 	rc = fo_test_cli(&out, &err, "links", d, NULL);
 	CHECK_EQ(rc, 2);
 	CHECK_HAS(err, "no index.html and no Markdown file");
+	free(out);
+	free(err);
+}
+
+/* --format github annotates a Markdown file's broken links at their line
+ * and column (file= relative to the working directory, as a workflow
+ * checks the repository out). */
+TEST(links_md_github_line_and_col)
+{
+	char dir[512], path[600], *out = NULL, *err = NULL;
+	static const char md[] = "# T\n\nsee [x](missing.md) and [y](#nope)\n";
+	int rc;
+
+	CHECK(mkdir("build", 0755) == 0 || errno == EEXIST);
+	snprintf(dir, sizeof(dir), "build/test-md-col-%d", (int)getpid());
+	CHECK(mkdir(dir, 0755) == 0);
+	snprintf(path, sizeof(path), "%s/README.md", dir);
+	fo_test_write(path, md, strlen(md));
+	rc = fo_test_cli(&out, &err, "links", path, "--format", "github", NULL);
+	CHECK_EQ(rc, 1);
+	CHECK_HAS(out, ",line=3,col=9,title=broken link::");
+	CHECK_HAS(out, ",line=3,col=29,title=broken fragment::");
+	CHECK_HAS(out, "::error file=build/test-md-col-");
+	unlink(path);
+	rmdir(dir);
 	free(out);
 	free(err);
 }

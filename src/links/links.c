@@ -358,7 +358,7 @@ static int report_ci(FILE *f, enum format fmt, const struct fo_crawl *c, const s
 
 	for (i = 0; v && i < n; i++) {
 		link_of(&p[i], link, sizeof(link));
-		v[i] = (struct fo__finding){ p[i].page->url, strdup(link), p[i].ref->line, 0, p[i].ref->tag,
+		v[i] = (struct fo__finding){ p[i].page->url, strdup(link), p[i].ref->line, p[i].ref->col, p[i].ref->tag,
 					     p[i].status, p[i].reason };
 		if (!v[i].url)
 			break;
