@@ -298,7 +298,7 @@ TEST_PROC(merge_missing_and_twice, 60)
 TEST_PROC(merge_shard_auto_and_kill9, 120)
 {
 	const char *d = fo_test_dir();
-	char p[3][512], *out, *err, *lines = NULL, idx[8];
+	char p[3][512], *out, *err, *lines = NULL, idx[16];
 	size_t len = 0;
 	int k, fd;
 	const char *args[] = { "run", "--task", "sleep", "--rtt", "1ms", "-w", "s[01-30]", "--json", "--shard",
