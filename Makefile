@@ -155,7 +155,7 @@ FUZZ_parse     := $(LIB_SRC) $(LIB_ASM) -luring -lpthread
 FUZZ_http      := src/serve/http.c
 FUZZ_hostlist  := src/run/hostlist.c src/util/file.c
 FUZZ_inventory := src/run/inventory.c src/run/nornir.c src/run/hostlist.c src/run/inventory_cli.c \
-                  src/run/inv_args.c src/cli/opt.c src/cli/opt_doc.c src/util/map.c src/util/file.c \
+                  src/run/inv_args.c src/run/shard.c src/cli/opt.c src/cli/opt_doc.c src/util/map.c src/util/file.c \
                   src/util/term.c src/util/table.c src/util/json.c $(LIB_SRC) $(LIB_ASM) -lyaml -luring -lpthread -lm
 FUZZ_robots    := src/links/robots.c
 FUZZ_extract   := -I/usr/include/libxml2 src/links/extract.c src/links/url.c -lxml2 -lcurl
