@@ -802,6 +802,14 @@ TEST(models_detached_tasks_every_model)
 
 		atomic_store(&go_done, 0);
 		r = run_model(all_models[m], 3, go_task, NULL, 0);
+		/* NEEDSWORK: failed once (2 of 3 ok) under ASan in a loaded make
+		 * test, not again in 15 runs alone: say which model and how */
+		if (fo_run_stats(r)->count[FO_OK] != 3)
+			fprintf(stderr, "model %s: %zu ok, %zu failed, %zu error, %zu timed out, %zu skipped; "
+				"go_done %d\n", all_models[m], fo_run_stats(r)->count[FO_OK],
+				fo_run_stats(r)->count[FO_FAILED], fo_run_stats(r)->count[FO_ERROR],
+				fo_run_stats(r)->count[FO_TIMEOUT], fo_run_stats(r)->count[FO_SKIPPED],
+				atomic_load(&go_done));
 		CHECK_EQ(fo_run_stats(r)->count[FO_OK], 3);
 		fo_run_free(r);
 	}
