@@ -460,6 +460,12 @@ enum {
  * named groups' names into g (see struct gnames), TR_* into *facts.
  * Returns 0, or -1 with why (a phrase) when Python would refuse the
  * pattern, -ENOMEM.
+ *
+ * Over 120 lines, kept whole: it is one scanner over the pattern whose
+ * state (inside a class, where the class began) every branch reads and
+ * changes, and its cases are read in order against Python's sre_parse.
+ * NEEDSWORK: the backslash-escape branch could be a function of its own
+ * taking that state; index.c has a second, smaller translation to share.
  */
 static int translate(const char *s, size_t n, struct fo_sbuf *out, struct gnames *g, const char **why,
 		     unsigned *facts)
