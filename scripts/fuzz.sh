@@ -39,6 +39,14 @@ for t in $fuzzers; do
   cp -n tests/fuzz/corpus-$t/* "$out/corpus-$t/" 2>/dev/null || true
   max_len=2048
   [ "$t" = extract ] && max_len=8192 # pages, past the extractor's 4 KB steps
-  "$out/fuzz-$t" -max_total_time="$secs" -max_len="$max_len" -artifact_prefix="$out/crash-$t-" "$out/corpus-$t" 2>&1 | tail -2
+  # on a crash, the report (stack, input) is what the next reader needs
+  if ! "$out/fuzz-$t" -max_total_time="$secs" -max_len="$max_len" -artifact_prefix="$out/crash-$t-" "$out/corpus-$t" >"$out/log-$t" 2>&1; then
+    grep -v -E '^#[0-9]+|^INFO:' "$out/log-$t" | tail -60
+    for c in "$out/crash-$t-"*; do
+      [ -f "$c" ] && { echo "fuzz: the input, base64:"; base64 -w0 "$c"; echo; }
+    done
+    echo "fuzz: fuzz-$t crashed" >&2; exit 1
+  fi
+  tail -2 "$out/log-$t"
   echo "fuzz: fuzz-$t ran ${secs}s with no crash"
 done

@@ -628,12 +628,16 @@ static int leave_span(MD_SPANTYPE type, void *detail, void *arg)
 	(void)detail;
 	if (type != MD_SPAN_A && type != MD_SPAN_IMG)
 		return 0;
-	if (type == MD_SPAN_IMG)
+	if (type == MD_SPAN_IMG && s->imgs > 0)
 		s->imgs--;
 	if (s->deep) {
 		s->deep--;
 		return 0;
 	}
+	/* md4c 0.4.8 can leave a link it never entered (a "[" in code and
+	 * NULs around it: tests/fuzz/corpus-markdown/unbalanced-span) */
+	if (!s->nsp)
+		return 0;
 	p = &s->sp[--s->nsp];
 	if (p->uoff >= 0 && (p->toff < 0 || p->uoff == p->toff || url_follows(s, p->tend, p->uoff)))
 		at = p->uoff; /* the URL, written here */
