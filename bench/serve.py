@@ -16,8 +16,12 @@ over the rows, and a fresh server is started for every run of every row:
 its peak RSS (VmHWM from /proc, summed over its child processes, read just
 before it is stopped) belongs to that row alone.  The table shows medians,
 the ratio of each row's req/s to the Go server's (line) or nginx's (http)
-under the same client and connections, and how many connections got any
-reply ("served": connections - starved, from fanout load's JSON).
+under the same client and connections (the median over the rounds of each
+round's ratio: run i of a row against run i of its baseline), and how many
+connections got any reply ("served": connections - starved, from fanout
+load's JSON).  --vs-nginx is the HTTP comparison alone: wrk -t1 -c64 -d4s,
+5 rounds, fanout serve --proto http --model coro:1 against nginx with one
+worker; the nginx.conf used is printed in the header.
 
 Every server is stopped at the end of its row with SIGTERM, then SIGKILL
 after 5 s, also when the run fails or is interrupted.  All traffic stays
@@ -504,6 +508,8 @@ def build_rows(args, workdir, pin):
     tmo = args.seconds + 30
     for s in specs:
         target = f"127.0.0.1:{s.port}"
+        if args.http_only and s.proto != "http":
+            continue
         if s.proto == "line":
             for c in args.clients:
                 rows.append(Row(s, "fanout load", c,
@@ -529,17 +535,20 @@ def build_rows(args, workdir, pin):
                                 4 * args.seconds + 30, baseline="go", kind="redis"))
         else:
             c = args.http_clients
-            if missing_program("wrk"):
+            if args.http_client == "fanout-load":
+                pass
+            elif missing_program("wrk"):
                 note(f"leaving out wrk for '{s.name}' (http): wrk is not installed")
             else:
                 rows.append(Row(s, "wrk", c,
                                 cli_pin + ["wrk", "-t1", f"-c{c}", "-d", args.duration,
                                            f"http://{target}/"],
                                 tmo, baseline="nginx"))
-            rows.append(Row(s, "fanout load", c,
-                            cli_pin + [fanout, "load", "--proto", "http", "-c", str(c),
-                                       "-d", args.duration, "--threads", "1", "--json", target],
-                            tmo, baseline="nginx"))
+            if args.http_client != "wrk":
+                rows.append(Row(s, "fanout load", c,
+                                cli_pin + [fanout, "load", "--proto", "http", "-c", str(c),
+                                           "-d", args.duration, "--threads", "1", "--json", target],
+                                tmo, baseline="nginx"))
     return specs, rows
 
 
@@ -558,10 +567,6 @@ def calibrate_redis(row, workdir, seconds):
         return f"calibration failed: {fail}"
     row.argv[i + 1] = str(max(10000, int(min(rates) * seconds)))
     return None
-
-
-def fmt_ratio(v, b):
-    return f"{v / b:.2f}" if v is not None and b else "-"
 
 
 def med(results, key):
@@ -586,13 +591,21 @@ def summarize(rows, seconds):
                 # redis under fanout load --line PING: against go's line rows
                 proto = "line" if r.server.proto == "resp" else r.server.proto
                 base = by_key.get((r.baseline, proto, r.client, r.conns))
-            brps = med(base.results, lambda x: x.rps) if base else None
+            # the ratio of each round (run i of this row against run i
+            # of its baseline, run next to it), then their median: a
+            # round that was slow for both counts as one, not as two
+            rounds = []
+            if base and r.kind == "main":
+                for x, b in zip(res, base.results):
+                    if not x.failure and not b.failure and b.rps:
+                        rounds.append(x.rps / b.rps)
             served = med(res, lambda x: x.served)
             rss = med(res, lambda x: x.rss_kb)
             p99 = med(res, lambda x: x.p99_us)
             out.append({
                 "row": r, "client": label, "rps": rps,
-                "ratio": fmt_ratio(rps, brps),
+                "ratio": f"{statistics.median(rounds):.2f}" if rounds else "-",
+                "rounds": rounds,
                 "served": (f"{int(served)}/{r.conns}" if served is not None and served >= 0
                            else "-"),
                 "rss": rss / 1024.0 if rss is not None else None,
@@ -653,8 +666,15 @@ def print_table(summary, runs):
                         and fr.conns == r.conns and f["rps"]):
                     print(f"{fr.server.name} / redis (fanout load, {r.conns} conns): "
                           f"{f['rps'] / s['rps']:.2f}")
-    print(f"medians of {runs} runs; ratio = req/s / req/s of go (line) or nginx (http) "
-          f"with the same client and connections; served = connections that got any "
+    for s in rowsets[0]:
+        r = s["row"]
+        if r.server.proto == "http" and r.server.name != r.baseline and s["rounds"]:
+            print(f"{r.server.name} / {r.baseline} ({s['client']}, {r.conns} conns), per round: "
+                  + ", ".join(f"{x:.2f}" for x in s["rounds"])
+                  + f"; median {statistics.median(s['rounds']):.2f}")
+    print(f"medians of {runs} runs; ratio = the median over the rounds of req/s / req/s "
+          f"of go (line) or nginx (http) in the same round, with the same client and "
+          f"connections; served = connections that got any "
           f"reply (fanout load: connections - starved); rss = server's peak resident "
           f"set (VmHWM, summed over its processes) in MiB")
 
@@ -727,6 +747,14 @@ def main():
                          "'fanout coro:1'), e.g. go,py-asyncio")
     ap.add_argument("--pool-workers", type=int, default=4,
                     help="workers of py-procpool (default 4)")
+    ap.add_argument("--http-client", default="both", choices=["both", "wrk", "fanout-load"],
+                    help="which client drives the http rows (default both)")
+    ap.add_argument("--vs-nginx", action="store_true",
+                    help="the HTTP comparison alone: fanout serve --proto http --model coro:1 "
+                         "against nginx under wrk -t1 -c64, 5 rounds of 4 s, the median of "
+                         "the per-round ratios (the same as --only 'fanout coro:1,nginx' "
+                         "--http-only --http-client wrk --runs 5 --duration 4s)")
+    ap.add_argument("--http-only", action="store_true", help="leave out the line and redis rows")
     ap.add_argument("--no-pin", action="store_true",
                     help="do not pin servers to core 0 and clients to core 1")
     ap.add_argument("--csv", metavar="FILE", help="also write the summary as CSV")
@@ -738,6 +766,14 @@ def main():
                     else sys.executable,
                     help="interpreter for the Python peers (default /usr/bin/python3)")
     args = ap.parse_args()
+    if args.vs_nginx:
+        # its method, unless --runs or --duration say otherwise
+        given = {a.split("=")[0] for a in sys.argv[1:]}
+        args.only, args.http_only, args.http_client = "fanout coro:1,nginx", True, "wrk"
+        if "--runs" not in given:
+            args.runs = 5
+        if not given & {"--duration", "-d"}:
+            args.duration = "4s"
     if args.runs < 1:
         die("--runs must be at least 1")
     try:
@@ -797,6 +833,8 @@ def main():
                                  "(taskset -c 1)" if pin else "unpinned"))
         print(f"# {args.runs} runs of each row, round-robin, a fresh server for each; commands:")
         for s in specs:
+            if not any(r.server is s for r in rows):
+                continue
             print(f"#   server {s.name} ({s.proto}): {shlex.join(s.argv)}")
             if s.name == "nginx":
                 conf = os.path.join(workdir, "nginx", "nginx.conf")

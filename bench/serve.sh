@@ -5,6 +5,7 @@
 # prints the commands and a table of medians. Extra arguments go to
 # serve.py, e.g.
 #   bench/serve.sh --runs 1 --duration 2s
+#   bench/serve.sh --vs-nginx     # HTTP: wrk -t1 -c64 -d4s, 5 interleaved rounds against nginx
 #   bench/serve.sh --clients 1,16,64,256 --csv build/bench-serve.csv
 #   bench/serve.sh --only go,py-asyncio,'fanout coro:1'
 # With two or more cores, servers run on core 0 and clients on core 1.
