@@ -421,3 +421,64 @@ TEST(io_recv_interrupted)
 		fo_interrupt_reset();
 	}
 }
+
+/* ---- fo_send_recv: a turn in one call; a send that fails or stalls ends it ------- */
+
+static char stalled[BIG]; /* stays put: a send may still hold it after a timeout */
+
+static int turn_task(struct fo_job *job, void *arg)
+{
+	char *heap = malloc(64), *back = malloc(64);
+	int sv[2], ret = -EIO;
+	ssize_t n;
+
+	(void)arg;
+	if (!heap || !back || pair(sv) < 0)
+		goto out;
+	/* the answer is there before the question: both arrive, in order */
+	if (send(sv[1], "pong", 4, 0) != 4)
+		goto close;
+	n = fo_send_recv(sv[0], "ping", 4, heap, 64, fo_now() + FO_SEC);
+	if (n != 4 || memcmp(heap, "pong", 4)) {
+		fo_job_errorf(job, "turn: %zd", n);
+		goto close;
+	}
+	n = fo_recv(sv[1], back, 64, fo_now() + FO_SEC);
+	if (n != 4 || memcmp(back, "ping", 4))
+		goto close;
+	/* a send that cannot finish (the peer reads nothing): the deadline ends it */
+	n = fo_send_recv(sv[0], stalled, BIG, heap, 64, fo_now() + 20 * FO_MSEC);
+	if (n != -ETIMEDOUT) {
+		fo_job_errorf(job, "stalled send: %zd", n);
+		goto close;
+	}
+	/* the peer is gone: the send's error, nothing read */
+	close(sv[1]);
+	sv[1] = -1;
+	n = fo_send_recv(sv[0], "ping", 4, heap, 64, fo_now() + FO_SEC);
+	if (n != -EPIPE && n != -ECONNRESET) {
+		fo_job_errorf(job, "send to a closed peer: %zd", n);
+		goto close;
+	}
+	ret = 0;
+close:
+	close(sv[0]);
+	if (sv[1] >= 0)
+		close(sv[1]);
+out:
+	free(heap);
+	free(back);
+	return ret;
+}
+
+TEST(io_send_recv_every_model)
+{
+	size_t m;
+
+	for (m = 0; m < NIO; m++) {
+		struct fo_run *r = run(io_models[m], 4, turn_task, NULL);
+
+		all_ok(r, io_models[m]);
+		fo_run_free(r);
+	}
+}

@@ -103,6 +103,19 @@ int fo_wait_fd(int fd, int events, int64_t deadline);
 ssize_t fo_recv(int fd, void *buf, size_t len, int64_t deadline);
 ssize_t fo_send(int fd, const void *buf, size_t len, int64_t deadline);
 
+/*
+ * Sends all of sbuf, then receives as fo_recv does: a request/response
+ * turn in one call. Returns what the receive returns; a failed send
+ * returns -EPIPE (the connection is gone or going; io_uring does not
+ * say more), and nothing was received. Under coroutines on io_uring both go to the kernel
+ * linked, in one submission, and the task waits once: sbuf must then stay
+ * unchanged for as long as the connection may still be sending (memory
+ * that lives as long as the program's use of fd and longer, e.g. a
+ * prebuilt reply), rbuf as fo_recv's. Elsewhere: a send loop, then
+ * fo_recv.
+ */
+ssize_t fo_send_recv(int fd, const void *sbuf, size_t slen, void *rbuf, size_t rlen, int64_t deadline);
+
 /* Lets other ready tasks run (a no-op outside coroutines). */
 void fo_yield(void);
 

@@ -15,7 +15,10 @@
 #include <errno.h>
 #include <liburing.h>
 #include <poll.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/utsname.h>
 #include <sys/socket.h>
 
 #include "fanout/runtime.h"
@@ -94,6 +97,10 @@ static int ur_recv(struct fo__poller *p, int fd, void *buf, unsigned len, uint64
 	if (!sqe)
 		return -EBUSY;
 	io_uring_prep_recv(sqe, fd, buf, len, 0);
+	/* Wait for data before trying to read: the callers (fanout serve,
+	 * fanout load) read just after they wrote, when the answer cannot
+	 * be there yet, and a first try would be a wasted socket read. */
+	sqe->ioprio |= IORING_RECVSEND_POLL_FIRST;
 	io_uring_sqe_set_data64(sqe, key);
 	return 0;
 }
@@ -109,6 +116,47 @@ static int ur_send(struct fo__poller *p, int fd, const void *buf, unsigned len, 
 	return 0;
 }
 
+/* Can sends be linked to a recv? MSG_WAITALL on a send (the kernel
+ * retries a short one, where a link would otherwise go on after it) came
+ * with Linux 5.18. */
+static bool links_ok(void)
+{
+	static atomic_int ok = -1; /* schedulers' threads ask at once */
+	int v = atomic_load_explicit(&ok, memory_order_relaxed);
+	struct utsname u;
+	int maj = 0, min = 0;
+
+	if (v < 0) {
+		v = !uname(&u) && sscanf(u.release, "%d.%d", &maj, &min) == 2 && (maj > 5 || (maj == 5 && min >= 18));
+		atomic_store_explicit(&ok, v, memory_order_relaxed);
+	}
+	return v;
+}
+
+/* The send waits for all of it and the recv runs only then (a link: the
+ * recv is cancelled when the send fails). The send's completion comes
+ * with key | FO__PK_LINKED and is dropped: the recv's says how it went.
+ * (Not IOSQE_CQE_SKIP_SUCCESS: when a send with it fails, the kernel
+ * drops the cancelled recv's completion too, and the task would wait on.) */
+static int ur_send_recv(struct fo__poller *p, int fd, const void *sbuf, unsigned slen, void *rbuf, unsigned rlen,
+			uint64_t key)
+{
+	struct io_uring *r = p->impl;
+	struct io_uring_sqe *sqe;
+
+	if (!links_ok())
+		return -ENOTSUP;
+	if (io_uring_sq_space_left(r) < 2)
+		io_uring_submit(r);
+	if (io_uring_sq_space_left(r) < 2)
+		return -EBUSY;
+	sqe = io_uring_get_sqe(r);
+	io_uring_prep_send(sqe, fd, sbuf, slen, MSG_NOSIGNAL | MSG_WAITALL);
+	io_uring_sqe_set_data64(sqe, key | FO__PK_LINKED);
+	sqe->flags |= IOSQE_IO_LINK;
+	return ur_recv(p, fd, rbuf, rlen, key);
+}
+
 static int ur_disarm(struct fo__poller *p, int fd, uint64_t key)
 {
 	struct io_uring_sqe *sqe = get_sqe(p->impl);
@@ -116,9 +164,14 @@ static int ur_disarm(struct fo__poller *p, int fd, uint64_t key)
 	(void)fd;
 	if (!sqe)
 		return -EBUSY;
-	if (key & FO__PK_IO)
+	if (key & FO__PK_IO) {
 		io_uring_prep_cancel64(sqe, key, 0);
-	else
+		io_uring_sqe_set_data64(sqe, FO__PK_IGNORE);
+		/* and a send_recv's send, if any (else the cancel finds nothing) */
+		if (!(sqe = get_sqe(p->impl)))
+			return -EBUSY;
+		io_uring_prep_cancel64(sqe, key | FO__PK_LINKED, 0);
+	} else
 		io_uring_prep_poll_remove(sqe, key);
 	io_uring_sqe_set_data64(sqe, FO__PK_IGNORE);
 	return 0;
@@ -154,8 +207,8 @@ static int ur_wait(struct fo__poller *p, int64_t deadline, struct fo__poll_ev *o
 		if (n == max)
 			break;
 		seen++;
-		if (key == FO__PK_IGNORE)
-			continue;
+		if (key == FO__PK_IGNORE || (key & FO__PK_LINKED && key < FO__PK_INTR))
+			continue; /* a send_recv's send: its recv reports */
 		if ((key & FO__PK_IO) && key < FO__PK_INTR) {
 			rev = res;
 		} else if (res < 0) {
@@ -185,5 +238,6 @@ const struct fo__poller_ops fo__poll_uring_ops = {
 	.disarm = ur_disarm,
 	.recv = ur_recv,
 	.send = ur_send,
+	.send_recv = ur_send_recv,
 	.wait = ur_wait,
 };

@@ -18,6 +18,10 @@
 /* Set in the key of a completion-based IO operation (recv, send): its event
  * carries the operation's result (bytes or a negative errno), not readiness. */
 #define FO__PK_IO     (UINT64_C(1) << 62)
+/* The send half of a send_recv: its key with this bit too. Its events are
+ * the poller's own (never reported); disarm cancels it along with the
+ * recv, which a link does not reach while its send waits. */
+#define FO__PK_LINKED (UINT64_C(1) << 61)
 
 struct fo__poll_ev {
 	uint64_t key;
@@ -47,6 +51,14 @@ struct fo__poller_ops {
 	 */
 	int (*recv)(struct fo__poller *p, int fd, void *buf, unsigned len, uint64_t key);
 	int (*send)(struct fo__poller *p, int fd, const void *buf, unsigned len, uint64_t key);
+	/*
+	 * A send of all of sbuf linked to a recv into rbuf, NULL where the
+	 * backend cannot link them: one event, key's, with the recv's
+	 * result; when the send fails, -ECANCELED (the recv never ran). sbuf
+	 * must outlive any send still in flight, even after a disarm.
+	 */
+	int (*send_recv)(struct fo__poller *p, int fd, const void *sbuf, unsigned slen, void *rbuf, unsigned rlen,
+			 uint64_t key);
 	/* deadline: 0 = do not block, INT64_MAX = no deadline */
 	int (*wait)(struct fo__poller *p, int64_t deadline, struct fo__poll_ev *evs, int max);
 };

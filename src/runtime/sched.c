@@ -605,6 +605,50 @@ ssize_t fo__coro_io(bool send, int fd, void *buf, size_t len, int64_t deadline)
 	return park(s, t);
 }
 
+ssize_t fo__coro_send_recv(int fd, const void *sbuf, size_t slen, void *rbuf, size_t rlen, int64_t deadline)
+{
+	struct fo__task *t = fo__cur.task;
+	struct fo__sched *s = t->sched;
+	const struct fo__poller_ops *ops = s->poller.ops;
+	uint32_t i;
+	int tmo, err;
+	ssize_t n;
+
+	if (!ops->send_recv || slen > INT32_MAX || ((char *)rbuf + rlen > s->stack_lo - 4096 && (char *)rbuf < s->stack_hi) ||
+	    ((const char *)sbuf + slen > s->stack_lo - 4096 && (const char *)sbuf < s->stack_hi))
+		return -ENOTSUP;
+	if (task_stopped(s, t))
+		return -ECANCELED;
+	if (rlen > INT32_MAX)
+		rlen = INT32_MAX;
+	deadline = wait_deadline(t, deadline, &tmo, -ETIMEDOUT);
+	if (deadline <= fo_now())
+		return tmo;
+	i = rec_get(s);
+	if (i == UINT32_MAX)
+		return -ENOMEM;
+	err = ops->send_recv(&s->poller, fd, sbuf, (unsigned)slen, rbuf, (unsigned)rlen, ((uint64_t)i + 1) | FO__PK_IO);
+	if (err < 0) {
+		s->recs[i].next_free = s->rec_free;
+		s->rec_free = i + 1;
+		return err;
+	}
+	s->recs[i].task = t;
+	s->recs[i].seq = t->seq;
+	s->recs[i].fd = fd;
+	s->recs[i].io = true;
+	s->recs[i].abort_res = 0;
+	t->rec = i + 1;
+	t->timeout_res = tmo;
+	if (arm_timer(s, t, deadline) < 0)
+		end_wait(s, t, -ENOMEM);
+	n = park(s, t);
+	/* the recv cancelled by its failed send, not by a stop or timeout */
+	if (n == -ECANCELED && !task_stopped(s, t))
+		n = -EPIPE;
+	return n;
+}
+
 void fo__coro_yield(void)
 {
 	struct fo__task *t = fo__cur.task;

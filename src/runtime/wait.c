@@ -221,6 +221,27 @@ ssize_t fo_send(int fd, const void *buf, size_t len, int64_t deadline)
 	}
 }
 
+ssize_t fo_send_recv(int fd, const void *sbuf, size_t slen, void *rbuf, size_t rlen, int64_t deadline)
+{
+	const char *p = sbuf;
+
+	if (fo__cur.task) {
+		ssize_t n = fo__coro_send_recv(fd, sbuf, slen, rbuf, rlen, deadline);
+
+		if (n != -ENOTSUP && n != -EBUSY)
+			return n;
+	}
+	while (slen) {
+		ssize_t w = fo_send(fd, p, slen, deadline);
+
+		if (w < 0)
+			return w;
+		p += w;
+		slen -= (size_t)w;
+	}
+	return fo_recv(fd, rbuf, rlen, deadline);
+}
+
 void fo_yield(void)
 {
 	if (fo__cur.task)

@@ -11,11 +11,17 @@
 
 #include "http.h"
 
-static bool is_tchar(unsigned char c)
+/* RFC 9110's tchar: ALPHA, DIGIT and "!#$%&'*+-.^_`|~". */
+static const bool tchar[256] = {
+	['0' ... '9'] = true, ['A' ... 'Z'] = true, ['a' ... 'z'] = true,
+	['!'] = true, ['#'] = true, ['$'] = true, ['%'] = true, ['&'] = true, ['\''] = true,
+	['*'] = true, ['+'] = true, ['-'] = true, ['.'] = true, ['^'] = true, ['_'] = true,
+	['`'] = true, ['|'] = true, ['~'] = true,
+};
+
+static inline bool is_tchar(unsigned char c)
 {
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-		return true;
-	return c && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+	return tchar[c];
 }
 
 /* Does the comma-separated list v (len n) hold the token tok? */
@@ -50,20 +56,31 @@ static bool has_token(const char *v, size_t n, const char *tok)
  */
 static const char *find_end(const char *buf, size_t len, bool *bad)
 {
-	size_t i;
+	const char *p = buf, *end = buf + len;
 
-	for (i = 0; i < len; i++) {
-		if (buf[i] == '\r' && i + 1 < len && buf[i + 1] != '\n')
-			break;
-		if (buf[i] != '\n')
-			continue;
-		if (i == 0 || buf[i - 1] != '\r')
-			break;
-		if (i >= 3 && buf[i - 2] == '\n' && buf[i - 3] == '\r')
-			return buf + i + 1;
+	*bad = false;
+	/* line by line (memchr: few calls on a short head, each fast) */
+	for (;;) {
+		const char *lf = memchr(p, '\n', (size_t)(end - p));
+		const char *stop = lf ? lf : end;
+		const char *cr = memchr(p, '\r', (size_t)(stop - p));
+
+		/* a CR is allowed only just before the LF, or as the last byte
+		 * read so far (its LF may come) */
+		if (cr && cr != stop - 1) {
+			*bad = true;
+			return NULL;
+		}
+		if (!lf)
+			return NULL;
+		if (lf == buf || lf[-1] != '\r') {
+			*bad = true;
+			return NULL;
+		}
+		if (lf - buf >= 3 && lf[-2] == '\n' && lf[-3] == '\r')
+			return lf + 1;
+		p = lf + 1;
 	}
-	*bad = i < len;
-	return NULL;
 }
 
 /* One pass over the request head (RFC 9112 section 2-3, 6): request

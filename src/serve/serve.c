@@ -218,11 +218,14 @@ static void serve_line(struct srv *sv, int fd)
 	/* A buffer of the connection's own: on io_uring the kernel reads into
 	 * it while the task waits, when the thread's rbuf may be another's. */
 	char *buf = malloc(LINE_RBUF);
+	bool pend = false; /* the reply is still to send, before the next read */
 
 	if (!buf)
 		return;
 	for (;;) {
-		ssize_t n = fo_recv(fd, buf, LINE_RBUF, fo_now() + sv->idle);
+		int64_t deadline = fo_now() + sv->idle;
+		ssize_t n = pend ? fo_send_recv(fd, sv->reply, sv->reply_len, buf, LINE_RBUF, deadline)
+				 : fo_recv(fd, buf, LINE_RBUF, deadline);
 		size_t k = 0, i, out = 0;
 
 		if (n <= 0) {
@@ -235,12 +238,9 @@ static void serve_line(struct srv *sv, int fd)
 		if (k == 0)
 			k = 1; /* one read's worth */
 		atomic_fetch_add_explicit(&sv->c->reqs, (long long)k, memory_order_relaxed);
-		if (k == 1) {
-			/* the common case: the reply as it is (it stays put) */
-			if (send_whole(sv, fd, sv->reply, sv->reply_len) < 0)
-				break;
-			continue;
-		}
+		pend = k == 1;
+		if (pend)
+			continue; /* the common case: the reply as it is (it stays put), with the next read */
 		while (k--) {
 			if (out + sv->reply_len > WBUF) {
 				if (send_all(sv, fd, wbuf, out) < 0)
@@ -297,12 +297,25 @@ static size_t put_error(char *out, size_t cap, int code, bool close)
 	return n > 0 && (size_t)n < cap ? (size_t)n : 0;
 }
 
+/* *lazy: wbuf[0..*out) stands for one plain 200 (sv->ok_keep) not yet
+ * copied there; copies it before anything is added after it. */
+static void unlazy(const struct srv *sv, bool *lazy)
+{
+	if (*lazy) {
+		memcpy(wbuf, sv->ok_keep, sv->ok_keep_len);
+		*lazy = false;
+	}
+}
+
 /*
  * Answers every complete request in buf[0..len). Returns the bytes
  * consumed; sets *close when the connection must end after the replies
- * in wbuf[0..*out). Stops early when wbuf is nearly full.
+ * in wbuf[0..*out). Stops early when wbuf is nearly full. The common
+ * case, one plain 200 and nothing else, is not copied: *lazy says so
+ * (see unlazy), and the caller sends sv->ok_keep as it is.
  */
-static size_t answer(struct srv *sv, struct conn *c, const char *buf, size_t len, size_t *out, bool *close)
+static size_t answer(struct srv *sv, struct conn *c, const char *buf, size_t len, size_t *out, bool *close,
+		     bool *lazy)
 {
 	size_t used = 0;
 
@@ -322,6 +335,7 @@ static size_t answer(struct srv *sv, struct conn *c, const char *buf, size_t len
 		h = fo_http_parse(buf + used, len - used, sv->max_head, &r);
 		if (h == FO_HTTP_MORE)
 			break;
+		unlazy(sv, lazy);
 		if (h < 0) {
 			atomic_fetch_add(&sv->c->bad, 1);
 			*out += put_error(wbuf + *out, WBUF - *out, -h, true);
@@ -340,7 +354,10 @@ static size_t answer(struct srv *sv, struct conn *c, const char *buf, size_t len
 
 			if (r.method_len == 4)
 				rl -= sv->reply_len; /* HEAD: the head alone */
-			memcpy(wbuf + *out, resp, rl);
+			if (*out == 0 && resp == sv->ok_keep && rl == sv->ok_keep_len)
+				*lazy = true;
+			else
+				memcpy(wbuf + *out, resp, rl);
 			*out += rl;
 			*close = !r.keep_alive;
 			if (r.content_length > 0)
@@ -386,13 +403,20 @@ static void serve_http(struct srv *sv, int fd)
 	if (!cbuf)
 		return;
 
+	bool pend = false; /* one plain 200 still to send, before the next read */
+
 	for (;;) {
-		bool partial = c.stash_len > 0, close = false;
+		bool partial = c.stash_len > 0, close = false, lazy = false;
 		int64_t deadline = (partial ? started : fo_now()) + sv->idle;
 		const char *buf;
 		size_t len, used, out = 0;
 		ssize_t n;
 
+		if (partial && pend) {
+			if (send_whole(sv, fd, sv->ok_keep, sv->ok_keep_len) < 0)
+				break;
+			pend = false;
+		}
 		if (partial) {
 			/* read after the kept bytes, in the heap: this may park */
 			if (c.stash_cap - c.stash_len < 4096) {
@@ -409,7 +433,10 @@ static void serve_http(struct srv *sv, int fd)
 			buf = c.stash;
 			len = c.stash_len;
 		} else {
-			n = fo_recv(fd, cbuf, HTTP_RBUF, deadline);
+			/* a plain 200 goes out with this read: one wait for both */
+			n = pend ? fo_send_recv(fd, sv->ok_keep, sv->ok_keep_len, cbuf, HTTP_RBUF, deadline)
+				 : fo_recv(fd, cbuf, HTTP_RBUF, deadline);
+			pend = false;
 			buf = cbuf;
 			len = n > 0 ? (size_t)n : 0;
 		}
@@ -419,9 +446,10 @@ static void serve_http(struct srv *sv, int fd)
 			break;
 		}
 		for (;;) {
-			used = answer(sv, &c, buf, len, &out, &close);
+			used = answer(sv, &c, buf, len, &out, &close, &lazy);
 			if (close || used == len || out == 0)
 				break; /* done, or a partial request waits for more */
+			unlazy(sv, &lazy);
 			/* wbuf is full: keep the rest in the heap, send, go on */
 			if (stash_set(&c, buf + used, len - used) < 0)
 				goto done;
@@ -439,10 +467,10 @@ static void serve_http(struct srv *sv, int fd)
 		} else {
 			c.stash_len = 0;
 		}
-		if (out == sv->ok_keep_len && !memcmp(wbuf, sv->ok_keep, out)) {
-			/* one plain 200, the common case: from memory that stays put */
-			if (send_whole(sv, fd, sv->ok_keep, out) < 0)
-				break;
+		if (lazy) {
+			/* one plain 200, the common case: from memory that stays put,
+			 * sent with the next read */
+			pend = true;
 		} else if (out && send_all(sv, fd, wbuf, out) < 0) {
 			break;
 		}
