@@ -749,7 +749,7 @@ TEST_PROC(merge_slurm_array, 240)
 			CHECK_STR(v, "fanout-shards");
 			slurm_field(line, "ArrayJobId", array_id, sizeof(array_id));
 			slurm_field(line, "ArrayTaskId", v, sizeof(v));
-			k = atoi(v);
+			k = (int)strtol(v, NULL, 10);
 			CHECK(k >= 0 && k < 8 && !tasks_seen[k]);
 			tasks_seen[k] = 1;
 			slurm_field(line, "JobState", v, sizeof(v));
