@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../src/run/jline.h"
@@ -554,16 +555,32 @@ static void slurm_cleanup(void)
 	(void)rc;
 }
 
-/* A fixture script's start, its output in DIR.log, shown when it fails. */
+/* A fixture script's start, its output in DIR.log, shown when it fails;
+ * exit 77 (Slurm's fixture: it cannot run here) skips the test. */
 static void slurm_start(const char *script, const char *dir, const char *args)
 {
 	const char *bin = fo_test_bin(), *slash = strrchr(bin, '/');
 	char cmd[1000];
+	int rc;
 
 	snprintf(cmd, sizeof(cmd), "BUILD=%.*s timeout %d bash %s start %s %s --owner %d --max-life 1200 >%s.log 2>&1",
 		 slash ? (int)(slash - bin) : 5, slash ? bin : "build", 120 * fo_test_scale(), script, dir, args,
 		 (int)getpid(), dir);
-	if (system(cmd) != 0) {
+	rc = system(cmd);
+	if (WIFEXITED(rc) && WEXITSTATUS(rc) == 77) {
+		static char why[300];
+		char *said;
+
+		snprintf(cmd, sizeof(cmd), "%s.log", dir);
+		said = fo_test_read(cmd);
+		snprintf(why, sizeof(why), "%s", said ? said : "the fixture cannot run here");
+		why[strcspn(why, "\n")] = 0;
+		free(said);
+		slurm_work[0] = 0; /* no logs to show */
+		slurm_cleanup();   /* fo_test_skip leaves by _exit: no atexit */
+		fo_test_skip(why);
+	}
+	if (rc != 0) {
 		snprintf(cmd, sizeof(cmd), "cat %s.log >&2", dir);
 		if (system(cmd)) {}
 		CHECK(!"the fixture did not start");
