@@ -6,7 +6,9 @@
 #                          python3-textfsm, clustershell and pdsh (the references
 #                          that TextFSM parsing, host lists and host-set folding
 #                          are tested against),
-#                          libssh (fanout devices' server side); gnuplot for the
+#                          libssh (fanout devices' server side); munge, slurmctld,
+#                          slurmd and slurm-client (the one-node Slurm that runs
+#                          examples/slurm: tests/fixtures/slurm); gnuplot for the
 #                          plot tests; clang for the
 #                          fuzzer; an aarch64 cross compiler and qemu-user for
 #                          the aarch64 context switch)
@@ -18,6 +20,7 @@
 set -euo pipefail
 ssh_want=(openssh-server openssh-client libpam-modules util-linux iproute2 procps)
 want=(gcc make libc6-dev pkg-config gnuplot-nox liburing-dev libyaml-dev libpcre2-dev libssh2-1-dev libssh-dev libcurl4-openssl-dev libxml2-dev libssl-dev zlib1g-dev python3 python3-textfsm clustershell pdsh libmd4c-dev libc-ares-dev dnsmasq-base curl util-linux clang libclang-rt-14-dev
+      munge slurmctld slurmd slurm-client
       gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user "${ssh_want[@]}")
 case "${1:-test}" in
   demo)  ;;
@@ -33,8 +36,10 @@ echo "fanout: installing ${missing[*]}" >&2
 sudo=""
 [ "$(id -u)" -ne 0 ] && sudo="sudo"
 $sudo apt-get update -qq
-# Installing openssh-server would start the system's sshd: the tests never
-# use it (they start their own), so keep services from starting meanwhile.
+# Installing openssh-server would start the system's sshd, and munge,
+# slurmctld and slurmd their daemons: the tests never use them (they start
+# their own, on their own keys, sockets and ports), so keep services from
+# starting meanwhile.
 made_policy=""
 if [ ! -e /usr/sbin/policy-rc.d ]; then
   printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null

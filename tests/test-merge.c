@@ -6,7 +6,10 @@
  * summary's time, its "slowest:" line). Then the failures merge exists to
  * catch: a shard killed by SIGKILL (its unfinished hosts, exactly, are
  * missing), a host in two parts, a line cut short, parts still being
- * written (--wait). And the line reader (jline.c) on its own.
+ * written (--wait). And the line reader (jline.c) on its own. Last,
+ * examples/slurm as it is, on a real one-node Slurm (Debian's slurmctld,
+ * slurmd and munge: tests/fixtures/slurm/) over the SSH fixture's
+ * devices: its merge is one run too.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -14,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../src/run/jline.h"
@@ -507,4 +511,319 @@ TEST(merge_jline)
 	CHECK(fo__jspan_is(&r.status, "failed"));
 	CHECK_EQ(fo__jline_next_result(&l, &at, &r), 0);
 	fo_sbuf_release(&b);
+}
+
+/* ---- Slurm, for real ------------------------------------------------------------- */
+
+static char slurm_dir[128], slurm_ssh[128], slurm_work[256];
+
+/* A file of the test's copied into the work folder. */
+static void slurm_copy(const char *from, const char *to)
+{
+	char *s = fo_test_read(from);
+
+	CHECK(s != NULL);
+	fo_test_write(to, s, strlen(s));
+	free(s);
+}
+
+/* Both fixtures stopped and their folders gone, however the test ends (a
+ * failing CHECK's exit too, after the logs); a test killed outright has
+ * them stop by themselves (--owner). */
+static void slurm_cleanup(void)
+{
+	char cmd[1200];
+	int rc;
+
+	if (slurm_dir[0]) {
+		if (slurm_work[0]) { /* still set: the test did not get to its end */
+			snprintf(cmd, sizeof(cmd),
+				 "cd %s && for f in log/slurmctld.log log/slurmd.log %s/results/*.log; do "
+				 "[ -f \"$f\" ] && { echo \"== $f\"; tail -n 25 \"$f\"; }; done >&2",
+				 slurm_dir, slurm_work);
+			rc = system(cmd);
+		}
+		snprintf(cmd, sizeof(cmd), "bash tests/fixtures/slurm/slurm-fixture.sh stop %s >/dev/null 2>&1; rm -rf %s %s.log",
+			 slurm_dir, slurm_dir, slurm_dir);
+		rc = system(cmd);
+		slurm_dir[0] = 0;
+	}
+	if (slurm_ssh[0]) {
+		fo_test_sshd_stop(slurm_ssh);
+		slurm_ssh[0] = 0;
+	}
+	(void)rc;
+}
+
+/* A fixture script's start, its output in DIR.log, shown when it fails;
+ * exit 77 (Slurm's fixture: it cannot run here) skips the test. */
+static void slurm_start(const char *script, const char *dir, const char *args)
+{
+	const char *bin = fo_test_bin(), *slash = strrchr(bin, '/');
+	char cmd[1000];
+	int rc;
+
+	snprintf(cmd, sizeof(cmd), "BUILD=%.*s timeout %d bash %s start %s %s --owner %d --max-life 1200 >%s.log 2>&1",
+		 slash ? (int)(slash - bin) : 5, slash ? bin : "build", 120 * fo_test_scale(), script, dir, args,
+		 (int)getpid(), dir);
+	rc = system(cmd);
+	if (WIFEXITED(rc) && WEXITSTATUS(rc) == 77) {
+		static char why[300];
+		char *said;
+
+		snprintf(cmd, sizeof(cmd), "%s.log", dir);
+		said = fo_test_read(cmd);
+		snprintf(why, sizeof(why), "%s", said ? said : "the fixture cannot run here");
+		why[strcspn(why, "\n")] = 0;
+		free(said);
+		slurm_work[0] = 0; /* no logs to show */
+		slurm_cleanup();   /* fo_test_skip leaves by _exit: no atexit */
+		fo_test_skip(why);
+	}
+	if (rc != 0) {
+		snprintf(cmd, sizeof(cmd), "cat %s.log >&2", dir);
+		if (system(cmd)) {}
+		CHECK(!"the fixture did not start");
+	}
+}
+
+/* `scontrol -o show job ID` (ID NULL: every job), one line a job. */
+static char *slurm_jobs(const char *id)
+{
+	const char *argv[] = { "scontrol", "-o", "show", "job", id, NULL };
+	char *out;
+
+	CHECK_EQ(fo_test_run(&out, 30, argv), 0);
+	return out;
+}
+
+/* The value of KEY= in a line of scontrol -o (into v). */
+static void slurm_field(const char *line, const char *key, char *v, size_t cap)
+{
+	char k[64];
+	const char *p;
+
+	snprintf(k, sizeof(k), " %s=", key);
+	p = strstr(line, k);
+	CHECK(p != NULL);
+	p += strlen(k);
+	snprintf(v, cap, "%.*s", (int)strcspn(p, " \n"), p);
+}
+
+/*
+ * examples/slurm as it is, on a real Slurm (tests/fixtures/slurm/: Debian's
+ * slurmctld, slurmd and munge, a one-node cluster of the test's own): its
+ * submit.sh queues fanout-shards.sbatch, an array of 8 tasks, each
+ * `fanout run --shard auto` over the SSH fixture's devices (K and N from
+ * Slurm's own variables), and fanout-merge.sbatch after them
+ * (--dependency=afterany). One device refuses every login, so its task
+ * fails, and the merge runs all the same. The merge is one unsharded run
+ * of the same inventory: lines, summary, exit status and --out tree, byte
+ * for byte but for the timings.
+ */
+TEST_PROC(merge_slurm_array, 240)
+{
+	const char *d = fo_test_dir();
+	char bindir[4096], path[8192], p[600], q[600], envf[200], port[16], user[64], pw[64], conf[300];
+	char *out, *err, *one, *one_err, *jobs, *s, *a, *b, *sa, *sb, merge_id[32], array_id[32];
+	const char *const tools[] = { "/usr/sbin/slurmctld", "/usr/sbin/slurmd", "/usr/sbin/munged", "/usr/bin/sbatch",
+				      "/usr/bin/scontrol" };
+	size_t i;
+	int k, rc;
+
+	if (geteuid() != 0)
+		fo_test_skip("Slurm here needs root (slurmd starts each job as its user)");
+	for (i = 0; i < sizeof(tools) / sizeof(tools[0]); i++)
+		if (access(tools[i], X_OK) < 0)
+			fo_test_skip("no slurmctld, slurmd, munged or sbatch (apt-get install slurmctld slurmd "
+				     "slurm-client munge: scripts/deps.sh test)");
+	if (access("/usr/sbin/sshd", X_OK) < 0)
+		fo_test_skip("no /usr/sbin/sshd (openssh-server)");
+	CHECK(realpath(fo_test_bin(), bindir) != NULL);
+	*strrchr(bindir, '/') = 0;
+	atexit(slurm_cleanup);
+
+	/* the devices: 20 that answer, and one that refuses every login */
+	snprintf(slurm_ssh, sizeof(slurm_ssh), "/tmp/fanout-test-slurm-ssh.%d", (int)getpid());
+	slurm_start("tests/fixtures/ssh/sshd-fixture.sh", slurm_ssh, "--devices 20");
+	snprintf(envf, sizeof(envf), "%s/env", slurm_ssh);
+	fo_test_env_get(envf, "FIXTURE_PORT", port, sizeof(port));
+	fo_test_env_get(envf, "FIXTURE_USER", user, sizeof(user));
+	fo_test_env_get(envf, "FIXTURE_PASSWORD", pw, sizeof(pw));
+	CHECK(port[0] && user[0] && pw[0]);
+
+	/* the job's folder: the example's three files, an inventory, the
+	 * fixture's host keys as fanout's known_hosts */
+	snprintf(slurm_work, sizeof(slurm_work), "%s/job", d);
+	CHECK(mkdir(slurm_work, 0755) == 0);
+	static const char *const ex[] = { "fanout-shards.sbatch", "fanout-merge.sbatch", "submit.sh" };
+	for (i = 0; i < 3; i++) {
+		snprintf(p, sizeof(p), "examples/slurm/%s", ex[i]);
+		snprintf(q, sizeof(q), "%s/%s", slurm_work, ex[i]);
+		slurm_copy(p, q);
+	}
+	snprintf(p, sizeof(p), "%s/inventory", slurm_work);
+	CHECK(mkdir(p, 0755) == 0);
+	{
+		char hosts[2048];
+		int n = 0;
+
+		for (k = 1; k <= 20; k++)
+			n += snprintf(hosts + n, sizeof(hosts) - n, "dev%02d: {hostname: 127.1.0.%d}\n", k, k);
+		n += snprintf(hosts + n, sizeof(hosts) - n, "locked: {hostname: 127.9.0.1}\n");
+		snprintf(p, sizeof(p), "%s/inventory/hosts.yaml", slurm_work);
+		fo_test_write(p, hosts, (size_t)n);
+		n = snprintf(hosts, sizeof(hosts), "port: %s\nusername: %s\npassword_file: password\nplatform: cisco_ios\n",
+			     port, user);
+		snprintf(p, sizeof(p), "%s/inventory/defaults.yaml", slurm_work);
+		fo_test_write(p, hosts, (size_t)n);
+		n = snprintf(hosts, sizeof(hosts), "%s\n", pw);
+		snprintf(p, sizeof(p), "%s/inventory/password", slurm_work);
+		fo_test_write(p, hosts, (size_t)n);
+	}
+	snprintf(p, sizeof(p), "%s/config", slurm_work);
+	CHECK(mkdir(p, 0755) == 0);
+	setenv("XDG_CONFIG_HOME", p, 1);
+	snprintf(p, sizeof(p), "%s/config/fanout", slurm_work);
+	CHECK(mkdir(p, 0755) == 0);
+	snprintf(p, sizeof(p), "%s/known_hosts", slurm_ssh);
+	snprintf(q, sizeof(q), "%s/config/fanout/known_hosts", slurm_work);
+	slurm_copy(p, q);
+
+	/* the one unsharded run */
+	snprintf(p, sizeof(p), "%s/inventory", slurm_work);
+	snprintf(q, sizeof(q), "%s/one", d);
+	unsetenv("SSH_AUTH_SOCK");
+	CHECK_EQ(fo_test_cli(&one, &one_err, "run", "-i", p, "-c", "show version", "--json", "--out", q, NULL), 1);
+	CHECK_HAS(one_err, "fanout run: 21 hosts in ");
+	CHECK_HAS(one_err, ": ok 20 auth_failed 1\n");
+
+	/* Slurm, and the example submitted as its README says; sbatch hands
+	 * the jobs this environment: PATH (fanout), XDG_CONFIG_HOME */
+	snprintf(slurm_dir, sizeof(slurm_dir), "/tmp/fanout-test-slurm.%d", (int)getpid());
+	slurm_start("tests/fixtures/slurm/slurm-fixture.sh", slurm_dir, "");
+	snprintf(envf, sizeof(envf), "%s/env", slurm_dir);
+	fo_test_env_get(envf, "SLURM_CONF", conf, sizeof(conf));
+	CHECK(conf[0]);
+	setenv("SLURM_CONF", conf, 1);
+	snprintf(path, sizeof(path), "%s:%s", bindir, getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+	setenv("PATH", path, 1);
+	snprintf(p, sizeof(p), "cd %s && exec sh submit.sh", slurm_work);
+	{
+		const char *argv[] = { "sh", "-c", p, NULL };
+
+		rc = fo_test_run(&out, 60, argv);
+		if (rc != 0)
+			fprintf(stderr, "submit.sh: exit %d: %s\n", rc, out);
+		CHECK_EQ(rc, 0);
+	}
+	CHECK((s = strstr(out, "Submitted batch job ")) != NULL);
+	snprintf(merge_id, sizeof(merge_id), "%.*s", (int)strspn(s + 20, "0123456789"), s + 20);
+	CHECK(merge_id[0]);
+	free(out);
+
+	/* until the merge has ended (afterany: so has every task), bounded */
+	long long deadline = fo_test_now_ms() + 150000LL * fo_test_scale();
+	char state[64] = "";
+
+	for (;;) {
+		jobs = slurm_jobs(merge_id);
+		slurm_field(jobs, "JobState", state, sizeof(state));
+		free(jobs);
+		if (strcmp(state, "PENDING") && strcmp(state, "RUNNING") && strcmp(state, "CONFIGURING") &&
+		    strcmp(state, "COMPLETING"))
+			break;
+		if (fo_test_now_ms() > deadline) {
+			fprintf(stderr, "the merge job %s is still %s: stuck\n", merge_id, state);
+			CHECK(!"the jobs ended");
+		}
+		fo_test_sleep_ms(200);
+	}
+
+	/* every job's end: the merge and task 4 (shard 5 of 8: dev05, dev13
+	 * and locked, the 21st host) exit 1, the other tasks 0 */
+	jobs = slurm_jobs(NULL);
+	{
+		char *save = NULL, *l, v[64], deps[128], tasks_seen[8] = { 0 };
+		int njobs = 0;
+
+		for (l = strtok_r(jobs, "\n", &save); l; l = strtok_r(NULL, "\n", &save), njobs++) {
+			char line[8192];
+
+			snprintf(line, sizeof(line), " %s", l);
+			slurm_field(line, "JobId", v, sizeof(v));
+			if (!strcmp(v, merge_id)) {
+				slurm_field(line, "JobName", v, sizeof(v));
+				CHECK_STR(v, "fanout-merge");
+				slurm_field(line, "JobState", v, sizeof(v));
+				CHECK_STR(v, "FAILED");
+				slurm_field(line, "ExitCode", v, sizeof(v));
+				CHECK_STR(v, "1:0");
+				slurm_field(line, "Dependency", deps, sizeof(deps));
+				continue;
+			}
+			slurm_field(line, "JobName", v, sizeof(v));
+			CHECK_STR(v, "fanout-shards");
+			slurm_field(line, "ArrayJobId", array_id, sizeof(array_id));
+			slurm_field(line, "ArrayTaskId", v, sizeof(v));
+			k = (int)strtol(v, NULL, 10);
+			CHECK(k >= 0 && k < 8 && !tasks_seen[k]);
+			tasks_seen[k] = 1;
+			slurm_field(line, "JobState", v, sizeof(v));
+			CHECK_STR(v, k == 4 ? "FAILED" : "COMPLETED");
+			slurm_field(line, "ExitCode", v, sizeof(v));
+			CHECK_STR(v, k == 4 ? "1:0" : "0:0");
+		}
+		CHECK_EQ(njobs, 9);
+		/* the dependency is met and cleared once the array ended */
+		CHECK(!strcmp(deps, "(null)") || fo_test_has(deps, array_id));
+	}
+	free(jobs);
+
+	/* each task's part renamed once its shard was done, its log there */
+	for (k = 0; k < 8; k++) {
+		snprintf(p, sizeof(p), "%s/results/out-%d.jsonl", slurm_work, k);
+		CHECK((s = fo_test_read(p)) != NULL);
+		CHECK(k == 4 ? fo_test_has(s, "\"host\":\"locked\"") : !fo_test_has(s, "\"host\":\"locked\""));
+		free(s);
+		snprintf(p, sizeof(p), "%s/results/.out-%d.jsonl.tmp", slurm_work, k);
+		CHECK(access(p, F_OK) < 0);
+		snprintf(p, sizeof(p), "%s/results/slurm-%s_%d.log", slurm_work, array_id, k);
+		CHECK((s = fo_test_read(p)) != NULL);
+		CHECK_HAS(s, k == 4 ? ": ok 2 auth_failed 1\n" : ": ok ");
+		free(s);
+	}
+
+	/* the merge is the one run: lines (in inventory order), summary, tree */
+	snprintf(p, sizeof(p), "%s/results/all.jsonl", slurm_work);
+	CHECK((s = fo_test_read(p)) != NULL);
+	a = no_ms(one), b = no_ms(s);
+	sa = sorted(a), sb = sorted(b);
+	CHECK_STR(sb, sa);
+	{
+		const char *prev = b, *at;
+		char host[32];
+
+		for (k = 1; k <= 21; k++) {
+			if (k <= 20)
+				snprintf(host, sizeof(host), "\"host\":\"dev%02d\"", k);
+			else
+				snprintf(host, sizeof(host), "\"host\":\"locked\"");
+			at = strstr(b, host);
+			CHECK(at != NULL && at >= prev);
+			prev = at;
+		}
+	}
+	snprintf(p, sizeof(p), "%s/results/merge-%s.log", slurm_work, merge_id);
+	CHECK((err = fo_test_read(p)) != NULL);
+	char *ta = no_times(one_err), *tb = no_times(err);
+
+	CHECK_STR(tb, ta);
+	snprintf(p, sizeof(p), "%s/results/all", slurm_work);
+	snprintf(q, sizeof(q), "%s/one", d);
+	same_tree(q, p);
+	free(s), free(a), free(b), free(sa), free(sb), free(err), free(ta), free(tb), free(one), free(one_err);
+
+	slurm_work[0] = 0; /* passed: no logs to show */
+	slurm_cleanup();
 }
