@@ -6,6 +6,8 @@
  * only to write it or its files.
  */
 #include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "../util/json.h"
@@ -33,31 +35,71 @@ static bool hex4(const char *p, const char *end)
 	return true;
 }
 
-/* A string at r->p ('"'): true, r->p after it. */
+/* Bytes a string's scan stops at: '"', '\\' and the controls; and the
+ * letters a '\\' may escape ('u' is checked apart). */
+static const bool stop[256] = { [0 ... 0x1f] = true, ['"'] = true, ['\\'] = true };
+static const bool esc[256] = { ['"'] = true, ['\\'] = true, ['/'] = true, ['b'] = true,
+			       ['f'] = true, ['n'] = true, ['r'] = true, ['t'] = true };
+
+#define ONES  UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+/* The bytes of w (little-endian) that stop a string's scan, as their
+ * high bits: the classic "has a zero byte" and "has a byte below n" tests,
+ * 8 bytes at once. A borrow can mark a byte above a true one, never the
+ * lowest: so the lowest bit set is the first stop. */
+static inline uint64_t word_stops(uint64_t w)
+{
+	uint64_t q = w ^ (ONES * '"'), b = w ^ (ONES * '\\');
+
+	return (((q - ONES) & ~q) | ((b - ONES) & ~b) | ((w - ONES * 0x20) & ~w)) & HIGHS;
+}
+
+/* A string at r->p ('"'): true, r->p after it. Most of a run's output
+ * is plain text: it goes by 8 bytes at a time. */
 static bool str(struct rd *r)
 {
 	const char *p = r->p + 1;
 
 	while (p < r->end) {
-		unsigned char c = (unsigned char)*p;
+		unsigned char c;
 
+		while (r->end - p >= 8) {
+			uint64_t w, m;
+
+			memcpy(&w, p, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			if ((m = word_stops(w))) {
+				p += __builtin_ctzll(m) >> 3;
+				goto found;
+			}
+#else
+			if ((m = word_stops(w)))
+				break;
+#endif
+			p += 8;
+		}
+		while (p < r->end && !stop[(unsigned char)*p])
+			p++;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+found:
+#endif
+		if (p >= r->end)
+			break;
+		c = (unsigned char)*p;
 		if (c == '"') {
 			r->p = p + 1;
 			return true;
 		}
-		if (c < 0x20)
-			return false;
-		if (c != '\\') {
-			p++;
-			continue;
-		}
+		if (c != '\\')
+			return false; /* a control character */
 		if (p + 1 >= r->end)
 			return false;
 		if (p[1] == 'u') {
 			if (!hex4(p + 2, r->end))
 				return false;
 			p += 6;
-		} else if (p[1] && strchr("\"\\/bfnrt", p[1])) {
+		} else if (esc[(unsigned char)p[1]]) {
 			p += 2;
 		} else {
 			return false;
