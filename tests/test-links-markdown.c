@@ -453,6 +453,21 @@ TEST(links_md_github_line_and_col)
 	CHECK_HAS(out, ",line=3,col=9,title=broken link::");
 	CHECK_HAS(out, ",line=3,col=29,title=broken fragment::");
 	CHECK_HAS(out, "::error file=build/test-md-col-");
+	free(out), free(err);
+	/* the other formats carry the column too */
+	CHECK_EQ(fo_test_cli(&out, &err, "links", path, "--format", "csv", NULL), 1);
+	CHECK_HAS(out, "page,line,col,tag,url,status,reason\n");
+	CHECK_HAS(out, ",3,9,\"a href\",");
+	CHECK_HAS(out, ",3,29,\"a href\",");
+	free(out), free(err);
+	CHECK_EQ(fo_test_cli(&out, &err, "links", path, "--format", "junit", NULL), 1);
+	CHECK_HAS(out, ">line 3:9</failure>");
+	free(out), free(err);
+	CHECK_EQ(fo_test_cli(&out, &err, "links", path, "--format", "markdown", NULL), 1);
+	CHECK_HAS(out, " | 3:9 | ");
+	free(out), free(err);
+	CHECK_EQ(fo_test_cli(&out, &err, "links", path, "--format", "json", NULL), 1);
+	CHECK_HAS(out, "\"line\":3,\"col\":9,");
 	unlink(path);
 	rmdir(dir);
 	free(out);

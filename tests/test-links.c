@@ -358,7 +358,7 @@ TEST_T(links_formats, 120)
 	CHECK_HAS(out, "<failure message=\"HTTP 404\"");
 	free(out), free(err);
 	CHECK_EQ(fo_test_cli(&out, &err, "links", s.base, "--exclude", "/slow", "--timeout", "60s", "--format", "csv", NULL), 1);
-	CHECK(!strncmp(out, "page,line,tag,url,status,reason\n", 32));
+	CHECK(!strncmp(out, "page,line,col,tag,url,status,reason\n", 36));
 	free(out), free(err);
 	CHECK_EQ(fo_test_cli(&out, &err, "links", s.base, "--exclude", "/slow", "--timeout", "60s", "--format", "markdown", NULL), 1);
 	CHECK_HAS(out, "| page | line | link | reason |");

@@ -284,7 +284,10 @@ static void report_junit(FILE *f, const struct fo_crawl *c, const struct problem
 		xml_str(f, link);
 		fputs("\"><failure message=\"", f);
 		xml_str(f, p[i].reason);
-		fprintf(f, "\">line %u</failure></testcase>\n", p[i].ref->line);
+		if (p[i].ref->col)
+			fprintf(f, "\">line %u:%u</failure></testcase>\n", p[i].ref->line, p[i].ref->col);
+		else
+			fprintf(f, "\">line %u</failure></testcase>\n", p[i].ref->line);
 	}
 	if (nl || c->st.notes) {
 		/* the limits met and the pages not read whole, for people */
@@ -314,7 +317,11 @@ static void report_markdown(FILE *f, const struct fo_crawl *c, const struct prob
 		fputs("| page | line | link | reason |\n| --- | ---: | --- | --- |\n", f);
 	for (i = 0; i < n; i++) {
 		link_of(&p[i], link, sizeof(link));
-		fprintf(f, "| %s | %u | %s | %s |\n", p[i].page->url, p[i].ref->line, link, p[i].reason);
+		if (p[i].ref->col)
+			fprintf(f, "| %s | %u:%u | %s | %s |\n", p[i].page->url, p[i].ref->line, p[i].ref->col, link,
+				p[i].reason);
+		else
+			fprintf(f, "| %s | %u | %s | %s |\n", p[i].page->url, p[i].ref->line, link, p[i].reason);
 	}
 	if (nl || c->st.notes)
 		fputc('\n', f);
@@ -333,11 +340,11 @@ static void report_csv(FILE *f, const struct fo_crawl *c, const struct problem *
 	size_t i;
 
 	(void)c;
-	fputs("page,line,tag,url,status,reason\n", f);
+	fputs("page,line,col,tag,url,status,reason\n", f); /* col: 0 when not known (HTML) */
 	for (i = 0; i < n; i++) {
 		link_of(&p[i], link, sizeof(link));
 		csv_str(f, p[i].page->url);
-		fprintf(f, ",%u,", p[i].ref->line);
+		fprintf(f, ",%u,%u,", p[i].ref->line, p[i].ref->col);
 		csv_str(f, p[i].ref->tag);
 		fputc(',', f);
 		csv_str(f, link);
