@@ -414,3 +414,28 @@ TEST(links_sem_extract_meta)
 	CHECK_STR(seen, "u1|u2|u3|u4|");
 	CHECK_STR(fo_link_kind_name(FO_LINK_META_CONTENT), "meta content");
 }
+
+/* A page that declares no charset is read as UTF-8 when it is UTF-8 (its
+ * percent-encoded fragments then match its ids), as Latin-1 when not. */
+TEST(links_sem_undeclared_charset)
+{
+	const char *dir = fo_test_dir();
+	char *out = NULL, *err = NULL;
+	const char *u8;
+
+	u8 = put(dir, "utf8.html",
+	    "<html><body><h1 id=\"caf\xc3\xa9\">x</h1>\n<a href=\"#caf%C3%A9\">a</a>\n"
+	    "<a href=\"#caf\xc3\xa9\">b</a>\n<a href=\"#th\xc3\xa9\">c</a></body></html>\n");
+	CHECK_RC(fo_test_cli(&out, &err, "links", u8, NULL), 1);
+	CHECK_LACKS(out, "line 2 ");
+	CHECK_LACKS(out, "line 3 ");
+	CHECK_HAS(out, "line 4 <a href>: no id or name 'th%C3%A9' in the page");
+	CHECK_HAS(out, "1 broken link ");
+	free(out), free(err);
+	/* Latin-1, undeclared: still Latin-1 (its raw link matches its id) */
+	CHECK_EQ(unlink(u8), 0);
+	CHECK_RC(fo_test_cli(&out, &err, "links",
+			     put(dir, "latin.html", "<html><body><h1 id=\"caf\xe9\">x</h1>\n<a href=\"#caf\xe9\">a</a></body></html>\n"),
+			     NULL), 0);
+	free(out), free(err);
+}

@@ -565,10 +565,75 @@ static size_t parity_pending(htmlParserCtxtPtr c)
  */
 #define HOLD_BACK 16
 
+/* Is p[0..n) UTF-8 (a sequence cut at the end allowed when more comes)? */
+static bool is_utf8(const unsigned char *p, size_t n, bool more)
+{
+	size_t i = 0, k, j;
+
+	while (i < n) {
+		unsigned char c = p[i];
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		k = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+		if (!k)
+			return false;
+		for (j = 1; j < k; j++) {
+			if (i + j >= n)
+				return more;
+			if ((p[i + j] & 0xC0) != 0x80)
+				return false;
+		}
+		/* no overlong three- or four-byte forms, no surrogates, nothing past U+10FFFF */
+		if ((c == 0xE0 && p[i + 1] < 0xA0) || (c == 0xED && p[i + 1] >= 0xA0) ||
+		    (c == 0xF0 && p[i + 1] < 0x90) || (c == 0xF4 && p[i + 1] >= 0x90))
+			return false;
+		i += k;
+	}
+	return true;
+}
+
+/*
+ * A page that says nothing of its charset: no HTTP charset, no byte order
+ * mark, and no "charset" in its first 1,024 bytes (where the HTML
+ * standard's prescan looks for a meta charset). libxml2 would read it as
+ * Latin-1, so a UTF-8 id ("café") would not match the link that names it
+ * percent-encoded ("#caf%C3%A9"): a false alarm. Such a page is read as
+ * UTF-8 when its first step of bytes is UTF-8, as browsers that detect
+ * the encoding do, and as Latin-1 otherwise.
+ */
+static void sniff(struct fo_extract *x, bool more)
+{
+	const unsigned char *p = (const unsigned char *)x->hold;
+	size_t n = x->nhold, scan = n < 1024 ? n : 1024, i;
+	xmlCharEncodingHandlerPtr h;
+
+	x->sniffed = true;
+	if (x->o.charset || n == 0)
+		return;
+	if ((n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) ||
+	    (n >= 2 && ((p[0] == 0xFE && p[1] == 0xFF) || (p[0] == 0xFF && p[1] == 0xFE))))
+		return; /* a byte order mark: libxml2 follows it */
+	for (i = 0; i + 7 <= scan; i++)
+		if ((p[i] | 0x20) == 'c' && !strncasecmp((const char *)p + i, "charset", 7))
+			return; /* a declaration: libxml2 reads it */
+	if (!is_utf8(p, n, more))
+		return;
+	h = xmlFindCharEncodingHandler("UTF-8");
+	if (h)
+		xmlSwitchToEncoding(x->ctxt, h);
+}
+
 static void push(struct fo_extract *x, bool more)
 {
 	htmlParserCtxtPtr c = x->ctxt;
-	size_t n = x->nhold, i, pending;
+	size_t n, i, pending;
+
+	if (!x->sniffed)
+		sniff(x, more);
+	n = x->nhold;
 
 	if (more && n > HOLD_BACK) {
 		for (i = n - HOLD_BACK; i < n; i++)

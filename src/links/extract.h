@@ -155,6 +155,7 @@ struct fo_extract {
 	int err;           /* -ENOMEM seen in a callback */
 	char *hold;        /* bytes not yet handed to libxml2 (FEED_STEP) */
 	size_t nhold;
+	bool sniffed;      /* the first bytes looked at for a charset (sniff) */
 	struct {           /* the start tag libxml2 holds back, if any */
 		unsigned long pos; /* where it starts in the page */
 		size_t scanned;    /* bytes of it counted */
