@@ -601,9 +601,9 @@ static int ramp_at(const struct cfg *c, int64_t t)
 /*
  * A line each second: req/s on stderr, or with --json-seconds a JSON
  * object on stdout (the second, the seconds since the start as measured,
- * the connections open, the requests done in it). The last whole second
- * is reported even when the run ends as it does; a run cut short by a
- * signal stops the lines at once.
+ * the connections open in its middle, the requests done in it). The last
+ * whole second is reported even when the run ends as it does; a run cut
+ * short by a signal stops the lines at once.
  */
 static void *reporter(void *arg)
 {
@@ -624,7 +624,8 @@ static void *reporter(void *arg)
 			sec++;
 			if (C->json_seconds) {
 				printf("{\"second\":%d,\"t\":%.6f,\"connections\":%d,\"requests\":%lld}\n", sec,
-				       (double)(now - C->t0) / 1e9, ramp_at(C, (int64_t)sec * FO_SEC), total - last);
+				       (double)(now - C->t0) / 1e9, ramp_at(C, (int64_t)sec * FO_SEC - FO_SEC / 2),
+				       total - last);
 				fflush(stdout);
 			} else if (!C->json) {
 				fprintf(stderr, "%4ds %10lld req/s\n", sec, total - last);
