@@ -616,7 +616,9 @@ static void *reporter(void *arg)
 
 		while ((now = fo_now()) < next && !atomic_load(&reporter_stop))
 			usleep(10000);
-		if (now < next || fo_interrupted() || now > C->end + FO_SEC / 2)
+		/* stopped before the second was whole; or past the run's end (a
+		 * late wake-up still reports a second that was in it) */
+		if (now < next || fo_interrupted() || next > C->end + FO_SEC / 2)
 			break;
 		{
 			long long total = total_reqs();
