@@ -133,16 +133,18 @@ static void sample_proc(pid_t pid, struct psample *ps)
 static const struct fo_table_col cols[] = {
 	{ "model", FO_TABLE_LEFT, 1, 14, 0 },   { "clients", FO_TABLE_RIGHT, 1, 7, 0 },
 	{ "seconds", FO_TABLE_RIGHT, 1, 9, 0 }, { "req/s", FO_TABLE_RIGHT, 1, 10, 0 },
-	{ "srv cpu", FO_TABLE_RIGHT, 1, 8, 0 }, { "srv rss", FO_TABLE_RIGHT, 1, 9, 0 },
-	{ "threads", FO_TABLE_RIGHT, 1, 7, 0 }, { "procs", FO_TABLE_RIGHT, 1, 5, 0 },
+	{ "srv cpu", FO_TABLE_RIGHT, 1, 8, 0 }, { "cpu/req", FO_TABLE_RIGHT, 1, 9, 0 },
+	{ "srv rss", FO_TABLE_RIGHT, 1, 9, 0 }, { "threads", FO_TABLE_RIGHT, 1, 7, 0 },
+	{ "procs", FO_TABLE_RIGHT, 1, 5, 0 },
 };
 #define NCOLS (sizeof(cols) / sizeof(cols[0]))
 
-/* The row of samples s[0..n), one step's: mean req/s and CPU, the last RSS and counts. */
+/* The row of samples s[0..n), one step's: mean req/s and CPU, the
+ * server's CPU per request over the step, the last RSS and counts. */
 static int put_step(const char *model, const struct sample *s, int n)
 {
-	char clients[16], secs[32], rps[32], cpu[32], rss[32], thr[16], procs[16];
-	const char *cells[NCOLS] = { model, clients, secs, rps, cpu, rss, thr, procs };
+	char clients[16], secs[32], rps[32], cpu[32], per[32], rss[32], thr[16], procs[16];
+	const char *cells[NCOLS] = { model, clients, secs, rps, cpu, per, rss, thr, procs };
 	double r = 0, c = 0;
 	int i;
 
@@ -157,6 +159,11 @@ static int put_step(const char *model, const struct sample *s, int n)
 		snprintf(secs, sizeof(secs), "%d", s[0].second);
 	snprintf(rps, sizeof(rps), "%.0f", r / n);
 	snprintf(cpu, sizeof(cpu), "%.0f%%", c / n);
+	/* CPU seconds a second over requests a second */
+	if (r > 0)
+		snprintf(per, sizeof(per), "%.2fus", c / 100.0 / r * 1e6);
+	else
+		snprintf(per, sizeof(per), "-");
 	snprintf(rss, sizeof(rss), "%.1fMB", (double)s[n - 1].rss_kb / 1024.0);
 	snprintf(thr, sizeof(thr), "%d", s[n - 1].threads);
 	snprintf(procs, sizeof(procs), "%d", s[n - 1].procs);
