@@ -95,8 +95,8 @@ static const struct fo_opt opts[] = {
 	{ .name = "json", .kind = FO_OPT_BOOL, .off = OFF(json), .group = "Output",
 	  .help = "the totals as one JSON object" },
 	{ .name = "json-seconds", .kind = FO_OPT_BOOL, .off = OFF(json_seconds), .group = "Output",
-	  .help = "with --json, a JSON object each second before the totals: second, t, connections (open in its "
-		  "middle), requests" },
+	  .help = "--json, and before the totals a JSON object each second: second, t, connections (open in "
+		  "its middle), requests" },
 	{ .name = NULL },
 };
 
