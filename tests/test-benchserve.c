@@ -3,6 +3,8 @@
  * --timeline. */
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -381,4 +383,51 @@ TEST_T(bench_serve_timeline_bad_input, 60)
 	}
 	CHECK(access(svg, F_OK) != 0 && access(csv, F_OK) != 0);
 	CHECK_EQ(rmdir(dir), 0);
+}
+
+/*
+ * Ctrl-C in the middle: the load is stopped, the samples up to then are
+ * written whole (no temporary file left), exit 130.
+ */
+TEST_T(bench_serve_timeline_interrupted, 120)
+{
+	char dir[64], csv[128], got[4096] = "", *out = NULL;
+	const char *args[] = { "bench", "serve", "--timeline-data", csv, "--model", "coro:1", "--ramp", "1,2,4,8",
+			       "--ramp-every", "5s", NULL };
+	struct tl_row rows[32];
+	long long until = fo_test_now_ms() + 60000;
+	size_t have = 0;
+	int fd, rc, n, i;
+	pid_t pid;
+
+	tmp_dir(dir, sizeof(dir));
+	snprintf(csv, sizeof(csv), "%s/cut.csv", dir);
+	pid = fo_test_cli_start(args, &fd);
+	CHECK(pid > 0);
+	/* the first step's row: a sample is in */
+	while (!strstr(got, "\ncoro:1 ") && fo_test_now_ms() < until && have + 1 < sizeof(got)) {
+		struct pollfd pfd = { fd, POLLIN, 0 };
+		ssize_t r;
+
+		if (poll(&pfd, 1, 1000) <= 0)
+			continue;
+		r = read(fd, got + have, sizeof(got) - 1 - have);
+		if (r <= 0)
+			break;
+		have += (size_t)r;
+		got[have] = 0;
+	}
+	CHECK_HAS(got, "\ncoro:1 ");
+	rc = fo_test_cli_end(pid, fd, SIGINT, &out);
+	if (rc != 130)
+		fprintf(stderr, "exit %d\n%s%s\n", rc, got, out);
+	CHECK_EQ(rc, 130);
+	CHECK_HAS(out, "# interrupted");
+	n = tl_rows(csv, rows, 32);
+	CHECK(n >= 1 && n < 20); /* cut before the 20 seconds of the ramp */
+	for (i = 0; i < n; i++)
+		CHECK_EQ(rows[i].second, i + 1);
+	CHECK_EQ(unlink(csv), 0);
+	CHECK_EQ(rmdir(dir), 0); /* no temporary file beside it */
+	free(out);
 }

@@ -128,6 +128,34 @@ static void sample_proc(pid_t pid, struct psample *ps)
 	}
 }
 
+/* ---- Ctrl-C --------------------------------------------------------------- */
+
+/* the load child of the model being run, if any */
+static volatile pid_t load_child;
+
+/* Ctrl-C or SIGTERM: stop after this second, and pass it on to the load (a
+ * terminal sends it to the whole group, kill(1) to this process only); what
+ * was sampled is still written. */
+static void on_int(int sig)
+{
+	pid_t c = load_child;
+
+	fo_interrupt();
+	if (c > 0)
+		kill(c, SIGINT);
+	(void)sig;
+}
+
+static void handle(int sig)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_int;
+	sigemptyset(&sa.sa_mask);
+	sigaction(sig, &sa, NULL);
+}
+
 /* ---- the table ------------------------------------------------------------ */
 
 static const struct fo_table_col cols[] = {
@@ -218,6 +246,9 @@ static int next_line(struct lines *l, int fd, int64_t deadline)
 		ssize_t r;
 		int k;
 
+		if (fo_interrupted())
+			return -1;
+
 		if (left <= 0)
 			return 0;
 		k = poll(&pfd, 1, (int)(left / FO_MSEC > 1000 ? 1000 : left / FO_MSEC + 1));
@@ -274,6 +305,9 @@ static int run_model(struct tl *t, int mi)
 	prev_cpu = ps.cpu_s;
 	prev_now = fo_now();
 	lpid = fo__bench_spawn(largv, t->pinned ? 1 : -1, &lfd);
+	load_child = lpid;
+	if (fo_interrupted() && lpid > 0)
+		kill(lpid, SIGINT); /* interrupted while it was being forked */
 	deadline = fo_now() + total + 30 * FO_SEC;
 	mid = fo_now() + FO_SEC / 2;
 	while (lpid > 0 && n < t->cap && (got = next_line(&l, lfd, mid < deadline ? mid : deadline)) >= 0) {
@@ -319,6 +353,7 @@ static int run_model(struct tl *t, int mi)
 		close(lfd);
 		reap(lpid, &status);
 	}
+	load_child = 0;
 	fo__bench_server_stop(spid, sfd);
 	t->ns[mi] = n;
 	if (!n) {
@@ -326,6 +361,8 @@ static int run_model(struct tl *t, int mi)
 			lpid < 0 ? " (it did not start)" : "");
 		return 1;
 	}
+	if (fo_interrupted())
+		return rc;
 	if (!totals)
 		fprintf(stderr, "fanout: model '%s': the load ended without its totals (its error is above)\n", model);
 	return rc || !totals;
@@ -535,6 +572,8 @@ int fo_bench_timeline_run(const struct fo_bench_serve_cfg *cfg)
 	       fo_duration_format(t.every, every, sizeof(every)),
 	       t.pinned ? "server on core 0, client on core 1" : "server and client share every core");
 	signal(SIGPIPE, SIG_IGN);
+	handle(SIGINT);
+	handle(SIGTERM);
 	for (mi = 0; mi < t.nm && !fo_interrupted(); mi++)
 		t.failed[mi] = run_model(&t, mi) != 0;
 	for (mi = 0; mi < t.nm; mi++)
@@ -548,6 +587,10 @@ int fo_bench_timeline_run(const struct fo_bench_serve_cfg *cfg)
 			printf("# timeline: %s\n", t.svg);
 		else
 			ret = 1;
+	}
+	if (fo_interrupted()) {
+		printf("# interrupted: the samples up to then are above\n");
+		ret = 130;
 	}
 out:
 	for (mi = 0; mi < t.nm; mi++)
