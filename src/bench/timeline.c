@@ -248,7 +248,6 @@ static int next_line(struct lines *l, int fd, int64_t deadline)
 
 		if (fo_interrupted())
 			return -1;
-
 		if (left <= 0)
 			return 0;
 		k = poll(&pfd, 1, (int)(left / FO_MSEC > 1000 ? 1000 : left / FO_MSEC + 1));
@@ -282,8 +281,8 @@ static int run_model(struct tl *t, int mi)
 {
 	const char *model = t->models[mi];
 	char port[16], target[64], ramp[512], every[32];
-	char *largv[] = { "fanout",     "load",   "--proto",   (char *)t->proto, "--ramp", ramp, "--ramp-every",
-			  every,        "--threads", "1",      "--json-seconds", target, NULL };
+	char *largv[] = { "fanout", "load", "--proto", (char *)t->proto, "--ramp", ramp, "--ramp-every", every,
+			  "--threads", "1", "--json-seconds", target, NULL };
 	int64_t total = t->nramp * t->every, deadline, prev_now, mid;
 	struct psample ps, mid_ps;
 	struct lines l = { .n = 0 };
