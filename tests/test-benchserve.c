@@ -1,5 +1,10 @@
 /* `fanout bench serve` end to end: servers and load generators it starts
- * itself on loopback, rows per model and client count, and --plot. */
+ * itself on loopback, rows per model and client count, --plot, and
+ * --timeline. */
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -139,4 +144,290 @@ TEST_T(bench_serve_plot_errors, 60)
 	free(err);
 	free(path);
 	rmdir(dir);
+}
+
+/* ---- --timeline ------------------------------------------------------------ */
+
+/* A row of the timeline's CSV. */
+struct tl_row {
+	char model[48], proto[16];
+	int second, clients, threads, procs;
+	double t, rps, cpu;
+	long long requests;
+	long rss_kb;
+};
+
+#define TL_HEADER                                                                                           \
+	"model,proto,second,t_s,clients,requests,rps,server_rss_kb,server_cpu_pct,server_threads,server_procs\n"
+
+/* The CSV at path into rows (at most cap): how many; CHECKs its header and every row's form. */
+static int tl_rows(const char *path, struct tl_row *rows, int cap)
+{
+	char *text = fo_test_read(path), *line, *save = NULL;
+	int n = 0;
+
+	CHECK(text != NULL);
+	CHECK(!strncmp(text, TL_HEADER, strlen(TL_HEADER)));
+	CHECK(text[strlen(text) - 1] == '\n');
+	for (line = strtok_r(text + strlen(TL_HEADER), "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		struct tl_row *r = &rows[n];
+		int used = 0;
+
+		CHECK(n < cap);
+		if (sscanf(line, "%47[^,],%15[^,],%d,%lf,%d,%lld,%lf,%ld,%lf,%d,%d%n", r->model, r->proto, &r->second,
+			   &r->t, &r->clients, &r->requests, &r->rps, &r->rss_kb, &r->cpu, &r->threads, &r->procs,
+			   &used) != 11 ||
+		    line[used]) {
+			fprintf(stderr, "a bad row: [%s]\n", line);
+			CHECK(0);
+		}
+		n++;
+	}
+	free(text);
+	return n;
+}
+
+/* Row r is model's second sec with clients, and plausible: requests done,
+ * memory and processes seen, no negative CPU. */
+static void tl_check_row(const struct tl_row *r, const char *model, int sec, int clients)
+{
+	if (strcmp(r->model, model) || r->second != sec || r->clients != clients || r->requests <= 0 ||
+	    r->rps <= 0 || r->rss_kb <= 0 || r->cpu < 0 || r->threads < 1 || r->procs < 1 || r->t <= 0)
+		fprintf(stderr, "want %s second %d with %d clients, got %s %d %d: requests %lld rps %.1f rss %ld "
+				"cpu %.1f threads %d procs %d t %.3f\n",
+			model, sec, clients, r->model, r->second, r->clients, r->requests, r->rps, r->rss_kb, r->cpu,
+			r->threads, r->procs, r->t);
+	CHECK_STR(r->model, model);
+	CHECK_STR(r->proto, "line");
+	CHECK_EQ(r->second, sec);
+	CHECK_EQ(r->clients, clients);
+	CHECK(r->requests > 0 && r->rps > 0);
+	CHECK(r->rss_kb > 0);
+	CHECK(r->cpu >= 0);
+	CHECK(r->threads >= 1 && r->procs >= 1);
+}
+
+/* Every piece of text in the SVG, which must parse as XML (libxml2). */
+static char *svg_text(const char *path)
+{
+	xmlDocPtr doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	xmlNodePtr root;
+	xmlChar *all;
+	char *out;
+
+	if (!doc)
+		fprintf(stderr, "%s does not parse as XML\n", path);
+	CHECK(doc != NULL);
+	root = xmlDocGetRootElement(doc);
+	CHECK(root != NULL && !strcmp((const char *)root->name, "svg"));
+	all = xmlNodeGetContent(root);
+	CHECK(all != NULL);
+	out = strdup((const char *)all);
+	xmlFree(all);
+	xmlFreeDoc(doc);
+	return out;
+}
+
+/*
+ * The three models in one command, two steps of a second each: the SVG
+ * (well-formed, its three panels and a line per model, the clients on the
+ * right), the CSV beside it (a row per second per model, plausible), and
+ * a table per model on stdout. No figure is compared with another.
+ */
+TEST_T(bench_serve_timeline, 180)
+{
+	static const char *const models[] = { "threads", "processes:2", "coro:1" };
+	char *out = NULL, *err = NULL, *text, dir[64], svg[128], csv[128], said[192];
+	struct tl_row rows[32];
+	int rc, n, m;
+
+	if (!have_gnuplot())
+		fo_test_skip("gnuplot is not installed");
+	tmp_dir(dir, sizeof(dir));
+	snprintf(svg, sizeof(svg), "%s/tl.svg", dir);
+	snprintf(csv, sizeof(csv), "%s/tl.csv", dir);
+	rc = fo_test_cli(&out, &err, "bench", "serve", "--timeline", svg, "--ramp", "1,2", "--ramp-every=1s", NULL);
+	if (rc != 0)
+		fprintf(stderr, "rc %d\nstdout:\n%s\nstderr:\n%s\n", rc, out, err);
+	CHECK_EQ(rc, 0);
+	/* the default models, a table each, the files said */
+	CHECK_HAS(out, "# fanout bench serve --timeline: proto line, clients 1,2, a step every 1s");
+	snprintf(said, sizeof(said), "# samples: %s\n", csv);
+	CHECK_HAS(out, said);
+	snprintf(said, sizeof(said), "# timeline: %s\n", svg);
+	CHECK_HAS(out, said);
+	for (m = 0; m < 3; m++) {
+		char row[64];
+
+		snprintf(row, sizeof(row), "\n%-14s       1 ", models[m]);
+		CHECK_HAS(out, row);
+		snprintf(row, sizeof(row), "\n%-14s       2 ", models[m]);
+		CHECK_HAS(out, row);
+	}
+	text = strstr(out, "model ");
+	for (m = 0; text; m++)
+		text = strstr(text + 1, "model ");
+	CHECK_EQ(m, 3); /* a header per model */
+
+	/* the CSV: seconds 1 and 2 of each model, with 1 and then 2 clients */
+	n = tl_rows(csv, rows, 32);
+	CHECK_EQ(n, 6);
+	for (m = 0; m < 3; m++) {
+		tl_check_row(&rows[2 * m], models[m], 1, 1);
+		tl_check_row(&rows[2 * m + 1], models[m], 2, 2);
+	}
+	/* the worker processes of processes:2 are summed in; coro:1 has none */
+	CHECK_EQ(rows[2].procs, 3);
+	CHECK_EQ(rows[3].procs, 3);
+	CHECK_EQ(rows[4].procs, 1);
+
+	/* the SVG: XML, the three panels, a key entry per model, the clients */
+	text = svg_text(svg);
+	CHECK_HAS(text, "throughput");
+	CHECK_HAS(text, "memory");
+	CHECK_HAS(text, "CPU");
+	CHECK_HAS(text, "requests per second");
+	CHECK_HAS(text, "server RSS");
+	CHECK_HAS(text, "server CPU");
+	CHECK_HAS(text, "clients");
+	CHECK_HAS(text, "seconds since the first client");
+	for (m = 0; m < 3; m++)
+		CHECK_HAS(text, models[m]);
+	free(text);
+	CHECK_EQ(unlink(svg), 0);
+	CHECK_EQ(unlink(csv), 0);
+	CHECK_EQ(rmdir(dir), 0); /* nothing else left behind: no temporary file */
+	free(out);
+	free(err);
+}
+
+/* --timeline-data alone: the samples without gnuplot (PATH without it). */
+TEST_T(bench_serve_timeline_data_only, 120)
+{
+	char *out = NULL, *err = NULL, *path = getenv("PATH"), dir[64], csv[128];
+	struct tl_row rows[8];
+	int rc;
+
+	path = path ? strdup(path) : NULL;
+	tmp_dir(dir, sizeof(dir));
+	snprintf(csv, sizeof(csv), "%s/only.csv", dir);
+	CHECK(setenv("PATH", dir, 1) == 0);
+	rc = fo_test_cli(&out, &err, "bench", "serve", "--timeline-data", csv, "--model", "coro:1", "--ramp", "1,2",
+			 "--ramp-every", "500ms", NULL);
+	if (path)
+		CHECK(setenv("PATH", path, 1) == 0);
+	if (rc != 0)
+		fprintf(stderr, "rc %d\nstdout:\n%s\nstderr:\n%s\n", rc, out, err);
+	CHECK_EQ(rc, 0);
+	CHECK_LACKS(out, "# timeline:");
+	CHECK_HAS(out, "# samples: ");
+	/* one second: its middle is in the first step */
+	CHECK_EQ(tl_rows(csv, rows, 8), 1);
+	tl_check_row(&rows[0], "coro:1", 1, 1);
+	CHECK_EQ(unlink(csv), 0);
+	CHECK_EQ(rmdir(dir), 0);
+	free(out);
+	free(err);
+	free(path);
+}
+
+/* Bad input: exit 2 and one line naming the input, before anything runs or is written. */
+TEST_T(bench_serve_timeline_bad_input, 60)
+{
+	char dir[64], svg[128], csv[128], nodir[160];
+	struct {
+		const char *args[12];
+		const char *needle;
+	} cases[] = {
+		{ { "--ramp", "1,2", NULL }, "--ramp is not an option of bench serve without --timeline" },
+		{ { "--ramp-every", "1s", NULL }, "--ramp-every is not an option of bench serve without --timeline" },
+		{ { "--timeline", svg, "--clients", "4", NULL }, "--clients is not an option of bench serve --timeline" },
+		{ { "--timeline", svg, "-d", "1s", NULL }, "--duration is not an option of bench serve --timeline" },
+		{ { "--timeline", svg, "--plot", svg, NULL }, "--plot is not an option of bench serve --timeline" },
+		{ { "--timeline", svg, "--ramp", "4,2", NULL }, "bad --ramp '4,2': expected counts from 1 to 100000 "
+								 "that never fall" },
+		{ { "--timeline", svg, "--ramp", "0", NULL }, "bad --ramp '0'" },
+		{ { "--timeline", svg, "--ramp", "", NULL }, "bad --ramp ''" },
+		{ { "--timeline", svg, "--ramp-every", "10ms", NULL }, "bad --ramp-every '10ms': expected a duration "
+								      "from 100ms to 1h" },
+		{ { "--timeline", svg, "--ramp", "1", "--ramp-every", "500ms", NULL }, "lasts under 1s" },
+		{ { "--timeline", svg, "--timeline-data", svg, NULL }, "--timeline and --timeline-data are both" },
+		{ { "--timeline", nodir, NULL }, "--timeline '" }, /* cannot write it, or no gnuplot to draw it */
+		{ { "--timeline-data", nodir, NULL }, "cannot write --timeline-data '" },
+		{ { "--timeline", svg, "--model", "bogus", NULL }, "bad --model 'bogus'" },
+		{ { "--timeline", svg, "--proto", "ftp", NULL }, "bad --proto 'ftp'" },
+	};
+	size_t i;
+
+	tmp_dir(dir, sizeof(dir));
+	snprintf(svg, sizeof(svg), "%s/tl.svg", dir);
+	snprintf(csv, sizeof(csv), "%s/tl.csv", dir);
+	snprintf(nodir, sizeof(nodir), "%s/no/such/dir/tl.svg", dir);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *args[16] = { "bench", "serve" };
+		char *out = NULL, *err = NULL;
+		int k, rc;
+
+		for (k = 0; cases[i].args[k]; k++)
+			args[2 + k] = cases[i].args[k];
+		args[2 + k] = NULL;
+		rc = fo_test_cliv(&out, &err, args);
+		if (rc != 2 || !fo_test_has(err, cases[i].needle) || strchr(err, '\n') != err + strlen(err) - 1)
+			fprintf(stderr, "case %zu: exit %d, stderr [%s], want [%s]\n", i, rc, err, cases[i].needle);
+		CHECK_EQ(rc, 2);
+		CHECK_HAS(err, cases[i].needle);
+		CHECK(strchr(err, '\n') == err + strlen(err) - 1);
+		CHECK_STR(out, "");
+		free(out);
+		free(err);
+	}
+	CHECK(access(svg, F_OK) != 0 && access(csv, F_OK) != 0);
+	CHECK_EQ(rmdir(dir), 0);
+}
+
+/*
+ * Ctrl-C in the middle: the load is stopped, the samples up to then are
+ * written whole (no temporary file left), exit 130.
+ */
+TEST_T(bench_serve_timeline_interrupted, 120)
+{
+	char dir[64], csv[128], got[4096] = "", *out = NULL;
+	const char *args[] = { "bench", "serve", "--timeline-data", csv, "--model", "coro:1", "--ramp", "1,2,4,8",
+			       "--ramp-every", "5s", NULL };
+	struct tl_row rows[32];
+	long long until = fo_test_now_ms() + 60000;
+	size_t have = 0;
+	int fd, rc, n, i;
+	pid_t pid;
+
+	tmp_dir(dir, sizeof(dir));
+	snprintf(csv, sizeof(csv), "%s/cut.csv", dir);
+	pid = fo_test_cli_start(args, &fd);
+	CHECK(pid > 0);
+	/* the first step's row: a sample is in */
+	while (!strstr(got, "\ncoro:1 ") && fo_test_now_ms() < until && have + 1 < sizeof(got)) {
+		struct pollfd pfd = { fd, POLLIN, 0 };
+		ssize_t r;
+
+		if (poll(&pfd, 1, 1000) <= 0)
+			continue;
+		r = read(fd, got + have, sizeof(got) - 1 - have);
+		if (r <= 0)
+			break;
+		have += (size_t)r;
+		got[have] = 0;
+	}
+	CHECK_HAS(got, "\ncoro:1 ");
+	rc = fo_test_cli_end(pid, fd, SIGINT, &out);
+	if (rc != 130)
+		fprintf(stderr, "exit %d\n%s%s\n", rc, got, out);
+	CHECK_EQ(rc, 130);
+	CHECK_HAS(out, "# interrupted");
+	n = tl_rows(csv, rows, 32);
+	CHECK(n >= 1 && n < 20); /* cut before the 20 seconds of the ramp */
+	for (i = 0; i < n; i++)
+		CHECK_EQ(rows[i].second, i + 1);
+	CHECK_EQ(unlink(csv), 0);
+	CHECK_EQ(rmdir(dir), 0); /* no temporary file beside it */
+	free(out);
 }

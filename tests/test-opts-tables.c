@@ -154,7 +154,7 @@ TEST_T(load_opts_table, 60)
 {
 	static const char *const words[] = { "load" };
 	static const char *const samples[][2] = {
-		{ "rate", "100" }, { "threads", "2" }, { "line", "PING" }, { NULL, NULL },
+		{ "rate", "100" }, { "threads", "2" }, { "line", "PING" }, { "ramp", "1,2,4" }, { NULL, NULL },
 	};
 
 	walk(&fo_load_opts, words, 1, samples);
@@ -168,6 +168,16 @@ TEST_T(load_opts_table, 60)
 	bad("fanout: bad -d '0': expected ", "load", "-d", "0", "127.0.0.1:1", NULL);
 	bad("fanout: bad target 'localhost:1': expected ", "load", "localhost:1", NULL);
 	bad("fanout: unknown option '-x' (see fanout load --help)\n", "load", "-x", "127.0.0.1:1", NULL);
+	bad("fanout: bad --ramp '2,1': expected connection counts from 1 to 1000000 that never fall", "load",
+	    "--ramp=2,1", "127.0.0.1:1", NULL);
+	bad("fanout: bad --ramp '1,,2': expected ", "load", "--ramp", "1,,2", "127.0.0.1:1", NULL);
+	bad("fanout: bad --ramp-every '0': expected a duration from 1ms to 1h", "load", "--ramp", "1",
+	    "--ramp-every=0", "127.0.0.1:1", NULL);
+	bad("fanout: --ramp-every is the length of a --ramp step: give --ramp too", "load", "--ramp-every", "1s",
+	    "127.0.0.1:1", NULL);
+	bad("fanout: --connections cannot go with --ramp", "load", "--ramp", "1,2", "-c", "2", "127.0.0.1:1", NULL);
+	bad("fanout: --duration cannot go with --ramp", "load", "--ramp", "1,2", "-d", "2s", "127.0.0.1:1", NULL);
+	bad("fanout: --rate cannot go with --ramp", "load", "--ramp", "1,2", "--rate=10", "127.0.0.1:1", NULL);
 }
 
 TEST_T(bench_opts_table, 60)
@@ -177,7 +187,8 @@ TEST_T(bench_opts_table, 60)
 	static const char *const samples[][2] = {
 		{ "hosts", "100,1000" }, { "tasks", "100" }, { "rtt", "10ms,1s" }, { "duration", "10ms" },
 		{ "model", "coro:1,threads:2" }, { "workers", "8" }, { "timeout", "1s" }, { "max-time", "2s" },
-		{ "csv", "x.csv" }, { "plot", "x.svg" }, { NULL, NULL },
+		{ "csv", "x.csv" }, { "plot", "x.svg" }, { "timeline", "x.svg" }, { "timeline-data", "x.csv" },
+		{ NULL, NULL },
 	};
 	char many[200] = "1";
 	int i;

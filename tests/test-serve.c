@@ -2133,6 +2133,38 @@ TEST_PROC(load_line_text_and_json, 30)
 	proc_free(&s);
 }
 
+/* --ramp 1,3 --json-seconds: a JSON line a second with the connections
+ * open in its middle, then the totals; the connections all served. */
+TEST_PROC(load_ramp_json_seconds, 30)
+{
+	struct proc s, l;
+	char target[64], *second;
+	int rc;
+
+	start_server(&s, 0, NULL);
+	target_of(&s, target, sizeof(target));
+	rc = run_cli(&l, 15000, "load", "--ramp", "1,3", "--ramp-every", "1s", "--json-seconds", target, NULL);
+	if (rc != 0)
+		fprintf(stderr, "load --ramp: exit %d\n%s\n%s\n", rc, ns(l.out), ns(l.err));
+	CHECK_EQ(rc, 0);
+	CHECK_EQ(count_char(l.out, strlen(l.out), '\n'), 3);
+	CHECK(!strncmp(l.out, "{\"second\":1,\"t\":", 16));
+	CHECK_HAS(l.out, ",\"connections\":1,\"requests\":");
+	second = strchr(l.out, '\n') + 1;
+	CHECK(!strncmp(second, "{\"second\":2,\"t\":", 16));
+	CHECK_HAS(second, ",\"connections\":3,\"requests\":");
+	/* the totals: three connections, each answered, over the two steps */
+	second = strchr(second, '\n') + 1;
+	CHECK_HAS(second, "\"connections\":3,");
+	CHECK_HAS(second, "\"duration_s\":2.000,");
+	CHECK_HAS(second, "\"starved\":0,");
+	CHECK_HAS(second, "\"errors\":0,");
+	CHECK(json_num(second, "requests") > 0);
+	proc_free(&l);
+	stop_server(&s, SIGTERM);
+	proc_free(&s);
+}
+
 TEST_PROC(load_fixed_rate, 30)
 {
 	struct proc s, l;

@@ -593,20 +593,25 @@ static bool have_gnuplot(void)
 	}
 }
 
-static void say_no_gnuplot(const char *path)
+static void say_no_gnuplot(const char *flag, const char *path)
 {
-	fprintf(stderr, "fanout: cannot draw --plot '%s': gnuplot is not installed (apt-get install gnuplot-nox)\n",
-		path);
+	fprintf(stderr, "fanout: cannot draw %s '%s': gnuplot is not installed (apt-get install gnuplot-nox)\n",
+		flag, path);
 }
 
 int fo_bench_plot_check(const char *path)
+{
+	return fo_bench_plot_check_as("--plot", path);
+}
+
+int fo_bench_plot_check_as(const char *flag, const char *path)
 {
 	const char *slash = strrchr(path, '/');
 	char dir[4096];
 	int r;
 
 	if (!have_gnuplot()) {
-		say_no_gnuplot(path);
+		say_no_gnuplot(flag, path);
 		return 2;
 	}
 	/* the file if it exists, else the directory it would be made in */
@@ -618,7 +623,7 @@ int fo_bench_plot_check(const char *path)
 		r = access(dir, W_OK);
 	}
 	if (r < 0) {
-		fprintf(stderr, "fanout: cannot write --plot '%s': %s\n", path, strerror(errno));
+		fprintf(stderr, "fanout: cannot write %s '%s': %s\n", flag, path, strerror(errno));
 		return 2;
 	}
 	return 0;
@@ -673,8 +678,11 @@ static void gp_script(FILE *gp, const struct fo_plot *p, double *pts)
 	}
 }
 
-/* gnuplot with p's script on its stdin and its stdout on out_fd: its wait status, or -1. */
-static int gp_run(const struct fo_plot *p, double *pts, int out_fd)
+/* Writes a gnuplot script to f. */
+typedef void (*gp_script_fn)(FILE *f, const void *arg);
+
+/* gnuplot with script(arg) on its stdin and its stdout on out_fd: its wait status, or -1. */
+static int gp_run(gp_script_fn script, const void *arg, int out_fd)
 {
 	struct sigaction ign, old;
 	int in[2], status = -1;
@@ -703,7 +711,7 @@ static int gp_run(const struct fo_plot *p, double *pts, int out_fd)
 	sigaction(SIGPIPE, &ign, &old);
 	gp = fdopen(in[1], "w");
 	if (gp) {
-		gp_script(gp, p, pts);
+		script(gp, arg);
 		fclose(gp);
 	} else {
 		close(in[1]);
@@ -733,52 +741,142 @@ static bool svg_whole(const char *path)
 	return strstr(tail, "</svg>") != NULL;
 }
 
-int fo_bench_plot(const struct fo_plot *p)
+/*
+ * script(arg)'s SVG into path, whole or not at all (STYLE 19): 0, or 1
+ * after one line on stderr.
+ */
+static int gp_draw(const char *flag, const char *path, gp_script_fn script, const void *arg)
 {
 	struct fo_wfile w;
-	double *pts;
-	int j, most = 0, status, e;
+	int status, e;
 
 	if (!have_gnuplot()) {
-		say_no_gnuplot(p->path);
+		say_no_gnuplot(flag, path);
 		return 1;
 	}
-	for (j = 0; j < p->nseries; j++)
-		if (p->series[j].n > most)
-			most = p->series[j].n;
-	pts = malloc(sizeof(double) * 2 * (size_t)(most ? most : 1));
-	if (!pts) {
-		fprintf(stderr, "fanout: cannot draw --plot '%s': out of memory\n", p->path);
-		return 1;
-	}
-	e = fo__wfile_open(&w, p->path, 0644);
+	e = fo__wfile_open(&w, path, 0644);
 	if (e) {
-		fprintf(stderr, "fanout: cannot write --plot '%s': %s\n", p->path, fo_strerror(e));
-		free(pts);
+		fprintf(stderr, "fanout: cannot write %s '%s': %s\n", flag, path, fo_strerror(e));
 		return 1;
 	}
-	status = gp_run(p, pts, w.fd);
-	free(pts);
+	status = gp_run(script, arg, w.fd);
 	if (status != 0) {
 		/* gnuplot said what went wrong just above */
-		fprintf(stderr, "fanout: cannot draw --plot '%s': gnuplot failed (exit status %d)\n", p->path,
+		fprintf(stderr, "fanout: cannot draw %s '%s': gnuplot failed (exit status %d)\n", flag, path,
 			status < 0 ? -1 : WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 		fo__wfile_abort(&w);
 		return 1;
 	}
 	/* a path that is a device or FIFO is written in place (w.tmp NULL): it cannot be read back */
 	if (w.tmp && !svg_whole(w.tmp)) {
-		fprintf(stderr, "fanout: cannot write --plot '%s': gnuplot's SVG is cut short (is the disk full?)\n",
-			p->path);
+		fprintf(stderr, "fanout: cannot write %s '%s': gnuplot's SVG is cut short (is the disk full?)\n",
+			flag, path);
 		fo__wfile_abort(&w);
 		return 1;
 	}
 	e = fo__wfile_commit(&w, true);
 	if (e) {
-		fprintf(stderr, "fanout: cannot write --plot '%s': %s\n", p->path, fo_strerror(e));
+		fprintf(stderr, "fanout: cannot write %s '%s': %s\n", flag, path, fo_strerror(e));
 		return 1;
 	}
 	return 0;
+}
+
+/* A plot and the room its script sorts points in. */
+struct plot_arg {
+	const struct fo_plot *p;
+	double *pts;
+};
+
+static void plot_script(FILE *gp, const void *arg)
+{
+	const struct plot_arg *a = arg;
+
+	gp_script(gp, a->p, a->pts);
+}
+
+int fo_bench_plot(const struct fo_plot *p)
+{
+	struct plot_arg a = { p, NULL };
+	int j, most = 0, r;
+
+	for (j = 0; j < p->nseries; j++)
+		if (p->series[j].n > most)
+			most = p->series[j].n;
+	a.pts = malloc(sizeof(double) * 2 * (size_t)(most ? most : 1));
+	if (!a.pts) {
+		fprintf(stderr, "fanout: cannot draw --plot '%s': out of memory\n", p->path);
+		return 1;
+	}
+	r = gp_draw("--plot", p->path, plot_script, &a);
+	free(a.pts);
+	return r;
+}
+
+/* A series' points as gnuplot inline data, in the order given. */
+static void gp_points(FILE *gp, const struct fo_plot_series *se)
+{
+	int i;
+
+	for (i = 0; i < se->n; i++)
+		fprintf(gp, "%.10g %.10g\n", se->x[i], se->y[i]);
+	fprintf(gp, "e\n");
+}
+
+/*
+ * The panels one above the other on one x axis: the same margins in each
+ * (so that their time axes line up), the key outside on the right, the x
+ * label under the last panel only. Every string through fo__gp_quote.
+ */
+static void stack_script(FILE *gp, const void *arg)
+{
+	const struct fo_plot_stack *p = arg;
+	int k, j;
+
+	fprintf(gp, "set terminal svg size 900,%d dynamic noenhanced font 'sans,12'\n", 120 + 260 * p->npanels);
+	fprintf(gp, "set multiplot layout %d,1 title ", p->npanels);
+	fo__gp_quote(gp, p->title);
+	fprintf(gp, "\nset grid\nset key outside right top\nset lmargin 12\nset rmargin at screen 0.74\n");
+	fprintf(gp, "set xrange [0:%.10g]\n", p->xmax > 0 ? p->xmax : 1);
+	for (k = 0; k < p->npanels; k++) {
+		const struct fo_plot_panel *pa = &p->panels[k];
+
+		fprintf(gp, "set title ");
+		fo__gp_quote(gp, pa->title);
+		fprintf(gp, "\nset ylabel ");
+		fo__gp_quote(gp, pa->ylabel);
+		fprintf(gp, "\nset xlabel ");
+		fo__gp_quote(gp, k == p->npanels - 1 ? p->xlabel : "");
+		fprintf(gp, "\nset yrange [0:*]\n");
+		if (pa->y2) {
+			fprintf(gp, "set y2label ");
+			fo__gp_quote(gp, pa->y2label);
+			fprintf(gp, "\nset y2tics\nset y2range [0:*]\n");
+		} else {
+			fprintf(gp, "unset y2label\nunset y2tics\n");
+		}
+		fprintf(gp, "plot ");
+		for (j = 0; j < pa->nseries; j++) {
+			fprintf(gp, "%s'-' using 1:2 with linespoints pt 7 ps 0.6 lw 2 title ", j ? ", " : "");
+			fo__gp_quote(gp, pa->series[j].title);
+		}
+		if (pa->y2) {
+			fprintf(gp, "%s'-' using 1:2 axes x1y2 with lines dt 2 lw 1.5 lc rgb 'gray40' title ",
+				pa->nseries ? ", " : "");
+			fo__gp_quote(gp, pa->y2->title);
+		}
+		fprintf(gp, "\n");
+		for (j = 0; j < pa->nseries; j++)
+			gp_points(gp, &pa->series[j]);
+		if (pa->y2)
+			gp_points(gp, pa->y2);
+	}
+	fprintf(gp, "unset multiplot\n");
+}
+
+int fo_bench_plot_stack(const struct fo_plot_stack *p)
+{
+	return gp_draw(p->flag, p->path, stack_script, p);
 }
 
 /*

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "../cli/opt.h"
 #include "../util/table.h"
@@ -46,7 +47,16 @@ struct fo_bench_serve_cfg {
 	int64_t duration;            /* per row, ns */
 	bool pin;
 	const char *csv, *plot;
+	/* --timeline: one server per model, clients added in steps, sampled each second */
+	const char *timeline, *timeline_data;
+	struct fo_bench_list ramp;   /* client counts, a step each */
+	int64_t ramp_every;          /* a step's length, ns */
+	bool model_given;            /* --model was given (main sets it): else the timeline's three */
 };
+
+/* The contexts of bench serve's flags: the rows by client count, or --timeline. */
+#define FO_BENCH_SERVE_ROWS 1u
+#define FO_BENCH_SERVE_TIMELINE 2u
 
 /* The tables (bench_opts.c): "bench rtt", "bench tasks", "bench serve". */
 extern const struct fo_opts fo_bench_rtt_opts;
@@ -59,6 +69,21 @@ int fo_bench_run(const struct fo_bench_cfg *cfg);
 /* `fanout bench serve`, in serve_bench.c */
 int fo_bench_serve_main(int argc, char **argv);
 int fo_bench_serve_run(const struct fo_bench_serve_cfg *cfg);
+/* serve_bench.c's pieces that the timeline shares. argv (this binary's
+ * words) started with its stdout on a pipe (*out), on core cpu unless -1:
+ * the pid or -1. */
+pid_t fo__bench_spawn(char *const argv[], int cpu, int *out);
+/* A line from fd (a byte at a time), each wait ending at deadline: its length. */
+ssize_t fo__bench_read_line(int fd, char *buf, size_t cap, int64_t deadline);
+/* One --model value (a list, or all) added to models[*nm..cap): 0, or 2 after the one line. */
+int fo__bench_models(const char *v, char (*models)[48], int *nm, int cap);
+/* `fanout serve --model model --proto proto --port 0` (on core 0 when
+ * pinned): its pid and port, or -1 after one line on stderr. */
+pid_t fo__bench_server_start(const char *model, const char *proto, bool pinned, char *port, size_t plen, int *fd);
+/* SIGTERM, and SIGKILL after 10 s. */
+void fo__bench_server_stop(pid_t spid, int fd);
+/* --timeline (or --timeline-data), in timeline.c: the exit code. */
+int fo_bench_timeline_run(const struct fo_bench_serve_cfg *cfg);
 
 /*
  * Plots for --plot, drawn by gnuplot (in bench.c, shared by the
@@ -80,13 +105,38 @@ struct fo_plot {
 };
 
 /*
+ * Panels one above the other on one x axis (gnuplot's multiplot): each
+ * its lines, and maybe one more series on a right-hand axis of its own.
+ */
+struct fo_plot_panel {
+	const char *title, *ylabel;     /* y axes start at 0 */
+	const struct fo_plot_series *series; /* drawn in the order given */
+	int nseries;
+	const struct fo_plot_series *y2; /* NULL, or a dashed gray line on the right axis */
+	const char *y2label;
+};
+
+struct fo_plot_stack {
+	const char *flag;      /* the flag that named path, for the errors: "--timeline" */
+	const char *path;      /* the SVG to write */
+	const char *title, *xlabel;
+	double xmax;           /* x runs from 0 to xmax */
+	const struct fo_plot_panel *panels;
+	int npanels;
+};
+
+/*
  * Can --plot path be drawn: is gnuplot on PATH, can path be written? 0, or
  * 2 after one line on stderr saying why not (before a long run, so that
  * it does not end in an error).
  */
 int fo_bench_plot_check(const char *path);
+/* The same for a path that flag (such as "--timeline") named. */
+int fo_bench_plot_check_as(const char *flag, const char *path);
 /* Draws p (gnuplot's own errors go to stderr); 0, or 1 after one line on stderr. */
 int fo_bench_plot(const struct fo_plot *p);
+/* The same for a stack of panels. */
+int fo_bench_plot_stack(const struct fo_plot_stack *p);
 
 /*
  * One line of a table whose widths are declared (table.h), to stdout and

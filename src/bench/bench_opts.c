@@ -67,6 +67,22 @@ static int set_clients(void *cfg, const struct fo_opt *o, const char *v)
 	return set_counts(o, (struct fo_bench_list *)(void *)((char *)cfg + o->off), v, FO_BENCH_MAX_CLIENTS);
 }
 
+/* --ramp: client counts that never fall. */
+static int set_ramp(void *cfg, const struct fo_opt *o, const char *v)
+{
+	struct fo_bench_list *l = (struct fo_bench_list *)(void *)((char *)cfg + o->off);
+	struct fo_bench_list got;
+	int i, r = set_counts(o, &got, v, FO_BENCH_MAX_LIST);
+
+	if (r)
+		return r;
+	for (i = 1; i < got.n; i++)
+		if (got.v[i] < got.v[i - 1])
+			return -EINVAL;
+	*l = got;
+	return 0;
+}
+
 /* --rtt, --duration: "D[,D...]", zero allowed. */
 static int set_durations(void *cfg, const struct fo_opt *o, const char *v)
 {
@@ -185,25 +201,41 @@ const struct fo_opts fo_bench_tasks_opts = {
 
 #undef OFF
 #define OFF(f) offsetof(struct fo_bench_serve_cfg, f)
+#define ROWS FO_BENCH_SERVE_ROWS
+#define TIMELINE FO_BENCH_SERVE_TIMELINE
 static const struct fo_opt serve_opts[] = {
 	{ .name = "model", .kind = FO_OPT_LIST, .off = OFF(models), .arg = "M[,M...]", .group = "Experiment",
-	  .help = "server models, a list, or all (repeatable)", .def = "coro:1",
-	  .forms = FO_MODEL_FORMS ", or all" },
+	  .help = "server models, a list, or all (repeatable; --timeline: threads,processes:2,coro:1)",
+	  .def = "coro:1", .forms = FO_MODEL_FORMS ", or all" },
 	{ .name = "proto", .kind = FO_OPT_ENUM, .off = OFF(proto), .arg = "PROTO", .group = "Experiment",
 	  .help = "the protocol", .def = "line", .choices = "line|http", .forms = "line or http" },
 	{ .name = "clients", .kind = FO_OPT_FN, .off = OFF(clients), .arg = "N[,N...]", .group = "Experiment",
 	  .help = "client counts: a row each", .def = "1,2,4,8,16,64,256,1024", .min = 1, .max = 100000,
-	  .forms = "counts from 1 to 100000 such as 1,16,64", .fn = set_clients },
+	  .forms = "counts from 1 to 100000 such as 1,16,64", .fn = set_clients, .ctx = ROWS },
 	{ .name = "duration", .shrt = 'd', .kind = FO_OPT_DURATION, .off = OFF(duration), .arg = "D",
 	  .group = "Experiment", .help = "per row", .def = "2s", .min = 1, .max = 9e18,
-	  .forms = "a duration such as 2s" },
+	  .forms = "a duration such as 2s", .ctx = ROWS },
 	{ .name = "pin", .kind = FO_OPT_BOOL, .off = OFF(pin), .group = "Experiment",
 	  .help = "the server on core 0, the client on core 1" },
 	{ .name = "csv", .kind = FO_OPT_FILE, .off = OFF(csv), .arg = "FILE", .group = "Output",
-	  .help = "every row, with its placement", .forms = "a file name such as serve.csv" },
+	  .help = "every row, with its placement", .forms = "a file name such as serve.csv", .ctx = ROWS },
 	{ .name = "plot", .kind = FO_OPT_FILE, .off = OFF(plot), .arg = "FILE.svg", .group = "Output",
 	  .help = "req/s against clients (log scale), a line per model (gnuplot)",
-	  .forms = "a file name such as serve.svg" },
+	  .forms = "a file name such as serve.svg", .ctx = ROWS },
+	{ .name = "timeline", .kind = FO_OPT_FILE, .off = OFF(timeline), .arg = "FILE.svg", .group = "Timeline",
+	  .help = "instead of rows: clients added in --ramp steps, req/s, server RSS and CPU each second "
+		  "(gnuplot)",
+	  .forms = "a file name such as timeline.svg", .ctx = TIMELINE },
+	{ .name = "timeline-data", .kind = FO_OPT_FILE, .off = OFF(timeline_data), .arg = "FILE",
+	  .group = "Timeline", .help = "the timeline's samples as CSV (default: FILE.svg's name with .csv)",
+	  .forms = "a file name such as timeline.csv", .ctx = TIMELINE },
+	{ .name = "ramp", .kind = FO_OPT_FN, .off = OFF(ramp), .arg = "N[,N...]", .group = "Timeline",
+	  .help = "client counts, a step each", .def = "1,2,4,8,16,32,64", .min = 1, .max = 100000,
+	  .forms = "counts from 1 to 100000 that never fall, at most 32, such as 1,2,4,8", .fn = set_ramp,
+	  .ctx = TIMELINE },
+	{ .name = "ramp-every", .kind = FO_OPT_DURATION, .off = OFF(ramp_every), .arg = "D", .group = "Timeline",
+	  .help = "how long each step lasts", .def = "2s", .min = 100e6, .max = 3600e9,
+	  .forms = "a duration from 100ms to 1h such as 2s", .ctx = TIMELINE },
 	{ .name = NULL },
 };
 
@@ -215,6 +247,14 @@ const struct fo_opts fo_bench_serve_opts = {
 	.more = "Starts `fanout serve` under each model and drives it with `fanout load` at each\n"
 		"client count: req/s, server CPU% and CPU per request, server peak RSS, connections\n"
 		"served.\n"
+		"\n"
+		"--timeline FILE.svg: one server per model and one load that adds clients in --ramp\n"
+		"steps (1, 2, 4, ... 64, 2s each); each second the requests done, and the server's\n"
+		"RSS (VmRSS) and CPU (utime+stime) summed over its processes from /proc. The SVG\n"
+		"draws req/s above, memory and CPU below, on one time axis, a line per model; the\n"
+		"samples go to a CSV beside it (or --timeline-data FILE), a table per model to\n"
+		"stdout. --timeline-data alone: the samples without the picture (no gnuplot).\n"
+		"Without --model: threads, processes:2 and coro:1, about 45s in all.\n"
 		"\n"
 		"models: " FO_MODEL_FORMS "; all = every model\n"
 		"\n"

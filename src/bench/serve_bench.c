@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -61,7 +62,7 @@ static void pin(int cpu)
 }
 
 /* Starts argv with stdout on a pipe; returns the pid and the read end. */
-static pid_t start(char *const argv[], int cpu, int *out)
+pid_t fo__bench_spawn(char *const argv[], int cpu, int *out)
 {
 	int p[2];
 	pid_t pid;
@@ -82,16 +83,29 @@ static pid_t start(char *const argv[], int cpu, int *out)
 	return pid;
 }
 
-static ssize_t read_line(int fd, char *buf, size_t cap, int64_t deadline)
+/* A line from fd into buf (without its newline), a byte at a time so that
+ * nothing after it is taken; each wait for a byte ends at deadline. */
+ssize_t fo__bench_read_line(int fd, char *buf, size_t cap, int64_t deadline)
 {
 	size_t n = 0;
 
-	while (n + 1 < cap && fo_now() < deadline) {
-		ssize_t r = read(fd, buf + n, 1);
+	while (n + 1 < cap) {
+		int64_t left = deadline - fo_now();
+		struct pollfd pfd = { fd, POLLIN, 0 };
+		ssize_t r;
+		int k;
 
-		if (r <= 0)
+		if (left <= 0)
 			break;
-		if (buf[n] == '\n')
+		k = poll(&pfd, 1, (int)(left / FO_MSEC > 1000 ? 1000 : left / FO_MSEC + 1));
+		if (k < 0 && errno != EINTR)
+			break;
+		if (k <= 0)
+			continue;
+		r = read(fd, buf + n, 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0 || buf[n] == '\n')
 			break;
 		n++;
 	}
@@ -227,8 +241,9 @@ struct bcfg {
 	bool pinned;
 };
 
-/* One --model: a list of models, or all. 0, or exit code 2 for a bad one. */
-static int parse_models(struct bcfg *b, const char *v)
+/* One --model: a list of models, or all, added to models[*nm..cap). 0,
+ * or exit code 2 for a bad one. */
+int fo__bench_models(const char *v, char (*models)[48], int *nm, int cap)
 {
 	char *dup = strdup(v), *save = NULL, *tok;
 	int j;
@@ -237,15 +252,15 @@ static int parse_models(struct bcfg *b, const char *v)
 		fprintf(stderr, "fanout: out of memory\n");
 		return 2;
 	}
-	for (tok = strtok_r(dup, ",", &save); tok && b->nm < MAXM; tok = strtok_r(NULL, ",", &save)) {
+	for (tok = strtok_r(dup, ",", &save); tok && *nm < cap; tok = strtok_r(NULL, ",", &save)) {
 		struct fo_model m;
 		char err[256];
 
 		if (!strcmp(tok, "all")) {
 			const char *all[] = { "threads", "threads:4", "processes:2", "loop", "coro:1", "coro" };
 
-			for (j = 0; j < 6 && b->nm < MAXM; j++)
-				snprintf(b->models[b->nm++], sizeof(b->models[0]), "%s", all[j]);
+			for (j = 0; j < 6 && *nm < cap; j++)
+				snprintf(models[(*nm)++], 48, "%s", all[j]);
 			continue;
 		}
 		if (fo_model_parse(tok, &m, err, sizeof(err)) < 0) {
@@ -253,7 +268,7 @@ static int parse_models(struct bcfg *b, const char *v)
 			free(dup);
 			return 2;
 		}
-		snprintf(b->models[b->nm++], sizeof(b->models[0]), "%s", tok);
+		snprintf(models[(*nm)++], 48, "%s", tok);
 	}
 	free(dup);
 	return 0;
@@ -267,7 +282,7 @@ static int bcfg_init(struct bcfg *b, const struct fo_bench_serve_cfg *cfg)
 
 	memset(b, 0, sizeof(*b));
 	for (i = 0; i < cfg->models.n; i++)
-		if ((r = parse_models(b, cfg->models.v[i])) != 0)
+		if ((r = fo__bench_models(cfg->models.v[i], b->models, &b->nm, MAXM)) != 0)
 			return r;
 	if (!b->nm)
 		snprintf(b->models[b->nm++], sizeof(b->models[0]), "coro:1");
@@ -328,8 +343,8 @@ static int run_row(const struct bcfg *b, const char *model, const char *port, pi
 	memset(r, 0, sizeof(*r));
 	snprintf(r->model, sizeof(r->model), "%.47s", model);
 	r->clients = clients;
-	lpid = start(largv, b->pinned ? 1 : -1, &lfd);
-	if (lpid < 0 || read_line(lfd, js, sizeof(js), fo_now() + 600 * FO_SEC) <= 0)
+	lpid = fo__bench_spawn(largv, b->pinned ? 1 : -1, &lfd);
+	if (lpid < 0 || fo__bench_read_line(lfd, js, sizeof(js), fo_now() + 600 * FO_SEC) <= 0)
 		r->failed = true;
 	if (lpid > 0) {
 		waitpid(lpid, &status, 0);
@@ -363,36 +378,52 @@ static int run_row(const struct bcfg *b, const char *model, const char *port, pi
  */
 static int run_model(const struct bcfg *b, const char *model, struct srow *rows, int *nrows, FILE *csv)
 {
-	char line[1024], port[16] = "";
-	char *sargv[] = { "fanout", "serve", "--model", (char *)model, "--proto", (char *)b->proto, "--port", "0",
-			  NULL };
-	int sfd, status, j, ret = 0;
-	pid_t spid = start(sargv, b->pinned ? 0 : -1, &sfd);
-	const char *pp;
+	char port[16];
+	int sfd, j, ret = 0;
+	pid_t spid = fo__bench_server_start(model, b->proto, b->pinned, port, sizeof(port), &sfd);
 
-	if (spid < 0 || read_line(sfd, line, sizeof(line), fo_now() + 10 * FO_SEC) <= 0 ||
-	    !(pp = strstr(line, " port "))) {
-		fprintf(stderr, "fanout: the server for model '%s' did not start\n", model);
-		if (spid > 0)
-			kill(spid, SIGKILL), waitpid(spid, &status, 0);
-		if (spid > 0)
-			close(sfd);
+	if (spid < 0)
 		return 1;
-	}
-	snprintf(port, sizeof(port), "%d", atoi(pp + 6)); /* banned-ok: our own server's line */
 	for (j = 0; j < b->nc; j++)
 		ret |= run_row(b, model, port, spid, b->clients[j], &rows[(*nrows)++], csv);
-	kill(spid, SIGTERM);
-	{
-		int64_t end = fo_now() + 10 * FO_SEC;
-
-		while (waitpid(spid, &status, WNOHANG) == 0 && fo_now() < end)
-			usleep(20000);
-		if (fo_now() >= end)
-			kill(spid, SIGKILL), waitpid(spid, &status, 0);
-	}
-	close(sfd);
+	fo__bench_server_stop(spid, sfd);
 	return ret;
+}
+
+pid_t fo__bench_server_start(const char *model, const char *proto, bool pinned, char *port, size_t plen, int *fd)
+{
+	char line[1024];
+	char *sargv[] = { "fanout", "serve", "--model", (char *)model, "--proto", (char *)proto, "--port", "0",
+			  NULL };
+	int status;
+	pid_t spid = fo__bench_spawn(sargv, pinned ? 0 : -1, fd);
+	const char *pp;
+
+	if (spid < 0 || fo__bench_read_line(*fd, line, sizeof(line), fo_now() + 10 * FO_SEC) <= 0 ||
+	    !(pp = strstr(line, " port "))) {
+		fprintf(stderr, "fanout: the server for model '%s' did not start\n", model);
+		if (spid > 0) {
+			kill(spid, SIGKILL);
+			waitpid(spid, &status, 0);
+			close(*fd);
+		}
+		return -1;
+	}
+	snprintf(port, plen, "%d", atoi(pp + 6)); /* banned-ok: our own server's line */
+	return spid;
+}
+
+void fo__bench_server_stop(pid_t spid, int fd)
+{
+	int64_t end = fo_now() + 10 * FO_SEC;
+	int status;
+
+	kill(spid, SIGTERM);
+	while (waitpid(spid, &status, WNOHANG) == 0 && fo_now() < end)
+		usleep(20000);
+	if (fo_now() >= end)
+		kill(spid, SIGKILL), waitpid(spid, &status, 0);
+	close(fd);
 }
 
 /* Runs every model's rows into rows[]: the exit code so far. */
@@ -455,8 +486,17 @@ int fo_bench_serve_main(int argc, char **argv)
 
 	memset(&cfg, 0, sizeof(cfg));
 	r = fo_opts_parse(t, &cfg, argc, argv, &res);
-	if (!r)
-		r = fo_bench_serve_run(&cfg);
+	if (!r) {
+		bool tl = cfg.timeline || cfg.timeline_data;
+
+		cfg.model_given = fo_opts_given(t, &res, "model");
+		r = fo_opts_check_ctx(t, &res, tl ? FO_BENCH_SERVE_TIMELINE : FO_BENCH_SERVE_ROWS,
+				      tl ? "bench serve --timeline" : "bench serve without --timeline");
+		if (!r)
+			r = tl ? fo_bench_timeline_run(&cfg) : fo_bench_serve_run(&cfg);
+		else
+			r = 2;
+	}
 	else
 		r = r == FO_OPTS_HELP ? 0 : 2;
 	fo_opts_release(t, &cfg, &res);

@@ -62,7 +62,10 @@ struct cfg {
 	int conns, threads;
 	int64_t duration, timeout;
 	double rate;
-	bool json;
+	bool json, json_seconds;
+	int64_t ramp[FO_LOAD_MAX_RAMP]; /* --ramp: connection counts, one a step */
+	int nramp;
+	int64_t ramp_every;
 	const char *path;
 	char *req;
 	size_t req_len;
@@ -490,6 +493,17 @@ static int conn_task(struct fo_job *job, void *arg)
 		free(buf);
 		return -ENOMEM;
 	}
+	/* --ramp: this connection opens with the first step whose count takes it in */
+	if (c->nramp) {
+		int step = 0;
+
+		while (step < c->nramp - 1 && (int64_t)fo_job_index(job) >= c->ramp[step])
+			step++;
+		if (step && fo_sleep_until(c->t0 + step * c->ramp_every) < 0) {
+			free(buf);
+			return 0; /* the run was stopped before its step came */
+		}
+	}
 	for (;;) {
 		int64_t start, now = fo_now();
 		struct resp resp;
@@ -574,26 +588,51 @@ static long long total_reqs(void)
 
 static atomic_bool reporter_stop;
 
+/* --ramp: the connections open just before t (ns since the start). */
+static int ramp_at(const struct cfg *c, int64_t t)
+{
+	int64_t step = t > 0 ? (t - 1) / c->ramp_every : 0;
+
+	if (!c->nramp)
+		return c->conns;
+	return (int)c->ramp[step < c->nramp ? step : c->nramp - 1];
+}
+
+/*
+ * A line each second: req/s on stderr, or with --json-seconds a JSON
+ * object on stdout (the second, the seconds since the start as measured,
+ * the connections open in its middle, the requests done in it). The last
+ * whole second is reported even when the run ends as it does; a run cut
+ * short by a signal stops the lines at once.
+ */
 static void *reporter(void *arg)
 {
 	long long last = 0;
 	int sec = 0;
 
 	(void)arg;
-	while (!atomic_load(&reporter_stop)) {
-		int64_t next = C->t0 + (int64_t)(sec + 1) * FO_SEC;
+	for (;;) {
+		int64_t next = C->t0 + (int64_t)(sec + 1) * FO_SEC, now;
 
-		while (fo_now() < next && !atomic_load(&reporter_stop))
+		while ((now = fo_now()) < next && !atomic_load(&reporter_stop))
 			usleep(10000);
-		if (atomic_load(&reporter_stop) || fo_now() > C->end + FO_SEC / 2)
+		/* stopped before the second was whole; or past the run's end (a
+		 * late wake-up still reports a second that was in it) */
+		if (now < next || fo_interrupted() || next > C->end + FO_SEC / 2)
 			break;
 		{
-			long long now = total_reqs();
+			long long total = total_reqs();
 
 			sec++;
-			if (!C->json)
-				fprintf(stderr, "%4ds %10lld req/s\n", sec, now - last);
-			last = now;
+			if (C->json_seconds) {
+				printf("{\"second\":%d,\"t\":%.6f,\"connections\":%d,\"requests\":%lld}\n", sec,
+				       (double)(now - C->t0) / 1e9, ramp_at(C, (int64_t)sec * FO_SEC - FO_SEC / 2),
+				       total - last);
+				fflush(stdout);
+			} else if (!C->json) {
+				fprintf(stderr, "%4ds %10lld req/s\n", sec, total - last);
+			}
+			last = total;
 		}
 	}
 	return NULL;
@@ -775,8 +814,16 @@ static int load_init(struct cfg *c, const struct fo_load_cfg *cfg)
 	c->threads = (int)cfg->threads;
 	c->duration = cfg->duration;
 	c->rate = cfg->rate;
-	c->json = cfg->json;
+	c->json = cfg->json || cfg->json_seconds;
+	c->json_seconds = cfg->json_seconds;
 	c->path = cfg->path;
+	if (cfg->nramp) {
+		memcpy(c->ramp, cfg->ramp, sizeof(c->ramp));
+		c->nramp = cfg->nramp;
+		c->ramp_every = cfg->ramp_every;
+		c->conns = (int)cfg->ramp[cfg->nramp - 1];
+		c->duration = cfg->nramp * cfg->ramp_every;
+	}
 	c->line = cfg->line;
 	if ((rc = set_target(c, cfg->target)) != 0)
 		return rc;
@@ -858,6 +905,28 @@ static int one_target(struct fo_load_cfg *cfg, const struct fo_optlist *ops)
 	return 0;
 }
 
+/* --ramp sets the connections and the duration, and is closed loop: -c,
+ * -d and --rate are refused beside it, --ramp-every without it. 0, or
+ * FO_OPTS_BAD after the one line. */
+static int ramp_flags(const struct fo_load_cfg *cfg, const struct fo_optres *res)
+{
+	static const char *const not_with[] = { "connections", "duration", "rate" };
+	size_t i;
+
+	if (!cfg->nramp && fo_opts_given(&fo_load_opts, res, "ramp-every")) {
+		fprintf(stderr, "fanout: --ramp-every is the length of a --ramp step: give --ramp too, such as "
+				"--ramp 1,2,4,8\n");
+		return FO_OPTS_BAD;
+	}
+	for (i = 0; cfg->nramp && i < sizeof(not_with) / sizeof(not_with[0]); i++)
+		if (fo_opts_given(&fo_load_opts, res, not_with[i])) {
+			fprintf(stderr, "fanout: --%s cannot go with --ramp (its counts are the connections, a "
+					"--ramp-every each, closed loop): drop one\n", not_with[i]);
+			return FO_OPTS_BAD;
+		}
+	return 0;
+}
+
 /* The layer sets the defaults of the kinds it parses; a FN entry's is
  * given to the entry's own parser here. */
 int fo_load_main(int argc, char **argv)
@@ -871,6 +940,8 @@ int fo_load_main(int argc, char **argv)
 	r = fo_opts_parse(&fo_load_opts, &cfg, argc, argv, &res);
 	if (!r)
 		r = one_target(&cfg, &res.operands);
+	if (!r)
+		r = ramp_flags(&cfg, &res);
 	fo_opts_release(&fo_load_opts, &cfg, &res);
 	if (r)
 		return r == FO_OPTS_HELP ? 0 : 2;

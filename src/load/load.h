@@ -10,6 +10,8 @@
 
 #include "../cli/opt.h"
 
+#define FO_LOAD_MAX_RAMP 32 /* steps of --ramp */
+
 /* What the command line asks for (the table fo_load_opts fills it). */
 struct fo_load_cfg {
 	int proto;          /* 0 line, 1 http */
@@ -18,6 +20,10 @@ struct fo_load_cfg {
 	int64_t duration;   /* -d, ns */
 	double rate;        /* --rate: requests per second over all connections; 0: closed loop */
 	bool json;
+	bool json_seconds;  /* --json-seconds: a JSON line each second, then the totals */
+	int64_t ramp[FO_LOAD_MAX_RAMP];   /* --ramp: connection counts, a step each, rising */
+	int nramp;
+	int64_t ramp_every; /* --ramp-every: a step's length, ns */
 	const char *path;   /* http: the path requested */
 	const char *line;   /* line: the request's text, or NULL for "1" */
 	const char *target; /* HOST:PORT, the operand */

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "../cli/cli.h"
+#include "fanout/runtime.h"
 #include "load.h"
 
 /* --line: one line of text, sent with a newline after it. */
@@ -30,6 +32,36 @@ static int set_path(void *cfg, const struct fo_opt *o, const char *v)
 	return 0;
 }
 
+/* --ramp: "N[,N...]", counts from 1 to 1000000 that never fall, at most
+ * FO_LOAD_MAX_RAMP of them. */
+static int set_ramp(void *cfg, const struct fo_opt *o, const char *v)
+{
+	struct fo_load_cfg *c = cfg;
+	int64_t got[FO_LOAD_MAX_RAMP];
+	int n = 0;
+
+	(void)o;
+	for (;;) {
+		size_t k = strcspn(v, ",");
+		char tok[32];
+		uint64_t x;
+
+		if (!k || k >= sizeof(tok) || n == FO_LOAD_MAX_RAMP)
+			return -EINVAL;
+		memcpy(tok, v, k);
+		tok[k] = 0;
+		if (fo_cli_uint(tok, 1, 1000000, &x) < 0 || (n && (int64_t)x < got[n - 1]))
+			return -EINVAL;
+		got[n++] = (int64_t)x;
+		if (!v[k])
+			break;
+		v += k + 1;
+	}
+	memcpy(c->ramp, got, sizeof(got[0]) * (size_t)n);
+	c->nramp = n;
+	return 0;
+}
+
 #define OFF(f) offsetof(struct fo_load_cfg, f)
 static const struct fo_opt opts[] = {
 	{ .name = "proto", .kind = FO_OPT_ENUM, .off = OFF(proto), .arg = "PROTO", .group = "Load",
@@ -43,6 +75,14 @@ static const struct fo_opt opts[] = {
 	{ .name = "rate", .kind = FO_OPT_RATE, .off = OFF(rate), .arg = "R", .group = "Load",
 	  .help = "open loop: R requests per second over all connections, at fixed times", .min = 0.001,
 	  .max = 1e9, .forms = "requests per second from 0.001 to 1000000000, such as 10000" },
+	{ .name = "ramp", .kind = FO_OPT_FN, .off = OFF(ramp), .arg = "N[,N...]", .group = "Load",
+	  .help = "connections in steps: N at the start, then the next count after each --ramp-every "
+		  "(instead of -c and -d)",
+	  .forms = "connection counts from 1 to 1000000 that never fall, at most 32, such as 1,2,4,8",
+	  .fn = set_ramp },
+	{ .name = "ramp-every", .kind = FO_OPT_DURATION, .off = OFF(ramp_every), .arg = "DUR", .group = "Load",
+	  .help = "how long each step of --ramp lasts", .def = "2s", .min = 1e6, .max = 3600e9,
+	  .forms = "a duration from 1ms to 1h such as 2s or 500ms" },
 	{ .name = "threads", .shrt = 't', .kind = FO_OPT_COUNT, .off = OFF(threads), .arg = "T", .group = "Load",
 	  .help = "scheduler threads (default: one per core)", .min = 1, .max = 256,
 	  .forms = "a thread count from 1 to 256" },
@@ -54,6 +94,9 @@ static const struct fo_opt opts[] = {
 	  .forms = "one line of text, such as PING", .fn = set_line },
 	{ .name = "json", .kind = FO_OPT_BOOL, .off = OFF(json), .group = "Output",
 	  .help = "the totals as one JSON object" },
+	{ .name = "json-seconds", .kind = FO_OPT_BOOL, .off = OFF(json_seconds), .group = "Output",
+	  .help = "--json, and before the totals a JSON object each second: second, t, connections (open in "
+		  "its middle), requests" },
 	{ .name = NULL },
 };
 
@@ -66,6 +109,8 @@ const struct fo_opts fo_load_opts = {
 		"connections at fixed times; latency counts from when a request was due.\n"
 		"Prints req/s every second, then the total, req/s, latency p50/p90/p99/p99.9/max,\n"
 		"errors, and connections that got no reply at all (starved).\n"
+		"--ramp 1,2,4,8: 1 connection, then 2 after --ramp-every, 4 after two steps, ...; the run\n"
+		"lasts one step per count (the clients-added-one-by-one experiment; bench serve --timeline).\n"
 		"http: only a 2xx or 3xx response counts as a request done; other statuses are\n"
 		"counted by class (non-2xx/3xx), a malformed response is an error and closes the\n"
 		"connection. http requests are GET keep-alive.\n"
