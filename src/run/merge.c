@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,52 +154,110 @@ static long add_host(struct mcfg *c, const char *name)
 	return (long)c->nh++;
 }
 
-/* One whole line of part pi, at off, NUL-terminated at len: 0, or 2 said. */
-static int take_line(struct mcfg *c, size_t pi, off_t off, const char *s, size_t len)
+/* One line as read, before it is accounted for: what take_line needs,
+ * copied out of the line, so that the parts can be read on several
+ * threads and accounted for in order on one. */
+struct pline {
+	off_t off;
+	size_t len;
+	const char *why;       /* NULL: a line to take; else why it is bad */
+	bool blank, too_long;  /* too_long: no line, the part's --max-line error */
+	int st;
+	char *host;            /* decoded (heap) */
+	long long ms, attempts;
+	bool out_error;
+	char *out_error_text;  /* decoded, at most 4 KB (heap), when out_error */
+	size_t nparsed, nparse_error;
+};
+
+static void pline_release(struct pline *pl)
 {
-	struct part *p = &c->parts[pi];
+	free(pl->host);
+	free(pl->out_error_text);
+	pl->host = pl->out_error_text = NULL;
+}
+
+/* Reads the line s[0..len) (NUL-terminated) into *pl: no shared state. */
+static void parse_line(const char *s, size_t len, off_t off, struct pline *pl)
+{
 	struct fo_sbuf name = { 0 };
 	struct fo_jline l;
+
+	*pl = (struct pline){ .off = off, .len = len };
+	if (len == strspn(s, " \t\r")) {
+		pl->blank = true;
+		return;
+	}
+	if (fo__jline_parse(s, len, &l) < 0) {
+		pl->why = "not a JSON object (not a --json line of fanout run?)";
+		return;
+	}
+	if (!l.host.p) {
+		pl->why = "no \"host\" (a --gather group's line? merge the runs without --gather)";
+		return;
+	}
+	if ((pl->st = status_of(&l.status)) < 0) {
+		pl->why = "no \"status\" that fanout run writes";
+		return;
+	}
+	if (fo__jspan_str(&l.host, &name, NAME_MAX_) < 0 || name.len >= NAME_MAX_ ||
+	    strlen(name.p ? name.p : "") != name.len) {
+		pl->why = name.oom ? "out of memory" : "a \"host\" that no inventory has";
+		fo_sbuf_release(&name);
+		return;
+	}
+	pl->host = name.p ? name.p : strdup("");
+	if (!pl->host) {
+		pl->why = "out of memory";
+		return;
+	}
+	pl->ms = l.ms;
+	pl->attempts = l.attempts;
+	pl->out_error = l.out_error.p != NULL;
+	if (pl->out_error) {
+		struct fo_sbuf e = { 0 };
+
+		fo__jspan_str(&l.out_error, &e, 4096);
+		pl->out_error_text = e.p;
+	}
+	pl->nparsed = l.nparsed;
+	pl->nparse_error = l.nparse_error;
+}
+
+/* Accounts for one line of part pi, read by parse_line: 0, or 2 said. */
+static int take_line(struct mcfg *c, size_t pi, struct pline *pl)
+{
+	struct part *p = &c->parts[pi];
 	struct mhost *h;
 	uintptr_t v;
-	int st, r = 2;
+	int r = 2;
 	long i;
 
 	p->lineno++;
-	if (len == strspn(s, " \t\r"))
+	if (pl->blank)
 		return 0;
-	if (fo__jline_parse(s, len, &l) < 0)
-		return bad_line(p, p->lineno, "not a JSON object (not a --json line of fanout run?)");
-	if (!l.host.p)
-		return bad_line(p, p->lineno, "no \"host\" (a --gather group's line? merge the runs without "
-				"--gather)");
-	if ((st = status_of(&l.status)) < 0)
-		return bad_line(p, p->lineno, "no \"status\" that fanout run writes");
-	if (fo__jspan_str(&l.host, &name, NAME_MAX_) < 0 || name.len >= NAME_MAX_ ||
-	    strlen(name.p ? name.p : "") != name.len)
-		return bad_line(p, p->lineno, name.oom ? "out of memory" : "a \"host\" that no inventory has");
-	v = (uintptr_t)fo__map_get(&c->idx, name.p);
+	if (pl->why)
+		return bad_line(p, p->lineno, pl->why);
+	v = (uintptr_t)fo__map_get(&c->idx, pl->host);
 	if (!v && c->inventory) {
 		struct fo_sbuf b = { 0 };
 
 		fo_sbuf_addf(&b, "host '");
-		fo__term_adds(&b, name.p);
+		fo__term_adds(&b, pl->host);
 		fo_sbuf_addf(&b, "' is not in the inventory: give merge the runs' host flags and filters");
 		r = bad_line(p, p->lineno, b.p ? b.p : "out of memory");
 		fo_sbuf_release(&b);
-		goto out;
+		return r;
 	}
-	i = v ? (long)v - 1 : add_host(c, name.p);
-	if (i < 0) {
-		r = bad_line(p, p->lineno, "out of memory");
-		goto out;
-	}
+	i = v ? (long)v - 1 : add_host(c, pl->host);
+	if (i < 0)
+		return bad_line(p, p->lineno, "out of memory");
 	h = &c->h[i];
 	if (h->part >= 0) {
 		struct fo_sbuf b = { 0 };
 
 		fo_sbuf_addf(&b, "fanout: merge: host '");
-		fo__term_adds(&b, name.p);
+		fo__term_adds(&b, pl->host);
 		fo_sbuf_addf(&b, "' is in two parts: '");
 		fo__term_adds(&b, c->parts[h->part].path);
 		fo_sbuf_addf(&b, "' and '");
@@ -207,37 +266,75 @@ static int take_line(struct mcfg *c, size_t pi, off_t off, const char *s, size_t
 		if (b.p)
 			fputs(b.p, stderr);
 		fo_sbuf_release(&b);
-		goto out;
+		return 2;
 	}
-	*h = (struct mhost){ (int)pi, off, len, l.ms, (int)(l.attempts > 0 && l.attempts < INT_MAX ? l.attempts : 1),
-			     (unsigned char)st, l.out_error.p != NULL, -1 };
+	*h = (struct mhost){ (int)pi, pl->off, pl->len, pl->ms,
+			     (int)(pl->attempts > 0 && pl->attempts < INT_MAX ? pl->attempts : 1), (unsigned char)pl->st,
+			     pl->out_error, -1 };
 	c->found++;
-	c->nparsed += l.nparsed;
-	c->nunparsed += l.nparse_error;
-	if (l.out_error.p && !c->out_first) {
-		struct fo_sbuf e = { 0 };
-
-		fo__jspan_str(&l.out_error, &e, 4096);
-		c->out_first = e.p;
+	c->nparsed += pl->nparsed;
+	c->nunparsed += pl->nparse_error;
+	if (pl->out_error && !c->out_first) {
+		c->out_first = pl->out_error_text;
+		pl->out_error_text = NULL;
 	}
-	c->out_bad += l.out_error.p != NULL;
-	r = 0;
-out:
-	fo_sbuf_release(&name);
-	return r;
+	c->out_bad += pl->out_error;
+	return 0;
 }
 
-/* The part's whole lines since the last read: 0, or 2 said. A part not
- * there is waited for with --wait, else an error. */
-static int read_part(struct mcfg *c, size_t pi)
+/* The lines a part's reader found: handed to take_line as they come (one
+ * thread), or kept for it (reading on several threads). */
+struct sink {
+	struct mcfg *c;
+	size_t pi;
+	struct pline *v;       /* kept (NULL: take at once) */
+	size_t n, cap;
+	bool keep;
+	int err;               /* an errno of open or read (kept) */
+};
+
+static int sink_line(struct sink *k, struct pline *pl)
 {
-	struct part *p = &c->parts[pi];
+	if (!k->keep) {
+		int r = take_line(k->c, k->pi, pl);
+
+		pline_release(pl);
+		return r;
+	}
+	if (k->n == k->cap) {
+		size_t nc = k->cap ? 2 * k->cap : 256;
+		struct pline *v = realloc(k->v, nc * sizeof(*v));
+
+		if (!v) {
+			pline_release(pl);
+			pl->why = "out of memory";
+		} else {
+			k->v = v;
+			k->cap = nc;
+		}
+	}
+	if (k->n < k->cap)
+		k->v[k->n++] = *pl;
+	/* a bad line ends the part, as it ends the merge */
+	return pl->why || pl->too_long ? 2 : 0;
+}
+
+/* The part's whole lines since the last read, into the sink: 0, or 2
+ * (said at once when not kept). A part not there is waited for with
+ * --wait, else an error. */
+static int read_part_into(struct mcfg *c, struct sink *k)
+{
+	struct part *p = &c->parts[k->pi];
 
 	if (p->tree)
 		return 0;
 	if (p->fd < 0 && (p->fd = open(p->path, O_RDONLY | O_CLOEXEC)) < 0) {
 		if (c->wait && errno == ENOENT)
 			return 0;
+		if (k->keep) {
+			k->err = errno;
+			return 2;
+		}
 		fprintf(stderr, "fanout: merge: cannot read '%s': %s\n", p->path, strerror(errno));
 		return 2;
 	}
@@ -247,6 +344,10 @@ static int read_part(struct mcfg *c, size_t pi)
 		char *nl;
 
 		if (fo_sbuf_grow(&p->buf, CHUNK) < 0) {
+			if (k->keep) {
+				k->err = ENOMEM;
+				return 2;
+			}
 			fprintf(stderr, "fanout: merge: out of memory\n");
 			return 2;
 		}
@@ -254,6 +355,10 @@ static int read_part(struct mcfg *c, size_t pi)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
+			if (k->keep) {
+				k->err = errno;
+				return 2;
+			}
 			fprintf(stderr, "fanout: merge: cannot read '%s': %s\n", p->path, strerror(errno));
 			return 2;
 		}
@@ -262,19 +367,103 @@ static int read_part(struct mcfg *c, size_t pi)
 		p->buf.len += (size_t)n;
 		while ((nl = memchr(p->buf.p + start, '\n', p->buf.len - start))) {
 			size_t len = (size_t)(nl - (p->buf.p + start));
+			struct pline pl;
 			int r;
 
 			*nl = 0;
-			if ((r = take_line(c, pi, p->off + (off_t)start, p->buf.p + start, len)))
+			parse_line(p->buf.p + start, len, p->off + (off_t)start, &pl);
+			if ((r = sink_line(k, &pl)))
 				return r;
 			start += len + 1;
 		}
 		memmove(p->buf.p, p->buf.p + start, p->buf.len - start);
 		p->buf.len -= start;
 		p->off += (off_t)start;
-		if (p->buf.len > c->max_line)
+		if (p->buf.len > c->max_line) {
+			struct pline pl = { .too_long = true };
+
+			if (k->keep)
+				return sink_line(k, &pl);
 			return bad_line(p, p->lineno + 1, "longer than --max-line (give a larger one)");
+		}
 	}
+}
+
+static int read_part(struct mcfg *c, size_t pi)
+{
+	struct sink k = { .c = c, .pi = pi };
+
+	return read_part_into(c, &k);
+}
+
+/* ---- the parts read on several threads (not with --wait) ------------------------------ */
+
+struct preread {
+	struct mcfg *c;
+	struct sink *sinks;
+	size_t next;           /* the next part to read (atomic) */
+};
+
+static void *preread_main(void *arg)
+{
+	struct preread *w = arg;
+	size_t i;
+
+	while ((i = __atomic_fetch_add(&w->next, 1, __ATOMIC_RELAXED)) < w->c->nparts)
+		read_part_into(w->c, &w->sinks[i]);
+	return NULL;
+}
+
+/*
+ * Reads every part on up to as many threads as there are cores (parsing a
+ * line is most of a merge's work), then accounts for their lines in order,
+ * part by part, as one thread would have: the same hosts, errors and
+ * messages. 0, 2 said, or -1 when the threads could not be had (the
+ * caller reads on one).
+ */
+static int read_parts_threaded(struct mcfg *c)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t nt = ncpu > 1 ? (size_t)ncpu : 1, i, j, started = 0;
+	struct preread w = { c, NULL, 0 };
+	pthread_t th[8];
+	int r = 0;
+
+	if (nt > 8)
+		nt = 8;
+	if (nt > c->nparts)
+		nt = c->nparts;
+	if (nt < 2 || !(w.sinks = calloc(c->nparts, sizeof(*w.sinks))))
+		return -1;
+	for (i = 0; i < c->nparts; i++)
+		w.sinks[i] = (struct sink){ .c = c, .pi = i, .keep = true };
+	for (i = 0; i + 1 < nt; i++)
+		if (pthread_create(&th[started], NULL, preread_main, &w) == 0)
+			started++;
+	preread_main(&w);
+	for (i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	for (i = 0; i < c->nparts; i++) {
+		struct sink *k = &w.sinks[i];
+
+		for (j = 0; j < k->n && !r; j++) {
+			if (k->v[j].too_long)
+				r = bad_line(&c->parts[i], c->parts[i].lineno + 1,
+					     "longer than --max-line (give a larger one)");
+			else
+				r = take_line(c, i, &k->v[j]);
+		}
+		if (!r && k->err) {
+			fprintf(stderr, "fanout: merge: %s '%s': %s\n", k->err == ENOMEM ? "out of memory reading" : "cannot read",
+				c->parts[i].path, strerror(k->err));
+			r = 2;
+		}
+		for (j = 0; j < k->n; j++)
+			pline_release(&k->v[j]);
+		free(k->v);
+	}
+	free(w.sinks);
+	return r;
 }
 
 /* Every part read, again until every host is in with --wait: 0 or 2. */
@@ -284,6 +473,11 @@ static int read_parts(struct mcfg *c)
 	size_t i;
 	int r;
 
+	if (!c->wait && (r = read_parts_threaded(c)) >= 0) {
+		if (r)
+			return r;
+		goto done;
+	}
 	for (;;) {
 		for (i = 0; i < c->nparts; i++)
 			if ((r = read_part(c, i)))
@@ -292,6 +486,7 @@ static int read_parts(struct mcfg *c)
 			break;
 		nanosleep(&(struct timespec){ 0, POLL_NS }, NULL);
 	}
+done:
 	for (i = 0; i < c->nparts; i++) {
 		if (c->parts[i].fd < 0 && !c->parts[i].tree && c->found < c->nh)
 			fprintf(stderr, "fanout: merge: '%s' never came (--timeout passed)\n", c->parts[i].path);
