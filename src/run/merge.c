@@ -16,7 +16,10 @@
  * and each host keeps only where its line is (part, offset, length) and
  * what the summary counts, about 48 bytes a host; the lines are read again
  * (pread) when they are written, in inventory order. So the memory is the
- * inventory's and the longest line's, whatever the parts weigh.
+ * inventory's and the longest line's, whatever the parts weigh. Parsing
+ * the lines is most of the work: without --wait the parts are read on a
+ * thread a core, each line kept as what the accounting needs (its host,
+ * status and place), then accounted for in order on one thread.
  *
  * --wait reads parts still being written: a part not there yet, or a last
  * line without its newline (a shard writing, or killed mid-write), is
