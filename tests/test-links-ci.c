@@ -281,7 +281,7 @@ TEST_T(links_ci_sitemap_index, 120)
 	CHECK_EQ(fo_test_cli(&out, &err, "links", "--sitemap", url, "--format", "csv", NULL), 1);
 	CHECK_HAS(out, "/missing.html\",404,");
 	CHECK_HAS(out, "/redirect/301/b.html?x=1&y=2\",200,\"redirects to");
-	CHECK_HAS(out, "/sitemap2.xml.gz\",2,\"loc\",\"");
+	CHECK_HAS(out, "/sitemap2.xml.gz\",2,0,\"loc\",\"");
 	CHECK_HAS(out, "/gz-missing.html\",404,");
 	free(out), free(err);
 

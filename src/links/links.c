@@ -437,21 +437,39 @@ static int for_people(char **buf, size_t *len)
 }
 
 /*
- * The report, whole, to stdout or to -o PATH (STYLE 19): built in memory,
- * then written to stdout with every error checked, or to a temporary file
- * beside PATH renamed over it only when complete, so a failed write leaves
- * the old file and -o may name an input (read by then). 0, or
- * EXIT_WRITE with one line on stderr.
+ * The report, whole, to stdout or to -o PATH (STYLE 19): to a temporary
+ * file beside PATH renamed over it only when complete, so a failed write
+ * leaves the old file and -o may name an input (read by then); to stdout
+ * built in memory, then written with every error checked. JSON, JUnit and
+ * CSV go to -o's temporary file as they are made, not through memory: on
+ * a 100,000-page site the report is some 30 MB, which a copy in memory
+ * added to the crawl's peak RSS. The formats for people are neutralised
+ * whole (for_people), so they are built in memory. 0, or EXIT_WRITE with
+ * one line on stderr.
  */
 static int emit(const char *outpath, enum format fmt, const struct fo_crawl *c, const struct problem *p,
 		size_t n)
 {
 	char *buf = NULL;
 	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
+	FILE *m;
 	int e;
 
-	if (!m) {
+	if (outpath && fmt != F_TEXT && fmt != F_MARKDOWN && fmt != F_GITHUB) {
+		struct fo_wfile w;
+
+		if ((e = fo__wfile_open(&w, outpath, 0644)) == 0) {
+			if ((e = report(w.f, fmt, c, p, n)) == 0)
+				e = fo__wfile_commit(&w, false);
+			else
+				fo__wfile_abort(&w);
+		}
+		if (e == 0)
+			return 0;
+		fprintf(stderr, "fanout: cannot write the report '%s': %s\n", outpath, strerror(-e));
+		return EXIT_WRITE;
+	}
+	if (!(m = open_memstream(&buf, &len))) {
 		fprintf(stderr, "fanout: cannot write the report: %s\n", strerror(errno));
 		return EXIT_WRITE;
 	}
