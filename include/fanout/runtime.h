@@ -102,6 +102,19 @@ int fo_wait_fd(int fd, int events, int64_t deadline);
  */
 ssize_t fo_recv(int fd, void *buf, size_t len, int64_t deadline);
 ssize_t fo_send(int fd, const void *buf, size_t len, int64_t deadline);
+/*
+ * fo_recv for a buffer that is lent only for the call (a per-thread one
+ * that other tasks use while this one waits): nothing is read into buf
+ * while the task waits, only when fo_recv_scratch returns. Under
+ * coroutines on io_uring the kernel reads into a buffer of the thread's
+ * ring of provided buffers, taken only when data comes, and the bytes are
+ * copied to buf: a connection that waits holds no buffer. At most a ring
+ * buffer's worth (2 KB) is read at a time. When every ring buffer is taken,
+ * or the kernel has no rings (before 5.19), or FANOUT_RECV_BUFS=0: recv
+ * into buf, and a readiness wait while there is nothing; elsewhere, as
+ * fo_recv.
+ */
+ssize_t fo_recv_scratch(int fd, void *buf, size_t len, int64_t deadline);
 
 /* Lets other ready tasks run (a no-op outside coroutines). */
 void fo_yield(void);
@@ -304,6 +317,10 @@ struct fo_run_stats {
 	size_t timers_peak;     /* coro/loop: most timer entries held at once */
 	int64_t wall_ns;
 	size_t stack_size;      /* coro/loop: the shared stack's size in bytes */
+	unsigned recv_bufs;     /* coro/loop: buffers in each thread's receive ring
+				 * (fo_recv_scratch; 0: none, epoll or no kernel support) */
+	size_t recv_nobufs;     /* coro/loop: fo_recv_scratch calls that found every
+				 * ring buffer taken and read the other way */
 };
 
 struct fo_run;

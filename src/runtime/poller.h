@@ -24,6 +24,9 @@ struct fo__poll_ev {
 	/* FO_READ/FO_WRITE (errors set both) or, for a registration that
 	 * ended after disarm, a negative errno: the key is free again. */
 	int revents;
+	/* Set for IO events only: the recv_select buffer the bytes are in,
+	 * or -1 (none taken: an error, -ENOBUFS when the ring was empty). */
+	int buf;
 };
 
 struct fo__poller;
@@ -47,6 +50,20 @@ struct fo__poller_ops {
 	 */
 	int (*recv)(struct fo__poller *p, int fd, void *buf, unsigned len, uint64_t key);
 	int (*send)(struct fo__poller *p, int fd, const void *buf, unsigned len, uint64_t key);
+	/*
+	 * A recv into a buffer the backend picks only when data comes (from
+	 * io_uring's ring of provided buffers), so nothing is held while the
+	 * socket is quiet: at most len bytes, and at most a buffer's size.
+	 * NULL where the backend has none; -ENOTSUP from it where this poller
+	 * has none (select_bufs == 0). Its event has revents = the result and
+	 * buf = the buffer (bytes at buf_at(), valid until buf_put() gives it
+	 * back, which must come soon: a held buffer is one fewer for every
+	 * other connection) or -1; every buffer taken: -ENOBUFS, the data
+	 * still in the socket.
+	 */
+	int (*recv_select)(struct fo__poller *p, int fd, unsigned len, uint64_t key);
+	const char *(*buf_at)(struct fo__poller *p, int buf);
+	void (*buf_put)(struct fo__poller *p, int buf);
 	/* deadline: 0 = do not block, INT64_MAX = no deadline */
 	int (*wait)(struct fo__poller *p, int64_t deadline, struct fo__poll_ev *evs, int max);
 };
@@ -54,6 +71,7 @@ struct fo__poller_ops {
 struct fo__poller {
 	const struct fo__poller_ops *ops;
 	void *impl;
+	unsigned select_bufs; /* recv_select's buffers; 0: none */
 };
 
 extern const struct fo__poller_ops fo__poll_epoll_ops;

@@ -197,6 +197,13 @@ ssize_t fo_recv(int fd, void *buf, size_t len, int64_t deadline)
 	}
 }
 
+ssize_t fo_recv_scratch(int fd, void *buf, size_t len, int64_t deadline)
+{
+	if (fo__cur.task)
+		return fo__coro_recv_scratch(fd, buf, len, deadline);
+	return fo_recv(fd, buf, len, deadline);
+}
+
 ssize_t fo_send(int fd, const void *buf, size_t len, int64_t deadline)
 {
 	if (fo__cur.task) {
