@@ -25,7 +25,9 @@
  * fo_run_opts.stack_size is 0; at least 16k, else ignored with an
  * FO_DIAG_WARN), FANOUT_POLLER=epoll (see fo_poller_name()),
  * FANOUT_DEBUG=1 (threads:N past 1024 threads keeps guard pages instead of
- * stack canaries; no API sets that).
+ * stack canaries; no API sets that), FANOUT_RECV_BUFS=N (the io_uring
+ * ring of receive buffers of each scheduler thread, fo_recv_scratch:
+ * 128, rounded up to a power of two; 0 for none; no API sets that).
  * Times are CLOCK_MONOTONIC nanoseconds (fo_now()); a deadline of
  * FO_NEVER means none.
  */
