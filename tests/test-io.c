@@ -482,3 +482,263 @@ TEST(io_send_recv_every_model)
 		fo_run_free(r);
 	}
 }
+
+/* ---- fo_recv_scratch: a buffer lent only for the call --------------------------- */
+
+#define SCR_CONNS 64
+#define SCR_BYTES 9000 /* more than four ring buffers' worth each */
+
+/* The buffer every reader of a thread lends to fo_recv_scratch in turn. */
+static __thread char scratch[16384];
+
+struct scr {
+	int fd;
+	int id;
+	size_t got;
+	unsigned char *buf;
+	int res;
+};
+
+static unsigned char scr_byte(int id, size_t i)
+{
+	return (unsigned char)(id * 31 + i * 7 + (i >> 9));
+}
+
+static int scr_reader(void *arg)
+{
+	struct scr *c = arg;
+
+	while (c->got < SCR_BYTES) {
+		ssize_t n = fo_recv_scratch(c->fd, scratch, sizeof(scratch), fo_now() + 20 * FO_SEC);
+
+		if (n <= 0 || c->got + (size_t)n > SCR_BYTES) {
+			c->res = n <= 0 ? (n ? (int)n : -EPIPE) : -E2BIG;
+			return 0;
+		}
+		memcpy(c->buf + c->got, scratch, (size_t)n);
+		c->got += (size_t)n;
+		/* the others read into scratch meanwhile */
+		fo_yield();
+	}
+	c->res = 0;
+	return 0;
+}
+
+/* Sends bytes [from, to) of connection c's stream. */
+static int scr_send(struct scr *c, int wfd, size_t from, size_t to)
+{
+	unsigned char b[SCR_BYTES];
+	size_t i;
+
+	for (i = from; i < to; i++)
+		b[i - from] = scr_byte(c->id, i);
+	while (from < to) {
+		ssize_t w = fo_send(wfd, b, to - from, fo_now() + 20 * FO_SEC);
+
+		if (w <= 0)
+			return w ? (int)w : -EPIPE;
+		memmove(b, b + w, to - from - (size_t)w);
+		from += (size_t)w;
+	}
+	return 0;
+}
+
+/*
+ * SCR_CONNS socket pairs, each with data before its reader starts (so that
+ * every reader's first read finds data at once: with a small ring most find
+ * no buffer), then the rest in pieces while they read. Every reader gets
+ * its stream whole and in order.
+ */
+static int scratch_task(struct fo_job *job, void *arg)
+{
+	struct scr *cs = calloc(SCR_CONNS, sizeof(*cs));
+	int (*sv)[2] = calloc(SCR_CONNS, sizeof(*sv));
+	fo_task *ts[SCR_CONNS];
+	int i, k, ret = -EIO, nt = 0;
+	size_t j;
+
+	(void)arg;
+	if (!cs || !sv)
+		goto out;
+	for (i = 0; i < SCR_CONNS; i++)
+		sv[i][0] = sv[i][1] = -1;
+	for (i = 0; i < SCR_CONNS; i++) {
+		cs[i].buf = malloc(SCR_BYTES);
+		if (!cs[i].buf || pair(sv[i]) < 0)
+			goto close;
+		cs[i].fd = sv[i][0];
+		cs[i].id = i;
+		cs[i].res = 1;
+		if (scr_send(&cs[i], sv[i][1], 0, 3000) < 0)
+			goto close;
+	}
+	for (nt = 0; nt < SCR_CONNS; nt++) {
+		ts[nt] = fo_spawn(scr_reader, &cs[nt]);
+		if (!ts[nt])
+			goto join;
+	}
+	for (k = 1; k < 4; k++) {
+		for (i = 0; i < SCR_CONNS; i++)
+			if (scr_send(&cs[i], sv[i][1], 1000 + 2000 * (size_t)k, 3000 + 2000 * (size_t)k) < 0)
+				goto join;
+		fo_yield();
+	}
+	ret = 0;
+join:
+	for (i = 0; i < nt; i++)
+		fo_join(ts[i], NULL);
+	for (i = 0; i < nt && ret == 0; i++) {
+		if (cs[i].res != 0 || cs[i].got != SCR_BYTES) {
+			fo_job_errorf(job, "reader %d: %d, %zu bytes", i, cs[i].res, cs[i].got);
+			ret = -EIO;
+			break;
+		}
+		for (j = 0; j < SCR_BYTES; j++)
+			if (cs[i].buf[j] != scr_byte(i, j)) {
+				fo_job_errorf(job, "reader %d: byte %zu wrong", i, j);
+				ret = -EIO;
+				break;
+			}
+	}
+close:
+	for (i = 0; i < SCR_CONNS; i++) {
+		if (sv[i][0] >= 0) {
+			close(sv[i][0]);
+			close(sv[i][1]);
+		}
+		free(cs[i].buf);
+	}
+out:
+	free(cs);
+	free(sv);
+	return ret;
+}
+
+static const struct fo_run_stats *scratch_run(const char *model, struct fo_run **rp)
+{
+	*rp = run(model, 2, scratch_task, NULL);
+	all_ok(*rp, model);
+	return fo_run_stats(*rp);
+}
+
+TEST(io_recv_scratch_every_model)
+{
+	const char *models[] = { "loop", "coro:2", "threads:2", "sequential" };
+	size_t m;
+
+	for (m = 0; m < 4; m++) {
+		struct fo_run *r;
+
+		scratch_run(models[m], &r);
+		fo_run_free(r);
+	}
+}
+
+/* Two ring buffers for 64 readers whose data is there before they read:
+ * most reads find the ring empty, wait, and lose nothing. */
+TEST(io_recv_scratch_ring_exhausted)
+{
+	const char *models[] = { "loop", "coro:2" };
+	size_t m;
+
+	CHECK_EQ(setenv("FANOUT_RECV_BUFS", "2", 1), 0);
+	for (m = 0; m < 2; m++) {
+		struct fo_run *r;
+		const struct fo_run_stats *st = scratch_run(models[m], &r);
+
+		/* a ring where the poller is io_uring and the kernel has them */
+		if (st->recv_bufs) {
+			CHECK_EQ(st->recv_bufs, 2);
+			CHECK(st->recv_nobufs > 0);
+		}
+		fo_run_free(r);
+	}
+}
+
+/* No ring (as on a kernel without them): recv into the lent buffer. */
+TEST(io_recv_scratch_no_ring)
+{
+	struct fo_run *r;
+	const struct fo_run_stats *st;
+
+	CHECK_EQ(setenv("FANOUT_RECV_BUFS", "0", 1), 0);
+	st = scratch_run("coro:2", &r);
+	CHECK_EQ(st->recv_bufs, 0);
+	CHECK_EQ(st->recv_nobufs, 0);
+	fo_run_free(r);
+}
+
+static int scr_waiter(void *arg)
+{
+	struct waiter *w = arg;
+
+	w->res = fo_recv_scratch(w->fd, scratch, 16, FO_NEVER);
+	return 0;
+}
+
+/* A read that times out or is cancelled takes nothing: the bytes that come
+ * after it go to the next read, whole. */
+static int scratch_wait_task(struct fo_job *job, void *arg)
+{
+	struct waiter *wp = calloc(1, sizeof(*wp));
+	int sv[2] = { -1, -1 }, ret = -EIO;
+	fo_task *t;
+	ssize_t n;
+
+	(void)arg;
+	if (!wp || pair(sv) < 0)
+		goto out;
+	n = fo_recv_scratch(sv[0], scratch, sizeof(scratch), fo_now() + 5 * FO_MSEC);
+	if (n != -ETIMEDOUT) {
+		fo_job_errorf(job, "recv on an empty socket: %zd", n);
+		goto out;
+	}
+	wp->fd = sv[0];
+	wp->res = 1;
+	t = fo_spawn(scr_waiter, wp);
+	if (!t)
+		goto out;
+	fo_sleep(5 * FO_MSEC);
+	fo_cancel(t);
+	fo_join(t, NULL);
+	if (wp->res != -ECANCELED) {
+		fo_job_errorf(job, "cancelled recv returned %zd", wp->res);
+		goto out;
+	}
+	if (send(sv[1], "abcdef", 6, 0) != 6)
+		goto out;
+	n = fo_recv_scratch(sv[0], scratch, 3, fo_now() + 5 * FO_SEC);
+	if (n != 3 || memcmp(scratch, "abc", 3))
+		goto out;
+	n = fo_recv_scratch(sv[0], scratch, sizeof(scratch), fo_now() + 5 * FO_SEC);
+	if (n != 3 || memcmp(scratch, "def", 3))
+		goto out;
+	close(sv[1]);
+	sv[1] = -1;
+	n = fo_recv_scratch(sv[0], scratch, sizeof(scratch), fo_now() + 5 * FO_SEC);
+	if (n != 0) {
+		fo_job_errorf(job, "recv at end of stream: %zd", n);
+		goto out;
+	}
+	ret = 0;
+out:
+	if (sv[0] >= 0)
+		close(sv[0]);
+	if (sv[1] >= 0)
+		close(sv[1]);
+	free(wp);
+	return ret;
+}
+
+TEST(io_recv_scratch_waits)
+{
+	const char *models[] = { "loop", "coro:2", "threads:2", "sequential" };
+	size_t m;
+
+	for (m = 0; m < 4; m++) {
+		struct fo_run *r = run(models[m], 3, scratch_wait_task, NULL);
+
+		all_ok(r, models[m]);
+		fo_run_free(r);
+	}
+}

@@ -2684,3 +2684,156 @@ TEST_PROC(serve_processes2_64_connections, 120)
 	CHECK_LACKS(line, "refused");
 	proc_free(&s);
 }
+
+/* ---- 8. reads through the ring of provided buffers ----------------------------------- */
+
+/*
+ * Reads until fd has given k responses (http: complete, each a 200 with the
+ * reply; line: k lines, each the reply) and nothing more is pending in r;
+ * false when it did not within ms.
+ */
+static bool read_replies(int fd, struct rd *r, bool http, int k, long long ms)
+{
+	long long end = fo_test_now_ms() + ms * scale();
+	struct resp o[16];
+	size_t used = 0;
+	int n = 0, i;
+
+	for (;;) {
+		if (http)
+			n = parse_resps(r->b, r->len, NULL, 16, o, &used);
+		else
+			n = count_char(r->b, r->len, '\n');
+		if (n >= k || rd_more(fd, r, end) <= 0)
+			break;
+	}
+	if (n != k)
+		return false;
+	if (!http) {
+		for (i = 0; i < k; i++)
+			if (memcmp(r->b + 12 * i, "hello world\n", 12))
+				return false;
+		return r->len == (size_t)12 * k;
+	}
+	for (i = 0; i < k; i++)
+		if (o[i].status != 200 || !body_is(&o[i], "hello world\n"))
+			return false;
+	return used == r->len;
+}
+
+/*
+ * Many connections at once, each read into the scheduler's ring of
+ * provided buffers (FANOUT_RECV_BUFS buffers: bufs, or the default when
+ * NULL; "0": no ring, the readiness way): requests split across sends
+ * (http), pipelined ones sent to every connection before any reply is read
+ * (more connections with data at once than a small ring has buffers: the
+ * reads that find none must wait and lose nothing), requests bigger than a
+ * ring buffer (2 KB), and connections idle all along that then ask. Every
+ * reply comes, complete and in order; the server counts every request.
+ */
+static void ring_clients(const char *bufs, const char *model, const char *proto)
+{
+	enum { NC = 120, NIDLE = 24, NBIG = 12 };
+	static char pad[5000], big[5200];
+	static const char *const pieces[3] = { "GET /split HTTP/1.1\r\nHo", "st: t\r\nX-A: b", "\r\n\r\n" };
+	bool http = !strcmp(proto, "http");
+	int fds[NC], idle[NIDLE], i, k;
+	long long want = 0, got;
+	struct proc s;
+	struct rd r;
+
+	if (bufs)
+		CHECK_EQ(setenv("FANOUT_RECV_BUFS", bufs, 1), 0);
+	else
+		unsetenv("FANOUT_RECV_BUFS");
+	start_server(&s, 0, "--model", model, "--proto", proto, NULL);
+	for (i = 0; i < NIDLE; i++)
+		idle[i] = cli(s.port);
+	for (i = 0; i < NC; i++)
+		fds[i] = cli(s.port);
+
+	/* http: each request in three sends, each send to every connection
+	 * before the next: the server holds many partial requests at once */
+	if (http) {
+		for (k = 0; k < 3; k++)
+			for (i = 0; i < NC; i++)
+				send_str(fds[i], pieces[k]);
+		for (i = 0; i < NC; i++) {
+			rd_init(&r);
+			if (!read_replies(fds[i], &r, http, 1, 10000))
+				fprintf(stderr, "split request, connection %d: %zu bytes:\n%s\n", i, r.len, r.b);
+			CHECK(read_replies(fds[i], &r, http, 1, 10000));
+			rd_free(&r);
+		}
+		want += NC;
+	}
+
+	/* three pipelined requests on every connection before any reply is read */
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < NC; i++)
+			send_str(fds[i], http ? GET_KA "GET /b HTTP/1.1\r\nHost: t\r\n\r\n" GET_KA : "a\nbb\nccc\n");
+		for (i = 0; i < NC; i++) {
+			rd_init(&r);
+			if (!read_replies(fds[i], &r, http, 3, 10000))
+				fprintf(stderr, "pipelined, connection %d: %zu bytes:\n%s\n", i, r.len, r.b);
+			CHECK(read_replies(fds[i], &r, http, 3, 10000));
+			rd_free(&r);
+		}
+		want += 3 * NC;
+	}
+
+	/* bigger than a ring buffer: a 5 KB head (http; under --max-header
+	 * 8192) or 5 KB lines, then a small request in the same send */
+	memset(pad, 'x', sizeof(pad) - 1);
+	for (i = 0; i < NBIG; i++) {
+		if (http) {
+			snprintf(big, sizeof(big), "GET /big HTTP/1.1\r\nHost: t\r\nX-Pad: %.*s\r\n\r\n" GET_KA,
+				 4900 - i, pad);
+		} else {
+			/* lines of 100: every 512-byte read holds a newline */
+			size_t o = 0;
+
+			for (k = 0; k < 50; k++) {
+				memcpy(big + o, pad, 99);
+				big[o + 99] = '\n';
+				o += 100;
+			}
+			big[o] = 0;
+		}
+		send_str(fds[i], big);
+	}
+	for (i = 0; i < NBIG; i++) {
+		rd_init(&r);
+		CHECK(read_replies(fds[i], &r, http, http ? 2 : 50, 10000));
+		rd_free(&r);
+	}
+	want += NBIG * (http ? 2 : 50);
+
+	/* the idle ones, idle all along, now ask */
+	for (i = 0; i < NIDLE; i++)
+		send_str(idle[i], http ? GET_KA : "1\n");
+	for (i = 0; i < NIDLE; i++) {
+		rd_init(&r);
+		CHECK(read_replies(idle[i], &r, http, 1, 10000));
+		rd_free(&r);
+		close(idle[i]);
+	}
+	want += NIDLE;
+	for (i = 0; i < NC; i++)
+		close(fds[i]);
+	got = stop_server(&s, SIGTERM);
+	if (got != want)
+		fprintf(stderr, "FANOUT_RECV_BUFS=%s %s: %lld requests counted, %lld sent\n%s", bufs ? bufs : "-",
+			proto, got, want, s.out);
+	CHECK_EQ(got, want);
+	proc_free(&s);
+	unsetenv("FANOUT_RECV_BUFS");
+}
+
+TEST(serve_ring_http) { ring_clients(NULL, "coro:1", "http"); }
+TEST(serve_ring_line) { ring_clients(NULL, "coro:1", "line"); }
+/* two buffers for 144 connections: most reads find the ring empty */
+TEST(serve_ring_http_exhausted) { ring_clients("2", "coro:1", "http"); }
+TEST(serve_ring_line_exhausted) { ring_clients("2", "coro:2", "line"); }
+/* no ring: as on a kernel without them */
+TEST(serve_ring_http_none) { ring_clients("0", "coro:1", "http"); }

@@ -25,7 +25,9 @@
  * fo_run_opts.stack_size is 0; at least 16k, else ignored with an
  * FO_DIAG_WARN), FANOUT_POLLER=epoll (see fo_poller_name()),
  * FANOUT_DEBUG=1 (threads:N past 1024 threads keeps guard pages instead of
- * stack canaries; no API sets that).
+ * stack canaries; no API sets that), FANOUT_RECV_BUFS=N (the io_uring
+ * ring of receive buffers of each scheduler thread, fo_recv_scratch:
+ * 128, rounded up to a power of two; 0 for none; no API sets that).
  * Times are CLOCK_MONOTONIC nanoseconds (fo_now()); a deadline of
  * FO_NEVER means none.
  */
@@ -102,17 +104,31 @@ int fo_wait_fd(int fd, int events, int64_t deadline);
  */
 ssize_t fo_recv(int fd, void *buf, size_t len, int64_t deadline);
 ssize_t fo_send(int fd, const void *buf, size_t len, int64_t deadline);
+/*
+ * fo_recv for a buffer that is lent only for the call (a per-thread one
+ * that other tasks use while this one waits): nothing is read into buf
+ * while the task waits, only when fo_recv_scratch returns. Under
+ * coroutines on io_uring the kernel reads into a buffer of the thread's
+ * ring of provided buffers, taken only when data comes, and the bytes are
+ * copied to buf: a connection that waits holds no buffer. At most a ring
+ * buffer's worth (2 KB) is read at a time. When every ring buffer is taken,
+ * or the kernel has no rings (before 5.19), or FANOUT_RECV_BUFS=0: recv
+ * into buf, and a readiness wait while there is nothing; elsewhere, as
+ * fo_recv.
+ */
+ssize_t fo_recv_scratch(int fd, void *buf, size_t len, int64_t deadline);
 
 /*
- * Sends all of sbuf, then receives as fo_recv does: a request/response
- * turn in one call. Returns what the receive returns; a failed send
- * returns -EPIPE (the connection is gone or going; io_uring does not
- * say more), and nothing was received. Under coroutines on io_uring both go to the kernel
- * linked, in one submission, and the task waits once: sbuf must then stay
- * unchanged for as long as the connection may still be sending (memory
- * that lives as long as the program's use of fd and longer, e.g. a
- * prebuilt reply), rbuf as fo_recv's. Elsewhere: a send loop, then
- * fo_recv.
+ * Sends all of sbuf, then receives as fo_recv_scratch does (rbuf is lent
+ * only for the call): a request/response turn in one call. Returns what
+ * the receive returns; a failed send returns -EPIPE (the connection is
+ * gone or going; io_uring does not say more), and nothing was received.
+ * Under coroutines on io_uring with a ring of receive buffers, the send
+ * and the ring's recv go to the kernel linked, in one submission, and the
+ * task waits once: sbuf must then stay unchanged for as long as the
+ * connection may still be sending (memory that lives as long as the
+ * program's use of fd and longer, e.g. a prebuilt reply). Elsewhere (and
+ * on kernels before 5.18): a send loop, then fo_recv_scratch.
  */
 ssize_t fo_send_recv(int fd, const void *sbuf, size_t slen, void *rbuf, size_t rlen, int64_t deadline);
 
@@ -317,6 +333,10 @@ struct fo_run_stats {
 	size_t timers_peak;     /* coro/loop: most timer entries held at once */
 	int64_t wall_ns;
 	size_t stack_size;      /* coro/loop: the shared stack's size in bytes */
+	unsigned recv_bufs;     /* coro/loop: buffers in each thread's receive ring
+				 * (fo_recv_scratch; 0: none, epoll or no kernel support) */
+	size_t recv_nobufs;     /* coro/loop: fo_recv_scratch calls that found every
+				 * ring buffer taken and read the other way */
 };
 
 struct fo_run;

@@ -72,7 +72,9 @@ static void man_main(FILE *f, size_t n, const char *date)
 	}
 	fputs(".TP\n\\fBfanout version\\fR\nthe version and the poller this machine uses.\n"
 	      ".SH ENVIRONMENT\n\\fBFANOUT_POLLER\\fR=epoll|io_uring picks the poller.\n"
-	      ".br\n\\fBFANOUT_STACK_SIZE\\fR=512k sizes the coroutines' shared stack.\n", f);
+	      ".br\n\\fBFANOUT_STACK_SIZE\\fR=512k sizes the coroutines' shared stack.\n"
+	      ".br\n\\fBFANOUT_RECV_BUFS\\fR=N sizes each scheduler thread's io_uring ring of receive buffers (128; 0: none).\n",
+	      f);
 }
 
 int fo_doc_main(int argc, char **argv)

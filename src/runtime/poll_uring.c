@@ -11,6 +11,14 @@
  * into the caller's buffer when data comes, so a read costs no system call
  * of its own and never returns EAGAIN; one io_uring_enter carries every
  * connection's operations of a loop turn.
+ *
+ * And reads into buffers of its own (recv_select): a ring of provided
+ * buffers (IORING_REGISTER_PBUF_RING, buffer group 0) from which the
+ * kernel takes one only when data comes, so a connection that waits for a
+ * request holds no buffer at all. RECV_BUFS buffers of RECV_BUF_SIZE bytes
+ * (FANOUT_RECV_BUFS=N to change the count, 0 for none), in memory that is
+ * only touched as used. A kernel without buffer rings (before 5.19) gets
+ * none, and callers read the other way.
  */
 #include <errno.h>
 #include <liburing.h>
@@ -18,6 +26,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/utsname.h>
 #include <sys/socket.h>
 
@@ -25,14 +34,102 @@
 #include "poller.h"
 
 #define URING_ENTRIES 1024
+#define RECV_BUFS 128        /* at most 32768, a power of two */
+#define RECV_BUF_SIZE 2048
+#define RECV_BGID 0
+
+struct ur {
+	struct io_uring ring;
+	struct io_uring_buf_ring *br; /* NULL: no buffer ring */
+	char *bufs;                   /* nbufs * RECV_BUF_SIZE */
+	unsigned nbufs;
+	size_t br_len;
+};
+
+/* FANOUT_RECV_BUFS: the ring's size (0: none), rounded up to a power of two. */
+static unsigned recv_bufs_wanted(void)
+{
+	const char *env = getenv("FANOUT_RECV_BUFS");
+	unsigned long v;
+	unsigned n = 1;
+	char *end;
+
+	if (!env || !*env)
+		return RECV_BUFS;
+	v = strtoul(env, &end, 10);
+	if (*end || *env == '-')
+		return RECV_BUFS;
+	if (v == 0)
+		return 0;
+	while (n < v && n < 32768)
+		n *= 2;
+	return n;
+}
+
+/* After the ring's exit: the kernel is done with the buffers. */
+static void bufs_release(struct ur *u)
+{
+	if (u->br)
+		munmap(u->br, u->br_len);
+	if (u->bufs)
+		munmap(u->bufs, (size_t)u->nbufs * RECV_BUF_SIZE);
+	u->br = NULL;
+	u->bufs = NULL;
+	u->nbufs = 0;
+}
+
+/* The buffer ring, where the kernel has them: p->select_bufs buffers, or 0. */
+static void bufs_init(struct fo__poller *p, struct ur *u)
+{
+	struct io_uring_buf_reg reg = { 0 };
+	unsigned n = recv_bufs_wanted(), i;
+
+	p->select_bufs = 0;
+	if (!n)
+		return;
+	u->nbufs = n;
+	u->br_len = (size_t)n * sizeof(struct io_uring_buf);
+	u->br = mmap(NULL, u->br_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	u->bufs = mmap(NULL, (size_t)n * RECV_BUF_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		       0);
+	if (u->br == MAP_FAILED || u->bufs == MAP_FAILED) {
+		if (u->br != MAP_FAILED)
+			munmap(u->br, u->br_len);
+		if (u->bufs != MAP_FAILED)
+			munmap(u->bufs, (size_t)n * RECV_BUF_SIZE);
+		u->br = NULL;
+		u->bufs = NULL;
+		u->nbufs = 0;
+		return;
+	}
+	reg.ring_addr = (uint64_t)(uintptr_t)u->br;
+	reg.ring_entries = n;
+	reg.bgid = RECV_BGID;
+	if (io_uring_register_buf_ring(&u->ring, &reg, 0) < 0) {
+		/* EINVAL before 5.19: no rings; callers read the other way */
+		munmap(u->br, u->br_len);
+		munmap(u->bufs, (size_t)n * RECV_BUF_SIZE);
+		u->br = NULL;
+		u->bufs = NULL;
+		u->nbufs = 0;
+		return;
+	}
+	io_uring_buf_ring_init(u->br);
+	for (i = 0; i < n; i++)
+		io_uring_buf_ring_add(u->br, u->bufs + (size_t)i * RECV_BUF_SIZE, RECV_BUF_SIZE, (unsigned short)i,
+				      io_uring_buf_ring_mask(n), (int)i);
+	io_uring_buf_ring_advance(u->br, (int)n);
+	p->select_bufs = n;
+}
 
 static int ur_init(struct fo__poller *p)
 {
-	struct io_uring *r = calloc(1, sizeof(*r));
+	struct ur *u = calloc(1, sizeof(*u));
+	struct io_uring *r = u ? &u->ring : NULL;
 	struct io_uring_params prm = { 0 };
 	int err;
 
-	if (!r)
+	if (!u)
 		return -ENOMEM;
 	/* Only this thread submits: skip the kernel's cross-thread care.
 	 * (SINGLE_ISSUER needs 6.0; fall back without it.) */
@@ -44,31 +141,35 @@ static int ur_init(struct fo__poller *p)
 		err = io_uring_queue_init_params(URING_ENTRIES, r, &p2);
 	}
 	if (err < 0) {
-		free(r);
+		free(u);
 		return err;
 	}
 	if (!(prm.features & IORING_FEAT_EXT_ARG) && !(r->features & IORING_FEAT_EXT_ARG)) {
 		io_uring_queue_exit(r);
-		free(r);
+		free(u);
 		return -ENOSYS;
 	}
-	p->impl = r;
+	p->impl = u;
+	bufs_init(p, u);
 	return 0;
 }
 
 static void ur_release(struct fo__poller *p)
 {
-	struct io_uring *r = p->impl;
+	struct ur *u = p->impl;
 
-	if (!r)
+	if (!u)
 		return;
-	io_uring_queue_exit(r);
-	free(r);
+	io_uring_queue_exit(&u->ring);
+	bufs_release(u);
+	free(u);
 	p->impl = NULL;
+	p->select_bufs = 0;
 }
 
-static struct io_uring_sqe *get_sqe(struct io_uring *r)
+static struct io_uring_sqe *get_sqe(struct fo__poller *p)
 {
+	struct io_uring *r = &((struct ur *)p->impl)->ring;
 	struct io_uring_sqe *sqe = io_uring_get_sqe(r);
 
 	if (!sqe) {
@@ -80,7 +181,7 @@ static struct io_uring_sqe *get_sqe(struct io_uring *r)
 
 static int ur_arm(struct fo__poller *p, int fd, int events, uint64_t key)
 {
-	struct io_uring_sqe *sqe = get_sqe(p->impl);
+	struct io_uring_sqe *sqe = get_sqe(p);
 	unsigned mask = ((events & FO_READ) ? POLLIN | POLLRDHUP : 0) | ((events & FO_WRITE) ? POLLOUT : 0);
 
 	if (!sqe)
@@ -90,9 +191,41 @@ static int ur_arm(struct fo__poller *p, int fd, int events, uint64_t key)
 	return 0;
 }
 
+static int ur_recv_select(struct fo__poller *p, int fd, unsigned len, uint64_t key)
+{
+	struct io_uring_sqe *sqe;
+
+	if (!p->select_bufs)
+		return -ENOTSUP;
+	sqe = get_sqe(p);
+	if (!sqe)
+		return -EBUSY;
+	io_uring_prep_recv(sqe, fd, NULL, len < RECV_BUF_SIZE ? len : RECV_BUF_SIZE, 0);
+	sqe->ioprio |= IORING_RECVSEND_POLL_FIRST; /* as ur_recv's */
+	sqe->flags |= IOSQE_BUFFER_SELECT;
+	sqe->buf_group = RECV_BGID;
+	io_uring_sqe_set_data64(sqe, key);
+	return 0;
+}
+
+static const char *ur_buf_at(struct fo__poller *p, int buf)
+{
+	return ((struct ur *)p->impl)->bufs + (size_t)buf * RECV_BUF_SIZE;
+}
+
+/* Back to the ring's tail: the kernel takes it again after the others. */
+static void ur_buf_put(struct fo__poller *p, int buf)
+{
+	struct ur *u = p->impl;
+
+	io_uring_buf_ring_add(u->br, u->bufs + (size_t)buf * RECV_BUF_SIZE, RECV_BUF_SIZE, (unsigned short)buf,
+			      io_uring_buf_ring_mask(u->nbufs), 0);
+	io_uring_buf_ring_advance(u->br, 1);
+}
+
 static int ur_recv(struct fo__poller *p, int fd, void *buf, unsigned len, uint64_t key)
 {
-	struct io_uring_sqe *sqe = get_sqe(p->impl);
+	struct io_uring_sqe *sqe = get_sqe(p);
 
 	if (!sqe)
 		return -EBUSY;
@@ -107,7 +240,7 @@ static int ur_recv(struct fo__poller *p, int fd, void *buf, unsigned len, uint64
 
 static int ur_send(struct fo__poller *p, int fd, const void *buf, unsigned len, uint64_t key)
 {
-	struct io_uring_sqe *sqe = get_sqe(p->impl);
+	struct io_uring_sqe *sqe = get_sqe(p);
 
 	if (!sqe)
 		return -EBUSY;
@@ -138,13 +271,12 @@ static bool links_ok(void)
  * with key | FO__PK_LINKED and is dropped: the recv's says how it went.
  * (Not IOSQE_CQE_SKIP_SUCCESS: when a send with it fails, the kernel
  * drops the cancelled recv's completion too, and the task would wait on.) */
-static int ur_send_recv(struct fo__poller *p, int fd, const void *sbuf, unsigned slen, void *rbuf, unsigned rlen,
-			uint64_t key)
+static int ur_send_recv(struct fo__poller *p, int fd, const void *sbuf, unsigned slen, unsigned rlen, uint64_t key)
 {
-	struct io_uring *r = p->impl;
+	struct io_uring *r = &((struct ur *)p->impl)->ring;
 	struct io_uring_sqe *sqe;
 
-	if (!links_ok())
+	if (!p->select_bufs || !links_ok())
 		return -ENOTSUP;
 	if (io_uring_sq_space_left(r) < 2)
 		io_uring_submit(r);
@@ -154,12 +286,12 @@ static int ur_send_recv(struct fo__poller *p, int fd, const void *sbuf, unsigned
 	io_uring_prep_send(sqe, fd, sbuf, slen, MSG_NOSIGNAL | MSG_WAITALL);
 	io_uring_sqe_set_data64(sqe, key | FO__PK_LINKED);
 	sqe->flags |= IOSQE_IO_LINK;
-	return ur_recv(p, fd, rbuf, rlen, key);
+	return ur_recv_select(p, fd, rlen, key);
 }
 
 static int ur_disarm(struct fo__poller *p, int fd, uint64_t key)
 {
-	struct io_uring_sqe *sqe = get_sqe(p->impl);
+	struct io_uring_sqe *sqe = get_sqe(p);
 
 	(void)fd;
 	if (!sqe)
@@ -168,7 +300,7 @@ static int ur_disarm(struct fo__poller *p, int fd, uint64_t key)
 		io_uring_prep_cancel64(sqe, key, 0);
 		io_uring_sqe_set_data64(sqe, FO__PK_IGNORE);
 		/* and a send_recv's send, if any (else the cancel finds nothing) */
-		if (!(sqe = get_sqe(p->impl)))
+		if (!(sqe = get_sqe(p)))
 			return -EBUSY;
 		io_uring_prep_cancel64(sqe, key | FO__PK_LINKED, 0);
 	} else
@@ -179,7 +311,7 @@ static int ur_disarm(struct fo__poller *p, int fd, uint64_t key)
 
 static int ur_wait(struct fo__poller *p, int64_t deadline, struct fo__poll_ev *out, int max)
 {
-	struct io_uring *r = p->impl;
+	struct io_uring *r = &((struct ur *)p->impl)->ring;
 	struct io_uring_cqe *cqe;
 	unsigned head, seen = 0;
 	int n = 0, err;
@@ -211,6 +343,9 @@ static int ur_wait(struct fo__poller *p, int64_t deadline, struct fo__poll_ev *o
 			continue; /* a send_recv's send: its recv reports */
 		if ((key & FO__PK_IO) && key < FO__PK_INTR) {
 			rev = res;
+			/* a recv_select's buffer (even with 0 bytes: it is taken) */
+			out[n].buf = (cqe->flags & IORING_CQE_F_BUFFER) ? (int)(cqe->flags >> IORING_CQE_BUFFER_SHIFT)
+									: -1;
 		} else if (res < 0) {
 			rev = res;
 		} else {
@@ -238,6 +373,9 @@ const struct fo__poller_ops fo__poll_uring_ops = {
 	.disarm = ur_disarm,
 	.recv = ur_recv,
 	.send = ur_send,
+	.recv_select = ur_recv_select,
+	.buf_at = ur_buf_at,
+	.buf_put = ur_buf_put,
 	.send_recv = ur_send_recv,
 	.wait = ur_wait,
 };

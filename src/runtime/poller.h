@@ -28,6 +28,9 @@ struct fo__poll_ev {
 	/* FO_READ/FO_WRITE (errors set both) or, for a registration that
 	 * ended after disarm, a negative errno: the key is free again. */
 	int revents;
+	/* Set for IO events only: the recv_select buffer the bytes are in,
+	 * or -1 (none taken: an error, -ENOBUFS when the ring was empty). */
+	int buf;
 };
 
 struct fo__poller;
@@ -52,13 +55,27 @@ struct fo__poller_ops {
 	int (*recv)(struct fo__poller *p, int fd, void *buf, unsigned len, uint64_t key);
 	int (*send)(struct fo__poller *p, int fd, const void *buf, unsigned len, uint64_t key);
 	/*
-	 * A send of all of sbuf linked to a recv into rbuf, NULL where the
-	 * backend cannot link them: one event, key's, with the recv's
-	 * result; when the send fails, -ECANCELED (the recv never ran). sbuf
-	 * must outlive any send still in flight, even after a disarm.
+	 * A recv into a buffer the backend picks only when data comes (from
+	 * io_uring's ring of provided buffers), so nothing is held while the
+	 * socket is quiet: at most len bytes, and at most a buffer's size.
+	 * NULL where the backend has none; -ENOTSUP from it where this poller
+	 * has none (select_bufs == 0). Its event has revents = the result and
+	 * buf = the buffer (bytes at buf_at(), valid until buf_put() gives it
+	 * back, which must come soon: a held buffer is one fewer for every
+	 * other connection) or -1; every buffer taken: -ENOBUFS, the data
+	 * still in the socket.
 	 */
-	int (*send_recv)(struct fo__poller *p, int fd, const void *sbuf, unsigned slen, void *rbuf, unsigned rlen,
-			 uint64_t key);
+	int (*recv_select)(struct fo__poller *p, int fd, unsigned len, uint64_t key);
+	const char *(*buf_at)(struct fo__poller *p, int buf);
+	void (*buf_put)(struct fo__poller *p, int buf);
+	/*
+	 * A send of all of sbuf linked to a recv_select of at most rlen
+	 * bytes, NULL where the backend cannot link them (-ENOTSUP from it
+	 * where this poller cannot): one event, key's, as recv_select's;
+	 * when the send fails, -ECANCELED (the recv never ran). sbuf must
+	 * outlive any send still in flight, even after a disarm.
+	 */
+	int (*send_recv)(struct fo__poller *p, int fd, const void *sbuf, unsigned slen, unsigned rlen, uint64_t key);
 	/* deadline: 0 = do not block, INT64_MAX = no deadline */
 	int (*wait)(struct fo__poller *p, int64_t deadline, struct fo__poll_ev *evs, int max);
 };
@@ -66,6 +83,7 @@ struct fo__poller_ops {
 struct fo__poller {
 	const struct fo__poller_ops *ops;
 	void *impl;
+	unsigned select_bufs; /* recv_select's buffers; 0: none */
 };
 
 extern const struct fo__poller_ops fo__poll_epoll_ops;

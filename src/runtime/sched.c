@@ -9,18 +9,20 @@
  *
  * Stacks. All tasks of a thread run on one shared stack. A task that parks
  * leaves its frames there; only when another task needs the stack are they
- * copied out, to the task's own slot (small parks, the common case, fit in
- * the slot) or to a buffer of its own. So a waiting task costs its slot
- * (FO__SLOT bytes) plus whatever stack it had in use, not a page, and a
- * million of them fit in about half a GB. Copying costs a memcpy of the used
+ * copied out, to the task's own slot, and what does not fit there to a
+ * buffer of its own. So a waiting task costs its slot (FO__SLOT bytes) plus
+ * whatever of its stack did not fit in it, not a page, and a million of
+ * them fit in about half a GB. Copying costs a memcpy of the used
  * part (a few hundred bytes when parked in a wait) per switch between
  * different tasks. The rule that follows is in runtime.h: nothing may point
  * into a parked task's stack. The shared stack has a guard page below it,
  * so an overflow faults at once instead of corrupting memory; with one stack
  * per thread this costs one mapping, not one per task.
  *
- * Slots are carved from slabs and reused LIFO through a per-thread free
- * list, so tasks that start after early ones finish reuse warm memory.
+ * Slots are carved from slabs in address order as tasks need them (pages
+ * of a slab that no task has used yet cost no memory) and reused LIFO
+ * through a per-thread free list, so tasks that start after early ones
+ * finish reuse warm memory.
  */
 #include <errno.h>
 #include <limits.h>
@@ -30,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "ctx.h"
@@ -56,6 +59,7 @@
 #define FO__SLAB_MIN 128   /* slots in the first slab (48 KB) */
 #define FO__SLAB_MAX 16384 /* and at most (6 MB: huge pages, few faults) */
 #define FO__BATCH 128
+#define RECV_SEL_MAX 65535 /* a recv_select's length (wait_rec.sel_len) */
 #define FO__EVS 256
 
 enum { T_NEW, T_READY, T_RUNNING, T_PARKED, T_DONE };
@@ -65,6 +69,7 @@ struct fo__task {
 	unsigned char state, what;
 	bool cancelled, detached;
 	uint32_t rec;          /* fd wait record index + 1, or 0 */
+	int wake_buf;          /* a recv_select's buffer, or -1 */
 	struct fo__ctx ctx;
 	struct fo__sched *sched;
 	struct fo__task *next; /* run queue or free list */
@@ -106,6 +111,8 @@ struct wait_rec {
 	int fd;
 	uint32_t next_free;
 	bool io;               /* a recv or send the kernel does (FO__PK_IO) */
+	bool sel;              /* io: a recv_select (its event may hold a buffer) */
+	uint16_t sel_len;      /* sel: its length, for another try */
 	int abort_res;         /* io: cancelled; what the task gets unless the IO won */
 };
 
@@ -134,10 +141,12 @@ struct fo__sched {
 	uint32_t nrecs, recs_cap, rec_free; /* rec_free: index + 1, 0 = none */
 	struct fo__task *free_slots;
 	struct slab *slabs;
+	char *carve, *carve_end; /* the newest slab's never-used slots */
 	size_t slab_next;      /* slots in the next slab */
 	size_t nsaves;         /* free slots holding an out-of-line save area */
 	int64_t now;           /* fo_now() as of this loop turn */
 	size_t timers_peak;
+	size_t nobufs;         /* recv_selects that found every buffer taken (tried again) */
 	struct fo__poll_ev evs[FO__EVS];
 	int err;
 #ifdef FO_ASAN
@@ -208,9 +217,8 @@ static inline void san_unpoison(void *p, size_t len)
 static struct fo__task *slot_get(struct fo__sched *s)
 {
 	struct fo__task *t = s->free_slots;
-	size_t n, i, len;
+	size_t n, len;
 	struct slab *sl;
-	char *base;
 
 	if (t) {
 		s->free_slots = t->next;
@@ -218,30 +226,33 @@ static struct fo__task *slot_get(struct fo__sched *s)
 			s->nsaves--;
 		return t;
 	}
-	/* A new slab straight from mmap: big ones are backed by huge pages
-	 * (one fault per 2 MB instead of per 4 KB), and it is zeroed, so
-	 * seq starts at 0 and no save area hangs off a fresh slot. */
-	n = s->slab_next;
-	len = 64 + n * FO__SLOT;
-	sl = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (sl == MAP_FAILED)
-		return NULL;
-	if (len >= 2 * 1024 * 1024)
-		madvise(sl, len, MADV_HUGEPAGE);
-	sl->next = s->slabs;
-	sl->len = len;
-	s->slabs = sl;
-	if (s->slab_next < FO__SLAB_MAX)
-		s->slab_next *= 2;
-	base = (char *)sl + 64;
-	/* Push in reverse so that slots are handed out in address order. */
-	for (i = n; i-- > 1;) {
-		struct fo__task *x = (struct fo__task *)(base + i * FO__SLOT);
-
-		x->next = s->free_slots;
-		s->free_slots = x;
+	/* Never-used slots are carved off the newest slab in address order
+	 * when wanted, not threaded onto the free list when it is made:
+	 * pages of slots no task has had are never touched, so they cost no
+	 * memory (a free list through a 6 MB slab touched all of it). */
+	if (s->carve == s->carve_end) {
+		/* A new slab straight from mmap: big ones are backed by huge
+		 * pages (one fault per 2 MB instead of per 4 KB), and it is
+		 * zeroed, so seq starts at 0 and no save area hangs off a
+		 * fresh slot. */
+		n = s->slab_next;
+		len = 64 + n * FO__SLOT;
+		sl = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (sl == MAP_FAILED)
+			return NULL;
+		if (len >= 2 * 1024 * 1024)
+			madvise(sl, len, MADV_HUGEPAGE);
+		sl->next = s->slabs;
+		sl->len = len;
+		s->slabs = sl;
+		if (s->slab_next < FO__SLAB_MAX)
+			s->slab_next *= 2;
+		s->carve = (char *)sl + 64;
+		s->carve_end = s->carve + n * FO__SLOT;
 	}
-	return (struct fo__task *)base;
+	t = (struct fo__task *)s->carve;
+	s->carve += FO__SLOT;
+	return t;
 }
 
 static void slot_put(struct fo__sched *s, struct fo__task *t)
@@ -397,14 +408,33 @@ static void end_wait(struct fo__sched *s, struct fo__task *t, int res)
 /* ---- stacks ---------------------------------------------------------------- */
 
 /* Copies the parked owner's frames off the shared stack. */
+/* len, hidden from the compiler: knowing it at most FO__INLINE, GCC copies
+ * with an inline rep movsq, slower than memcpy's vector loads for these
+ * few hundred bytes (and 27 "instructions" to callgrind). */
+static inline size_t opaque(size_t len)
+{
+	__asm__("" : "+r"(len));
+	return len;
+}
+
+/*
+ * Copies the parked owner's frames off the shared stack: the innermost
+ * FO__INLINE bytes to its slot, the rest (if any) to a buffer of its own,
+ * so a park a little deeper than the slot holds costs only the difference.
+ */
 static int save_out(struct fo__sched *s, struct fo__task *t)
 {
 	size_t len = (size_t)(s->stack_hi - (char *)t->ctx.sp);
-	char *dst = TASK_INL(t);
+	const char *sp = t->ctx.sp;
 
+	san_unpoison(t->ctx.sp, len);
 	if (len > FO__INLINE) {
-		if (len > t->save_cap) {
-			size_t cap = (len + 63) & ~(size_t)63; /* a parked server connection: ~400 bytes */
+		size_t over = len - FO__INLINE;
+
+		if (over > t->save_cap) {
+			/* in steps of 32, less malloc's 8-byte header (glibc: a
+			 * chunk of exactly 32k bytes): depths vary a little */
+			size_t cap = ((over + 8 + 31) & ~(size_t)31) - 8;
 			char *n = realloc(t->save, cap);
 
 			if (!n)
@@ -412,49 +442,62 @@ static int save_out(struct fo__sched *s, struct fo__task *t)
 			t->save = n;
 			t->save_cap = (uint32_t)cap;
 		}
-		dst = t->save;
+		memcpy(t->save, sp + FO__INLINE, over);
+		len = FO__INLINE;
 	}
-	san_unpoison(t->ctx.sp, len);
-	memcpy(dst, t->ctx.sp, len);
-	t->save_len = (uint32_t)len;
+	memcpy(TASK_INL(t), sp, opaque(len));
+	t->save_len = (uint32_t)(s->stack_hi - sp);
 	return 0;
 }
 
 static void copy_in(struct fo__sched *s, struct fo__task *t)
 {
 	size_t len = t->save_len;
+	char *sp = t->ctx.sp;
 
 	(void)s;
-	san_unpoison(t->ctx.sp, len);
-	memcpy(t->ctx.sp, len > FO__INLINE ? t->save : TASK_INL(t), len);
+	san_unpoison(sp, len);
+	if (len > FO__INLINE) {
+		memcpy(sp + FO__INLINE, t->save, len - FO__INLINE);
+		len = FO__INLINE;
+	}
+	memcpy(sp, TASK_INL(t), opaque(len));
 }
 
 /* ---- the task's side -------------------------------------------------------------- */
 
 __thread struct fo__cur fo__cur;
 
+/*
+ * Nothing of this frame is needed across fn but what the thread-local
+ * gives back: t kept in a register would be saved registers on the stack
+ * of every parked task (bytes of memory per waiting connection).
+ */
 static void task_main(void *p)
 {
 	struct fo__task *t = p;
-	struct fo__sched *s = t->sched;
+	int ret;
 
-	san_in_task(s, t);
+	san_in_task(t->sched, t);
 	if (t->what == K_JOB) {
-		struct fo__runctl *rc = s->rc;
-		int ret;
+		struct fo__runctl *rc = t->sched->rc;
 
-		t->u.job.start = s->now;
+		t->u.job.start = t->sched->now;
 		if (rc->o->task_timeout > 0)
 			t->deadline = t->u.job.start + rc->o->task_timeout;
 		t->u.job.deadline = t->deadline;
 		ret = rc->o->fn(&t->u.job, rc->o->arg);
-		fo__job_finish(rc, &t->u.job, ret);
 	} else {
-		t->u.sp.ret = t->u.sp.fn(t->u.sp.arg);
+		ret = t->u.sp.fn(t->u.sp.arg);
 	}
+	t = fo__cur.task;
+	if (t->what == K_JOB)
+		fo__job_finish(t->sched->rc, &t->u.job, ret);
+	else
+		t->u.sp.ret = ret;
 	t->state = T_DONE;
-	san_leave_task(s, t, true);
-	fo__ctx_switch(&t->ctx, &s->ctx);
+	san_leave_task(t->sched, t, true);
+	fo__ctx_switch(&t->ctx, &t->sched->ctx);
 	abort(); /* a finished task is never resumed */
 }
 
@@ -521,7 +564,10 @@ int fo__coro_sleep_until(int64_t deadline)
 	return park(s, t);
 }
 
-int fo__coro_wait_fd(int fd, int events, int64_t deadline)
+/* fo__coro_wait_fd's first half, a function of its own so that the
+ * registers it uses are not saved on the parked task's stack: 1 when t is
+ * to park, else what the wait returns. */
+static __attribute__((noinline)) int wait_fd_arm(int fd, int events, int64_t deadline)
 {
 	struct fo__task *t = fo__cur.task;
 	struct fo__sched *s = t->sched;
@@ -548,6 +594,7 @@ int fo__coro_wait_fd(int fd, int events, int64_t deadline)
 	s->recs[i].seq = t->seq;
 	s->recs[i].fd = fd;
 	s->recs[i].io = false;
+	s->recs[i].sel = false;
 	s->recs[i].abort_res = 0;
 	t->rec = i + 1;
 	if (arm_timer(s, t, deadline) < 0) {
@@ -555,7 +602,34 @@ int fo__coro_wait_fd(int fd, int events, int64_t deadline)
 		return -ENOMEM;
 	}
 	t->timeout_res = tmo;
-	return park(s, t);
+	return 1;
+}
+
+int fo__coro_wait_fd(int fd, int events, int64_t deadline)
+{
+	struct fo__task *t;
+	int r = wait_fd_arm(fd, events, deadline);
+
+	if (r < 0)
+		return r;
+	t = fo__cur.task;
+	return park(t->sched, t);
+}
+
+/* Makes IO wait record i t's wait, which the kernel's completion ends;
+ * t parks next. */
+static void io_arm(struct fo__sched *s, struct fo__task *t, uint32_t i, int fd, bool sel, int64_t deadline, int tmo)
+{
+	s->recs[i].task = t;
+	s->recs[i].seq = t->seq;
+	s->recs[i].fd = fd;
+	s->recs[i].io = true;
+	s->recs[i].sel = sel;
+	s->recs[i].abort_res = 0;
+	t->rec = i + 1;
+	t->timeout_res = tmo;
+	if (arm_timer(s, t, deadline) < 0)
+		end_wait(s, t, -ENOMEM);
 }
 
 /*
@@ -593,56 +667,135 @@ ssize_t fo__coro_io(bool send, int fd, void *buf, size_t len, int64_t deadline)
 		s->rec_free = i + 1;
 		return err;
 	}
-	s->recs[i].task = t;
-	s->recs[i].seq = t->seq;
-	s->recs[i].fd = fd;
-	s->recs[i].io = true;
-	s->recs[i].abort_res = 0;
-	t->rec = i + 1;
-	t->timeout_res = tmo;
-	if (arm_timer(s, t, deadline) < 0)
-		end_wait(s, t, -ENOMEM);
+	io_arm(s, t, i, fd, false, deadline, tmo);
 	return park(s, t);
 }
 
-ssize_t fo__coro_send_recv(int fd, const void *sbuf, size_t slen, void *rbuf, size_t rlen, int64_t deadline)
+/*
+ * fo_recv_scratch on a buffer ring: the kernel reads into a buffer of the
+ * poller's ring, taken only when data comes, and the bytes are copied to
+ * buf once the task runs again, so nothing is read into buf while the task
+ * waits. When every buffer was taken (-ENOBUFS: the bytes are still in the
+ * socket) the scheduler tries again in its next turn, after the tasks that
+ * hold buffers have run and given them back; the task waits on meanwhile.
+ * Its frames are kept small (only t and buf live across the park): the
+ * stack a parked connection keeps is memory per idle connection.
+ */
+/* recv_ring's first half, a function of its own (as is its last) so that
+ * the registers it uses are not saved on the parked task's stack: 1 when t
+ * is to park, else what fo_recv_scratch returns. */
+static __attribute__((noinline)) int recv_ring_arm(struct fo__task *t, int fd, const void *sbuf, size_t slen,
+							size_t len, int64_t deadline)
 {
-	struct fo__task *t = fo__cur.task;
 	struct fo__sched *s = t->sched;
-	const struct fo__poller_ops *ops = s->poller.ops;
 	uint32_t i;
 	int tmo, err;
-	ssize_t n;
 
-	if (!ops->send_recv || slen > INT32_MAX || ((char *)rbuf + rlen > s->stack_lo - 4096 && (char *)rbuf < s->stack_hi) ||
-	    ((const char *)sbuf + slen > s->stack_lo - 4096 && (const char *)sbuf < s->stack_hi))
-		return -ENOTSUP;
-	if (task_stopped(s, t))
-		return -ECANCELED;
-	if (rlen > INT32_MAX)
-		rlen = INT32_MAX;
 	deadline = wait_deadline(t, deadline, &tmo, -ETIMEDOUT);
 	if (deadline <= fo_now())
 		return tmo;
 	i = rec_get(s);
 	if (i == UINT32_MAX)
 		return -ENOMEM;
-	err = ops->send_recv(&s->poller, fd, sbuf, (unsigned)slen, rbuf, (unsigned)rlen, ((uint64_t)i + 1) | FO__PK_IO);
+	if (len > RECV_SEL_MAX)
+		len = RECV_SEL_MAX;
+	if (sbuf) /* fo_send_recv: the send first, linked */
+		err = s->poller.ops->send_recv(&s->poller, fd, sbuf, (unsigned)slen, (unsigned)len,
+					       ((uint64_t)i + 1) | FO__PK_IO);
+	else
+		err = s->poller.ops->recv_select(&s->poller, fd, (unsigned)len, ((uint64_t)i + 1) | FO__PK_IO);
 	if (err < 0) {
 		s->recs[i].next_free = s->rec_free;
 		s->rec_free = i + 1;
 		return err;
 	}
-	s->recs[i].task = t;
-	s->recs[i].seq = t->seq;
-	s->recs[i].fd = fd;
-	s->recs[i].io = true;
-	s->recs[i].abort_res = 0;
-	t->rec = i + 1;
-	t->timeout_res = tmo;
-	if (arm_timer(s, t, deadline) < 0)
-		end_wait(s, t, -ENOMEM);
+	s->recs[i].sel_len = (uint16_t)len;
+	t->wake_buf = -1;
+	io_arm(s, t, i, fd, true, deadline, tmo);
+	return 1;
+}
+
+/* Its last: the bytes from the ring's buffer to buf, the buffer back. */
+static __attribute__((noinline)) ssize_t recv_ring_take(struct fo__task *t, void *buf, ssize_t n)
+{
+	struct fo__sched *s = t->sched;
+
+	if (n > 0)
+		memcpy(buf, s->poller.ops->buf_at(&s->poller, t->wake_buf), (size_t)n);
+	s->poller.ops->buf_put(&s->poller, t->wake_buf);
+	t->wake_buf = -1;
+	return n;
+}
+
+static __attribute__((noinline)) ssize_t recv_ring(struct fo__task *t, int fd, void *buf, size_t len,
+						   int64_t deadline)
+{
+	ssize_t n = recv_ring_arm(t, fd, NULL, 0, len, deadline);
+
+	if (n < 0)
+		return n;
+	n = park(t->sched, t);
+	if (t->wake_buf < 0)
+		return n;
+	return recv_ring_take(t, buf, n);
+}
+
+/* fo_recv_scratch without a ring: recv into buf, a readiness wait while
+ * there is nothing. */
+static __attribute__((noinline)) ssize_t recv_poll(int fd, void *buf, size_t len, int64_t deadline)
+{
+	for (;;) {
+		ssize_t n = recv(fd, buf, len, MSG_DONTWAIT);
+		int r;
+
+		if (n >= 0)
+			return n;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN)
+			return -errno;
+		r = fo__coro_wait_fd(fd, FO_READ, deadline);
+		if (r < 0)
+			return r;
+	}
+}
+
+ssize_t fo__coro_recv_scratch(int fd, void *buf, size_t len, int64_t deadline)
+{
+	struct fo__task *t = fo__cur.task;
+
+	if (!t)
+		return fo_recv(fd, buf, len, deadline);
+	if (task_stopped(t->sched, t))
+		return -ECANCELED;
+	if (t->sched->poller.select_bufs && len)
+		return recv_ring(t, fd, buf, len, deadline);
+	return recv_poll(fd, buf, len, deadline);
+}
+
+/*
+ * fo_send_recv on a buffer ring: the send linked to the ring's recv, one
+ * park for both (recv_ring's way). -ENOTSUP, before doing anything, where
+ * that cannot be (no ring, no links, sbuf on the shared stack): the caller
+ * then sends and reads in two calls.
+ */
+ssize_t fo__coro_send_recv(int fd, const void *sbuf, size_t slen, void *buf, size_t len, int64_t deadline)
+{
+	struct fo__task *t = fo__cur.task;
+	struct fo__sched *s = t->sched;
+	ssize_t n;
+
+	if (!s->poller.select_bufs || !s->poller.ops->send_recv || !len || slen > INT32_MAX ||
+	    ((const char *)sbuf + slen > s->stack_lo - 4096 && (const char *)sbuf < s->stack_hi))
+		return -ENOTSUP;
+	if (task_stopped(s, t))
+		return -ECANCELED;
+	n = recv_ring_arm(t, fd, sbuf, slen, len, deadline);
+	if (n < 0)
+		return n;
 	n = park(s, t);
+	if (t->wake_buf >= 0)
+		return recv_ring_take(t, buf, n);
 	/* the recv cancelled by its failed send, not by a stop or timeout */
 	if (n == -ECANCELED && !task_stopped(s, t))
 		n = -EPIPE;
@@ -859,15 +1012,28 @@ static void on_events(struct fo__sched *s, int n)
 			continue;
 		r = &s->recs[key - 1];
 		t = r->task;
-		if (!t) {
-			/* the last word of a disarmed registration */
-			rec_put(s, (uint32_t)(key - 1));
-			continue;
+		if (!t || r->seq != t->seq || t->state != T_PARKED) {
+			/* cannot happen for a recv_select (IO waits are never
+			 * orphaned), but its buffer would be lost for good */
+			if (r->sel && s->evs[k].buf >= 0)
+				s->poller.ops->buf_put(&s->poller, s->evs[k].buf);
+			if (!t) /* the last word of a disarmed registration */
+				rec_put(s, (uint32_t)(key - 1));
+			continue; /* else NEEDSWORK: cannot happen; assert in debug builds */
 		}
-		if (r->seq != t->seq || t->state != T_PARKED)
-			continue; /* NEEDSWORK: cannot happen; assert in debug builds */
 		if (r->io && r->abort_res && rev < 0)
 			rev = r->abort_res; /* cancelled: timed out, or the task was */
+		if (r->sel) {
+			if (rev == -ENOBUFS) {
+				/* every buffer was taken: again, once their
+				 * holders (ready now) have given them back */
+				s->nobufs++;
+				rev = s->poller.ops->recv_select(&s->poller, r->fd, r->sel_len, key | FO__PK_IO);
+				if (rev == 0)
+					continue;
+			}
+			t->wake_buf = s->evs[k].buf;
+		}
 		t->rec = 0;
 		rec_put(s, (uint32_t)(key - 1));
 		make_ready(s, t, rev);
@@ -1268,6 +1434,7 @@ int fo__coro_run(struct fo__runctl *rc, int nthreads, struct fo_run_stats *st)
 		goto out;
 	}
 	st->poller = ss[0].poller.ops->name;
+	st->recv_bufs = ss[0].poller.select_bufs;
 	for (i = 1; i < nthreads; i++) {
 		pthread_attr_t attr;
 
@@ -1300,8 +1467,10 @@ int fo__coro_run(struct fo__runctl *rc, int nthreads, struct fo_run_stats *st)
 	sched_main(&ss[0], base, 0);
 	for (i = 1; i < started; i++)
 		pthread_join(args[i].thread, NULL);
-	for (i = 0; i < started; i++)
+	for (i = 0; i < started; i++) {
 		st->timers_peak += ss[i].timers_peak;
+		st->recv_nobufs += ss[i].nobufs;
+	}
 	st->threads_started = 1;
 	for (i = 1; i < started; i++)
 		if (!ss[i].err)

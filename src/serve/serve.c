@@ -18,16 +18,22 @@
  * Protocols: line (read up to a newline or one read's worth, answer
  * "hello world\n" per line) and http (HTTP/1.1 keep-alive, pipelining).
  *
- * Buffers. Each connection reads into a small buffer of its own (512 bytes
- * for line, 2 KB for http) through fo_recv: on io_uring the kernel fills it
- * when data comes, so a read costs no system call and never fails with
- * EAGAIN, and the buffer must outlive the task's park (the thread's
- * buffers belong to whichever connection runs next). The common reply (one
- * line, one plain 200) is sent as it is, from the server's prebuilt copy,
- * through fo_send; replies built per request go out from a per-thread
- * buffer, and what the socket does not take at once is copied to the heap
- * before the task parks. An idle connection costs its coroutine slot, a
- * few hundred bytes of stack and its read buffer.
+ * Buffers. Connections read into the thread's buffer (rbuf; up to 512
+ * bytes at a time for line, 2 KB for http) through fo_recv_scratch: on
+ * io_uring the kernel reads into a buffer of the scheduler's ring of
+ * provided buffers, taken only when data comes, and the bytes are copied to
+ * rbuf when the task runs again, so a read costs no system call and never
+ * fails with EAGAIN, and a waiting connection holds no read buffer (without
+ * a ring: recv into rbuf, a readiness wait while there is nothing). rbuf is
+ * done with before the task parks again: the unparsed rest of an http
+ * request goes to a heap buffer of the connection's own (the stash), which
+ * is freed as soon as it is empty. The common reply (one line, one plain
+ * 200) is sent as it is, from the server's prebuilt copy, through fo_send;
+ * replies built per request go out from a per-thread buffer, and what the
+ * socket does not take at once is copied to the heap before the task
+ * parks. An idle connection costs its coroutine slot (384 bytes) and the
+ * part of its parked stack that does not fit in the slot, its wait record
+ * and its timer: about 600 bytes (docs/BENCHMARKS.md, "Idle connections").
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -215,17 +221,15 @@ static ssize_t recv_wait(int fd, char *buf, size_t cap, int64_t deadline)
 
 static void serve_line(struct srv *sv, int fd)
 {
-	/* A buffer of the connection's own: on io_uring the kernel reads into
-	 * it while the task waits, when the thread's rbuf may be another's. */
-	char *buf = malloc(LINE_RBUF);
 	bool pend = false; /* the reply is still to send, before the next read */
 
-	if (!buf)
-		return;
 	for (;;) {
+		/* into the thread's rbuf: nothing is read into it while this
+		 * task waits (fo_recv_scratch, and fo_send_recv's read), and it
+		 * is done with before the next park */
 		int64_t deadline = fo_now() + sv->idle;
-		ssize_t n = pend ? fo_send_recv(fd, sv->reply, sv->reply_len, buf, LINE_RBUF, deadline)
-				 : fo_recv(fd, buf, LINE_RBUF, deadline);
+		ssize_t n = pend ? fo_send_recv(fd, sv->reply, sv->reply_len, rbuf, LINE_RBUF, deadline)
+				 : fo_recv_scratch(fd, rbuf, LINE_RBUF, deadline);
 		size_t k = 0, i, out = 0;
 
 		if (n <= 0) {
@@ -234,7 +238,7 @@ static void serve_line(struct srv *sv, int fd)
 			break;
 		}
 		for (i = 0; i < (size_t)n; i++)
-			k += buf[i] == '\n';
+			k += rbuf[i] == '\n';
 		if (k == 0)
 			k = 1; /* one read's worth */
 		atomic_fetch_add_explicit(&sv->c->reqs, (long long)k, memory_order_relaxed);
@@ -244,7 +248,7 @@ static void serve_line(struct srv *sv, int fd)
 		while (k--) {
 			if (out + sv->reply_len > WBUF) {
 				if (send_all(sv, fd, wbuf, out) < 0)
-					goto out;
+					return;
 				out = 0;
 			}
 			memcpy(wbuf + out, sv->reply, sv->reply_len);
@@ -253,14 +257,12 @@ static void serve_line(struct srv *sv, int fd)
 		if (out && send_all(sv, fd, wbuf, out) < 0)
 			break;
 	}
-out:
-	free(buf);
 }
 
 /* ---- http -------------------------------------------------------------------- */
 
 struct conn {
-	char *stash;       /* unparsed bytes that must outlive a park */
+	char *stash;       /* unparsed bytes that must outlive a park (NULL when none) */
 	size_t stash_len, stash_cap;
 	long long skip;    /* body bytes of a refused request still to discard */
 };
@@ -268,7 +270,7 @@ struct conn {
 static int stash_set(struct conn *c, const char *p, size_t n)
 {
 	if (n > c->stash_cap) {
-		size_t cap = n < 4096 ? 4096 : n;
+		size_t cap = n < 512 ? 512 : n;
 		char *s = malloc(cap);
 
 		if (!s)
@@ -279,6 +281,26 @@ static int stash_set(struct conn *c, const char *p, size_t n)
 	}
 	memmove(c->stash, p, n);
 	c->stash_len = n;
+	return 0;
+}
+
+/* Appends n bytes to the kept ones. */
+static int stash_add(struct conn *c, const char *p, size_t n)
+{
+	if (c->stash_len + n > c->stash_cap) {
+		size_t cap = c->stash_cap ? c->stash_cap : 512;
+		char *s;
+
+		while (cap < c->stash_len + n)
+			cap *= 2;
+		s = realloc(c->stash, cap);
+		if (!s)
+			return -ENOMEM;
+		c->stash = s;
+		c->stash_cap = cap;
+	}
+	memcpy(c->stash + c->stash_len, p, n);
+	c->stash_len += n;
 	return 0;
 }
 
@@ -397,11 +419,6 @@ static void serve_http(struct srv *sv, int fd)
 {
 	struct conn c = { NULL, 0, 0, 0 };
 	int64_t started = 0; /* when the pending partial request began */
-	/* the connection's own read buffer: see serve_line */
-	char *cbuf = malloc(HTTP_RBUF);
-
-	if (!cbuf)
-		return;
 
 	bool pend = false; /* one plain 200 still to send, before the next read */
 
@@ -417,33 +434,25 @@ static void serve_http(struct srv *sv, int fd)
 				break;
 			pend = false;
 		}
-		if (partial) {
-			/* read after the kept bytes, in the heap: this may park */
-			if (c.stash_cap - c.stash_len < 4096) {
-				char *s = realloc(c.stash, c.stash_cap * 2);
-
-				if (!s)
-					break;
-				c.stash = s;
-				c.stash_cap *= 2;
-			}
-			n = fo_recv(fd, c.stash + c.stash_len, c.stash_cap - c.stash_len, deadline);
-			if (n > 0)
-				c.stash_len += (size_t)n;
-			buf = c.stash;
-			len = c.stash_len;
-		} else {
-			/* a plain 200 goes out with this read: one wait for both */
-			n = pend ? fo_send_recv(fd, sv->ok_keep, sv->ok_keep_len, cbuf, HTTP_RBUF, deadline)
-				 : fo_recv(fd, cbuf, HTTP_RBUF, deadline);
-			pend = false;
-			buf = cbuf;
-			len = n > 0 ? (size_t)n : 0;
-		}
+		/* into the thread's rbuf (see serve_line); a partial request's
+		 * bytes wait in the heap, the new ones join them there. A plain
+		 * 200 goes out with this read: one wait for both */
+		n = pend ? fo_send_recv(fd, sv->ok_keep, sv->ok_keep_len, rbuf, HTTP_RBUF, deadline)
+			 : fo_recv_scratch(fd, rbuf, HTTP_RBUF, deadline);
+		pend = false;
 		if (n <= 0) {
 			if (n == -ETIMEDOUT)
 				atomic_fetch_add(&sv->c->idle_closed, 1);
 			break;
+		}
+		if (partial) {
+			if (stash_add(&c, rbuf, (size_t)n) < 0)
+				break;
+			buf = c.stash;
+			len = c.stash_len;
+		} else {
+			buf = rbuf;
+			len = (size_t)n;
 		}
 		for (;;) {
 			used = answer(sv, &c, buf, len, &out, &close, &lazy);
@@ -464,8 +473,11 @@ static void serve_http(struct srv *sv, int fd)
 				goto done;
 			if (!partial || used > 0)
 				started = fo_now();
-		} else {
-			c.stash_len = 0;
+		} else if (c.stash) {
+			/* nothing kept: a waiting connection holds no buffer */
+			free(c.stash);
+			c.stash = NULL;
+			c.stash_len = c.stash_cap = 0;
 		}
 		if (lazy) {
 			/* one plain 200, the common case: from memory that stays put,
@@ -481,7 +493,6 @@ static void serve_http(struct srv *sv, int fd)
 	}
 done:
 	free(c.stash);
-	free(cbuf);
 }
 
 /* ---- connections and acceptors ----------------------------------------------------- */
