@@ -33,6 +33,9 @@ def main():
     ap.add_argument("--server", default="fanout", choices=["fanout", "go"])
     ap.add_argument("--model", default="coro:1")
     ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--after-request", action="store_true",
+                    help="each connection sends one request and reads its reply before it idles "
+                         "(a keep-alive connection between requests)")
     args = ap.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if args.conns + 64 > hard:
@@ -56,11 +59,16 @@ def main():
         socks = []
         for i in range(args.conns):
             socks.append(socket.create_connection(("127.0.0.1", port)))
+        if args.after_request:
+            for s in socks:
+                s.sendall(b"1")
+            for s in socks:
+                s.recv(64)
         time.sleep(1.0)
         after = rss_kb(srv.pid)
         per = (after - before) * 1024 / args.conns
         print(f"{args.server} ({args.model if args.server == 'fanout' else 'goroutine per connection'}): "
-              f"{args.conns} idle connections, RSS {before / 1024:.1f} -> {after / 1024:.1f} MiB, "
+              f"{args.conns} idle connections{' (after a request each)' if args.after_request else ''}, RSS {before / 1024:.1f} -> {after / 1024:.1f} MiB, "
               f"{per:.0f} bytes per connection")
         for s in socks + warm:
             s.close()
