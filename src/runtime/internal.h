@@ -112,6 +112,8 @@ void fo__coro_yield(void);
 ssize_t fo__coro_io(bool send, int fd, void *buf, size_t len, int64_t deadline);
 /* fo_recv_scratch, in and out of coroutines */
 ssize_t fo__coro_recv_scratch(int fd, void *buf, size_t len, int64_t deadline);
+/* recv, and a readiness wait while there is nothing (wait.c) */
+ssize_t fo__recv_poll(int fd, void *buf, size_t len, int64_t deadline);
 /* fo_send_recv in a coroutine: -ENOTSUP where it takes the two calls */
 ssize_t fo__coro_send_recv(int fd, const void *sbuf, size_t slen, void *rbuf, size_t rlen, int64_t deadline);
 int64_t fo__coro_deadline(void);

@@ -740,26 +740,6 @@ static __attribute__((noinline)) ssize_t recv_ring(struct fo__task *t, int fd, v
 	return recv_ring_take(t, buf, n);
 }
 
-/* fo_recv_scratch without a ring: recv into buf, a readiness wait while
- * there is nothing. */
-static __attribute__((noinline)) ssize_t recv_poll(int fd, void *buf, size_t len, int64_t deadline)
-{
-	for (;;) {
-		ssize_t n = recv(fd, buf, len, MSG_DONTWAIT);
-		int r;
-
-		if (n >= 0)
-			return n;
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN)
-			return -errno;
-		r = fo__coro_wait_fd(fd, FO_READ, deadline);
-		if (r < 0)
-			return r;
-	}
-}
-
 ssize_t fo__coro_recv_scratch(int fd, void *buf, size_t len, int64_t deadline)
 {
 	struct fo__task *t = fo__cur.task;
@@ -770,7 +750,7 @@ ssize_t fo__coro_recv_scratch(int fd, void *buf, size_t len, int64_t deadline)
 		return -ECANCELED;
 	if (t->sched->poller.select_bufs && len)
 		return recv_ring(t, fd, buf, len, deadline);
-	return recv_poll(fd, buf, len, deadline);
+	return fo__recv_poll(fd, buf, len, deadline); /* without a ring (wait.c) */
 }
 
 /*

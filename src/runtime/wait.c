@@ -173,14 +173,10 @@ int fo_wait_fd(int fd, int events, int64_t deadline)
 	return block(fd, events, deadline, -ETIMEDOUT);
 }
 
-ssize_t fo_recv(int fd, void *buf, size_t len, int64_t deadline)
+/* recv, and a readiness wait while there is nothing: the way of every
+ * read that the kernel does not do on its own. */
+ssize_t fo__recv_poll(int fd, void *buf, size_t len, int64_t deadline)
 {
-	if (fo__cur.task) {
-		ssize_t n = fo__coro_io(false, fd, buf, len, deadline);
-
-		if (n != -ENOTSUP)
-			return n;
-	}
 	for (;;) {
 		ssize_t n = recv(fd, buf, len, MSG_DONTWAIT);
 		int r;
@@ -195,6 +191,17 @@ ssize_t fo_recv(int fd, void *buf, size_t len, int64_t deadline)
 		if (r < 0)
 			return r;
 	}
+}
+
+ssize_t fo_recv(int fd, void *buf, size_t len, int64_t deadline)
+{
+	if (fo__cur.task) {
+		ssize_t n = fo__coro_io(false, fd, buf, len, deadline);
+
+		if (n != -ENOTSUP)
+			return n;
+	}
+	return fo__recv_poll(fd, buf, len, deadline);
 }
 
 /* Outside a coroutine fo__coro_recv_scratch is fo_recv: one read of the

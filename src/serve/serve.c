@@ -195,28 +195,6 @@ static int send_whole(struct srv *sv, const int fd, const char *data, size_t len
 	return 0;
 }
 
-/* ---- reading ---------------------------------------------------------------- */
-
-/* Reads into buf; waits while there is nothing. Returns bytes, 0 at EOF,
- * or a negative errno (-ETIMEDOUT when idle past deadline). */
-static ssize_t recv_wait(int fd, char *buf, size_t cap, int64_t deadline)
-{
-	for (;;) {
-		ssize_t n = recv(fd, buf, cap, 0);
-		int r;
-
-		if (n >= 0)
-			return n;
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN)
-			return -errno;
-		r = fo_wait_fd(fd, FO_READ, deadline);
-		if (r < 0)
-			return r;
-	}
-}
-
 /* ---- line protocol ------------------------------------------------------------ */
 
 static void serve_line(struct srv *sv, int fd)
@@ -407,7 +385,7 @@ static void linger_close(int fd)
 
 	shutdown(fd, SHUT_WR);
 	while (dropped < 256 * 1024) {
-		ssize_t n = recv_wait(fd, rbuf, RBUF, end);
+		ssize_t n = fo_recv_scratch(fd, rbuf, RBUF, end);
 
 		if (n <= 0)
 			break;
