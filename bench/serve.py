@@ -36,6 +36,7 @@ import os
 import platform
 import random
 import re
+import resource
 import shlex
 import shutil
 import signal
@@ -147,6 +148,17 @@ def children_of(pid):
     return out
 
 
+def cpu_s(pid):
+    """user+sys seconds of pid so far (0 when gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            stat = f.read()
+    except OSError:
+        return 0.0
+    fields = stat[stat.rfind(")") + 2:].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def vmhwm_kb(pid):
     try:
         with open(f"/proc/{pid}/status") as f:
@@ -207,6 +219,10 @@ class Server:
                     pass
             time.sleep(0.02)
         return f"server not ready after {READY_TIMEOUT:g} s"
+
+    def cpu_s(self):
+        pid = self.proc.pid
+        return sum(cpu_s(p) for p in [pid] + children_of(pid))
 
     def peak_rss_kb(self):
         pid = self.proc.pid
@@ -291,6 +307,9 @@ class Result:
     secs: float = -1.0       # how long the client ran, if it tells
     rss_kb: int = 0
     failure: str = ""
+    client_cpu: float = -1.0  # user+sys seconds of the client run
+    server_cpu: float = -1.0  # of the server (and its children) over the client run
+    wall: float = 0.0         # seconds the client ran (as this runner saw it)
 
 
 @dataclass
@@ -361,11 +380,16 @@ def parse_redis_csv(out):
 
 
 def run_client(argv, timeout):
-    """(exit code, stdout, stderr) or raises TimeoutExpired; run() kills
-    the client if it times out or this runner is interrupted."""
+    """(exit code, stdout, stderr, client CPU seconds) or raises
+    TimeoutExpired; run() kills the client if it times out or this runner
+    is interrupted. The CPU is the reaped children's, before and after:
+    the client is the only child reaped meanwhile."""
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     p = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True,
                        timeout=timeout)
-    return p.returncode, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+    return p.returncode, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace"), cpu
 
 
 def last(text):
@@ -385,7 +409,9 @@ def run_row(row, workdir, redis_test=None):
             r = Result(failure=why)
             return {t: r for t in redis_test} if redis_test else r
         try:
-            code, out, err = run_client(row.argv, row.timeout)
+            scpu0, t0 = srv.cpu_s(), time.monotonic()
+            code, out, err, ccpu = run_client(row.argv, row.timeout)
+            scpu, wall = srv.cpu_s() - scpu0, time.monotonic() - t0
         except subprocess.TimeoutExpired:
             r = Result(failure=f"client timed out after {row.timeout:g} s")
             return {t: r for t in redis_test} if redis_test else r
@@ -411,6 +437,7 @@ def run_row(row, workdir, redis_test=None):
         elif dead is not None:
             r.failure = f"server exited {dead} during the run: {srv.last_line()}"
         r.rss_kb = rss
+        r.client_cpu, r.server_cpu, r.wall = ccpu, scpu, wall
         return r
     finally:
         srv.stop()
@@ -672,6 +699,16 @@ def print_table(summary, runs):
             print(f"{r.server.name} / {r.baseline} ({s['client']}, {r.conns} conns), per round: "
                   + ", ".join(f"{x:.2f}" for x in s["rounds"])
                   + f"; median {statistics.median(s['rounds']):.2f}")
+    # where the time went: a client at a whole core is the limit, not the server
+    for s in rowsets[0]:
+        r = s["row"]
+        ok = [x for x in r.results if not x.failure and x.wall > 0 and x.rps > 0]
+        if r.server.proto == "http" and ok:
+            cl = statistics.median(x.client_cpu / x.wall for x in ok)
+            sv = statistics.median(x.server_cpu / x.wall for x in ok)
+            us = statistics.median(x.server_cpu * 1e6 / (x.rps * x.wall) for x in ok)
+            print(f"{r.server.name} ({s['client']}): medians over the runs: client {cl:.0%} of a core, "
+                  f"server {sv:.0%} of a core, {us:.2f} us of server CPU a request")
     print(f"medians of {runs} runs; ratio = the median over the rounds of req/s / req/s "
           f"of go (line) or nginx (http) in the same round, with the same client and "
           f"connections; served = connections that got any "
@@ -857,7 +894,11 @@ def main():
                     what = (f"FAILED: {x.failure}" if x.failure else
                             f"{x.rps:.0f} req/s"
                             + (f", served {x.served}/{r.conns}" if x.served >= 0 else "")
-                            + f", rss {x.rss_kb / 1024:.1f} MiB")
+                            + f", rss {x.rss_kb / 1024:.1f} MiB"
+                            + (f"; CPU: client {x.client_cpu / x.wall:.0%} of a core, "
+                               f"server {x.server_cpu / x.wall:.0%} "
+                               f"({x.server_cpu * 1e6 / (x.rps * x.wall):.2f} us a request)"
+                               if x.wall > 0 and x.rps > 0 else ""))
                     print(f"[{i + 1}/{args.runs}] {r.server.name} {r.server.proto} "
                           f"{label} c={r.conns}: {what}", file=sys.stderr, flush=True)
 
