@@ -344,7 +344,10 @@ TEST_T(links_harden_interrupt_is_not_broken, 60)
 	free(log);
 	CHECK_EQ(fo_test_cli_end(pid, fd, SIGINT, &buf), 130);
 	CHECK_HAS(buf, "\"broken\":[]");
-	CHECK_HAS(buf, "\"interrupted\":1");
+	/* /hang in flight for sure; /ok/1 too when the interrupt came before
+	 * its answer (a loaded machine): checked or interrupted, never broken */
+	if (!fo_test_has(buf, "\"interrupted\":1"))
+		CHECK_HAS(buf, "\"interrupted\":2");
 	free(buf);
 	srv_stop(&a);
 	rmdir_all(dir);
