@@ -322,6 +322,21 @@ static int sink_line(struct sink *k, struct pline *pl)
 	return pl->why || pl->too_long ? 2 : 0;
 }
 
+/* A part that could not be read (errno err): said, or kept for the
+ * thread that accounts for the lines (said then, in order). 2. */
+static int part_failed(struct sink *k, const char *path, int err)
+{
+	if (k->keep) {
+		k->err = err;
+		return 2;
+	}
+	if (err == ENOMEM)
+		fprintf(stderr, "fanout: merge: out of memory\n");
+	else
+		fprintf(stderr, "fanout: merge: cannot read '%s': %s\n", path, strerror(err));
+	return 2;
+}
+
 /* The part's whole lines since the last read, into the sink: 0, or 2
  * (said at once when not kept). A part not there is waited for with
  * --wait, else an error. */
@@ -334,37 +349,20 @@ static int read_part_into(struct mcfg *c, struct sink *k)
 	if (p->fd < 0 && (p->fd = open(p->path, O_RDONLY | O_CLOEXEC)) < 0) {
 		if (c->wait && errno == ENOENT)
 			return 0;
-		if (k->keep) {
-			k->err = errno;
-			return 2;
-		}
-		fprintf(stderr, "fanout: merge: cannot read '%s': %s\n", p->path, strerror(errno));
-		return 2;
+		return part_failed(k, p->path, errno);
 	}
 	for (;;) {
 		size_t start = 0;
 		ssize_t n;
 		char *nl;
 
-		if (fo_sbuf_grow(&p->buf, CHUNK) < 0) {
-			if (k->keep) {
-				k->err = ENOMEM;
-				return 2;
-			}
-			fprintf(stderr, "fanout: merge: out of memory\n");
-			return 2;
-		}
+		if (fo_sbuf_grow(&p->buf, CHUNK) < 0)
+			return part_failed(k, p->path, ENOMEM);
 		n = pread(p->fd, p->buf.p + p->buf.len, CHUNK, p->off + (off_t)p->buf.len);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			if (k->keep) {
-				k->err = errno;
-				return 2;
-			}
-			fprintf(stderr, "fanout: merge: cannot read '%s': %s\n", p->path, strerror(errno));
-			return 2;
-		}
+		if (n < 0)
+			return part_failed(k, p->path, errno);
 		if (n == 0)
 			return 0;
 		p->buf.len += (size_t)n;
@@ -457,9 +455,8 @@ static int read_parts_threaded(struct mcfg *c)
 				r = take_line(c, i, &k->v[j]);
 		}
 		if (!r && k->err) {
-			fprintf(stderr, "fanout: merge: %s '%s': %s\n", k->err == ENOMEM ? "out of memory reading" : "cannot read",
-				c->parts[i].path, strerror(k->err));
-			r = 2;
+			k->keep = false;
+			r = part_failed(k, c->parts[i].path, k->err);
 		}
 		for (j = 0; j < k->n; j++)
 			pline_release(&k->v[j]);
