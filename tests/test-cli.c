@@ -436,6 +436,44 @@ TEST_T(cli_unknown_command_and_experiment, 30)
 	bad_input(ARGS("--nosuch"), NEEDLES("'--nosuch'", "--help"));
 }
 
+/* The environment's overrides are input too: a value that does not parse
+ * stops every command with one line naming it, for fanout and for the
+ * tools' binary, before any work. */
+TEST_T(cli_bad_environment, 30)
+{
+	static const char *const vars[][4] = {
+		{ "FANOUT_POLLER", "uring", "'uring'", "epoll or io_uring" },
+		{ "FANOUT_STACK_SIZE", "12", "'12'", "at least 16k" },
+		{ "FANOUT_STACK_SIZE", "1q", "'1q'", "N, Nk or Nm" },
+		{ "FANOUT_RECV_BUFS", "-3", "'-3'", "whole number" },
+		{ "FANOUT_RECV_BUFS", "many", "'many'", "whole number" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+		CHECK_EQ(setenv(vars[i][0], vars[i][1], 1), 0);
+		bad_input(ARGS("version"), NEEDLES(vars[i][0], vars[i][2], vars[i][3]));
+		bad_input(ARGS("bench", "rtt", "--hosts", "1"), NEEDLES(vars[i][0], vars[i][2]));
+		bad_input(ARGS("run", "--help"), NEEDLES(vars[i][0], vars[i][2]));
+		CHECK_EQ(unsetenv(vars[i][0]), 0);
+	}
+	/* valid values and the empty string pass */
+	CHECK_EQ(setenv("FANOUT_POLLER", "epoll", 1), 0);
+	CHECK_EQ(setenv("FANOUT_STACK_SIZE", "512k", 1), 0);
+	CHECK_EQ(setenv("FANOUT_RECV_BUFS", "0", 1), 0);
+	{
+		char *out = NULL, *err = NULL;
+
+		CHECK_EQ(fo_test_cli(&out, &err, "version", NULL), 0);
+		CHECK_HAS(out, "poller epoll");
+		free(out);
+		free(err);
+	}
+	CHECK_EQ(unsetenv("FANOUT_POLLER"), 0);
+	CHECK_EQ(unsetenv("FANOUT_STACK_SIZE"), 0);
+	CHECK_EQ(unsetenv("FANOUT_RECV_BUFS"), 0);
+}
+
 /* ---- 9. help and usage ------------------------------------------------------------- */
 
 TEST_T(cli_help_and_usage, 30)

@@ -242,6 +242,15 @@ typedef void (*fo_diag_fn)(void *arg, int level, const char *msg);
  */
 void fo_set_diag(fo_diag_fn fn, void *arg);
 
+/*
+ * The environment's overrides (FANOUT_POLLER, FANOUT_STACK_SIZE,
+ * FANOUT_RECV_BUFS): NULL when each is unset or valid, else buf, holding
+ * one line that names the variable, its value and the fix. A run ignores
+ * a value that does not parse (and uses the default); a program that
+ * wants to refuse it instead asks here first, as the fanout command does.
+ */
+const char *fo_env_problem(char *buf, size_t len);
+
 /* ---- runs: apply one task to every index 0..n-1 ---------------------------- */
 
 enum fo_status {

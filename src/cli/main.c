@@ -72,7 +72,13 @@ static int exec_tool(const char *tool, char **argv)
 
 int main(int argc, char **argv)
 {
+	char envmsg[256];
+
 	fo_set_diag(fo__cli_diag, NULL); /* the runtime's notes, on stderr */
+	if (fo_env_problem(envmsg, sizeof(envmsg))) {
+		fprintf(stderr, "fanout: %s\n", envmsg);
+		return 2;
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

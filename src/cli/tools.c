@@ -16,7 +16,13 @@
 
 int main(int argc, char **argv)
 {
+	char envmsg[256];
+
 	fo_set_diag(fo__cli_diag, NULL); /* the runtime's notes, on stderr */
+	if (fo_env_problem(envmsg, sizeof(envmsg))) {
+		fprintf(stderr, "fanout: %s\n", envmsg);
+		return 2;
+	}
 	if (argc >= 2 && !strcmp(argv[1], "run"))
 		return fo_run_main(argc - 2, argv + 2);
 	if (argc >= 2 && !strcmp(argv[1], "merge"))

@@ -122,6 +122,11 @@ fo_task *fo__coro_spawn(fo_task_fn fn, void *arg, bool detached);
 int fo__coro_join(fo_task *t, int *ret);
 void fo__coro_cancel(fo_task *t);
 
+/* The environment's overrides: 0, or -EINVAL (and the default in *out)
+ * when the value does not parse (fo_env_problem() says which). */
+int fo__stack_env(size_t *size);      /* FANOUT_STACK_SIZE (sched.c) */
+int fo__recv_bufs_env(unsigned *n);   /* FANOUT_RECV_BUFS (poll_uring.c) */
+
 /* Default sizes. */
 #define FO__STACK_DEFAULT (256 * 1024)
 #define FO__POOL_STACK_DEFAULT (128 * 1024)

@@ -46,24 +46,31 @@ struct ur {
 	size_t br_len;
 };
 
-/* FANOUT_RECV_BUFS: the ring's size (0: none), rounded up to a power of two. */
-static unsigned recv_bufs_wanted(void)
+/*
+ * FANOUT_RECV_BUFS: the ring's size (0: none), rounded up to a power of
+ * two, at most 32768, in *n. 0, or -EINVAL (and *n the default) when it is
+ * not a whole number; fo_env_problem() says so before a run of the CLI.
+ */
+int fo__recv_bufs_env(unsigned *n)
 {
 	const char *env = getenv("FANOUT_RECV_BUFS");
 	unsigned long v;
-	unsigned n = 1;
 	char *end;
 
+	*n = RECV_BUFS;
 	if (!env || !*env)
-		return RECV_BUFS;
-	v = strtoul(env, &end, 10);
-	if (*end || *env == '-')
-		return RECV_BUFS;
-	if (v == 0)
 		return 0;
-	while (n < v && n < 32768)
-		n *= 2;
-	return n;
+	errno = 0;
+	v = strtoul(env, &end, 10);
+	if (*end || *env < '0' || *env > '9' || errno)
+		return -EINVAL;
+	if (v == 0) {
+		*n = 0;
+		return 0;
+	}
+	for (*n = 1; *n < v && *n < 32768;)
+		*n *= 2;
+	return 0;
 }
 
 /* After the ring's exit: the kernel is done with the buffers. */
@@ -82,7 +89,9 @@ static void bufs_release(struct ur *u)
 static void bufs_init(struct fo__poller *p, struct ur *u)
 {
 	struct io_uring_buf_reg reg = { 0 };
-	unsigned n = recv_bufs_wanted(), i;
+	unsigned n, i;
+
+	(void)fo__recv_bufs_env(&n); /* a bad value: the default, as fo_env_problem() says */
 
 	p->select_bufs = 0;
 	if (!n)

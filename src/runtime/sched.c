@@ -1350,20 +1350,18 @@ static void *thread_main(void *p)
 }
 
 /*
- * The shared stack's size: the caller's, else FANOUT_STACK_SIZE's (N, Nk
- * or Nm, at least 16k), else the default. An override that does not
- * parse is ignored, and said so.
+ * FANOUT_STACK_SIZE (N, Nk or Nm, at least 16k) in *size, else the
+ * default. 0, or -EINVAL (and *size the default) when it does not parse.
  */
-static size_t stack_size_for(const struct fo__runctl *rc)
+int fo__stack_env(size_t *size)
 {
 	const char *env = getenv("FANOUT_STACK_SIZE");
 	unsigned long long v;
 	char *end;
 
-	if (rc->o->stack_size)
-		return rc->o->stack_size;
+	*size = FO__STACK_DEFAULT;
 	if (!env || !*env)
-		return FO__STACK_DEFAULT;
+		return 0;
 	errno = 0;
 	v = strtoull(env, &end, 10);
 	if (*end == 'k' || *end == 'K') {
@@ -1373,12 +1371,24 @@ static size_t stack_size_for(const struct fo__runctl *rc)
 		v = v > ULLONG_MAX / (1024 * 1024) ? ULLONG_MAX : v * 1024 * 1024;
 		end++;
 	}
-	if (end == env || *end || errno || *env == '-' || v < 16384 || v > SIZE_MAX / 2) {
+	if (end == env || *end || errno || *env == '-' || v < 16384 || v > SIZE_MAX / 2)
+		return -EINVAL;
+	*size = (size_t)v;
+	return 0;
+}
+
+/* The shared stack's size: the caller's, else FANOUT_STACK_SIZE's, else
+ * the default. An override that does not parse is ignored, and said so. */
+static size_t stack_size_for(const struct fo__runctl *rc)
+{
+	size_t v;
+
+	if (rc->o->stack_size)
+		return rc->o->stack_size;
+	if (fo__stack_env(&v) < 0)
 		fo__diag(rc, FO_DIAG_WARN, "FANOUT_STACK_SIZE=%s ignored: want N, Nk or Nm of at least 16k; "
-			 "the stack is %d KB", env, FO__STACK_DEFAULT / 1024);
-		return FO__STACK_DEFAULT;
-	}
-	return (size_t)v;
+			 "the stack is %d KB", getenv("FANOUT_STACK_SIZE"), FO__STACK_DEFAULT / 1024);
+	return v;
 }
 
 int fo__coro_run(struct fo__runctl *rc, int nthreads, struct fo_run_stats *st)

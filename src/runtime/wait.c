@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -430,7 +431,7 @@ const struct fo__poller_ops *fo__poller_choose(void)
 
 	if (c)
 		return c;
-	env = getenv("FANOUT_POLLER");
+	env = getenv("FANOUT_POLLER"); /* anything else: io_uring, as fo_env_problem() says */
 	if (env && !strcmp(env, "epoll"))
 		c = &fo__poll_epoll_ops;
 	else
@@ -443,6 +444,32 @@ void fo__poller_failed(const struct fo__poller_ops *ops)
 {
 	if (ops != &fo__poll_epoll_ops)
 		atomic_store(&chosen, &fo__poll_epoll_ops);
+}
+
+const char *fo_env_problem(char *buf, size_t len)
+{
+	const char *poller = getenv("FANOUT_POLLER"), *v;
+	size_t stack;
+	unsigned bufs;
+
+	if (poller && *poller && strcmp(poller, "epoll") && strcmp(poller, "io_uring")) {
+		snprintf(buf, len, "FANOUT_POLLER='%.64s' is not a poller: set it to epoll or io_uring, or unset it",
+			 poller);
+		return buf;
+	}
+	if (fo__stack_env(&stack) < 0) {
+		v = getenv("FANOUT_STACK_SIZE");
+		snprintf(buf, len, "FANOUT_STACK_SIZE='%.64s' is not a stack size: give N, Nk or Nm of at least 16k "
+			 "(e.g. 512k), or unset it", v);
+		return buf;
+	}
+	if (fo__recv_bufs_env(&bufs) < 0) {
+		v = getenv("FANOUT_RECV_BUFS");
+		snprintf(buf, len, "FANOUT_RECV_BUFS='%.64s' is not a count: give a whole number (0 for none, "
+			 "default 128), or unset it", v);
+		return buf;
+	}
+	return NULL;
 }
 
 const char *fo_poller_name(void)
