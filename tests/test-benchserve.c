@@ -55,6 +55,60 @@ TEST_T(bench_serve_rows, 120)
 	free(err);
 }
 
+/* Ctrl-C (to this process only, as kill(1) sends it) ends the row in
+ * flight, marked (interrupted) and in no file; the rows before it are in
+ * the CSV, renamed into place, and the exit is 130. */
+TEST_T(bench_serve_rows_interrupted, 120)
+{
+	char dir[64], csv[128], got[4096] = "", *out = NULL, *text;
+	const char *args[] = { "bench", "serve", "--model", "coro:1", "--clients", "1,2,4,8,16,32", "-d", "3s", "--csv",
+			       csv,
+			       NULL };
+	long long until = fo_test_now_ms() + 60000;
+	size_t have = 0;
+	int fd, rc, lines = 0;
+	pid_t pid;
+	char *p;
+
+	tmp_dir(dir, sizeof(dir));
+	snprintf(csv, sizeof(csv), "%s/rows.csv", dir);
+	pid = fo_test_cli_start(args, &fd);
+	CHECK(pid > 0);
+	/* the first row is in */
+	while (!strstr(got, "\ncoro:1 ") && fo_test_now_ms() < until && have + 1 < sizeof(got)) {
+		struct pollfd pfd = { fd, POLLIN, 0 };
+		ssize_t r;
+
+		if (poll(&pfd, 1, 1000) <= 0)
+			continue;
+		r = read(fd, got + have, sizeof(got) - 1 - have);
+		if (r <= 0)
+			break;
+		have += (size_t)r;
+		got[have] = 0;
+	}
+	CHECK_HAS(got, "\ncoro:1 ");
+	rc = fo_test_cli_end(pid, fd, SIGINT, &out);
+	if (rc != 130)
+		fprintf(stderr, "exit %d\n%s%s\n", rc, got, out);
+	CHECK_EQ(rc, 130);
+	/* the row in flight says (interrupted), unless Ctrl-C fell between two rows */
+	CHECK_HAS(out, "# interrupted: the rows up to then are above");
+	text = fo_test_read(csv);
+	CHECK(text != NULL);
+	CHECK(!strncmp(text, "model,proto,clients,", 20));
+	for (p = text; (p = strchr(p, '\n')) != NULL; p++)
+		lines++;
+	CHECK(lines >= 2 && lines <= 6); /* the header, the first row, not all six */
+	CHECK_HAS(text, "\ncoro:1,line,1,");
+	CHECK_LACKS(text, "\ncoro:1,line,32,");
+	CHECK_LACKS(text, "interrupted");
+	free(text);
+	CHECK_EQ(unlink(csv), 0);
+	CHECK_EQ(rmdir(dir), 0); /* no temporary file beside it */
+	free(out);
+}
+
 TEST(bench_serve_bad_input)
 {
 	char *out = NULL, *err = NULL;

@@ -82,6 +82,14 @@ int fo__bench_models(const char *v, char (*models)[48], int *nm, int cap);
 pid_t fo__bench_server_start(const char *model, const char *proto, bool pinned, char *port, size_t plen, int *fd);
 /* SIGTERM, and SIGKILL after 10 s. */
 void fo__bench_server_stop(pid_t spid, int fd);
+/* Ctrl-C or SIGTERM from now on: fo_interrupt(), and SIGINT passed on to
+ * the load child named by fo__bench_load_child() (0: none), since a
+ * terminal sends it to the whole group but kill(1) to this process only. */
+void fo__bench_catch_int(void);
+void fo__bench_load_child(pid_t pid);
+/* Waits for child pid (sent sig first unless 0) until deadline, then
+ * SIGKILLs it: its wait status, or -1 when it had to be killed. */
+int fo__bench_reap(pid_t pid, int sig, int64_t deadline);
 /* --timeline (or --timeline-data), in timeline.c: the exit code. */
 int fo_bench_timeline_run(const struct fo_bench_serve_cfg *cfg);
 

@@ -236,6 +236,7 @@ static int write_plot(const char *path, const char *proto, const char *dur, bool
 
 struct bcfg {
 	char models[MAXM][48], dur[32];
+	int64_t dur_ns; /* each row's load: -d */
 	int nm, clients[MAXC], nc;
 	const char *proto, *csv_path, *plot_path;
 	bool pinned;
@@ -294,7 +295,8 @@ static int bcfg_init(struct bcfg *b, const struct fo_bench_serve_cfg *cfg)
 		for (i = 0; i < sizeof(dflt) / sizeof(dflt[0]); i++)
 			b->clients[b->nc++] = dflt[i];
 	}
-	fo_duration_format(cfg->duration > 0 ? cfg->duration : 2 * FO_SEC, b->dur, sizeof(b->dur));
+	b->dur_ns = cfg->duration > 0 ? cfg->duration : 2 * FO_SEC;
+	fo_duration_format(b->dur_ns, b->dur, sizeof(b->dur));
 	b->proto = cfg->proto ? "http" : "line";
 	b->csv_path = cfg->csv;
 	b->plot_path = cfg->plot;
@@ -335,7 +337,7 @@ static int run_row(const struct bcfg *b, const char *model, const char *port, pi
 	long rss_kb;
 	double cpu0 = tree_cpu(spid, &rss_kb), cpu1, reqs;
 	int64_t t0 = fo_now(), t1;
-	int lfd = -1, status, ret;
+	int lfd = -1, ret;
 	pid_t lpid;
 
 	snprintf(cs, sizeof(cs), "%d", clients);
@@ -343,15 +345,25 @@ static int run_row(const struct bcfg *b, const char *model, const char *port, pi
 	memset(r, 0, sizeof(*r));
 	snprintf(r->model, sizeof(r->model), "%.47s", model);
 	r->clients = clients;
+	/* the load ends by its own -d: its JSON line is due then, and it has
+	 * exited soon after; a load that hangs is killed, and its row failed */
 	lpid = fo__bench_spawn(largv, b->pinned ? 1 : -1, &lfd);
-	if (lpid < 0 || fo__bench_read_line(lfd, js, sizeof(js), fo_now() + 600 * FO_SEC) <= 0)
+	fo__bench_load_child(lpid);
+	if (lpid < 0 || fo__bench_read_line(lfd, js, sizeof(js), t0 + b->dur_ns + 30 * FO_SEC) <= 0)
 		r->failed = true;
 	if (lpid > 0) {
-		waitpid(lpid, &status, 0);
+		if (fo__bench_reap(lpid, 0, fo_now() + 10 * FO_SEC) < 0)
+			r->failed = true;
 		close(lfd);
 	}
+	fo__bench_load_child(0);
 	t1 = fo_now();
 	cpu1 = tree_cpu(spid, &rss_kb);
+	if (fo_interrupted()) { /* a row cut short: shown, in no file */
+		r->failed = true;
+		put_row(r, "(interrupted)");
+		return 0;
+	}
 	if (r->failed) {
 		put_row(r, "the load failed");
 		return 1;
@@ -384,7 +396,7 @@ static int run_model(const struct bcfg *b, const char *model, struct srow *rows,
 
 	if (spid < 0)
 		return 1;
-	for (j = 0; j < b->nc; j++)
+	for (j = 0; j < b->nc && !fo_interrupted(); j++)
 		ret |= run_row(b, model, port, spid, b->clients[j], &rows[(*nrows)++], csv);
 	fo__bench_server_stop(spid, sfd);
 	return ret;
@@ -413,16 +425,58 @@ pid_t fo__bench_server_start(const char *model, const char *proto, bool pinned, 
 	return spid;
 }
 
+static volatile pid_t load_child;
+
+static void on_int(int sig)
+{
+	pid_t c = load_child;
+
+	fo_interrupt();
+	if (c > 0)
+		kill(c, SIGINT);
+	(void)sig;
+}
+
+void fo__bench_catch_int(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_int;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+void fo__bench_load_child(pid_t pid)
+{
+	load_child = pid;
+	if (pid > 0 && fo_interrupted())
+		kill(pid, SIGINT); /* interrupted while it was being forked */
+}
+
+int fo__bench_reap(pid_t pid, int sig, int64_t deadline)
+{
+	int status = -1;
+	pid_t r;
+
+	if (sig)
+		kill(pid, sig);
+	while ((r = waitpid(pid, &status, WNOHANG)) == 0 || (r < 0 && errno == EINTR)) {
+		if (fo_now() >= deadline) {
+			kill(pid, SIGKILL);
+			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+				;
+			return -1;
+		}
+		usleep(20000);
+	}
+	return status;
+}
+
 void fo__bench_server_stop(pid_t spid, int fd)
 {
-	int64_t end = fo_now() + 10 * FO_SEC;
-	int status;
-
-	kill(spid, SIGTERM);
-	while (waitpid(spid, &status, WNOHANG) == 0 && fo_now() < end)
-		usleep(20000);
-	if (fo_now() >= end)
-		kill(spid, SIGKILL), waitpid(spid, &status, 0);
+	fo__bench_reap(spid, SIGTERM, fo_now() + 10 * FO_SEC);
 	close(fd);
 }
 
@@ -438,6 +492,7 @@ static int run_models(const struct bcfg *b, struct srow *rows, int *nrows, FILE 
 	       b->pinned ? "server on core 0, client on core 1" : "server and client share every core");
 	ret = fo_bench_table_line(cols, NCOLS, NULL, 0, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	fo__bench_catch_int();
 	for (i = 0; i < b->nm && !fo_interrupted(); i++)
 		ret |= run_model(b, b->models[i], rows, nrows, csv);
 	return ret;
@@ -473,6 +528,10 @@ int fo_bench_serve_run(const struct fo_bench_serve_cfg *cfg)
 			printf("# plot: %s\n", b.plot_path);
 		else
 			ret = 1;
+	}
+	if (fo_interrupted()) {
+		printf("# interrupted: the rows up to then are above\n");
+		ret = 130;
 	}
 	return ret;
 }

@@ -128,34 +128,6 @@ static void sample_proc(pid_t pid, struct psample *ps)
 	}
 }
 
-/* ---- Ctrl-C --------------------------------------------------------------- */
-
-/* the load child of the model being run, if any */
-static volatile pid_t load_child;
-
-/* Ctrl-C or SIGTERM: stop after this second, and pass it on to the load (a
- * terminal sends it to the whole group, kill(1) to this process only); what
- * was sampled is still written. */
-static void on_int(int sig)
-{
-	pid_t c = load_child;
-
-	fo_interrupt();
-	if (c > 0)
-		kill(c, SIGINT);
-	(void)sig;
-}
-
-static void handle(int sig)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_int;
-	sigemptyset(&sa.sa_mask);
-	sigaction(sig, &sa, NULL);
-}
-
 /* ---- the table ------------------------------------------------------------ */
 
 static const struct fo_table_col cols[] = {
@@ -209,22 +181,6 @@ static void ramp_text(const struct tl *t, char *buf, size_t len)
 	buf[0] = 0;
 	for (i = 0; i < t->nramp && n + 1 < len; i++)
 		n += (size_t)snprintf(buf + n, len - n, "%s%lld", i ? "," : "", (long long)t->ramp[i]);
-}
-
-/* Ends the load child: it has ended by its own duration, else SIGKILL after 10 s. */
-static void reap(pid_t pid, int *status)
-{
-	int64_t end = fo_now() + 10 * FO_SEC;
-
-	*status = -1;
-	while (waitpid(pid, status, WNOHANG) == 0) {
-		if (fo_now() >= end) {
-			kill(pid, SIGKILL);
-			waitpid(pid, status, 0);
-			return;
-		}
-		usleep(20000);
-	}
 }
 
 /* Lines read from a pipe as they come, a partial one kept across waits. */
@@ -287,7 +243,7 @@ static int run_model(struct tl *t, int mi)
 	struct psample ps, mid_ps;
 	struct lines l = { .n = 0 };
 	double prev_cpu, prev_t = 0;
-	int sfd, lfd = -1, status, step0 = 0, n = 0, rc = 0, got;
+	int sfd, lfd = -1, step0 = 0, n = 0, rc = 0, got;
 	pid_t spid, lpid;
 	struct sample *s = t->s[mi];
 	bool totals = false, have_mid = false;
@@ -304,7 +260,7 @@ static int run_model(struct tl *t, int mi)
 	prev_cpu = ps.cpu_s;
 	prev_now = fo_now();
 	lpid = fo__bench_spawn(largv, t->pinned ? 1 : -1, &lfd);
-	load_child = lpid;
+	fo__bench_load_child(lpid);
 	if (fo_interrupted() && lpid > 0)
 		kill(lpid, SIGINT); /* interrupted while it was being forked */
 	deadline = fo_now() + total + 30 * FO_SEC;
@@ -350,9 +306,9 @@ static int run_model(struct tl *t, int mi)
 		rc |= put_step(model, s + step0, n - step0);
 	if (lpid > 0) {
 		close(lfd);
-		reap(lpid, &status);
+		fo__bench_reap(lpid, 0, fo_now() + 10 * FO_SEC);
 	}
-	load_child = 0;
+	fo__bench_load_child(0);
 	fo__bench_server_stop(spid, sfd);
 	t->ns[mi] = n;
 	if (!n) {
@@ -571,8 +527,7 @@ int fo_bench_timeline_run(const struct fo_bench_serve_cfg *cfg)
 	       fo_duration_format(t.every, every, sizeof(every)),
 	       t.pinned ? "server on core 0, client on core 1" : "server and client share every core");
 	signal(SIGPIPE, SIG_IGN);
-	handle(SIGINT);
-	handle(SIGTERM);
+	fo__bench_catch_int();
 	for (mi = 0; mi < t.nm && !fo_interrupted(); mi++)
 		t.failed[mi] = run_model(&t, mi) != 0;
 	for (mi = 0; mi < t.nm; mi++)
