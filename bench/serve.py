@@ -707,8 +707,20 @@ def print_table(summary, runs):
             cl = statistics.median(x.client_cpu / x.wall for x in ok)
             sv = statistics.median(x.server_cpu / x.wall for x in ok)
             us = statistics.median(x.server_cpu * 1e6 / (x.rps * x.wall) for x in ok)
+            cus = statistics.median(x.client_cpu * 1e6 / (x.rps * x.wall) for x in ok)
             print(f"{r.server.name} ({s['client']}): medians over the runs: client {cl:.0%} of a core, "
-                  f"server {sv:.0%} of a core, {us:.2f} us of server CPU a request")
+                  f"{cus:.2f} us of client CPU a request; server {sv:.0%} of a core, "
+                  f"{us:.2f} us of server CPU a request")
+            # a client at a whole core caps req/s at 1 / (its CPU a request),
+            # whatever the server does: say the cap, and what it allows the ratio
+            if r.server.name != r.baseline and cl >= 0.95:
+                base = [b for b in rowsets[0] if b["row"].server.name == r.baseline
+                        and b["row"].conns == r.conns and b["rps"]]
+                cap = 1e6 / cus
+                if base:
+                    print(f"  the client is the limit: at {cus:.2f} us a request one core of it "
+                          f"gives at most {cap:.0f} req/s, {cap / base[0]['rps']:.2f}x "
+                          f"{r.baseline}'s median; a faster server cannot show more here")
     print(f"medians of {runs} runs; ratio = the median over the rounds of req/s / req/s "
           f"of go (line) or nginx (http) in the same round, with the same client and "
           f"connections; served = connections that got any "
@@ -895,7 +907,8 @@ def main():
                             f"{x.rps:.0f} req/s"
                             + (f", served {x.served}/{r.conns}" if x.served >= 0 else "")
                             + f", rss {x.rss_kb / 1024:.1f} MiB"
-                            + (f"; CPU: client {x.client_cpu / x.wall:.0%} of a core, "
+                            + (f"; CPU: client {x.client_cpu / x.wall:.0%} of a core "
+                               f"({x.client_cpu * 1e6 / (x.rps * x.wall):.2f} us a request), "
                                f"server {x.server_cpu / x.wall:.0%} "
                                f"({x.server_cpu * 1e6 / (x.rps * x.wall):.2f} us a request)"
                                if x.wall > 0 and x.rps > 0 else ""))

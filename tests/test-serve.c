@@ -1171,6 +1171,67 @@ TEST_PROC(serve_http_blended2x2, 30)
 	http_model("blended:2x2", false);
 }
 
+/*
+ * Every response carries one Date (RFC 9110 6.6.1: an origin server with a
+ * clock MUST): an IMF-fixdate whose weekday is right and whose second lies
+ * between the clock before the request and after the answer. Plain 200s
+ * (sent from the thread's slots), HEAD, the closing 200 and an error alike.
+ */
+TEST_PROC(serve_http_date, 30)
+{
+	static const char *const models[] = { "coro:2", "threads", "processes:2" };
+	static const char req[] = GET_KA "HEAD / HTTP/1.1\r\nHost: t\r\n\r\n"
+				  "DELETE / HTTP/1.1\r\nHost: t\r\n\r\n" GET_KA GET_CLOSE;
+	static const bool heads[] = { false, true, false, false, false };
+	size_t m;
+
+	for (m = 0; m < sizeof(models) / sizeof(models[0]); m++) {
+		struct proc s;
+		struct resp o[8];
+		struct rd r;
+		time_t t0, t1;
+		const char *p;
+		int n = 0;
+
+		start_server(&s, 0, "--proto", "http", "--model", models[m], NULL);
+		t0 = time(NULL);
+		HTTP(s.port, req, heads, 5, o, &r, 200, 200, 405, 200, 200);
+		t1 = time(NULL);
+		for (p = r.b; (p = strstr(p, "HTTP/1.1 ")) != NULL; p++) {
+			const char *d = strstr(p, "\r\nDate: "), *next = strstr(p + 1, "HTTP/1.1 ");
+			char val[64], again[64];
+			struct tm tm;
+			time_t t;
+
+			CHECK(d != NULL && (!next || d < next)); /* in this response */
+			d += 8;
+			CHECK(strstr(d, "\r\n") == d + 29); /* "Thu, 03 Dec 2026 22:24:39 GMT" */
+			memcpy(val, d, 29);
+			val[29] = 0;
+			memset(&tm, 0, sizeof(tm));
+			CHECK(strptime(val, "%a, %d %b %Y %H:%M:%S GMT", &tm) == val + 29);
+			t = timegm(&tm);
+			if (t < t0 - 1 || t > t1 + 1)
+				fprintf(stderr, "%s: Date %s, clock %lld..%lld\n", models[m], val, (long long)t0,
+					(long long)t1);
+			CHECK(t >= t0 - 1 && t <= t1 + 1);
+			/* printed back: the weekday and every field as sent */
+			gmtime_r(&t, &tm);
+			CHECK(strftime(again, sizeof(again), "%a, %d %b %Y %H:%M:%S GMT", &tm) == 29);
+			CHECK_STR(val, again);
+			CHECK(!strstr(d, "\r\nDate: ") || (next && strstr(d, "\r\nDate: ") > next)); /* one */
+			n++;
+		}
+		CHECK_EQ(n, 5);
+		CHECK(body_is(&o[0], "hello world\n"));
+		CHECK(body_is(&o[3], "hello world\n"));
+		CHECK(o[4].conn_close);
+		rd_free(&r);
+		stop_server(&s, SIGTERM);
+		proc_free(&s);
+	}
+}
+
 /* A head larger than one read (16 KB) but within --max-header: kept across reads, answered. */
 TEST_PROC(serve_http_head_across_reads, 30)
 {

@@ -68,6 +68,19 @@
  * response when --reply is big (set once at start). */
 static size_t WBUF = 65536;
 
+/*
+ * HTTP's 200s carry a Date (RFC 9110 6.6.1: an origin server with a clock
+ * MUST), so they change once a second. Each thread keeps its own for its
+ * last NDATE seconds, built when the second is first used, in slots that
+ * are never freed or moved while the thread lives: a reply handed to the
+ * kernel from one (sent with the next read, see serve_http) stays valid,
+ * and is rewritten only NDATE seconds later, when only a reply the client
+ * left unread that long could still be waiting to go. OKCAP (set once at
+ * start) is a slot's half: the keep-alive 200, then the closing one.
+ */
+#define NDATE 8
+static size_t OKCAP;
+
 enum proto { P_LINE, P_HTTP };
 enum mode { M_SPAWN, M_INLINE };
 
@@ -89,12 +102,14 @@ struct srv {
 	size_t max_head;
 	const char *reply;
 	size_t reply_len;
-	char *ok_keep, *ok_close;   /* full 200 responses, prebuilt */
+	char *ok_keep, *ok_close;   /* full 200 responses, prebuilt but for the Date (see ok_now) */
+	size_t date_at;             /* where in them the Date line goes */
 	size_t ok_keep_len, ok_close_len;
 	struct counters *c;
 };
 
-static __thread char *rbuf, *wbuf;
+static __thread char *rbuf, *wbuf, *okbuf; /* okbuf: NDATE slots of 2 * OKCAP */
+static __thread int64_t oksec[NDATE];     /* the second each slot holds, 0: none */
 static pthread_key_t bufs_key;
 static pthread_once_t bufs_once = PTHREAD_ONCE_INIT;
 
@@ -104,7 +119,9 @@ static void bufs_free(void *unused)
 	(void)unused;
 	free(rbuf);
 	free(wbuf);
-	rbuf = wbuf = NULL;
+	free(okbuf);
+	rbuf = wbuf = okbuf = NULL;
+	memset(oksec, 0, sizeof(oksec));
 }
 
 static void bufs_key_make(void)
@@ -114,15 +131,17 @@ static void bufs_key_make(void)
 
 static bool thread_bufs(void)
 {
-	if (!rbuf || !wbuf) {
+	if (!rbuf || !wbuf || (OKCAP && !okbuf)) {
 		pthread_once(&bufs_once, bufs_key_make);
 		pthread_setspecific(bufs_key, (void *)1);
 		if (!rbuf)
 			rbuf = malloc(RBUF);
 		if (!wbuf)
 			wbuf = malloc(WBUF);
+		if (OKCAP && !okbuf)
+			okbuf = malloc(NDATE * 2 * OKCAP);
 	}
-	return rbuf && wbuf;
+	return rbuf && wbuf && (!OKCAP || okbuf);
 }
 
 /* ---- writing: never park holding the thread's buffer --------------------------- */
@@ -243,6 +262,7 @@ struct conn {
 	char *stash;       /* unparsed bytes that must outlive a park (NULL when none) */
 	size_t stash_len, stash_cap;
 	long long skip;    /* body bytes of a refused request still to discard */
+	const char *ok;    /* the plain 200 that *lazy stands for (see answer) */
 };
 
 static int stash_set(struct conn *c, const char *p, size_t n)
@@ -282,27 +302,78 @@ static int stash_add(struct conn *c, const char *p, size_t n)
 	return 0;
 }
 
+/* "Date: <IMF-fixdate>\r\n" for second s, DATE_LEN bytes, no NUL (C
+ * locale names, whatever the process's locale). */
+#define DATE_LEN 37
+#define DATE_HOLE "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+static void put_date(char *out, int64_t s)
+{
+	static const char days[] = "SunMonTueWedThuFriSat", months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	time_t t = (time_t)s;
+	struct tm tm;
+	char tmp[96];
+
+	if (!gmtime_r(&t, &tm))
+		memset(&tm, 0, sizeof(tm));
+	/* each field its fixed width (a year past 9999 wraps: the line keeps its length) */
+	snprintf(tmp, sizeof(tmp), "Date: %.3s, %02u %.3s %04u %02u:%02u:%02u GMT\r\n",
+		 days + (unsigned)tm.tm_wday % 7 * 3, (unsigned)tm.tm_mday % 100, months + (unsigned)tm.tm_mon % 12 * 3,
+		 (unsigned)(tm.tm_year + 1900) % 10000, (unsigned)tm.tm_hour % 100, (unsigned)tm.tm_min % 100,
+		 (unsigned)tm.tm_sec % 100);
+	memcpy(out, tmp, DATE_LEN);
+}
+
+/* The 200s of this second, from this thread's slots: the keep-alive one
+ * (sv->ok_keep_len bytes), and the closing one in *close. */
+static const char *ok_now(const struct srv *sv, const char **close)
+{
+	struct timespec ts;
+	size_t i;
+	char *slot;
+
+	clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+	i = (size_t)ts.tv_sec % NDATE;
+	slot = okbuf + i * 2 * OKCAP;
+	if (oksec[i] != ts.tv_sec) {
+		memcpy(slot, sv->ok_keep, sv->ok_keep_len);
+		memcpy(slot + OKCAP, sv->ok_close, sv->ok_close_len);
+		put_date(slot + sv->date_at, ts.tv_sec);
+		put_date(slot + OKCAP + sv->date_at, ts.tv_sec);
+		oksec[i] = ts.tv_sec;
+	}
+	*close = slot + OKCAP;
+	return slot;
+}
+
 static size_t put_error(char *out, size_t cap, int code, bool close)
 {
+	char date[DATE_LEN + 1];
+	struct timespec ts;
+
 	const char *text = code == 400 ? "Bad Request"
 			 : code == 431 ? "Request Header Fields Too Large"
 			 : code == 405 ? "Method Not Allowed"
 			 : "Not Implemented";
-	int n = snprintf(out, cap,
-			 "HTTP/1.1 %d %s\r\nServer: fanout\r\nContent-Length: %zu\r\n"
-			 "Content-Type: text/plain\r\n%s%s\r\n%s\n",
-			 code, text, strlen(text) + 1, code == 405 ? "Allow: GET, HEAD\r\n" : "",
-			 close ? "Connection: close\r\n" : "", text);
+	int n;
+
+	clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+	put_date(date, ts.tv_sec);
+	date[DATE_LEN] = 0;
+	n = snprintf(out, cap,
+		     "HTTP/1.1 %d %s\r\nServer: fanout\r\n%sContent-Length: %zu\r\n"
+		     "Content-Type: text/plain\r\n%s%s\r\n%s\n",
+		     code, text, date, strlen(text) + 1, code == 405 ? "Allow: GET, HEAD\r\n" : "",
+		     close ? "Connection: close\r\n" : "", text);
 
 	return n > 0 && (size_t)n < cap ? (size_t)n : 0;
 }
 
-/* *lazy: wbuf[0..*out) stands for one plain 200 (sv->ok_keep) not yet
- * copied there; copies it before anything is added after it. */
-static void unlazy(const struct srv *sv, bool *lazy)
+/* *lazy: wbuf[0..*out) stands for one plain 200 (c->ok) not yet copied
+ * there; copies it before anything is added after it. */
+static void unlazy(const struct srv *sv, const struct conn *c, bool *lazy)
 {
 	if (*lazy) {
-		memcpy(wbuf, sv->ok_keep, sv->ok_keep_len);
+		memcpy(wbuf, c->ok, sv->ok_keep_len);
 		*lazy = false;
 	}
 }
@@ -312,7 +383,8 @@ static void unlazy(const struct srv *sv, bool *lazy)
  * consumed; sets *close when the connection must end after the replies
  * in wbuf[0..*out). Stops early when wbuf is nearly full. The common
  * case, one plain 200 and nothing else, is not copied: *lazy says so
- * (see unlazy), and the caller sends sv->ok_keep as it is.
+ * (see unlazy), and the caller sends c->ok, a slot of this second's
+ * 200s (see ok_now), as it is.
  */
 static size_t answer(struct srv *sv, struct conn *c, const char *buf, size_t len, size_t *out, bool *close,
 		     bool *lazy)
@@ -335,7 +407,7 @@ static size_t answer(struct srv *sv, struct conn *c, const char *buf, size_t len
 		h = fo_http_parse(buf + used, len - used, sv->max_head, &r);
 		if (h == FO_HTTP_MORE)
 			break;
-		unlazy(sv, lazy);
+		unlazy(sv, c, lazy);
 		if (h < 0) {
 			atomic_fetch_add(&sv->c->bad, 1);
 			*out += put_error(wbuf + *out, WBUF - *out, -h, true);
@@ -349,14 +421,16 @@ static size_t answer(struct srv *sv, struct conn *c, const char *buf, size_t len
 			*close = true;
 		} else if ((r.method_len == 3 && !memcmp(r.method, "GET", 3)) ||
 			   (r.method_len == 4 && !memcmp(r.method, "HEAD", 4))) {
-			const char *resp = r.keep_alive ? sv->ok_keep : sv->ok_close;
+			const char *close_r, *keep_r = ok_now(sv, &close_r);
+			const char *resp = r.keep_alive ? keep_r : close_r;
 			size_t rl = r.keep_alive ? sv->ok_keep_len : sv->ok_close_len;
 
 			if (r.method_len == 4)
 				rl -= sv->reply_len; /* HEAD: the head alone */
-			if (*out == 0 && resp == sv->ok_keep && rl == sv->ok_keep_len)
+			if (*out == 0 && resp == keep_r && rl == sv->ok_keep_len) {
 				*lazy = true;
-			else
+				c->ok = keep_r;
+			} else
 				memcpy(wbuf + *out, resp, rl);
 			*out += rl;
 			*close = !r.keep_alive;
@@ -395,7 +469,7 @@ static void linger_close(int fd)
 
 static void serve_http(struct srv *sv, int fd)
 {
-	struct conn c = { NULL, 0, 0, 0 };
+	struct conn c = { NULL, 0, 0, 0, NULL };
 	int64_t started = 0; /* when the pending partial request began */
 
 	bool pend = false; /* one plain 200 still to send, before the next read */
@@ -408,14 +482,14 @@ static void serve_http(struct srv *sv, int fd)
 		ssize_t n;
 
 		if (partial && pend) {
-			if (send_whole(sv, fd, sv->ok_keep, sv->ok_keep_len) < 0)
+			if (send_whole(sv, fd, c.ok, sv->ok_keep_len) < 0)
 				break;
 			pend = false;
 		}
 		/* into the thread's rbuf (see serve_line); a partial request's
 		 * bytes wait in the heap, the new ones join them there. A plain
 		 * 200 goes out with this read: one wait for both */
-		n = pend ? fo_send_recv(fd, sv->ok_keep, sv->ok_keep_len, rbuf, HTTP_RBUF, deadline)
+		n = pend ? fo_send_recv(fd, c.ok, sv->ok_keep_len, rbuf, HTTP_RBUF, deadline)
 			 : fo_recv_scratch(fd, rbuf, HTTP_RBUF, deadline);
 		pend = false;
 		if (n <= 0) {
@@ -436,7 +510,7 @@ static void serve_http(struct srv *sv, int fd)
 			used = answer(sv, &c, buf, len, &out, &close, &lazy);
 			if (close || used == len || out == 0)
 				break; /* done, or a partial request waits for more */
-			unlazy(sv, &lazy);
+			unlazy(sv, &c, &lazy);
 			/* wbuf is full: keep the rest in the heap, send, go on */
 			if (stash_set(&c, buf + used, len - used) < 0)
 				goto done;
@@ -723,14 +797,17 @@ static int make_replies(struct srv *sv, const char *reply)
 	line[rl + 1] = 0;
 	sv->reply = line;
 	sv->reply_len = rl + 1;
+	/* templates: ok_now() writes each second's Date over the 37 x's */
 	sv->ok_keep_len = (size_t)snprintf(sv->ok_keep, cap,
-					   "HTTP/1.1 200 OK\r\nServer: fanout\r\nContent-Length: %zu\r\n"
-					   "Content-Type: text/plain\r\n\r\n%s",
-					   rl + 1, line);
+					   "HTTP/1.1 200 OK\r\nServer: fanout\r\n%.*s"
+					   "Content-Length: %zu\r\nContent-Type: text/plain\r\n\r\n%s",
+					   DATE_LEN, DATE_HOLE, rl + 1, line);
 	sv->ok_close_len = (size_t)snprintf(sv->ok_close, cap,
-					    "HTTP/1.1 200 OK\r\nServer: fanout\r\nContent-Length: %zu\r\n"
-					    "Content-Type: text/plain\r\nConnection: close\r\n\r\n%s",
-					    rl + 1, line);
+					    "HTTP/1.1 200 OK\r\nServer: fanout\r\n%.*s"
+					    "Content-Length: %zu\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n%s",
+					    DATE_LEN, DATE_HOLE, rl + 1, line);
+	sv->date_at = strlen("HTTP/1.1 200 OK\r\nServer: fanout\r\n");
+	OKCAP = sv->proto == P_HTTP ? sv->ok_close_len : 0; /* slots for http only */
 	if (sv->ok_close_len + 512 > WBUF / 2)
 		WBUF = 2 * (sv->ok_close_len + 512);
 	return 0;
