@@ -720,7 +720,8 @@ def print_table(summary, runs):
                 if base:
                     print(f"  the client is the limit: at {cus:.2f} us a request one core of it "
                           f"gives at most {cap:.0f} req/s, {cap / base[0]['rps']:.2f}x "
-                          f"{r.baseline}'s median; a faster server cannot show more here")
+                          f"{r.baseline}'s median, whatever the server does beyond making the "
+                          f"client's own work a request smaller")
     print(f"medians of {runs} runs; ratio = the median over the rounds of req/s / req/s "
           f"of go (line) or nginx (http) in the same round, with the same client and "
           f"connections; served = connections that got any "
