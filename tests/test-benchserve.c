@@ -55,26 +55,19 @@ TEST_T(bench_serve_rows, 120)
 	free(err);
 }
 
-/* Ctrl-C (to this process only, as kill(1) sends it) ends the row in
- * flight, marked (interrupted) and in no file; the rows before it are in
- * the CSV, renamed into place, and the exit is 130. */
-TEST_T(bench_serve_rows_interrupted, 120)
+/*
+ * Runs `fanout args`, and once its first "coro:1" row is out sends SIGINT
+ * to it alone (as kill(1) does); checks exit 130 and returns its stdout.
+ */
+static char *interrupt_after_first_row(const char *const *args)
 {
-	char dir[64], csv[128], got[4096] = "", *out = NULL, *text;
-	const char *args[] = { "bench", "serve", "--model", "coro:1", "--clients", "1,2,4,8,16,32", "-d", "3s", "--csv",
-			       csv,
-			       NULL };
+	char got[4096] = "", *out = NULL;
 	long long until = fo_test_now_ms() + 60000;
 	size_t have = 0;
-	int fd, rc, lines = 0;
-	pid_t pid;
-	char *p;
+	int fd, rc;
+	pid_t pid = fo_test_cli_start(args, &fd);
 
-	tmp_dir(dir, sizeof(dir));
-	snprintf(csv, sizeof(csv), "%s/rows.csv", dir);
-	pid = fo_test_cli_start(args, &fd);
 	CHECK(pid > 0);
-	/* the first row is in */
 	while (!strstr(got, "\ncoro:1 ") && fo_test_now_ms() < until && have + 1 < sizeof(got)) {
 		struct pollfd pfd = { fd, POLLIN, 0 };
 		ssize_t r;
@@ -92,6 +85,22 @@ TEST_T(bench_serve_rows_interrupted, 120)
 	if (rc != 130)
 		fprintf(stderr, "exit %d\n%s%s\n", rc, got, out);
 	CHECK_EQ(rc, 130);
+	return out;
+}
+
+/* Ctrl-C (to this process only, as kill(1) sends it) ends the row in
+ * flight, marked (interrupted) and in no file; the rows before it are in
+ * the CSV, renamed into place, and the exit is 130. */
+TEST_T(bench_serve_rows_interrupted, 120)
+{
+	char dir[64], csv[128], *out, *text, *p;
+	const char *args[] = { "bench", "serve", "--model", "coro:1", "--clients", "1,2,4,8,16,32", "-d", "3s", "--csv",
+			       csv, NULL };
+	int lines = 0;
+
+	tmp_dir(dir, sizeof(dir));
+	snprintf(csv, sizeof(csv), "%s/rows.csv", dir);
+	out = interrupt_after_first_row(args);
 	/* the row in flight says (interrupted), unless Ctrl-C fell between two rows */
 	CHECK_HAS(out, "# interrupted: the rows up to then are above");
 	text = fo_test_read(csv);
@@ -445,37 +454,15 @@ TEST_T(bench_serve_timeline_bad_input, 60)
  */
 TEST_T(bench_serve_timeline_interrupted, 120)
 {
-	char dir[64], csv[128], got[4096] = "", *out = NULL;
+	char dir[64], csv[128], *out;
 	const char *args[] = { "bench", "serve", "--timeline-data", csv, "--model", "coro:1", "--ramp", "1,2,4,8",
 			       "--ramp-every", "5s", NULL };
 	struct tl_row rows[32];
-	long long until = fo_test_now_ms() + 60000;
-	size_t have = 0;
-	int fd, rc, n, i;
-	pid_t pid;
+	int n, i;
 
 	tmp_dir(dir, sizeof(dir));
 	snprintf(csv, sizeof(csv), "%s/cut.csv", dir);
-	pid = fo_test_cli_start(args, &fd);
-	CHECK(pid > 0);
-	/* the first step's row: a sample is in */
-	while (!strstr(got, "\ncoro:1 ") && fo_test_now_ms() < until && have + 1 < sizeof(got)) {
-		struct pollfd pfd = { fd, POLLIN, 0 };
-		ssize_t r;
-
-		if (poll(&pfd, 1, 1000) <= 0)
-			continue;
-		r = read(fd, got + have, sizeof(got) - 1 - have);
-		if (r <= 0)
-			break;
-		have += (size_t)r;
-		got[have] = 0;
-	}
-	CHECK_HAS(got, "\ncoro:1 ");
-	rc = fo_test_cli_end(pid, fd, SIGINT, &out);
-	if (rc != 130)
-		fprintf(stderr, "exit %d\n%s%s\n", rc, got, out);
-	CHECK_EQ(rc, 130);
+	out = interrupt_after_first_row(args);
 	CHECK_HAS(out, "# interrupted");
 	n = tl_rows(csv, rows, 32);
 	CHECK(n >= 1 && n < 20); /* cut before the 20 seconds of the ramp */

@@ -148,26 +148,12 @@ static int rtt_task(struct fo_job *job, void *arg)
 
 /* --max-time ran out (not Ctrl-C): the row is cut, not interrupted */
 static volatile sig_atomic_t max_time_hit;
-/* the child running the current row of a sweep, if any */
-static volatile pid_t row_child;
 
 static void on_alarm(int sig)
 {
 	(void)sig;
 	max_time_hit = 1;
 	fo_interrupt();
-}
-
-/* Ctrl-C or SIGTERM: stop here, and pass it on to the row being run (a
- * terminal sends it to the whole group, kill(1) to this process only). */
-static void on_int(int sig)
-{
-	pid_t c = row_child;
-
-	fo_interrupt();
-	if (c > 0)
-		kill(c, SIGINT);
-	(void)sig;
 }
 
 static void handle(int sig, void (*fn)(int))
@@ -339,9 +325,7 @@ static int run_child(const struct cfg *c, int mi, size_t hosts, int64_t rtt, str
 		fprintf(stderr, "fanout: cannot run '/proc/self/exe': %s\n", strerror(errno));
 		_exit(127);
 	}
-	row_child = pid;
-	if (fo_interrupted())
-		kill(pid, SIGINT); /* interrupted while it was being forked */
+	fo__bench_load_child(pid); /* Ctrl-C passed on to it */
 	close(p[1]);
 	f = fdopen(p[0], "r");
 	line[0] = 0;
@@ -361,7 +345,7 @@ static int run_child(const struct cfg *c, int mi, size_t hosts, int64_t rtt, str
 	}
 	while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR)
 		;
-	row_child = 0;
+	fo__bench_load_child(0);
 	t1 = fo_now();
 	out->wall = (double)(t1 - t0) / 1e9;
 	out->user = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6;
@@ -1202,8 +1186,7 @@ int fo_bench_run(const struct fo_bench_cfg *cfg)
 	if ((r = bench_init(&c, cfg)) != 0)
 		return r;
 	fo_raise_nofile();
-	handle(SIGINT, on_int);
-	handle(SIGTERM, on_int);
+	fo__bench_catch_int();
 	if (c.row)
 		return run_row_child(&c);
 	if (!c.model_given && c.nrtt == 1 && c.nhosts == 1 && c.runs == 1 && !c.csv && !c.plot)

@@ -83,8 +83,9 @@ pid_t fo__bench_server_start(const char *model, const char *proto, bool pinned, 
 /* SIGTERM, and SIGKILL after 10 s. */
 void fo__bench_server_stop(pid_t spid, int fd);
 /* Ctrl-C or SIGTERM from now on: fo_interrupt(), and SIGINT passed on to
- * the load child named by fo__bench_load_child() (0: none), since a
- * terminal sends it to the whole group but kill(1) to this process only. */
+ * the child named by fo__bench_load_child() (0: none; a row's or a load's),
+ * since a terminal sends it to the whole group but kill(1) to this process
+ * only. A child named after the interrupt gets it at once. */
 void fo__bench_catch_int(void);
 void fo__bench_load_child(pid_t pid);
 /* Waits for child pid (sent sig first unless 0) until deadline, then

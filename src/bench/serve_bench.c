@@ -443,6 +443,7 @@ void fo__bench_catch_int(void)
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_int;
+	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
