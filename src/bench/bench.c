@@ -156,17 +156,6 @@ static void on_alarm(int sig)
 	fo_interrupt();
 }
 
-static void handle(int sig, void (*fn)(int))
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = fn;
-	sa.sa_flags = SA_RESTART;
-	sigemptyset(&sa.sa_mask);
-	sigaction(sig, &sa, NULL);
-}
-
 static int run_here(const struct cfg *c, const struct fo_model *m, size_t hosts, int64_t rtt,
 		    struct row *out)
 {
@@ -190,7 +179,7 @@ static int run_here(const struct cfg *c, const struct fo_model *m, size_t hosts,
 		struct itimerval it = { { 0, 0 }, { (time_t)(c->max_time / FO_SEC),
 						    (suseconds_t)(c->max_time % FO_SEC / 1000) } };
 
-		handle(SIGALRM, on_alarm);
+		fo__bench_on(SIGALRM, on_alarm);
 		setitimer(ITIMER_REAL, &it, NULL);
 	}
 	run = fo_run(&o, &err);

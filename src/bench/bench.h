@@ -87,6 +87,8 @@ void fo__bench_server_stop(pid_t spid, int fd);
  * since a terminal sends it to the whole group but kill(1) to this process
  * only. A child named after the interrupt gets it at once. */
 void fo__bench_catch_int(void);
+/* fn for sig, with SA_RESTART */
+void fo__bench_on(int sig, void (*fn)(int));
 void fo__bench_load_child(pid_t pid);
 /* Waits for child pid (sent sig first unless 0) until deadline, then
  * SIGKILLs it: its wait status, or -1 when it had to be killed. */

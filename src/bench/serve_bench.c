@@ -437,16 +437,21 @@ static void on_int(int sig)
 	(void)sig;
 }
 
-void fo__bench_catch_int(void)
+void fo__bench_on(int sig, void (*fn)(int))
 {
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_int;
+	sa.sa_handler = fn;
 	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	sigaction(sig, &sa, NULL);
+}
+
+void fo__bench_catch_int(void)
+{
+	fo__bench_on(SIGINT, on_int);
+	fo__bench_on(SIGTERM, on_int);
 }
 
 void fo__bench_load_child(pid_t pid)
