@@ -216,12 +216,13 @@ struct tl_row {
 	char model[48], proto[16];
 	int second, clients, threads, procs;
 	double t, rps, cpu;
-	long long requests;
+	long long requests, served;
 	long rss_kb;
 };
 
 #define TL_HEADER                                                                                           \
-	"model,proto,second,t_s,clients,requests,rps,server_rss_kb,server_cpu_pct,server_threads,server_procs\n"
+	"model,proto,second,t_s,clients,served,requests,rps,server_rss_kb,server_cpu_pct,server_threads,"   \
+	"server_procs\n"
 
 /* The CSV at path into rows (at most cap): how many; CHECKs its header and every row's form. */
 static int tl_rows(const char *path, struct tl_row *rows, int cap)
@@ -237,9 +238,9 @@ static int tl_rows(const char *path, struct tl_row *rows, int cap)
 		int used = 0;
 
 		CHECK(n < cap);
-		if (sscanf(line, "%47[^,],%15[^,],%d,%lf,%d,%lld,%lf,%ld,%lf,%d,%d%n", r->model, r->proto, &r->second,
-			   &r->t, &r->clients, &r->requests, &r->rps, &r->rss_kb, &r->cpu, &r->threads, &r->procs,
-			   &used) != 11 ||
+		if (sscanf(line, "%47[^,],%15[^,],%d,%lf,%d,%lld,%lld,%lf,%ld,%lf,%d,%d%n", r->model, r->proto,
+			   &r->second, &r->t, &r->clients, &r->served, &r->requests, &r->rps, &r->rss_kb, &r->cpu,
+			   &r->threads, &r->procs, &used) != 12 ||
 		    line[used]) {
 			fprintf(stderr, "a bad row: [%s]\n", line);
 			CHECK(0);
@@ -265,6 +266,7 @@ static void tl_check_row(const struct tl_row *r, const char *model, int sec, int
 	CHECK_EQ(r->second, sec);
 	CHECK_EQ(r->clients, clients);
 	CHECK(r->requests > 0 && r->rps > 0);
+	CHECK(r->served >= 1 && r->served <= clients); /* requests came back on one at least */
 	CHECK(r->rss_kb > 0);
 	CHECK(r->cpu >= 0);
 	CHECK(r->threads >= 1 && r->procs >= 1);
@@ -446,6 +448,35 @@ TEST_T(bench_serve_timeline_bad_input, 60)
 	}
 	CHECK(access(svg, F_OK) != 0 && access(csv, F_OK) != 0);
 	CHECK_EQ(rmdir(dir), 0);
+}
+
+/*
+ * A pool of two threads, four clients: the table and the CSV say how many
+ * of them the server has answered at all, never more than its two threads
+ * (the other two wait, starved, as in the classic experiment).
+ */
+TEST_T(bench_serve_timeline_starved, 120)
+{
+	char *out = NULL, *err = NULL, dir[64], csv[128];
+	struct tl_row rows[8];
+	int rc;
+
+	tmp_dir(dir, sizeof(dir));
+	snprintf(csv, sizeof(csv), "%s/pool.csv", dir);
+	rc = fo_test_cli(&out, &err, "bench", "serve", "--timeline-data", csv, "--model", "threads:2", "--ramp",
+			 "1,4", "--ramp-every", "1s", NULL);
+	if (rc != 0)
+		fprintf(stderr, "rc %d\nstdout:\n%s\nstderr:\n%s\n", rc, out, err);
+	CHECK_EQ(rc, 0);
+	CHECK_HAS(out, "model          clients  served   seconds");
+	CHECK_EQ(tl_rows(csv, rows, 8), 2);
+	tl_check_row(&rows[0], "threads:2", 1, 1);
+	tl_check_row(&rows[1], "threads:2", 2, 4);
+	CHECK(rows[1].served <= 2); /* two threads, one connection each */
+	CHECK_EQ(unlink(csv), 0);
+	CHECK_EQ(rmdir(dir), 0);
+	free(out);
+	free(err);
 }
 
 /*

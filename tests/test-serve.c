@@ -2211,9 +2211,12 @@ TEST_PROC(load_ramp_json_seconds, 30)
 	CHECK_EQ(count_char(l.out, strlen(l.out), '\n'), 3);
 	CHECK(!strncmp(l.out, "{\"second\":1,\"t\":", 16));
 	CHECK_HAS(l.out, ",\"connections\":1,\"requests\":");
+	CHECK(json_num(l.out, "served") <= 1); /* of the connections open */
 	second = strchr(l.out, '\n') + 1;
 	CHECK(!strncmp(second, "{\"second\":2,\"t\":", 16));
 	CHECK_HAS(second, ",\"connections\":3,\"requests\":");
+	CHECK(json_num(second, "served") <= 3);
+	CHECK_HAS(second, ",\"served\":");
 	/* the totals: three connections, each answered, over the two steps */
 	second = strchr(second, '\n') + 1;
 	CHECK_HAS(second, "\"connections\":3,");

@@ -34,6 +34,7 @@ struct sample {
 	int second;          /* 1, 2, ...: the load's count */
 	double t;            /* seconds since the load started, at the end of this one (the load's clock) */
 	int clients;         /* connections open at its end */
+	long long served;    /* of those, the ones that have had a reply (the rest starve) */
 	long long requests;  /* done in it */
 	double rps;          /* requests over its measured length */
 	long rss_kb;         /* VmRSS summed over the server's processes */
@@ -132,6 +133,7 @@ static void sample_proc(pid_t pid, struct psample *ps)
 
 static const struct fo_table_col cols[] = {
 	{ "model", FO_TABLE_LEFT, 1, 14, 0 },   { "clients", FO_TABLE_RIGHT, 1, 7, 0 },
+	{ "served", FO_TABLE_RIGHT, 1, 7, 0 },
 	{ "seconds", FO_TABLE_RIGHT, 1, 9, 0 }, { "req/s", FO_TABLE_RIGHT, 1, 10, 0 },
 	{ "srv cpu", FO_TABLE_RIGHT, 1, 8, 0 }, { "cpu/req", FO_TABLE_RIGHT, 1, 9, 0 },
 	{ "srv rss", FO_TABLE_RIGHT, 1, 9, 0 }, { "threads", FO_TABLE_RIGHT, 1, 7, 0 },
@@ -143,8 +145,8 @@ static const struct fo_table_col cols[] = {
  * server's CPU per request over the step, the last RSS and counts. */
 static int put_step(const char *model, const struct sample *s, int n)
 {
-	char clients[16], secs[32], rps[32], cpu[32], per[32], rss[32], thr[16], procs[16];
-	const char *cells[NCOLS] = { model, clients, secs, rps, cpu, per, rss, thr, procs };
+	char clients[16], served[24], secs[32], rps[32], cpu[32], per[32], rss[32], thr[16], procs[16];
+	const char *cells[NCOLS] = { model, clients, served, secs, rps, cpu, per, rss, thr, procs };
 	double r = 0, c = 0;
 	int i;
 
@@ -153,6 +155,8 @@ static int put_step(const char *model, const struct sample *s, int n)
 		c += s[i].cpu_pct;
 	}
 	snprintf(clients, sizeof(clients), "%d", s[0].clients);
+	/* by the step's end: the connections the server has answered at all */
+	snprintf(served, sizeof(served), "%lld", s[n - 1].served);
 	if (n > 1)
 		snprintf(secs, sizeof(secs), "%d-%d", s[0].second, s[n - 1].second);
 	else
@@ -277,8 +281,8 @@ static int run_model(struct tl *t, int mi)
 			mid = INT64_MAX;
 			continue;
 		}
-		if (sscanf(l.buf, "{\"second\":%d,\"t\":%lf,\"connections\":%d,\"requests\":%lld}", &x->second,
-			   &x->t, &x->clients, &x->requests) != 4) {
+		if (sscanf(l.buf, "{\"second\":%d,\"t\":%lf,\"connections\":%d,\"requests\":%lld,\"served\":%lld}",
+			   &x->second, &x->t, &x->clients, &x->requests, &x->served) != 5) {
 			totals = strstr(l.buf, "\"requests\":") != NULL;
 			break;
 		}
@@ -329,14 +333,15 @@ static int write_data(const struct tl *t, struct fo_wfile *w)
 {
 	int mi, i, e;
 
-	fprintf(w->f, "model,proto,second,t_s,clients,requests,rps,server_rss_kb,server_cpu_pct,server_threads,"
+	fprintf(w->f, "model,proto,second,t_s,clients,served,requests,rps,server_rss_kb,server_cpu_pct,server_threads,"
 		      "server_procs\n");
 	for (mi = 0; mi < t->nm; mi++)
 		for (i = 0; i < t->ns[mi]; i++) {
 			const struct sample *x = &t->s[mi][i];
 
-			fprintf(w->f, "%s,%s,%d,%.3f,%d,%lld,%.1f,%ld,%.1f,%d,%d\n", t->models[mi], t->proto, x->second,
-				x->t, x->clients, x->requests, x->rps, x->rss_kb, x->cpu_pct, x->threads, x->procs);
+			fprintf(w->f, "%s,%s,%d,%.3f,%d,%lld,%lld,%.1f,%ld,%.1f,%d,%d\n", t->models[mi], t->proto,
+				x->second, x->t, x->clients, x->served, x->requests, x->rps, x->rss_kb, x->cpu_pct,
+				x->threads, x->procs);
 		}
 	if ((e = fo__wfile_commit(w, true)) != 0) {
 		fprintf(stderr, "fanout: cannot write --timeline-data '%s': %s\n", t->data, fo_strerror(e));

@@ -75,6 +75,7 @@ struct cfg {
 	atomic_int nts;
 	pthread_mutex_t lock;
 	atomic_llong starved, connect_errors, reconnects;
+	atomic_llong served[FO_LOAD_MAX_RAMP]; /* connections that have had a reply, by the --ramp step they opened in */
 	atomic_bool have_first_err;
 	char first_err[256];    /* the first error a connection went on after */
 };
@@ -487,7 +488,7 @@ static int conn_task(struct fo_job *job, void *arg)
 	int64_t interval = c->rate > 0 ? (int64_t)((double)c->conns / c->rate * 1e9) : 0;
 	/* spread the connections' schedules over one interval */
 	int64_t due = c->t0 + (interval ? interval * (int64_t)fo_job_index(job) / c->conns : 0);
-	int fd = -1, r, ret = 0;
+	int fd = -1, r, ret = 0, step = 0;
 
 	if (!buf || !t) {
 		free(buf);
@@ -495,8 +496,6 @@ static int conn_task(struct fo_job *job, void *arg)
 	}
 	/* --ramp: this connection opens with the first step whose count takes it in */
 	if (c->nramp) {
-		int step = 0;
-
 		while (step < c->nramp - 1 && (int64_t)fo_job_index(job) >= c->ramp[step])
 			step++;
 		if (step && fo_sleep_until(c->t0 + step * c->ramp_every) < 0) {
@@ -542,7 +541,8 @@ static int conn_task(struct fo_job *job, void *arg)
 			if (fo_now() > c->end)
 				goto out; /* it came after the run's end: not counted */
 			tally(t, &resp, fo_now() - start);
-			replies++;
+			if (replies++ == 0)
+				atomic_fetch_add(&c->served[step], 1);
 			if (!resp.close)
 				continue;
 			break;
@@ -588,20 +588,37 @@ static long long total_reqs(void)
 
 static atomic_bool reporter_stop;
 
-/* --ramp: the connections open just before t (ns since the start). */
+/* --ramp: the step under way just before t (ns since the start); 0 without. */
+static int step_at(const struct cfg *c, int64_t t)
+{
+	int64_t step = t > 0 && c->nramp ? (t - 1) / c->ramp_every : 0;
+
+	return (int)(step < c->nramp ? step : c->nramp - 1);
+}
+
+/* The connections open just before t. */
 static int ramp_at(const struct cfg *c, int64_t t)
 {
-	int64_t step = t > 0 ? (t - 1) / c->ramp_every : 0;
+	return c->nramp ? (int)c->ramp[step_at(c, t)] : c->conns;
+}
 
-	if (!c->nramp)
-		return c->conns;
-	return (int)c->ramp[step < c->nramp ? step : c->nramp - 1];
+/* Of the connections open just before t, those that have had a reply. */
+static long long served_at(const struct cfg *c, int64_t t)
+{
+	long long n = 0;
+	int i, last = step_at(c, t);
+
+	for (i = 0; i <= last; i++)
+		n += atomic_load(&c->served[i]);
+	return n;
 }
 
 /*
  * A line each second: req/s on stderr, or with --json-seconds a JSON
  * object on stdout (the second, the seconds since the start as measured,
- * the connections open in its middle, the requests done in it). The last
+ * the connections open in its middle, the requests done in it, and of
+ * those connections the ones that have had a reply by its end: the rest
+ * wait, starved so far, as a pool of N threads leaves client N+1). The last
  * whole second is reported even when the run ends as it does; a run cut
  * short by a signal stops the lines at once.
  */
@@ -625,9 +642,9 @@ static void *reporter(void *arg)
 
 			sec++;
 			if (C->json_seconds) {
-				printf("{\"second\":%d,\"t\":%.6f,\"connections\":%d,\"requests\":%lld}\n", sec,
-				       (double)(now - C->t0) / 1e9, ramp_at(C, (int64_t)sec * FO_SEC - FO_SEC / 2),
-				       total - last);
+				printf("{\"second\":%d,\"t\":%.6f,\"connections\":%d,\"requests\":%lld,\"served\":%lld}\n",
+				       sec, (double)(now - C->t0) / 1e9, ramp_at(C, (int64_t)sec * FO_SEC - FO_SEC / 2),
+				       total - last, served_at(C, (int64_t)sec * FO_SEC - FO_SEC / 2));
 				fflush(stdout);
 			} else if (!C->json) {
 				fprintf(stderr, "%4ds %10lld req/s\n", sec, total - last);

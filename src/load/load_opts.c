@@ -96,7 +96,7 @@ static const struct fo_opt opts[] = {
 	  .help = "the totals as one JSON object" },
 	{ .name = "json-seconds", .kind = FO_OPT_BOOL, .off = OFF(json_seconds), .group = "Output",
 	  .help = "--json, and before the totals a JSON object each second: second, t, connections (open in "
-		  "its middle), requests" },
+		  "its middle), requests, served (connections that have had a reply)" },
 	{ .name = NULL },
 };
 
