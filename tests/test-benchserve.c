@@ -457,14 +457,20 @@ TEST_T(bench_serve_timeline_bad_input, 60)
  */
 TEST_T(bench_serve_timeline_starved, 120)
 {
-	char *out = NULL, *err = NULL, dir[64], csv[128];
+	char *out = NULL, *err = NULL, *text = NULL, dir[64], csv[128], svg[128];
+	bool draw = have_gnuplot();
 	struct tl_row rows[8];
 	int rc;
 
 	tmp_dir(dir, sizeof(dir));
 	snprintf(csv, sizeof(csv), "%s/pool.csv", dir);
-	rc = fo_test_cli(&out, &err, "bench", "serve", "--timeline-data", csv, "--model", "threads:2", "--ramp",
-			 "1,4", "--ramp-every", "1s", NULL);
+	snprintf(svg, sizeof(svg), "%s/pool.svg", dir);
+	if (draw) /* the CSV beside it */
+		rc = fo_test_cli(&out, &err, "bench", "serve", "--timeline", svg, "--model", "threads:2", "--ramp",
+				 "1,4", "--ramp-every", "1s", NULL);
+	else
+		rc = fo_test_cli(&out, &err, "bench", "serve", "--timeline-data", csv, "--model", "threads:2",
+				 "--ramp", "1,4", "--ramp-every", "1s", NULL);
 	if (rc != 0)
 		fprintf(stderr, "rc %d\nstdout:\n%s\nstderr:\n%s\n", rc, out, err);
 	CHECK_EQ(rc, 0);
@@ -473,6 +479,13 @@ TEST_T(bench_serve_timeline_starved, 120)
 	tl_check_row(&rows[0], "threads:2", 1, 1);
 	tl_check_row(&rows[1], "threads:2", 2, 4);
 	CHECK(rows[1].served <= 2); /* two threads, one connection each */
+	if (draw) {
+		/* the pool left clients waiting: its served line, in the key */
+		text = svg_text(svg);
+		CHECK_HAS(text, "threads:2: clients served");
+		free(text);
+		CHECK_EQ(unlink(svg), 0);
+	}
 	CHECK_EQ(unlink(csv), 0);
 	CHECK_EQ(rmdir(dir), 0);
 	free(out);

@@ -821,7 +821,7 @@ static void stack_script(FILE *gp, const void *arg)
 		fprintf(gp, "\nset xlabel ");
 		fo__gp_quote(gp, k == p->npanels - 1 ? p->xlabel : "");
 		fprintf(gp, "\nset yrange [0:*]\n");
-		if (pa->y2) {
+		if (pa->ny2) {
 			fprintf(gp, "set y2label ");
 			fo__gp_quote(gp, pa->y2label);
 			fprintf(gp, "\nset y2tics\nset y2range [0:*]\n");
@@ -833,16 +833,19 @@ static void stack_script(FILE *gp, const void *arg)
 			fprintf(gp, "%s'-' using 1:2 with linespoints pt 7 ps 0.6 lw 2 title ", j ? ", " : "");
 			fo__gp_quote(gp, pa->series[j].title);
 		}
-		if (pa->y2) {
-			fprintf(gp, "%s'-' using 1:2 axes x1y2 with lines dt 2 lw 1.5 lc rgb 'gray40' title ",
-				pa->nseries ? ", " : "");
-			fo__gp_quote(gp, pa->y2->title);
+		for (j = 0; j < pa->ny2; j++) {
+			fprintf(gp, "%s'-' using 1:2 axes x1y2 with lines ", pa->nseries + j ? ", " : "");
+			if (pa->y2[j].lc)
+				fprintf(gp, "dt 3 lw 2 lc %d title ", pa->y2[j].lc);
+			else
+				fprintf(gp, "dt 2 lw 1.5 lc rgb 'gray40' title ");
+			fo__gp_quote(gp, pa->y2[j].title);
 		}
 		fprintf(gp, "\n");
 		for (j = 0; j < pa->nseries; j++)
 			gp_points(gp, &pa->series[j]);
-		if (pa->y2)
-			gp_points(gp, pa->y2);
+		for (j = 0; j < pa->ny2; j++)
+			gp_points(gp, &pa->y2[j]);
 	}
 	fprintf(gp, "unset multiplot\n");
 }

@@ -105,6 +105,7 @@ struct fo_plot_series {
 	const char *title;
 	const double *x, *y;   /* n points; drawn in order of x */
 	int n;
+	int lc;                /* on a right axis: 0 a dashed gray line, else dotted in series lc's colour */
 };
 
 struct fo_plot {
@@ -123,7 +124,8 @@ struct fo_plot_panel {
 	const char *title, *ylabel;     /* y axes start at 0 */
 	const struct fo_plot_series *series; /* drawn in the order given */
 	int nseries;
-	const struct fo_plot_series *y2; /* NULL, or a dashed gray line on the right axis */
+	const struct fo_plot_series *y2; /* ny2 lines on the right axis (see lc), or none */
+	int ny2;
 	const char *y2label;
 };
 

@@ -350,15 +350,17 @@ static int write_data(const struct tl *t, struct fo_wfile *w)
 	return 0;
 }
 
-/* The three panels, a line per model that has samples. */
+/* The three panels, a line per model that has samples; on the clients'
+ * axis, the clients served by each model that left some waiting. */
 static int write_svg(const struct tl *t)
 {
-	struct fo_plot_series ser[3][MAXM], clients;
+	struct fo_plot_series ser[3][MAXM], y2[1 + MAXM];
+	char served_title[MAXM][80];
 	struct fo_plot_panel pan[3];
 	struct fo_plot_stack st;
 	double *xy, cx[2 * FO_BENCH_MAX_LIST], cy[2 * FO_BENCH_MAX_LIST];
 	char title[256], xlabel[128], every[32];
-	int mi, i, k, nser = 0, total = 0, off = 0, r;
+	int mi, i, k, nser = 0, ny2 = 1, total = 0, off = 0, r;
 
 	for (mi = 0; mi < t->nm; mi++)
 		total += t->ns[mi];
@@ -366,13 +368,15 @@ static int write_svg(const struct tl *t)
 		fprintf(stderr, "fanout: nothing to draw: no model gave samples\n");
 		return 1;
 	}
-	/* per sample: its time, then req/s, MB and CPU% */
-	xy = malloc(sizeof(double) * 4 * (size_t)total);
+	/* per sample: its time, then req/s, MB, CPU% and clients served */
+	xy = malloc(sizeof(double) * 5 * (size_t)total);
 	if (!xy) {
 		fprintf(stderr, "fanout: cannot draw --timeline '%s': out of memory\n", t->svg);
 		return 1;
 	}
 	for (mi = 0; mi < t->nm; mi++) {
+		bool starved = false;
+
 		if (!t->ns[mi])
 			continue;
 		for (i = 0; i < t->ns[mi]; i++) {
@@ -382,12 +386,24 @@ static int write_svg(const struct tl *t)
 			xy[total + off + i] = x->rps;
 			xy[2 * total + off + i] = (double)x->rss_kb / 1024.0;
 			xy[3 * total + off + i] = x->cpu_pct;
+			xy[4 * total + off + i] = (double)x->served;
+			starved |= x->served < x->clients;
 		}
 		for (k = 0; k < 3; k++) {
 			ser[k][nser].title = t->models[mi];
 			ser[k][nser].x = xy + off;
 			ser[k][nser].y = xy + (k + 1) * total + off;
 			ser[k][nser].n = t->ns[mi];
+			ser[k][nser].lc = 0;
+		}
+		if (starved) {
+			snprintf(served_title[mi], sizeof(served_title[mi]), "%s: clients served", t->models[mi]);
+			y2[ny2].title = served_title[mi];
+			y2[ny2].x = xy + off;
+			y2[ny2].y = xy + 4 * total + off;
+			y2[ny2].n = t->ns[mi];
+			y2[ny2].lc = nser + 1; /* gnuplot's colour of this model's line */
+			ny2++;
 		}
 		nser++;
 		off += t->ns[mi];
@@ -398,14 +414,16 @@ static int write_svg(const struct tl *t)
 		cx[2 * i + 1] = (double)((i + 1) * t->every) / 1e9;
 		cy[2 * i] = cy[2 * i + 1] = (double)t->ramp[i];
 	}
-	clients.title = "clients";
-	clients.x = cx;
-	clients.y = cy;
-	clients.n = 2 * t->nramp;
+	y2[0].title = "clients";
+	y2[0].x = cx;
+	y2[0].y = cy;
+	y2[0].n = 2 * t->nramp;
+	y2[0].lc = 0;
 	memset(pan, 0, sizeof(pan));
 	pan[0].title = "throughput";
 	pan[0].ylabel = "requests per second";
-	pan[0].y2 = &clients;
+	pan[0].y2 = y2;
+	pan[0].ny2 = ny2;
 	pan[0].y2label = "clients";
 	pan[1].title = "memory";
 	pan[1].ylabel = "server RSS (MB, summed over its processes)";
