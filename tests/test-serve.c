@@ -1172,10 +1172,60 @@ TEST_PROC(serve_http_blended2x2, 30)
 }
 
 /*
+ * Checks that each of the n responses in b has one Date: an IMF-fixdate
+ * whose weekday is right and whose second lies in [t0 - 1, t1 + 1].
+ */
+static void check_dates(const char *what, const char *b, int n, time_t t0, time_t t1)
+{
+	const char *p;
+	int got = 0;
+
+	for (p = b; (p = strstr(p, "HTTP/1.1 ")) != NULL; p++) {
+		const char *d = strstr(p, "\r\nDate: "), *next = strstr(p + 1, "HTTP/1.1 ");
+		char val[64], again[64];
+		struct tm tm;
+		time_t t;
+
+		CHECK(d != NULL && (!next || d < next)); /* in this response */
+		d += 8;
+		CHECK(strstr(d, "\r\n") == d + 29); /* "Thu, 03 Dec 2026 22:24:39 GMT" */
+		memcpy(val, d, 29);
+		val[29] = 0;
+		memset(&tm, 0, sizeof(tm));
+		CHECK(strptime(val, "%a, %d %b %Y %H:%M:%S GMT", &tm) == val + 29);
+		t = timegm(&tm);
+		if (t < t0 - 1 || t > t1 + 1)
+			fprintf(stderr, "%s: Date %s, clock %lld..%lld\n", what, val, (long long)t0, (long long)t1);
+		CHECK(t >= t0 - 1 && t <= t1 + 1);
+		/* printed back: the weekday and every field as sent */
+		gmtime_r(&t, &tm);
+		CHECK(strftime(again, sizeof(again), "%a, %d %b %Y %H:%M:%S GMT", &tm) == 29);
+		CHECK_STR(val, again);
+		CHECK(!strstr(d, "\r\nDate: ") || (next && strstr(d, "\r\nDate: ") > next)); /* one */
+		got++;
+	}
+	CHECK_EQ(got, n);
+}
+
+/* One GET on fd, its whole response read into r (reset first). */
+static void get_one(int fd, struct rd *r)
+{
+	long long end = fo_test_now_ms() + 10000;
+	struct resp o[2];
+	size_t used = 0;
+
+	r->len = 0;
+	send_str(fd, GET_KA);
+	while (parse_resps(r->b ? r->b : "", r->len, NULL, 2, o, &used) < 1 || used != r->len)
+		CHECK(rd_more(fd, r, end) == 1);
+}
+
+/*
  * Every response carries one Date (RFC 9110 6.6.1: an origin server with a
- * clock MUST): an IMF-fixdate whose weekday is right and whose second lies
- * between the clock before the request and after the answer. Plain 200s
- * (sent from the thread's slots), HEAD, the closing 200 and an error alike.
+ * clock MUST). Pipelined: a 200, HEAD, a 405, a 200 and the closing 200,
+ * built in the thread's buffer. One request at a time: the plain 200 sent
+ * as it is from the thread's slot of this second, with the next read. And
+ * with a --reply too long for slots, built with the Date each time.
  */
 TEST_PROC(serve_http_date, 30)
 {
@@ -1183,50 +1233,42 @@ TEST_PROC(serve_http_date, 30)
 	static const char req[] = GET_KA "HEAD / HTTP/1.1\r\nHost: t\r\n\r\n"
 				  "DELETE / HTTP/1.1\r\nHost: t\r\n\r\n" GET_KA GET_CLOSE;
 	static const bool heads[] = { false, true, false, false, false };
+	char long_reply[3001];
 	size_t m;
 
-	for (m = 0; m < sizeof(models) / sizeof(models[0]); m++) {
+	for (m = 0; m < sizeof(models) / sizeof(models[0]) + 1; m++) {
+		bool big = m == sizeof(models) / sizeof(models[0]);
+		const char *model = big ? "coro:1" : models[m];
 		struct proc s;
 		struct resp o[8];
 		struct rd r;
 		time_t t0, t1;
-		const char *p;
-		int n = 0;
+		int fd, k;
 
-		start_server(&s, 0, "--proto", "http", "--model", models[m], NULL);
+		memset(long_reply, 'a', sizeof(long_reply) - 1);
+		long_reply[sizeof(long_reply) - 1] = 0;
+		start_server(&s, 0, "--proto", "http", "--model", model, "--reply", big ? long_reply : "hello world",
+			     NULL);
 		t0 = time(NULL);
 		HTTP(s.port, req, heads, 5, o, &r, 200, 200, 405, 200, 200);
 		t1 = time(NULL);
-		for (p = r.b; (p = strstr(p, "HTTP/1.1 ")) != NULL; p++) {
-			const char *d = strstr(p, "\r\nDate: "), *next = strstr(p + 1, "HTTP/1.1 ");
-			char val[64], again[64];
-			struct tm tm;
-			time_t t;
-
-			CHECK(d != NULL && (!next || d < next)); /* in this response */
-			d += 8;
-			CHECK(strstr(d, "\r\n") == d + 29); /* "Thu, 03 Dec 2026 22:24:39 GMT" */
-			memcpy(val, d, 29);
-			val[29] = 0;
-			memset(&tm, 0, sizeof(tm));
-			CHECK(strptime(val, "%a, %d %b %Y %H:%M:%S GMT", &tm) == val + 29);
-			t = timegm(&tm);
-			if (t < t0 - 1 || t > t1 + 1)
-				fprintf(stderr, "%s: Date %s, clock %lld..%lld\n", models[m], val, (long long)t0,
-					(long long)t1);
-			CHECK(t >= t0 - 1 && t <= t1 + 1);
-			/* printed back: the weekday and every field as sent */
-			gmtime_r(&t, &tm);
-			CHECK(strftime(again, sizeof(again), "%a, %d %b %Y %H:%M:%S GMT", &tm) == 29);
-			CHECK_STR(val, again);
-			CHECK(!strstr(d, "\r\nDate: ") || (next && strstr(d, "\r\nDate: ") > next)); /* one */
-			n++;
-		}
-		CHECK_EQ(n, 5);
-		CHECK(body_is(&o[0], "hello world\n"));
-		CHECK(body_is(&o[3], "hello world\n"));
+		check_dates(model, r.b, 5, t0, t1);
+		CHECK(o[0].body_len == strlen(big ? long_reply : "hello world") + 1);
 		CHECK(o[4].conn_close);
 		rd_free(&r);
+
+		/* one at a time, on one connection */
+		fd = cli(s.port);
+		rd_init(&r);
+		for (k = 0; k < 3; k++) {
+			t0 = time(NULL);
+			get_one(fd, &r);
+			t1 = time(NULL);
+			check_dates(model, r.b, 1, t0, t1);
+			CHECK_HAS(r.b, big ? "\r\n\r\naaaa" : "\r\n\r\nhello world\n");
+		}
+		rd_free(&r);
+		close(fd);
 		stop_server(&s, SIGTERM);
 		proc_free(&s);
 	}

@@ -76,9 +76,13 @@ static size_t WBUF = 65536;
  * kernel from one (sent with the next read, see serve_http) stays valid,
  * and is rewritten only NDATE seconds later, when only a reply the client
  * left unread that long could still be waiting to go. OKCAP (set once at
- * start) is a slot's half: the keep-alive 200, then the closing one.
+ * start) is a slot's half: the keep-alive 200, then the closing one; 0
+ * when there are no slots: for the line protocol, and for a --reply so
+ * long (OKMAX) that 16 copies a thread would cost more than the copy into
+ * the thread's buffer that each reply then takes (ok_copy).
  */
 #define NDATE 8
+#define OKMAX 2048
 static size_t OKCAP;
 
 enum proto { P_LINE, P_HTTP };
@@ -323,23 +327,29 @@ static void put_date(char *out, int64_t s)
 	memcpy(out, tmp, DATE_LEN);
 }
 
+/* The wall clock's second (the coarse clock: a Date needs no finer). */
+static int64_t now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+	return (int64_t)ts.tv_sec;
+}
+
 /* The 200s of this second, from this thread's slots: the keep-alive one
  * (sv->ok_keep_len bytes), and the closing one in *close. */
 static const char *ok_now(const struct srv *sv, const char **close)
 {
-	struct timespec ts;
-	size_t i;
-	char *slot;
+	int64_t s = now_s();
+	size_t i = (size_t)s % NDATE;
+	char *slot = okbuf + i * 2 * OKCAP;
 
-	clock_gettime(CLOCK_REALTIME_COARSE, &ts);
-	i = (size_t)ts.tv_sec % NDATE;
-	slot = okbuf + i * 2 * OKCAP;
-	if (oksec[i] != ts.tv_sec) {
+	if (oksec[i] != s) {
 		memcpy(slot, sv->ok_keep, sv->ok_keep_len);
 		memcpy(slot + OKCAP, sv->ok_close, sv->ok_close_len);
-		put_date(slot + sv->date_at, ts.tv_sec);
-		put_date(slot + OKCAP + sv->date_at, ts.tv_sec);
-		oksec[i] = ts.tv_sec;
+		put_date(slot + sv->date_at, s);
+		put_date(slot + OKCAP + sv->date_at, s);
+		oksec[i] = s;
 	}
 	*close = slot + OKCAP;
 	return slot;
@@ -348,7 +358,6 @@ static const char *ok_now(const struct srv *sv, const char **close)
 static size_t put_error(char *out, size_t cap, int code, bool close)
 {
 	char date[DATE_LEN + 1];
-	struct timespec ts;
 
 	const char *text = code == 400 ? "Bad Request"
 			 : code == 431 ? "Request Header Fields Too Large"
@@ -356,8 +365,7 @@ static size_t put_error(char *out, size_t cap, int code, bool close)
 			 : "Not Implemented";
 	int n;
 
-	clock_gettime(CLOCK_REALTIME_COARSE, &ts);
-	put_date(date, ts.tv_sec);
+	put_date(date, now_s());
 	date[DATE_LEN] = 0;
 	n = snprintf(out, cap,
 		     "HTTP/1.1 %d %s\r\nServer: fanout\r\n%sContent-Length: %zu\r\n"
@@ -421,17 +429,25 @@ static size_t answer(struct srv *sv, struct conn *c, const char *buf, size_t len
 			*close = true;
 		} else if ((r.method_len == 3 && !memcmp(r.method, "GET", 3)) ||
 			   (r.method_len == 4 && !memcmp(r.method, "HEAD", 4))) {
-			const char *close_r, *keep_r = ok_now(sv, &close_r);
-			const char *resp = r.keep_alive ? keep_r : close_r;
 			size_t rl = r.keep_alive ? sv->ok_keep_len : sv->ok_close_len;
 
 			if (r.method_len == 4)
 				rl -= sv->reply_len; /* HEAD: the head alone */
-			if (*out == 0 && resp == keep_r && rl == sv->ok_keep_len) {
-				*lazy = true;
-				c->ok = keep_r;
-			} else
-				memcpy(wbuf + *out, resp, rl);
+			if (!OKCAP) {
+				/* a long --reply: the template and this second's Date */
+				memcpy(wbuf + *out, r.keep_alive ? sv->ok_keep : sv->ok_close, rl);
+				put_date(wbuf + *out + sv->date_at, now_s());
+			} else {
+				const char *close_r, *keep_r = ok_now(sv, &close_r);
+				const char *resp = r.keep_alive ? keep_r : close_r;
+
+				if (*out == 0 && resp == keep_r && rl == sv->ok_keep_len) {
+					*lazy = true;
+					c->ok = keep_r;
+				} else {
+					memcpy(wbuf + *out, resp, rl);
+				}
+			}
 			*out += rl;
 			*close = !r.keep_alive;
 			if (r.content_length > 0)
@@ -807,7 +823,7 @@ static int make_replies(struct srv *sv, const char *reply)
 					    "Content-Length: %zu\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n%s",
 					    DATE_LEN, DATE_HOLE, rl + 1, line);
 	sv->date_at = strlen("HTTP/1.1 200 OK\r\nServer: fanout\r\n");
-	OKCAP = sv->proto == P_HTTP ? sv->ok_close_len : 0; /* slots for http only */
+	OKCAP = sv->proto == P_HTTP && sv->ok_close_len <= OKMAX ? sv->ok_close_len : 0;
 	if (sv->ok_close_len + 512 > WBUF / 2)
 		WBUF = 2 * (sv->ok_close_len + 512);
 	return 0;
