@@ -118,6 +118,93 @@ TEST_T(bench_serve_rows_interrupted, 120)
 	free(out);
 }
 
+/* Whether a child of pid has word among its command line's words. */
+static bool has_child_with(pid_t pid, const char *word)
+{
+	char path[64], cmd[512];
+	bool found = false;
+	FILE *f;
+	int k;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
+	if (!(f = fopen(path, "r")))
+		return false;
+	while (!found && fscanf(f, "%d", &k) == 1) {
+		FILE *c;
+		size_t n, i, at = 0;
+
+		snprintf(path, sizeof(path), "/proc/%d/cmdline", k);
+		if (!(c = fopen(path, "r")))
+			continue;
+		n = fread(cmd, 1, sizeof(cmd) - 1, c);
+		fclose(c);
+		cmd[n] = 0;
+		for (i = 0; i <= n && !found; i++)
+			if (i == n || cmd[i] == 0) {
+				found = !strcmp(cmd + at, word);
+				at = i + 1;
+			}
+	}
+	fclose(f);
+	return found;
+}
+
+/*
+ * Ctrl-C during the first row, to this process only: the load in flight is
+ * told too (with -d 300s, a load left running would outlast the test's
+ * limit), and with no row done the --csv of an earlier run stays as it was.
+ */
+TEST_T(bench_serve_rows_interrupted_first, 120)
+{
+	char dir[64], csv[128], got[4096] = "", *out = NULL, *text;
+	const char *args[] = { "bench", "serve", "--model", "coro:1", "--clients", "1,2", "-d", "300s", "--csv", csv,
+			       NULL };
+	long long until = fo_test_now_ms() + 60000;
+	size_t have = 0;
+	int fd, rc;
+	pid_t pid;
+	FILE *f;
+
+	tmp_dir(dir, sizeof(dir));
+	snprintf(csv, sizeof(csv), "%s/earlier.csv", dir);
+	CHECK((f = fopen(csv, "w")) != NULL);
+	CHECK(fputs("an earlier run's rows\n", f) >= 0);
+	CHECK_EQ(fclose(f), 0);
+	pid = fo_test_cli_start(args, &fd);
+	CHECK(pid > 0);
+	/* the table's header is out: the handler is in, the first row under way */
+	while (!strstr(got, "served\n") && fo_test_now_ms() < until && have + 1 < sizeof(got)) {
+		struct pollfd pfd = { fd, POLLIN, 0 };
+		ssize_t r;
+
+		if (poll(&pfd, 1, 1000) <= 0)
+			continue;
+		r = read(fd, got + have, sizeof(got) - 1 - have);
+		if (r <= 0)
+			break;
+		have += (size_t)r;
+		got[have] = 0;
+	}
+	CHECK_HAS(got, "served\n");
+	/* and the load is running: a child of it whose words include "load" */
+	while (!has_child_with(pid, "load") && fo_test_now_ms() < until)
+		usleep(20000);
+	CHECK(has_child_with(pid, "load"));
+	rc = fo_test_cli_end(pid, fd, SIGINT, &out);
+	if (rc != 130)
+		fprintf(stderr, "exit %d\n%s%s\n", rc, got, out);
+	CHECK_EQ(rc, 130);
+	CHECK_HAS(out, "(interrupted)");
+	CHECK_HAS(out, "# interrupted before any row: --csv '");
+	text = fo_test_read(csv);
+	CHECK(text != NULL);
+	CHECK_STR(text, "an earlier run's rows\n");
+	free(text);
+	CHECK_EQ(unlink(csv), 0);
+	CHECK_EQ(rmdir(dir), 0); /* no temporary file beside it */
+	free(out);
+}
+
 TEST(bench_serve_bad_input)
 {
 	char *out = NULL, *err = NULL;

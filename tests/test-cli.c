@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "../src/cli/cli.h"
+#include "proc.h"
 #include "test.h"
 
 /* ---- helpers ---------------------------------------------------------------- */
@@ -447,6 +448,7 @@ TEST_T(cli_bad_environment, 30)
 		{ "FANOUT_STACK_SIZE", "1q", "'1q'", "N, Nk or Nm" },
 		{ "FANOUT_RECV_BUFS", "-3", "'-3'", "whole number" },
 		{ "FANOUT_RECV_BUFS", "many", "'many'", "whole number" },
+		{ "FANOUT_STACK_SIZE", " 512k", "' 512k'", "N, Nk or Nm" },
 	};
 	size_t i;
 
@@ -455,9 +457,41 @@ TEST_T(cli_bad_environment, 30)
 		bad_input(ARGS("version"), NEEDLES(vars[i][0], vars[i][2], vars[i][3]));
 		bad_input(ARGS("bench", "rtt", "--hosts", "1"), NEEDLES(vars[i][0], vars[i][2]));
 		bad_input(ARGS("run", "--help"), NEEDLES(vars[i][0], vars[i][2]));
+		{
+			/* the tools' binary on its own, as `fanout run` execs it */
+			char tools[4096], *out = NULL;
+			const char *argv[] = { tools, "run", "--help", NULL };
+
+			snprintf(tools, sizeof(tools), "%s-tools", fo_test_bin());
+			CHECK_EQ(fo_test_run(&out, 30, argv), 2);
+			CHECK_HAS(out, vars[i][0]);
+			CHECK_LACKS(out, "Usage");
+			free(out);
+		}
 		CHECK_EQ(unsetenv(vars[i][0]), 0);
 	}
-	/* valid values and the empty string pass */
+	/* help asks for no run: it is given whatever the environment */
+	CHECK_EQ(setenv("FANOUT_POLLER", "uring", 1), 0);
+	{
+		char *out = NULL, *err = NULL;
+
+		CHECK_EQ(fo_test_cli(&out, &err, "--help", NULL), 0);
+		free(out);
+		free(err);
+	}
+	CHECK_EQ(unsetenv("FANOUT_POLLER"), 0);
+	/* the empty string is unset */
+	CHECK_EQ(setenv("FANOUT_POLLER", "", 1), 0);
+	CHECK_EQ(setenv("FANOUT_STACK_SIZE", "", 1), 0);
+	CHECK_EQ(setenv("FANOUT_RECV_BUFS", "", 1), 0);
+	{
+		char *out = NULL, *err = NULL;
+
+		CHECK_EQ(fo_test_cli(&out, &err, "version", NULL), 0);
+		free(out);
+		free(err);
+	}
+	/* valid values pass */
 	CHECK_EQ(setenv("FANOUT_POLLER", "epoll", 1), 0);
 	CHECK_EQ(setenv("FANOUT_STACK_SIZE", "512k", 1), 0);
 	CHECK_EQ(setenv("FANOUT_RECV_BUFS", "0", 1), 0);

@@ -1124,7 +1124,11 @@ static int sweep_row(const struct cfg *c, struct sweep *sw, int mi, int hi, int 
 /* After the rows: the CSV, the plot, and whether it was interrupted. */
 static int sweep_end(const struct cfg *c, struct sweep *sw, struct fo_wfile *csv, int ret)
 {
-	if (c->csv && write_csv(c, csv, sw->rows, sw->nrows) == 0)
+	if (c->csv && !sw->nrows && fo_interrupted()) {
+		/* no run to write: an earlier sweep's file stays as it was */
+		fo__wfile_abort(csv);
+		printf("# interrupted before any run: --csv '%s' left as it was\n", c->csv);
+	} else if (c->csv && write_csv(c, csv, sw->rows, sw->nrows) == 0)
 		printf("# every run: %s\n", c->csv);
 	else if (c->csv)
 		ret = 1;

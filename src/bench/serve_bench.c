@@ -430,10 +430,12 @@ static volatile pid_t load_child;
 static void on_int(int sig)
 {
 	pid_t c = load_child;
+	int saved = errno; /* the code it interrupted may be about to read it */
 
 	fo_interrupt();
 	if (c > 0)
 		kill(c, SIGINT);
+	errno = saved;
 	(void)sig;
 }
 
@@ -491,6 +493,7 @@ static int run_models(const struct bcfg *b, struct srow *rows, int *nrows, FILE 
 {
 	int i, ret = 0;
 
+	fo__bench_catch_int(); /* before anything is said: Ctrl-C from then on ends with what was done */
 	if (csv)
 		fprintf(csv, "model,proto,clients,rps,server_cpu_pct,server_us_per_req,server_rss_mb,p99_us,served,"
 			     "starved,placement\n");
@@ -498,7 +501,6 @@ static int run_models(const struct bcfg *b, struct srow *rows, int *nrows, FILE 
 	       b->pinned ? "server on core 0, client on core 1" : "server and client share every core");
 	ret = fo_bench_table_line(cols, NCOLS, NULL, 0, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	fo__bench_catch_int();
 	for (i = 0; i < b->nm && !fo_interrupted(); i++)
 		ret |= run_model(b, b->models[i], rows, nrows, csv);
 	return ret;
@@ -509,7 +511,7 @@ int fo_bench_serve_run(const struct fo_bench_serve_cfg *cfg)
 	struct bcfg b;
 	struct srow rows[MAXM * MAXC];
 	struct fo_wfile csv;
-	int nrows = 0, ret, e;
+	int nrows = 0, done, ret, e;
 
 	if ((ret = bcfg_init(&b, cfg)) != 0)
 		return ret;
@@ -521,7 +523,13 @@ int fo_bench_serve_run(const struct fo_bench_serve_cfg *cfg)
 		return 2;
 	}
 	ret = run_models(&b, rows, &nrows, b.csv_path ? csv.f : NULL);
-	if (b.csv_path) {
+	for (e = 0, done = 0; e < nrows; e++)
+		done += !rows[e].failed;
+	if (b.csv_path && !done && fo_interrupted()) {
+		/* no row to write: an earlier run's file stays as it was */
+		fo__wfile_abort(&csv);
+		printf("# interrupted before any row: --csv '%s' left as it was\n", b.csv_path);
+	} else if (b.csv_path) {
 		if ((e = fo__wfile_commit(&csv, true)) == 0) {
 			printf("# every row: %s\n", b.csv_path);
 		} else {
@@ -529,7 +537,7 @@ int fo_bench_serve_run(const struct fo_bench_serve_cfg *cfg)
 			ret = 1;
 		}
 	}
-	if (b.plot_path) {
+	if (b.plot_path && (done || !fo_interrupted())) {
 		if (write_plot(b.plot_path, b.proto, b.dur, b.pinned, rows, nrows) == 0)
 			printf("# plot: %s\n", b.plot_path);
 		else

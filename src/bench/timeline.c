@@ -264,9 +264,7 @@ static int run_model(struct tl *t, int mi)
 	prev_cpu = ps.cpu_s;
 	prev_now = fo_now();
 	lpid = fo__bench_spawn(largv, t->pinned ? 1 : -1, &lfd);
-	fo__bench_load_child(lpid);
-	if (fo_interrupted() && lpid > 0)
-		kill(lpid, SIGINT); /* interrupted while it was being forked */
+	fo__bench_load_child(lpid); /* SIGINT at once if Ctrl-C came while it was forked */
 	deadline = fo_now() + total + 30 * FO_SEC;
 	mid = fo_now() + FO_SEC / 2;
 	while (lpid > 0 && n < t->cap && (got = next_line(&l, lfd, mid < deadline ? mid : deadline)) >= 0) {
@@ -375,7 +373,7 @@ static int write_svg(const struct tl *t)
 		return 1;
 	}
 	for (mi = 0; mi < t->nm; mi++) {
-		bool starved = false;
+		bool starved = false; /* at the end of some step, clients unanswered */
 
 		if (!t->ns[mi])
 			continue;
@@ -387,7 +385,8 @@ static int write_svg(const struct tl *t)
 			xy[2 * total + off + i] = (double)x->rss_kb / 1024.0;
 			xy[3 * total + off + i] = x->cpu_pct;
 			xy[4 * total + off + i] = (double)x->served;
-			starved |= x->served < x->clients;
+			if (i == t->ns[mi] - 1 || t->s[mi][i + 1].clients != x->clients)
+				starved |= x->served < x->clients;
 		}
 		for (k = 0; k < 3; k++) {
 			ser[k][nser].title = t->models[mi];
@@ -527,7 +526,7 @@ int fo_bench_timeline_run(const struct fo_bench_serve_cfg *cfg)
 	struct tl t;
 	struct fo_wfile w;
 	char ramp[512], every[32];
-	int mi, e, ret = 0;
+	int mi, e, total, ret = 0;
 
 	if ((ret = tl_init(&t, cfg)) != 0)
 		return ret;
@@ -545,16 +544,25 @@ int fo_bench_timeline_run(const struct fo_bench_serve_cfg *cfg)
 			ret = 1;
 			goto out;
 		}
+	fo__bench_catch_int(); /* before anything is said */
 	ramp_text(&t, ramp, sizeof(ramp));
 	printf("# fanout bench serve --timeline: proto %s, clients %s, a step every %s, %s\n", t.proto, ramp,
 	       fo_duration_format(t.every, every, sizeof(every)),
 	       t.pinned ? "server on core 0, client on core 1" : "server and client share every core");
 	signal(SIGPIPE, SIG_IGN);
-	fo__bench_catch_int();
 	for (mi = 0; mi < t.nm && !fo_interrupted(); mi++)
 		t.failed[mi] = run_model(&t, mi) != 0;
 	for (mi = 0; mi < t.nm; mi++)
 		ret |= t.failed[mi];
+	for (mi = 0, total = 0; mi < t.nm; mi++)
+		total += t.ns[mi];
+	if (!total && fo_interrupted()) {
+		/* nothing to write: an earlier run's files stay as they were */
+		fo__wfile_abort(&w);
+		printf("# interrupted before any sample: '%s' left as it was\n", t.data);
+		ret = 130;
+		goto out;
+	}
 	if (write_data(&t, &w) == 0)
 		printf("# samples: %s\n", t.data);
 	else

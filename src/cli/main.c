@@ -75,10 +75,6 @@ int main(int argc, char **argv)
 	char envmsg[256];
 
 	fo_set_diag(fo__cli_diag, NULL); /* the runtime's notes, on stderr */
-	if (fo_env_problem(envmsg, sizeof(envmsg))) {
-		fprintf(stderr, "fanout: %s\n", envmsg);
-		return 2;
-	}
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
@@ -86,6 +82,11 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
 		usage(stdout);
 		return 0;
+	}
+	/* before any work (help above does none) */
+	if (fo_env_problem(envmsg, sizeof(envmsg))) {
+		fprintf(stderr, "fanout: %s\n", envmsg);
+		return 2;
 	}
 	if (!strcmp(argv[1], "bench"))
 		return fo_bench_main(argc - 2, argv + 2);

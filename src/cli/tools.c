@@ -19,6 +19,8 @@ int main(int argc, char **argv)
 	char envmsg[256];
 
 	fo_set_diag(fo__cli_diag, NULL); /* the runtime's notes, on stderr */
+	if (argc >= 2 && !strcmp(argv[1], "doc")) /* no run: the build makes the man page with it */
+		return fo_doc_main(argc - 2, argv + 2);
 	if (fo_env_problem(envmsg, sizeof(envmsg))) {
 		fprintf(stderr, "fanout: %s\n", envmsg);
 		return 2;
@@ -33,8 +35,6 @@ int main(int argc, char **argv)
 		return fo_links_main(argc - 2, argv + 2);
 	if (argc >= 2 && !strcmp(argv[1], "devices"))
 		return fo_devices_main(argc - 2, argv + 2);
-	if (argc >= 2 && !strcmp(argv[1], "doc"))
-		return fo_doc_main(argc - 2, argv + 2);
 	fprintf(stderr, "usage: fanout run|merge|inventory|links|devices [options] (see fanout --help)\n");
 	return 2;
 }

@@ -1371,7 +1371,7 @@ int fo__stack_env(size_t *size)
 		v = v > ULLONG_MAX / (1024 * 1024) ? ULLONG_MAX : v * 1024 * 1024;
 		end++;
 	}
-	if (end == env || *end || errno || *env == '-' || v < 16384 || v > SIZE_MAX / 2)
+	if (*env < '0' || *env > '9' || *end || errno || v < 16384 || v > SIZE_MAX / 2)
 		return -EINVAL;
 	*size = (size_t)v;
 	return 0;
