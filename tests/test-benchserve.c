@@ -55,6 +55,28 @@ TEST_T(bench_serve_rows, 120)
 	free(err);
 }
 
+/* Reads fd into got (cap bytes, NUL-terminated) until it holds want, or
+ * for 60 s at most; CHECKs that it came. */
+static void read_until(int fd, char *got, size_t cap, const char *want)
+{
+	long long until = fo_test_now_ms() + 60000;
+	size_t have = strlen(got);
+
+	while (!strstr(got, want) && fo_test_now_ms() < until && have + 1 < cap) {
+		struct pollfd pfd = { fd, POLLIN, 0 };
+		ssize_t r;
+
+		if (poll(&pfd, 1, 1000) <= 0)
+			continue;
+		r = read(fd, got + have, cap - 1 - have);
+		if (r <= 0)
+			break;
+		have += (size_t)r;
+		got[have] = 0;
+	}
+	CHECK_HAS(got, want);
+}
+
 /*
  * Runs `fanout args`, and once its first "coro:1" row is out sends SIGINT
  * to it alone (as kill(1) does); checks exit 130 and returns its stdout.
@@ -62,25 +84,11 @@ TEST_T(bench_serve_rows, 120)
 static char *interrupt_after_first_row(const char *const *args)
 {
 	char got[4096] = "", *out = NULL;
-	long long until = fo_test_now_ms() + 60000;
-	size_t have = 0;
 	int fd, rc;
 	pid_t pid = fo_test_cli_start(args, &fd);
 
 	CHECK(pid > 0);
-	while (!strstr(got, "\ncoro:1 ") && fo_test_now_ms() < until && have + 1 < sizeof(got)) {
-		struct pollfd pfd = { fd, POLLIN, 0 };
-		ssize_t r;
-
-		if (poll(&pfd, 1, 1000) <= 0)
-			continue;
-		r = read(fd, got + have, sizeof(got) - 1 - have);
-		if (r <= 0)
-			break;
-		have += (size_t)r;
-		got[have] = 0;
-	}
-	CHECK_HAS(got, "\ncoro:1 ");
+	read_until(fd, got, sizeof(got), "\ncoro:1 ");
 	rc = fo_test_cli_end(pid, fd, SIGINT, &out);
 	if (rc != 130)
 		fprintf(stderr, "exit %d\n%s%s\n", rc, got, out);
@@ -160,7 +168,6 @@ TEST_T(bench_serve_rows_interrupted_first, 120)
 	const char *args[] = { "bench", "serve", "--model", "coro:1", "--clients", "1,2", "-d", "300s", "--csv", csv,
 			       NULL };
 	long long until = fo_test_now_ms() + 60000;
-	size_t have = 0;
 	int fd, rc;
 	pid_t pid;
 	FILE *f;
@@ -173,19 +180,7 @@ TEST_T(bench_serve_rows_interrupted_first, 120)
 	pid = fo_test_cli_start(args, &fd);
 	CHECK(pid > 0);
 	/* the table's header is out: the handler is in, the first row under way */
-	while (!strstr(got, "served\n") && fo_test_now_ms() < until && have + 1 < sizeof(got)) {
-		struct pollfd pfd = { fd, POLLIN, 0 };
-		ssize_t r;
-
-		if (poll(&pfd, 1, 1000) <= 0)
-			continue;
-		r = read(fd, got + have, sizeof(got) - 1 - have);
-		if (r <= 0)
-			break;
-		have += (size_t)r;
-		got[have] = 0;
-	}
-	CHECK_HAS(got, "served\n");
+	read_until(fd, got, sizeof(got), "served\n");
 	/* and the load is running: a child of it whose words include "load" */
 	while (!has_child_with(pid, "load") && fo_test_now_ms() < until)
 		usleep(20000);
