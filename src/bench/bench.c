@@ -13,12 +13,14 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -287,15 +289,58 @@ static void read_row(const char *line, size_t hosts, struct row *out)
 	snprintf(out->poller, sizeof(out->poller), "%s", poller);
 }
 
+/*
+ * How long a row's run may take before it counts as hung: twice the
+ * sequential model's time (every host one after another, each its RTT
+ * and jitter) or twice --max-time, and a minute.
+ */
+static int64_t row_limit(const struct cfg *c, size_t hosts, int64_t rtt)
+{
+	int64_t one = c->max_time > 0 ? c->max_time : (int64_t)hosts * (rtt + c->jitter);
+
+	return 2 * one + 60 * FO_SEC;
+}
+
+/*
+ * Waits for child pid until deadline, then SIGKILLs it; its status and
+ * rusage. Returns 0, or -1 when it had to be killed. The wait ends the
+ * moment the child does (a pidfd), so the row's wall time is not padded.
+ */
+static int reap_rusage(pid_t pid, int64_t deadline, int *status, struct rusage *ru)
+{
+	int pfd = (int)syscall(SYS_pidfd_open, pid, 0), ret = 0;
+
+	while (pfd >= 0) {
+		int64_t left = deadline - fo_now();
+		struct pollfd p = { pfd, POLLIN, 0 };
+		int k;
+
+		if (left <= 0) {
+			kill(pid, SIGKILL);
+			ret = -1;
+			break;
+		}
+		k = poll(&p, 1, (int)(left / FO_MSEC > 1000 ? 1000 : left / FO_MSEC + 1));
+		if (k > 0 || (k < 0 && errno != EINTR))
+			break;
+	}
+	if (pfd >= 0)
+		close(pfd);
+	/* exited (or killed, or no pidfd on this kernel: a plain wait) */
+	while (wait4(pid, status, 0, ru) < 0 && errno == EINTR)
+		;
+	return ret;
+}
+
 static int run_child(const struct cfg *c, int mi, size_t hosts, int64_t rtt, struct row *out)
 {
 	struct child_args a;
 	int p[2], status;
 	pid_t pid;
 	struct rusage ru;
-	int64_t t0, t1;
-	FILE *f;
+	int64_t t0, t1, deadline;
 	char line[512];
+	bool killed;
 
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -errno;
@@ -316,24 +361,13 @@ static int run_child(const struct cfg *c, int mi, size_t hosts, int64_t rtt, str
 	}
 	fo__bench_load_child(pid); /* Ctrl-C passed on to it */
 	close(p[1]);
-	f = fdopen(p[0], "r");
-	line[0] = 0;
-	if (f) {
-		/* a signal may interrupt the read: read on, the row is coming */
-		while (!fgets(line, sizeof(line), f)) {
-			if (ferror(f) && errno == EINTR) {
-				clearerr(f);
-				continue;
-			}
-			line[0] = 0;
-			break;
-		}
-		fclose(f);
-	} else {
-		close(p[0]);
-	}
-	while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR)
-		;
+	/* the row is due when the run is done (a signal may interrupt the
+	 * read: read on, it is coming); a child that hangs is killed */
+	deadline = t0 + row_limit(c, hosts, rtt);
+	if (fo__bench_read_line(p[0], line, sizeof(line), deadline) <= 0)
+		line[0] = 0;
+	close(p[0]);
+	killed = reap_rusage(pid, deadline, &status, &ru) < 0;
 	fo__bench_load_child(0);
 	t1 = fo_now();
 	out->wall = (double)(t1 - t0) / 1e9;
@@ -341,8 +375,11 @@ static int run_child(const struct cfg *c, int mi, size_t hosts, int64_t rtt, str
 	out->sys = (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 	out->maxrss_kb = ru.ru_maxrss;
 	read_row(line, hosts, out);
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+	if (killed || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		out->failed = true;
+	if (killed)
+		fprintf(stderr, "fanout: a row's run (%s, %zu hosts) was still going after %.0f s: killed, the row failed\n",
+			c->model_text[mi], hosts, (double)(deadline - t0) / 1e9);
 	return 0;
 }
 
