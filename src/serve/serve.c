@@ -79,7 +79,7 @@ static size_t WBUF = 65536;
  * start) is a slot's half: the keep-alive 200, then the closing one; 0
  * when there are no slots: for the line protocol, and for a --reply so
  * long (OKMAX) that 16 copies a thread would cost more than the copy into
- * the thread's buffer that each reply then takes (ok_copy).
+ * the thread's buffer that each reply then takes (see answer).
  */
 #define NDATE 8
 #define OKMAX 2048
